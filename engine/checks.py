@@ -1,0 +1,191 @@
+"""Cross-reference checks of a Programme: every problem found, each with its location.
+
+Locations are pydantic-style paths (``("options", 3, "provider")``) so that the loaders can map
+them back to a YAML line or a workbook cell.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from engine import graph
+from engine.calendar import FY_KEY
+
+if TYPE_CHECKING:
+    from engine.model import Programme
+
+Loc = tuple[str | int, ...]
+
+
+def cross_check(p: Programme) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    problems += _duplicates("partners", [x.id for x in p.partners], "partner")
+    problems += _duplicates("services", [x.id for x in p.services], "service")
+    problems += _duplicates("resources", [x.id for x in p.resources], "resource")
+    implicit = {f"{s.id}-status-quo" for s in p.services}
+    problems += _duplicates("options", [x.id for x in p.options], "option")
+    partners = {x.id for x in p.partners}
+    services = {x.id: x for x in p.services}
+    pools = {x.id for x in p.resources}
+
+    def ref(loc: Loc, value: str, known: Iterable[str], kind: str, owner: str) -> None:
+        if value not in known:
+            problems.append((loc, f"{owner} references unknown {kind} `{value}`{_suggest(value, known)}"))
+
+    for i, partner in enumerate(p.partners):
+        for j, owner in enumerate(partner.owners):
+            ref(("partners", i, "owners", j), owner, partners, "partner", f"partner `{partner.id}`")
+    defaults = [x.id for x in p.partners if x.default_provider]
+    if len(defaults) > 1:
+        problems.append(
+            (("partners",), f"only one partner may be the default provider; found {', '.join(defaults)}")
+        )
+
+    for i, service in enumerate(p.services):
+        who = f"service `{service.id}`"
+        ref(("services", i, "owner"), service.owner, partners, "partner", who)
+        if service.current_provider is not None:
+            ref(("services", i, "current_provider"), service.current_provider, partners, "partner", who)
+        for key in service.shares:
+            ref(("services", i, "shares", key), key, partners, "partner", who)
+        if service.shares and abs(sum(service.shares.values()) - 1) > 1e-9:
+            total = sum(service.shares.values())
+            problems.append((("services", i, "shares"), f"{who} shares add up to {total:g}; expected 1"))
+
+    status_quo_seen: Counter[str] = Counter()
+    for i, option in enumerate(p.options):
+        who = f"option `{option.id}`"
+        if option.id in implicit and not option.is_status_quo:
+            problems.append((("options", i, "id"), f"{who} clashes with the implicit status-quo option id"))
+        ref(("options", i, "service"), option.service, services, "service", who)
+        ref(("options", i, "provider"), option.provider, partners, "partner", who)
+        for pool in option.demand:
+            ref(("options", i, "demand", pool), pool, pools, "resource", who)
+        owner_service = services.get(option.service)
+        if option.is_status_quo and owner_service is not None:
+            status_quo_seen[owner_service.id] += 1
+            if not owner_service.allow_status_quo:
+                problems.append(
+                    (("options", i, "model"), f"{who}: service `{service.id}` does not allow the status quo")
+                )
+            elif option.provider != service.provider_now:
+                problems.append(
+                    (
+                        ("options", i, "provider"),
+                        f"{who}: the status quo is delivered by `{owner_service.provider_now}`, "
+                        f"not `{option.provider}`",
+                    )
+                )
+    for service_id, count in status_quo_seen.items():
+        if count > 1:
+            problems.append(
+                (("options",), f"service `{service_id}` has {count} status-quo options; expected at most 1")
+            )
+    for i, service in enumerate(p.services):
+        if not service.allow_status_quo and not any(o.service == service.id for o in p.options):
+            problems.append(
+                (
+                    ("services", i, "allow_status_quo"),
+                    f"service `{service.id}` excludes the status quo but has no option",
+                )
+            )
+
+    seen_pairs: set[tuple[str, str]] = set()
+    for i, dep in enumerate(p.dependencies):
+        who = f"dependency {dep.before} → {dep.after}"
+        ref(("dependencies", i, "before"), dep.before, services, "service", who)
+        ref(("dependencies", i, "after"), dep.after, services, "service", who)
+        if (dep.before, dep.after) in seen_pairs:
+            problems.append((("dependencies", i), f"{who} is listed twice"))
+        seen_pairs.add((dep.before, dep.after))
+    if not problems:
+        g = graph.build(
+            [s.id for s in p.services], ((d.before, d.after, d.lag, d.reason) for d in p.dependencies)
+        )
+        edge_index = {(d.before, d.after): i for i, d in enumerate(p.dependencies)}
+        for cycle in graph.cycles(g):
+            closing = edge_index[(cycle[-2], cycle[-1])]
+            problems.append((("dependencies", closing), f"dependency cycle: {' → '.join(cycle)}"))
+
+    for i, resource in enumerate(p.resources):
+        for key in resource.overrides:
+            problem = _window_problem(p, resource.per, key)
+            if problem:
+                problems.append((("resources", i, "overrides", key), f"resource `{resource.id}`: {problem}"))
+        for j, tranche in enumerate(resource.funding):
+            for k, funder in enumerate(tranche.by):
+                ref(
+                    ("resources", i, "funding", j, "by", k),
+                    funder,
+                    partners,
+                    "partner",
+                    f"resource `{resource.id}` funding",
+                )
+            if tranche.first is None and j != len(resource.funding) - 1:
+                problems.append(
+                    (
+                        ("resources", i, "funding", j),
+                        "only the last funding tranche may omit `first` (the remainder)",
+                    )
+                )
+    if p.budget is not None:
+        for key in p.budget.overrides:
+            problem = _window_problem(p, "financial_year", key)
+            if problem:
+                problems.append((("budget", "overrides", key), f"budget: {problem}"))
+
+    if p.exception_policy is not None:
+        ref(
+            ("exception_policy", "client"), p.exception_policy.client, partners, "partner", "exception policy"
+        )
+        if not defaults:
+            problems.append(
+                (
+                    ("exception_policy",),
+                    "an exception policy needs one partner marked `default_provider: true`",
+                )
+            )
+    if p.consensus is not None:
+        for j, member in enumerate(p.consensus.partners):
+            ref(("consensus", "partners", j), member, partners, "partner", "consensus")
+    return problems
+
+
+def _duplicates(section: str, ids: list[str], kind: str) -> list[tuple[Loc, str]]:
+    counts = Counter(ids)
+    first: dict[str, int] = {}
+    out: list[tuple[Loc, str]] = []
+    for i, value in enumerate(ids):
+        if counts[value] > 1 and value in first:
+            out.append(
+                ((section, i, "id"), f"duplicate {kind} id `{value}` (first used at item {first[value] + 1})")
+            )
+        first.setdefault(value, i)
+    return out
+
+
+def _window_problem(p: Programme, per: str, key: str) -> str | None:
+    horizon = p.horizon
+    if per == "horizon":
+        return f"override `{key}`: a capacity for the whole horizon has no per-window overrides"
+    if per == "period":
+        if horizon.index_of_key(key) is None:
+            return (
+                f"override `{key}` is not a period of the horizon; expected 'YYYY-MM' from "
+                f"{horizon.key(0)} to {horizon.key(horizon.periods - 1)}"
+                + (" on a quarter boundary" if horizon.period == "quarter" else "")
+            )
+        return None
+    years = horizon.financial_years()
+    if not FY_KEY.match(key) or key not in years:
+        return f"override `{key}` is not a financial year of the horizon; expected one of {', '.join(years)}"
+    return None
+
+
+def _suggest(value: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""

@@ -1,0 +1,100 @@
+"""Programme files in and out: YAML (the canonical form) and Excel workbooks for officers.
+
+Every error names the file and the line (or sheet, row and column) and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.atomic import atomic_write
+from engine.errors import InputError, Problem
+from engine.model import Programme
+from engine.validation import Loc, problems_from
+from engine.yamlsource import YamlDoc, dump_yaml, read_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def load_programme(path: str | Path) -> Programme:
+    """Read a programme from a ``.yaml`` or ``.xlsx`` file."""
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise InputError.one("no such file", file=name)
+    if path.is_dir():
+        raise InputError.one("is a folder; expected a programme file (.yaml or .xlsx)", file=name)
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        from engine.xlsx import read_workbook
+
+        return read_workbook(path)
+    if suffix not in YAML_SUFFIXES:
+        raise InputError.one(
+            f"unknown file type `{path.suffix or '(none)'}`; expected .yaml, .yml or .xlsx", file=name
+        )
+    return parse_programme(path.read_bytes(), name)
+
+
+def parse_programme(content: str | bytes, source: str = "<programme>") -> Programme:
+    """Validate YAML text as a programme."""
+    doc = read_yaml(content, source, what="programme")
+    return validate_programme(doc.data, source, _yaml_locator(doc))
+
+
+def validate_programme(data: Any, source: str, locate: Any) -> Programme:
+    try:
+        return Programme.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, Programme, data, locate)) from None
+    except RecursionError:
+        raise InputError([Problem("nested too deeply to be a programme", file=source)]) from None
+
+
+def _yaml_locator(doc: YamlDoc) -> Any:
+    def locate(loc: Loc) -> dict[str, Any]:
+        line, column = doc.locate(loc)
+        return {"file": doc.source, "line": line, "column": column}
+
+    return locate
+
+
+PROVENANCE = ("source", "illustrative", "notes")
+
+
+def programme_data(programme: Programme) -> dict[str, Any]:
+    """The programme as plain data, defaults left out so files stay short.
+
+    Provenance fields (source, illustrative, notes) go last in each record, where a reader
+    expects them, although the model declares them first.
+    """
+    return _provenance_last(programme.model_dump(mode="python", exclude_defaults=True))
+
+
+def _provenance_last(value: Any) -> Any:
+    if isinstance(value, dict):
+        ordered = {k: _provenance_last(v) for k, v in value.items() if k not in PROVENANCE}
+        ordered.update({k: value[k] for k in PROVENANCE if k in value})
+        return ordered
+    if isinstance(value, (list, tuple)):
+        return [_provenance_last(v) for v in value]
+    return value
+
+
+def dump_programme(programme: Programme) -> str:
+    return dump_yaml(programme_data(programme))
+
+
+def save_programme(programme: Programme, path: str | Path) -> None:
+    """Write YAML or XLSX by suffix, atomically."""
+    path = Path(path)
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        from engine.xlsx import workbook_bytes
+
+        atomic_write(path, workbook_bytes(programme))
+    else:
+        atomic_write(path, dump_programme(programme))

@@ -1,0 +1,21 @@
+"""Where the shipped programmes and rule sets live, in a checkout or in an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def shipped_dir(kind: str) -> Path:
+    """``scenarios`` or ``rules``: the checkout's folder if present, else the copy in the wheel."""
+    checkout = _PACKAGE.parent / kind
+    return checkout if checkout.is_dir() else _PACKAGE / "_shipped" / kind
+
+
+def shipped_programmes() -> list[Path]:
+    return sorted(shipped_dir("scenarios").glob("*.yaml"))
+
+
+def shipped_programme(name: str) -> Path:
+    return shipped_dir("scenarios") / (name if name.endswith(".yaml") else f"{name}.yaml")

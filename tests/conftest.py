@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.load import load_programme
+from engine.model import Programme
+from engine.shipped import shipped_programmes
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = ROOT.parent / "shared"
+SHIPPED = shipped_programmes()
+
+
+@pytest.fixture(scope="session")
+def gloucester() -> Programme:
+    return load_programme(ROOT / "scenarios" / "gloucester-2015.yaml")
+
+
+@pytest.fixture(scope="session")
+def essex() -> Programme:
+    return load_programme(ROOT / "scenarios" / "essex-2010.yaml")
+
+
+@pytest.fixture(scope="session")
+def lancaster() -> Programme:
+    return load_programme(ROOT / "scenarios" / "lancaster-2011.yaml")
+
+
+@pytest.fixture(scope="session")
+def small() -> Programme:
+    return load_programme(DATA / "small.yaml")

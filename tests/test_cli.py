@@ -1,0 +1,96 @@
+"""The command line: exit codes, messages, and the files it writes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.load import load_programme
+from tests.conftest import DATA, ROOT, SHIPPED
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+def test_validate_ok(capsys):
+    code, out, _ = run(capsys, "validate", *map(str, SHIPPED))
+    assert code == 0
+    assert out.count(": ok (") == len(SHIPPED)
+
+
+def test_validate_reports_every_file_and_exits_2(capsys):
+    bad = DATA / "bad" / "negative-cost.yaml"
+    code, out, err = run(
+        capsys, "validate", str(DATA / "small.yaml"), str(bad), str(DATA / "bad" / "cycle.yaml")
+    )
+    assert code == 2
+    assert "small.yaml: ok" in out
+    assert "negative-cost.yaml:14:60: services[payroll].annual_cost: expected a number ≥ 0" in err
+    assert "dependency cycle: hr → payroll → hr" in err
+    assert "Traceback" not in err
+
+
+def test_show_withholds_exempt_figures_unless_asked(capsys):
+    path = str(ROOT / "scenarios" / "gloucester-2015.yaml")
+    code, out, _ = run(capsys, "show", path)
+    assert code == 0
+    assert "[exempt]" in out and "£205,000" not in out  # the bureau's tendered price
+    assert "£229,000" in out and "Dependency order:" in out and "AMEO consultancy days" in out
+    code, out, _ = run(capsys, "show", "--include-exempt", path)
+    assert "£205,000" in out
+
+
+def test_show_bad_file_exits_2_with_location(capsys):
+    code, _, err = run(capsys, "show", str(DATA / "bad" / "unknown-field.yaml"))
+    assert code == 2
+    assert err.startswith("error: ") and "unknown field `ftes`" in err
+
+
+def test_xlsx_import_export(capsys, tmp_path: Path):
+    book, back = tmp_path / "g.xlsx", tmp_path / "g.yaml"
+    source = ROOT / "scenarios" / "gloucester-2015.yaml"
+    assert run(capsys, "export-xlsx", str(source), "-o", str(book))[0] == 0
+    assert run(capsys, "import-xlsx", str(book), "-o", str(back))[0] == 0
+    assert load_programme(back) == load_programme(source)
+    code, _, err = run(capsys, "export-xlsx", str(source), "-o", str(tmp_path / "g.csv"))
+    assert code == 2 and "must end in .xlsx" in err
+
+
+def test_demo_validates_summarises_and_writes_workbook(capsys, tmp_path: Path):
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path))
+    assert code == 0
+    assert "Validated gloucester-2015.yaml: ok" in out
+    assert "reads back identical: yes" in out
+    assert (tmp_path / "gloucester-2015.xlsx").exists()
+
+
+def test_usage_error_is_not_a_traceback(capsys):
+    code, _, err = run(capsys, "validate")
+    assert code == 2 and "Missing argument" in err
+
+
+def test_internal_error_exits_1(capsys, monkeypatch):
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr("engine.cli.summary_text", boom)
+    code, _, err = run(capsys, "show", str(DATA / "small.yaml"))
+    assert code == 1 and "internal error: ZeroDivisionError" in err
+
+
+def test_console_script_is_installed():
+    exe = shutil.which("ssplan", path=str(Path(sys.executable).parent))
+    assert exe, "the ssplan console script is not installed next to this Python"
+    result = subprocess.run(
+        [exe, "validate", str(DATA / "bad" / "empty.yaml")], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "the file is empty" in result.stderr
