@@ -16,7 +16,7 @@ import typer
 
 from engine.errors import SsplanError
 from engine.load import load_programme, save_programme
-from engine.shipped import shipped_programme
+from engine.shipped import shipped_programme, shipped_rules
 from engine.summary import summary_text
 
 app = typer.Typer(
@@ -83,6 +83,108 @@ def export_xlsx(
     typer.echo(f"wrote {output}")
 
 
+rules_app = typer.Typer(no_args_is_help=True, help="Check rule sets.")
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check")
+def rules_check(paths: Annotated[list[Path], typer.Argument(help="rule set files (.yaml)")]) -> None:
+    """Check rule sets on their own: fields, names, types and AHP consistency."""
+    from engine.ruleset import load_ruleset
+
+    failed = False
+    for path in paths:
+        try:
+            rules = load_ruleset(path)
+        except SsplanError as exc:
+            failed = True
+            typer.echo(f"{path}: {len(exc.problems)} problem(s)", err=True)
+            for problem in exc.problems:
+                typer.echo(f"  {problem}", err=True)
+            continue
+        weights = ", ".join(f"{c} {w:.2f}" for c, w in rules.weights().items())
+        cr = rules.consistency()
+        extra = f"; AHP consistency ratio {cr:.3f}" if cr is not None else ""
+        typer.echo(
+            f"{path}: ok ({len(rules.criteria)} criteria: {weights}; {len(rules.derived)} derived, "
+            f"{len(rules.eligibility)} eligibility, {len(rules.adjustments)} adjustment rules{extra})"
+        )
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def score(
+    programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", help="wsm or topsis (default: the rule set's)")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    explain: Annotated[str | None, typer.Option("--explain", help="explain one service in full")] = None,
+    include_exempt: Annotated[
+        bool, typer.Option("--include-exempt", help="show confidential (exempt) figures")
+    ] = False,
+) -> None:
+    """Score every option and rank the services with their recommended option."""
+    import json
+
+    from engine.explain import explain_service
+    from engine.ruleset import load_ruleset
+    from engine.scoring import score as run_score
+
+    if output not in ("table", "json", "csv"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table, json or csv")
+    loaded = load_programme(programme)
+    table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    if explain is not None:
+        if explain not in {s.id for s in loaded.services}:
+            known = ", ".join(s.id for s in loaded.services)
+            raise SsplanError.one(f"unknown service `{explain}`; expected one of {known}")
+        typer.echo(explain_service(table, explain, include_exempt=include_exempt))
+        return
+    if output == "json":
+        typer.echo(json.dumps(table.to_json(include_exempt=include_exempt), indent=2, default=str))
+    elif output == "csv":
+        frame = table.options if include_exempt else table.public_options()
+        typer.echo(frame.drop(columns=["exempt"]).to_csv(index=False), nl=False)
+    else:
+        typer.echo(ranking_text(table))
+
+
+def ranking_text(table: object) -> str:
+    from engine.scoring import ScoreTable
+
+    assert isinstance(table, ScoreTable)
+    services = table.services
+    lines = [
+        f"{table.programme.name}: services ranked by the gain of their recommended option "
+        "over the status quo",
+        f"rule set `{table.rules.id}`, method {table.method.upper()}, weights "
+        + ", ".join(f"{c} {w:.2f}" for c, w in table.weights.items()),
+        "",
+        f"{'#':>3}  {'service':<22} {'recommended option':<28} {'provider':<32} "
+        f"{'score':>6} {'gain':>6}  status",
+    ]
+    for _, row in services.iterrows():
+        lines.append(
+            f"{row['priority']:>3}  {row['service']:<22} {row['recommended']!s:<28} "
+            f"{str(row['provider_name'])[:32]:<32} {row['score']:>6.3f} {row['gain']:>6.3f}  {row['status']}"
+        )
+    if len(table.exceptions):
+        lines += ["", "Exceptions (another partner than the default provider):"]
+        for _, e in table.exceptions.iterrows():
+            lines.append(
+                f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {e['score']:.3f} against "
+                f"{e['benchmark_option']} {e['benchmark_score']:.3f}, needs {e['required_score']:.3f} "
+                f"(margin {e['margin']:.0%})" + (f", short by {e['gap']:.3f}" if e["gap"] > 0 else "")
+            )
+    lines += ["", f"Ties: {table.tie_break}."]
+    return "\n".join(lines)
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="folder for the files the demo writes")] = Path(
@@ -100,6 +202,14 @@ def demo(
     typer.echo(
         f"\nWrote {book} for officers to edit in Excel (reads back identical: {'yes' if same else 'NO'})"
     )
+
+    from engine.explain import explain_service
+    from engine.ruleset import load_ruleset
+    from engine.scoring import score as run_score
+
+    table = run_score(programme, load_ruleset(shipped_rules()))
+    typer.echo("\n" + ranking_text(table))
+    typer.echo("\nWhy HR goes to the County (ssplan score --explain hr):\n" + explain_service(table, "hr"))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,12 +6,12 @@ Every error names the file and the line (or sheet, row and column) and the field
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from engine.atomic import atomic_write
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, SsplanError
 from engine.model import Programme
 from engine.validation import Loc, problems_from
 from engine.yamlsource import YamlDoc, dump_yaml, read_yaml
@@ -42,17 +42,36 @@ def load_programme(path: str | Path) -> Programme:
 
 def parse_programme(content: str | bytes, source: str = "<programme>") -> Programme:
     """Validate YAML text as a programme."""
-    doc = read_yaml(content, source, what="programme")
-    return validate_programme(doc.data, source, _yaml_locator(doc))
+    return parse_yaml_model(content, source, Programme, "programme", InputError)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_yaml_model(
+    content: str | bytes, source: str, model: type[M], what: str, error: type[SsplanError]
+) -> M:
+    """YAML text → a validated ``model``; every problem located by line, raised as ``error``."""
+    try:
+        doc = read_yaml(content, source, what=what)
+    except InputError as exc:
+        raise error(exc.problems) from None
+    return validate_model(doc.data, source, _yaml_locator(doc), model, what, error)
 
 
 def validate_programme(data: Any, source: str, locate: Any) -> Programme:
+    return validate_model(data, source, locate, Programme, "programme", InputError)
+
+
+def validate_model(
+    data: Any, source: str, locate: Any, model: type[M], what: str, error: type[SsplanError]
+) -> M:
     try:
-        return Programme.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from(exc, Programme, data, locate)) from None
+        raise error(problems_from(exc, model, data, locate)) from None
     except RecursionError:
-        raise InputError([Problem("nested too deeply to be a programme", file=source)]) from None
+        raise error([Problem(f"nested too deeply to be a {what}", file=source)]) from None
 
 
 def _yaml_locator(doc: YamlDoc) -> Any:

@@ -19,3 +19,7 @@ def shipped_programmes() -> list[Path]:
 
 def shipped_programme(name: str) -> Path:
     return shipped_dir("scenarios") / (name if name.endswith(".yaml") else f"{name}.yaml")
+
+
+def shipped_rules(name: str = "default") -> Path:
+    return shipped_dir("rules") / (name if name.endswith(".yaml") else f"{name}.yaml")

@@ -152,13 +152,13 @@ def _record_type(annotation: Any) -> Any:
 
 
 def field_path(loc: Loc, data: Any) -> str:
-    """``services[hr].annual_cost``: list items named by their id when they have one."""
+    """``services[hr].annual_cost``: list items named by their id (or name) when they have one."""
     out, node = "", data
     for part in loc:
         child = None
         if isinstance(node, (list, tuple)) and isinstance(part, int) and 0 <= part < len(node):
             child = node[part]
-            ident = child.get("id") if isinstance(child, Mapping) else None
+            ident = (child.get("id") or child.get("name")) if isinstance(child, Mapping) else None
             out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{part + 1}]"
         else:
             if isinstance(node, Mapping):

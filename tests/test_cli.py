@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,7 @@ def test_demo_validates_summarises_and_writes_workbook(capsys, tmp_path: Path):
     assert code == 0
     assert "Validated gloucester-2015.yaml: ok" in out
     assert "reads back identical: yes" in out
+    assert "services ranked by the gain" in out and "Why HR goes to the County" in out
     assert (tmp_path / "gloucester-2015.xlsx").exists()
 
 
@@ -94,3 +96,51 @@ def test_console_script_is_installed():
         [exe, "validate", str(DATA / "bad" / "empty.yaml")], capture_output=True, text=True
     )
     assert result.returncode == 2 and "the file is empty" in result.stderr
+
+
+def test_score_table_ranks_services_and_lists_exceptions(capsys):
+    code, out, _ = run(capsys, "score", str(ROOT / "scenarios" / "gloucester-2015.yaml"))
+    assert code == 0
+    assert "rule set `default`, method WSM" in out
+    assert "hr-bureau (Private HR and payroll bureau): considered, not recommended" in out
+    assert "Ties:" in out
+
+
+def test_score_json_and_csv(capsys):
+    path = str(ROOT / "scenarios" / "lancaster-2011.yaml")
+    code, out, _ = run(
+        capsys,
+        "score",
+        path,
+        "--format",
+        "json",
+        "--method",
+        "topsis",
+        "--rules",
+        str(ROOT / "rules" / "savings-first.yaml"),
+    )
+    data = json.loads(out)
+    assert code == 0 and data["method"] == "topsis" and data["rules"] == "savings-first"
+    code, out, _ = run(capsys, "score", path, "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("service,option,provider")
+
+
+def test_score_explain(capsys):
+    path = str(ROOT / "scenarios" / "gloucester-2015.yaml")
+    code, out, _ = run(capsys, "score", path, "--explain", "hr")
+    assert code == 0 and "option.duration (6) <= 3" in out
+    code, _, err = run(capsys, "score", path, "--explain", "hrr")
+    assert code == 2 and "unknown service `hrr`" in err
+
+
+def test_rules_check(capsys):
+    code, out, _ = run(capsys, "rules", "check", str(ROOT / "rules" / "default.yaml"))
+    assert code == 0 and "ok (5 criteria" in out
+    code, _, err = run(capsys, "rules", "check", str(DATA / "bad-rules" / "misspelt-field.yaml"))
+    assert code == 2 and "did you mean `service.annual_cost`" in err
+
+
+def test_bad_rules_in_score_exit_2(capsys):
+    bad_rules = str(DATA / "bad-rules" / "regex.yaml")
+    code, _, err = run(capsys, "score", str(DATA / "small.yaml"), "--rules", bad_rules)
+    assert code == 2 and "regular-expression matching" in err

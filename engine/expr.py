@@ -1,0 +1,576 @@
+"""Safe rule expressions: parsed by rule-engine's own grammar, checked, then run column-wise.
+
+Nothing here hands text to Python.  ``compile_expression`` parses with rule-engine (so a
+syntax error carries its position), then walks the tree with an allow-list: numbers, text,
+true/false/null, fields of the programme (``service.annual_cost``), derived names, arithmetic,
+comparisons, ``and``/``or``/``not``, ``?:``, ``??``, ``in [...]`` and ``$abs``/``$min``/``$max``.
+Everything else (regular expressions, comprehensions, indexing, dates, bit operations, other
+functions) is refused with a message, so evaluation is bounded by the size of the tree.
+
+Two evaluators give the same answers: ``evaluate_rows`` asks rule-engine for each row (the
+reference), ``evaluate_frame`` translates the tree once into numpy operations over whole columns
+(fast).  Both follow rule-engine's semantics: ``and``/``or``/``?:``/``??`` short-circuit, and
+arithmetic or ordering on a missing value, or division by zero, is an error for the row that
+reaches it.
+"""
+
+from __future__ import annotations
+
+import decimal
+import difflib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import rule_engine
+from rule_engine import ast
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 40
+MAX_POWER = 10
+FUNCTIONS = {"abs": 1, "min": None, "max": None}
+
+
+class Kind(Enum):
+    NUMBER = "number"
+    TEXT = "text"
+    BOOLEAN = "true/false"
+    NULL = "null"
+    LIST = "list"
+
+
+@dataclass(frozen=True)
+class Type:
+    kind: Kind
+    nullable: bool = False
+
+    def __str__(self) -> str:
+        return self.kind.value + (" (may be missing)" if self.nullable else "")
+
+
+NUMBER, TEXT, BOOLEAN = Type(Kind.NUMBER), Type(Kind.TEXT), Type(Kind.BOOLEAN)
+Schema = Mapping[str, Type]
+
+
+class ExprError(ValueError):
+    """An expression that cannot be accepted; ``position`` is a 0-based character offset."""
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message)
+        self.message, self.position = message, position
+
+
+class EvaluationError(ValueError):
+    """An expression that fails for one row (missing value, division by zero, not finite)."""
+
+    def __init__(self, message: str, row: int):
+        super().__init__(message)
+        self.message, self.row = message, row
+
+
+@dataclass
+class Expression:
+    """A checked expression, parsed once, ready to run on rows or on whole columns."""
+
+    text: str
+    type: Type
+    symbols: tuple[str, ...]
+    _rule: rule_engine.Rule = field(repr=False)
+
+    # ------------------------------------------------------------------ column-wise (fast)
+    def evaluate_frame(self, columns: Mapping[str, np.ndarray], rows: int) -> np.ndarray:
+        live = np.ones(rows, dtype=bool)
+        vector = _Vector(columns, rows)
+        with np.errstate(all="ignore"):
+            value = vector.eval(self._rule.statement.expression, live)
+        if vector.errored.any():  # report the first row, as a row-by-row run would
+            row = int(np.argmax(vector.errored))
+            raise EvaluationError(vector.messages[row], row)
+        return _broadcast(value, rows)
+
+    # ------------------------------------------------------------------ row by row (reference)
+    def evaluate_rows(self, contexts: Sequence[Mapping[str, Any]]) -> list[Any]:
+        out = []
+        for row, context in enumerate(contexts):
+            try:
+                value = self._rule.evaluate(context)
+            except ZeroDivisionError:
+                raise EvaluationError("division by zero", row) from None
+            except rule_engine.errors.EngineError as exc:
+                raise EvaluationError(_engine_message(exc), row) from None
+            out.append(float(value) if isinstance(value, decimal.Decimal) else value)
+        return out
+
+    def describe(self, values: Mapping[str, Any]) -> str:
+        """The expression with each field's value shown: ``option.duration (6) <= 2``."""
+        return _render(self._rule.statement.expression, values)
+
+
+def compile_expression(text: str, schema: Schema) -> Expression:
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("the expression is empty")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"the expression is longer than {MAX_LENGTH} characters")
+    depth, deepest = 0, 0
+    for char in text:
+        if char in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise ExprError(f"brackets are nested more than {MAX_DEPTH} deep")
+    _prescreen(text)
+    rule = _parse(text, rule_engine.Context(default_value=None))  # untyped: the tree for our checks
+    checker = _Checker(text, schema)
+    kind = checker.check(rule.statement.expression)
+    typed = _parse(text, _typed_context(schema))  # what runs: objects with declared fields only
+    return Expression(text, kind, tuple(dict.fromkeys(checker.symbols)), typed)
+
+
+def _parse(text: str, context: rule_engine.Context) -> rule_engine.Rule:
+    try:
+        return rule_engine.Rule(text, context=context)
+    except rule_engine.errors.RuleSyntaxError as exc:
+        token = getattr(exc, "token", None)
+        if token is None:
+            raise ExprError("syntax error: the expression ends too soon", len(text)) from None
+        message = re.sub(r" at: .*$", "", str(exc.message))
+        raise ExprError(f"{message} at `{token.value}`", getattr(token, "lexpos", None)) from None
+    except (rule_engine.errors.EngineError, ArithmeticError, decimal.DecimalException, RecursionError) as exc:
+        raise ExprError(f"cannot be read: {_engine_message(exc)}") from None
+
+
+_CONTEXTS: dict[frozenset[tuple[str, Type]], rule_engine.Context] = {}
+
+
+def _typed_context(schema: Schema) -> rule_engine.Context:
+    """A rule-engine context whose roots are OBJECT types with exactly the schema's fields.
+
+    Values are fetched with ``mapping[key]`` through each type's accessor, so no attribute of a
+    Python object is ever looked up and no deprecated mapping fallback is used.
+    """
+    key = frozenset(schema.items())
+    if key not in _CONTEXTS:
+        tree: dict[str, Any] = {}
+        for path in schema:
+            node = tree
+            for part in path.split("."):
+                node = node.setdefault(part, {})
+
+        def build(name: str, fields: dict[str, Any]) -> Any:
+            if not fields:
+                return rule_engine.DataType.UNDEFINED
+            attributes = {k: build(f"{name}.{k}", v) for k, v in fields.items()}
+            return rule_engine.DataType.OBJECT(name, attributes=attributes, accessor=_item)
+
+        types = {root: build(root, fields) for root, fields in tree.items()}
+        _CONTEXTS[key] = rule_engine.Context(
+            type_resolver=rule_engine.type_resolver_from_dict(types), default_value=None
+        )
+    return _CONTEXTS[key]
+
+
+def _item(value: Any, name: str) -> Any:
+    return value[name]
+
+
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_REGEX_OPERATOR = re.compile(r"[=!]~")
+_FUNCTION = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_TYPED_LITERAL = re.compile(r"(?<![A-Za-z0-9_.])[bdt](?=['\"])")
+
+
+def _prescreen(text: str) -> None:
+    """Refuse, before parsing, what rule-engine would run while parsing.
+
+    rule-engine folds constant sub-expressions as it parses, so ``'aaaa!' =~ '(a+)+$'`` would
+    backtrack inside the parser; regular expressions and functions other than $abs, $min and $max
+    are therefore refused on sight (outside string literals).
+    """
+    typed = _TYPED_LITERAL.search(text)
+    if typed:
+        raise ExprError("date, time-span and bytes literals are not allowed in rules", typed.start())
+    code = _STRING.sub("''", text)
+    match = _REGEX_OPERATOR.search(code)
+    if match:
+        raise ExprError(
+            "regular-expression matching (`=~`) is not allowed in rules", text.find(match.group())
+        )
+    for match in _FUNCTION.finditer(code):
+        if match.group(1) not in FUNCTIONS:
+            raise ExprError(
+                f"calling `${match.group(1)}` is not allowed; only $abs, $min and $max",
+                text.find(match.group()),
+            )
+
+
+def _engine_message(exc: BaseException) -> str:
+    return str(getattr(exc, "message", None) or exc)
+
+
+# ------------------------------------------------------------------------------ static check
+def dotted(node: Any) -> str | None:
+    """``service.annual_cost`` for a chain of attribute reads on a name, else None."""
+    if isinstance(node, ast.SymbolExpression) and node.scope is None:
+        return str(node.name)
+    if isinstance(node, ast.GetAttributeExpression) and not node.safe:
+        base = dotted(node.object)
+        return f"{base}.{node.name}" if base else None
+    return None
+
+
+class _Checker:
+    def __init__(self, text: str, schema: Schema):
+        self.text, self.schema = text, schema
+        self.symbols: list[str] = []
+
+    def fail(self, message: str, needle: str | None = None) -> ExprError:
+        position = self.text.find(needle) if needle else -1
+        return ExprError(message, position if position >= 0 else None)
+
+    def check(self, node: Any) -> Type:
+        if isinstance(node, ast.FloatExpression):
+            if not decimal.Decimal(node.value).is_finite() or abs(node.value) > decimal.Decimal("1e15"):
+                raise self.fail("a number in the expression is too large")
+            return NUMBER
+        if isinstance(node, ast.StringExpression):
+            return TEXT
+        if isinstance(node, ast.BooleanExpression):
+            return BOOLEAN
+        if isinstance(node, ast.NullExpression):
+            return Type(Kind.NULL, True)
+        if isinstance(node, (ast.SymbolExpression, ast.GetAttributeExpression)):
+            return self.symbol(node)
+        if isinstance(node, ast.UnaryExpression):
+            inner = self.check(node.right)
+            if node.type == "not":
+                self.need(inner, Kind.BOOLEAN, "`not`")
+                return BOOLEAN
+            self.need(inner, Kind.NUMBER, "`-`")
+            return Type(Kind.NUMBER, inner.nullable)
+        if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
+            left, right = self.check(node.left), self.check(node.right)
+            symbol = _ARITHMETIC[node.type]
+            self.need(left, Kind.NUMBER, f"`{symbol}`")
+            self.need(right, Kind.NUMBER, f"`{symbol}`")
+            if node.type == "pow" and not (
+                isinstance(node.right, ast.FloatExpression) and abs(node.right.value) <= MAX_POWER
+            ):
+                raise self.fail(
+                    f"`**` needs a plain number from -{MAX_POWER} to {MAX_POWER} as its power", "**"
+                )
+            return NUMBER
+        if isinstance(node, ast.ArithmeticComparisonExpression):
+            left, right = self.check(node.left), self.check(node.right)
+            symbol = _COMPARISON[node.type]
+            if left.kind != right.kind or left.kind not in (Kind.NUMBER, Kind.TEXT):
+                raise self.fail(
+                    f"`{symbol}` compares two numbers or two texts; got {left} and {right}", symbol
+                )
+            return BOOLEAN
+        if isinstance(node, ast.ComparisonExpression):
+            left, right = self.check(node.left), self.check(node.right)
+            if Kind.NULL not in (left.kind, right.kind) and left.kind != right.kind:
+                symbol = _COMPARISON[node.type]
+                raise self.fail(f"`{symbol}` compares values of one kind; got {left} and {right}", symbol)
+            return BOOLEAN
+        if isinstance(node, ast.LogicExpression):
+            self.need(self.check(node.left), Kind.BOOLEAN, f"`{node.type}`", allow_null=False)
+            self.need(self.check(node.right), Kind.BOOLEAN, f"`{node.type}`", allow_null=False)
+            return BOOLEAN
+        if isinstance(node, ast.TernaryExpression):
+            self.need(self.check(node.condition), Kind.BOOLEAN, "`?`", allow_null=False)
+            yes, no = self.check(node.case_true), self.check(node.case_false)
+            kinds = {yes.kind, no.kind} - {Kind.NULL}
+            if len(kinds) > 1:
+                raise self.fail(f"both branches of `? :` must give the same kind; got {yes} and {no}", ":")
+            return Type(kinds.pop() if kinds else Kind.NULL, yes.nullable or no.nullable)
+        if isinstance(node, ast.CoalesceExpression):
+            left, right = self.check(node.left), self.check(node.right)
+            if right.kind not in (left.kind, Kind.NULL) and left.kind != Kind.NULL:
+                raise self.fail(f"`??` needs a default of the same kind; got {left} and {right}", "??")
+            return Type(left.kind if left.kind != Kind.NULL else right.kind, right.nullable)
+        if isinstance(node, ast.ContainsExpression):
+            member = self.check(node.member)
+            if not isinstance(node.container, ast.ArrayExpression) or not all(
+                isinstance(v, (ast.FloatExpression, ast.StringExpression)) for v in node.container.value
+            ):
+                raise self.fail(
+                    "`in` needs a list of plain values, e.g. option.model in ['outsourced']", " in "
+                )
+            for item in node.container.value:
+                if self.check(item).kind != member.kind:
+                    raise self.fail(
+                        f"`in` compares a {member.kind.value} with a list of another kind", " in "
+                    )
+            return BOOLEAN
+        if isinstance(node, ast.FunctionCallExpression):
+            return self.function(node)
+        raise self.fail(f"{_describe_node(node)} is not allowed in rules")
+
+    def need(self, got: Type, kind: Kind, where: str, allow_null: bool = True) -> None:
+        if got.kind != kind:
+            raise self.fail(f"{where} needs a {kind.value} value; got {got}", where.strip("`"))
+        if got.nullable and not allow_null:
+            raise self.fail(f"{where} needs a value that is never missing; add `?? false`", where.strip("`"))
+
+    def symbol(self, node: Any) -> Type:
+        path = dotted(node)
+        if path is None:
+            raise self.fail("only fields of service, option, provider and horizon can be read")
+        found = self.schema.get(path)
+        if found is None:
+            close = difflib.get_close_matches(path, list(self.schema), n=1, cutoff=0.6)
+            prefix = path.rsplit(".", 1)[0] + "." if "." in path else ""
+            nearby = [k for k in self.schema if k.startswith(prefix) and k.count(".") == path.count(".")]
+            hint = (
+                f" (did you mean `{close[0]}`?)"
+                if close
+                else (f"; known: {', '.join(sorted(nearby)[:12])}" if nearby else "")
+            )
+            raise self.fail(f"unknown name `{path}`{hint}", path)
+        self.symbols.append(path)
+        return found
+
+    def function(self, node: Any) -> Type:
+        fn = node.function
+        name = fn.name if isinstance(fn, ast.SymbolExpression) and fn.scope == "built-in" else None
+        if name not in FUNCTIONS:
+            called = f"${name}" if name else dotted(fn)
+            what = f"calling `{called}`" if called else "calling functions"
+            raise self.fail(f"{what} is not allowed; only $abs, $min and $max", "(")
+        args = list(node.arguments)
+        if name == "abs":
+            if len(args) != 1:
+                raise self.fail("$abs takes one number", "$abs")
+            self.need(self.check(args[0]), Kind.NUMBER, "$abs")
+            return NUMBER
+        if len(args) != 1 or not isinstance(args[0], ast.ArrayExpression) or not args[0].value:
+            raise self.fail(f"${name} takes one list of numbers, e.g. ${name}([a, b])", f"${name}")
+        for item in args[0].value:
+            self.need(self.check(item), Kind.NUMBER, f"${name}")
+        return NUMBER
+
+
+_ARITHMETIC = {"add": "+", "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%", "pow": "**"}
+_COMPARISON = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="}
+_NAMES = {
+    "FuzzyComparisonExpression": "regular-expression matching (`=~`)",
+    "ComprehensionExpression": "a list comprehension",
+    "GetItemExpression": "indexing (`[...]`)",
+    "GetSliceExpression": "slicing",
+    "DatetimeExpression": "a date literal",
+    "TimedeltaExpression": "a time-span literal",
+    "BitwiseExpression": "a bit operation",
+    "BitwiseShiftExpression": "a bit shift",
+    "MappingExpression": "a mapping literal",
+    "SetExpression": "a set literal",
+    "ArrayExpression": "a list outside `in`, $min or $max",
+    "BytesExpression": "a bytes literal",
+}
+
+
+def _describe_node(node: Any) -> str:
+    name = type(node).__name__
+    return _NAMES.get(name, name.replace("Expression", " expression").lower())
+
+
+# --------------------------------------------------------------------------- vectorised run
+# Decimal semantics, as rule-engine computes: `//` truncates towards zero, `%` keeps the dividend's sign
+_ARITHMETIC_OPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "tdiv": np.divide,
+    "fdiv": lambda a, b: np.trunc(a / b),
+    "mod": np.fmod,
+    "pow": np.power,
+}
+
+
+def _broadcast(value: Any, rows: int) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        return value
+    dtype = object if isinstance(value, str) or value is None else None
+    return np.full(rows, value, dtype=dtype)
+
+
+def _missing(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            return np.array([v is None or (isinstance(v, float) and v != v) for v in value], dtype=bool)
+        if value.dtype.kind == "f":
+            return np.isnan(value)
+        return np.zeros(value.shape, dtype=bool)
+    return value is None or (isinstance(value, float) and value != value)
+
+
+class _Vector:
+    """Evaluates a tree over whole columns; rows that fail are recorded, not raised at once.
+
+    Each row keeps the message of the first failure in evaluation order (depth first, left to
+    right, only where the row is live), which is the failure a row-by-row run meets first.
+    """
+
+    def __init__(self, columns: Mapping[str, np.ndarray], rows: int):
+        self.columns, self.rows = columns, rows
+        self.errored = np.zeros(rows, dtype=bool)
+        self.messages: dict[int, str] = {}
+
+    def fail_where(self, bad: np.ndarray, message: str) -> None:
+        new = bad & ~self.errored
+        if np.any(new):
+            self.errored |= new
+            for row in np.flatnonzero(new):
+                self.messages[int(row)] = message
+
+    def number(self, node: Any, live: np.ndarray) -> np.ndarray:
+        value = _broadcast(self.eval(node, live), self.rows).astype(float)
+        self.fail_where(live & np.isnan(value), f"a missing value is used in `{_render(node, {})}`")
+        return value
+
+    def eval(self, node: Any, live: np.ndarray) -> Any:
+        if isinstance(node, (ast.FloatExpression,)):
+            return float(node.value)
+        if isinstance(node, (ast.StringExpression, ast.BooleanExpression)):
+            return node.value
+        if isinstance(node, ast.NullExpression):
+            return None
+        if isinstance(node, (ast.SymbolExpression, ast.GetAttributeExpression)):
+            return self.columns[dotted(node)]  # type: ignore[index]
+        if isinstance(node, ast.UnaryExpression):
+            if node.type == "not":
+                return ~_broadcast(self.eval(node.right, live), self.rows).astype(bool)
+            return -self.number(node.right, live)
+        if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
+            left, right = self.number(node.left, live), self.number(node.right, live)
+            kind = node.type
+            if kind in ("tdiv", "fdiv", "mod"):
+                self.fail_where(live & (right == 0), "division by zero")
+            return _ARITHMETIC_OPS[kind](left, right)
+        if isinstance(node, ast.ArithmeticComparisonExpression):
+            left, right = self.eval(node.left, live), self.eval(node.right, live)
+            lm, rm = _broadcast(_missing(left), self.rows), _broadcast(_missing(right), self.rows)
+            # rule-engine: one side missing is an error; both missing compare as equal
+            self.fail_where(live & (lm ^ rm), f"a missing value is compared in `{_render(node, {})}`")
+            left, right = _broadcast(left, self.rows), _broadcast(right, self.rows)
+            op = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[node.type]
+            out = np.zeros(self.rows, dtype=bool)
+            ok = ~(lm | rm)
+            if left.dtype == object or right.dtype == object:
+                out[ok] = op(left[ok].astype(str), right[ok].astype(str))
+            else:
+                out[ok] = op(left[ok], right[ok])
+            out[lm & rm] = node.type in ("ge", "le")
+            return out
+        if isinstance(node, ast.ComparisonExpression):
+            left, right = self.eval(node.left, live), self.eval(node.right, live)
+            lm, rm = _missing(left), _missing(right)
+            left, right = _broadcast(left, self.rows), _broadcast(right, self.rows)
+            both = ~(lm | rm)
+            equal = np.zeros(self.rows, dtype=bool)
+            equal[both] = (left[both] == right[both]) if np.any(both) else equal[both]
+            equal |= lm & rm
+            return equal if node.type == "eq" else ~equal
+        if isinstance(node, ast.LogicExpression):
+            left = _broadcast(self.eval(node.left, live), self.rows).astype(bool)
+            if node.type == "and":
+                right = _broadcast(self.eval(node.right, live & left), self.rows).astype(bool)
+                return left & right
+            right = _broadcast(self.eval(node.right, live & ~left), self.rows).astype(bool)
+            return left | right
+        if isinstance(node, ast.TernaryExpression):
+            cond = _broadcast(self.eval(node.condition, live), self.rows).astype(bool)
+            yes = _broadcast(self.eval(node.case_true, live & cond), self.rows)
+            no = _broadcast(self.eval(node.case_false, live & ~cond), self.rows)
+            return np.where(cond, yes, no)
+        if isinstance(node, ast.CoalesceExpression):
+            left = _broadcast(self.eval(node.left, live), self.rows)
+            gap = _missing(left)
+            right = _broadcast(self.eval(node.right, live & gap), self.rows)
+            return np.where(gap, right, left)
+        if isinstance(node, ast.ContainsExpression):
+            member = _broadcast(self.eval(node.member, live), self.rows)
+            choices = [
+                v.value if isinstance(v, ast.StringExpression) else float(v.value)
+                for v in node.container.value
+            ]
+            return np.isin(member, np.array(choices, dtype=member.dtype))
+        if isinstance(node, ast.FunctionCallExpression):
+            name = node.function.name
+            if name == "abs":
+                return np.abs(self.number(node.arguments[0], live))
+            items = [self.number(item, live) for item in node.arguments[0].value]
+            return (np.minimum if name == "min" else np.maximum).reduce(items)
+        raise EvaluationError(f"{_describe_node(node)} cannot be evaluated", 0)
+
+
+# -------------------------------------------------------------------------------- rendering
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "missing"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, decimal.Decimal, np.floating, np.integer)):
+        number = float(value)
+        return f"{number:,.0f}" if number.is_integer() else f"{number:,.4g}"
+    return repr(str(value))
+
+
+def _render(node: Any, values: Mapping[str, Any]) -> str:
+    def sub(child: Any) -> str:
+        text = _render(child, values)
+        atomic = isinstance(
+            child,
+            (
+                ast.SymbolExpression,
+                ast.GetAttributeExpression,
+                ast.LiteralExpressionBase,
+                ast.FunctionCallExpression,
+                ast.UnaryExpression,
+            ),
+        ) or (
+            isinstance(child, ast.LogicExpression)
+            and isinstance(node, ast.LogicExpression)
+            and child.type == node.type
+        )
+        return text if atomic else f"({text})"
+
+    if isinstance(node, (ast.SymbolExpression, ast.GetAttributeExpression)):
+        path = dotted(node) or "?"
+        return f"{path} ({_fmt(values[path])})" if path in values else path
+    if isinstance(node, ast.FloatExpression):
+        return _fmt(node.value)
+    if isinstance(node, ast.StringExpression):
+        return repr(node.value)
+    if isinstance(node, ast.BooleanExpression):
+        return "true" if node.value else "false"
+    if isinstance(node, ast.NullExpression):
+        return "null"
+    if isinstance(node, ast.UnaryExpression):
+        return ("not " if node.type == "not" else "-") + sub(node.right)
+    if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
+        return f"{sub(node.left)} {_ARITHMETIC[node.type]} {sub(node.right)}"
+    if isinstance(node, (ast.ArithmeticComparisonExpression, ast.ComparisonExpression)):
+        return f"{sub(node.left)} {_COMPARISON[node.type]} {sub(node.right)}"
+    if isinstance(node, ast.LogicExpression):
+        return f"{sub(node.left)} {node.type} {sub(node.right)}"
+    if isinstance(node, ast.TernaryExpression):
+        return f"{sub(node.condition)} ? {sub(node.case_true)} : {sub(node.case_false)}"
+    if isinstance(node, ast.CoalesceExpression):
+        return f"{sub(node.left)} ?? {sub(node.right)}"
+    if isinstance(node, ast.ContainsExpression):
+        return f"{sub(node.member)} in [{', '.join(_render(v, values) for v in node.container.value)}]"
+    if isinstance(node, ast.FunctionCallExpression):
+        args = node.arguments[0]
+        inner = (
+            "[" + ", ".join(_render(v, values) for v in args.value) + "]"
+            if isinstance(args, ast.ArrayExpression)
+            else _render(args, values)
+        )
+        return f"${node.function.name}({inner})"
+    return _describe_node(node)

@@ -1,0 +1,538 @@
+"""Score every service × option against a rule set, then apply the MoU's exception rule.
+
+``score`` validates and assembles; the arithmetic is in :mod:`engine.mcda` and the rule
+evaluation in :mod:`engine.expr`.  The result keeps every intermediate value (raw, normalised,
+weight, contribution, rules fired) so that the explanation and the Cabinet report can print
+them as they are.
+
+Ties are broken deterministically: by service order in the programme file, then by option order
+(the status quo first, then the file's order).  The result says so in ``tie_break``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.context import OptionTable, option_table
+from engine.errors import Problem, RuleError
+from engine.expr import EvaluationError, Expression, Kind
+from engine.mcda import normalise, topsis, wsm
+from engine.model import Programme
+from engine.ruleset import RuleSet
+
+TIE_BREAK = (
+    "equal scores are ordered by the service's place in the programme file, then by the option's "
+    "(the status quo first, then the file's order)"
+)
+
+
+@dataclass(frozen=True)
+class Fired:
+    rule: str
+    kind: str  # eligibility | adjustment | criterion
+    text: str
+    effect: str = ""
+
+
+@dataclass
+class ScoreTable:
+    """Scores of one programme under one rule set, with everything needed to explain them."""
+
+    programme: Programme
+    rules: RuleSet
+    method: str
+    weights: dict[str, float]
+    options: pd.DataFrame  # one row per service × option
+    services: pd.DataFrame  # one row per service: the recommendation
+    exceptions: pd.DataFrame  # one row per exception option considered
+    fired: list[list[Fired]]
+    expressions: dict[str, Expression]
+    table: OptionTable
+    values: dict[str, np.ndarray]  # every column rules read, derived values included
+    tie_break: str = TIE_BREAK
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def criteria(self) -> list[str]:
+        return [c.id for c in self.rules.criteria]
+
+    def long(self) -> pd.DataFrame:
+        """Tidy form: one row per service × option × criterion."""
+        rows = []
+        for _, row in self.options.iterrows():
+            for c in self.criteria():
+                rows.append(
+                    {
+                        "service": row["service"],
+                        "option": row["option"],
+                        "criterion": c,
+                        "raw": row[f"{c}.raw"],
+                        "normalised": row[f"{c}.normalised"],
+                        "weight": row[f"{c}.weight"],
+                        "contribution": row[f"{c}.contribution"],
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def public_options(self) -> pd.DataFrame:
+        """The options frame with raw figures that would reveal exempt values blanked."""
+        frame = self.options.copy()
+        for index, row in frame.iterrows():
+            for name in row["exempt"]:
+                if f"{name}.raw" in frame.columns:
+                    frame.at[index, f"{name}.raw"] = np.nan
+        return frame
+
+    def to_json(self, include_exempt: bool = False) -> dict[str, Any]:
+        frame = self.options if include_exempt else self.public_options()
+        options = []
+        for i, (_, row) in enumerate(frame.iterrows()):
+            options.append(
+                {
+                    **{
+                        k: _plain(row[k])
+                        for k in (
+                            "service",
+                            "option",
+                            "provider",
+                            "model",
+                            "status_quo",
+                            "eligible",
+                            "exception",
+                            "adjustment",
+                            "score",
+                            "rank",
+                            "rank_in_service",
+                        )
+                    },
+                    "criteria": {
+                        c: {
+                            p: _plain(row[f"{c}.{p}"])
+                            for p in ("raw", "normalised", "weight", "contribution")
+                        }
+                        for c in self.criteria()
+                    },
+                    "fired": [f.__dict__ for f in self.fired[i]],
+                    "exempt": list(row["exempt"]),
+                }
+            )
+        return {
+            "programme": self.programme.id,
+            "rules": self.rules.id,
+            "method": self.method,
+            "normalisation": self.rules.normalisation,
+            "weights": self.weights,
+            "tie_break": self.tie_break,
+            "options": options,
+            "services": [{k: _plain(v) for k, v in r.items()} for r in self.services.to_dict("records")],
+            "exceptions": [{k: _plain(v) for k, v in r.items()} for r in self.exceptions.to_dict("records")],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if value != value else round(float(value), 10)
+    return value
+
+
+# --------------------------------------------------------------------------------- scoring
+def score(
+    programme: Programme,
+    rules: RuleSet,
+    *,
+    method: str | None = None,
+    weights: Mapping[str, float] | None = None,
+    explain: bool = False,
+    vectorised: bool = True,
+) -> ScoreTable:
+    """Score ``programme`` under ``rules``; ``weights`` overrides named criteria's weights."""
+    method = method or rules.method
+    if method not in ("wsm", "topsis"):
+        raise RuleError.one(f"unknown method `{method}`; expected wsm or topsis")
+    weight = _weights(rules, weights)
+    compiled = rules.compiled
+    table = option_table(programme, rules.attributes)
+    n = len(table)
+    columns: dict[str, np.ndarray] = dict(table.columns)
+    run = _Runner(table, columns, vectorised, rules)
+    for item in rules.derived:
+        columns[item.name] = run(compiled.derived[item.name], f"derived value `{item.name}`")
+
+    fired: list[list[Fired]] = [[] for _ in range(n)]
+    eligible = np.ones(n, dtype=bool)
+    for rule in rules.eligibility:
+        hit = run(compiled.eligibility[rule.id], f"eligibility rule `{rule.id}`").astype(bool)
+        for i in np.flatnonzero(hit):
+            fired[i].append(Fired(rule.id, "eligibility", rule.text, "ruled out"))
+        eligible &= ~hit
+    if not eligible.any():
+        raise RuleError.one(f"rule set `{rules.id}` rules out every option of the programme")
+
+    criteria = [c.id for c in rules.criteria]
+    raw = np.zeros((n, len(criteria)))
+    for j, criterion in enumerate(rules.criteria):
+        values = run(compiled.criteria[criterion.id], f"criterion `{criterion.id}`")
+        if criterion.lookup is not None:
+            values = _lookup(values, criterion.lookup.table, criterion.lookup.default, criterion.id, table)
+        elif compiled.criteria[criterion.id].type.kind == Kind.BOOLEAN:
+            for i in np.flatnonzero(values.astype(bool)):
+                fired[i].append(Fired(criterion.id, "criterion", criterion.text, f"{criterion.name}: yes"))
+        raw[:, j] = values.astype(float)
+        bad = ~np.isfinite(raw[:, j]) & eligible
+        if bad.any():
+            first = int(np.argmax(bad))
+            raise _row_error(
+                table, first, f"criterion `{criterion.id}` gives no finite number ({raw[first, j]})", rules
+            )
+
+    normalised = np.full((n, len(criteria)), np.nan)
+    for j, criterion in enumerate(rules.criteria):
+        how = criterion.normalisation or rules.normalisation
+        normalised[eligible, j] = normalise(
+            raw[eligible, j], criterion.direction == "cost", how, criterion.scale
+        )
+
+    total_adjustment = np.zeros(n)
+    for adjustment in rules.adjustments:
+        hit = (
+            run(compiled.adjustments[adjustment.id], f"adjustment `{adjustment.id}`").astype(bool) & eligible
+        )
+        target = f"{adjustment.criterion}" if adjustment.criterion else "the total"
+        for i in np.flatnonzero(hit):
+            fired[i].append(
+                Fired(adjustment.id, "adjustment", adjustment.text, f"{adjustment.add:+g} on {target}")
+            )
+        if adjustment.criterion:
+            normalised[hit, criteria.index(adjustment.criterion)] += adjustment.add
+        else:
+            total_adjustment[hit] += adjustment.add
+
+    w = np.array([weight[c] for c in criteria])
+    contributions = np.full((n, len(criteria)), np.nan)
+    scores = np.full(n, np.nan)
+    tables: dict[str, pd.DataFrame] = {}
+    if method == "wsm":
+        contributions[eligible], scores[eligible] = wsm(normalised[eligible], w)
+    else:
+        result = topsis(normalised[eligible], w)
+        contributions[eligible] = result["weighted"]
+        scores[eligible] = result["score"]
+        if explain:
+            tables["TOPSIS ideal and anti-ideal"] = pd.DataFrame(
+                {"ideal (PIS)": result["pis"], "anti-ideal (NIS)": result["nis"]}, index=criteria
+            )
+    scores[eligible] += total_adjustment[eligible]
+
+    options = _options_frame(
+        table, criteria, raw, normalised, w, contributions, scores, eligible, total_adjustment, fired, rules
+    )
+    services, exceptions = _recommend(programme, options)
+    if explain:
+        labels = [f"{s.id} / {o.id}" for s, o in table.rows]
+        tables["decision matrix (raw values)"] = pd.DataFrame(raw, index=labels, columns=criteria)
+        tables["normalised matrix"] = pd.DataFrame(normalised, index=labels, columns=criteria)
+        tables["weighted contributions"] = pd.DataFrame(contributions, index=labels, columns=criteria)
+    expressions = {**compiled.derived, **compiled.criteria}
+    return ScoreTable(
+        programme,
+        rules,
+        method,
+        weight,
+        options,
+        services,
+        exceptions,
+        fired,
+        expressions,
+        table,
+        columns,
+        tables=tables,
+    )
+
+
+def _weights(rules: RuleSet, override: Mapping[str, float] | None) -> dict[str, float]:
+    """Override in the rule file's own units (e.g. 30 for impact); AHP weights are already shares."""
+    if not override:
+        return rules.weights()
+    base = rules.weights() if rules.ahp is not None else {c.id: c.weight for c in rules.criteria}
+    unknown = sorted(set(override) - set(base))
+    if unknown:
+        raise RuleError.one(f"unknown criterion in weights: {', '.join(unknown)}; expected {', '.join(base)}")
+    if any(v < 0 or v != v for v in override.values()):
+        raise RuleError.one("weights must be numbers ≥ 0")
+    merged = {c: float(override.get(c, base[c])) for c in base}
+    total = sum(merged.values())
+    if total <= 0:
+        raise RuleError.one("at least one weight must be above 0")
+    return {c: v / total for c, v in merged.items()}
+
+
+class _Runner:
+    """Evaluates expressions on the table, turning row failures into located rule errors."""
+
+    def __init__(self, table: OptionTable, columns: dict[str, np.ndarray], vectorised: bool, rules: RuleSet):
+        self.table, self.columns, self.vectorised, self.rules = table, columns, vectorised, rules
+
+    def __call__(self, expression: Expression, what: str) -> np.ndarray:
+        try:
+            if self.vectorised:
+                return expression.evaluate_frame(self.columns, len(self.table))
+            values = expression.evaluate_rows(self.contexts())
+            kind = expression.type.kind
+            if kind == Kind.NUMBER:
+                return np.array([np.nan if v is None else v for v in values], dtype=float)
+            if kind == Kind.BOOLEAN:
+                return np.array(values, dtype=bool)
+            out = np.empty(len(values), dtype=object)
+            out[:] = values
+            return out
+        except EvaluationError as exc:
+            raise _row_error(self.table, exc.row, f"{what}: {exc.message}", self.rules) from None
+
+    def contexts(self) -> list[dict[str, Any]]:
+        """Row contexts including derived values computed so far (rebuilt as they grow)."""
+        contexts = [self.table.row_context(i) for i in range(len(self.table))]
+        base = set(self.table.columns)
+        for name, column in self.columns.items():
+            if name in base:
+                continue
+            for i, context in enumerate(contexts):
+                value = column[i]
+                context[name] = (
+                    None
+                    if isinstance(value, float) and value != value
+                    else (value.item() if isinstance(value, np.generic) else value)
+                )
+        return contexts
+
+
+def _row_error(table: OptionTable, row: int, message: str, rules: RuleSet) -> RuleError:
+    service, option = table.rows[row]
+    return RuleError(
+        [Problem(f"option `{option.id}` (service `{service.id}`): {message}", file=f"rule set {rules.id}")]
+    )
+
+
+def _lookup(
+    keys: np.ndarray, mapping: Mapping[str, float], default: float | None, criterion: str, table: OptionTable
+) -> np.ndarray:
+    out = np.empty(len(keys))
+    for i, key in enumerate(keys):
+        if key in mapping:
+            out[i] = mapping[key]
+        elif default is not None:
+            out[i] = default
+        else:
+            _, option = table.rows[i]
+            raise RuleError.one(
+                f"criterion `{criterion}`: option `{option.id}` gives `{key}`, which the lookup table "
+                f"does not list ({', '.join(mapping)}) and there is no default"
+            )
+    return out
+
+
+def _options_frame(
+    table: OptionTable,
+    criteria: list[str],
+    raw: np.ndarray,
+    normalised: np.ndarray,
+    w: np.ndarray,
+    contributions: np.ndarray,
+    scores: np.ndarray,
+    eligible: np.ndarray,
+    adjustment: np.ndarray,
+    fired: list[list[Fired]],
+    rules: RuleSet,
+) -> pd.DataFrame:
+    programme = table.programme
+    data: dict[str, Any] = {
+        "service": [s.id for s, _ in table.rows],
+        "option": [o.id for _, o in table.rows],
+        "provider": [o.provider for _, o in table.rows],
+        "provider_name": [programme.partner(o.provider).name for _, o in table.rows],
+        "model": [o.model for _, o in table.rows],
+        "status_quo": [o.is_status_quo for _, o in table.rows],
+        "eligible": eligible,
+        "ineligible_reason": ["; ".join(f.text for f in fs if f.kind == "eligibility") for fs in fired],
+        "exception": table.columns["option.is_exception"],
+    }
+    for j, c in enumerate(criteria):
+        data[f"{c}.raw"] = raw[:, j]
+        data[f"{c}.normalised"] = normalised[:, j]
+        data[f"{c}.weight"] = w[j]
+        data[f"{c}.contribution"] = contributions[:, j]
+    data["adjustment"] = np.where(eligible, adjustment, np.nan)
+    data["score"] = scores
+    data["exempt"] = [_exempt(table, i, rules) for i in range(len(table))]
+    frame = pd.DataFrame(data)
+    order = np.arange(len(frame))  # file order: services, then status quo first, then options
+    ranked = (
+        frame.assign(_order=order)
+        .loc[frame["eligible"]]
+        .sort_values(["score", "_order"], ascending=[False, True])
+    )
+    frame["rank"] = (
+        pd.Series(np.arange(1, len(ranked) + 1), index=ranked.index).reindex(frame.index).astype("Int64")
+    )
+    frame["rank_in_service"] = (
+        ranked.groupby("service", sort=False).cumcount().add(1).reindex(frame.index).astype("Int64")
+    )
+    frame["fired"] = [[f.rule for f in fs] for fs in fired]
+    return frame
+
+
+def secret_fields(table: OptionTable, index: int) -> set[str]:
+    """The row's exempt (confidential) fields as the names rules read them by."""
+    service, option = table.rows[index]
+    return {f"option.{f}" for f in option.exempt} | {f"service.{f}" for f in service.exempt}
+
+
+def _exempt(table: OptionTable, index: int, rules: RuleSet) -> list[str]:
+    """Derived values and criteria whose raw figure would reveal an exempt (confidential) field."""
+    secret = secret_fields(table, index)
+    if not secret:
+        return []
+    compiled = rules.compiled
+    tainted: set[str] = set()
+    for item in rules.derived:
+        expression = compiled.derived[item.name]
+        if set(expression.symbols) & (secret | tainted):
+            tainted.add(item.name)
+    out = sorted(tainted)
+    for c in rules.criteria:
+        if set(compiled.criteria[c.id].symbols) & (secret | tainted):
+            out.append(c.id)
+    return out
+
+
+# ---------------------------------------------------------------------- the exception rule
+def _recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Best option per service under the MoU: another partner only if it beats the margin.
+
+    The benchmark is the best eligible option of the default provider, or, where the default
+    provider offers none, the best eligible option that is not an exception (in house or the
+    status quo).  An exception is allowed when its score ≥ benchmark + margin × |benchmark| and
+    exceeds the benchmark; the recommendation is then the best allowed option.
+    """
+    policy, default = programme.exception_policy, programme.default_provider
+    margin = policy.margin if policy else 0.0
+    route = f"{policy.joint_decision}; final decision: {policy.final_decision}" if policy else ""
+    score_of = options["score"].to_numpy()
+    eligible = options["eligible"].to_numpy(dtype=bool)
+    exception = options["exception"].to_numpy(dtype=bool)
+    status_quo = options["status_quo"].to_numpy(dtype=bool)
+    provider = options["provider"].to_numpy()
+    option_id = options["option"].to_numpy()
+    provider_name = options["provider_name"].to_numpy()
+    model = options["model"].to_numpy()
+    rows_of: dict[str, list[int]] = {}
+    for i, service_id in enumerate(options["service"].to_numpy()):
+        rows_of.setdefault(service_id, []).append(i)  # file order: status quo first
+
+    def best(indices: list[int]) -> int | None:
+        return max(indices, key=lambda i: (score_of[i], -i)) if indices else None
+
+    service_rows, exception_rows = [], []
+    for service in programme.services:
+        rows = rows_of.get(service.id, [])
+        live = [i for i in rows if eligible[i]]
+        ordinary = [i for i in live if not exception[i]]
+        by_default = [i for i in ordinary if default is not None and provider[i] == default.id]
+        bench = best(by_default) if by_default else best(ordinary)
+        allowed = list(ordinary)
+        considered = []
+        for i in (i for i in live if exception[i]):
+            b_score = float(score_of[bench]) if bench is not None else float("nan")
+            required = b_score + margin * abs(b_score) if bench is not None else float("nan")
+            passes = bench is None or bool(score_of[i] >= required and score_of[i] > b_score)
+            if passes:
+                allowed.append(i)
+            considered.append(
+                {
+                    "service": service.id,
+                    "option": option_id[i],
+                    "provider": provider[i],
+                    "provider_name": provider_name[i],
+                    "score": float(score_of[i]),
+                    "benchmark_option": option_id[bench] if bench is not None else None,
+                    "benchmark_provider": provider[bench] if bench is not None else None,
+                    "benchmark_score": b_score,
+                    "uplift": float(score_of[i]) / b_score - 1
+                    if bench is not None and b_score > 0
+                    else float("nan"),
+                    "margin": margin,
+                    "required_score": required,
+                    "gap": max(0.0, required - float(score_of[i])) if bench is not None else 0.0,
+                    "passes_margin": passes,
+                    "decision_route": route,
+                }
+            )
+        chosen = best(allowed)
+        for row in considered:
+            row["verdict"] = (
+                "recommended by exception"
+                if chosen is not None and row["option"] == option_id[chosen]
+                else "beats the margin, but another option scores higher"
+                if row["passes_margin"]
+                else "considered, not recommended"
+            )
+        exception_rows += considered
+        sq = next((i for i in rows if status_quo[i]), None)
+        sq_score = float(score_of[sq]) if sq is not None else float("nan")
+        if chosen is None:
+            status = "no eligible option"
+        elif status_quo[chosen]:
+            status = "keep the status quo"
+        elif exception[chosen]:
+            status = "exception"
+        else:
+            status = "change"
+        service_rows.append(
+            {
+                "service": service.id,
+                "name": service.name,
+                "in_scope": service.in_scope,
+                "recommended": option_id[chosen] if chosen is not None else None,
+                "provider": provider[chosen] if chosen is not None else None,
+                "provider_name": provider_name[chosen] if chosen is not None else None,
+                "model": model[chosen] if chosen is not None else None,
+                "status": status,
+                "score": float(score_of[chosen]) if chosen is not None else float("nan"),
+                "status_quo_score": sq_score,
+                "gain": (float(score_of[chosen]) - sq_score)
+                if chosen is not None and sq is not None
+                else float("nan"),
+                "decision_route": route if status == "exception" else "",
+            }
+        )
+    services = pd.DataFrame(service_rows)
+    acting = services["status"].isin(["change", "exception"])
+    order = services.assign(_act=~acting, _gain=-services["gain"].fillna(0), _pos=np.arange(len(services)))
+    order = order.sort_values(["_act", "_gain", "_pos"], kind="stable")
+    services["priority"] = pd.Series(np.arange(1, len(order) + 1), index=order.index).reindex(services.index)
+    services = services.sort_values("priority").reset_index(drop=True)
+    columns = [
+        "service",
+        "option",
+        "provider",
+        "provider_name",
+        "score",
+        "benchmark_option",
+        "benchmark_provider",
+        "benchmark_score",
+        "uplift",
+        "margin",
+        "required_score",
+        "gap",
+        "passes_margin",
+        "verdict",
+        "decision_route",
+    ]
+    return services, pd.DataFrame(exception_rows, columns=columns)
