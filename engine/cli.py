@@ -185,6 +185,176 @@ def ranking_text(table: object) -> str:
     return "\n".join(lines)
 
 
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        if "=" not in value:
+            raise SsplanError.one(f"{what}: expected SERVICE=VALUE, got `{value}`")
+        key, _, item = value.partition("=")
+        out[key.strip()] = item.strip()
+    return out
+
+
+@app.command()
+def plan(
+    programme: Annotated[Path | None, typer.Argument(help="programme file (.yaml or .xlsx)")] = None,
+    psplib: Annotated[
+        Path | None, typer.Option("--psplib", help="plan a PSPLIB .sm instance instead")
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
+    objective: Annotated[str, typer.Option("--objective", help="value, savings or makespan")] = "value",
+    solver: Annotated[str, typer.Option("--solver", help="highs or cbc")] = "highs",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 30.0,
+    gap: Annotated[float, typer.Option("--gap", help="relative gap at which to stop")] = 1e-4,
+    force_in: Annotated[list[str] | None, typer.Option("--force-in", help="service that must change")] = None,
+    force_out: Annotated[list[str] | None, typer.Option("--force-out", help="service kept as it is")] = None,
+    fix_provider: Annotated[list[str] | None, typer.Option("--fix-provider", help="SERVICE=PARTNER")] = None,
+    fix_option: Annotated[list[str] | None, typer.Option("--fix-option", help="SERVICE=OPTION")] = None,
+    max_concurrent: Annotated[
+        int | None, typer.Option("--max-concurrent", help="transitions at once")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table, json, csv or xlsx")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="file for csv/json/xlsx output")] = None,
+    gantt: Annotated[Path | None, typer.Option("--gantt", help="write a Gantt chart (.html or .png)")] = None,
+) -> None:
+    """Choose each service's option and start period under the programme's limits."""
+    import json
+
+    from engine.charts import write_gantt
+    from engine.optimise import solve
+    from engine.plan import PlanSettings
+    from engine.ruleset import load_ruleset
+    from engine.scoring import score as run_score
+
+    if output not in ("table", "json", "csv", "xlsx"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table, json, csv or xlsx")
+    if (programme is None) == (psplib is None):
+        raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
+    if psplib is not None:
+        from engine.heuristic import rcpsp_schedule
+        from engine.psplib import read_sm, to_programme, to_rcpsp
+
+        instance = read_sm(psplib)
+        loaded = to_programme(instance)
+        table = None
+        objective = "makespan"
+        _, upper = rcpsp_schedule(to_rcpsp(instance)[0])
+        horizon: int | None = min(loaded.horizon.periods, upper)
+    else:
+        assert programme is not None
+        loaded = load_programme(programme)
+        table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+        horizon = None
+    settings = PlanSettings.model_validate(
+        {
+            "objective": objective,
+            "solver": solver,
+            "time_limit": time_limit,
+            "gap": gap,
+            "force_in": tuple(force_in or ()),
+            "force_out": tuple(force_out or ()),
+            "fix_provider": _pairs(fix_provider or [], "--fix-provider"),
+            "fix_option": _pairs(fix_option or [], "--fix-option"),
+            "max_concurrent": max_concurrent,
+            "horizon": horizon,
+        }
+    )
+    result = solve(loaded, settings, table)
+    if gantt is not None and result.plan is not None:
+        write_gantt(result, gantt)
+    if output == "json":
+        text = json.dumps(result.to_json(), indent=2, default=str)
+        _emit(text, out)
+    elif output == "csv":
+        _emit(result.to_frame().to_csv(index=False), out)
+    elif output == "xlsx":
+        if out is None:
+            raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
+        from engine.atomic import atomic_write
+
+        atomic_write(out, plan_workbook(result))
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(plan_text(result))
+    if gantt is not None and result.plan is not None and output != "json":
+        typer.echo(f"wrote {gantt}")
+    if result.status.value == "infeasible":
+        raise typer.Exit(2)
+    if not result.status.has_plan:
+        raise typer.Exit(1)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        from engine.atomic import atomic_write
+
+        atomic_write(out, text)
+        typer.echo(f"wrote {out}")
+
+
+def plan_text(result: object) -> str:
+    from engine.plan import PlanResult, usage
+
+    assert isinstance(result, PlanResult)
+    lines = [f"Plan ({result.objective} objective, {result.solver}): {result.status_text}"]
+    if result.objective_value is not None:
+        bound = f", bound {result.bound:,.4g}" if result.bound is not None else ""
+        lines[0] += f"; objective {result.objective_value:,.4g}{bound}; {result.solve_seconds:.2f} s"
+    if result.message:
+        lines.append(result.message)
+    for advice in result.advice:
+        lines.append(f"  - {advice}")
+    if result.plan is None or result.programme is None:
+        return "\n".join(lines)
+    frame = result.to_frame()
+    lines += ["", f"{'service':<24} {'option':<28} {'provider':<32} {'start':<10} {'finish':<10}"]
+    for _, row in frame.iterrows():
+        mark = "  EXCEPTION" if row["exception"] else ""
+        lines.append(
+            f"{row['service']:<24} {row['option']:<28} {str(row['provider_name'])[:32]:<32} "
+            f"{row['start_label']:<10} {row['finish_label']:<10}{mark}"
+        )
+    kept = [s.id for s in result.programme.services if s.id not in set(frame["service"])]
+    if kept:
+        lines.append(f"kept as they are: {', '.join(kept)}")
+    used = usage(result.plan, result.programme)
+    if used:
+        lines.append("")
+        for pool in result.programme.resources:
+            peak = max(used[pool.id], default=0.0)
+            lines.append(f"{pool.name}: peak {peak:g} {pool.unit} in a {result.programme.horizon.period}")
+    lines.append(f"makespan: {result.plan.makespan} {result.programme.horizon.period}s")
+    return "\n".join(lines)
+
+
+def plan_workbook(result: object) -> bytes:
+    import io
+
+    import pandas as pd
+
+    from engine.plan import PlanResult, usage
+
+    assert isinstance(result, PlanResult)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame(
+            [{k: v for k, v in result.to_json().items() if not isinstance(v, (list, dict))}]
+        ).to_excel(writer, sheet_name="summary", index=False)
+        result.to_frame().to_excel(writer, sheet_name="schedule", index=False)
+        if result.plan is not None and result.programme is not None:
+            horizon = result.programme.horizon
+            used = usage(result.plan, result.programme)
+            pd.DataFrame(used, index=[horizon.key(t) for t in range(result.plan.periods)]).to_excel(
+                writer, sheet_name="usage"
+            )
+    return buffer.getvalue()
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="folder for the files the demo writes")] = Path(

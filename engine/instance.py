@@ -1,0 +1,288 @@
+"""A planning problem as plain data: the candidate options per service, their value, their time
+windows, and the limits.  Shared by the priority-rule heuristic and the MIP, so both plan exactly
+the same problem.
+
+Which options are candidates: eligible after scoring; an exception only if it beat the MoU margin;
+narrowed by the what-if settings (force out, fix option, fix provider).  Services that must change
+(forced in, or with no status quo allowed) are "forced".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from engine.errors import InfeasibleError, Problem
+from engine.graph import dependency_graph
+from engine.model import DeliveryOption, Programme
+from engine.plan import PlanSettings, Window, budget_windows, capacity_windows
+from engine.scoring import ScoreTable
+
+
+@dataclass
+class Job:
+    """One candidate option of one service."""
+
+    service: str
+    option: DeliveryOption
+    earliest: int  # first allowed start period
+    latest: int  # last allowed start period
+    gain: float = 0.0  # score gain over the status quo (value objective)
+    annual_saving: float = 0.0
+
+    @property
+    def duration(self) -> int:
+        return self.option.duration
+
+    def demand(self, pool: str) -> tuple[float, ...]:
+        return self.option.demand_profile(pool)
+
+
+@dataclass
+class Instance:
+    programme: Programme
+    settings: PlanSettings
+    periods: int
+    jobs: dict[str, list[Job]]  # service -> candidates, in file order
+    forced: set[str]
+    dependencies: list[tuple[str, str, int]]
+    block: bool  # a deferred 'before' service blocks its 'after' service
+    windows: dict[str, list[Window]]
+    budget: list[Window]
+    max_concurrent: int | None
+    months_per_period: int
+    notes: list[str] = field(default_factory=list)
+
+    def all_jobs(self) -> list[Job]:
+        return [job for jobs in self.jobs.values() for job in jobs]
+
+    def discount(self, period: int) -> float:
+        """Green Book discount factor for a benefit that starts ``period`` periods in."""
+        years = period * self.months_per_period / 12
+        return float((1 + self.settings.discount_rate) ** (-years))
+
+    def value(self, job: Job, start: int) -> float:
+        """Objective coefficient of starting ``job`` at ``start`` (value and savings objectives)."""
+        end = start + job.duration
+        if self.settings.objective == "value":
+            return job.gain * self.discount(end)
+        years_after = max(0, self.periods - end) * self.months_per_period / 12
+        return job.annual_saving * years_after - job.option.one_off_cost
+
+
+def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTable | None) -> Instance:
+    horizon = programme.horizon
+    periods = settings.horizon or horizon.periods
+    problems: list[Problem] = []
+    known = {s.id for s in programme.services}
+    for name, ids in (
+        ("force_in", settings.force_in),
+        ("force_out", settings.force_out),
+        ("fix_option", tuple(settings.fix_option)),
+        ("fix_provider", tuple(settings.fix_provider)),
+    ):
+        for service_id in ids:
+            if service_id not in known:
+                problems.append(Problem(f"{name}: unknown service `{service_id}`", field=name))
+    clash = set(settings.force_in) & set(settings.force_out)
+    if clash:
+        problems.append(
+            Problem(f"services both forced in and out: {', '.join(sorted(clash))}", field="force_in")
+        )
+    if problems:
+        raise InfeasibleError(problems)
+
+    allowed, eligible, gains = _scored(scores)
+    recommended = _recommended(scores) if settings.objective == "makespan" and scores is not None else {}
+    jobs: dict[str, list[Job]] = {}
+    forced: set[str] = set()
+    for service in programme.services:
+        if service.id in settings.force_out:
+            continue
+        must = service.id in settings.force_in or not service.allow_status_quo
+        changes = [o for o in programme.options_for(service.id) if not o.is_status_quo]
+        candidates = changes if allowed is None else [o for o in changes if o.id in allowed]
+        # a what-if that fixes the option or provider may overrule the MoU margin, not eligibility
+        if service.id in settings.fix_option:
+            wanted = settings.fix_option[service.id]
+            candidates = [o for o in changes if o.id == wanted]
+            must = True
+            if not candidates:
+                problems.append(Problem(f"fix_option: `{wanted}` is not an option of `{service.id}`"))
+                continue
+            if eligible is not None and wanted not in eligible:
+                problems.append(
+                    Problem(f"fix_option: `{wanted}` is ruled out: {eligible_reason(scores, wanted)}")
+                )
+                continue
+        if service.id in settings.fix_provider:
+            partner = settings.fix_provider[service.id]
+            candidates = [
+                o for o in changes if o.provider == partner and (eligible is None or o.id in eligible)
+            ]
+            must = True
+        if recommended and not must:
+            choice = recommended.get(service.id)
+            candidates = [o for o in candidates if o.id == choice]
+            must = bool(candidates)
+        status_quo_cost = service.annual_cost
+        out = []
+        for option in candidates:
+            earliest = (
+                0 if option.earliest_start is None else max(0, horizon.period_of(option.earliest_start))
+            )
+            last_end = (
+                periods
+                if option.latest_finish is None
+                else min(periods, horizon.period_of(option.latest_finish) + 1)
+            )
+            job = Job(
+                service.id,
+                option,
+                earliest,
+                last_end - option.duration,
+                gain=gains.get(option.id, 0.0),
+                annual_saving=status_quo_cost - option.annual_cost,
+            )
+            if settings.objective == "value" and scores is not None and job.gain <= 0 and not must:
+                continue  # never worth choosing
+            if job.latest >= job.earliest:
+                out.append(job)
+        if must and not out:
+            problems.append(
+                Problem(
+                    f"service `{service.id}` must change but has no option that is allowed and fits "
+                    "the horizon"
+                )
+            )
+        if out:
+            jobs[service.id] = out
+            if must:
+                forced.add(service.id)
+    if problems:
+        raise InfeasibleError(problems)
+
+    dependencies = [(d.before, d.after, d.lag) for d in programme.dependencies]
+    block = programme.settings.deferred_dependency == "block"
+    instance = Instance(
+        programme,
+        settings,
+        periods,
+        jobs,
+        forced,
+        dependencies,
+        block,
+        {pool.id: capacity_windows(programme, pool.id, periods) for pool in programme.resources},
+        budget_windows(programme, periods),
+        settings.max_concurrent or programme.settings.max_concurrent_transitions,
+        horizon.months_per_period,
+    )
+    _tighten(instance)
+    return instance
+
+
+def eligible_reason(scores: ScoreTable | None, option: str) -> str:
+    if scores is None:
+        return ""
+    rows = scores.options[scores.options["option"] == option]
+    return str(rows["ineligible_reason"].iloc[0]) if len(rows) else ""
+
+
+def _scored(scores: ScoreTable | None) -> tuple[set[str] | None, set[str] | None, dict[str, float]]:
+    """Options scoring allows (eligible, exceptions only past the margin), the eligible ones, gains."""
+    if scores is None:
+        return None, None, {}
+    frame = scores.options
+    eligible = {o for o, ok in zip(frame["option"], frame["eligible"], strict=True) if ok}
+    blocked = set(scores.exceptions.loc[~scores.exceptions["passes_margin"].astype(bool), "option"])
+    allowed = {o for o, ok in zip(frame["option"], frame["eligible"], strict=True) if ok and o not in blocked}
+    status_quo = {
+        s: sc for s, sc, sq in zip(frame["service"], frame["score"], frame["status_quo"], strict=True) if sq
+    }
+    gains = {
+        o: float(sc) - float(status_quo.get(s, 0.0) if status_quo.get(s) == status_quo.get(s) else 0.0)
+        for o, s, sc in zip(frame["option"], frame["service"], frame["score"], strict=True)
+        if sc == sc
+    }
+    return allowed, eligible, gains
+
+
+def _recommended(scores: ScoreTable) -> dict[str, str]:
+    rows = scores.services
+    return {
+        s: o
+        for s, o, status in zip(rows["service"], rows["recommended"], rows["status"], strict=True)
+        if status in ("change", "exception")
+    }
+
+
+def _tighten(instance: Instance) -> None:
+    """Apply what the dependency graph implies, then narrow start windows by longest paths.
+
+    Under the 'block' setting a service can change only after its predecessors change: a service
+    whose predecessor cannot change cannot change either, a forced service forces its
+    predecessors, and its earliest start is at least the longest chain of shortest predecessor
+    durations before it.  Where successors are forced, its latest start leaves room for them.
+    """
+    graph: nx.DiGraph = dependency_graph(instance.programme)
+    order = list(nx.topological_sort(graph))
+    if instance.block:
+        for service in order:  # predecessors first, so removals propagate forward
+            missing = [p for p in graph.predecessors(service) if p not in instance.jobs]
+            if missing and service in instance.jobs:
+                if service in instance.forced:
+                    raise InfeasibleError(
+                        [
+                            Problem(
+                                f"service `{service}` must change, but `{missing[0]}`, which must come "
+                                "first, cannot"
+                            )
+                        ]
+                    )
+                del instance.jobs[service]
+        for service in reversed(order):  # successors first, so forcing propagates backward
+            if service in instance.forced:
+                instance.forced.update(graph.predecessors(service))
+    shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
+    head: dict[str, int] = {}
+    for service in order:
+        preds = list(graph.predecessors(service))
+        if instance.block and preds and service in instance.jobs:
+            head[service] = max(head[p] + shortest[p] + graph.edges[p, service]["lag"] for p in preds)
+        else:
+            head[service] = 0
+    tail: dict[str, int] = {}
+    for service in reversed(order):
+        succs = [s for s in graph.successors(service) if s in instance.forced and s in instance.jobs]
+        tail[service] = max(
+            (graph.edges[service, s]["lag"] + shortest[s] + tail[s] for s in succs), default=0
+        )
+    horizon = instance.programme.horizon
+    for service, jobs in list(instance.jobs.items()):
+        kept, short = [], []
+        for job in jobs:
+            job.earliest = max(job.earliest, head.get(service, 0))
+            job.latest = min(job.latest, instance.periods - job.duration - tail.get(service, 0))
+            if job.latest >= job.earliest:
+                kept.append(job)
+            else:
+                short.append((job.earliest - job.latest, job))
+        if kept:
+            instance.jobs[service] = kept
+            continue
+        del instance.jobs[service]
+        if service in instance.forced:
+            late, job = min(short, key=lambda pair: pair[0])
+            finish = (
+                horizon.label(job.latest + job.duration - 1) if job.latest + job.duration > 0 else "the start"
+            )
+            raise InfeasibleError(
+                [
+                    Problem(
+                        f"`{service}` ({job.option.id}) must change but cannot finish in time: after what "
+                        f"must come first it can start in {horizon.label(job.earliest)} at the earliest and "
+                        f"must finish by {finish}; it must be allowed to finish {late} period(s) later"
+                    )
+                ]
+            )

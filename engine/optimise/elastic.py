@@ -1,0 +1,126 @@
+"""When no plan exists, say which limit blocks it and by how much.
+
+The elastic model keeps every forced service but lets each capacity, budget and concurrency limit
+stretch (at a price proportional to how much, relative to the limit) and lets transitions run past
+their deadlines and past the horizon (at a price per period).  Its cheapest stretch is the advice:
+"Project and programme management days in Aug 2016 must rise from 12 to 15 (+3)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pulp
+
+from engine.instance import Instance
+from engine.optimise.model import build_variables
+from engine.plan import budget_windows, capacity_windows
+
+LATE_PRICE = 1.0  # per period beyond a deadline or the horizon
+STRETCH_PRICE = 1.0  # per 100 % of a limit
+
+
+def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
+    programme = instance.programme
+    horizon = programme.horizon
+    extra = max(
+        12, sum(min(j.duration for j in jobs) for s, jobs in instance.jobs.items() if s in instance.forced)
+    )
+    periods = instance.periods + extra
+    deadline: dict[str, int] = {}
+    jobs = {}
+    for service, candidates in instance.jobs.items():
+        stretched = []
+        for job in candidates:
+            deadline[job.option.id] = min(instance.periods, job.latest + job.duration)
+            stretched.append(replace(job, latest=periods - job.duration))
+        jobs[service] = stretched
+    relaxed = replace(
+        instance,
+        periods=periods,
+        jobs=jobs,
+        windows={pool.id: capacity_windows(programme, pool.id, periods) for pool in programme.resources},
+        budget=budget_windows(programme, periods),
+    )
+    model = build_variables(relaxed, pulp.LpMinimize)
+    from engine.optimise.constraints import one_option_per_service, precedence
+
+    one_option_per_service(model)
+    precedence(model)
+    penalties = []
+    stretches: list[tuple[pulp.LpVariable, str, float]] = []
+
+    def stretchable(label: str, words: str, terms: list, limit: float) -> None:
+        if not terms:
+            return
+        slack = model.problem.add_variable(model.name(f"stretch[{label}]"), lowBound=0)
+        model.add(pulp.lpSum(c * v for v, c in terms) <= limit + slack, label, words)
+        penalties.append(slack * (STRETCH_PRICE / max(limit, 1.0)))
+        stretches.append((slack, words, limit))
+
+    for pool, windows in relaxed.windows.items():
+        name = programme.resource(pool).name
+        users = [job for job in relaxed.all_jobs() if pool in job.option.demand]
+        for window in windows:
+            terms = [
+                (var, job.demand(pool)[k])
+                for job in users
+                for t in window.periods
+                for k, var in model.running(job, t)
+                if job.demand(pool)[k]
+            ]
+            stretchable(f"cap[{pool}][{window.label}]", f"{name} in {window.label}", terms, window.limit)
+    for window in relaxed.budget:
+        terms = [
+            (var, job.option.one_off_cost / job.duration)
+            for job in relaxed.all_jobs()
+            if job.option.one_off_cost
+            for t in window.periods
+            for _, var in model.running(job, t)
+        ]
+        stretchable(f"budget[{window.label}]", f"the one-off budget for {window.label}", terms, window.limit)
+    if relaxed.max_concurrent is not None:
+        for t in range(periods):
+            terms = [(var, 1.0) for job in relaxed.all_jobs() for _, var in model.running(job, t)]
+            stretchable(
+                f"concurrent[{t}]",
+                f"concurrent transitions in {horizon.label(t)}",
+                terms,
+                float(relaxed.max_concurrent),
+            )
+    for (option, t), var in model.start.items():
+        late = max(0, t + model.jobs[option].duration - deadline[option])
+        if late:
+            penalties.append(var * (LATE_PRICE * late))
+    model.problem.setObjective(pulp.lpSum(penalties))
+    model.problem.solve(pulp.getSolver("HiGHS", msg=False, timeLimit=time_limit, threads=1))
+    if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return ["no plan exists even with every limit relaxed; check the forced services and dependencies"]
+    advice = []
+    for slack, words, limit in stretches:
+        amount = slack.varValue or 0.0
+        if amount > 1e-6:
+            unit = "£" if words.startswith("the one-off budget") else ""
+            advice.append(
+                f"{words} must rise from {unit}{limit:,.6g} to {unit}{limit + amount:,.6g} "
+                f"(+{unit}{amount:,.6g})"
+            )
+    for (option, t), var in model.start.items():
+        if (var.varValue or 0) > 0.5:
+            job = model.jobs[option]
+            late = t + job.duration - deadline[option]
+            if late > 0:
+                over_horizon = t + job.duration - instance.periods
+                if over_horizon > 0 and deadline[option] == instance.periods:
+                    advice.append(
+                        f"`{job.service}` ({option}) needs {over_horizon} more period(s) than the "
+                        f"horizon: it would finish in {horizon.label(t + job.duration - 1)}"
+                    )
+                else:
+                    advice.append(
+                        f"`{job.service}` ({option}) must be allowed to finish {late} period(s) after "
+                        f"its deadline, in {horizon.label(t + job.duration - 1)}"
+                    )
+    return advice or [
+        "the limits conflict in a way no single relaxation resolves; review the forced services"
+    ]

@@ -1,0 +1,68 @@
+"""Variables of the time-indexed model, named in the programme's own words.
+
+``start[hr-county-s101][2016-07]`` = 1 when that option starts in that period.  Constraint and
+variable names are kept in ``Model.describe`` so infeasibility advice and LP dumps read as the
+programme does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulp
+
+from engine.instance import Instance, Job
+
+
+@dataclass
+class Model:
+    instance: Instance
+    problem: pulp.LpProblem
+    start: dict[tuple[str, int], pulp.LpVariable]  # (option id, period) -> binary
+    jobs: dict[str, Job]  # option id -> job
+    makespan: pulp.LpVariable | None = None
+    describe: dict[str, str] = field(default_factory=dict)  # constraint name -> plain words
+    _names: set[str] = field(default_factory=set)
+
+    def name(self, text: str) -> str:
+        """A unique solver name for ``text`` (PuLP folds some characters, so guard collisions)."""
+        clean = text.replace(" ", "_")
+        candidate, n = clean, 1
+        while candidate.lower() in self._names:
+            n += 1
+            candidate = f"{clean}#{n}"
+        self._names.add(candidate.lower())
+        return candidate
+
+    def add(self, constraint: pulp.LpConstraint, label: str, words: str) -> None:
+        name = self.name(label)
+        self.problem.addConstraint(constraint, name)
+        self.describe[name] = words
+
+    def starts_of(self, service: str) -> list[tuple[Job, int, pulp.LpVariable]]:
+        return [
+            (job, t, self.start[(job.option.id, t)])
+            for job in self.instance.jobs.get(service, [])
+            for t in range(job.earliest, job.latest + 1)
+        ]
+
+    def running(self, job: Job, period: int) -> list[tuple[int, pulp.LpVariable]]:
+        """(offset into the job, variable) for every start that has ``job`` running in ``period``."""
+        first = max(job.earliest, period - job.duration + 1)
+        return [
+            (period - t, self.start[(job.option.id, t)]) for t in range(first, min(job.latest, period) + 1)
+        ]
+
+
+def build_variables(instance: Instance, sense: int) -> Model:
+    problem = pulp.LpProblem(f"plan_{instance.programme.id}", sense)
+    model = Model(instance, problem, {}, {})
+    horizon = instance.programme.horizon
+    for job in instance.all_jobs():
+        model.jobs[job.option.id] = job
+        for t in range(job.earliest, job.latest + 1):
+            name = model.name(f"start[{job.option.id}][{horizon.key(t)}]")
+            model.start[(job.option.id, t)] = problem.add_variable(
+                name, lowBound=0, upBound=1, cat=pulp.LpBinary
+            )
+    return model

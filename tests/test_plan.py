@@ -1,0 +1,103 @@
+"""The independent verifier: every rule a plan can break is caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.load import parse_programme
+from engine.plan import Assignment, Plan, PlanSettings, usage, verify
+from tests.conftest import DATA
+
+
+def _plan(small, *items: tuple[str, str, int]) -> Plan:
+    options = {o.id: o for o in small.options}
+    return Plan(
+        programme=small.id,
+        periods=small.horizon.periods,
+        assignments=tuple(
+            Assignment(
+                service=options[o].service,
+                option=o,
+                provider=options[o].provider,
+                start=s,
+                duration=options[o].duration,
+            )
+            for _, o, s in items
+        ),
+    )
+
+
+def test_a_valid_plan_passes(small):
+    plan = _plan(small, ("hr", "hr-county", 0), ("payroll", "payroll-county", 2))
+    assert verify(plan, small) == []
+    assert usage(plan, small)["pm"][:3] == [3.0, 3.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("items", "settings", "message"),
+    [
+        (
+            [("hr", "hr-county", 0), ("payroll", "payroll-county", 1)],
+            None,
+            "`payroll` starts in period 1 but `hr` ends",
+        ),
+        (
+            [("payroll", "payroll-county", 3)],
+            None,
+            "`payroll` changes but `hr`, which must come first, does not",
+        ),
+        ([("hr", "hr-county", 11)], None, "ends after the horizon"),
+        ([("hr", "hr-county", 3)], None, "Project manager days in Aug 2016: 3 used, 2 available"),
+        (
+            [("hr", "hr-county", 0)],
+            PlanSettings(force_in=("payroll",)),
+            "`payroll` must change but the plan leaves it",
+        ),
+        ([("hr", "hr-county", 0)], PlanSettings(force_out=("hr",)), "`hr` is forced out"),
+        ([("hr", "hr-county", 0)], PlanSettings(fix_provider={"hr": "other"}), "fixed to provider `other`"),
+        ([("hr", "hr-county", 0)], PlanSettings(fix_option={"hr": "hr-other"}), "fixed to `hr-other`"),
+        ([("hr", "hr-county", 0), ("hr", "hr-other", 4)], None, "more than one option"),
+        ([("hr", "hr-county", 0), ("payroll", "payroll-county", 2)], PlanSettings(max_concurrent=1), None),
+    ],
+)
+def test_each_violation_is_caught(small, items, settings, message):
+    problems = verify(_plan(small, *items), small, settings)
+    if message is None:
+        assert problems == []
+    else:
+        assert any(message in p for p in problems), problems
+
+
+def test_wrong_duration_provider_and_option_are_caught(small):
+    plan = Plan(
+        programme=small.id,
+        periods=12,
+        assignments=(
+            Assignment(service="hr", option="payroll-county", provider="county", start=0, duration=1),
+            Assignment(service="payroll", option="payroll-county", provider="city", start=5, duration=3),
+        ),
+    )
+    problems = " | ".join(verify(plan, small))
+    assert "not an option of service `hr`" in problems
+    assert "provided by `county`, not `city`" in problems and "takes 1 periods, not 3" in problems
+
+
+def test_concurrency_budget_and_deadlines(small):
+    text = (DATA / "small.yaml").read_text()
+    limits = "settings: {max_concurrent_transitions: 1}\nbudget: {per_financial_year: 5000}\nresources:"
+    text = text.replace("resources:", limits)
+    text = text.replace("duration: 1}", "duration: 1, latest_finish: 2016-05-31}")
+    programme = parse_programme(text)
+    plan = _plan(programme, ("hr", "hr-county", 0), ("payroll", "payroll-county", 2))
+    problems = " | ".join(verify(plan, programme))
+    assert "one-off budget in 2016/17: £10,000 spent, £5,000 available" in problems
+    assert "finishes after its deadline 2016-05-31" in problems
+    overlapping = _plan(programme, ("hr", "hr-county", 0), ("payroll", "payroll-county", 1))
+    assert "2 transitions run in May 2016; at most 1 allowed" in verify(overlapping, programme)
+    alone = _plan(programme, ("hr", "hr-other", 0))
+    assert verify(alone, programme) == []
+
+
+def test_allowed_options_are_enforced(small):
+    plan = _plan(small, ("hr", "hr-other", 0))
+    assert any("not an allowed" in p for p in verify(plan, small, allowed={"hr": {"hr-county"}}))
