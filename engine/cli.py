@@ -381,6 +381,16 @@ def demo(
     typer.echo("\n" + ranking_text(table))
     typer.echo("\nWhy HR goes to the County (ssplan score --explain hr):\n" + explain_service(table, "hr"))
 
+    from engine.charts import write_gantt
+    from engine.optimise import solve
+
+    result = solve(programme, scores=table)
+    typer.echo("\n" + plan_text(result))
+    if result.plan is not None:
+        for name in ("gloucester-2015-plan.html", "gloucester-2015-plan.png"):
+            write_gantt(result, out / name)
+            typer.echo(f"wrote {out / name}")
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors exit 2 with a located message, bugs exit 1."""

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from engine.cli import main
 from engine.load import load_programme
-from tests.conftest import DATA, ROOT, SHIPPED
+from tests.conftest import DATA, ROOT, SHARED, SHIPPED
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -73,6 +74,10 @@ def test_demo_validates_summarises_and_writes_workbook(capsys, tmp_path: Path):
     assert "reads back identical: yes" in out
     assert "services ranked by the gain" in out and "Why HR goes to the County" in out
     assert (tmp_path / "gloucester-2015.xlsx").exists()
+    assert "Plan (value objective, highs): optimal" in out
+    assert (tmp_path / "gloucester-2015-plan.html").exists() and (
+        tmp_path / "gloucester-2015-plan.png"
+    ).exists()
 
 
 def test_usage_error_is_not_a_traceback(capsys):
@@ -144,3 +149,58 @@ def test_bad_rules_in_score_exit_2(capsys):
     bad_rules = str(DATA / "bad-rules" / "regex.yaml")
     code, _, err = run(capsys, "score", str(DATA / "small.yaml"), "--rules", bad_rules)
     assert code == 2 and "regular-expression matching" in err
+
+
+def test_plan_table_json_csv_xlsx_and_gantt(capsys, tmp_path: Path):
+    path = str(ROOT / "scenarios" / "gloucester-2015.yaml")
+    code, out, _ = run(capsys, "plan", path, "--gantt", str(tmp_path / "g.html"))
+    assert code == 0 and "Plan (value objective, highs): optimal" in out and "hr-county-s101" in out
+    assert (tmp_path / "g.html").read_text().count("plotly") > 0
+    code, out, _ = run(capsys, "plan", path, "--format", "json", "--objective", "makespan", "--solver", "cbc")
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "optimal" and data["schedule"] and data["usage"]
+    code, out, _ = run(capsys, "plan", path, "--format", "csv", "--gantt", str(tmp_path / "g.png"))
+    assert code == 0 and out.startswith("service,service_name,option")
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    code, out, _ = run(capsys, "plan", path, "--format", "xlsx", "--out", str(tmp_path / "plan.xlsx"))
+    assert code == 0 and load_workbook(tmp_path / "plan.xlsx").sheetnames == ["summary", "schedule", "usage"]
+
+
+def test_plan_what_if_options(capsys):
+    path = str(ROOT / "scenarios" / "gloucester-2015.yaml")
+    code, out, _ = run(
+        capsys,
+        "plan",
+        path,
+        "--force-out",
+        "hr",
+        "--fix-provider",
+        "finance-admin=civica",
+        "--max-concurrent",
+        "2",
+    )
+    assert code == 0 and "finance-civica" in out and "EXCEPTION" in out
+    assert "kept as they are: audit, communications, hr, payroll" in out
+    code, _, err = run(capsys, "plan", path, "--fix-provider", "hr")
+    assert code == 2 and "expected SERVICE=VALUE" in err
+
+
+def test_plan_infeasible_exits_2_with_advice(capsys, tmp_path: Path):
+    text = (
+        (ROOT / "scenarios" / "gloucester-2015.yaml")
+        .read_text()
+        .replace("    capacity: 12\n", "    capacity: 4\n")
+    )
+    tight = tmp_path / "tight.yaml"
+    tight.write_text(text)
+    code, out, _ = run(capsys, "plan", str(tight), "--force-in", "ict")
+    assert code == 2 and "infeasible" in out and "must rise from 4 to 6" in out
+
+
+def test_plan_psplib(capsys):
+    sm = SHARED / "benchmarks" / "psplib" / "j30" / "j301_1.sm"
+    if not sm.exists():
+        pytest.skip("PSPLIB instances not present")
+    code, out, _ = run(capsys, "plan", "--psplib", str(sm), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "optimal" and data["makespan"] == 43

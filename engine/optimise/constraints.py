@@ -5,6 +5,7 @@ x[o,t] = 1 when option o starts in period t; d_o its duration; S(s) the options 
 
 from __future__ import annotations
 
+import networkx as nx
 import pulp
 
 from engine.optimise.model import Model
@@ -102,6 +103,76 @@ def concurrent_transitions(model: Model) -> None:
             )
 
 
+def incompatible_cliques(model: Model) -> None:
+    """For each clique C of services that can never run at the same time and each period t:
+    Σ_{s∈C} Σ_{o∈S(s)} [o runs in t] ≤ 1.
+
+    Two services are incompatible when one must come before the other (directly or through a
+    chain) or when their demands on some pool together exceed its largest capacity.  The
+    resource rows alone allow fractional overlaps that these rows forbid, which tightens the
+    LP bound markedly on scheduling-heavy problems.
+    """
+    instance = model.instance
+    services = list(instance.jobs)
+    if len(services) < 2:
+        return
+    graph = nx.DiGraph()
+    graph.add_nodes_from(services)
+    graph.add_edges_from(
+        (b, a) for b, a, _ in instance.dependencies if b in instance.jobs and a in instance.jobs
+    )
+    closure = nx.transitive_closure_dag(graph)
+    peak = {
+        pool: max((w.limit for w in windows), default=0.0)
+        for pool, windows in instance.windows.items()
+        if instance.programme.resource(pool).per == "period"
+    }
+    least = {
+        s: {pool: min(min(job.demand(pool)) for job in instance.jobs[s]) for pool in peak} for s in services
+    }
+    clash = nx.Graph()
+    clash.add_nodes_from(services)
+    for i, a in enumerate(services):
+        for b in services[i + 1 :]:
+            if (
+                closure.has_edge(a, b)
+                or closure.has_edge(b, a)
+                or any(least[a][pool] + least[b][pool] > peak[pool] + 1e-9 for pool in peak)
+            ):
+                clash.add_edge(a, b)
+    horizon = instance.programme.horizon
+    for number, clique in enumerate(_clique_cover(clash)):
+        for period in range(instance.periods):
+            running = [
+                var for s in clique for job in instance.jobs[s] for _, var in model.running(job, period)
+            ]
+            if len(running) > 1:
+                model.add(
+                    pulp.lpSum(running) <= 1,
+                    f"apart[{number}][{horizon.key(period)}]",
+                    f"{', '.join(sorted(clique))} cannot run at the same time",
+                )
+
+
+def _clique_cover(graph: nx.Graph) -> list[frozenset[str]]:
+    """Greedy maximal cliques covering every edge once at least (few rows, deterministic)."""
+    order = sorted(graph.nodes, key=lambda n: (-graph.degree(n), n))
+    rank = {n: i for i, n in enumerate(order)}
+    cliques: list[frozenset[str]] = []
+    covered: set[frozenset[str]] = set()
+    for a, b in sorted(graph.edges, key=lambda e: (rank[e[0]] + rank[e[1]], sorted(e))):
+        if frozenset((a, b)) in covered:
+            continue
+        clique = {a, b}
+        for n in sorted(set(graph[a]) & set(graph[b]), key=rank.__getitem__):
+            if all(graph.has_edge(n, m) for m in clique):
+                clique.add(n)
+        members = sorted(clique)
+        covered.update(frozenset((x, y)) for i, x in enumerate(members) for y in members[i + 1 :])
+        cliques.append(frozenset(clique))
+    return cliques
+
+
 def makespan_link(model: Model) -> None:
     """C ≥ Σ_{o∈S(s)} Σ_t (t + d_o) x[o,t] for every service s without a successor in the plan."""
     assert model.makespan is not None
@@ -114,4 +185,11 @@ def makespan_link(model: Model) -> None:
         model.add(model.makespan >= finish, f"makespan[{service}]", f"the programme ends after `{service}`")
 
 
-ALL = (one_option_per_service, precedence, pool_capacity, annual_budget, concurrent_transitions)
+ALL = (
+    one_option_per_service,
+    precedence,
+    pool_capacity,
+    annual_budget,
+    concurrent_transitions,
+    incompatible_cliques,
+)

@@ -250,11 +250,47 @@ def _pure_rcpsp(instance: Instance) -> Rcpsp | None:
 
 def _solve_makespan(instance: Instance, heuristic: Plan, result: PlanResult) -> PlanResult:
     rcpsp = _pure_rcpsp(instance)
-    lower = 0
     if rcpsp is not None:
-        starts, _ = rcpsp_schedule(rcpsp)
-        jobs = instance.all_jobs()
-        heuristic = Plan(
+        return _solve_by_bounds(instance, rcpsp, result)
+    if not _complete(instance, heuristic):
+        model = build_model(instance)
+        outcome, plan = _run(model, instance.settings)
+        return _finish(result, outcome, plan, None, 0, instance)
+    model = build_model(instance)
+    outcome, plan = _run(model, instance.settings)
+    return _finish(result, outcome, plan, heuristic, 0, instance)
+
+
+def _at_horizon(instance: Instance, periods: int) -> Instance | None:
+    """The same problem with every transition finished by ``periods`` (None: impossible by paths)."""
+    try:
+        return build_instance(
+            instance.programme, instance.settings.model_copy(update={"horizon": periods}), None
+        )
+    except InfeasibleError:
+        return None
+
+
+def _lp_feasible(instance: Instance, seconds: float) -> bool:
+    model = build_model(instance)
+    model.problem.solve(pulp.getSolver("HiGHS", mip=False, msg=False, timeLimit=max(seconds, 0.1), threads=1))
+    return model.problem.status != pulp.LpStatusInfeasible
+
+
+def _solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> PlanResult:
+    """Pure scheduling: a strong heuristic for the upper bound, destructive LP bounds from below,
+    then one small feasibility MIP per horizon upwards.
+
+    Restricting the horizon to T narrows every start window (longest paths before and after each
+    job), so the LP relaxation of "finish by T" is far tighter than the bound of one big model; the
+    smallest T whose LP is feasible is a lower bound, and the first T whose MIP is feasible is the
+    optimum, proved by the infeasibility of T − 1.
+    """
+    deadline = time.perf_counter() + instance.settings.time_limit
+    jobs = instance.all_jobs()
+
+    def as_plan(starts: list[int]) -> Plan:
+        return Plan(
             programme=instance.programme.id,
             periods=instance.periods,
             assignments=tuple(
@@ -262,39 +298,71 @@ def _solve_makespan(instance: Instance, heuristic: Plan, result: PlanResult) -> 
                     service=j.service,
                     option=j.option.id,
                     provider=j.option.provider,
-                    start=s,
+                    start=t,
                     duration=j.duration,
                 )
-                for j, s in zip(jobs, starts, strict=True)
+                for j, t in zip(jobs, starts, strict=True)
             ),
         )
-        lower = rcpsp.lower_bound()
-    if not _complete(instance, heuristic):
-        model = build_model(instance)
-        outcome, plan = _run(model, instance.settings)
-        return _finish(result, outcome, plan, None, lower, instance)
-    upper = heuristic.makespan
+
+    starts, upper = rcpsp_schedule(rcpsp, samples=60)
+    heuristic = as_plan(starts)
+    lower = rcpsp.lower_bound()
+
+    def proved(plan: Plan, message: str) -> PlanResult:
+        result.status, result.plan, result.message = PlanStatus.OPTIMAL, plan, message
+        result.objective_value = result.bound = float(plan.makespan)
+        result.gap = 0.0
+        return result
+
     if upper <= lower:
-        result.status, result.plan = PlanStatus.OPTIMAL, heuristic
-        result.objective_value = result.bound = float(upper)
-        result.gap = 0.0
-        result.message = "the priority-rule plan meets the lower bound (critical path and resource energy)"
-        return result
-    settings = instance.settings.model_copy(update={"horizon": upper - 1})
-    try:
-        tighter = build_instance(instance.programme, settings, None) if rcpsp is not None else None
-    except InfeasibleError:
-        tighter = None
-        result.status, result.plan = PlanStatus.OPTIMAL, heuristic
-        result.objective_value = result.bound = float(upper)
-        result.gap = 0.0
-        result.message = "no plan can finish sooner: the dependency chain alone needs this long"
-        return result
-    model = build_model(tighter or instance)
-    if model.makespan is not None and lower:
-        model.add(model.makespan >= lower, "lower_bound", "critical path and resource energy")
-    outcome, plan = _run(model, instance.settings)
-    return _finish(result, outcome, plan, heuristic, lower, instance, searched_below=tighter is not None)
+        return proved(
+            heuristic, "the priority-rule plan meets the lower bound (critical path and resource energy)"
+        )
+    low, high = lower, upper  # every horizon below `low` is impossible; `high` is achievable
+    while low < high and time.perf_counter() < deadline:  # destructive LP bound, by bisection
+        middle = (low + high) // 2
+        narrowed = _at_horizon(instance, middle)
+        if narrowed is not None and _lp_feasible(narrowed, deadline - time.perf_counter()):
+            high = middle
+        else:
+            low = middle + 1
+    if low >= upper:
+        return proved(heuristic, "proved optimal: no plan can finish a period sooner (LP bound)")
+    starts, better = rcpsp_schedule(rcpsp, samples=300, seed=1)  # the bounds disagree: search harder
+    if better < upper:
+        heuristic, upper = as_plan(starts), better
+        if upper <= low:
+            return proved(heuristic, "proved optimal: the improved plan meets the LP bound")
+    horizon = low
+    while horizon < upper:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.05:
+            break
+        narrowed = _at_horizon(instance, horizon)
+        if narrowed is None:
+            horizon += 1
+            continue
+        model = build_model(narrowed)
+        assert model.makespan is not None
+        model.add(model.makespan >= horizon, "proved_bound", f"nothing finishes before period {horizon}")
+        outcome, plan = _run(model, instance.settings.model_copy(update={"time_limit": remaining}))
+        if outcome.status == PlanStatus.INFEASIBLE:
+            horizon += 1
+            continue
+        if plan is not None:
+            return proved(
+                plan.model_copy(update={"periods": instance.periods}),
+                f"proved optimal: no plan finishes before period {horizon}",
+            )
+        break
+    if horizon >= upper:
+        return proved(heuristic, "proved optimal: no plan can finish a period sooner")
+    result.status, result.plan = PlanStatus.FEASIBLE, heuristic
+    result.objective_value, result.bound = float(upper), float(horizon)
+    result.gap = _gap(float(upper), float(horizon))
+    result.message = f"time limit: best plan ends at {upper}; none ends before {horizon}"
+    return result
 
 
 def _finish(
