@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,25 +30,34 @@ app = typer.Typer(
 Paths = Annotated[list[Path], typer.Argument(help="programme files (.yaml or .xlsx)")]
 
 
-@app.command()
-def validate(paths: Paths) -> None:
-    """Check programme files and list every problem found."""
+def _check_files(paths: list[Path], load: Callable[[Path], Any], describe: Callable[[Any], str]) -> None:
+    """Load each file, print `ok (summary)` or every problem; exit 2 if any file failed."""
     failed = False
     for path in paths:
         try:
-            programme = load_programme(path)
+            loaded = load(path)
         except SsplanError as exc:
             failed = True
             typer.echo(f"{path}: {len(exc.problems)} problem(s)", err=True)
             for problem in exc.problems:
                 typer.echo(f"  {problem}", err=True)
             continue
-        typer.echo(
-            f"{path}: ok ({len(programme.partners)} partners, {len(programme.services)} services, "
-            f"{len(programme.options)} options, {len(programme.dependencies)} dependencies)"
-        )
+        typer.echo(f"{path}: ok ({describe(loaded)})")
     if failed:
         raise typer.Exit(2)
+
+
+@app.command()
+def validate(paths: Paths) -> None:
+    """Check programme files and list every problem found."""
+    _check_files(
+        paths,
+        load_programme,
+        lambda p: (
+            f"{len(p.partners)} partners, {len(p.services)} services, {len(p.options)} options, "
+            f"{len(p.dependencies)} dependencies"
+        ),
+    )
 
 
 @app.command()
@@ -92,25 +102,16 @@ def rules_check(paths: Annotated[list[Path], typer.Argument(help="rule set files
     """Check rule sets on their own: fields, names, types and AHP consistency."""
     from engine.ruleset import load_ruleset
 
-    failed = False
-    for path in paths:
-        try:
-            rules = load_ruleset(path)
-        except SsplanError as exc:
-            failed = True
-            typer.echo(f"{path}: {len(exc.problems)} problem(s)", err=True)
-            for problem in exc.problems:
-                typer.echo(f"  {problem}", err=True)
-            continue
+    def describe(rules: Any) -> str:
         weights = ", ".join(f"{c} {w:.2f}" for c, w in rules.weights().items())
         cr = rules.consistency()
         extra = f"; AHP consistency ratio {cr:.3f}" if cr is not None else ""
-        typer.echo(
-            f"{path}: ok ({len(rules.criteria)} criteria: {weights}; {len(rules.derived)} derived, "
-            f"{len(rules.eligibility)} eligibility, {len(rules.adjustments)} adjustment rules{extra})"
+        return (
+            f"{len(rules.criteria)} criteria: {weights}; {len(rules.derived)} derived, "
+            f"{len(rules.eligibility)} eligibility, {len(rules.adjustments)} adjustment rules{extra}"
         )
-    if failed:
-        raise typer.Exit(2)
+
+    _check_files(paths, load_ruleset, describe)
 
 
 @app.command()

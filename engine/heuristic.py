@@ -168,18 +168,7 @@ class Rcpsp:
         return preds
 
     def topological(self) -> list[int]:
-        preds = self.predecessors()
-        indegree = [len(p) for p in preds]
-        ready = [j for j in range(self.size) if indegree[j] == 0]
-        order = []
-        while ready:
-            j = ready.pop(0)
-            order.append(j)
-            for s in self.successors[j]:
-                indegree[s] -= 1
-                if indegree[s] == 0:
-                    ready.append(s)
-        return order
+        return _precedence_list(self, self.predecessors(), [0.0] * self.size)
 
     def heads(self) -> list[int]:
         """Earliest starts by precedence alone (critical path forward pass)."""
@@ -306,3 +295,80 @@ def _all_successors(problem: Rcpsp) -> list[set[int]]:
         for s in problem.successors[j]:
             out[j] |= {s} | out[s]
     return out
+
+
+def propagate(problem: Rcpsp, horizon: int, rounds: int = 200) -> tuple[list[int], list[int]] | None:
+    """Start windows [earliest, latest] of every job if all must finish by ``horizon``; None if
+    some window empties, which proves that no schedule finishes by then.
+
+    Time-table reasoning: where a job's latest start comes before its earliest finish it surely
+    runs in between (its compulsory part); other jobs cannot start where their demand on top of
+    those compulsory parts would exceed a capacity.  Precedences pass the windows along.  This is
+    the propagation a constraint solver applies, used here to shrink the time-indexed model.
+    """
+    n, durations = problem.size, problem.durations
+    earliest = problem.heads()
+    latest = [horizon - t for t in problem.tails()]
+    pred_edges = [(j, s) for j, succs in enumerate(problem.successors) for s in succs]
+    for _ in range(rounds):
+        if any(earliest[j] > latest[j] for j in range(n)):
+            return None
+        usage = [[0] * (horizon + 1) for _ in problem.capacities]
+        for j in range(n):
+            for u in range(latest[j], earliest[j] + durations[j]):
+                for k, r in enumerate(problem.demands[j]):
+                    usage[k][u] += r
+        changed = False
+        for j in range(n):
+            d, need = durations[j], problem.demands[j]
+            if not any(need):
+                continue
+            own = (latest[j], earliest[j] + d)
+            t = earliest[j]
+            while t <= latest[j]:
+                hit = _first_clash(usage, problem.capacities, need, t, d, own)
+                if hit is None:
+                    break
+                t = hit + 1
+            if t != earliest[j]:
+                earliest[j], changed = t, True
+            if earliest[j] > latest[j]:
+                return None
+            t = latest[j]
+            while t >= earliest[j]:
+                hit = _first_clash(usage, problem.capacities, need, t, d, own)
+                if hit is None:
+                    break
+                t = hit - d
+            if t != latest[j]:
+                latest[j], changed = t, True
+            if earliest[j] > latest[j]:
+                return None
+        for j, s in pred_edges:
+            if earliest[s] < earliest[j] + durations[j]:
+                earliest[s], changed = earliest[j] + durations[j], True
+            if latest[j] > latest[s] - durations[j]:
+                latest[j], changed = latest[s] - durations[j], True
+        if not changed:
+            break
+    if any(earliest[j] > latest[j] for j in range(n)):
+        return None
+    return earliest, latest
+
+
+def _first_clash(
+    usage: list[list[int]],
+    capacities: list[int],
+    need: list[int],
+    start: int,
+    duration: int,
+    own: tuple[int, int],
+) -> int | None:
+    """First period where starting at ``start`` would overload a resource, given the compulsory
+    parts in ``usage`` (which include this job's own part, the periods in ``own``)."""
+    for u in range(start, start + duration):
+        mine = own[0] <= u < own[1]
+        for k, r in enumerate(need):
+            if r and usage[k][u] - (r if mine else 0) + r > capacities[k]:
+                return u
+    return None

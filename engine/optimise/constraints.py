@@ -8,7 +8,9 @@ from __future__ import annotations
 import networkx as nx
 import pulp
 
+from engine.instance import Job
 from engine.optimise.model import Model
+from engine.plan import Window
 
 
 def one_option_per_service(model: Model) -> None:
@@ -56,11 +58,7 @@ def pool_capacity(model: Model) -> None:
         name = instance.programme.resource(pool).name
         users = [job for job in instance.all_jobs() if pool in job.option.demand]
         for window in windows:
-            terms = []
-            for job in users:
-                profile = job.demand(pool)
-                for period in window.periods:
-                    terms += [(var, profile[k]) for k, var in model.running(job, period) if profile[k]]
+            terms = capacity_terms(model, pool, window, users)
             if terms:
                 model.add(
                     pulp.lpSum(c * v for v, c in terms) <= window.limit,
@@ -69,16 +67,35 @@ def pool_capacity(model: Model) -> None:
                 )
 
 
+Terms = list[tuple[pulp.LpVariable, float]]
+
+
+def capacity_terms(model: Model, pool: str, window: Window, users: list[Job]) -> Terms:
+    """(variable, units) for every start that puts demand on ``pool`` inside ``window``."""
+    terms: Terms = []
+    for job in users:
+        profile = job.demand(pool)
+        for period in window.periods:
+            terms += [(var, profile[k]) for k, var in model.running(job, period) if profile[k]]
+    return terms
+
+
+def budget_terms(model: Model, window: Window) -> Terms:
+    """(variable, £) for every start that spends one-off money inside ``window``."""
+    terms: Terms = []
+    for job in model.instance.all_jobs():
+        per_period = job.option.one_off_cost / job.duration
+        if per_period:
+            for period in window.periods:
+                terms += [(var, per_period) for _, var in model.running(job, period)]
+    return terms
+
+
 def annual_budget(model: Model) -> None:
     """For each financial year Y: Σ_o Σ_{t∈Y} (one_off_o / d_o) · [o runs in t] ≤ budget(Y)."""
     instance = model.instance
     for window in instance.budget:
-        terms = []
-        for job in instance.all_jobs():
-            per_period = job.option.one_off_cost / job.duration
-            if per_period:
-                for period in window.periods:
-                    terms += [(var, per_period) for _, var in model.running(job, period)]
+        terms = budget_terms(model, window)
         if terms:
             model.add(
                 pulp.lpSum(c * v for v, c in terms) <= window.limit,

@@ -13,6 +13,7 @@ from dataclasses import replace
 import pulp
 
 from engine.instance import Instance
+from engine.optimise.constraints import budget_terms, capacity_terms, one_option_per_service, precedence
 from engine.optimise.model import build_variables
 from engine.plan import budget_windows, capacity_windows
 
@@ -43,8 +44,6 @@ def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
         budget=budget_windows(programme, periods),
     )
     model = build_variables(relaxed, pulp.LpMinimize)
-    from engine.optimise.constraints import one_option_per_service, precedence
-
     one_option_per_service(model)
     precedence(model)
     penalties = []
@@ -62,22 +61,10 @@ def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
         name = programme.resource(pool).name
         users = [job for job in relaxed.all_jobs() if pool in job.option.demand]
         for window in windows:
-            terms = [
-                (var, job.demand(pool)[k])
-                for job in users
-                for t in window.periods
-                for k, var in model.running(job, t)
-                if job.demand(pool)[k]
-            ]
+            terms = capacity_terms(model, pool, window, users)
             stretchable(f"cap[{pool}][{window.label}]", f"{name} in {window.label}", terms, window.limit)
     for window in relaxed.budget:
-        terms = [
-            (var, job.option.one_off_cost / job.duration)
-            for job in relaxed.all_jobs()
-            if job.option.one_off_cost
-            for t in window.periods
-            for _, var in model.running(job, t)
-        ]
+        terms = budget_terms(model, window)
         stretchable(f"budget[{window.label}]", f"the one-off budget for {window.label}", terms, window.limit)
     if relaxed.max_concurrent is not None:
         for t in range(periods):

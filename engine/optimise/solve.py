@@ -7,6 +7,7 @@ never a plan that ``engine.plan.verify`` rejects.
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import time
@@ -17,7 +18,7 @@ from typing import Literal
 import pulp
 
 from engine.errors import InfeasibleError
-from engine.heuristic import Rcpsp, greedy_plan, plan_value, rcpsp_schedule
+from engine.heuristic import Rcpsp, greedy_plan, plan_value, propagate, rcpsp_schedule
 from engine.instance import Instance, build_instance
 from engine.model import Programme
 from engine.optimise import constraints
@@ -261,14 +262,25 @@ def _solve_makespan(instance: Instance, heuristic: Plan, result: PlanResult) -> 
     return _finish(result, outcome, plan, heuristic, 0, instance)
 
 
-def _at_horizon(instance: Instance, periods: int) -> Instance | None:
-    """The same problem with every transition finished by ``periods`` (None: impossible by paths)."""
+def _at_horizon(instance: Instance, periods: int, rcpsp: Rcpsp | None = None) -> Instance | None:
+    """The same problem with every transition finished by ``periods``, start windows narrowed by
+    longest paths (and, for pure scheduling, by time-table propagation); None if that proves it
+    impossible."""
     try:
-        return build_instance(
+        narrowed = build_instance(
             instance.programme, instance.settings.model_copy(update={"horizon": periods}), None
         )
     except InfeasibleError:
         return None
+    if rcpsp is not None:
+        windows = propagate(rcpsp, periods)
+        if windows is None:
+            return None
+        for job, first, last in zip(narrowed.all_jobs(), *windows, strict=True):
+            job.earliest, job.latest = max(job.earliest, first), min(job.latest, last)
+            if job.earliest > job.latest:
+                return None
+    return narrowed
 
 
 def _lp_feasible(instance: Instance, seconds: float) -> bool:
@@ -319,10 +331,35 @@ def _solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> Pl
         return proved(
             heuristic, "the priority-rule plan meets the lower bound (critical path and resource energy)"
         )
+    while lower < upper and propagate(rcpsp, lower) is None:  # destructive bound by propagation
+        lower += 1
+    if upper <= lower:
+        return proved(heuristic, "proved optimal: time-table reasoning rules out every shorter plan")
+    # first, one model "finish before the heuristic does", which settles most instances quickly
+    shorter = _at_horizon(instance, upper - 1, rcpsp)
+    if shorter is None:
+        return proved(heuristic, "proved optimal: no plan can finish a period sooner (dependency chain)")
+    model = build_model(shorter)
+    assert model.makespan is not None
+    model.add(model.makespan >= lower, "lower_bound", "critical path and resource energy")
+    first_try = instance.settings.model_copy(
+        update={"time_limit": max(0.1, 0.3 * instance.settings.time_limit)}
+    )
+    outcome, plan = _run(model, first_try)
+    if outcome.status == PlanStatus.INFEASIBLE:
+        return proved(heuristic, "proved optimal: no plan finishes a period sooner")
+    if plan is not None and outcome.status == PlanStatus.OPTIMAL:
+        return proved(plan.model_copy(update={"periods": instance.periods}), "proved optimal by the solver")
+    if plan is not None and plan.makespan < upper:
+        heuristic, upper = plan.model_copy(update={"periods": instance.periods}), plan.makespan
+    if outcome.bound is not None:
+        lower = max(lower, math.ceil(outcome.bound - 1e-6))
+    if upper <= lower:
+        return proved(heuristic, "proved optimal: the plan meets the solver's bound")
     low, high = lower, upper  # every horizon below `low` is impossible; `high` is achievable
     while low < high and time.perf_counter() < deadline:  # destructive LP bound, by bisection
         middle = (low + high) // 2
-        narrowed = _at_horizon(instance, middle)
+        narrowed = _at_horizon(instance, middle, rcpsp)
         if narrowed is not None and _lp_feasible(narrowed, deadline - time.perf_counter()):
             high = middle
         else:
@@ -339,7 +376,7 @@ def _solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> Pl
         remaining = deadline - time.perf_counter()
         if remaining <= 0.05:
             break
-        narrowed = _at_horizon(instance, horizon)
+        narrowed = _at_horizon(instance, horizon, rcpsp)
         if narrowed is None:
             horizon += 1
             continue
