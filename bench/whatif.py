@@ -35,14 +35,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2015)
     args = parser.parse_args()
     rules = load_ruleset(RULES)
+    scale = max(1, args.services // 10)  # a bigger programme has a bigger programme team
     programme = random_programme(
         args.seed,
         services=args.services,
         options_per_service=args.options,
+        min_options=args.options,
         periods=args.periods,
         pools=3,
         dependency_density=0.15,
         quarterly=False,
+        capacity=(6 * scale, 20 * scale),
     )
     options = len(programme.options)
     print(

@@ -53,6 +53,7 @@ class Instance:
     max_concurrent: int | None
     months_per_period: int
     notes: list[str] = field(default_factory=list)
+    soft: set[str] = field(default_factory=set)  # forced only as a recommendation (makespan)
 
     def all_jobs(self) -> list[Job]:
         return [job for jobs in self.jobs.values() for job in jobs]
@@ -97,6 +98,7 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
     recommended = _recommended(scores) if settings.objective == "makespan" and scores is not None else {}
     jobs: dict[str, list[Job]] = {}
     forced: set[str] = set()
+    soft: set[str] = set()
     for service in programme.services:
         if service.id in settings.force_out:
             continue
@@ -122,10 +124,11 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
                 o for o in changes if o.provider == partner and (eligible is None or o.id in eligible)
             ]
             must = True
-        if recommended and not must:
-            choice = recommended.get(service.id)
-            candidates = [o for o in candidates if o.id == choice]
+        if recommended and not must and service.id in recommended:
+            # makespan: the recommended changes must happen; others only if a change needs them
+            candidates = [o for o in candidates if o.id == recommended[service.id]]
             must = bool(candidates)
+            soft.add(service.id)
         status_quo_cost = service.annual_cost
         out = []
         for option in candidates:
@@ -177,6 +180,7 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
         budget_windows(programme, periods),
         settings.max_concurrent or programme.settings.max_concurrent_transitions,
         horizon.months_per_period,
+        soft=soft,
     )
     _tighten(instance)
     return instance
@@ -231,7 +235,13 @@ def _tighten(instance: Instance) -> None:
         for service in order:  # predecessors first, so removals propagate forward
             missing = [p for p in graph.predecessors(service) if p not in instance.jobs]
             if missing and service in instance.jobs:
-                if service in instance.forced:
+                if service in instance.soft:
+                    instance.forced.discard(service)
+                    instance.notes.append(
+                        f"`{service}` is left as it is: its recommended change needs `{missing[0]}` first, "
+                        "which cannot change"
+                    )
+                elif service in instance.forced:
                     raise InfeasibleError(
                         [
                             Problem(
@@ -244,6 +254,9 @@ def _tighten(instance: Instance) -> None:
         for service in reversed(order):  # successors first, so forcing propagates backward
             if service in instance.forced:
                 instance.forced.update(graph.predecessors(service))
+    if instance.settings.objective == "makespan":  # only what must happen is scheduled
+        for service in [s for s in instance.jobs if s not in instance.forced]:
+            del instance.jobs[service]
     shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
     head: dict[str, int] = {}
     for service in order:

@@ -55,6 +55,8 @@ def random_programme_data(
     partners: int = 4,
     dependency_density: float = 0.15,
     quarterly: bool | None = None,
+    min_options: int = 1,
+    capacity: tuple[int, int] = (6, 20),
 ) -> dict[str, Any]:
     """Plain data for a random programme (what a YAML file would hold)."""
     rng = random.Random(seed)
@@ -90,7 +92,7 @@ def random_programme_data(
         if rng.random() < 0.3:
             service["illustrative"] = True
         service_list.append(service)
-        for j in range(rng.randint(1, options_per_service)):
+        for j in range(rng.randint(min(min_options, options_per_service), options_per_service)):
             duration = rng.randint(1, max(1, min(8, periods // 3)))
             demand: dict[str, Any] = {}
             for used in rng.sample(pool_ids, k=rng.randint(0, len(pool_ids))):
@@ -135,7 +137,7 @@ def random_programme_data(
             "id": pid,
             "name": f"Resource {k}",
             "unit": "days",
-            "capacity": float(rng.randint(6, 20)),
+            "capacity": float(rng.randint(*capacity)),
         }
         if rng.random() < 0.5:
             pool["overrides"] = {

@@ -173,3 +173,16 @@ def test_random_programmes_plan_verified_and_beat_the_priority_rule(seed, object
             assert result.plan.makespan <= heuristic.makespan
         else:
             assert result.objective_value >= plan_value(instance, heuristic) - 1e-7
+
+
+def test_makespan_leaves_out_a_change_whose_predecessor_cannot_change(small):
+    table = score(small, RULES)
+    assert set(table.services.loc[table.services["status"] == "change", "service"]) == {"payroll"}
+    # payroll's recommended change needs HR first: HR takes an allowed option so payroll can follow
+    both = solve(small, PlanSettings(objective="makespan"), table)
+    assert both.status == PlanStatus.OPTIMAL and set(both.plan.by_service()) == {"hr", "payroll"}
+    # with HR kept as it is, payroll's change is left out, and the plan says why
+    result = solve(small, PlanSettings(objective="makespan", force_out=("hr",)), table)
+    assert result.status == PlanStatus.OPTIMAL and result.plan.assignments == ()
+    assert any("`payroll` is left as it is" in a for a in result.advice), result.advice
+    assert "keeps its status quo" in result.message

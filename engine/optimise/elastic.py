@@ -87,11 +87,8 @@ def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
     for slack, words, limit in stretches:
         amount = slack.varValue or 0.0
         if amount > 1e-6:
-            unit = "£" if words.startswith("the one-off budget") else ""
-            advice.append(
-                f"{words} must rise from {unit}{limit:,.6g} to {unit}{limit + amount:,.6g} "
-                f"(+{unit}{amount:,.6g})"
-            )
+            show = _money if words.startswith("the one-off budget") else _amount
+            advice.append(f"{words} must rise from {show(limit)} to {show(limit + amount)} (+{show(amount)})")
     for (option, t), var in model.start.items():
         if (var.varValue or 0) > 0.5:
             job = model.jobs[option]
@@ -111,3 +108,11 @@ def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
     return advice or [
         "the limits conflict in a way no single relaxation resolves; review the forced services"
     ]
+
+
+def _money(value: float) -> str:
+    return f"£{value:,.0f}"
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")

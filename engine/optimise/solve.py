@@ -164,6 +164,14 @@ def solve(
         result.solve_seconds = time.perf_counter() - started
         return result
     heuristic = greedy_plan(instance)
+    result.advice = list(instance.notes)
+    if not instance.jobs:  # nothing can or need change: the empty plan is the only plan
+        result.status, result.plan = PlanStatus.OPTIMAL, heuristic
+        result.objective_value = result.bound = 0.0
+        result.gap = 0.0
+        result.message = "no service has an option to plan; every service keeps its status quo"
+        result.solve_seconds = time.perf_counter() - started
+        return result
     if settings.objective == "makespan":
         result = _solve_makespan(instance, heuristic, result)
     else:
