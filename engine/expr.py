@@ -85,7 +85,7 @@ class Expression:
         live = np.ones(rows, dtype=bool)
         vector = _Vector(columns, rows)
         with np.errstate(all="ignore"):
-            value = vector.eval(self._rule.statement.expression, live)
+            value = vector.run(self._rule.statement.expression, live)
         if vector.errored.any():  # report the first row, as a row-by-row run would
             row = int(np.argmax(vector.errored))
             raise EvaluationError(vector.messages[row], row)
@@ -429,11 +429,11 @@ class _Vector:
                 self.messages[int(row)] = message
 
     def number(self, node: Any, live: np.ndarray) -> np.ndarray:
-        value = _broadcast(self.eval(node, live), self.rows).astype(float)
+        value = _broadcast(self.run(node, live), self.rows).astype(float)
         self.fail_where(live & np.isnan(value), f"a missing value is used in `{_render(node, {})}`")
         return value
 
-    def eval(self, node: Any, live: np.ndarray) -> Any:
+    def run(self, node: Any, live: np.ndarray) -> Any:
         if isinstance(node, (ast.FloatExpression,)):
             return float(node.value)
         if isinstance(node, (ast.StringExpression, ast.BooleanExpression)):
@@ -444,7 +444,7 @@ class _Vector:
             return self.columns[dotted(node)]  # type: ignore[index]
         if isinstance(node, ast.UnaryExpression):
             if node.type == "not":
-                return ~_broadcast(self.eval(node.right, live), self.rows).astype(bool)
+                return ~_broadcast(self.run(node.right, live), self.rows).astype(bool)
             return -self.number(node.right, live)
         if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
             left, right = self.number(node.left, live), self.number(node.right, live)
@@ -453,7 +453,7 @@ class _Vector:
                 self.fail_where(live & (right == 0), "division by zero")
             return _ARITHMETIC_OPS[kind](left, right)
         if isinstance(node, ast.ArithmeticComparisonExpression):
-            left, right = self.eval(node.left, live), self.eval(node.right, live)
+            left, right = self.run(node.left, live), self.run(node.right, live)
             lm, rm = _broadcast(_missing(left), self.rows), _broadcast(_missing(right), self.rows)
             # rule-engine: one side missing is an error; both missing compare as equal
             self.fail_where(live & (lm ^ rm), f"a missing value is compared in `{_render(node, {})}`")
@@ -468,7 +468,7 @@ class _Vector:
             out[lm & rm] = node.type in ("ge", "le")
             return out
         if isinstance(node, ast.ComparisonExpression):
-            left, right = self.eval(node.left, live), self.eval(node.right, live)
+            left, right = self.run(node.left, live), self.run(node.right, live)
             lm, rm = _missing(left), _missing(right)
             left, right = _broadcast(left, self.rows), _broadcast(right, self.rows)
             both = ~(lm | rm)
@@ -477,24 +477,24 @@ class _Vector:
             equal |= lm & rm
             return equal if node.type == "eq" else ~equal
         if isinstance(node, ast.LogicExpression):
-            left = _broadcast(self.eval(node.left, live), self.rows).astype(bool)
+            left = _broadcast(self.run(node.left, live), self.rows).astype(bool)
             if node.type == "and":
-                right = _broadcast(self.eval(node.right, live & left), self.rows).astype(bool)
+                right = _broadcast(self.run(node.right, live & left), self.rows).astype(bool)
                 return left & right
-            right = _broadcast(self.eval(node.right, live & ~left), self.rows).astype(bool)
+            right = _broadcast(self.run(node.right, live & ~left), self.rows).astype(bool)
             return left | right
         if isinstance(node, ast.TernaryExpression):
-            cond = _broadcast(self.eval(node.condition, live), self.rows).astype(bool)
-            yes = _broadcast(self.eval(node.case_true, live & cond), self.rows)
-            no = _broadcast(self.eval(node.case_false, live & ~cond), self.rows)
+            cond = _broadcast(self.run(node.condition, live), self.rows).astype(bool)
+            yes = _broadcast(self.run(node.case_true, live & cond), self.rows)
+            no = _broadcast(self.run(node.case_false, live & ~cond), self.rows)
             return np.where(cond, yes, no)
         if isinstance(node, ast.CoalesceExpression):
-            left = _broadcast(self.eval(node.left, live), self.rows)
+            left = _broadcast(self.run(node.left, live), self.rows)
             gap = _missing(left)
-            right = _broadcast(self.eval(node.right, live & gap), self.rows)
+            right = _broadcast(self.run(node.right, live & gap), self.rows)
             return np.where(gap, right, left)
         if isinstance(node, ast.ContainsExpression):
-            member = _broadcast(self.eval(node.member, live), self.rows)
+            member = _broadcast(self.run(node.member, live), self.rows)
             choices = [
                 v.value if isinstance(v, ast.StringExpression) else float(v.value)
                 for v in node.container.value

@@ -204,11 +204,11 @@ def _scored(scores: ScoreTable | None) -> tuple[set[str] | None, set[str] | None
     status_quo = {
         s: sc for s, sc, sq in zip(frame["service"], frame["score"], frame["status_quo"], strict=True) if sq
     }
-    gains = {
-        o: float(sc) - float(status_quo.get(s, 0.0) if status_quo.get(s) == status_quo.get(s) else 0.0)
-        for o, s, sc in zip(frame["option"], frame["service"], frame["score"], strict=True)
-        if sc == sc
-    }
+    gains = {}  # score over the status quo's (over 0 where the status quo is ruled out or excluded)
+    for option, service, value in zip(frame["option"], frame["service"], frame["score"], strict=True):
+        if value == value:
+            baseline = status_quo.get(service, 0.0)
+            gains[option] = float(value) - (float(baseline) if baseline == baseline else 0.0)
     return allowed, eligible, gains
 
 

@@ -320,6 +320,14 @@ class Programme(Record):
     def options_for(self, service_id: str) -> tuple[DeliveryOption, ...]:
         return self._options[service_id]
 
+    @cached_property
+    def _option_index(self) -> dict[str, DeliveryOption]:
+        return {o.id: o for options in self._options.values() for o in options}
+
+    def option(self, option_id: str) -> DeliveryOption:
+        """Any option by id, the implicit status-quo options included."""
+        return self._option_index[option_id]
+
     def resource(self, pool_id: str) -> ResourcePool:
         return next(r for r in self.resources if r.id == pool_id)
 

@@ -166,11 +166,7 @@ def schedule_frame(plan: Plan, programme: Programme) -> pd.DataFrame:
 
 
 def option_of(programme: Programme, option_id: str) -> DeliveryOption:
-    for service in programme.services:
-        for option in programme.options_for(service.id):
-            if option.id == option_id:
-                return option
-    raise KeyError(option_id)
+    return programme.option(option_id)
 
 
 # ------------------------------------------------------------------------------ windows
