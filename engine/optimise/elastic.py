@@ -15,6 +15,7 @@ import pulp
 from engine.instance import Instance
 from engine.optimise.constraints import budget_terms, capacity_terms, one_option_per_service, precedence
 from engine.optimise.model import build_variables
+from engine.optimise.run import make_solver
 from engine.plan import budget_windows, capacity_windows
 
 LATE_PRICE = 1.0  # per period beyond a deadline or the horizon
@@ -80,7 +81,7 @@ def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
         if late:
             penalties.append(var * (LATE_PRICE * late))
     model.problem.setObjective(pulp.lpSum(penalties))
-    model.problem.solve(pulp.getSolver("HiGHS", msg=False, timeLimit=time_limit, threads=1))
+    model.problem.solve(make_solver(instance.settings.model_copy(update={"time_limit": time_limit})))
     if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return ["no plan exists even with every limit relaxed; check the forced services and dependencies"]
     advice = []

@@ -1,0 +1,140 @@
+"""Build one model, run one solver, and translate what it says: the only place solver
+statuses become PlanStatus.  PuLP's own `status` can say Optimal after a time limit; the
+solution status, the best bound and the gap are read instead.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulp
+
+from engine.instance import Instance
+from engine.optimise import constraints
+from engine.optimise.model import Model, build_variables
+from engine.optimise.objective import set_objective
+from engine.plan import Assignment, Plan, PlanSettings, PlanStatus
+
+
+@dataclass
+class Outcome:
+    """What the solver said, translated once (see ``_translate``)."""
+
+    status: PlanStatus
+    objective: float | None
+    bound: float | None
+    gap: float | None
+
+
+def make_solver(settings: PlanSettings, log: Path | None = None, relaxed: bool = False) -> pulp.LpSolver:
+    """Every solver is created here. HiGHS (highspy) by default; CBC through COIN_CMD and cbcbox.
+
+    ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.
+    """
+    if settings.solver == "cbc":
+        import cbcbox
+
+        return pulp.getSolver(
+            "COIN_CMD",
+            path=cbcbox.cbc_bin_path(),
+            mip=not relaxed,
+            msg=False,
+            timeLimit=settings.time_limit,
+            gapRel=settings.gap,
+            threads=1,
+            logPath=str(log) if log else None,
+        )
+    return pulp.getSolver(
+        "HiGHS", mip=not relaxed, msg=False, timeLimit=settings.time_limit, gapRel=settings.gap, threads=1
+    )
+
+
+def build_model(instance: Instance) -> Model:
+    maximise = instance.settings.objective != "makespan"
+    model = build_variables(instance, pulp.LpMaximize if maximise else pulp.LpMinimize)
+    if not maximise:
+        model.makespan = model.problem.add_variable("makespan", lowBound=0, upBound=instance.periods)
+        constraints.makespan_link(model)
+    for family in constraints.ALL:
+        family(model)
+    set_objective(model)
+    return model
+
+
+def translate(model: Model, solver: pulp.LpSolver, log: Path | None) -> Outcome:
+    """The one place solver statuses become PlanStatus, with bound and gap read from the solver."""
+    problem = model.problem
+    sense = 1 if problem.sense == pulp.LpMinimize else -1
+    if isinstance(solver, pulp.HiGHS):
+        import highspy
+
+        highs = problem.solverModel
+        status = highs.getModelStatus()
+        info = highs.getInfo()
+        has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        bound = info.mip_dual_bound * sense if abs(info.mip_dual_bound) < 1e30 else None
+        value = info.objective_function_value * sense if has_plan else None
+        if status == highspy.HighsModelStatus.kOptimal and has_plan:
+            return Outcome(PlanStatus.OPTIMAL, value, bound if bound is not None else value, info.mip_gap)
+        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return Outcome(PlanStatus.INFEASIBLE, None, None, None)
+        if has_plan:
+            return Outcome(PlanStatus.FEASIBLE, value, bound, gap_between(value, bound))
+        return Outcome(PlanStatus.NO_SOLUTION, None, bound, None)
+    # CBC: PuLP's `status` can say Optimal after a time limit; sol_status and the log say what happened
+    text = log.read_text(errors="replace") if log and log.exists() else ""
+    bound = _number(r"(?:Lower|Upper) bound:\s*(-?[\d.e+]+)", text)
+    stopped = "Stopped on time" in text or "Stopped on iterations" in text
+    value = pulp.value(problem.objective) if problem.sol_status in (1, 2) else None
+    if problem.status == pulp.LpStatusInfeasible or problem.sol_status == pulp.LpSolutionInfeasible:
+        return Outcome(PlanStatus.INFEASIBLE, None, None, None)
+    if problem.sol_status == pulp.LpSolutionOptimal and not stopped:
+        return Outcome(
+            PlanStatus.OPTIMAL, value, value if bound is None else bound, gap_between(value, bound) or 0.0
+        )
+    if value is not None and problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return Outcome(PlanStatus.FEASIBLE, value, bound, gap_between(value, bound))
+    return Outcome(PlanStatus.NO_SOLUTION, None, bound, None)
+
+
+def _number(pattern: str, text: str) -> float | None:
+    match = re.search(pattern, text)
+    return float(match.group(1)) if match else None
+
+
+def gap_between(value: float | None, bound: float | None) -> float | None:
+    if value is None or bound is None:
+        return None
+    return abs(value - bound) / max(abs(value), 1e-9)
+
+
+def extract(model: Model) -> Plan:
+    chosen = []
+    for (option, t), var in model.start.items():
+        if var.varValue is not None and var.varValue > 0.5:
+            job = model.jobs[option]
+            chosen.append(
+                Assignment(
+                    service=job.service,
+                    option=option,
+                    provider=job.option.provider,
+                    start=t,
+                    duration=job.duration,
+                )
+            )
+    chosen.sort(key=lambda a: (a.start, a.service))
+    return Plan(
+        programme=model.instance.programme.id, periods=model.instance.periods, assignments=tuple(chosen)
+    )
+
+
+def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
+        solver = make_solver(settings, log)
+        model.problem.solve(solver)
+        outcome = translate(model, solver, log)
+    return outcome, extract(model) if outcome.status.has_plan else None

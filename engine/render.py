@@ -1,0 +1,89 @@
+"""Plain-text and workbook renderings of scores and plans, for the CLI (and anyone else)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from engine.plan import PlanResult, usage
+from engine.scoring import ScoreTable
+
+
+def ranking_text(table: ScoreTable) -> str:
+    """Services ranked by the gain of their recommended option, then the exceptions."""
+    services = table.services
+    lines = [
+        f"{table.programme.name}: services ranked by the gain of their recommended option "
+        "over the status quo",
+        f"rule set `{table.rules.id}`, method {table.method.upper()}, weights "
+        + ", ".join(f"{c} {w:.2f}" for c, w in table.weights.items()),
+        "",
+        f"{'#':>3}  {'service':<22} {'recommended option':<28} {'provider':<32} "
+        f"{'score':>6} {'gain':>6}  status",
+    ]
+    for _, row in services.iterrows():
+        lines.append(
+            f"{row['priority']:>3}  {row['service']:<22} {row['recommended']!s:<28} "
+            f"{str(row['provider_name'])[:32]:<32} {row['score']:>6.3f} {row['gain']:>6.3f}  {row['status']}"
+        )
+    if len(table.exceptions):
+        lines += ["", "Exceptions (another partner than the default provider):"]
+        for _, e in table.exceptions.iterrows():
+            lines.append(
+                f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {e['score']:.3f} against "
+                f"{e['benchmark_option']} {e['benchmark_score']:.3f}, needs {e['required_score']:.3f} "
+                f"(margin {e['margin']:.0%})" + (f", short by {e['gap']:.3f}" if e["gap"] > 0 else "")
+            )
+    lines += ["", f"Ties: {table.tie_break}."]
+    return "\n".join(lines)
+
+
+def plan_text(result: PlanResult) -> str:
+    """Status, advice, the schedule and peak resource use, for the terminal."""
+    lines = [f"Plan ({result.objective} objective, {result.solver}): {result.status_text}"]
+    if result.objective_value is not None:
+        bound = f", bound {result.bound:,.4g}" if result.bound is not None else ""
+        lines[0] += f"; objective {result.objective_value:,.4g}{bound}; {result.solve_seconds:.2f} s"
+    if result.message:
+        lines.append(result.message)
+    for advice in result.advice:
+        lines.append(f"  - {advice}")
+    if result.plan is None or result.programme is None:
+        return "\n".join(lines)
+    frame = result.to_frame()
+    lines += ["", f"{'service':<24} {'option':<28} {'provider':<32} {'start':<10} {'finish':<10}"]
+    for _, row in frame.iterrows():
+        mark = "  EXCEPTION" if row["exception"] else ""
+        lines.append(
+            f"{row['service']:<24} {row['option']:<28} {str(row['provider_name'])[:32]:<32} "
+            f"{row['start_label']:<10} {row['finish_label']:<10}{mark}"
+        )
+    kept = [s.id for s in result.programme.services if s.id not in set(frame["service"])]
+    if kept:
+        lines.append(f"kept as they are: {', '.join(kept)}")
+    used = usage(result.plan, result.programme)
+    if used:
+        lines.append("")
+        for pool in result.programme.resources:
+            peak = max(used[pool.id], default=0.0)
+            lines.append(f"{pool.name}: peak {peak:g} {pool.unit} in a {result.programme.horizon.period}")
+    lines.append(f"makespan: {result.plan.makespan} {result.programme.horizon.period}s")
+    return "\n".join(lines)
+
+
+def plan_workbook(result: PlanResult) -> bytes:
+    """The plan as an Excel workbook: summary, schedule and resource use per period."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame(
+            [{k: v for k, v in result.to_json().items() if not isinstance(v, (list, dict))}]
+        ).to_excel(writer, sheet_name="summary", index=False)
+        result.to_frame().to_excel(writer, sheet_name="schedule", index=False)
+        if result.plan is not None and result.programme is not None:
+            horizon = result.programme.horizon
+            used = usage(result.plan, result.programme)
+            pd.DataFrame(used, index=[horizon.key(t) for t in range(result.plan.periods)]).to_excel(
+                writer, sheet_name="usage"
+            )
+    return buffer.getvalue()
