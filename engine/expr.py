@@ -19,7 +19,7 @@ from __future__ import annotations
 import decimal
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -27,6 +27,9 @@ from typing import Any
 import numpy as np
 import rule_engine
 from rule_engine import ast
+
+from engine.expr_columns import ColumnEvaluator, EvaluationError, broadcast
+from engine.expr_tree import ARITHMETIC, COMPARISON, describe_node, dotted, render
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40
@@ -63,14 +66,6 @@ class ExprError(ValueError):
         self.message, self.position = message, position
 
 
-class EvaluationError(ValueError):
-    """An expression that fails for one row (missing value, division by zero, not finite)."""
-
-    def __init__(self, message: str, row: int):
-        super().__init__(message)
-        self.message, self.row = message, row
-
-
 @dataclass
 class Expression:
     """A checked expression, parsed once, ready to run on rows or on whole columns."""
@@ -83,13 +78,13 @@ class Expression:
     # ------------------------------------------------------------------ column-wise (fast)
     def evaluate_frame(self, columns: Mapping[str, np.ndarray], rows: int) -> np.ndarray:
         live = np.ones(rows, dtype=bool)
-        vector = _Vector(columns, rows)
+        vector = ColumnEvaluator(columns, rows)
         with np.errstate(all="ignore"):
             value = vector.run(self._rule.statement.expression, live)
         if vector.errored.any():  # report the first row, as a row-by-row run would
             row = int(np.argmax(vector.errored))
             raise EvaluationError(vector.messages[row], row)
-        return _broadcast(value, rows)
+        return broadcast(value, rows)
 
     # ------------------------------------------------------------------ row by row (reference)
     def evaluate_rows(self, contexts: Sequence[Mapping[str, Any]]) -> list[Any]:
@@ -106,7 +101,7 @@ class Expression:
 
     def describe(self, values: Mapping[str, Any]) -> str:
         """The expression with each field's value shown: ``option.duration (6) <= 2``."""
-        return _render(self._rule.statement.expression, values)
+        return render(self._rule.statement.expression, values)
 
 
 def compile_expression(text: str, schema: Schema) -> Expression:
@@ -213,16 +208,6 @@ def _engine_message(exc: BaseException) -> str:
 
 
 # ------------------------------------------------------------------------------ static check
-def dotted(node: Any) -> str | None:
-    """``service.annual_cost`` for a chain of attribute reads on a name, else None."""
-    if isinstance(node, ast.SymbolExpression) and node.scope is None:
-        return str(node.name)
-    if isinstance(node, ast.GetAttributeExpression) and not node.safe:
-        base = dotted(node.object)
-        return f"{base}.{node.name}" if base else None
-    return None
-
-
 class _Checker:
     def __init__(self, text: str, schema: Schema):
         self.text, self.schema = text, schema
@@ -254,7 +239,7 @@ class _Checker:
             return Type(Kind.NUMBER, inner.nullable)
         if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
             left, right = self.check(node.left), self.check(node.right)
-            symbol = _ARITHMETIC[node.type]
+            symbol = ARITHMETIC[node.type]
             self.need(left, Kind.NUMBER, f"`{symbol}`")
             self.need(right, Kind.NUMBER, f"`{symbol}`")
             if node.type == "pow" and not (
@@ -266,7 +251,7 @@ class _Checker:
             return NUMBER
         if isinstance(node, ast.ArithmeticComparisonExpression):
             left, right = self.check(node.left), self.check(node.right)
-            symbol = _COMPARISON[node.type]
+            symbol = COMPARISON[node.type]
             if left.kind != right.kind or left.kind not in (Kind.NUMBER, Kind.TEXT):
                 raise self.fail(
                     f"`{symbol}` compares two numbers or two texts; got {left} and {right}", symbol
@@ -275,7 +260,7 @@ class _Checker:
         if isinstance(node, ast.ComparisonExpression):
             left, right = self.check(node.left), self.check(node.right)
             if Kind.NULL not in (left.kind, right.kind) and left.kind != right.kind:
-                symbol = _COMPARISON[node.type]
+                symbol = COMPARISON[node.type]
                 raise self.fail(f"`{symbol}` compares values of one kind; got {left} and {right}", symbol)
             return BOOLEAN
         if isinstance(node, ast.LogicExpression):
@@ -310,7 +295,7 @@ class _Checker:
             return BOOLEAN
         if isinstance(node, ast.FunctionCallExpression):
             return self.function(node)
-        raise self.fail(f"{_describe_node(node)} is not allowed in rules")
+        raise self.fail(f"{describe_node(node)} is not allowed in rules")
 
     def need(self, got: Type, kind: Kind, where: str, allow_null: bool = True) -> None:
         if got.kind != kind:
@@ -354,223 +339,3 @@ class _Checker:
         for item in args[0].value:
             self.need(self.check(item), Kind.NUMBER, f"${name}")
         return NUMBER
-
-
-_ARITHMETIC = {"add": "+", "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%", "pow": "**"}
-_COMPARISON = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="}
-_NAMES = {
-    "FuzzyComparisonExpression": "regular-expression matching (`=~`)",
-    "ComprehensionExpression": "a list comprehension",
-    "GetItemExpression": "indexing (`[...]`)",
-    "GetSliceExpression": "slicing",
-    "DatetimeExpression": "a date literal",
-    "TimedeltaExpression": "a time-span literal",
-    "BitwiseExpression": "a bit operation",
-    "BitwiseShiftExpression": "a bit shift",
-    "MappingExpression": "a mapping literal",
-    "SetExpression": "a set literal",
-    "ArrayExpression": "a list outside `in`, $min or $max",
-    "BytesExpression": "a bytes literal",
-}
-
-
-def _describe_node(node: Any) -> str:
-    name = type(node).__name__
-    return _NAMES.get(name, name.replace("Expression", " expression").lower())
-
-
-# --------------------------------------------------------------------------- vectorised run
-# Decimal semantics, as rule-engine computes: `//` truncates towards zero, `%` keeps the dividend's sign
-_ARITHMETIC_OPS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "tdiv": np.divide,
-    "fdiv": lambda a, b: np.trunc(a / b),
-    "mod": np.fmod,
-    "pow": np.power,
-}
-
-
-def _broadcast(value: Any, rows: int) -> np.ndarray:
-    if isinstance(value, np.ndarray):
-        return value
-    dtype = object if isinstance(value, str) or value is None else None
-    return np.full(rows, value, dtype=dtype)
-
-
-def _missing(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        if value.dtype == object:
-            return np.array([v is None or (isinstance(v, float) and v != v) for v in value], dtype=bool)
-        if value.dtype.kind == "f":
-            return np.isnan(value)
-        return np.zeros(value.shape, dtype=bool)
-    return value is None or (isinstance(value, float) and value != value)
-
-
-class _Vector:
-    """Evaluates a tree over whole columns; rows that fail are recorded, not raised at once.
-
-    Each row keeps the message of the first failure in evaluation order (depth first, left to
-    right, only where the row is live), which is the failure a row-by-row run meets first.
-    """
-
-    def __init__(self, columns: Mapping[str, np.ndarray], rows: int):
-        self.columns, self.rows = columns, rows
-        self.errored = np.zeros(rows, dtype=bool)
-        self.messages: dict[int, str] = {}
-
-    def fail_where(self, bad: np.ndarray, message: str) -> None:
-        new = bad & ~self.errored
-        if np.any(new):
-            self.errored |= new
-            for row in np.flatnonzero(new):
-                self.messages[int(row)] = message
-
-    def number(self, node: Any, live: np.ndarray) -> np.ndarray:
-        value = _broadcast(self.run(node, live), self.rows).astype(float)
-        self.fail_where(live & np.isnan(value), f"a missing value is used in `{_render(node, {})}`")
-        return value
-
-    def run(self, node: Any, live: np.ndarray) -> Any:
-        if isinstance(node, (ast.FloatExpression,)):
-            return float(node.value)
-        if isinstance(node, (ast.StringExpression, ast.BooleanExpression)):
-            return node.value
-        if isinstance(node, ast.NullExpression):
-            return None
-        if isinstance(node, (ast.SymbolExpression, ast.GetAttributeExpression)):
-            return self.columns[dotted(node)]  # type: ignore[index]
-        if isinstance(node, ast.UnaryExpression):
-            if node.type == "not":
-                return ~_broadcast(self.run(node.right, live), self.rows).astype(bool)
-            return -self.number(node.right, live)
-        if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
-            left, right = self.number(node.left, live), self.number(node.right, live)
-            kind = node.type
-            if kind in ("tdiv", "fdiv", "mod"):
-                self.fail_where(live & (right == 0), "division by zero")
-            return _ARITHMETIC_OPS[kind](left, right)
-        if isinstance(node, ast.ArithmeticComparisonExpression):
-            left, right = self.run(node.left, live), self.run(node.right, live)
-            lm, rm = _broadcast(_missing(left), self.rows), _broadcast(_missing(right), self.rows)
-            # rule-engine: one side missing is an error; both missing compare as equal
-            self.fail_where(live & (lm ^ rm), f"a missing value is compared in `{_render(node, {})}`")
-            left, right = _broadcast(left, self.rows), _broadcast(right, self.rows)
-            op = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[node.type]
-            out = np.zeros(self.rows, dtype=bool)
-            ok = ~(lm | rm)
-            if left.dtype == object or right.dtype == object:
-                out[ok] = op(left[ok].astype(str), right[ok].astype(str))
-            else:
-                out[ok] = op(left[ok], right[ok])
-            out[lm & rm] = node.type in ("ge", "le")
-            return out
-        if isinstance(node, ast.ComparisonExpression):
-            left, right = self.run(node.left, live), self.run(node.right, live)
-            lm, rm = _missing(left), _missing(right)
-            left, right = _broadcast(left, self.rows), _broadcast(right, self.rows)
-            both = ~(lm | rm)
-            equal = np.zeros(self.rows, dtype=bool)
-            equal[both] = (left[both] == right[both]) if np.any(both) else equal[both]
-            equal |= lm & rm
-            return equal if node.type == "eq" else ~equal
-        if isinstance(node, ast.LogicExpression):
-            left = _broadcast(self.run(node.left, live), self.rows).astype(bool)
-            if node.type == "and":
-                right = _broadcast(self.run(node.right, live & left), self.rows).astype(bool)
-                return left & right
-            right = _broadcast(self.run(node.right, live & ~left), self.rows).astype(bool)
-            return left | right
-        if isinstance(node, ast.TernaryExpression):
-            cond = _broadcast(self.run(node.condition, live), self.rows).astype(bool)
-            yes = _broadcast(self.run(node.case_true, live & cond), self.rows)
-            no = _broadcast(self.run(node.case_false, live & ~cond), self.rows)
-            return np.where(cond, yes, no)
-        if isinstance(node, ast.CoalesceExpression):
-            left = _broadcast(self.run(node.left, live), self.rows)
-            gap = _missing(left)
-            right = _broadcast(self.run(node.right, live & gap), self.rows)
-            return np.where(gap, right, left)
-        if isinstance(node, ast.ContainsExpression):
-            member = _broadcast(self.run(node.member, live), self.rows)
-            choices = [
-                v.value if isinstance(v, ast.StringExpression) else float(v.value)
-                for v in node.container.value
-            ]
-            return np.isin(member, np.array(choices, dtype=member.dtype))
-        if isinstance(node, ast.FunctionCallExpression):
-            name = node.function.name
-            if name == "abs":
-                return np.abs(self.number(node.arguments[0], live))
-            items = [self.number(item, live) for item in node.arguments[0].value]
-            return (np.minimum if name == "min" else np.maximum).reduce(items)
-        raise EvaluationError(f"{_describe_node(node)} cannot be evaluated", 0)
-
-
-# -------------------------------------------------------------------------------- rendering
-def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "missing"
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float, decimal.Decimal, np.floating, np.integer)):
-        number = float(value)
-        return f"{number:,.0f}" if number.is_integer() else f"{number:,.4g}"
-    return repr(str(value))
-
-
-def _render(node: Any, values: Mapping[str, Any]) -> str:
-    def sub(child: Any) -> str:
-        text = _render(child, values)
-        atomic = isinstance(
-            child,
-            (
-                ast.SymbolExpression,
-                ast.GetAttributeExpression,
-                ast.LiteralExpressionBase,
-                ast.FunctionCallExpression,
-                ast.UnaryExpression,
-            ),
-        ) or (
-            isinstance(child, ast.LogicExpression)
-            and isinstance(node, ast.LogicExpression)
-            and child.type == node.type
-        )
-        return text if atomic else f"({text})"
-
-    if isinstance(node, (ast.SymbolExpression, ast.GetAttributeExpression)):
-        path = dotted(node) or "?"
-        return f"{path} ({_fmt(values[path])})" if path in values else path
-    if isinstance(node, ast.FloatExpression):
-        return _fmt(node.value)
-    if isinstance(node, ast.StringExpression):
-        return repr(node.value)
-    if isinstance(node, ast.BooleanExpression):
-        return "true" if node.value else "false"
-    if isinstance(node, ast.NullExpression):
-        return "null"
-    if isinstance(node, ast.UnaryExpression):
-        return ("not " if node.type == "not" else "-") + sub(node.right)
-    if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
-        return f"{sub(node.left)} {_ARITHMETIC[node.type]} {sub(node.right)}"
-    if isinstance(node, (ast.ArithmeticComparisonExpression, ast.ComparisonExpression)):
-        return f"{sub(node.left)} {_COMPARISON[node.type]} {sub(node.right)}"
-    if isinstance(node, ast.LogicExpression):
-        return f"{sub(node.left)} {node.type} {sub(node.right)}"
-    if isinstance(node, ast.TernaryExpression):
-        return f"{sub(node.condition)} ? {sub(node.case_true)} : {sub(node.case_false)}"
-    if isinstance(node, ast.CoalesceExpression):
-        return f"{sub(node.left)} ?? {sub(node.right)}"
-    if isinstance(node, ast.ContainsExpression):
-        return f"{sub(node.member)} in [{', '.join(_render(v, values) for v in node.container.value)}]"
-    if isinstance(node, ast.FunctionCallExpression):
-        args = node.arguments[0]
-        inner = (
-            "[" + ", ".join(_render(v, values) for v in args.value) + "]"
-            if isinstance(args, ast.ArrayExpression)
-            else _render(args, values)
-        )
-        return f"${node.function.name}({inner})"
-    return _describe_node(node)
