@@ -133,6 +133,18 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, (*loc, i), doc, problems, seen)
+    elif node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            problems.append(
+                Problem(
+                    f"`{node.value}` is not a real date ({exc}); expected YYYY-MM-DD",
+                    file=doc.source,
+                    line=node.start_mark.line + 1,
+                    column=node.start_mark.column + 1,
+                )
+            )
 
 
 def _bounded(root: yaml.Node) -> None:
