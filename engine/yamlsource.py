@@ -133,7 +133,7 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, (*loc, i), doc, problems, seen)
-    elif node.tag == "tag:yaml.org,2002:timestamp":
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
         try:
             yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
         except ValueError as exc:
