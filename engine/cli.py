@@ -269,6 +269,28 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 @app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="scenario files; the first is the reference")],
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="file for the json output")] = None,
+) -> None:
+    """Compare what-if scenarios side by side: choices, finance, peaks, exceptions, and what changed."""
+    import json
+
+    from engine.compare import compare as run_compare
+    from engine.compare import comparison_text
+    from engine.scenario import load_scenario, run_scenario
+
+    if output not in ("table", "json"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
+    comparison = run_compare([run_scenario(load_scenario(path)) for path in scenarios])
+    if output == "json":
+        _emit(json.dumps(comparison.to_json(), indent=2, default=str), out)
+    else:
+        typer.echo(comparison_text(comparison))
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="folder for the files the demo writes")] = Path(
         "ssplan-demo"

@@ -1,0 +1,159 @@
+"""Scenarios side by side: what each chooses, what it costs and saves, and what changed and why.
+
+The first scenario is the reference; every difference in another scenario's choices is listed with
+the override that most plausibly caused it (a fixed provider or option, a forced service, an
+excluded option, a changed limit, or changed weights or rules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from engine.plan import usage
+from engine.scenario import ScenarioResult
+
+
+@dataclass
+class Comparison:
+    results: list[ScenarioResult]
+    summary: pd.DataFrame  # one row per scenario
+    choices: pd.DataFrame  # one row per service, a column per scenario
+    changes: list[dict[str, str]]  # scenario, service, from, to, reason
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenarios": [r.loaded.name for r in self.results],
+            "summary": self.summary.to_dict("records"),
+            "choices": self.choices.reset_index().to_dict("records"),
+            "changes": self.changes,
+        }
+
+
+def compare(results: list[ScenarioResult]) -> Comparison:
+    rows, columns = [], {}
+    for result in results:
+        loaded, plan = result.loaded, result.plan
+        finance = result.finance
+        schedule = plan.to_frame()
+        exceptions = (
+            [
+                f"{row['option']} ({row['provider_name']})"
+                for _, row in schedule.iterrows()
+                if row["exception"]
+            ]
+            if not schedule.empty
+            else []
+        )
+        peaks = {}
+        if plan.plan is not None:
+            used = usage(plan.plan, loaded.programme)
+            peaks = {
+                f"peak {pool.name}": max(used[pool.id], default=0.0) for pool in loaded.programme.resources
+            }
+        rows.append(
+            {
+                "scenario": loaded.name,
+                "plan": plan.status_text,
+                "objective": plan.objective,
+                "objective value": plan.objective_value,
+                "services changing": 0 if plan.plan is None else len(plan.plan.assignments),
+                "NPV (£)": None if finance is None else round(finance.npv, 2),
+                "one-off cost (£)": None if finance is None else round(finance.one_off, 2),
+                "annual saving (£)": None if finance is None else round(finance.annual_saving, 2),
+                "payback (years)": None
+                if finance is None or finance.payback_years is None
+                else round(finance.payback_years, 2),
+                "exceptions": "; ".join(exceptions),
+                **peaks,
+            }
+        )
+        chosen = {} if plan.plan is None else plan.plan.by_service()
+        horizon = loaded.programme.horizon
+        columns[loaded.name] = {
+            s.id: (
+                f"{chosen[s.id].option} from {horizon.label(chosen[s.id].start)}"
+                if s.id in chosen
+                else "as it is"
+            )
+            for s in loaded.programme.services
+        }
+    choices = pd.DataFrame(columns)
+    choices.index.name = "service"
+    return Comparison(results, pd.DataFrame(rows), choices, _changes(results, choices))
+
+
+def _changes(results: list[ScenarioResult], choices: pd.DataFrame) -> list[dict[str, str]]:
+    if len(results) < 2:
+        return []
+    reference = results[0].loaded
+    base_name = reference.name
+    out = []
+    for result in results[1:]:
+        name = result.loaded.name
+        for service, before in choices[base_name].items():
+            after = choices.at[service, name]
+            if after != before:
+                out.append(
+                    {
+                        "scenario": name,
+                        "service": str(service),
+                        "from": before,
+                        "to": after,
+                        "reason": _reason(result, reference, str(service)),
+                    }
+                )
+    return out
+
+
+def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
+    scenario, ref = result.loaded.scenario, reference.scenario
+    if scenario.do_nothing:
+        return "the scenario keeps every service as it is"
+    if service in scenario.fix_provider:
+        return f"the provider is fixed to `{scenario.fix_provider[service]}`"
+    if service in scenario.fix_option:
+        return f"the option is fixed to `{scenario.fix_option[service]}`"
+    if service in scenario.force_in:
+        return "the service is forced to change"
+    if service in scenario.force_out:
+        return "the service is kept as it is"
+    if any(
+        result.loaded.programme.option(o).service == service
+        for o in scenario.exclude_options
+        if o in {x.id for x in result.loaded.base.options}
+    ):
+        return "an option of this service is excluded"
+    dependents = [d.before for d in result.loaded.programme.dependencies if d.after == service]
+    if any(
+        d in scenario.fix_provider or d in scenario.fix_option or d in scenario.force_out for d in dependents
+    ):
+        return f"it follows `{dependents[0]}`, which the scenario changes"
+    if (
+        scenario.capacities != ref.capacities
+        or scenario.budget != ref.budget
+        or (scenario.max_concurrent != ref.max_concurrent)
+    ):
+        return "a resource, budget or concurrency limit differs, which changes what fits when"
+    if scenario.rules != ref.rules or scenario.weights != ref.weights or scenario.method != ref.method:
+        return "the rules or weights differ, which changes the scores"
+    if scenario.objective != ref.objective:
+        return f"the objective is {scenario.objective}"
+    return "the plan trades this service against the scenario's other changes"
+
+
+def comparison_text(comparison: Comparison) -> str:
+    lines = ["Scenarios compared (the first is the reference)", ""]
+    summary = comparison.summary.set_index("scenario").T
+    lines.append(summary.to_string())
+    lines += ["", "Choices (option and start):", comparison.choices.to_string()]
+    if comparison.changes:
+        lines += ["", "What changed against the reference, and why:"]
+        for change in comparison.changes:
+            lines.append(
+                f"- {change['scenario']}: {change['service']}: {change['from']} → {change['to']} "
+                f"({change['reason']})"
+            )
+    return "\n".join(lines)

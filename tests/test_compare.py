@@ -1,0 +1,65 @@
+"""Comparing scenarios: side-by-side figures and the reasons for every change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.cli import main
+from engine.compare import compare, comparison_text
+from engine.scenario import load_scenario, run_scenario
+from tests.conftest import ROOT
+
+GLOUCESTER = ROOT / "scenarios" / "gloucester-2015"
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    names = ("county-first", "hr-other-partner", "tight-capacity", "do-nothing")
+    return compare([run_scenario(load_scenario(GLOUCESTER / f"{n}.yaml")) for n in names])
+
+
+def test_summary_has_a_row_per_scenario_with_finance(comparison):
+    summary = comparison.summary.set_index("scenario")
+    assert summary.index[0] == "County first (the MoU default)"
+    baseline = summary.loc["Do nothing (the baseline)"]
+    assert baseline["NPV (£)"] == 0 and baseline["services changing"] == 0
+    other = summary.loc["HR from another partner (the exception case)"]
+    assert "hr-bureau" in other["exceptions"]
+    assert (
+        summary.loc[
+            "Tight capacity (10 project-manager days a month)", "peak Programme and project management days"
+        ]
+        <= 10
+    )
+
+
+def test_every_change_has_a_reason(comparison):
+    reasons = {(c["scenario"], c["service"]): c["reason"] for c in comparison.changes}
+    assert (
+        reasons[("HR from another partner (the exception case)", "hr")]
+        == "the provider is fixed to `hr-bureau`"
+    )
+    assert "follows `hr`" in reasons[("HR from another partner (the exception case)", "payroll")]
+    assert "limit differs" in reasons[("Tight capacity (10 project-manager days a month)", "ict")]
+    assert all(c["reason"] for c in comparison.changes)
+    text = comparison_text(comparison)
+    assert "What changed against the reference, and why:" in text
+
+
+def test_compare_cli_json(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "compare",
+                str(GLOUCESTER / "county-first.yaml"),
+                str(GLOUCESTER / "do-nothing.yaml"),
+                "--format",
+                "json",
+            ]
+        )
+    data = json.loads(capsys.readouterr().out)
+    assert exited.value.code == 0
+    assert data["scenarios"] == ["County first (the MoU default)", "Do nothing (the baseline)"]
+    assert len(data["choices"]) == 10 and data["changes"]
