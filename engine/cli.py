@@ -291,6 +291,27 @@ def compare(
 
 
 @app.command()
+def switching(
+    programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
+) -> None:
+    """How far each exception's (or the default provider's) annual cost must move to flip the verdict."""
+    from engine.ruleset import load_ruleset
+    from engine.switching import switching_values
+
+    values = switching_values(
+        load_programme(programme), load_ruleset(rules or shipped_rules()), method=method
+    )
+    if not values:
+        typer.echo("no option of another partner is judged by the exception rule in this programme")
+    for value in values:
+        typer.echo(f"- {value.text()}")
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="folder for the files the demo writes")] = Path(
         "ssplan-demo"

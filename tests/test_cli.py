@@ -204,3 +204,10 @@ def test_plan_psplib(capsys):
     code, out, _ = run(capsys, "plan", "--psplib", str(sm), "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["status"] == "optimal" and data["makespan"] == 43
+
+
+def test_switching_command(capsys):
+    code, out, _ = run(capsys, "switching", str(ROOT / "scenarios" / "gloucester-2015.yaml"))
+    assert code == 0 and "finance-civica would be recommended if its annual cost moved from £228,000" in out
+    code, out, _ = run(capsys, "switching", str(ROOT / "scenarios" / "essex-2010.yaml"))
+    assert code == 0 and "no option of another partner" in out
