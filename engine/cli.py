@@ -291,6 +291,33 @@ def compare(
 
 
 @app.command()
+def frontier(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    pool: Annotated[
+        str | None, typer.Option("--pool", help="vary this pool's capacity, not the budget")
+    ] = None,
+    levels: Annotated[str | None, typer.Option("--levels", help="comma-separated levels to try")] = None,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Re-plan across one-off budgets (or a pool's capacity): what each level of resource buys."""
+    from engine.frontier import frontier as run_frontier
+    from engine.scenario import load_scenario
+
+    if output not in ("table", "json"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
+    try:
+        values = [float(v) for v in levels.split(",")] if levels else None
+    except ValueError:
+        raise SsplanError.one(f"--levels: expected numbers separated by commas, got `{levels}`") from None
+    table = run_frontier(load_scenario(scenario), values, pool)
+    what = f"capacity of `{pool}` per window" if pool else "one-off budget per financial year (£)"
+    if output == "json":
+        typer.echo(table.to_json(orient="records", indent=2))
+    else:
+        typer.echo(f"Frontier: level = {what}\n" + table.to_string(index=False))
+
+
+@app.command()
 def switching(
     programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
     rules: Annotated[

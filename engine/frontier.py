@@ -1,0 +1,79 @@
+"""The value-for-money frontier: re-plan a scenario across levels of one-off budget (or of one
+pool's capacity) and show what each level buys — the curve a director uses to argue for more, or
+less, programme resource.  Scores do not depend on budgets or capacities, so they are computed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from engine.errors import InputError
+from engine.finance import plan_finance
+from engine.load import programme_data
+from engine.model import Programme
+from engine.optimise import solve
+from engine.scenario import LoadedScenario
+from engine.scoring import score
+
+
+def _at_level(programme: Programme, level: float, pool: str | None) -> Programme:
+    data: dict[str, Any] = programme_data(programme)
+    if pool is None:
+        data["budget"] = {"per_financial_year": level}
+    else:
+        for resource in data.get("resources", []):
+            if resource["id"] == pool:
+                resource["capacity"] = level
+                resource.pop("overrides", None)
+    return Programme.model_validate(data)
+
+
+def default_levels(loaded: LoadedScenario, pool: str | None, steps: int = 6) -> list[float]:
+    programme = loaded.programme
+    if pool is None:
+        top = sum(o.one_off_cost for o in programme.options) or 1.0
+        top = max(top / max(1, len(programme.horizon.financial_years()) - 1), 1.0)
+    else:
+        top = 2 * programme.resource(pool).capacity or 10.0
+    return [round(top * i / (steps - 1), 2) for i in range(steps)]
+
+
+def frontier(
+    loaded: LoadedScenario, levels: Sequence[float] | None = None, pool: str | None = None
+) -> pd.DataFrame:
+    """One row per level: plan status, objective value, NPV, one-off cost, annual saving, the
+    services changing, and those that enter at this level."""
+    programme = loaded.programme
+    if pool is not None and pool not in {r.id for r in programme.resources}:
+        known = ", ".join(r.id for r in programme.resources)
+        raise InputError.one(f"unknown resource `{pool}`; expected one of {known}", field="pool")
+    levels = sorted(levels) if levels else default_levels(loaded, pool)
+    scenario = loaded.scenario
+    table = score(programme, loaded.rules, method=scenario.method, weights=scenario.weights or None)
+    rows: list[dict[str, Any]] = []
+    previous: set[str] = set()
+    for level in levels:
+        at = _at_level(programme, level, pool)
+        result = solve(at, loaded.settings, table)
+        finance = plan_finance(result.plan, at, scenario.appraisal) if result.plan is not None else None
+        chosen: set[str] = set() if result.plan is None else {a.service for a in result.plan.assignments}
+        rows.append(
+            {
+                "level": level,
+                "plan": result.status_text,
+                "objective value": None
+                if result.objective_value is None
+                else round(result.objective_value, 6) + 0.0,
+                "NPV (£)": None if finance is None else round(finance.npv, 2),
+                "one-off cost (£)": None if finance is None else round(finance.one_off, 2),
+                "annual saving (£)": None if finance is None else round(finance.annual_saving, 2),
+                "services": ", ".join(sorted(chosen)),
+                "entering": ", ".join(sorted(chosen - previous)),
+                "leaving": ", ".join(sorted(previous - chosen)),
+            }
+        )
+        previous = chosen
+    return pd.DataFrame(rows)
