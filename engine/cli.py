@@ -318,6 +318,56 @@ def frontier(
 
 
 @app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    draws: Annotated[int, typer.Option("--draws", min=1, max=1_000_000, help="weight draws")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same answer)")] = 0,
+    concentration: Annotated[float, typer.Option("--concentration", help="Dirichlet concentration")] = 50.0,
+    first_wave: Annotated[int, typer.Option("--first-wave", min=1, help="size of the first wave")] = 3,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """How robust the recommendations are to the weights: Monte-Carlo draws and a tornado."""
+    import json
+
+    from engine.scenario import load_scenario
+    from engine.sensitivity import weight_sensitivity
+
+    if output not in ("table", "json"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
+    loaded = load_scenario(scenario)
+    result = weight_sensitivity(
+        loaded.programme,
+        loaded.rules,
+        draws=draws,
+        seed=seed,
+        concentration=concentration,
+        first_wave=first_wave,
+        method=loaded.scenario.method,
+        weights=loaded.scenario.weights or None,
+    )
+    if output == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "draws": draws,
+                    "seed": seed,
+                    "services": result.services.to_dict("records"),
+                    "exceptions": result.exceptions.to_dict("records"),
+                    "tornado": result.tornado.to_dict("records"),
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    typer.echo(f"{draws} weight draws (Dirichlet, concentration {concentration:g}, seed {seed})\n")
+    typer.echo(result.services.to_string(index=False))
+    if not result.exceptions.empty:
+        typer.echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
+    typer.echo("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
+
+
+@app.command()
 def switching(
     programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
     rules: Annotated[

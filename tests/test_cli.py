@@ -211,3 +211,12 @@ def test_switching_command(capsys):
     assert code == 0 and "finance-civica would be recommended if its annual cost moved from £228,000" in out
     code, out, _ = run(capsys, "switching", str(ROOT / "scenarios" / "essex-2010.yaml"))
     assert code == 0 and "no option of another partner" in out
+
+
+def test_sensitivity_command(capsys):
+    scenario = str(ROOT / "scenarios" / "gloucester-2015" / "county-first.yaml")
+    code, out, _ = run(capsys, "sensitivity", scenario, "--draws", "200", "--seed", "5", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["draws"] == 200 and len(data["services"]) == 10 and data["tornado"]
+    code, again, _ = run(capsys, "sensitivity", scenario, "--draws", "200", "--seed", "5", "--format", "json")
+    assert again == out

@@ -1,0 +1,188 @@
+"""How robust is the recommendation to the weights?  Monte-Carlo weight draws and a tornado.
+
+Weights are drawn from a Dirichlet distribution centred on the rule set's weights (higher
+``concentration``, tighter around them), seeded so the same seed gives the same answer.  The
+normalised criterion values do not depend on the weights, so every draw is scored at once (WSM: one
+matrix product; TOPSIS: distances over a draws axis), and the MoU's exception rule is applied per
+service across all draws together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from engine.model import Programme
+from engine.ruleset import RuleSet
+from engine.scoring import ScoreTable, score
+
+
+@dataclass
+class Sensitivity:
+    draws: int
+    seed: int
+    services: pd.DataFrame  # service, base recommendation, P(same), P(first wave), most frequent alternative
+    exceptions: pd.DataFrame  # exception option, base verdict, P(recommended)
+    tornado: pd.DataFrame  # criterion, weight low/high, recommendations changed, priority displacement
+
+
+def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
+    """Scores of every row (rows × draws) for weight vectors ``weights`` (draws × criteria)."""
+    criteria = table.criteria()
+    frame = table.options
+    normalised = frame[[f"{c}.normalised" for c in criteria]].to_numpy(dtype=float)
+    adjustment = frame["adjustment"].to_numpy(dtype=float)
+    if table.method == "wsm":
+        out = normalised @ weights.T
+    else:
+        eligible = frame["eligible"].to_numpy(dtype=bool)
+        weighted = normalised[:, :, None] * weights.T[None, :, :]  # rows × criteria × draws
+        live = weighted[eligible]
+        pis, nis = live.max(axis=0), live.min(axis=0)
+        d_plus = np.sqrt(((weighted - pis) ** 2).sum(axis=1))
+        d_minus = np.sqrt(((weighted - nis) ** 2).sum(axis=1))
+        total = d_plus + d_minus
+        out = np.divide(d_minus, total, out=np.ones_like(total), where=total > 0)
+    return out + adjustment[:, None]
+
+
+def _recommend(table: ScoreTable, scores: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per service, the chosen row index per draw (-1: none), and per exception whether it won."""
+    programme = table.programme
+    frame = table.options
+    policy, default = programme.exception_policy, programme.default_provider
+    margin = policy.margin if policy else 0.0
+    eligible = frame["eligible"].to_numpy(dtype=bool)
+    exception = frame["exception"].to_numpy(dtype=bool)
+    provider = frame["provider"].to_numpy()
+    chosen: dict[str, np.ndarray] = {}
+    won: dict[str, np.ndarray] = {}
+    draws = scores.shape[1]
+    for service in programme.services:
+        rows = np.flatnonzero((frame["service"] == service.id).to_numpy() & eligible)
+        if not len(rows):
+            chosen[service.id] = np.full(draws, -1)
+            continue
+        ordinary = [r for r in rows if not exception[r]]
+        by_default = [r for r in ordinary if default is not None and provider[r] == default.id]
+        bench_rows = by_default or ordinary
+        allowed = np.full((len(rows), draws), False)
+        for k, r in enumerate(rows):
+            allowed[k] = not exception[r]
+        if bench_rows:
+            bench = scores[bench_rows].max(axis=0)
+            required = bench + margin * np.abs(bench)
+            for k, r in enumerate(rows):
+                if exception[r]:
+                    allowed[k] = (scores[r] >= required) & (scores[r] > bench)
+        else:
+            allowed[:] = True
+        masked = np.where(allowed, scores[rows], -np.inf)
+        pick = np.argmax(masked, axis=0)  # the first maximum: status quo first, then file order
+        none = ~allowed.any(axis=0)
+        chosen[service.id] = np.where(none, -1, rows[pick])
+        for r in rows:
+            if exception[r]:
+                won[str(frame["option"].iloc[r])] = chosen[service.id] == r
+    return chosen, won
+
+
+def _priorities(table: ScoreTable, scores: np.ndarray, chosen: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Priority rank (1 = first) of each service per draw: acting services by gain, then the rest."""
+    frame = table.options
+    status_quo = frame["status_quo"].to_numpy(dtype=bool)
+    services = [s.id for s in table.programme.services]
+    draws = scores.shape[1]
+    keys = np.zeros((len(services), draws))
+    for i, service in enumerate(services):
+        rows = np.flatnonzero((frame["service"] == service).to_numpy())
+        sq = next((r for r in rows if status_quo[r]), None)
+        pick = chosen[service]
+        picked_score = np.where(pick >= 0, scores[np.maximum(pick, 0), np.arange(draws)], -np.inf)
+        acting = (pick >= 0) & ~np.isin(pick, [sq] if sq is not None else [])
+        # as engine.recommend orders them: acting services by gain (0 without a status quo), then file order
+        gain = picked_score - scores[sq] if sq is not None else np.zeros(draws)
+        keys[i] = np.where(acting, -np.nan_to_num(gain, nan=0.0, neginf=0.0), np.inf)
+    order = keys.argsort(axis=0, kind="stable")  # rows are in file order, so ties keep it
+    return order.argsort(axis=0, kind="stable") + 1
+
+
+def weight_sensitivity(
+    programme: Programme,
+    rules: RuleSet,
+    draws: int = 1000,
+    seed: int = 0,
+    concentration: float = 50.0,
+    first_wave: int = 3,
+    method: str | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> Sensitivity:
+    table = score(programme, rules, method=method, weights=weights)
+    criteria = table.criteria()
+    base_w = np.array([table.weights[c] for c in criteria])
+    rng = np.random.default_rng(seed)
+    samples = rng.dirichlet(np.maximum(base_w, 1e-6) * concentration, size=draws)
+    scores = _scores(table, samples)
+    chosen, won = _recommend(table, scores)
+    ranks = _priorities(table, scores, chosen)
+    base_scores = _scores(table, base_w[None, :])
+    base_chosen, base_won = _recommend(table, base_scores)
+    option = table.options["option"].to_numpy()
+    rows = []
+    for i, service in enumerate(programme.services):
+        base = base_chosen[service.id][0]
+        picks = chosen[service.id]
+        others = pd.Series(picks[picks != base]).map(lambda r: option[r] if r >= 0 else "none")
+        rows.append(
+            {
+                "service": service.id,
+                "recommended": option[base] if base >= 0 else None,
+                "P(same recommendation)": float(np.mean(picks == base)),
+                f"P(in the first {first_wave})": float(np.mean(ranks[i] <= first_wave)),
+                "most frequent alternative": others.mode().iloc[0] if len(others) else "",
+            }
+        )
+    exceptions = [
+        {
+            "exception": name,
+            "recommended now": bool(base_won[name][0]),
+            "P(recommended)": float(np.mean(flags)),
+        }
+        for name, flags in won.items()
+    ]
+    return Sensitivity(draws, seed, pd.DataFrame(rows), pd.DataFrame(exceptions), _tornado(table, base_w))
+
+
+def _tornado(table: ScoreTable, base_w: np.ndarray) -> pd.DataFrame:
+    """Each weight at half and at one and a half times its value (the rest rescaled): how many
+    recommendations change and how far the priority order moves (sum of rank shifts)."""
+    criteria = table.criteria()
+    base_scores = _scores(table, base_w[None, :])
+    base_chosen, _ = _recommend(table, base_scores)
+    base_rank = _priorities(table, base_scores, base_chosen)[:, 0]
+    rows = []
+    for j, criterion in enumerate(criteria):
+        row: dict[str, object] = {"criterion": criterion, "weight": round(float(base_w[j]), 4)}
+        for label, factor in (("low", 0.5), ("high", 1.5)):
+            w = base_w.copy()
+            w[j] *= factor
+            w /= w.sum()
+            scores = _scores(table, w[None, :])
+            chosen, _ = _recommend(table, scores)
+            rank = _priorities(table, scores, chosen)[:, 0]
+            changed = sum(int(chosen[s][0] != base_chosen[s][0]) for s in base_chosen)
+            row[f"{label}: recommendations changed"] = changed
+            row[f"{label}: priority shift"] = int(np.abs(rank - base_rank).sum())
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    swing = frame[["low: priority shift", "high: priority shift"]].max(axis=1) + 100 * frame[
+        ["low: recommendations changed", "high: recommendations changed"]
+    ].max(axis=1)
+    return (
+        frame.assign(_swing=swing)
+        .sort_values("_swing", ascending=False, kind="stable")
+        .drop(columns="_swing")
+    )

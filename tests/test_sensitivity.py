@@ -1,0 +1,62 @@
+"""Weight sensitivity: the fast path agrees with full re-scoring, and the seed fixes the answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.load import load_programme
+from engine.ruleset import load_ruleset
+from engine.scoring import score
+from engine.sensitivity import _priorities, _recommend, _scores, weight_sensitivity
+from tests.conftest import ROOT, SHIPPED
+
+RULES = load_ruleset(ROOT / "rules" / "default.yaml")
+
+
+@pytest.mark.parametrize("method", ["wsm", "topsis"])
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_fast_path_matches_full_scoring_draw_by_draw(path, method):
+    programme = load_programme(path)
+    table = score(programme, RULES, method=method)
+    criteria = table.criteria()
+    draws = np.random.default_rng(7).dirichlet(np.ones(len(criteria)) * 5, size=6)
+    fast = _scores(table, draws)
+    chosen, _ = _recommend(table, fast)
+    ranks = _priorities(table, fast, chosen)
+    option = table.options["option"].to_numpy()
+    for d, weights in enumerate(draws):
+        full = score(programme, RULES, method=method, weights=dict(zip(criteria, weights * 100, strict=True)))
+        np.testing.assert_allclose(fast[:, d], full.options["score"].to_numpy(), rtol=1e-9, equal_nan=True)
+        recommended = full.services.set_index("service")["recommended"]
+        for service in programme.services:
+            pick = chosen[service.id][d]
+            assert (option[pick] if pick >= 0 else None) == recommended[service.id]
+        priority = full.services.set_index("service")["priority"]
+        assert [int(ranks[i, d]) for i in range(len(programme.services))] == [
+            int(priority[s.id]) for s in programme.services
+        ]
+
+
+def test_same_seed_same_answer_and_base_recommendations(gloucester):
+    first = weight_sensitivity(gloucester, RULES, draws=300, seed=3)
+    again = weight_sensitivity(gloucester, RULES, draws=300, seed=3)
+    assert first.services.equals(again.services) and first.exceptions.equals(again.exceptions)
+    other = weight_sensitivity(gloucester, RULES, draws=300, seed=4)
+    assert not first.services.equals(other.services)
+    base = score(gloucester, RULES).services.set_index("service")["recommended"].to_dict()
+    assert first.services.set_index("service")["recommended"].to_dict() == base
+    probabilities = first.services["P(same recommendation)"]
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+
+
+def test_tighter_concentration_is_more_stable(gloucester):
+    loose = weight_sensitivity(gloucester, RULES, draws=500, seed=1, concentration=5)
+    tight = weight_sensitivity(gloucester, RULES, draws=500, seed=1, concentration=500)
+    assert tight.services["P(same recommendation)"].mean() > loose.services["P(same recommendation)"].mean()
+
+
+def test_tornado_lists_every_criterion(gloucester):
+    tornado = weight_sensitivity(gloucester, RULES, draws=10).tornado
+    assert set(tornado["criterion"]) == {c.id for c in RULES.criteria}
+    assert {"low: recommendations changed", "high: priority shift"} <= set(tornado.columns)
