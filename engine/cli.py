@@ -176,7 +176,12 @@ def plan(
         Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
     ] = None,
     method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
-    objective: Annotated[str, typer.Option("--objective", help="value, savings or makespan")] = "value",
+    objective: Annotated[
+        str, typer.Option("--objective", help="value, savings, maxmin or makespan")
+    ] = "value",
+    consensus: Annotated[
+        bool, typer.Option("--consensus", help="keep every consenting partner no worse off")
+    ] = False,
     solver: Annotated[str, typer.Option("--solver", help="highs or cbc")] = "highs",
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 30.0,
     gap: Annotated[float, typer.Option("--gap", help="relative gap at which to stop")] = 1e-4,
@@ -231,6 +236,7 @@ def plan(
             "fix_option": _pairs(fix_option or [], "--fix-option"),
             "max_concurrent": max_concurrent,
             "horizon": horizon,
+            "consensus": consensus,
         }
     )
     result = solve(loaded, settings, table)

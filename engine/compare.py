@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.plan import usage
+from engine.plan import consenting_partners, usage
 from engine.scenario import ScenarioResult
 
 
@@ -47,6 +47,13 @@ def compare(results: list[ScenarioResult]) -> Comparison:
             if not schedule.empty
             else []
         )
+        shares: dict[str, float] = {}
+        if finance is not None:
+            by_partner = finance.by_partner.set_index("partner")["npv"]
+            shares = {
+                f"NPV for {loaded.programme.partner(p).name} (£)": round(float(by_partner.get(p, 0.0)), 2)
+                for p in consenting_partners(loaded.programme)
+            }
         peaks = {}
         if plan.plan is not None:
             used = usage(plan.plan, loaded.programme)
@@ -67,6 +74,7 @@ def compare(results: list[ScenarioResult]) -> Comparison:
                 if finance is None or finance.payback_years is None
                 else round(finance.payback_years, 2),
                 "exceptions": "; ".join(exceptions),
+                **shares,
                 **peaks,
             }
         )

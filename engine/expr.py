@@ -238,8 +238,12 @@ class _Checker:
             self.need(inner, Kind.NUMBER, "`-`")
             return Type(Kind.NUMBER, inner.nullable)
         if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
-            left, right = self.check(node.left), self.check(node.right)
             symbol = ARITHMETIC[node.type]
+            if node.type in ("fdiv", "mod"):
+                # rule-engine computes in decimal, numpy in binary floating point: 123000 % 12.4 is 0
+                # for one and 12.4 for the other, so these operators are left out of the language
+                raise self.fail(f"`{symbol}` is not allowed in rules; use `/`", symbol)
+            left, right = self.check(node.left), self.check(node.right)
             self.need(left, Kind.NUMBER, f"`{symbol}`")
             self.need(right, Kind.NUMBER, f"`{symbol}`")
             if node.type == "pow" and not (

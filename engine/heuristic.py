@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.instance import Instance, Job
-from engine.plan import Assignment, Plan
+from engine.plan import MAXMIN_TIE_BREAK, Assignment, Plan, partner_benefits
 
 
 class _Ledger:
@@ -143,7 +143,12 @@ def plan_value(instance: Instance, plan: Plan) -> float:
     if instance.settings.objective == "makespan":
         return float(plan.makespan)
     jobs = {job.option.id: job for job in instance.all_jobs()}
-    return sum(instance.value(jobs[a.option], a.start) for a in plan.assignments)
+    total = sum(instance.value(jobs[a.option], a.start) for a in plan.assignments)
+    if instance.settings.objective == "maxmin":
+        return (
+            min(partner_benefits(plan, instance.programme).values(), default=0.0) + MAXMIN_TIE_BREAK * total
+        )
+    return total
 
 
 # ----------------------------------------------------------------- pure scheduling (PSPLIB)

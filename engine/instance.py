@@ -16,7 +16,7 @@ import networkx as nx
 from engine.errors import InfeasibleError, Problem
 from engine.graph import dependency_graph
 from engine.model import DeliveryOption, Programme
-from engine.plan import PlanSettings, Window, budget_windows, capacity_windows
+from engine.plan import PlanSettings, Window, budget_windows, capacity_windows, change_benefit
 from engine.scoring import ScoreTable
 
 
@@ -64,12 +64,17 @@ class Instance:
         return float((1 + self.settings.discount_rate) ** (-years))
 
     def value(self, job: Job, start: int) -> float:
-        """Objective coefficient of starting ``job`` at ``start`` (value and savings objectives)."""
+        """Objective coefficient of starting ``job`` at ``start`` (value, savings and max-min)."""
         end = start + job.duration
         if self.settings.objective == "value":
             return job.gain * self.discount(end)
-        years_after = max(0, self.periods - end) * self.months_per_period / 12
-        return job.annual_saving * years_after - job.option.one_off_cost
+        return change_benefit(self.programme, job.option, end, self.periods)
+
+    def partner_value(self, job: Job, start: int, partner: str) -> float:
+        """``partner``'s share of the change's net benefit within the horizon."""
+        service = self.programme.service(job.service)
+        share = (service.shares or {service.owner: 1.0}).get(partner, 0.0)
+        return share * change_benefit(self.programme, job.option, start + job.duration, self.periods)
 
 
 def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTable | None) -> Instance:

@@ -19,7 +19,8 @@ from pydantic import Field
 from engine.calendar import Horizon
 from engine.model import DeliveryOption, Programme, Record
 
-Objective = Literal["value", "savings", "makespan"]
+Objective = Literal["value", "savings", "makespan", "maxmin"]
+MAXMIN_TIE_BREAK = 1e-6  # weight of the total in the max-min objective: it only separates equal minima
 
 
 class PlanSettings(Record):
@@ -36,6 +37,7 @@ class PlanSettings(Record):
     fix_provider: dict[str, str] = Field(default_factory=dict, description="service → partner")
     max_concurrent: int | None = Field(None, ge=1, description="overrides the programme's setting")
     horizon: int | None = Field(None, ge=1, description="periods to plan in (default: the programme's)")
+    consensus: bool = Field(False, description="every consenting partner no worse off than the status quo")
 
 
 class Assignment(Record):
@@ -237,6 +239,38 @@ def spend(plan: Plan, programme: Programme) -> list[float]:
     return out
 
 
+def consenting_partners(programme: Programme) -> list[str]:
+    """The partners whose agreement counts: the consensus list, else every partner with a share."""
+    if programme.consensus is not None:
+        return list(programme.consensus.partners)
+    seen: dict[str, None] = {}
+    for service in programme.services:
+        for partner in service.shares or {service.owner: 1.0}:
+            seen[partner] = None
+    return list(seen)
+
+
+def change_benefit(programme: Programme, option: DeliveryOption, end: int, periods: int) -> float:
+    """Net money a change brings within the horizon: saving for the periods after ``end``, less its
+    one-off cost (undiscounted, as the savings objective counts it)."""
+    service = programme.service(option.service)
+    years_after = max(0, periods - end) * programme.horizon.months_per_period / 12
+    return (service.annual_cost - option.annual_cost) * years_after - option.one_off_cost
+
+
+def partner_benefits(plan: Plan, programme: Programme) -> dict[str, float]:
+    """Each consenting partner's share of the plan's net benefit within the horizon."""
+    out = dict.fromkeys(consenting_partners(programme), 0.0)
+    for a in plan.assignments:
+        option = option_of(programme, a.option)
+        service = programme.service(a.service)
+        value = change_benefit(programme, option, a.end, plan.periods)
+        for partner, share in (service.shares or {service.owner: 1.0}).items():
+            if partner in out:
+                out[partner] += share * value
+    return out
+
+
 # ------------------------------------------------------------------------------ the check
 TOLERANCE = 1e-6
 
@@ -320,6 +354,10 @@ def verify(
             problems.append(
                 f"one-off budget in {window.label}: £{total:,.0f} spent, £{window.limit:,.0f} available"
             )
+    if settings.consensus:
+        for partner, benefit in partner_benefits(plan, programme).items():
+            if benefit < -TOLERANCE * max(1.0, abs(benefit)):
+                problems.append(f"partner `{partner}` is worse off than the status quo (£{benefit:,.0f})")
     cap = settings.max_concurrent or programme.settings.max_concurrent_transitions
     if cap is not None:
         for t in range(horizon):

@@ -45,7 +45,8 @@ class Scenario(Record):
     )
     method: Literal["wsm", "topsis"] | None = None
     weights: dict[str, float] = Field(default_factory=dict)
-    objective: Literal["value", "savings", "makespan"] = "value"
+    objective: Literal["value", "savings", "makespan", "maxmin"] = "value"
+    consensus: bool = Field(False, description="keep every consenting partner no worse off")
     solver: Literal["highs", "cbc"] = "highs"
     time_limit: float = Field(30.0, gt=0, le=86400)
     do_nothing: bool = Field(False, description="keep every service as it is: the baseline")
@@ -116,6 +117,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         fix_provider=scenario.fix_provider,
         fix_option=scenario.fix_option,
         max_concurrent=scenario.max_concurrent,
+        consensus=scenario.consensus,
     )
     return LoadedScenario(path, scenario, base, programme, rules, settings)
 

@@ -63,3 +63,18 @@ def test_compare_cli_json(capsys):
     assert exited.value.code == 0
     assert data["scenarios"] == ["County first (the MoU default)", "Do nothing (the baseline)"]
     assert len(data["choices"]) == 10 and data["changes"]
+
+
+def test_each_partner_sees_its_own_npv():
+    essex = compare(
+        [
+            run_scenario(load_scenario(ROOT / "scenarios" / "essex-2010" / f"{n}.yaml"))
+            for n in ("baseline", "consensus")
+        ]
+    )
+    summary = essex.summary.set_index("scenario")
+    columns = [c for c in summary.columns if c.startswith("NPV for ")]
+    assert len(columns) == 3
+    fair = summary.loc["Consensus of the three Leaders (worst-off council first)", columns]
+    base = summary.loc["Leaders' Board baseline", columns]
+    assert min(fair) >= min(base) - 1e-6

@@ -64,6 +64,8 @@ ATTACKS = [
     "f'{service}'",
     "service.owner.length",
     "option.attributes.missing",
+    "option.one_off_cost % service.fte",
+    "option.one_off_cost // 12",
     "",
     "   ",
 ]
@@ -148,9 +150,7 @@ def numbers(depth: int):
     sub = numbers(depth - 1)
     return st.one_of(
         leaf,
-        st.tuples(sub, st.sampled_from(["+", "-", "*", "/", "//", "%"]), sub).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"
-        ),
+        st.tuples(sub, st.sampled_from(["+", "-", "*", "/"]), sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
         st.tuples(booleans(depth - 1), sub, sub).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
         sub.map(lambda t: f"$abs({t})"),
         st.lists(sub, min_size=1, max_size=3).map(lambda xs: f"$max([{', '.join(xs)}])"),

@@ -10,7 +10,7 @@ import pulp
 
 from engine.instance import Job
 from engine.optimise.model import Model
-from engine.plan import Window
+from engine.plan import Window, consenting_partners
 
 
 def one_option_per_service(model: Model) -> None:
@@ -65,6 +65,26 @@ def pool_capacity(model: Model) -> None:
                     f"cap[{pool}][{window.label}]",
                     f"{name} in {window.label} ({window.limit:g} available)",
                 )
+
+
+def consensus_no_worse_off(model: Model) -> None:
+    """For each consenting partner p:
+    Σ x[o,t] · share_p · (saving_o · years after t + d_o − one-off_o) ≥ 0 (no one worse off)."""
+    instance = model.instance
+    if not instance.settings.consensus:
+        return
+    for partner in consenting_partners(instance.programme):
+        terms = [
+            (var, instance.partner_value(model.jobs[o], t, partner)) for (o, t), var in model.start.items()
+        ]
+        terms = [(v, c) for v, c in terms if c]
+        if terms:
+            name = instance.programme.partner(partner).name
+            model.add(
+                pulp.lpSum(c * v for v, c in terms) >= 0,
+                f"consensus[{partner}]",
+                f"{name} must be no worse off than the status quo",
+            )
 
 
 Terms = list[tuple[pulp.LpVariable, float]]
@@ -203,6 +223,7 @@ def makespan_link(model: Model) -> None:
 
 
 ALL = (
+    consensus_no_worse_off,
     one_option_per_service,
     precedence,
     pool_capacity,

@@ -1,8 +1,10 @@
-"""The three objectives.
+"""The objectives.
 
 value:    maximise Σ x[o,t] · gain_o · δ(t + d_o), the score gain over the status quo discounted by
           when the benefit starts (δ(k) = (1 + r)^(−k·months/12), r the Green Book rate).
 savings:  maximise Σ x[o,t] · (annual saving_o · years left after t + d_o − one-off cost_o).
+maxmin:   maximise z, with z ≤ each consenting partner's share of those net savings (the Leaders'
+          Board's view: the worst-off partner as well off as possible), then the total as a tie-break.
 makespan: minimise C, the end of the last transition.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import pulp
 
 from engine.optimise.model import Model
+from engine.plan import MAXMIN_TIE_BREAK, consenting_partners
 
 
 def set_objective(model: Model) -> None:
@@ -20,4 +23,14 @@ def set_objective(model: Model) -> None:
         model.problem.setObjective(model.makespan)
         return
     terms = [(var, instance.value(model.jobs[option], t)) for (option, t), var in model.start.items()]
-    model.problem.setObjective(pulp.lpSum(c * v for v, c in terms if c))
+    total = pulp.lpSum(c * v for v, c in terms if c)
+    if instance.settings.objective != "maxmin":
+        model.problem.setObjective(total)
+        return
+    worst = model.problem.add_variable("worst_off_partner")
+    for partner in consenting_partners(instance.programme):
+        share = pulp.lpSum(
+            instance.partner_value(model.jobs[o], t, partner) * var for (o, t), var in model.start.items()
+        )
+        model.add(worst <= share, f"worst[{partner}]", f"the worst-off partner gains no more than {partner}")
+    model.problem.setObjective(worst + MAXMIN_TIE_BREAK * total)
