@@ -220,3 +220,30 @@ def test_sensitivity_command(capsys):
     assert code == 0 and data["draws"] == 200 and len(data["services"]) == 10 and data["tornado"]
     code, again, _ = run(capsys, "sensitivity", scenario, "--draws", "200", "--seed", "5", "--format", "json")
     assert again == out
+
+
+def test_store_commands(capsys, tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    scenario = str(ROOT / "scenarios" / "gloucester-2015" / "county-first.yaml")
+    assert run(capsys, "store", "save", scenario, "--db", db)[1].strip() == "stored run 1"
+    code, out, _ = run(
+        capsys,
+        "store",
+        "record-decision",
+        "1",
+        "--by",
+        "DS",
+        "--body",
+        "Cabinet",
+        "--decision",
+        "approved",
+        "--db",
+        db,
+    )
+    assert code == 0 and "recorded decision 1 on run 1" in out
+    code, out, _ = run(capsys, "store", "list", "--db", db)
+    assert code == 0 and "1 decision(s)  County first" in out
+    code, out, _ = run(capsys, "store", "show", "1", "--db", db)
+    assert code == 0 and json.loads(out)["decisions"][0]["decision"] == "approved"
+    code, _, err = run(capsys, "store", "show", "7", "--db", db)
+    assert code == 2 and "no run 7" in err

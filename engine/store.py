@@ -1,0 +1,203 @@
+"""The scenario store and decision log (SQLAlchemy 2): an SQLite file by default, any SQLAlchemy
+URL (e.g. PostgreSQL) for a shared deployment.
+
+Each run keeps the hash of its inputs, the engine version, the rule set, the plan and the finance,
+so a Cabinet paper can be traced to exactly what produced it.  Every write is one transaction: an
+interrupted save leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from engine import __version__
+from engine.errors import InputError
+from engine.scenario import ScenarioResult
+
+DEFAULT_URL = "sqlite:///ssplan.db"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created: Mapped[datetime]
+    scenario: Mapped[str] = mapped_column(String(400))
+    programme: Mapped[str] = mapped_column(String(64))
+    inputs_hash: Mapped[str] = mapped_column(String(64), index=True)
+    engine_version: Mapped[str] = mapped_column(String(40))
+    rules: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)  # JSON: headline figures
+    plan: Mapped[str] = mapped_column(Text)  # JSON: the plan result
+    finance: Mapped[str] = mapped_column(Text)  # JSON: finance by year, service and partner
+    decisions: Mapped[list[Decision]] = relationship(back_populates="run", order_by="Decision.id")
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    recorded: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(200))  # e.g. "Cabinet, 17 June 2015"
+    decision: Mapped[str] = mapped_column(Text)
+    run: Mapped[Run] = relationship(back_populates="decisions")
+
+
+def inputs_hash(result: ScenarioResult) -> str:
+    """SHA-256 of everything that determines the run: programme, rule set and settings."""
+    loaded = result.loaded
+    payload = {
+        "programme": loaded.programme.model_dump(mode="json"),
+        "rules": loaded.rules.model_dump(mode="json"),
+        "settings": loaded.settings.model_dump(mode="json"),
+        "scenario": loaded.scenario.model_dump(mode="json"),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, url: str = DEFAULT_URL):
+        self.url = url
+        try:
+            self.engine = create_engine(url)
+            Base.metadata.create_all(self.engine)
+        except (SQLAlchemyError, ValueError) as exc:
+            raise InputError.one(f"cannot open the store at {url}: {exc}", field="db") from None
+
+    def save_run(self, result: ScenarioResult) -> int:
+        loaded, finance = result.loaded, result.finance
+        summary = {
+            "scenario": loaded.name,
+            "status": result.plan.status_text,
+            "objective": result.plan.objective,
+            "objective_value": result.plan.objective_value,
+            "npv": None if finance is None else finance.npv,
+            "one_off": None if finance is None else finance.one_off,
+            "annual_saving": None if finance is None else finance.annual_saving,
+            "services_changing": 0 if result.plan.plan is None else len(result.plan.plan.assignments),
+        }
+        finance_json = (
+            {}
+            if finance is None
+            else {
+                "by_year": finance.flows.frame().to_dict("records"),
+                "by_service": finance.by_service.to_dict("records"),
+                "by_partner": finance.by_partner.to_dict("records"),
+            }
+        )
+        run = Run(
+            created=datetime.now(UTC),
+            scenario=loaded.name,
+            programme=loaded.programme.id,
+            inputs_hash=inputs_hash(result),
+            engine_version=__version__,
+            rules=loaded.rules.id,
+            status=result.plan.status.value,
+            summary=json.dumps(summary, default=str),
+            plan=json.dumps(result.plan.to_json(), default=str),
+            finance=json.dumps(finance_json, default=str),
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def record_decision(self, run_id: int, recorded_by: str, body: str, decision: str) -> int:
+        with Session(self.engine) as session, session.begin():
+            if session.get(Run, run_id) is None:
+                raise InputError.one(f"no run {run_id} in the store", field="run")
+            entry = Decision(
+                run_id=run_id,
+                recorded=datetime.now(UTC),
+                recorded_by=recorded_by,
+                body=body,
+                decision=decision,
+            )
+            session.add(entry)
+            session.flush()
+            return entry.id
+
+    def runs(self) -> list[dict[str, Any]]:
+        with Session(self.engine) as session:
+            return [
+                {
+                    "id": r.id,
+                    "created": r.created.isoformat(timespec="seconds"),
+                    "scenario": r.scenario,
+                    "programme": r.programme,
+                    "status": r.status,
+                    "inputs_hash": r.inputs_hash[:12],
+                    "decisions": len(r.decisions),
+                }
+                for r in session.scalars(select(Run).order_by(Run.id))
+            ]
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        with Session(self.engine) as session:
+            run = session.get(Run, run_id)
+            if run is None:
+                raise InputError.one(f"no run {run_id} in the store", field="run")
+            return {
+                "id": run.id,
+                "created": run.created.isoformat(timespec="seconds"),
+                "scenario": run.scenario,
+                "programme": run.programme,
+                "inputs_hash": run.inputs_hash,
+                "engine_version": run.engine_version,
+                "rules": run.rules,
+                "status": run.status,
+                "summary": json.loads(run.summary),
+                "plan": json.loads(run.plan),
+                "finance": json.loads(run.finance),
+                "decisions": [
+                    {
+                        "recorded": d.recorded.isoformat(timespec="seconds"),
+                        "recorded_by": d.recorded_by,
+                        "body": d.body,
+                        "decision": d.decision,
+                    }
+                    for d in run.decisions
+                ],
+            }
+
+    def diff(self, first: int, second: int) -> list[str]:
+        """What differs between two runs: headline figures and each service's choice."""
+        a, b = self.run(first), self.run(second)
+        lines = [
+            f"{key}: {a['summary'][key]} → {b['summary'][key]}"
+            for key in a["summary"]
+            if a["summary"][key] != b["summary"].get(key)
+        ]
+        choice_a = {
+            row["service"]: f"{row['option']} from {row['start_label']}" for row in a["plan"]["schedule"]
+        }
+        choice_b = {
+            row["service"]: f"{row['option']} from {row['start_label']}" for row in b["plan"]["schedule"]
+        }
+        for service in sorted(set(choice_a) | set(choice_b)):
+            if choice_a.get(service) != choice_b.get(service):
+                lines.append(
+                    f"{service}: {choice_a.get(service, 'as it is')} → {choice_b.get(service, 'as it is')}"
+                )
+        if a["inputs_hash"] == b["inputs_hash"]:
+            lines.append("the inputs are identical (same hash)")
+        return lines
+
+
+def default_url(path: str | Path | None = None) -> str:
+    return DEFAULT_URL if path is None else f"sqlite:///{Path(path)}"
