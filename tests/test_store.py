@@ -95,6 +95,15 @@ def test_a_killed_writer_leaves_the_store_intact(tmp_path: Path, results):
     assert all(r["scenario"] != "half-written" for r in runs)
 
 
+def test_postgresql_is_tested_in_ci():
+    """Locally PostgreSQL is optional (the store tests then run on SQLite only); in CI it must run."""
+    if os.environ.get("SSPLAN_POSTGRES_URL"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI must test the store on PostgreSQL: .ci/run sets SSPLAN_POSTGRES_URL")
+    pytest.skip("PostgreSQL not reachable here (set SSPLAN_POSTGRES_URL to test the store on it)")
+
+
 def test_bad_url_is_an_input_error():
     with pytest.raises(InputError, match="cannot open the store"):
         Store("nosuchdialect://x")
