@@ -277,21 +277,31 @@ def _emit(text: str, out: Path | None) -> None:
 @app.command()
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="scenario files; the first is the reference")],
-    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-    out: Annotated[Path | None, typer.Option("--out", help="file for the json output")] = None,
+    output: Annotated[str, typer.Option("--format", help="table, json, xlsx or html")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="file to write (needed for xlsx)")] = None,
 ) -> None:
     """Compare what-if scenarios side by side: choices, finance, peaks, exceptions, and what changed."""
     import json
 
     from engine.compare import compare as run_compare
-    from engine.compare import comparison_text
+    from engine.compare import comparison_html, comparison_text, comparison_workbook
     from engine.scenario import load_scenario, run_scenario
 
-    if output not in ("table", "json"):
-        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
+    if output not in ("table", "json", "xlsx", "html"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table, json, xlsx or html")
+    if output == "xlsx" and out is None:
+        raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
     comparison = run_compare([run_scenario(load_scenario(path)) for path in scenarios])
     if output == "json":
         _emit(json.dumps(comparison.to_json(), indent=2, default=str), out)
+    elif output == "html":
+        _emit(comparison_html(comparison), out)
+    elif output == "xlsx":
+        from engine.atomic import atomic_write
+
+        assert out is not None
+        atomic_write(out, comparison_workbook(comparison))
+        typer.echo(f"wrote {out}")
     else:
         typer.echo(comparison_text(comparison))
 

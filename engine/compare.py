@@ -165,3 +165,51 @@ def comparison_text(comparison: Comparison) -> str:
                 f"({change['reason']})"
             )
     return "\n".join(lines)
+
+
+def comparison_workbook(comparison: Comparison) -> bytes:
+    """Summary, choices and changes as three sheets, for officers who work in Excel."""
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        comparison.summary.to_excel(writer, sheet_name="summary", index=False)
+        comparison.choices.to_excel(writer, sheet_name="choices")
+        pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"]).to_excel(
+            writer, sheet_name="changes", index=False
+        )
+    return buffer.getvalue()
+
+
+def comparison_html(comparison: Comparison) -> str:
+    """A self-contained page: the tables, with every choice that differs from the reference marked."""
+    from html import escape
+
+    reference = comparison.choices.columns[0]
+
+    def mark(column: pd.Series) -> list[str]:
+        return [
+            ""
+            if column.name == reference or value == comparison.choices.at[service, reference]
+            else "background-color: #fff3b0; font-weight: bold"
+            for service, value in column.items()
+        ]
+
+    summary = comparison.summary.set_index("scenario").T.to_html(
+        na_rep="", float_format=lambda v: f"{v:,.2f}"
+    )
+    choices = comparison.choices.style.apply(mark).to_html()
+    changes = "".join(
+        f"<li><b>{escape(c['scenario'])}</b>: {escape(c['service'])}: {escape(c['from'])} → "
+        f"{escape(c['to'])} <i>({escape(c['reason'])})</i></li>"
+        for c in comparison.changes
+    )
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Scenarios compared</title>"
+        "<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{border:1px solid #ccc;"
+        "padding:4px 8px}</style></head><body><h1>Scenarios compared</h1>"
+        f"<p>The first scenario, <b>{escape(str(reference))}</b>, is the reference; "
+        "changes are highlighted.</p>"
+        f"<h2>Summary</h2>{summary}<h2>Choices (option and start)</h2>{choices}"
+        f"<h2>What changed, and why</h2><ul>{changes}</ul></body></html>"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -78,3 +79,21 @@ def test_each_partner_sees_its_own_npv():
     fair = summary.loc["Consensus of the three Leaders (worst-off council first)", columns]
     base = summary.loc["Leaders' Board baseline", columns]
     assert min(fair) >= min(base) - 1e-6
+
+
+def test_compare_xlsx_and_html(capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    files = [str(GLOUCESTER / "county-first.yaml"), str(GLOUCESTER / "hr-other-partner.yaml")]
+    with pytest.raises(SystemExit) as exited:
+        main(["compare", *files, "--format", "xlsx", "--out", str(tmp_path / "c.xlsx")])
+    assert exited.value.code == 0
+    assert load_workbook(tmp_path / "c.xlsx").sheetnames == ["summary", "choices", "changes"]
+    with pytest.raises(SystemExit) as exited:
+        main(["compare", *files, "--format", "html", "--out", str(tmp_path / "c.html")])
+    html = (tmp_path / "c.html").read_text()
+    assert exited.value.code == 0 and "What changed, and why" in html
+    style = html[html.index("<style") : html.index("</style>", html.index("#fff3b0"))]
+    # hr, payroll, building control and community engagement differ from the reference
+    assert len(re.findall(r"#T_\w+_row\d+_col1", style)) == 4
+    capsys.readouterr()
