@@ -104,3 +104,31 @@ def test_margin_needs_an_exception_policy(tmp_path: Path):
     (folder / "m.yaml").write_text("name: m\nbase: ../essex-2010.yaml\nmargin: 0.1\n")
     with pytest.raises(InputError, match="no exception policy"):
         load_scenario(folder / "m.yaml")
+
+
+GOLDEN = Path(__file__).parent / "golden" / "scenarios"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_golden_scenario_results(path: Path):
+    import json
+    import os
+
+    result = run_scenario(load_scenario(path))
+    finance = result.finance
+    view = {
+        "status": result.plan.status.value,
+        "schedule": [
+            {"service": a.service, "option": a.option, "start": a.start, "finish": a.finish}
+            for a in sorted(result.plan.plan.assignments, key=lambda a: (a.start, a.service))
+        ],
+        "npv": round(finance.npv, 2),
+        "one_off": round(finance.one_off, 2),
+        "annual_saving": round(finance.annual_saving, 2),
+        "by_partner": {r["partner"]: round(r["npv"], 2) for r in finance.by_partner.to_dict("records")},
+    }
+    golden = GOLDEN / f"{path.parent.name}--{path.stem}.json"
+    if os.environ.get("SSPLAN_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(json.dumps(view, indent=1, sort_keys=True) + "\n")
+    assert view == json.loads(golden.read_text()), f"results changed; review and regenerate {golden.name}"
