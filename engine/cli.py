@@ -381,6 +381,20 @@ def sensitivity(
     if not result.exceptions.empty:
         typer.echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
     typer.echo("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
+    if any(o.ranges for o in loaded.programme.options):
+        from engine.finance import npv_risk
+        from engine.scenario import run_scenario
+
+        planned = run_scenario(loaded)
+        if planned.plan.plan is not None:
+            risk = npv_risk(
+                planned.plan.plan, loaded.programme, loaded.scenario.appraisal, draws=draws, seed=seed
+            )
+            typer.echo(
+                f"\nNPV of the plan with uncertain costs ({', '.join(risk.uncertain) or 'none in the plan'}; "
+                f"triangular draws): P10 £{risk.p10:,.0f}, P50 £{risk.p50:,.0f}, P90 £{risk.p90:,.0f}; "
+                f"chance NPV > 0: {risk.probability_positive:.0%}"
+            )
 
 
 @app.command()

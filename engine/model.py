@@ -139,6 +139,9 @@ class DeliveryOption(Sourced):
     latest_finish: date | None = None
     risk: Risk = "medium"
     attributes: dict[AttrName, AttributeValue] = Field(default_factory=dict)
+    ranges: dict[Literal["annual_cost", "one_off_cost"], tuple[Money, Money]] = Field(
+        default_factory=dict, description="uncertain costs: [low, high] around the figure given"
+    )
     exempt: tuple[str, ...] = ()
 
     @model_validator(mode="before")
@@ -163,6 +166,13 @@ class DeliveryOption(Sourced):
                 )
         if self.earliest_start and self.latest_finish and self.latest_finish < self.earliest_start:
             raise ValueError("latest_finish is before earliest_start")
+        for name, (low, high) in self.ranges.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ValueError(
+                    f"ranges.{name} must run from at most {value:g} to at least {value:g}; "
+                    f"got [{low:g}, {high:g}]"
+                )
         return self
 
     @property

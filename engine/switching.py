@@ -54,6 +54,7 @@ def _with_cost(programme: Programme, option_id: str, cost: float) -> Programme:
     for option in data["options"]:
         if option["id"] == option_id:
             option["annual_cost"] = cost
+            option["ranges"] = {}  # a hypothetical figure may lie outside the stated range
     return Programme.model_validate(data)
 
 

@@ -100,3 +100,52 @@ def test_nothing_spent_pays_back_at_once_and_never_repaid_is_none(small):
     )
     worse = parse_programme(text).option("hr-other")  # costs more every year: never repaid
     assert option_cash_flows(parse_programme(text), worse, 0).payback_years() is None
+
+
+def _ranged(small_text: str) -> str:
+    return small_text.replace(
+        "annual_cost: 75000,",
+        "annual_cost: 75000, ranges: {annual_cost: [70000, 90000], one_off_cost: [0, 6000]},",
+    )
+
+
+def test_without_ranges_every_draw_is_the_npv(small):
+    from engine.finance import npv_risk
+
+    plan = Plan(
+        programme=small.id,
+        periods=12,
+        assignments=(Assignment(service="hr", option="hr-county", provider="county", start=0, duration=2),),
+    )
+    risk = npv_risk(plan, small, draws=50)
+    npv = plan_finance(plan, small).npv
+    assert risk.p10 == pytest.approx(npv) and risk.p90 == pytest.approx(npv) and risk.uncertain == []
+
+
+def test_cost_ranges_give_the_expected_mean_and_are_seeded():
+    from engine.finance import npv_risk, option_cash_flows
+
+    programme = parse_programme(_ranged((DATA / "small.yaml").read_text()))
+    plan = Plan(
+        programme=programme.id,
+        periods=12,
+        assignments=(Assignment(service="hr", option="hr-other", provider="other", start=0, duration=3),),
+    )
+    risk = npv_risk(plan, programme, draws=40000, seed=2)
+    assert risk.uncertain == ["hr-other"] and risk.p10 < risk.p50 < risk.p90
+    # triangular means: (70,000 + 75,000 + 90,000) / 3 and (0 + 0 + 6,000) / 3; the NPV is linear in both
+    mean_cost, mean_one_off = (70000 + 75000 + 90000) / 3, 6000 / 3
+    option = programme.option("hr-other").model_copy(
+        update={"annual_cost": mean_cost, "one_off_cost": mean_one_off}
+    )
+    expected = option_cash_flows(programme, option, 0).npv(Appraisal())
+    assert risk.mean == pytest.approx(expected, rel=0.01)
+    assert npv_risk(plan, programme, draws=500, seed=7) == npv_risk(plan, programme, draws=500, seed=7)
+
+
+def test_ranges_must_contain_the_figure():
+    from engine.errors import InputError
+
+    text = _ranged((DATA / "small.yaml").read_text()).replace("[70000, 90000]", "[80000, 90000]")
+    with pytest.raises(InputError, match=r"ranges.annual_cost must run from at most 75000 to at least 75000"):
+        parse_programme(text, "r.yaml")
