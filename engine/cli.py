@@ -341,6 +341,10 @@ def sensitivity(
     concentration: Annotated[float, typer.Option("--concentration", help="Dirichlet concentration")] = 50.0,
     first_wave: Annotated[int, typer.Option("--first-wave", min=1, help="size of the first wave")] = 3,
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    replan: Annotated[
+        int, typer.Option("--replan", min=0, help="also re-plan this many draws (parallel)")
+    ] = 0,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="processes for --replan")] = None,
 ) -> None:
     """How robust the recommendations are to the weights: Monte-Carlo draws and a tornado."""
     import json
@@ -381,6 +385,22 @@ def sensitivity(
     if not result.exceptions.empty:
         typer.echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
     typer.echo("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
+    if replan:
+        from rich.progress import Progress
+
+        from engine.sensitivity import replan_sensitivity
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("re-planning", total=replan)
+            replanned = replan_sensitivity(
+                str(scenario),
+                draws=replan,
+                seed=seed,
+                concentration=concentration,
+                workers=workers,
+                progress=lambda: bar.advance(task),
+            )
+        typer.echo(f"\nRe-planned under {replan} weight draws:\n" + replanned.to_string(index=False))
     if any(o.ranges for o in loaded.programme.options):
         from engine.finance import npv_risk
         from engine.scenario import run_scenario

@@ -186,3 +186,85 @@ def _tornado(table: ScoreTable, base_w: np.ndarray) -> pd.DataFrame:
         .sort_values("_swing", ascending=False, kind="stable")
         .drop(columns="_swing")
     )
+
+
+# ------------------------------------------------------------------ re-planning draws (parallel)
+@dataclass(frozen=True)
+class ReplanOutcome:
+    status: str
+    value: float | None
+    options: dict[str, str]  # service -> option, for the services that change
+    first_wave: tuple[str, ...]
+
+
+def _replan_one(args: tuple[str, list[float], int]) -> ReplanOutcome:
+    """One draw: re-score with these weights and re-solve the plan (runs in a worker process)."""
+    from engine.optimise import solve
+    from engine.scenario import load_scenario
+
+    path, weights, wave = args
+    loaded = load_scenario(path)
+    criteria = [c.id for c in loaded.rules.criteria]
+    table = score(
+        loaded.programme,
+        loaded.rules,
+        method=loaded.scenario.method,
+        weights=dict(zip(criteria, weights, strict=True)),
+    )
+    result = solve(loaded.programme, loaded.settings, table)
+    chosen = {} if result.plan is None else result.plan.by_service()
+    return ReplanOutcome(
+        result.status.value,
+        result.objective_value,
+        {s: a.option for s, a in chosen.items()},
+        tuple(sorted(s for s, a in chosen.items() if a.start < wave)),
+    )
+
+
+def replan_sensitivity(
+    scenario_path: str,
+    draws: int = 50,
+    seed: int = 0,
+    concentration: float = 50.0,
+    wave_periods: int = 6,
+    workers: int | None = None,
+    progress: object | None = None,
+) -> pd.DataFrame:
+    """Re-plan under ``draws`` weight draws, in parallel across local cores.  Each service's chance
+    of changing, of starting in the first ``wave_periods`` periods, and its most frequent option.
+    The weights are drawn here from ``seed``, so the answer does not depend on ``workers``."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from engine.scenario import load_scenario
+
+    loaded = load_scenario(scenario_path)
+    base = loaded.rules.weights()
+    criteria = [c.id for c in loaded.rules.criteria]
+    rng = np.random.default_rng(seed)
+    samples = rng.dirichlet(np.maximum([base[c] for c in criteria], 1e-6) * concentration, size=draws)
+    jobs = [(scenario_path, [float(w) for w in weights], wave_periods) for weights in samples]
+    outcomes: list[ReplanOutcome] = []
+    if workers == 1:
+        for job in jobs:
+            outcomes.append(_replan_one(job))
+            if callable(progress):
+                progress()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for outcome in pool.map(_replan_one, jobs):
+                outcomes.append(outcome)
+                if callable(progress):
+                    progress()
+    rows = []
+    for service in loaded.programme.services:
+        picks = [o.options.get(service.id) for o in outcomes]
+        changed = [p for p in picks if p]
+        rows.append(
+            {
+                "service": service.id,
+                "P(changes)": len(changed) / draws,
+                "P(first wave)": sum(service.id in o.first_wave for o in outcomes) / draws,
+                "most frequent option": pd.Series(changed).mode().iloc[0] if changed else "as it is",
+            }
+        )
+    return pd.DataFrame(rows)

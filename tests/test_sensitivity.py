@@ -60,3 +60,15 @@ def test_tornado_lists_every_criterion(gloucester):
     tornado = weight_sensitivity(gloucester, RULES, draws=10).tornado
     assert set(tornado["criterion"]) == {c.id for c in RULES.criteria}
     assert {"low: recommendations changed", "high: priority shift"} <= set(tornado.columns)
+
+
+def test_replanning_draws_do_not_depend_on_the_number_of_workers():
+    from engine.sensitivity import replan_sensitivity
+
+    path = str(ROOT / "scenarios" / "essex-2010" / "baseline.yaml")
+    ticks = []
+    one = replan_sensitivity(path, draws=4, seed=9, workers=1, progress=lambda: ticks.append(1))
+    two = replan_sensitivity(path, draws=4, seed=9, workers=2)
+    assert one.equals(two) and len(ticks) == 4
+    assert set(one.columns) == {"service", "P(changes)", "P(first wave)", "most frequent option"}
+    assert ((one["P(changes)"] >= 0) & (one["P(changes)"] <= 1)).all()
