@@ -210,20 +210,15 @@ def plan(
     if (programme is None) == (psplib is None):
         raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
     if psplib is not None:
-        from engine.heuristic import rcpsp_schedule
-        from engine.psplib import read_sm, to_programme, to_rcpsp
+        from engine.psplib import read_sm, to_programme
 
-        instance = read_sm(psplib)
-        loaded = to_programme(instance)
+        loaded = to_programme(read_sm(psplib))
         table = None
         objective = "makespan"
-        _, upper = rcpsp_schedule(to_rcpsp(instance)[0])
-        horizon: int | None = min(loaded.horizon.periods, upper)
     else:
         assert programme is not None
         loaded = load_programme(programme)
         table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
-        horizon = None
     settings = PlanSettings.model_validate(
         {
             "objective": objective,
@@ -235,7 +230,6 @@ def plan(
             "fix_provider": _pairs(fix_provider or [], "--fix-provider"),
             "fix_option": _pairs(fix_option or [], "--fix-option"),
             "max_concurrent": max_concurrent,
-            "horizon": horizon,
             "consensus": consensus,
         }
     )

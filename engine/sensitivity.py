@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from engine.model import Programme
 from engine.ruleset import RuleSet
+from engine.scenario import LoadedScenario, load_scenario
 from engine.scoring import ScoreTable, score
 
 
@@ -123,13 +125,13 @@ def weight_sensitivity(
     table = score(programme, rules, method=method, weights=weights)
     criteria = table.criteria()
     base_w = np.array([table.weights[c] for c in criteria])
-    rng = np.random.default_rng(seed)
-    samples = rng.dirichlet(np.maximum(base_w, 1e-6) * concentration, size=draws)
+    samples = weight_draws(base_w, draws, seed, concentration)
     scores = _scores(table, samples)
     chosen, won = _recommend(table, scores)
     ranks = _priorities(table, scores, chosen)
     base_scores = _scores(table, base_w[None, :])
     base_chosen, base_won = _recommend(table, base_scores)
+    base_rank = _priorities(table, base_scores, base_chosen)[:, 0]
     option = table.options["option"].to_numpy()
     rows = []
     for i, service in enumerate(programme.services):
@@ -153,16 +155,22 @@ def weight_sensitivity(
         }
         for name, flags in won.items()
     ]
-    return Sensitivity(draws, seed, pd.DataFrame(rows), pd.DataFrame(exceptions), _tornado(table, base_w))
+    tornado = _tornado(table, base_w, base_chosen, base_rank)
+    return Sensitivity(draws, seed, pd.DataFrame(rows), pd.DataFrame(exceptions), tornado)
 
 
-def _tornado(table: ScoreTable, base_w: np.ndarray) -> pd.DataFrame:
+def weight_draws(base: np.ndarray, draws: int, seed: int, concentration: float) -> np.ndarray:
+    """Dirichlet draws (draws × criteria) centred on ``base``; the same seed gives the same draws."""
+    rng = np.random.default_rng(seed)
+    return rng.dirichlet(np.maximum(base, 1e-6) * concentration, size=draws)
+
+
+def _tornado(
+    table: ScoreTable, base_w: np.ndarray, base_chosen: Mapping[str, np.ndarray], base_rank: np.ndarray
+) -> pd.DataFrame:
     """Each weight at half and at one and a half times its value (the rest rescaled): how many
     recommendations change and how far the priority order moves (sum of rank shifts)."""
     criteria = table.criteria()
-    base_scores = _scores(table, base_w[None, :])
-    base_chosen, _ = _recommend(table, base_scores)
-    base_rank = _priorities(table, base_scores, base_chosen)[:, 0]
     rows = []
     for j, criterion in enumerate(criteria):
         row: dict[str, object] = {"criterion": criterion, "weight": round(float(base_w[j]), 4)}
@@ -197,13 +205,18 @@ class ReplanOutcome:
     first_wave: tuple[str, ...]
 
 
+@lru_cache(maxsize=4)
+def _loaded(path: str) -> LoadedScenario:
+    """The scenario, read and validated once per process rather than once per draw."""
+    return load_scenario(path)
+
+
 def _replan_one(args: tuple[str, list[float], int]) -> ReplanOutcome:
     """One draw: re-score with these weights and re-solve the plan (runs in a worker process)."""
     from engine.optimise import solve
-    from engine.scenario import load_scenario
 
     path, weights, wave = args
-    loaded = load_scenario(path)
+    loaded = _loaded(path)
     criteria = [c.id for c in loaded.rules.criteria]
     table = score(
         loaded.programme,
@@ -235,13 +248,10 @@ def replan_sensitivity(
     The weights are drawn here from ``seed``, so the answer does not depend on ``workers``."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from engine.scenario import load_scenario
-
-    loaded = load_scenario(scenario_path)
-    base = loaded.rules.weights()
-    criteria = [c.id for c in loaded.rules.criteria]
-    rng = np.random.default_rng(seed)
-    samples = rng.dirichlet(np.maximum([base[c] for c in criteria], 1e-6) * concentration, size=draws)
+    loaded = _loaded(scenario_path)
+    scenario = loaded.scenario
+    base = score(loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None)
+    samples = weight_draws(np.array([base.weights[c] for c in base.criteria()]), draws, seed, concentration)
     jobs = [(scenario_path, [float(w) for w in weights], wave_periods) for weights in samples]
     outcomes: list[ReplanOutcome] = []
     if workers == 1:
