@@ -339,8 +339,15 @@ def sensitivity(
         int, typer.Option("--replan", min=0, help="also re-plan this many draws (parallel)")
     ] = 0,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="processes for --replan")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Dask scheduler for --replan, e.g. tcp://host:8786 (pip install '.[cluster]')"
+        ),
+    ] = None,
+    costs: Annotated[bool, typer.Option("--costs/--no-costs", help="also draw the ranged costs")] = True,
 ) -> None:
-    """How robust the recommendations are to the weights: Monte-Carlo draws and a tornado."""
+    """How robust the recommendations are to weights and uncertain costs: Monte-Carlo draws, tornado."""
     import json
 
     from engine.scenario import load_scenario
@@ -358,6 +365,7 @@ def sensitivity(
         first_wave=first_wave,
         method=loaded.scenario.method,
         weights=loaded.scenario.weights or None,
+        costs=costs,
     )
     if output == "json":
         typer.echo(
@@ -365,6 +373,7 @@ def sensitivity(
                 {
                     "draws": draws,
                     "seed": seed,
+                    "costs_drawn_for": result.uncertain,
                     "services": result.services.to_dict("records"),
                     "exceptions": result.exceptions.to_dict("records"),
                     "tornado": result.tornado.to_dict("records"),
@@ -374,7 +383,10 @@ def sensitivity(
             )
         )
         return
-    typer.echo(f"{draws} weight draws (Dirichlet, concentration {concentration:g}, seed {seed})\n")
+    drawn = f"{draws} weight draws (Dirichlet, concentration {concentration:g}, seed {seed})"
+    if result.uncertain:
+        drawn += f", each with the ranged costs of {', '.join(result.uncertain)} drawn (triangular)"
+    typer.echo(drawn + "\n")
     typer.echo(result.services.to_string(index=False))
     if not result.exceptions.empty:
         typer.echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
@@ -392,6 +404,7 @@ def sensitivity(
                 seed=seed,
                 concentration=concentration,
                 workers=workers,
+                scheduler=scheduler,
                 progress=lambda: bar.advance(task),
             )
         typer.echo(f"\nRe-planned under {replan} weight draws:\n" + replanned.to_string(index=False))

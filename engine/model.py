@@ -8,9 +8,10 @@ imports a solver or a user interface.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -295,6 +296,17 @@ class Programme(Record):
         if problems:
             raise ProgrammeProblems(problems)
         return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Programme:
+        """A copy never carries the original's cached lookups (they would describe the old
+        options); a copy with changes is validated afresh, like a file."""
+        if update:
+            data = {name: getattr(self, name) for name in type(self).model_fields}
+            return type(self).model_validate({**data, **update})
+        copy = super().model_copy(deep=deep)
+        for name in ("_partners", "_services", "_options", "_option_index"):
+            copy.__dict__.pop(name, None)
+        return copy
 
     # lookups -----------------------------------------------------------------------------
     @cached_property

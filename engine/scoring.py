@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from engine.context import OptionTable, option_table
-from engine.errors import Problem, RuleError
-from engine.expr import EvaluationError, Expression, Kind
+from engine.errors import RuleError
+from engine.evaluate import Fired, evaluate
+from engine.expr import Expression
 from engine.mcda import normalise, topsis, wsm
 from engine.model import Programme
 from engine.recommend import recommend
@@ -30,14 +31,6 @@ TIE_BREAK = (
     "equal scores are ordered by the service's place in the programme file, then by the option's "
     "(the status quo first, then the file's order)"
 )
-
-
-@dataclass(frozen=True)
-class Fired:
-    rule: str
-    kind: str  # eligibility | adjustment | criterion
-    text: str
-    effect: str = ""
 
 
 @dataclass
@@ -162,59 +155,15 @@ def score(
     compiled = rules.compiled
     table = option_table(programme, rules.attributes)
     n = len(table)
-    columns: dict[str, np.ndarray] = dict(table.columns)
-    run = _Runner(table, columns, vectorised, rules)
-    for item in rules.derived:
-        columns[item.name] = run(compiled.derived[item.name], f"derived value `{item.name}`")
-
-    fired: list[list[Fired]] = [[] for _ in range(n)]
-    eligible = np.ones(n, dtype=bool)
-    for rule in rules.eligibility:
-        hit = run(compiled.eligibility[rule.id], f"eligibility rule `{rule.id}`").astype(bool)
-        for i in np.flatnonzero(hit):
-            fired[i].append(Fired(rule.id, "eligibility", rule.text, "ruled out"))
-        eligible &= ~hit
+    done = evaluate(table, rules, vectorised=vectorised)
+    columns, raw, eligible, fired = done.columns, done.raw, done.eligible, done.fired
     if not eligible.any():
         raise RuleError.one(f"rule set `{rules.id}` rules out every option of the programme")
-
     criteria = [c.id for c in rules.criteria]
-    raw = np.zeros((n, len(criteria)))
-    for j, criterion in enumerate(rules.criteria):
-        values = run(compiled.criteria[criterion.id], f"criterion `{criterion.id}`")
-        if criterion.lookup is not None:
-            values = _lookup(values, criterion.lookup.table, criterion.lookup.default, criterion.id, table)
-        elif compiled.criteria[criterion.id].type.kind == Kind.BOOLEAN:
-            for i in np.flatnonzero(values.astype(bool)):
-                fired[i].append(Fired(criterion.id, "criterion", criterion.text, f"{criterion.name}: yes"))
-        raw[:, j] = values.astype(float)
-        bad = ~np.isfinite(raw[:, j]) & eligible
-        if bad.any():
-            first = int(np.argmax(bad))
-            raise _row_error(
-                table, first, f"criterion `{criterion.id}` gives no finite number ({raw[first, j]})", rules
-            )
-
-    normalised = np.full((n, len(criteria)), np.nan)
-    for j, criterion in enumerate(rules.criteria):
-        how = criterion.normalisation or rules.normalisation
-        normalised[eligible, j] = normalise(
-            raw[eligible, j], criterion.direction == "cost", how, criterion.scale
-        )
-
-    total_adjustment = np.zeros(n)
-    for adjustment in rules.adjustments:
-        hit = (
-            run(compiled.adjustments[adjustment.id], f"adjustment `{adjustment.id}`").astype(bool) & eligible
-        )
-        target = f"{adjustment.criterion}" if adjustment.criterion else "the total"
-        for i in np.flatnonzero(hit):
-            fired[i].append(
-                Fired(adjustment.id, "adjustment", adjustment.text, f"{adjustment.add:+g} on {target}")
-            )
-        if adjustment.criterion:
-            normalised[hit, criteria.index(adjustment.criterion)] += adjustment.add
-        else:
-            total_adjustment[hit] += adjustment.add
+    normalised = normalised_matrix(rules, raw, eligible) + np.where(
+        eligible[:, None], done.criterion_adjustment, 0
+    )
+    total_adjustment = done.total_adjustment
 
     w = np.array([weight[c] for c in criteria])
     contributions = np.full((n, len(criteria)), np.nan)
@@ -275,68 +224,15 @@ def _weights(rules: RuleSet, override: Mapping[str, float] | None) -> dict[str, 
     return {c: v / total for c, v in merged.items()}
 
 
-class _Runner:
-    """Evaluates expressions on the table, turning row failures into located rule errors."""
-
-    def __init__(self, table: OptionTable, columns: dict[str, np.ndarray], vectorised: bool, rules: RuleSet):
-        self.table, self.columns, self.vectorised, self.rules = table, columns, vectorised, rules
-
-    def __call__(self, expression: Expression, what: str) -> np.ndarray:
-        try:
-            if self.vectorised:
-                return expression.evaluate_frame(self.columns, len(self.table))
-            values = expression.evaluate_rows(self.contexts())
-            kind = expression.type.kind
-            if kind == Kind.NUMBER:
-                return np.array([np.nan if v is None else v for v in values], dtype=float)
-            if kind == Kind.BOOLEAN:
-                return np.array(values, dtype=bool)
-            out = np.empty(len(values), dtype=object)
-            out[:] = values
-            return out
-        except EvaluationError as exc:
-            raise _row_error(self.table, exc.row, f"{what}: {exc.message}", self.rules) from None
-
-    def contexts(self) -> list[dict[str, Any]]:
-        """Row contexts including derived values computed so far (rebuilt as they grow)."""
-        contexts = [self.table.row_context(i) for i in range(len(self.table))]
-        base = set(self.table.columns)
-        for name, column in self.columns.items():
-            if name in base:
-                continue
-            for i, context in enumerate(contexts):
-                value = column[i]
-                context[name] = (
-                    None
-                    if isinstance(value, float) and value != value
-                    else (value.item() if isinstance(value, np.generic) else value)
-                )
-        return contexts
-
-
-def _row_error(table: OptionTable, row: int, message: str, rules: RuleSet) -> RuleError:
-    service, option = table.rows[row]
-    return RuleError(
-        [Problem(f"option `{option.id}` (service `{service.id}`): {message}", file=f"rule set {rules.id}")]
-    )
-
-
-def _lookup(
-    keys: np.ndarray, mapping: Mapping[str, float], default: float | None, criterion: str, table: OptionTable
-) -> np.ndarray:
-    out = np.empty(len(keys))
-    for i, key in enumerate(keys):
-        if key in mapping:
-            out[i] = mapping[key]
-        elif default is not None:
-            out[i] = default
-        else:
-            _, option = table.rows[i]
-            raise RuleError.one(
-                f"criterion `{criterion}`: option `{option.id}` gives `{key}`, which the lookup table "
-                f"does not list ({', '.join(mapping)}) and there is no default"
-            )
-    return out
+def normalised_matrix(rules: RuleSet, raw: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Each criterion's raw values on a common scale, over the eligible rows (NaN elsewhere)."""
+    normalised = np.full(raw.shape, np.nan)
+    for j, criterion in enumerate(rules.criteria):
+        how = criterion.normalisation or rules.normalisation
+        normalised[eligible, j] = normalise(
+            raw[eligible, j], criterion.direction == "cost", how, criterion.scale
+        )
+    return normalised
 
 
 def _options_frame(

@@ -1,25 +1,29 @@
-"""How robust is the recommendation to the weights?  Monte-Carlo weight draws and a tornado.
+"""How robust is the recommendation to the weights and to uncertain costs?  Monte-Carlo draws and a tornado.
 
 Weights are drawn from a Dirichlet distribution centred on the rule set's weights (higher
 ``concentration``, tighter around them), seeded so the same seed gives the same answer.  The
 normalised criterion values do not depend on the weights, so every draw is scored at once (WSM: one
 matrix product; TOPSIS: distances over a draws axis), and the MoU's exception rule is applied per
-service across all draws together.
+service across all draws together.  Where options give cost ranges, each draw also draws those
+costs and re-scores (:mod:`engine.uncertainty`), so an exception's chance of staying preferable is
+reported under weights and costs together and under each alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from engine.errors import SsplanError
 from engine.model import Programme
 from engine.ruleset import RuleSet
 from engine.scenario import LoadedScenario, load_scenario
 from engine.scoring import ScoreTable, score
+from engine.uncertainty import cost_draw_scores, uncertain_options
 
 
 @dataclass
@@ -27,8 +31,9 @@ class Sensitivity:
     draws: int
     seed: int
     services: pd.DataFrame  # service, base recommendation, P(same), P(first wave), most frequent alternative
-    exceptions: pd.DataFrame  # exception option, base verdict, P(recommended)
+    exceptions: pd.DataFrame  # exception option, base verdict, P(recommended) jointly, by weights, by costs
     tornado: pd.DataFrame  # criterion, weight low/high, recommendations changed, priority displacement
+    uncertain: list[str]  # options whose costs were drawn (empty: weights only)
 
 
 def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
@@ -51,43 +56,45 @@ def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
     return out + adjustment[:, None]
 
 
-def _recommend(table: ScoreTable, scores: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per service, the chosen row index per draw (-1: none), and per exception whether it won."""
+def _recommend(
+    table: ScoreTable, scores: np.ndarray, eligible: np.ndarray | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per service, the chosen row index per draw (-1: none), and per exception whether it won.
+
+    ``eligible`` (rows × draws) is given when eligibility itself varies between draws (cost draws);
+    otherwise every draw has the table's own."""
     programme = table.programme
     frame = table.options
     policy, default = programme.exception_policy, programme.default_provider
     margin = policy.margin if policy else 0.0
-    eligible = frame["eligible"].to_numpy(dtype=bool)
+    draws = scores.shape[1]
+    if eligible is None:
+        eligible = np.repeat(frame["eligible"].to_numpy(dtype=bool)[:, None], draws, axis=1)
     exception = frame["exception"].to_numpy(dtype=bool)
     provider = frame["provider"].to_numpy()
+    live = np.where(eligible, scores, -np.inf)
     chosen: dict[str, np.ndarray] = {}
     won: dict[str, np.ndarray] = {}
-    draws = scores.shape[1]
     for service in programme.services:
-        rows = np.flatnonzero((frame["service"] == service.id).to_numpy() & eligible)
-        if not len(rows):
-            chosen[service.id] = np.full(draws, -1)
-            continue
+        rows = np.flatnonzero((frame["service"] == service.id).to_numpy())
         ordinary = [r for r in rows if not exception[r]]
         by_default = [r for r in ordinary if default is not None and provider[r] == default.id]
-        bench_rows = by_default or ordinary
-        allowed = np.full((len(rows), draws), False)
+        none_yet = np.full(draws, -np.inf)
+        bench_default = live[by_default].max(axis=0) if by_default else none_yet
+        bench_any = live[ordinary].max(axis=0) if ordinary else none_yet
+        bench = np.where(np.isfinite(bench_default), bench_default, bench_any)
+        required = bench + margin * np.abs(bench)
+        allowed = eligible[rows].copy()
         for k, r in enumerate(rows):
-            allowed[k] = not exception[r]
-        if bench_rows:
-            bench = scores[bench_rows].max(axis=0)
-            required = bench + margin * np.abs(bench)
-            for k, r in enumerate(rows):
-                if exception[r]:
-                    allowed[k] = (scores[r] >= required) & (scores[r] > bench)
-        else:
-            allowed[:] = True
+            if exception[r]:
+                beats = (scores[r] >= required) & (scores[r] > bench)
+                allowed[k] &= np.where(np.isfinite(bench), beats, True)
         masked = np.where(allowed, scores[rows], -np.inf)
         pick = np.argmax(masked, axis=0)  # the first maximum: status quo first, then file order
         none = ~allowed.any(axis=0)
         chosen[service.id] = np.where(none, -1, rows[pick])
         for r in rows:
-            if exception[r]:
+            if exception[r] and eligible[r].any():
                 won[str(frame["option"].iloc[r])] = chosen[service.id] == r
     return chosen, won
 
@@ -121,13 +128,25 @@ def weight_sensitivity(
     first_wave: int = 3,
     method: str | None = None,
     weights: Mapping[str, float] | None = None,
+    costs: bool = True,
 ) -> Sensitivity:
+    """Weights drawn around the set weights; with ``costs``, every ranged cost drawn as well, so each
+    draw re-scores the programme (seeded: the same seed, the same answer)."""
     table = score(programme, rules, method=method, weights=weights)
     criteria = table.criteria()
     base_w = np.array([table.weights[c] for c in criteria])
     samples = weight_draws(base_w, draws, seed, concentration)
-    scores = _scores(table, samples)
-    chosen, won = _recommend(table, scores)
+    weight_scores = _scores(table, samples)
+    uncertain = uncertain_options(table) if costs else []
+    live = None
+    if uncertain:
+        scores, live = cost_draw_scores(table, samples, draws, seed)
+        cost_scores, cost_live = cost_draw_scores(table, base_w, draws, seed)
+        _, won_by_costs = _recommend(table, cost_scores, cost_live)
+    else:
+        scores = weight_scores
+    chosen, won = _recommend(table, scores, live)
+    _, won_by_weights = _recommend(table, weight_scores)
     ranks = _priorities(table, scores, chosen)
     base_scores = _scores(table, base_w[None, :])
     base_chosen, base_won = _recommend(table, base_scores)
@@ -152,11 +171,13 @@ def weight_sensitivity(
             "exception": name,
             "recommended now": bool(base_won[name][0]),
             "P(recommended)": float(np.mean(flags)),
+            "P(recommended: weights only)": float(np.mean(won_by_weights[name])),
+            **({"P(recommended: costs only)": float(np.mean(won_by_costs[name]))} if uncertain else {}),
         }
         for name, flags in won.items()
     ]
     tornado = _tornado(table, base_w, base_chosen, base_rank)
-    return Sensitivity(draws, seed, pd.DataFrame(rows), pd.DataFrame(exceptions), tornado)
+    return Sensitivity(draws, seed, pd.DataFrame(rows), pd.DataFrame(exceptions), tornado, uncertain)
 
 
 def weight_draws(base: np.ndarray, draws: int, seed: int, concentration: float) -> np.ndarray:
@@ -205,6 +226,9 @@ class ReplanOutcome:
     first_wave: tuple[str, ...]
 
 
+CONNECT_TIMEOUT = "20s"  # how long to wait for a Dask scheduler before saying it cannot be reached
+
+
 @lru_cache(maxsize=4)
 def _loaded(path: str) -> LoadedScenario:
     """The scenario, read and validated once per process rather than once per draw."""
@@ -212,11 +236,15 @@ def _loaded(path: str) -> LoadedScenario:
 
 
 def _replan_one(args: tuple[str, list[float], int]) -> ReplanOutcome:
-    """One draw: re-score with these weights and re-solve the plan (runs in a worker process)."""
+    """One draw in a local worker process, which reads the scenario file once."""
+    path, weights, wave = args
+    return _replan_with(_loaded(path), weights, wave)
+
+
+def _replan_with(loaded: LoadedScenario, weights: list[float], wave: int) -> ReplanOutcome:
+    """One draw: re-score with these weights and re-solve the plan."""
     from engine.optimise import solve
 
-    path, weights, wave = args
-    loaded = _loaded(path)
     criteria = [c.id for c in loaded.rules.criteria]
     table = score(
         loaded.programme,
@@ -242,29 +270,22 @@ def replan_sensitivity(
     wave_periods: int = 6,
     workers: int | None = None,
     progress: object | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
-    """Re-plan under ``draws`` weight draws, in parallel across local cores.  Each service's chance
-    of changing, of starting in the first ``wave_periods`` periods, and its most frequent option.
-    The weights are drawn here from ``seed``, so the answer does not depend on ``workers``."""
-    from concurrent.futures import ProcessPoolExecutor
-
+    """Re-plan under ``draws`` weight draws, in parallel across local cores or, given a Dask
+    ``scheduler`` address, across a cluster.  Each service's chance of changing, of starting in the
+    first ``wave_periods`` periods, and its most frequent option.  The weights are drawn here from
+    ``seed``, so the answer does not depend on where or on how many workers the draws run."""
     loaded = _loaded(scenario_path)
     scenario = loaded.scenario
     base = score(loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None)
     samples = weight_draws(np.array([base.weights[c] for c in base.criteria()]), draws, seed, concentration)
-    jobs = [(scenario_path, [float(w) for w in weights], wave_periods) for weights in samples]
-    outcomes: list[ReplanOutcome] = []
-    if workers == 1:
-        for job in jobs:
-            outcomes.append(_replan_one(job))
-            if callable(progress):
-                progress()
+    weights = [[float(w) for w in row] for row in samples]
+    tick = progress if callable(progress) else (lambda: None)
+    if scheduler is not None:
+        outcomes = _on_cluster(scheduler, loaded, weights, wave_periods, tick)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in pool.map(_replan_one, jobs):
-                outcomes.append(outcome)
-                if callable(progress):
-                    progress()
+        outcomes = _on_local_cores(scenario_path, weights, wave_periods, workers, tick)
     rows = []
     for service in loaded.programme.services:
         picks = [o.options.get(service.id) for o in outcomes]
@@ -278,3 +299,49 @@ def replan_sensitivity(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _on_local_cores(
+    path: str, weights: list[list[float]], wave: int, workers: int | None, tick: Callable[[], object]
+) -> list[ReplanOutcome]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(path, w, wave) for w in weights]
+    outcomes: list[ReplanOutcome] = []
+    if workers == 1:
+        for job in jobs:
+            outcomes.append(_replan_one(job))
+            tick()
+        return outcomes
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for outcome in pool.map(_replan_one, jobs):
+            outcomes.append(outcome)
+            tick()
+    return outcomes
+
+
+def _on_cluster(
+    address: str, loaded: LoadedScenario, weights: list[list[float]], wave: int, tick: Callable[[], object]
+) -> list[ReplanOutcome]:
+    """The draws on a Dask cluster.  The validated scenario is sent once to every worker (workers
+    need ssplan installed, not the files); results come back in draw order."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise SsplanError.one(
+            "--scheduler needs Dask's distributed package: pip install 'ssplan[cluster]'"
+        ) from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SsplanError.one(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        shared = client.scatter(loaded, broadcast=True)
+        futures = client.map(
+            _replan_with, [shared] * len(weights), weights, [wave] * len(weights), pure=False
+        )
+        for _ in as_completed(futures):
+            tick()
+        return list(client.gather(futures))
+    finally:
+        client.close()

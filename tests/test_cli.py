@@ -220,6 +220,10 @@ def test_sensitivity_command(capsys):
     assert code == 0 and data["draws"] == 200 and len(data["services"]) == 10 and data["tornado"]
     code, again, _ = run(capsys, "sensitivity", scenario, "--draws", "200", "--seed", "5", "--format", "json")
     assert again == out
+    assert data["costs_drawn_for"] == ["hr-bureau", "ict-county"]
+    assert all("P(recommended: costs only)" in e for e in data["exceptions"])
+    code, out, _ = run(capsys, "sensitivity", scenario, "--draws", "50", "--no-costs", "--format", "json")
+    assert code == 0 and json.loads(out)["costs_drawn_for"] == []
 
 
 def test_store_commands(capsys, tmp_path: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from engine.load import load_programme
@@ -72,3 +73,31 @@ def test_replanning_draws_do_not_depend_on_the_number_of_workers():
     assert one.equals(two) and len(ticks) == 4
     assert set(one.columns) == {"service", "P(changes)", "P(first wave)", "most frequent option"}
     assert ((one["P(changes)"] >= 0) & (one["P(changes)"] <= 1)).all()
+
+
+def test_replanning_on_a_dask_cluster_equals_the_local_run():
+    distributed = pytest.importorskip("distributed")
+    from engine.sensitivity import replan_sensitivity
+
+    path = str(ROOT / "scenarios" / "gloucester-2015" / "tight-capacity.yaml")
+    local = replan_sensitivity(path, draws=6, seed=4, workers=1)
+    ticks = []
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = replan_sensitivity(
+            path, draws=6, seed=4, scheduler=cluster.scheduler_address, progress=lambda: ticks.append(1)
+        )
+    pd.testing.assert_frame_equal(local, remote)
+    assert len(ticks) == 6
+
+
+def test_an_unreachable_scheduler_is_named(monkeypatch):
+    pytest.importorskip("distributed")
+    import engine.sensitivity as sensitivity
+    from engine.errors import SsplanError
+
+    monkeypatch.setattr(sensitivity, "CONNECT_TIMEOUT", "1s")
+    path = str(ROOT / "scenarios" / "essex-2010" / "baseline.yaml")
+    with pytest.raises(SsplanError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
+        sensitivity.replan_sensitivity(path, draws=2, scheduler="tcp://127.0.0.1:9")
