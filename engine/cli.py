@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,10 @@ from engine.load import load_programme, save_programme
 from engine.render import plan_text, plan_workbook, ranking_text
 from engine.shipped import shipped_programme, shipped_rules
 from engine.summary import summary_text
+
+if TYPE_CHECKING:
+    from engine.model import Programme
+    from engine.ruleset import RuleSet
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -129,6 +133,10 @@ def score(
     include_exempt: Annotated[
         bool, typer.Option("--include-exempt", help="show confidential (exempt) figures")
     ] = False,
+    by_partner: Annotated[
+        bool,
+        typer.Option("--by-partner", help="each consenting partner's recommendations by its own weights"),
+    ] = False,
 ) -> None:
     """Score every option and rank the services with their recommended option."""
     import json
@@ -147,6 +155,9 @@ def score(
             raise SsplanError.one(f"unknown service `{explain}`; expected one of {known}")
         typer.echo(explain_service(table, explain, include_exempt=include_exempt))
         return
+    if by_partner:
+        _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
+        return
     if output == "json":
         typer.echo(json.dumps(table.to_json(include_exempt=include_exempt), indent=2, default=str))
     elif output == "csv":
@@ -154,6 +165,37 @@ def score(
         typer.echo(frame.drop(columns=["exempt"]).to_csv(index=False), nl=False)
     else:
         typer.echo(ranking_text(table))
+
+
+def _partner_views(programme: Programme, rules: RuleSet, method: str | None, output: str) -> None:
+    import json
+
+    from engine.consensus import partner_views
+
+    views = partner_views(programme, rules, method=method)
+    if output == "json":
+        payload = {
+            "partners": views.partners,
+            "weights": views.own_weights,
+            "services": views.services.to_dict("records"),
+            "disagreements": views.disagreements,
+        }
+        typer.echo(json.dumps(payload, indent=2, default=str))
+    elif output == "csv":
+        typer.echo(views.services.to_csv(index=False), nl=False)
+    else:
+        for partner in views.partners:
+            shown = ", ".join(f"{c} {w:.0%}" for c, w in views.own_weights[partner].items())
+            typer.echo(f"{programme.partner(partner).name}: {shown}")
+        typer.echo("\n" + views.services.to_string(index=False))
+        if views.disagreements:
+            typer.echo(
+                "\nThe partners' own weights disagree on: "
+                + ", ".join(views.disagreements)
+                + " (these need the consensus of the partners)"
+            )
+        else:
+            typer.echo("\nEvery partner's own weights give the same recommendations.")
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from engine.consensus import partner_tables, plan_value_by_partner
 from engine.plan import consenting_partners, usage
 from engine.scenario import ScenarioResult
 
@@ -54,6 +55,18 @@ def compare(results: list[ScenarioResult]) -> Comparison:
                 f"NPV for {loaded.programme.partner(p).name} (£)": round(float(by_partner.get(p, 0.0)), 2)
                 for p in consenting_partners(loaded.programme)
             }
+        own: dict[str, float] = {}
+        programme = loaded.programme
+        if plan.plan is not None and any(
+            programme.partner(p).weights for p in consenting_partners(programme)
+        ):
+            tables = partner_tables(
+                programme, loaded.rules, loaded.scenario.method, loaded.scenario.weights or None
+            )
+            own = {
+                f"value for {programme.partner(p).name} (own weights)": round(v, 4)
+                for p, v in plan_value_by_partner(plan.plan, programme, tables).items()
+            }
         peaks = {}
         if plan.plan is not None:
             used = usage(plan.plan, loaded.programme)
@@ -75,6 +88,7 @@ def compare(results: list[ScenarioResult]) -> Comparison:
                 else round(finance.payback_years, 2),
                 "exceptions": "; ".join(exceptions),
                 **shares,
+                **own,
                 **peaks,
             }
         )

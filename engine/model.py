@@ -96,6 +96,10 @@ class Partner(Sourced):
     decision_body: Text | None = Field(None, description="e.g. 'Cabinet', 'Leaders' Board'")
     lead_officer: Text | None = None
     owners: tuple[Id, ...] = Field((), description="partners that own a joint venture")
+    weights: dict[Id, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="the partner's own criterion weights (the rule set's units), for consensus views",
+    )
 
 
 class Service(Sourced):

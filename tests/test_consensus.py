@@ -1,57 +1,91 @@
-"""Consensus of several partners: no one worse off, and the worst-off partner as well off as possible."""
+"""Each partner's own weights: its recommendations, where partners disagree, a plan's value to each."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from engine.load import parse_programme
-from engine.optimise import solve
-from engine.plan import PlanSettings, PlanStatus, partner_benefits, verify
-from engine.ruleset import load_ruleset, parse_ruleset
+from engine.consensus import partner_tables, partner_views, plan_value_by_partner
+from engine.errors import RuleError
+from engine.load import load_programme, programme_data
+from engine.model import Programme
+from engine.plan import Assignment, Plan
+from engine.ruleset import load_ruleset
 from engine.scoring import score
-from tests.conftest import DATA, ROOT
+from tests.conftest import ROOT
 
-EVERY_CHANGE = parse_ruleset(
-    "id: any\nname: Any change\ncriteria:\n"
-    "  - {id: change, name: Change, weight: 1, expr: 'option.is_status_quo ? 0 : 1'}\n"
-)
+RULES = load_ruleset(ROOT / "rules" / "default.yaml")
+ESSEX = ROOT / "scenarios" / "essex-2010.yaml"
 
 
-@pytest.fixture()
-def costly():
-    """HR through the County costs £900,000 up front: the City would be worse off."""
-    text = (DATA / "small.yaml").read_text().replace("one_off_cost: 10000", "one_off_cost: 900000")
-    return parse_programme(text)
+def test_each_partner_recommends_what_its_own_weights_score_highest():
+    programme = load_programme(ESSEX)
+    views = partner_views(programme, RULES)
+    assert views.partners == ["braintree", "brentwood", "essex-cc"]
+    frame = views.services.set_index("service")
+    for partner in views.partners:
+        own = score(programme, RULES, weights=programme.partner(partner).weights)
+        assert own.services.set_index("service")["recommended"].to_dict() == frame[partner].to_dict()
+        assert views.own_weights[partner] == own.weights
+    shared = score(programme, RULES).services.set_index("service")["recommended"]
+    assert frame["recommended"].to_dict() == shared.to_dict()
+    for _, row in frame.iterrows():
+        agreed = len({row["recommended"], *(row[p] for p in views.partners)}) == 1
+        assert row["agreed"] == agreed
+    assert views.disagreements  # the illustrative weights do pull apart
+    assert set(views.disagreements) < set(frame.index)
 
 
-def test_without_consensus_a_partner_can_be_left_worse_off(costly):
-    result = solve(costly, PlanSettings(), score(costly, EVERY_CHANGE))
-    assert result.plan.by_service()["hr"].option == "hr-county"  # the quickest change wins on value
-    assert partner_benefits(result.plan, costly)["city"] < 0
-    assert any("worse off" in p for p in verify(result.plan, costly, PlanSettings(consensus=True)))
+def test_partners_without_weights_share_the_programme_weights():
+    programme = load_programme(ROOT / "scenarios" / "gloucester-2015.yaml")
+    views = partner_views(programme, RULES)
+    assert views.disagreements == []
+    assert all(t is views.tables[views.partners[0]] for t in views.tables.values())
 
 
-def test_consensus_keeps_every_partner_no_worse_off(costly):
-    table = score(costly, EVERY_CHANGE)
-    settings = PlanSettings(consensus=True)
-    result = solve(costly, settings, table)
-    assert result.status == PlanStatus.OPTIMAL
-    # the County's option would leave the City worse off, and the other partner's does not beat
-    # the MoU margin: HR (and payroll, which follows it) stay as they are
-    assert "hr" not in result.plan.by_service() and "payroll" not in result.plan.by_service()
-    assert all(v >= 0 for v in partner_benefits(result.plan, costly).values())
-    # a what-if that overrules the margin finds the change that leaves no one worse off
-    overruled = PlanSettings(consensus=True, fix_provider={"hr": "other"})
-    result = solve(costly, overruled, table)
-    assert result.plan.by_service()["hr"].option == "hr-other"
-    assert verify(result.plan, costly, overruled) == []
+def test_unknown_criterion_in_a_partners_weights_is_named():
+    data = programme_data(load_programme(ESSEX))
+    data["partners"][1]["weights"] = {"speed": 10}
+    programme = Programme.model_validate(data)
+    with pytest.raises(RuleError) as caught:
+        partner_tables(programme, RULES)
+    problem = caught.value.problems[0]
+    assert "partner `brentwood` weights" in problem.message and "speed" in problem.message
+    assert problem.field == "partners[brentwood].weights"
 
 
-def test_maxmin_lifts_the_worst_off_partner(essex):
-    table = score(essex, load_ruleset(ROOT / "rules" / "default.yaml"))
-    value = solve(essex, PlanSettings(objective="value"), table)
-    fairest = solve(essex, PlanSettings(objective="maxmin"), table)
-    worst = min(partner_benefits(fairest.plan, essex).values())
-    assert worst >= min(partner_benefits(value.plan, essex).values())
-    assert set(partner_benefits(fairest.plan, essex)) == {"braintree", "brentwood", "essex-cc"}
-    assert fairest.objective_value == pytest.approx(worst, rel=1e-4)
+def test_plan_value_is_each_partners_share_of_its_score_gain():
+    programme = load_programme(ESSEX)
+    tables = partner_tables(programme, RULES)
+    service = programme.service("procurement")
+    option = next(o for o in programme.options_for("procurement") if not o.is_status_quo)
+    plan = Plan(
+        programme=programme.id,
+        periods=programme.horizon.periods,
+        assignments=(
+            Assignment(
+                service="procurement",
+                option=option.id,
+                provider=option.provider,
+                start=0,
+                duration=option.duration,
+            ),
+        ),
+    )
+    values = plan_value_by_partner(plan, programme, tables)
+    for partner, table in tables.items():
+        scores = table.options.set_index("option")["score"]
+        status_quo = next(o for o in programme.options_for("procurement") if o.is_status_quo)
+        expected = service.shares[partner] * (scores[option.id] - scores[status_quo.id])
+        assert values[partner] == pytest.approx(expected, abs=1e-12)
+
+
+def test_score_by_partner_command(capsys):
+    from tests.test_cli import run
+
+    code, out, _ = run(capsys, "score", str(ESSEX), "--by-partner", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["partners"] == ["braintree", "brentwood", "essex-cc"]
+    assert data["disagreements"] == [r["service"] for r in data["services"] if not r["agreed"]]
