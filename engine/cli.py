@@ -553,6 +553,32 @@ def store_record_decision(
 
 
 @app.command()
+def report(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    out: Annotated[Path, typer.Option("--out", help="the report to write (.docx, .md or .html)")],
+    compare: Annotated[
+        list[Path] | None, typer.Option("--compare", help="another scenario, reported as an alternative")
+    ] = None,
+    exempt_out: Annotated[
+        Path | None, typer.Option("--exempt-out", help="the exempt appendix (NOT FOR PUBLICATION)")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--format", help="docx, md or html (default: from --out)")
+    ] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="the council's own Word template, with the same tags")
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", min=10, help="sensitivity draws the report cites")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="sensitivity seed")] = 0,
+) -> None:
+    """Draft the Cabinet report that justifies the recommended order and every exception."""
+    from engine.report.run import write_report
+
+    for path in write_report(scenario, out, compare, exempt_out, output, template, draws, seed):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="folder for the files the demo writes")] = Path(
         "ssplan-demo"
@@ -587,6 +613,19 @@ def demo(
         for name in ("gloucester-2015-plan.html", "gloucester-2015-plan.png"):
             write_gantt(result, out / name)
             typer.echo(f"wrote {out / name}")
+
+    from engine.report.run import write_report
+    from engine.shipped import shipped_scenario
+
+    typer.echo("\nThe Cabinet report (county-first; the exception case and doing nothing as alternatives):")
+    written = write_report(
+        shipped_scenario("gloucester-2015", "county-first"),
+        out / "gloucester-2015-cabinet-report.docx",
+        compare=[shipped_scenario("gloucester-2015", n) for n in ("hr-other-partner", "do-nothing")],
+        exempt_out=out / "gloucester-2015-exempt-appendix.docx",
+    )
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 def main(argv: list[str] | None = None) -> None:

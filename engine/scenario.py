@@ -7,6 +7,8 @@ other mistake).  ``run_scenario`` then scores, plans and appraises it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +34,26 @@ class CapacityOverride(Record):
 class BudgetOverride(Record):
     per_financial_year: Money
     overrides: dict[str, Money] = Field(default_factory=dict)
+
+
+class Meeting(Record):
+    body: Text = Field(description="e.g. 'Cabinet', 'Overview & Scrutiny Committee'")
+    date: Text = Field("date to be set", description="as the report prints it, e.g. '17 June 2015'")
+
+
+class ReportDetails(Record):
+    """The Cabinet report's header block, owned by the report's author (Democratic Services)."""
+
+    meetings: tuple[Meeting, ...] = ()
+    subject: Text | None = None
+    report_of: Text = "the lead officer for the programme"
+    wards_affected: Text = "All"
+    key_decision: bool = False
+    budget_policy_framework: bool = False
+    contact_officer: Text = "the programme's lead officer"
+    contact_email: Text | None = None
+    contact_telephone: Text | None = None
+    background_documents: Text = "None"
 
 
 class Scenario(Record):
@@ -60,6 +82,7 @@ class Scenario(Record):
     budget: BudgetOverride | None = None
     margin: float | None = Field(None, ge=0, le=1, description="the MoU margin for exceptions")
     appraisal: Appraisal = Appraisal()
+    report: ReportDetails = ReportDetails()
 
 
 @dataclass
@@ -190,3 +213,15 @@ def run_scenario(loaded: LoadedScenario) -> ScenarioResult:
         plan_finance(result.plan, loaded.programme, scenario.appraisal) if result.plan is not None else None
     )
     return ScenarioResult(loaded, table, result, finance)
+
+
+def inputs_hash(result: ScenarioResult) -> str:
+    """SHA-256 of everything that determines the run: programme, rule set and settings."""
+    loaded = result.loaded
+    payload = {
+        "programme": loaded.programme.model_dump(mode="json"),
+        "rules": loaded.rules.model_dump(mode="json"),
+        "settings": loaded.settings.model_dump(mode="json"),
+        "scenario": loaded.scenario.model_dump(mode="json"),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

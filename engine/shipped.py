@@ -23,3 +23,8 @@ def shipped_programme(name: str) -> Path:
 
 def shipped_rules(name: str = "default") -> Path:
     return shipped_dir("rules") / (name if name.endswith(".yaml") else f"{name}.yaml")
+
+
+def shipped_scenario(programme: str, name: str) -> Path:
+    """A what-if shipped with a programme, e.g. ``shipped_scenario("gloucester-2015", "county-first")``."""
+    return shipped_dir("scenarios") / programme / f"{name}.yaml"

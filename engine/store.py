@@ -8,7 +8,6 @@ interrupted save leaves the store as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from engine import __version__
 from engine.errors import InputError
-from engine.scenario import ScenarioResult
+from engine.scenario import ScenarioResult, inputs_hash
 
 DEFAULT_URL = "sqlite:///ssplan.db"
 
@@ -56,18 +55,6 @@ class Decision(Base):
     body: Mapped[str] = mapped_column(String(200))  # e.g. "Cabinet, 17 June 2015"
     decision: Mapped[str] = mapped_column(Text)
     run: Mapped[Run] = relationship(back_populates="decisions")
-
-
-def inputs_hash(result: ScenarioResult) -> str:
-    """SHA-256 of everything that determines the run: programme, rule set and settings."""
-    loaded = result.loaded
-    payload = {
-        "programme": loaded.programme.model_dump(mode="json"),
-        "rules": loaded.rules.model_dump(mode="json"),
-        "settings": loaded.settings.model_dump(mode="json"),
-        "scenario": loaded.scenario.model_dump(mode="json"),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 class Store:

@@ -1,0 +1,159 @@
+"""Appendices 1–3: the implementation plan, the scoring matrix and the exception justifications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
+from engine.report.evidence import Evidence
+from engine.report.figures import percent, pounds, secret_options
+from engine.scenario import ScenarioResult
+
+
+def appendix_plan(result: ScenarioResult, gantt: Path | None) -> Section:
+    blocks: list[Block] = []
+    if gantt is not None:
+        blocks.append(Block("image", image=gantt, caption="High-level implementation plan (Gantt chart)"))
+    schedule = result.plan.to_frame()
+    if len(schedule):
+        blocks.append(
+            table(
+                ["service", "option", "provider", "start", "finish"],
+                [
+                    [
+                        str(r["service_name"]),
+                        str(r["option"]) + (" (exception)" if r["exception"] else ""),
+                        str(r["provider_name"]),
+                        str(r["start_label"]),
+                        str(r["finish_label"]),
+                    ]
+                    for _, r in schedule.iterrows()
+                ],
+            )
+        )
+    else:
+        blocks.append(para(f"No plan: {result.plan.status_text}.", numbered=False))
+    return section("appendix_plan", blocks)
+
+
+def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
+    scores = result.scores
+    criteria = scores.rules.criteria
+    frame = scores.options
+    blocks: list[Block] = [
+        para(
+            "Every option of every service, each criterion's score on a common 0–1 scale, its weight, and "
+            "the total. The recommended option is ranked 1 within its service; options ruled out say why.",
+            numbered=False,
+        ),
+        table(
+            ["criterion", "weight"],
+            [[c.name, f"{scores.weights[c.id]:.0%}"] for c in criteria],
+            caption="Weights",
+        ),
+    ]
+    rows = []
+    for _, r in frame.iterrows():
+        cells = [str(r["service"]), str(r["option"]), str(r["provider"])]
+        if not r["eligible"]:
+            cells += ["—"] * len(criteria) + ["ruled out", str(r["ineligible_reason"])]
+        else:
+            cells += [f"{r[f'{c.id}.normalised']:.3f}" for c in criteria]
+            cells += [f"{r['score']:.3f}", str(int(r["rank_in_service"]))]
+        rows.append(cells)
+    blocks.append(
+        table(
+            ["service", "option", "provider", *[c.name for c in criteria], "score", "rank in service"],
+            rows,
+            caption="Scoring matrix",
+        )
+    )
+    blocks.append(subheading("Rules that applied"))
+    fired_rows = [
+        [str(frame.iloc[i]["option"]), f.text + (f" ({f.effect})" if f.effect else "")]
+        for i, fired in enumerate(scores.fired)
+        for f in fired
+    ]
+    if fired_rows:
+        blocks.append(table(["option", "rule"], fired_rows))
+    else:
+        blocks.append(para("No eligibility rule or adjustment applied to any option.", numbered=False))
+    if exempt:
+        secret = secret_options(result.loaded.programme)
+        raw_rows = [
+            [str(r["option"]), c.name, f"{r[f'{c.id}.raw']:,.2f}"]
+            for _, r in frame.iterrows()
+            if r["option"] in secret
+            for c in criteria
+            if c.id in r["exempt"]
+        ]
+        if raw_rows:
+            blocks.append(subheading("Exempt raw values"))
+            blocks.append(table(["option", "criterion", "raw value"], raw_rows))
+    return section("appendix_scores", blocks)
+
+
+def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
+    programme = result.loaded.programme
+    exceptions = result.scores.exceptions
+    secret = secret_options(programme)
+    chance = (
+        evidence.sensitivity.exceptions.set_index("exception")
+        if len(evidence.sensitivity.exceptions)
+        else None
+    )
+    blocks: list[Block] = []
+    if not len(exceptions):
+        blocks.append(
+            para("No option from a partner other than the default provider was considered.", numbered=False)
+        )
+    for _, r in exceptions.iterrows():
+        option = str(r["option"])
+        blocks.append(
+            subheading(f"{programme.service(str(r['service'])).name}: {option} ({r['provider_name']})")
+        )
+        benchmark = r["benchmark_option"]
+        if isinstance(benchmark, str):
+            blocks.append(
+                para(
+                    f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {benchmark} "
+                    f"({r['benchmark_provider']}). The MoU requires {r['required_score']:.3f} "
+                    f"({r['margin']:.0%} above the default provider). Verdict: {r['verdict']}.",
+                    numbered=False,
+                )
+            )
+        else:
+            blocks.append(
+                para(f"The default provider offers no option here. Verdict: {r['verdict']}.", numbered=False)
+            )
+        flips = [s for s in evidence.switching if s.exception == option]
+        hidden = (option in secret or (isinstance(benchmark, str) and benchmark in secret)) and not exempt
+        if flips and hidden:
+            blocks.append(para(f"Switching values: {EXEMPT}.", numbered=False))
+        elif flips:
+            blocks.append(
+                para("Switching values: " + "; ".join(s.text() for s in flips) + ".", numbered=False)
+            )
+        if chance is not None and option in chance.index:
+            row = chance.loc[option]
+            blocks.append(
+                para(
+                    f"Under {evidence.sensitivity.draws} random variations it is recommended in "
+                    f"{percent(row['P(recommended)'], 1)} of cases.",
+                    numbered=False,
+                )
+            )
+        if r["decision_route"]:
+            blocks.append(para(f"Decision route: {r['decision_route']}.", numbered=False))
+    if exempt:
+        figures = [
+            [o.id, name, pounds(float(getattr(o, name)))]
+            for o in programme.options
+            if o.id in secret
+            for name in ("annual_cost", "one_off_cost")
+            if name in o.exempt
+        ]
+        if figures:
+            blocks.append(subheading("Exempt figures"))
+            blocks.append(table(["option", "field", "value"], figures))
+    return section("appendix_exceptions", blocks)

@@ -1,0 +1,344 @@
+"""Sections 1–6 of the Cabinet report, and the assembly of the whole.
+
+The structure is the June 2015 Gloucester report's (header block, eleven numbered sections,
+appendices).  Every figure comes from the engine's results for the scenario; nothing is typed in.
+Where a figure is exempt the public report says where to find it instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine import __version__
+from engine.compare import compare
+from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
+from engine.report.document import Report, Section, items, para, section, table
+from engine.report.evidence import Evidence, gather
+from engine.report.figures import FinanceView, finance_view, pounds
+from engine.report.implications import corporate, financial, legal, people, risk
+from engine.scenario import ScenarioResult, inputs_hash
+
+
+def build_report(
+    result: ScenarioResult,
+    others: list[ScenarioResult] | None = None,
+    gantt: Path | None = None,
+    exempt: bool = False,
+    draws: int = 1000,
+    seed: int = 0,
+) -> Report:
+    """The public report (``exempt=False``) or the same report with every exempt figure in it."""
+    others = others or []
+    evidence = gather(result, draws=draws, seed=seed)
+    money = finance_view(result, include_exempt=exempt)
+    provenance = [
+        ("produced by", f"ssplan {__version__}"),
+        ("scenario", f"{result.loaded.name} ({result.loaded.path.name})"),
+        ("rule set", f"{result.loaded.rules.id} ({result.scores.method})"),
+        ("inputs hash (SHA-256)", inputs_hash(result)),
+        ("sensitivity", f"{draws} draws, seed {seed}"),
+    ]
+    if exempt:
+        return _exempt_report(result, evidence, money, provenance)
+    sections = [
+        _purpose(result, others),
+        _recommendations(result, evidence),
+        _background(result),
+        _alternatives(result, others, money, exempt),
+        _reasons(result, evidence),
+        _future(result),
+        financial(result, money),
+        legal(result),
+        risk(result, evidence, exempt),
+        people(result),
+        corporate(result),
+    ]
+    appendices = [
+        appendix_plan(result, gantt),
+        appendix_scores(result, exempt),
+        appendix_exceptions(result, evidence, exempt),
+    ]
+    return Report(
+        _header(result, appendices), "FOR GENERAL RELEASE", _subject(result), sections, appendices, provenance
+    )
+
+
+def _exempt_report(
+    result: ScenarioResult, evidence: Evidence, money: FinanceView | None, provenance: list[tuple[str, str]]
+) -> Report:
+    """The exempt appendix: the figures the public report withholds, and nothing it already says."""
+    exemption = section(
+        "exemption",
+        [
+            para(
+                f"This appendix to the report '{_subject(result)}' is not for publication: it contains "
+                "information relating to the financial or business affairs of particular persons (Local "
+                "Government Act 1972, Schedule 12A, Part 1, paragraph 3)."
+            )
+        ],
+        exempt=True,
+    )
+    money_section = _retitled(financial(result, money))
+    appendices = [
+        _retitled(appendix_scores(result, True)),
+        _retitled(appendix_exceptions(result, evidence, True)),
+    ]
+    header = _header(result, appendices)
+    return Report(
+        header,
+        "NOT FOR PUBLICATION",
+        _subject(result),
+        [exemption, money_section],
+        appendices,
+        provenance,
+        exempt=True,
+    )
+
+
+def _subject(result: ScenarioResult) -> str:
+    return result.loaded.scenario.report.subject or result.loaded.programme.name
+
+
+def _header(result: ScenarioResult, appendices: list[Section]) -> dict[str, str]:
+    details = result.loaded.scenario.report
+    programme = result.loaded.programme
+    meetings = details.meetings or ()
+    meeting_text = (
+        "; ".join(f"{m.body}, {m.date}" for m in meetings)
+        if meetings
+        else f"{_final_body(result)}, date to be set"
+    )
+    contact = details.contact_officer
+    reach = [
+        x
+        for x in (
+            details.contact_email and f"Email: {details.contact_email}",
+            details.contact_telephone and f"Tel: {details.contact_telephone}",
+        )
+        if x
+    ]
+    return {
+        "meeting": meeting_text,
+        "subject": _subject(result),
+        "report_of": details.report_of,
+        "wards_affected": details.wards_affected,
+        "key_decision": "Yes" if details.key_decision else "No",
+        "budget_policy_framework": "Yes" if details.budget_policy_framework else "No",
+        "contact_officer": contact + (f" ({'; '.join(reach)})" if reach else ""),
+        "appendices": "; ".join(f"{a.number.split()[-1]}. {a.title}" for a in appendices),
+        "programme": f"{result.loaded.base.name} ({programme.id})",
+    }
+
+
+def _final_body(result: ScenarioResult) -> str:
+    policy = result.loaded.programme.exception_policy
+    return policy.final_decision if policy else "Cabinet"
+
+
+def _purpose(result: ScenarioResult, others: list[ScenarioResult]) -> Section:
+    programme = result.loaded.programme
+    changes = result.plan.plan.assignments if result.plan.plan else ()
+    blocks = [
+        para(
+            f"To seek approval of the recommended order in which {len(changes)} of the "
+            f"{len(programme.services)} services in the {result.loaded.base.name} would change how they are "
+            f"delivered, and of the delivery partner for each, as set out in the "
+            f"high-level implementation plan at Appendix 1 (scenario: {result.loaded.name})."
+        ),
+        para(
+            "To set out how the services were prioritised (Appendix 2) and the justification for every "
+            "case where a partner other than the default provider was considered (Appendix 3)."
+        ),
+    ]
+    if others:
+        names = ", ".join(f"'{o.loaded.name}'" for o in others)
+        blocks.append(para(f"To report the alternatives considered: {names}, and doing nothing."))
+    return section("purpose", blocks)
+
+
+def _recommendations(result: ScenarioResult, evidence: Evidence) -> Section:
+    body = _final_body(result)
+    plan = result.plan
+    schedule = plan.to_frame()
+    resolutions = []
+    if plan.plan is None:
+        resolutions.append(
+            "To note that no plan meets the programme's limits, and to consider the changes to "
+            "capacity or timing set out in section 5."
+        )
+    else:
+        order = "; ".join(
+            f"{r['service_name']} ({r['provider_name']}, from {r['start_label']})"
+            for _, r in schedule.iterrows()
+        )
+        proven = "" if plan.status_text == "optimal" else f" The plan is the {plan.status_text}."
+        resolutions.append(
+            f"To agree the High Level Implementation Plan in Appendix 1, which changes {len(schedule)} "
+            f"services in this order: {order}.{proven}"
+        )
+    for _, row in result.scores.exceptions.iterrows():
+        if row["verdict"] == "recommended by exception" and row["option"] in set(schedule.get("option", [])):
+            resolutions.append(
+                f"To approve, as an exception to the default provider under the Memorandum of "
+                f"Understanding, that {row['service']} be delivered by {row['provider_name']}, for the "
+                f"reasons in Appendix 3 ({row['decision_route']})."
+            )
+    kept = [s for s in result.loaded.programme.services if s.id not in set(schedule.get("service", []))]
+    if kept:
+        resolutions.append(
+            "To note that these services stay as they are for now: " + ", ".join(s.name for s in kept) + "."
+        )
+    resolutions.append(
+        "That further reports be submitted to Cabinet in respect of each service, on a case by case "
+        "basis, for consideration and approval as appropriate."
+    )
+    numbered = [f"({i}) {text}" for i, text in enumerate(resolutions, start=1)]
+    return section("recommendations", [items(f"{body} is asked to RESOLVE:", numbered)])
+
+
+def _background(result: ScenarioResult) -> Section:
+    loaded = result.loaded
+    programme, rules, table_ = loaded.programme, loaded.rules, result.scores
+    blocks = []
+    if programme.description:
+        blocks.append(para(programme.description))
+    partners = ", ".join(f"{p.name} ({p.kind})" for p in programme.partners)
+    blocks.append(para(f"The partners are: {partners}."))
+    policy, default = programme.exception_policy, programme.default_provider
+    if policy and default:
+        blocks.append(
+            para(
+                f"Under the Memorandum of Understanding {default.name} is the default provider. Another "
+                f"partner is recommended only where its option scores at least {policy.margin:.0%} above "
+                f"the default provider's best option; such a case needs the {policy.joint_decision}, and "
+                f"the final decision rests with {policy.final_decision}."
+            )
+        )
+    blocks.append(
+        para(
+            f"The programme was prioritised on {len(rules.criteria)} criteria with the rule set "
+            f"'{rules.id}' and the {'weighted sum' if table_.method == 'wsm' else 'TOPSIS'} method; each "
+            "criterion's values are put on a common scale and weighted as below."
+        )
+    )
+    blocks.append(
+        table(
+            ["criterion", "what it measures", "weight"],
+            [[c.name, c.text, f"{table_.weights[c.id]:.0%}"] for c in rules.criteria],
+            caption="Prioritisation criteria and weights",
+        )
+    )
+    if loaded.scenario.description:
+        blocks.append(para(f"This report's scenario: {loaded.scenario.description}"))
+    return section("background", blocks)
+
+
+def _alternatives(
+    result: ScenarioResult, others: list[ScenarioResult], money: FinanceView | None, exempt: bool
+) -> Section:
+    blocks = []
+    if money is not None:
+        blocks.append(
+            para(
+                "Do nothing: every service stays as it is. This is rejected because it forgoes the "
+                f"plan's net present value of {pounds(money.npv)} and annual savings of "
+                f"{pounds(money.annual_saving)}"
+                + (" (before the exempt figures)" if money.withheld else "")
+                + ", and the improvements the criteria in Appendix 2 measure."
+            )
+        )
+    if others:
+        comparison = compare([result, *others])
+        for other in others:
+            blocks.append(para(_alternative(result, other, comparison.changes, exempt)))
+    return section("alternatives", blocks)
+
+
+def _alternative(
+    result: ScenarioResult, other: ScenarioResult, changes: list[dict[str, str]], exempt: bool
+) -> str:
+    name = other.loaded.name
+    why = [
+        f"{c['service']}: {c['from']} → {c['to']} ({c['reason']})" for c in changes if c["scenario"] == name
+    ]
+    ours = finance_view(result, exempt)
+    theirs = finance_view(other, exempt)
+    text = f"'{name}'" + (
+        f" ({other.loaded.scenario.description.rstrip('.')})" if other.loaded.scenario.description else ""
+    )
+    if other.plan.plan is None:
+        return text + f": rejected because no plan meets its limits ({other.plan.status_text})."
+    figures = []
+    if ours is not None and theirs is not None and not (ours.withheld or theirs.withheld):
+        figures.append(f"its net present value is {pounds(theirs.npv)} against {pounds(ours.npv)}")
+        figures.append(
+            f"its annual saving {pounds(theirs.annual_saving)} against {pounds(ours.annual_saving)}"
+        )
+    elif ours is not None and theirs is not None:
+        figures.append("its finance includes exempt figures, compared in the exempt appendix")
+    value_ours, value_theirs = result.plan.objective_value, other.plan.objective_value
+    if result.plan.objective == other.plan.objective and value_ours is not None and value_theirs is not None:
+        figures.append(f"its {other.plan.objective} score is {value_theirs:.4f} against {value_ours:.4f}")
+    verdict = "rejected: " if figures else ""
+    detail = "; ".join(figures)
+    changed = (" It differs in: " + "; ".join(why) + ".") if why else ""
+    return f"{text}: {verdict}{detail}.{changed}"
+
+
+def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
+    services = result.scores.services
+    acting = services[services["status"] == "change"].sort_values("priority")
+    blocks = []
+    if len(acting):
+        top = "; ".join(
+            f"{r['name']} (gain {r['gain']:.3f} over today, priority {int(r['priority'])})"
+            for _, r in acting.head(3).iterrows()
+        )
+        blocks.append(para(f"The services that gain most on the agreed criteria come first: {top}."))
+    plan = result.plan
+    blocks.append(
+        para(
+            f"The order was chosen by optimisation ({plan.objective} objective, {plan.solver or 'solver'}): "
+            f"the plan is {plan.status_text} within the programme's resource limits, dependencies and "
+            "budgets, and was checked independently against every one of them before this report was written."
+        )
+    )
+    for text in evidence.binding:
+        blocks.append(para(text))
+    if plan.advice:
+        blocks.append(items("What would have to change for a plan to exist:", list(plan.advice)))
+    return section("reasons", blocks)
+
+
+def _future(result: ScenarioResult) -> Section:
+    services = result.scores.services
+    kept = services[services["status"] != "change"]
+    blocks = [
+        para(
+            "Each service will come back to Cabinet with its own business case before any change is made; "
+            "the figures here are for prioritisation and are to be confirmed in those cases."
+        )
+    ]
+    if len(kept):
+        blocks.append(
+            para(
+                "Services not in this plan stay under review: "
+                + ", ".join(str(n) for n in kept["name"])
+                + ". They can enter a later plan if their options improve or capacity allows."
+            )
+        )
+    illustrative = [o.id for o in result.loaded.programme.options if o.illustrative]
+    if illustrative:
+        blocks.append(
+            para(
+                "Some figures are illustrative estimates awaiting confirmation "
+                f"({len(illustrative)} options); they are marked in the programme file and should be "
+                "replaced as business cases firm up."
+            )
+        )
+    return section("future", blocks)
+
+
+def _retitled(part: Section) -> Section:
+    """A public section's content under the exempt appendix's outline."""
+    return section(part.key, part.blocks, exempt=True)

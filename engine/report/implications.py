@@ -1,0 +1,243 @@
+"""Sections 7–11: financial, legal, risk, people and other corporate implications."""
+
+from __future__ import annotations
+
+from engine.plan import consenting_partners
+from engine.report.document import Section, para, section, subheading, table
+from engine.report.evidence import Evidence
+from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds, secret_options
+from engine.scenario import ScenarioResult
+
+# The usual legal vehicle for each delivery model, for Legal Services to confirm case by case.
+VEHICLES = {
+    "s101_delegation": "delegation of the function under s101 of the Local Government Act 1972 (staff made "
+    "available under s113 where needed), with an inter-authority agreement on governance and costs",
+    "shared_service": "joint arrangements under ss101–102 of the Local Government Act 1972 and a "
+    "partnership agreement",
+    "commissioned": "an inter-authority agreement (s101 of the Local Government Act 1972, or the Local "
+    "Authorities (Goods and Services) Act 1970 for services supplied by one council to another)",
+    "outsourced": "a contract let under the public procurement rules; TUPE applies to staff who transfer",
+    "commercial_contract": "a commercial contract let under the public procurement rules, or under the "
+    "Teckal/inter-authority exemption where the provider is a public body; TUPE applies to staff who "
+    "transfer",
+    "joint_venture": "a company or joint venture under the general power of competence (s1 Localism Act "
+    "2011), trading through a company (s95 Local Government Act 2003)",
+    "in_house": "no change of legal vehicle; the council continues to deliver the service itself",
+    "status_quo": "no change",
+}
+
+
+def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
+    appraisal = result.loaded.scenario.appraisal
+    blocks = []
+    if money is None:
+        blocks.append(para("There is no plan, so there are no financial implications beyond officer time."))
+        return section("financial", blocks)
+    payback = (
+        f"{money.payback_years:.1f} years" if money.payback_years is not None else "not within the appraisal"
+    )
+    blocks.append(
+        para(
+            f"Over a {appraisal.years}-year appraisal at the HM Treasury Green Book discount rate of "
+            f"{percent(appraisal.rate)}, the plan's net present value is {pounds(money.npv)}. "
+            f"One-off costs are {pounds(money.one_off)}, including optimism bias of "
+            f"{percent(appraisal.optimism_bias, 0)} on costs; full-year savings once every change is in "
+            f"place are {pounds(money.annual_saving)} a year; payback is {payback}."
+        )
+    )
+    if money.withheld:
+        blocks.append(para(EXEMPT_NOTE.format(options=", ".join(money.withheld))))
+    blocks.append(
+        table(
+            ["financial year", "one-off costs", "savings", "net"],
+            [
+                [str(r["financial year"]), pounds(r["one-off costs"]), pounds(r["savings"]), pounds(r["net"])]
+                for _, r in money.by_year.iterrows()
+            ],
+            caption="Money by financial year (April to March)",
+        )
+    )
+    programme = result.loaded.programme
+    blocks.append(
+        table(
+            ["partner", "one-off costs", "annual saving", "net present value"],
+            [
+                [
+                    programme.partner(str(r["partner"])).name,
+                    pounds(r["one_off"]),
+                    pounds(r["annual_saving"]),
+                    pounds(r["npv"]),
+                ]
+                for _, r in money.by_partner.iterrows()
+            ],
+            caption="Each partner's share",
+        )
+    )
+    blocks.append(
+        table(
+            ["service", "option", "one-off costs", "annual saving", "net present value"],
+            [
+                [
+                    str(r["service"]),
+                    str(r["option"]),
+                    pounds(r["one_off"]),
+                    pounds(r["annual_saving"]),
+                    pounds(r["npv"]),
+                ]
+                for _, r in money.by_service.iterrows()
+            ],
+            caption="By service",
+        )
+    )
+    return section("financial", blocks)
+
+
+def legal(result: ScenarioResult) -> Section:
+    schedule = result.plan.to_frame()
+    blocks = [
+        para(
+            "Each change needs a legal vehicle; the usual one for each delivery model is given below, to be "
+            "confirmed by Legal Services in each service's business case."
+        )
+    ]
+    if len(schedule):
+        blocks.append(
+            table(
+                ["service", "provider", "delivery model", "legal vehicle"],
+                [
+                    [
+                        str(r["service_name"]),
+                        str(r["provider_name"]),
+                        str(r["model"]).replace("_", " "),
+                        VEHICLES[str(r["model"])],
+                    ]
+                    for _, r in schedule.iterrows()
+                ],
+            )
+        )
+    return section("legal", blocks)
+
+
+def risk(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
+    programme = result.loaded.programme
+    sensitivity = evidence.sensitivity
+    blocks = []
+    schedule = result.plan.to_frame()
+    if len(schedule):
+        rows = []
+        for _, r in schedule.iterrows():
+            option = programme.option(str(r["option"]))
+            rows.append([str(r["service_name"]), str(r["option"]), option.risk])
+        blocks.append(
+            table(["service", "option", "delivery risk"], rows, caption="Delivery risk of each change")
+        )
+    drawn = f"{sensitivity.draws} random variations of the criterion weights"
+    if sensitivity.uncertain:
+        drawn += f" and of the uncertain costs of {', '.join(sensitivity.uncertain)}"
+    stable = sensitivity.services
+    blocks.append(
+        para(
+            f"The recommendations were re-tested under {drawn} (seed {sensitivity.seed}). The table gives "
+            "how often each service's recommendation stays the same."
+        )
+    )
+    blocks.append(
+        table(
+            ["service", "recommended", "stays the same"],
+            [
+                [str(r["service"]), str(r["recommended"]), percent(r["P(same recommendation)"], 0)]
+                for _, r in stable.iterrows()
+            ],
+        )
+    )
+    fragile = stable[stable["P(same recommendation)"] < 0.8]
+    if len(fragile):
+        blocks.append(
+            para(
+                "The recommendation is less certain for "
+                + ", ".join(
+                    f"{r['service']} (alternative: {r['most frequent alternative']})"
+                    for _, r in fragile.iterrows()
+                )
+                + "; these should be looked at again in their business cases."
+            )
+        )
+    top = sensitivity.tornado.iloc[0] if len(sensitivity.tornado) else None
+    if top is not None:
+        blocks.append(
+            para(f"The weight that moves the result most is {top['criterion']} (tornado analysis).")
+        )
+    if evidence.npv_risk is not None:
+        r = evidence.npv_risk
+        hidden = secret_options(programme) & set(r.uncertain)
+        if hidden and not exempt:
+            blocks.append(
+                para(
+                    "The range of the plan's NPV under uncertain costs involves exempt figures: "
+                    + EXEMPT_NOTE.format(options=", ".join(sorted(hidden)))
+                )
+            )
+        else:
+            blocks.append(
+                para(
+                    "With uncertain costs drawn from their ranges, the plan's NPV lies between "
+                    f"{pounds(r.p10)} (P10) and {pounds(r.p90)} (P90), median {pounds(r.p50)}; "
+                    "the chance it is positive is "
+                    f"{percent(r.probability_positive, 0)}."
+                )
+            )
+    blocks.append(
+        para(
+            "Opportunity: each change that goes ahead frees capacity and savings for the next; the plan in "
+            "Appendix 1 orders them so that the largest gains come first."
+        )
+    )
+    return section("risk", blocks)
+
+
+def people(result: ScenarioResult) -> Section:
+    programme = result.loaded.programme
+    schedule = result.plan.to_frame()
+    blocks = []
+    rows, total = [], 0.0
+    for _, r in schedule.iterrows():
+        service = programme.service(str(r["service"]))
+        transfer = str(r["provider"]) != service.owner
+        total += service.fte
+        rows.append(
+            [service.name, f"{service.fte:g}", str(r["provider_name"]), "likely (TUPE)" if transfer else "no"]
+        )
+    if rows:
+        blocks.append(
+            para(
+                f"{total:g} full-time-equivalent posts are in the services that change. Where a service "
+                "moves to another employer, the Transfer of Undertakings (Protection of Employment) "
+                "Regulations 2006 "
+                "are likely to apply; a People Impact Assessment will be completed for each service."
+            )
+        )
+        blocks.append(table(["service", "FTE", "new provider", "staff transfer"], rows))
+    else:
+        blocks.append(para("No service changes, so no posts are affected."))
+    return section("people", blocks)
+
+
+def corporate(result: ScenarioResult) -> Section:
+    programme = result.loaded.programme
+    blocks = [subheading("Partnership and governance")]
+    if programme.consensus is not None:
+        c = programme.consensus
+        names = ", ".join(programme.partner(p).name for p in c.partners)
+        blocks.append(para(f"Decisions are taken by the {c.body} ({c.rule}); the partners are {names}."))
+    else:
+        bodies = sorted({f"{p.name}: {p.decision_body}" for p in programme.partners if p.decision_body})
+        if bodies:
+            blocks.append(para("Each partner keeps its own decision making: " + "; ".join(bodies) + "."))
+    if programme.consensus is not None:
+        partners = consenting_partners(programme)
+        blocks.append(
+            para(f"Each consenting partner's share is shown in section 7 ({len(partners)} partners).")
+        )
+    blocks.append(subheading("Staffing & Trade Union"))
+    blocks.append(para("Staff and trade unions will be consulted on each service before it changes."))
+    return section("corporate", blocks)

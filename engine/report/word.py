@@ -1,0 +1,90 @@
+"""The report as a Word document, through a docxtpl template a council may replace with its own.
+
+The template owns the look (fonts, logo, fixed headings, header block); the engine fills the tags.
+Each section's body is built as a sub-document with python-docx, so numbered paragraphs, tables and
+captions use the template's own styles.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate, InlineImage
+
+from engine.atomic import atomic_write
+from engine.errors import InputError
+from engine.report.document import HEADER_FIELDS, Block, Report, Section
+from engine.report.make_template import TEMPLATES
+
+
+def shipped_template(exempt: bool) -> Path:
+    return TEMPLATES / ("exempt.docx" if exempt else "cabinet.docx")
+
+
+def render_docx(report: Report, path: str | Path, template: str | Path | None = None) -> None:
+    source = Path(template) if template else shipped_template(report.exempt)
+    try:
+        tpl = DocxTemplate(str(source))
+        declared = tpl.get_undeclared_template_variables()
+    except Exception as exc:  # a damaged or foreign file: say which, never a traceback
+        raise InputError.one(f"cannot read the Word template: {exc}", file=str(source)) from None
+    missing = [
+        f"{{{{p {key} }}}} ({number} {title})" for key, number, title in report.outline if key not in declared
+    ]
+    if missing:
+        raise InputError.one(
+            "the template lacks the tags for: " + "; ".join(missing) + "; see engine/report/make_template.py",
+            file=str(source),
+        )
+    context: dict[str, object] = {
+        "release": report.release,
+        "title": report.title,
+        "header": report.header,
+        "header_rows": [{"label": label, "value": report.header[key]} for key, label in HEADER_FIELDS],
+        "provenance": "; ".join(f"{k}: {v}" for k, v in report.provenance),
+        "gantt": "",
+    }
+    for section in report.all_sections():
+        context[section.key] = _body(tpl, section)
+        image = next((b for b in section.blocks if b.kind == "image" and b.image), None)
+        if section.key == "appendix_plan" and image is not None and image.image is not None:
+            context["gantt"] = InlineImage(tpl, str(image.image), width=Mm(160))
+    tpl.render(context, autoescape=True)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    atomic_write(path, buffer.getvalue())
+
+
+def _body(tpl: DocxTemplate, section: Section) -> object:
+    doc = tpl.new_subdoc()
+    for label, block in section.numbered():
+        _block(doc, label, block)
+    return doc
+
+
+def _block(doc: object, label: str, block: Block) -> None:
+    add_paragraph = doc.add_paragraph  # type: ignore[attr-defined]
+    if block.kind == "para":
+        add_paragraph(f"{label} {block.text}" if label else block.text)
+    elif block.kind == "subheading":
+        add_paragraph(block.text, style="Heading 2")
+    elif block.kind == "items":
+        add_paragraph(f"{label} {block.text}" if label else block.text)
+        for entry in block.items:
+            add_paragraph(entry, style="List Paragraph")
+    elif block.kind == "table":
+        if block.caption:
+            add_paragraph(block.caption, style="Caption")
+        grid = doc.add_table(rows=1, cols=len(block.columns))  # type: ignore[attr-defined]
+        grid.style = "Table Grid"
+        size = Pt(8) if len(block.columns) > 5 else None  # wide matrices stay legible on A4
+        for cell, name in zip(grid.rows[0].cells, block.columns, strict=True):
+            run = cell.paragraphs[0].add_run(name)
+            run.bold, run.font.size = True, size
+        for row in block.rows:
+            for cell, value in zip(grid.add_row().cells, row, strict=True):
+                cell.paragraphs[0].add_run(value).font.size = size
+    elif block.kind == "image" and block.caption:
+        add_paragraph(block.caption, style="Caption")  # the picture itself is the template's {{ gantt }}

@@ -1,0 +1,298 @@
+"""The Cabinet report: read back from Word, checked against the engine's own results."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from engine.errors import InputError
+from engine.report import build_report
+from engine.report.document import PUBLIC_OUTLINE
+from engine.report.figures import pounds, whole_pounds
+from engine.report.make_template import TEMPLATES, template_bytes
+from engine.report.run import write_report
+from engine.report.text import render_html, render_markdown
+from engine.scenario import inputs_hash, load_scenario, run_scenario
+from tests.conftest import ROOT
+
+GLOUCESTER = ROOT / "scenarios" / "gloucester-2015"
+DRAWS = 200
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("report")
+    public, exempt = folder / "cabinet.docx", folder / "exempt.docx"
+    write_report(
+        GLOUCESTER / "county-first.yaml",
+        public,
+        compare=[GLOUCESTER / "hr-other-partner.yaml", GLOUCESTER / "do-nothing.yaml"],
+        exempt_out=exempt,
+        draws=DRAWS,
+    )
+    return {"public": public, "exempt": exempt, "folder": folder}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_scenario(load_scenario(GLOUCESTER / "county-first.yaml"))
+
+
+def _text(path: Path) -> str:
+    """Every word in the document: body paragraphs, tables, header and footer."""
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for grid in document.tables:
+        for row in grid.rows:
+            parts += [cell.text for cell in row.cells]
+    for section in document.sections:
+        parts += [p.text for p in section.footer.paragraphs]
+    return "\n".join(parts)
+
+
+def _paragraphs(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+def test_headings_are_all_there_in_order(written):
+    document = docx.Document(str(written["public"]))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[: len(PUBLIC_OUTLINE)] == [f"{n} {t}" for _, n, t in PUBLIC_OUTLINE]
+    text = _text(written["public"])
+    for label in (
+        "Meeting:",
+        "Subject:",
+        "Report of:",
+        "Wards affected:",
+        "Key decision:",
+        "Contact officer:",
+    ):
+        assert label in text
+    assert "Overview & Scrutiny Committee, 15 June 2015; Cabinet, 17 June 2015" in text
+    assert text.count("FOR GENERAL RELEASE") >= 2  # after the header block and in the footer
+
+
+def test_recommendations_follow_the_plan(written, result):
+    paragraphs = _paragraphs(written["public"])
+    start = paragraphs.index("2.0 Recommendations")
+    first = next(p for p in paragraphs[start:] if p.startswith("(1) "))
+    schedule = result.plan.to_frame()
+    positions = [
+        first.index(f"{r['service_name']} ({r['provider_name']}, from {r['start_label']})")
+        for _, r in schedule.iterrows()
+    ]
+    assert positions == sorted(positions) and len(positions) == len(result.plan.plan.assignments)
+    kept = [s.name for s in result.loaded.programme.services if s.id not in set(schedule["service"])]
+    noted = next(p for p in paragraphs[start:] if "stay as they are" in p)
+    assert all(name in noted for name in kept)
+
+
+def test_money_matches_the_engine_to_the_penny(written, result):
+    finance = result.finance
+    text = _text(written["public"])
+    assert f"net present value is {pounds(finance.npv)}" in text
+    assert f"One-off costs are {pounds(finance.one_off)}" in text
+    document = docx.Document(str(written["public"]))
+    by_year = next(t for t in document.tables if t.rows[0].cells[0].text == "financial year")
+    rows = [[c.text for c in row.cells] for row in by_year.rows[1:]]
+    expected = finance.flows.frame()
+    assert rows == [
+        [str(r["financial year"]), pounds(r["one-off costs"]), pounds(r["savings"]), pounds(r["net"])]
+        for _, r in expected.iterrows()
+    ]
+    partners = next(t for t in document.tables if t.rows[0].cells[0].text == "partner")
+    shown = {row.cells[0].text: row.cells[3].text for row in partners.rows[1:]}
+    for _, r in finance.by_partner.iterrows():
+        assert shown[result.loaded.programme.partner(r["partner"]).name] == pounds(r["npv"])
+
+
+def test_exempt_figures_only_in_the_exempt_appendix(written, result):
+    programme = result.loaded.programme
+    hidden = {o.id for o in programme.options if o.exempt}
+    secret = [
+        float(getattr(o, field))
+        for o in programme.options
+        for field in ("annual_cost", "one_off_cost")
+        if field in o.exempt
+    ]
+    public_figures = {
+        float(getattr(o, field))
+        for o in programme.options
+        if o.id not in hidden
+        for field in ("annual_cost", "one_off_cost")
+    } | {float(s.annual_cost) for s in programme.services}
+    assert secret
+    public, exempt = _text(written["public"]), _text(written["exempt"])
+    for value in secret:
+        assert pounds(value) in exempt
+        if value in public_figures:  # the same sum is also a public figure of another option
+            continue
+        for shown in (pounds(value), whole_pounds(value), f"{value:,.0f}", f"{value:.0f}", f"{value:,.2f}"):
+            assert shown not in public
+    document = docx.Document(str(written["public"]))
+    for grid in document.tables:
+        for row in grid.rows:
+            cells = [c.text for c in row.cells]
+            if any(option in cell for option in hidden for cell in cells):
+                assert not any("£" in cell for cell in cells), cells
+    for paragraph in document.paragraphs:
+        if any(option in paragraph.text for option in hidden):
+            assert "£" not in paragraph.text, paragraph.text
+    assert "NOT FOR PUBLICATION" in exempt and "FOR GENERAL RELEASE" not in exempt
+    assert "Schedule 12A" in exempt
+    assert "[exempt: see the exempt appendix]" in public
+
+
+def test_gantt_is_embedded(written):
+    document = docx.Document(str(written["public"]))
+    assert len(document.inline_shapes) == 1
+    with zipfile.ZipFile(written["public"]) as archive:
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+    assert media and all(n.endswith(".png") for n in media)
+
+
+def test_report_states_how_to_reproduce_it(written, result):
+    from engine import __version__
+
+    text = _text(written["public"])
+    assert f"ssplan {__version__}" in text and inputs_hash(result) in text
+    assert f"{DRAWS} draws, seed 0" in text
+
+
+def test_alternatives_are_reported_with_their_numbers(written):
+    paragraphs = _paragraphs(written["public"])
+    start, end = (
+        paragraphs.index("4.0 Alternative Options Considered"),
+        paragraphs.index("5.0 Reasons for Recommendations"),
+    )
+    body = "\n".join(paragraphs[start:end])
+    assert "Do nothing" in body and "'HR from another partner (the exception case)'" in body
+    assert "'Do nothing (the baseline)'" in body and "hr-bureau" in body
+
+
+def test_same_inputs_same_report(result, tmp_path):
+    one = render_markdown(build_report(result, draws=DRAWS))
+    two = render_markdown(
+        build_report(run_scenario(load_scenario(GLOUCESTER / "county-first.yaml")), draws=DRAWS)
+    )
+    assert one == two
+
+
+def test_markdown_and_html_carry_the_same_content(result):
+    report = build_report(result, draws=DRAWS)
+    markdown, html = render_markdown(report), render_html(report)
+    for _, number, title in PUBLIC_OUTLINE:
+        assert f"## {number} {title}" in markdown
+        assert f"<h2>{number} {title.replace('&', '&amp;')}</h2>" in html
+    assert pounds(result.finance.npv) in markdown and pounds(result.finance.npv) in html
+    assert "Overview &amp; Scrutiny" in html and "Overview & Scrutiny" in markdown
+
+
+def test_the_shipped_templates_are_what_the_script_builds():
+    assert (TEMPLATES / "cabinet.docx").read_bytes() == template_bytes(exempt=False)
+    assert (TEMPLATES / "exempt.docx").read_bytes() == template_bytes(exempt=True)
+
+
+def test_a_council_template_with_its_own_headings(tmp_path):
+    from docx import Document
+
+    document = Document(str(TEMPLATES / "cabinet.docx"))
+    heading = next(p for p in document.paragraphs if p.text == "1.0 Purpose of Report")
+    heading.runs[0].text = "PART 1 – Purpose of this report"
+    council = tmp_path / "council.docx"
+    document.save(str(council))
+    out = tmp_path / "r.docx"
+    write_report(GLOUCESTER / "county-first.yaml", out, template=council, draws=50)
+    assert "PART 1 – Purpose of this report" in _paragraphs(out)
+    assert any(p.startswith("1.1 To seek approval") for p in _paragraphs(out))
+
+
+def test_a_template_missing_a_tag_is_named(tmp_path):
+    from docx import Document
+
+    document = Document(str(TEMPLATES / "cabinet.docx"))
+    tag = next(p for p in document.paragraphs if p.text == "{{p financial }}")
+    tag.runs[0].text = "(financial section removed)"
+    council = tmp_path / "council.docx"
+    document.save(str(council))
+    with pytest.raises(InputError, match=r"\{\{p financial \}\} \(7\.0 Financial Implications\)"):
+        write_report(GLOUCESTER / "county-first.yaml", tmp_path / "r.docx", template=council, draws=50)
+    assert not (tmp_path / "r.docx").exists()
+    (tmp_path / "junk.docx").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="cannot read the Word template"):
+        write_report(
+            GLOUCESTER / "county-first.yaml", tmp_path / "r.docx", template=tmp_path / "junk.docx", draws=50
+        )
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        ROOT / "scenarios" / "essex-2010" / "consensus.yaml",
+        ROOT / "scenarios" / "lancaster-2011" / "baseline.yaml",
+    ],
+)
+def test_every_partnership_gets_a_report(scenario, tmp_path):
+    out = tmp_path / "report.md"
+    written = write_report(scenario, out, draws=50)
+    text = out.read_text()
+    assert written == [out] and (tmp_path / "report-plan.png").exists()
+    assert "## 11.0 Other Corporate Implications" in text and "## Appendix 3 Exception Justifications" in text
+
+
+def test_report_command(tmp_path, capsys):
+    from tests.test_cli import run
+
+    out = tmp_path / "r.html"
+    code, printed, _ = run(
+        capsys, "report", str(GLOUCESTER / "county-first.yaml"), "--out", str(out), "--draws", "50"
+    )
+    assert (
+        code == 0 and f"wrote {out}" in printed and "<h2>7.0 Financial Implications</h2>" in out.read_text()
+    )
+    code, _, err = run(
+        capsys, "report", str(GLOUCESTER / "county-first.yaml"), "--out", str(tmp_path / "r.pdf")
+    )
+    assert code == 2 and "unknown report format `pdf`" in err
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def test_the_report_opens_in_libreoffice(written, tmp_path):
+    soffice = _soffice()
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must convert the report with LibreOffice: .ci/run installs it")
+        pytest.skip("LibreOffice is not installed here")
+    pdfium = pytest.importorskip("pypdfium2")
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(written["public"]),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = pdfium.PdfDocument(str(tmp_path / "cabinet.pdf"))
+    pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    assert 8 <= len(pages) <= 40
+    assert "FOR GENERAL RELEASE" in pages[0] and "Purpose of Report" in pages[0]
+    appendix = next(i for i, text in enumerate(pages) if "Appendix 1 High Level Implementation Plan" in text)
+    images = [o for o in pdf[appendix].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+    assert images, "the Gantt chart is on the Appendix 1 page"
+    assert "inputs hash" in pages[-1]
