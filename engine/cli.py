@@ -579,6 +579,23 @@ def report(
 
 
 @app.command()
+def ui(
+    port: Annotated[int, typer.Option("--port", help="port to serve on")] = 8501,
+    headless: Annotated[bool, typer.Option("--headless", help="do not open a browser")] = False,
+) -> None:
+    """Start the Streamlit front end (what-if scenarios for directors)."""
+    import subprocess
+
+    from engine.shipped import shipped_dir
+
+    script = shipped_dir("ui") / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    if headless:
+        command += ["--server.headless", "true"]
+    raise typer.Exit(subprocess.call(command))
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="folder for the files the demo writes")] = Path(
         "ssplan-demo"

@@ -73,3 +73,19 @@ def earliest_starts(programme: Programme, durations: dict[str, int]) -> dict[str
             default=0,
         )
     return start
+
+
+def dot_source(programme: Programme) -> str:
+    """The dependency graph in Graphviz DOT, for a picture (services as boxes, lags on the arrows)."""
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = ["digraph dependencies {", "  rankdir=LR;", "  node [shape=box, fontname=Arial];"]
+    for service in programme.services:
+        lines.append(f"  {quoted(service.id)} [label={quoted(service.name)}];")
+    for dependency in programme.dependencies:
+        label = f" [label={quoted(f'+{dependency.lag}')}]" if dependency.lag else ""
+        lines.append(f"  {quoted(dependency.before)} -> {quoted(dependency.after)}{label};")
+    lines.append("}")
+    return "\n".join(lines)

@@ -40,6 +40,22 @@ def load_programme(path: str | Path) -> Programme:
     return parse_programme(path.read_bytes(), name)
 
 
+def programme_from_upload(content: bytes, filename: str) -> Programme:
+    """A programme sent as a file's bytes (a web upload), read by its name's suffix."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        import io
+
+        from engine.xlsx import read_workbook
+
+        return read_workbook(io.BytesIO(content), source=filename)
+    if suffix not in YAML_SUFFIXES:
+        raise InputError.one(
+            f"unknown file type `{suffix or '(none)'}`; expected .yaml, .yml or .xlsx", file=filename
+        )
+    return parse_programme(content, filename)
+
+
 def parse_programme(content: str | bytes, source: str = "<programme>") -> Programme:
     """Validate YAML text as a programme."""
     return parse_yaml_model(content, source, Programme, "programme", InputError)

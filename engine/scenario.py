@@ -112,7 +112,6 @@ def load_scenario(path: str | Path) -> LoadedScenario:
             field="base",
         )
     base = load_programme(base_path)
-    programme = apply(base, scenario, str(path))
     rules_path = Path(scenario.rules)
     if rules_path.suffix in (".yaml", ".yml"):
         rules = load_ruleset(path.parent / rules_path)
@@ -121,6 +120,13 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         if not shipped.is_file():
             raise InputError.one(f"unknown rule set `{scenario.rules}`", file=str(path), field="rules")
         rules = load_ruleset(shipped)
+    return prepare_scenario(scenario, base, rules, path)
+
+
+def prepare_scenario(scenario: Scenario, base: Programme, rules: RuleSet, path: Path) -> LoadedScenario:
+    """A scenario whose base programme and rule set are already in hand (a file's, or the what-if a
+    user is editing on screen): its overrides applied and checked, its plan settings made."""
+    programme = apply(base, scenario, str(path))
     services = {s.id for s in programme.services}
     unknown = [
         s

@@ -235,10 +235,12 @@ def _loaded(path: str) -> LoadedScenario:
     return load_scenario(path)
 
 
-def _replan_one(args: tuple[str, list[float], int]) -> ReplanOutcome:
-    """One draw in a local worker process, which reads the scenario file once."""
-    path, weights, wave = args
-    return _replan_with(_loaded(path), weights, wave)
+def _replan_one(args: tuple[str | LoadedScenario, list[float], int]) -> ReplanOutcome:
+    """One draw in a local worker process, which reads a scenario file once (or is sent the
+    scenario itself when it exists only in memory, as a what-if on screen does)."""
+    source, weights, wave = args
+    loaded = _loaded(source) if isinstance(source, str) else source
+    return _replan_with(loaded, weights, wave)
 
 
 def _replan_with(loaded: LoadedScenario, weights: list[float], wave: int) -> ReplanOutcome:
@@ -263,7 +265,7 @@ def _replan_with(loaded: LoadedScenario, weights: list[float], wave: int) -> Rep
 
 
 def replan_sensitivity(
-    scenario_path: str,
+    scenario_path: str | LoadedScenario,
     draws: int = 50,
     seed: int = 0,
     concentration: float = 50.0,
@@ -276,7 +278,7 @@ def replan_sensitivity(
     ``scheduler`` address, across a cluster.  Each service's chance of changing, of starting in the
     first ``wave_periods`` periods, and its most frequent option.  The weights are drawn here from
     ``seed``, so the answer does not depend on where or on how many workers the draws run."""
-    loaded = _loaded(scenario_path)
+    loaded = _loaded(scenario_path) if isinstance(scenario_path, str) else scenario_path
     scenario = loaded.scenario
     base = score(loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None)
     samples = weight_draws(np.array([base.weights[c] for c in base.criteria()]), draws, seed, concentration)
@@ -302,7 +304,11 @@ def replan_sensitivity(
 
 
 def _on_local_cores(
-    path: str, weights: list[list[float]], wave: int, workers: int | None, tick: Callable[[], object]
+    path: str | LoadedScenario,
+    weights: list[list[float]],
+    wave: int,
+    workers: int | None,
+    tick: Callable[[], object],
 ) -> list[ReplanOutcome]:
     from concurrent.futures import ProcessPoolExecutor
 

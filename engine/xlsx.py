@@ -16,7 +16,7 @@ import typing
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -128,8 +128,9 @@ def _write_rows(sheet: Any, header: list[str], rows: list[list[Any]]) -> None:
 
 
 # ----------------------------------------------------------------------------------------- read
-def read_workbook(path: str | Path) -> m.Programme:
-    name = str(path)
+def read_workbook(path: str | Path | IO[bytes], source: str | None = None) -> m.Programme:
+    """A workbook from a file, or from bytes in memory (an upload) named ``source`` in errors."""
+    name = source or str(path)
     try:
         book = load_workbook(path, data_only=True, read_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -11,7 +11,7 @@ from engine.errors import InputError
 from engine.report.build import build_report
 from engine.report.text import render_html, render_markdown
 from engine.report.word import render_docx
-from engine.scenario import load_scenario, run_scenario
+from engine.scenario import ScenarioResult, load_scenario, run_scenario
 
 FORMATS = ("docx", "md", "html")
 
@@ -56,3 +56,29 @@ def write_report(
                 atomic_write(target, render_html(report))
             written.append(target)
     return written
+
+
+def report_bytes(
+    result: ScenarioResult,
+    others: Sequence[ScenarioResult] = (),
+    fmt: str = "docx",
+    exempt: bool = False,
+    draws: int = 1000,
+    seed: int = 0,
+) -> bytes:
+    """A report of a scenario already run (a what-if on screen), as the bytes of a file to download."""
+    if fmt not in FORMATS:
+        raise InputError.one(f"unknown report format `{fmt}`; expected one of {', '.join(FORMATS)}")
+    with tempfile.TemporaryDirectory() as scratch:
+        gantt = None
+        if result.plan.plan is not None and fmt != "md":
+            from engine.charts import gantt_png
+
+            gantt = Path(scratch) / "plan.png"
+            gantt_png(result.plan, gantt)
+        report = build_report(result, list(others), gantt=gantt, exempt=exempt, draws=draws, seed=seed)
+        if fmt == "docx":
+            target = Path(scratch) / "report.docx"
+            render_docx(report, target)
+            return target.read_bytes()
+        return (render_markdown(report) if fmt == "md" else render_html(report)).encode("utf-8")

@@ -1,0 +1,196 @@
+"""The Streamlit app, page by page, through Streamlit's AppTest: what it shows is what the engine says."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.load import load_programme
+from engine.ruleset import load_ruleset
+from engine.scenario import Scenario, prepare_scenario, run_scenario
+from engine.scoring import score
+from engine.sensitivity import weight_sensitivity
+from tests.conftest import ROOT
+
+APP = str(ROOT / "ui" / "app.py")
+GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
+RULES = load_ruleset(ROOT / "rules" / "default.yaml")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _table(at: AppTest, *columns: str):
+    """The first table on the page that has these columns."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+@pytest.fixture
+def gloucester_app(monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.setenv("SSPLAN_DB", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
+    return _app()
+
+
+def test_programme_page_loads_gloucester_first(gloucester_app):
+    at = gloucester_app
+    assert at.title[0].value == "Programme"
+    assert at.selectbox(key="programme.pick").value == "gloucester-2015"
+    programme = load_programme(GLOUCESTER)
+    services = at.dataframe[1].value
+    assert list(services["service"]) == [s.name for s in programme.services]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Services"] == str(len(programme.services))
+    options = at.dataframe[2].value
+    hr_bureau = options[options["option"] == "hr-bureau"].iloc[0]
+    assert hr_bureau["annual cost"] == "[exempt]"  # confidential prices are not shown
+
+
+def test_a_broken_upload_shows_where_and_keeps_the_last_good_programme(gloucester_app):
+    at = gloucester_app
+    at.radio(key="programme.source").set_value("my own file").run()
+    broken = GLOUCESTER.read_text().replace("annual_cost: 262000", "annual_cost: -262000", 1)
+    assert broken != GLOUCESTER.read_text()
+    at.file_uploader(key="programme.upload").set_value(("broken.yaml", broken.encode(), "application/x-yaml"))
+    at.run()
+    assert not at.exception
+    assert "broken.yaml cannot be used" in at.error[0].value
+    problems = at.dataframe[0].value
+    row = problems.iloc[0]
+    assert row["file"] == "broken.yaml" and row["line / row"].isdigit() and "annual_cost" in row["field"]
+    assert "Still working on **gloucester-2015**" in at.caption[0].value
+    assert at.session_state["programme.current"]["name"] == "gloucester-2015"
+
+
+def test_a_good_upload_replaces_the_programme(gloucester_app):
+    at = gloucester_app
+    at.radio(key="programme.source").set_value("my own file").run()
+    essex = ROOT / "scenarios" / "essex-2010.yaml"
+    at.file_uploader(key="programme.upload").set_value(
+        ("essex.yaml", essex.read_bytes(), "application/x-yaml")
+    )
+    at.run()
+    assert at.success[0].value == "essex.yaml is valid."
+    assert at.session_state["programme.current"]["name"] == "essex.yaml"
+
+
+def test_moving_a_weight_reranks_as_the_engine_does(gloucester_app):
+    at = _go(gloucester_app, "priorities")
+    programme = load_programme(GLOUCESTER)
+    before = at.dataframe[0].value
+    expected = score(programme, RULES).services
+    assert list(before["service"]) == list(expected["service"])
+    at.slider(key="priorities.weight.default.impact").set_value(0.0).run()
+    after = at.dataframe[0].value
+    moved = score(programme, RULES, weights={"impact": 0.0}).services
+    assert list(after["service"]) == list(moved["service"])
+    assert list(after["recommended"]) == list(moved["recommended"])
+    assert list(after["service"]) != list(before["service"])  # the weight matters here
+    # the edit survives a visit to another page
+    _go(at, "plan")
+    _go(at, "priorities")
+    assert at.slider(key="priorities.weight.default.impact").value == 0.0
+
+
+def test_planning_shows_the_engines_schedule(gloucester_app):
+    at = _go(gloucester_app, "plan")
+    at.button(key="plan.run").click().run()
+    assert not at.exception
+    programme = load_programme(GLOUCESTER)
+    loaded = prepare_scenario(
+        Scenario(name="what-if", base="(on screen)"), programme, RULES, ROOT / "what-if.yaml"
+    )
+    expected = run_scenario(loaded).plan.to_frame()
+    shown = _table(at, "service", "start", "finish")
+    assert list(shown["service"]) == list(expected["service_name"])
+    assert list(shown["start"]) == list(expected["start_label"])
+    assert at.subheader[0].value == "Plan: optimal"
+    assert any(m.label == "Net present value" for m in at.metric)
+
+
+def test_an_impossible_capacity_gets_advice(gloucester_app):
+    at = _go(gloucester_app, "plan")
+    at.multiselect(key="plan.force_in").set_value(["ict", "property", "hr", "payroll"]).run()
+    editor = at.session_state["whatif.current"]
+    editor["capacities"] = {pool.id: 0.0 for pool in load_programme(GLOUCESTER).resources}
+    at.button(key="plan.run").click().run()
+    assert not at.exception
+    assert "infeasible" in at.subheader[0].value
+    assert at.markdown  # the advice lines
+
+
+def test_compare_a_saved_what_if_with_a_shipped_scenario(gloucester_app):
+    at = _go(gloucester_app, "compare")
+    at.text_input(key="compare.name").set_value("no HR").run()
+    at.session_state["whatif.current"]["force_out"] = ["hr"]
+    at.button(key="compare.save").click().run()
+    at.multiselect(key="compare.pick").set_value(["saved: no HR", "shipped: county-first"]).run()
+    assert not at.exception
+    summary = at.dataframe[0].value
+    assert list(summary.columns) == ["no HR", "County first (the MoU default)"]
+    assert any("hr" in m.value and "→" in m.value for m in at.markdown)
+
+
+def test_sensitivity_matches_the_engine_for_the_seed(gloucester_app):
+    at = _go(gloucester_app, "sensitivity")
+    at.number_input(key="sensitivity.draws").set_value(300)
+    at.number_input(key="sensitivity.seed").set_value(4)
+    at.button(key="sensitivity.run").click().run()
+    assert not at.exception
+    expected = weight_sensitivity(load_programme(GLOUCESTER), RULES, draws=300, seed=4)
+    shown = _table(at, "P(same recommendation)")
+    assert list(shown["P(same recommendation)"]) == list(expected.services["P(same recommendation)"])
+
+
+def test_report_page_offers_the_downloads(gloucester_app):
+    at = _go(gloucester_app, "report")
+    at.number_input(key="report.draws").set_value(100)
+    at.button(key="report.make").click().run()
+    assert not at.exception
+    files = at.session_state["report.files"]
+    assert files["public"][:2] == b"PK" and files["exempt"][:2] == b"PK" and files["xlsx"][:2] == b"PK"
+    assert files["csv"].decode().startswith("service,")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [
+        "Cabinet report (.docx)",
+        "Exempt appendix — NOT FOR PUBLICATION (.docx)",
+        "Plan (.xlsx)",
+        "Plan (.csv)",
+    ]
+
+
+def test_decisions_are_stored_and_listed(gloucester_app):
+    at = _go(gloucester_app, "decisions")
+    assert at.info[0].value == "No runs stored yet."
+    at.button(key="decisions.save").click().run()
+    assert at.success[0].value == "Stored as run 1."
+    at.text_input(key="decisions.by").set_value("Democratic Services")
+    at.text_input(key="decisions.body").set_value("Cabinet, 17 June 2015")
+    at.text_area(key="decisions.decision").set_value("approved county-first")
+    at.button[-1].click().run()
+    assert not at.exception
+    assert any("Cabinet, 17 June 2015" in m.value and "approved county-first" in m.value for m in at.markdown)
+
+
+def test_with_login_on_nothing_shows_before_sign_in(monkeypatch):
+    monkeypatch.setenv("SSPLAN_LOGIN", "oidc")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.dataframe and not at.metric and "programme.current" not in at.session_state
+    signed = AppTest.from_file(APP, default_timeout=60)
+    signed.user = {"is_logged_in": True, "name": "A Director", "email": "director@example.gov.uk"}
+    signed.run()
+    assert signed.dataframe and "Signed in as A Director" in signed.sidebar.caption[0].value

@@ -1,0 +1,103 @@
+"""Compare: the what-if on screen (saved under a name) beside shipped and other saved scenarios."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from common import (
+    SAVED,
+    current,
+    need_programme,
+    run_shipped,
+    run_whatif,
+    scenario_of,
+    shipped_scenarios,
+    whatif,
+)
+
+from engine.compare import compare
+from engine.errors import SsplanError
+from engine.switching import switching_values
+
+programme = need_programme()
+edits = whatif()
+st.title("Compare")
+saved: dict[str, str] = st.session_state.setdefault(SAVED, {})
+
+left, right = st.columns([3, 1])
+name = left.text_input("Save the current what-if as", value=edits["name"], key="compare.name")
+if right.button("Save", key="compare.save"):
+    edits["name"] = name.strip() or "what-if"
+    saved[edits["name"]] = scenario_of(edits).model_dump_json()
+    st.success(f"Saved '{edits['name']}'.")
+
+files = shipped_scenarios(programme.id)
+options = [f"saved: {n}" for n in saved] + [f"shipped: {n}" for n in files]
+picked = st.multiselect(
+    "Scenarios to compare (the first is the reference)", options, default=options[:2], key="compare.pick"
+)
+if len(picked) < 2:
+    st.info("Pick two or more scenarios. Save the what-if you are editing to include it.")
+    st.stop()
+
+results = []
+try:
+    held_name, held_yaml = current() or ("", "")
+    for choice in picked:
+        kind, label = choice.split(": ", 1)
+        if kind == "saved":
+            results.append(run_whatif(held_yaml, held_name, saved[label]))
+        else:
+            results.append(run_shipped(str(files[label]), files[label].stat().st_mtime))
+except SsplanError as error:
+    st.error("; ".join(str(p) for p in error.problems))
+    st.stop()
+
+comparison = compare(results)
+summary = comparison.summary.set_index("scenario").T
+st.subheader("Side by side")
+st.dataframe(summary.astype(str), key="compare.summary")
+
+st.subheader("Choices")
+reference = comparison.choices.columns[0]
+st.dataframe(
+    comparison.choices.style.apply(
+        lambda row: [
+            "" if i == 0 or v == row.iloc[0] else "background-color: #fff3b0" for i, v in enumerate(row)
+        ],
+        axis=1,
+    ),
+    key="compare.choices",
+)
+if comparison.changes:
+    st.markdown(f"**What changed against '{reference}', and why**")
+    for change in comparison.changes:
+        moved = f"{change['service']}: {change['from']} → {change['to']}"
+        st.markdown(f"- *{change['scenario']}*: {moved} ({change['reason']})")
+
+money = comparison.summary.set_index("scenario")[["NPV (£)", "annual saving (£)"]].fillna(0.0)
+st.subheader("NPV and annual saving")
+st.bar_chart(money, stack=False)
+
+st.subheader("Exception switching values")
+first = results[0].loaded
+values = switching_values(
+    first.programme, first.rules, method=first.scenario.method, weights=first.scenario.weights or None
+)
+if values:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"exception": v.exception, "moving": v.subject, "what would flip it": v.text()}
+                for v in values
+                if v.subject not in {o.id for o in first.programme.options if o.exempt}
+            ]
+        ),
+        hide_index=True,
+    )
+    if any(v.subject in {o.id for o in first.programme.options if o.exempt} for v in values):
+        st.caption(
+            "Switching values on exempt (commercially confidential) prices are in the exempt appendix only."
+        )
+else:
+    st.write("No exception to weigh.")

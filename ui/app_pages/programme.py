@@ -1,0 +1,115 @@
+"""Programme: choose a shipped partnership or upload a file; see what it holds, or what is wrong."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from common import current, current_programme, set_programme, shipped, show_problems
+
+from engine.errors import SsplanError
+from engine.graph import dot_source
+from engine.load import load_programme, programme_from_upload
+from engine.summary import EXEMPT
+
+st.title("Programme")
+
+choices = shipped()
+source = st.radio(
+    "Start from", ["a shipped programme", "my own file"], horizontal=True, key="programme.source"
+)
+if source == "a shipped programme":
+    held = current()
+    names = list(choices)
+    default = names.index(held[0]) if held and held[0] in names else 0
+    picked = st.selectbox("Programme", names, index=default, key="programme.pick")
+    if st.button("Load", type="primary", key="programme.load") or held is None:
+        set_programme(picked, load_programme(choices[picked]))
+else:
+    upload = st.file_uploader(
+        "Programme file (.yaml or .xlsx)", type=["yaml", "yml", "xlsx"], key="programme.upload"
+    )
+    if upload is not None:
+        try:
+            programme = programme_from_upload(upload.getvalue(), upload.name)
+        except SsplanError as error:
+            show_problems(error, f"{upload.name} cannot be used")
+            if current() is not None:
+                st.caption(f"Still working on **{current()[0]}**, the last programme that loaded.")  # type: ignore[index]
+        else:
+            if current() is None or current()[0] != upload.name:  # type: ignore[index]
+                set_programme(upload.name, programme)
+            st.success(f"{upload.name} is valid.")
+
+programme = current_programme()
+if programme is None:
+    st.stop()
+
+st.subheader(programme.name)
+if programme.description:
+    st.write(programme.description)
+left, middle, right, far = st.columns(4)
+left.metric("Partners", len(programme.partners))
+middle.metric("Services", len(programme.services))
+right.metric("Options", sum(len(programme.options_for(s.id)) for s in programme.services))
+far.metric("Dependencies", len(programme.dependencies))
+
+
+def money(record: object, field: str, value: float) -> str:
+    return EXEMPT if field in getattr(record, "exempt", ()) else f"£{value:,.0f}"
+
+
+st.markdown("**Partners**")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "partner": p.name,
+                "kind": p.kind,
+                "default provider": p.default_provider,
+                "decides": p.decision_body or "",
+            }
+            for p in programme.partners
+        ]
+    ),
+    hide_index=True,
+)
+st.markdown("**Services**")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "service": s.name,
+                "owner": programme.partner(s.owner).name,
+                "area": s.area.replace("_", " "),
+                "annual cost": money(s, "annual_cost", s.annual_cost),
+                "FTE": s.fte,
+                "in scope": s.in_scope,
+            }
+            for s in programme.services
+        ]
+    ),
+    hide_index=True,
+)
+st.markdown("**Options**")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "service": o.service,
+                "option": o.id,
+                "provider": programme.partner(o.provider).name,
+                "model": o.model.replace("_", " "),
+                "one-off cost": money(o, "one_off_cost", o.one_off_cost),
+                "annual cost": money(o, "annual_cost", o.annual_cost),
+                "duration": o.duration,
+                "exception": programme.is_exception(o),
+            }
+            for s in programme.services
+            for o in programme.options_for(s.id)
+        ]
+    ),
+    hide_index=True,
+)
+if programme.dependencies:
+    st.markdown("**Dependencies**")
+    st.graphviz_chart(dot_source(programme))

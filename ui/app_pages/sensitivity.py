@@ -1,0 +1,87 @@
+"""Sensitivity: how far the recommendations hold when weights and uncertain costs vary."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from common import current, loaded_whatif, need_programme, scenario_of, whatif
+
+from engine.errors import SsplanError
+from engine.sensitivity import replan_sensitivity, weight_sensitivity
+
+programme = need_programme()
+edits = whatif()
+st.title("Sensitivity")
+
+left, middle, right = st.columns(3)
+draws = left.number_input(
+    "Draws", min_value=100, max_value=20000, value=1000, step=100, key="sensitivity.draws"
+)
+seed = middle.number_input(
+    "Seed (same seed, same answer)", min_value=0, value=0, step=1, key="sensitivity.seed"
+)
+replan = right.number_input(
+    "Also re-plan this many draws", min_value=0, max_value=200, value=0, step=5, key="sensitivity.replan"
+)
+
+if st.button("Run", type="primary", key="sensitivity.run"):
+    name, text = current() or ("", "")
+    bar = st.progress(0.0, text="Drawing weights and costs…")
+    try:
+        loaded = loaded_whatif(text, name, scenario_of(edits).model_dump_json())
+        result = weight_sensitivity(
+            loaded.programme,
+            loaded.rules,
+            draws=int(draws),
+            seed=int(seed),
+            method=loaded.scenario.method,
+            weights=loaded.scenario.weights or None,
+        )
+        replanned = None
+        if replan:
+            done = [0]
+
+            def tick() -> None:
+                done[0] += 1
+                bar.progress(done[0] / int(replan), text=f"Re-planned {done[0]} of {int(replan)} draws")
+
+            bar.progress(0.0, text="Re-planning…")
+            replanned = replan_sensitivity(
+                loaded, draws=int(replan), seed=int(seed), workers=1, progress=tick
+            )
+        bar.progress(1.0, text="Done")
+        st.session_state["sensitivity.result"] = (result, replanned)
+    except SsplanError as error:
+        st.error("; ".join(str(p) for p in error.problems))
+
+held = st.session_state.get("sensitivity.result")
+if held is None:
+    st.stop()
+result, replanned = held
+drawn = f"{result.draws} draws of the weights"
+if result.uncertain:
+    drawn += f" and of the uncertain costs of {', '.join(result.uncertain)}"
+st.caption(f"{drawn}, seed {result.seed}.")
+
+st.subheader("How stable is each recommendation?")
+stability = result.services.set_index("service")["P(same recommendation)"]
+st.bar_chart(stability, horizontal=True)
+st.dataframe(result.services, hide_index=True, key="sensitivity.services")
+if len(result.exceptions):
+    st.subheader("Exceptions")
+    st.dataframe(result.exceptions, hide_index=True)
+
+st.subheader("Tornado: which weight moves the result most")
+tornado = result.tornado.set_index("criterion")[["low: priority shift", "high: priority shift"]]
+st.bar_chart(
+    pd.DataFrame(
+        {"weight × 0.5": -tornado["low: priority shift"], "weight × 1.5": tornado["high: priority shift"]}
+    ),
+    horizontal=True,
+    stack=False,
+)
+st.dataframe(result.tornado, hide_index=True)
+
+if replanned is not None:
+    st.subheader("Re-planned draws")
+    st.dataframe(replanned, hide_index=True)

@@ -1,0 +1,188 @@
+"""What the pages share: the programme and what-if held in session state, and cached engine calls.
+
+The app decides nothing itself: every figure comes from ``engine``.  Engine calls are cached on the
+content they depend on (the programme's YAML text and the what-if as JSON), so moving a slider back
+to where it was answers at once.  Edits live in this module's own session-state keys, not only in
+widget keys: Streamlit drops a widget's value when the user moves to a page that does not show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from engine.errors import SsplanError
+from engine.load import dump_programme, parse_programme
+from engine.model import Programme
+from engine.ruleset import RuleSet, load_ruleset
+from engine.scenario import (
+    CapacityOverride,
+    LoadedScenario,
+    Scenario,
+    ScenarioResult,
+    load_scenario,
+    prepare_scenario,
+    run_scenario,
+)
+from engine.scoring import ScoreTable, score
+from engine.shipped import shipped_dir, shipped_programmes
+
+PROGRAMME = "programme.current"  # {"name": str, "yaml": str}
+WHATIF = "whatif.current"  # the edits: see default_whatif
+SAVED = "compare.saved"  # name -> Scenario JSON, what-ifs saved for comparison
+RESULT = "plan.result"  # the last plan run: (what-if JSON, ScenarioResult)
+
+
+def rule_sets() -> list[str]:
+    return sorted(p.stem for p in shipped_dir("rules").glob("*.yaml"))
+
+
+def shipped() -> dict[str, Path]:
+    """The shipped programmes, Gloucester (the demo) first."""
+    found = {p.stem: p for p in shipped_programmes()}
+    return dict(sorted(found.items(), key=lambda item: (item[0] != "gloucester-2015", item[0])))
+
+
+def shipped_scenarios(programme_id: str) -> dict[str, Path]:
+    folder = shipped_dir("scenarios") / programme_id
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+# ------------------------------------------------------------------ the programme in hand
+def set_programme(name: str, programme: Programme) -> None:
+    """Hold a validated programme (as its YAML, the cache key) and start a fresh what-if on it."""
+    st.session_state[PROGRAMME] = {"name": name, "yaml": dump_programme(programme)}
+    st.session_state[WHATIF] = default_whatif()
+    st.session_state.pop(RESULT, None)
+
+
+def current() -> tuple[str, str] | None:
+    held = st.session_state.get(PROGRAMME)
+    return (held["name"], held["yaml"]) if held else None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def programme_of(yaml_text: str, name: str) -> Programme:
+    return parse_programme(yaml_text, name)
+
+
+def current_programme() -> Programme | None:
+    held = current()
+    return programme_of(held[1], held[0]) if held else None
+
+
+def need_programme() -> Programme:
+    """The programme in hand; otherwise a pointer to the Programme page, and the page stops."""
+    programme = current_programme()
+    if programme is None:
+        st.info("Choose a programme on the **Programme** page first.")
+        st.stop()
+    assert programme is not None
+    return programme
+
+
+# ------------------------------------------------------------------ the what-if being edited
+def default_whatif() -> dict[str, Any]:
+    return {
+        "name": "what-if",
+        "rules": "default",
+        "method": None,
+        "weights": {},
+        "objective": "value",
+        "capacities": {},
+        "force_in": [],
+        "force_out": [],
+        "consensus": False,
+    }
+
+
+def whatif() -> dict[str, Any]:
+    if WHATIF not in st.session_state:
+        st.session_state[WHATIF] = default_whatif()
+    state: dict[str, Any] = st.session_state[WHATIF]
+    return state
+
+
+def scenario_of(edits: dict[str, Any]) -> Scenario:
+    return Scenario(
+        name=edits["name"],
+        base="(on screen)",
+        rules=edits["rules"],
+        method=edits["method"],
+        weights=edits["weights"],
+        objective=edits["objective"],
+        capacities={pool: CapacityOverride(capacity=value) for pool, value in edits["capacities"].items()},
+        force_in=tuple(edits["force_in"]),
+        force_out=tuple(edits["force_out"]),
+        consensus=edits["consensus"],
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def rules_of(name: str) -> RuleSet:
+    return load_ruleset(shipped_dir("rules") / f"{name}.yaml")
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def scores_of(
+    yaml_text: str, name: str, rules: str, method: str | None, weights: tuple[tuple[str, float], ...]
+) -> ScoreTable:
+    return score(programme_of(yaml_text, name), rules_of(rules), method=method, weights=dict(weights) or None)
+
+
+def current_scores() -> ScoreTable:
+    name, text = current() or ("", "")
+    edits = whatif()
+    return scores_of(text, name, edits["rules"], edits["method"], tuple(sorted(edits["weights"].items())))
+
+
+def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenario:
+    scenario = Scenario.model_validate_json(scenario_json)
+    base = programme_of(yaml_text, name)
+    return prepare_scenario(scenario, base, rules_of(scenario.rules), Path(f"{scenario.name}.yaml"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def run_whatif(yaml_text: str, name: str, scenario_json: str) -> ScenarioResult:
+    return run_scenario(loaded_whatif(yaml_text, name, scenario_json))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def run_shipped(path: str, stamp: float) -> ScenarioResult:
+    """A shipped scenario file's result (``stamp``, its modification time, keys the cache)."""
+    return run_scenario(load_scenario(path))
+
+
+def run_current() -> ScenarioResult:
+    name, text = current() or ("", "")
+    return run_whatif(text, name, scenario_of(whatif()).model_dump_json())
+
+
+# ------------------------------------------------------------------ showing problems
+def problems_table(error: SsplanError) -> pd.DataFrame:
+    rows = [
+        {
+            "file": p.file or "",
+            "line / row": p.line if p.line is not None else (p.row if p.row is not None else ""),
+            "sheet / column": p.sheet if p.sheet is not None else (p.column if p.column is not None else ""),
+            "field": p.field or "",
+            "message": p.message + (f" ({p.hint})" if p.hint else ""),
+        }
+        for p in error.problems
+    ]
+    return pd.DataFrame(rows, columns=["file", "line / row", "sheet / column", "field", "message"]).astype(
+        str
+    )
+
+
+def show_problems(error: SsplanError, what: str) -> None:
+    st.error(f"{what}: {len(error.problems)} problem(s) found. Nothing was changed.")
+    st.dataframe(problems_table(error), hide_index=True, width="stretch")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
