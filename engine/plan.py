@@ -113,7 +113,7 @@ class PlanResult:
     def to_frame(self) -> pd.DataFrame:
         """One tidy row per service: option, provider, start and finish (indices and dates)."""
         if self.plan is None or self.programme is None:
-            return pd.DataFrame(columns=["service", "option", "provider", "start", "finish"])
+            return pd.DataFrame(columns=list(SCHEDULE_COLUMNS))
         return schedule_frame(self.plan, self.programme)
 
     def to_json(self) -> dict[str, Any]:
@@ -142,7 +142,25 @@ class PlanResult:
         return data
 
 
+SCHEDULE_COLUMNS = (
+    "service",
+    "service_name",
+    "option",
+    "provider",
+    "provider_name",
+    "model",
+    "exception",
+    "start",
+    "finish",
+    "start_date",
+    "finish_date",
+    "start_label",
+    "finish_label",
+)
+
+
 def schedule_frame(plan: Plan, programme: Programme) -> pd.DataFrame:
+    """One row per change in start order; the same columns when nothing changes."""
     horizon = programme.horizon
     rows = []
     for a in sorted(plan.assignments, key=lambda a: (a.start, a.service)):
@@ -164,7 +182,7 @@ def schedule_frame(plan: Plan, programme: Programme) -> pd.DataFrame:
                 "finish_label": horizon.label(a.finish),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
 
 
 def option_of(programme: Programme, option_id: str) -> DeliveryOption:

@@ -246,6 +246,14 @@ def test_every_partnership_gets_a_report(scenario, tmp_path):
     assert "## 11.0 Other Corporate Implications" in text and "## Appendix 3 Exception Justifications" in text
 
 
+def test_a_scenario_that_changes_nothing_still_reports(tmp_path):
+    out = tmp_path / "nothing.docx"
+    write_report(GLOUCESTER / "do-nothing.yaml", out, draws=50)
+    text = _text(out)
+    assert "Every service stays as it is under this scenario" in text
+    assert len(docx.Document(str(out)).inline_shapes) == 0
+
+
 def test_report_command(tmp_path, capsys):
     from tests.test_cli import run
 
@@ -295,4 +303,5 @@ def test_the_report_opens_in_libreoffice(written, tmp_path):
     appendix = next(i for i, text in enumerate(pages) if "Appendix 1 High Level Implementation Plan" in text)
     images = [o for o in pdf[appendix].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
     assert images, "the Gantt chart is on the Appendix 1 page"
-    assert "inputs hash" in pages[-1]
+    assert f"sensitivity: {DRAWS} draws, seed 0" in pages[-1]  # the report details close the document
+    pdf.close()

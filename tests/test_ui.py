@@ -119,6 +119,15 @@ def test_planning_shows_the_engines_schedule(gloucester_app):
     assert any(m.label == "Net present value" for m in at.metric)
 
 
+def test_a_plan_that_changes_nothing_says_so(gloucester_app):
+    at = _go(gloucester_app, "plan")
+    at.multiselect(key="plan.force_out").set_value([s.id for s in load_programme(GLOUCESTER).services]).run()
+    at.button(key="plan.run").click().run()
+    assert not at.exception
+    assert "every service stays as it is" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
 def test_an_impossible_capacity_gets_advice(gloucester_app):
     at = _go(gloucester_app, "plan")
     at.multiselect(key="plan.force_in").set_value(["ict", "property", "hr", "payroll"]).run()
@@ -194,3 +203,37 @@ def test_with_login_on_nothing_shows_before_sign_in(monkeypatch):
     signed.user = {"is_logged_in": True, "name": "A Director", "email": "director@example.gov.uk"}
     signed.run()
     assert signed.dataframe and "Signed in as A Director" in signed.sidebar.caption[0].value
+
+
+def test_password_login_shows_nothing_until_the_right_password(monkeypatch, tmp_path):
+    stauth = pytest.importorskip("streamlit_authenticator")
+    import yaml
+
+    credentials = {
+        "credentials": {
+            "usernames": {
+                "director": {
+                    "email": "director@example.gov.uk",
+                    "first_name": "A",
+                    "last_name": "Director",
+                    "password": stauth.Hasher.hash("s3cret-pass"),
+                }
+            }
+        },
+        "cookie": {"name": "ssplan", "key": "k" * 32, "expiry_days": 1},
+    }
+    path = tmp_path / "credentials.yaml"
+    path.write_text(yaml.safe_dump(credentials))
+    monkeypatch.setenv("SSPLAN_LOGIN", "password")
+    monkeypatch.setenv("SSPLAN_CREDENTIALS", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not at.dataframe and "programme.current" not in at.session_state
+    at.text_input[0].set_value("director")
+    at.text_input[1].set_value("wrong")
+    at.button[0].click().run()
+    assert not at.dataframe and at.error[0].value == "Username or password is incorrect."
+    at.text_input[1].set_value("s3cret-pass")
+    at.button[0].click().run()
+    assert not at.exception and at.title[0].value == "Programme" and at.dataframe

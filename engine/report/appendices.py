@@ -31,6 +31,13 @@ def appendix_plan(result: ScenarioResult, gantt: Path | None) -> Section:
                 ],
             )
         )
+    elif result.plan.plan is not None:
+        blocks.append(
+            para(
+                "Every service stays as it is under this scenario: there is nothing to schedule.",
+                numbered=False,
+            )
+        )
     else:
         blocks.append(para(f"No plan: {result.plan.status_text}.", numbered=False))
     return section("appendix_plan", blocks)

@@ -162,6 +162,20 @@ def risk(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
                 + "; these should be looked at again in their business cases."
             )
         )
+    secret = secret_options(programme)
+    shown = [v for v in evidence.switching if exempt or not ({v.exception, v.subject} & secret)]
+    if shown:
+        blocks.append(
+            para(
+                "How safe each exception verdict is (switching values; Appendix 3 gives them all): "
+                + "; ".join(v.text() for v in shown)
+                + "."
+            )
+        )
+    if len(shown) < len(evidence.switching):
+        blocks.append(
+            para("Switching values that rest on commercially confidential prices are in the exempt appendix.")
+        )
     top = sensitivity.tornado.iloc[0] if len(sensitivity.tornado) else None
     if top is not None:
         blocks.append(

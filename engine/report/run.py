@@ -38,7 +38,7 @@ def write_report(
     written = []
     with tempfile.TemporaryDirectory() as scratch:
         gantt = None
-        if result.plan.plan is not None:
+        if result.plan.plan is not None and result.plan.plan.assignments:
             from engine.charts import gantt_png
 
             # Markdown links to the picture, so it goes beside the report; the others embed it
@@ -71,7 +71,7 @@ def report_bytes(
         raise InputError.one(f"unknown report format `{fmt}`; expected one of {', '.join(FORMATS)}")
     with tempfile.TemporaryDirectory() as scratch:
         gantt = None
-        if result.plan.plan is not None and fmt != "md":
+        if result.plan.plan is not None and result.plan.plan.assignments and fmt != "md":
             from engine.charts import gantt_png
 
             gantt = Path(scratch) / "plan.png"

@@ -97,6 +97,8 @@ if plan.plan is None:
     st.stop()
 
 schedule = plan.to_frame()
+if schedule.empty:
+    st.info("Under this what-if every service stays as it is: no change scores better than today.")
 st.dataframe(
     schedule[
         ["service_name", "option", "provider_name", "model", "exception", "start_label", "finish_label"]
@@ -111,8 +113,9 @@ st.dataframe(
     hide_index=True,
     key="plan.schedule",
 )
-st.plotly_chart(gantt_figure(plan), key="plan.gantt")
-st.plotly_chart(usage_figure(plan), key="plan.usage")
+if not schedule.empty:
+    st.plotly_chart(gantt_figure(plan), key="plan.gantt")
+    st.plotly_chart(usage_figure(plan), key="plan.usage")
 
 finance = result.finance
 if finance is not None:
