@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.heuristic import greedy_plan, plan_value
@@ -130,7 +130,22 @@ needs_psplib = pytest.mark.skipif(not PSPLIB.exists(), reason="../shared/benchma
 
 
 @needs_psplib
-@pytest.mark.parametrize("name", ["j301_1", "j302_1", "j307_9", "j3014_5", "j3018_1", "j3024_8"])
+@pytest.mark.parametrize(
+    "name",
+    # the last four are highly resource-constrained: the time-indexed LP bound alone never closed them
+    [
+        "j301_1",
+        "j302_1",
+        "j307_9",
+        "j3014_5",
+        "j3018_1",
+        "j3024_8",
+        "j3013_10",
+        "j3025_7",
+        "j3030_1",
+        "j3046_3",
+    ],
+)
 def test_psplib_published_optimum(name):
     instance = read_sm(PSPLIB / "j30" / f"{name}.sm")
     result = solve_rcpsp(to_programme(instance), time_limit=30)
@@ -143,19 +158,21 @@ def test_psplib_published_optimum(name):
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_status_is_true_when_time_runs_out(solver):
     """A hard instance stopped early is never called optimal, and never beats the optimum."""
-    instance = read_sm(PSPLIB / "j30" / "j3013_10.sm")
+    instance = read_sm(PSPLIB / "j30" / "j309_2.sm")  # about 5 s to prove; stopped after 1 s
+    optimum = _optima()["j309_2"]
     result = solve_rcpsp(to_programme(instance), time_limit=1, solver=solver)
-    assert result.objective_value is not None and result.objective_value >= _optima()["j3013_10"]
-    if result.objective_value > _optima()["j3013_10"]:
+    assert result.objective_value is not None and result.objective_value >= optimum
+    if result.objective_value > optimum:
         assert result.status == PlanStatus.FEASIBLE
         assert "not proven" in result.status_text
     if result.bound is not None:
-        assert result.bound <= _optima()["j3013_10"]
+        assert result.bound <= optimum
 
 
 # --------------------------------------------------------------------- property tests
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31), objective=st.sampled_from(["value", "savings", "makespan"]))
+@example(seed=47062208, objective="makespan")  # a dependency on a service that cannot change
 def test_random_programmes_plan_verified_and_beat_the_priority_rule(seed, objective):
     programme = random_programme(seed, services=6, periods=18)
     table = score(programme, RULES)
