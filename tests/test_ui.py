@@ -237,3 +237,38 @@ def test_password_login_shows_nothing_until_the_right_password(monkeypatch, tmp_
     at.text_input[1].set_value("s3cret-pass")
     at.button[0].click().run()
     assert not at.exception and at.title[0].value == "Programme" and at.dataframe
+
+
+def _upload_small(at: AppTest, extra: str = "") -> None:
+    text = (ROOT / "tests" / "data" / "small.yaml").read_text() + extra
+    text = text.replace(
+        "annual_cost: 75000, duration: 3", "one_off_cost: 9000, annual_cost: 75000, duration: 3"
+    )
+    at.radio(key="programme.source").set_value("my own file").run()
+    at.file_uploader(key="programme.upload").set_value(("small.yaml", text.encode(), "application/x-yaml"))
+    at.run()
+    assert at.success[0].value == "small.yaml is valid."
+
+
+def test_capacity_by_period_and_budget_by_year_reach_the_plan(gloucester_app):
+    at = gloucester_app
+    _upload_small(at, "budget: {per_financial_year: 20000}\n")
+    _go(at, "plan")
+    windows = _table(at, "window", "capacity")
+    assert len(windows) == 12 and windows.set_index("window").loc["Aug 2016", "capacity"] == 2.0
+    budget = _table(at, "financial year", "budget")
+    assert list(budget["financial year"]) == ["2016/17"] and budget["budget"].iloc[0] == 20000.0
+    at.button(key="plan.run").click().run()
+    assert "hr-other" in list(_table(at, "service", "option")["option"])  # its £9,000 fits the year's £20,000
+    first = _table(at, "service", "option", "start").set_index("option").loc["hr-other", "start"]
+    assert first == "Apr 2016"
+    edits = at.session_state["whatif.current"]
+    edits["capacity_overrides"] = {"pm": {"2016-04": 0.0, "2016-05": 0.0, "2016-08": 2.0}}
+    at.button(key="plan.run").click().run()
+    later = _table(at, "service", "option", "start").set_index("option").loc["hr-other", "start"]
+    assert later == "Jun 2016"  # no project-manager days in April or May
+    edits["budget"] = {"per_financial_year": 20000.0, "overrides": {"2016/17": 5000.0}}
+    at.button(key="plan.run").click().run()
+    assert not at.exception
+    schedule = _table(at, "service", "option", "start")
+    assert not {"hr-other", "hr-county"} & set(schedule["option"])  # £9,000 or £10,000 > the year's £5,000

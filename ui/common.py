@@ -20,6 +20,7 @@ from engine.load import dump_programme, parse_programme
 from engine.model import Programme
 from engine.ruleset import RuleSet, load_ruleset
 from engine.scenario import (
+    BudgetOverride,
     CapacityOverride,
     LoadedScenario,
     Scenario,
@@ -94,6 +95,8 @@ def default_whatif() -> dict[str, Any]:
         "weights": {},
         "objective": "value",
         "capacities": {},
+        "capacity_overrides": {},  # pool -> every named window's capacity, once the user edits one
+        "budget": None,  # {"per_financial_year": £, "overrides": {FY: £}} once edited
         "force_in": [],
         "force_out": [],
         "consensus": False,
@@ -115,7 +118,13 @@ def scenario_of(edits: dict[str, Any]) -> Scenario:
         method=edits["method"],
         weights=edits["weights"],
         objective=edits["objective"],
-        capacities={pool: CapacityOverride(capacity=value) for pool, value in edits["capacities"].items()},
+        capacities={
+            pool: CapacityOverride(
+                capacity=edits["capacities"].get(pool), overrides=edits["capacity_overrides"].get(pool)
+            )
+            for pool in sorted(set(edits["capacities"]) | set(edits["capacity_overrides"]))
+        },
+        budget=BudgetOverride(**edits["budget"]) if edits["budget"] else None,
         force_in=tuple(edits["force_in"]),
         force_out=tuple(edits["force_out"]),
         consensus=edits["consensus"],

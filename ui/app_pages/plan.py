@@ -32,7 +32,7 @@ edits["consensus"] = right.checkbox(
     "No consenting partner worse off than today", value=edits["consensus"], key="plan.consensus"
 )
 
-st.markdown("**Capacities** (edit the capacity column; one value per pool for every period)")
+st.markdown("**Capacities** (edit the capacity column: the limit in every window; named windows below)")
 pools = pd.DataFrame(
     [
         {
@@ -57,6 +57,69 @@ edits["capacities"] = {
     for _, row in edited.iterrows()
     if float(row["capacity"]) != float(row["as given"])
 }
+
+with st.expander("Capacity period by period"):
+    pool = programme.resource(
+        st.selectbox(
+            "Resource",
+            [p.id for p in programme.resources],
+            format_func=lambda i: programme.resource(i).name,
+            key="plan.window_pool",
+        )
+    )
+    horizon = programme.horizon
+    if pool.per == "horizon":
+        st.caption("This resource has one limit for the whole programme: edit it in the table above.")
+    else:
+        keys = (
+            [(horizon.key(t), horizon.label(t)) for t in range(horizon.periods)]
+            if pool.per == "period"
+            else [(fy, fy) for fy in horizon.financial_years()]
+        )
+        default = float(edits["capacities"].get(pool.id, pool.capacity))
+        held = edits["capacity_overrides"].get(pool.id, pool.overrides)
+        windows = pd.DataFrame(
+            [{"window": label, "key": key, "capacity": float(held.get(key, default))} for key, label in keys]
+        )
+        changed = st.data_editor(
+            windows,
+            disabled=["window", "key"],
+            hide_index=True,
+            key=f"plan.windows.{pool.id}",
+            column_config={"key": None, "capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
+        )
+        chosen = {row["key"]: float(row["capacity"]) for _, row in changed.iterrows()}
+        named = {k: v for k, v in chosen.items() if v != default}
+        if (
+            named != {k: v for k, v in pool.overrides.items() if v != default}
+            or pool.id in edits["capacity_overrides"]
+        ):
+            edits["capacity_overrides"][pool.id] = named
+
+if programme.budget is not None:
+    budget = edits["budget"] or {
+        "per_financial_year": float(programme.budget.per_financial_year),
+        "overrides": dict(programme.budget.overrides),
+    }
+    st.markdown("**One-off budget** (£ per financial year)")
+    years = pd.DataFrame(
+        [
+            {"financial year": fy, "budget": float(budget["overrides"].get(fy, budget["per_financial_year"]))}
+            for fy in programme.horizon.financial_years()
+        ]
+    )
+    spent = st.data_editor(
+        years,
+        disabled=["financial year"],
+        hide_index=True,
+        key="plan.budget",
+        column_config={"budget": st.column_config.NumberColumn(min_value=0.0, step=1000.0, format="£%d")},
+    )
+    overrides = {row["financial year"]: float(row["budget"]) for _, row in spent.iterrows()}
+    if overrides != {
+        fy: float(programme.budget.overrides.get(fy, programme.budget.per_financial_year)) for fy in overrides
+    }:
+        edits["budget"] = {"per_financial_year": budget["per_financial_year"], "overrides": overrides}
 
 services = {s.id: s.name for s in programme.services}
 left, right = st.columns(2)
