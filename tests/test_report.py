@@ -144,6 +144,14 @@ def test_exempt_figures_only_in_the_exempt_appendix(written, result):
     for paragraph in document.paragraphs:
         if any(option in paragraph.text for option in hidden):
             assert "£" not in paragraph.text, paragraph.text
+    matrix = next(t for t in document.tables if t.rows[0].cells[-1].text == "rank in service")
+    checked = 0
+    for row in matrix.rows[1:]:
+        cells = [c.text for c in row.cells]
+        if cells[1] in hidden:
+            checked += 1  # criterion values would let a reader work back to the price
+            assert cells[3:-2] == ["[exempt: see the exempt appendix]"] * (len(cells) - 5)
+    assert checked == len(hidden)
     assert "NOT FOR PUBLICATION" in exempt and "FOR GENERAL RELEASE" not in exempt
     assert "Schedule 12A" in exempt
     assert "[exempt: see the exempt appendix]" in public

@@ -64,6 +64,10 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
         cells = [str(r["service"]), str(r["option"]), str(r["provider"])]
         if not r["eligible"]:
             cells += ["—"] * len(criteria) + ["ruled out", str(r["ineligible_reason"])]
+        elif r["exempt"] and not exempt:
+            # every criterion withheld, not only those read from the confidential figure: with the
+            # total and all but one criterion shown, that one (and through min–max, the price) follows
+            cells += [EXEMPT] * len(criteria) + [f"{r['score']:.3f}", str(int(r["rank_in_service"]))]
         else:
             cells += [f"{r[f'{c.id}.normalised']:.3f}" for c in criteria]
             cells += [f"{r['score']:.3f}", str(int(r["rank_in_service"]))]
