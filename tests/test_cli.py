@@ -89,7 +89,7 @@ def test_internal_error_exits_1(capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr("engine.cli.summary_text", boom)
+    monkeypatch.setattr("engine.cli.programme.summary_text", boom)
     code, _, err = run(capsys, "show", str(DATA / "small.yaml"))
     assert code == 1 and "internal error: ZeroDivisionError" in err
 

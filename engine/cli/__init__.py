@@ -1,0 +1,50 @@
+"""The ``ssplan`` command line: thin commands over the engine.
+
+Exit codes: 0 success, 2 invalid input (the message names file, place and field), 1 anything
+else (a bug: please report it with ``SSPLAN_DEBUG=1`` set for the traceback).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+
+import typer
+
+from engine.cli.base import app
+from engine.errors import SsplanError
+
+__all__ = ["app", "main"]
+
+# each module registers its commands on import; this order is the order `ssplan --help` lists them
+for _name in ("programme", "scoring", "planning", "scenarios", "store", "output"):
+    importlib.import_module(f"engine.cli.{_name}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors exit 2 with a located message, bugs exit 1."""
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except SsplanError as exc:
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error: click prints it
+            exc.show()
+            sys.exit(exc.exit_code)
+        # anything else is a bug: say so plainly, traceback on request
+        if os.environ.get("SSPLAN_DEBUG"):
+            traceback.print_exc()
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set SSPLAN_DEBUG=1 for details)", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""What every command shares: the Typer app, argument types and small output helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from engine.errors import SsplanError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Decide which shared services to take forward, with whom and in what order.",
+)
+
+Paths = Annotated[list[Path], typer.Argument(help="programme files (.yaml or .xlsx)")]
+DbOption = Annotated[str, typer.Option("--db", help="SQLAlchemy URL (default: sqlite:///ssplan.db)")]
+
+
+def _check_files(paths: list[Path], load: Callable[[Path], Any], describe: Callable[[Any], str]) -> None:
+    """Load each file, print `ok (summary)` or every problem; exit 2 if any file failed."""
+    failed = False
+    for path in paths:
+        try:
+            loaded = load(path)
+        except SsplanError as exc:
+            failed = True
+            typer.echo(f"{path}: {len(exc.problems)} problem(s)", err=True)
+            for problem in exc.problems:
+                typer.echo(f"  {problem}", err=True)
+            continue
+        typer.echo(f"{path}: ok ({describe(loaded)})")
+    if failed:
+        raise typer.Exit(2)
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        if "=" not in value:
+            raise SsplanError.one(f"{what}: expected SERVICE=VALUE, got `{value}`")
+        key, _, item = value.partition("=")
+        out[key.strip()] = item.strip()
+    return out
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        from engine.atomic import atomic_write
+
+        atomic_write(out, text)
+        typer.echo(f"wrote {out}")

@@ -1,0 +1,111 @@
+"""Output commands: the Cabinet report, the app and the demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from engine.cli.base import app
+from engine.load import load_programme, save_programme
+from engine.render import plan_text, ranking_text
+from engine.shipped import shipped_programme, shipped_rules
+from engine.summary import summary_text
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def report(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    out: Annotated[Path, typer.Option("--out", help="the report to write (.docx, .md or .html)")],
+    compare: Annotated[
+        list[Path] | None, typer.Option("--compare", help="another scenario, reported as an alternative")
+    ] = None,
+    exempt_out: Annotated[
+        Path | None, typer.Option("--exempt-out", help="the exempt appendix (NOT FOR PUBLICATION)")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--format", help="docx, md or html (default: from --out)")
+    ] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="the council's own Word template, with the same tags")
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", min=10, help="sensitivity draws the report cites")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="sensitivity seed")] = 0,
+) -> None:
+    """Draft the Cabinet report that justifies the recommended order and every exception."""
+    from engine.report.run import write_report
+
+    for path in write_report(scenario, out, compare, exempt_out, output, template, draws, seed):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option("--port", help="port to serve on")] = 8501,
+    headless: Annotated[bool, typer.Option("--headless", help="do not open a browser")] = False,
+) -> None:
+    """Start the Streamlit front end (what-if scenarios for directors)."""
+    import subprocess
+
+    from engine.shipped import shipped_dir
+
+    script = shipped_dir("ui") / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    if headless:
+        command += ["--server.headless", "true"]
+    raise typer.Exit(subprocess.call(command))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="folder for the files the demo writes")] = Path(
+        "ssplan-demo"
+    ),
+) -> None:
+    """Run everything that exists on the Gloucester 2015 programme."""
+    path = shipped_programme("gloucester-2015")
+    programme = load_programme(path)
+    typer.echo(f"Validated {path.name}: ok\n")
+    typer.echo(summary_text(programme), nl=False)
+    book = out / "gloucester-2015.xlsx"
+    save_programme(programme, book)
+    same = load_programme(book) == programme
+    typer.echo(
+        f"\nWrote {book} for officers to edit in Excel (reads back identical: {'yes' if same else 'NO'})"
+    )
+
+    from engine.explain import explain_service
+    from engine.ruleset import load_ruleset
+    from engine.scoring import score as run_score
+
+    table = run_score(programme, load_ruleset(shipped_rules()))
+    typer.echo("\n" + ranking_text(table))
+    typer.echo("\nWhy HR goes to the County (ssplan score --explain hr):\n" + explain_service(table, "hr"))
+
+    from engine.charts import write_gantt
+    from engine.optimise import solve
+
+    result = solve(programme, scores=table)
+    typer.echo("\n" + plan_text(result))
+    if result.plan is not None:
+        for name in ("gloucester-2015-plan.html", "gloucester-2015-plan.png"):
+            write_gantt(result, out / name)
+            typer.echo(f"wrote {out / name}")
+
+    from engine.report.run import write_report
+    from engine.shipped import shipped_scenario
+
+    typer.echo("\nThe Cabinet report (county-first; the exception case and doing nothing as alternatives):")
+    written = write_report(
+        shipped_scenario("gloucester-2015", "county-first"),
+        out / "gloucester-2015-cabinet-report.docx",
+        compare=[shipped_scenario("gloucester-2015", n) for n in ("hr-other-partner", "do-nothing")],
+        exempt_out=out / "gloucester-2015-exempt-appendix.docx",
+    )
+    for path in written:
+        typer.echo(f"wrote {path}")

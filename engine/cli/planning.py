@@ -1,0 +1,136 @@
+"""Planning commands: the plan and the value-for-money frontier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from engine.cli.base import _emit, _pairs, app
+from engine.errors import SsplanError
+from engine.load import load_programme
+from engine.render import plan_text, plan_workbook
+from engine.shipped import shipped_rules
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def plan(
+    programme: Annotated[Path | None, typer.Argument(help="programme file (.yaml or .xlsx)")] = None,
+    psplib: Annotated[
+        Path | None, typer.Option("--psplib", help="plan a PSPLIB .sm instance instead")
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
+    objective: Annotated[
+        str, typer.Option("--objective", help="value, savings, maxmin or makespan")
+    ] = "value",
+    consensus: Annotated[
+        bool, typer.Option("--consensus", help="keep every consenting partner no worse off")
+    ] = False,
+    solver: Annotated[str, typer.Option("--solver", help="highs or cbc")] = "highs",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 30.0,
+    gap: Annotated[float, typer.Option("--gap", help="relative gap at which to stop")] = 1e-4,
+    force_in: Annotated[list[str] | None, typer.Option("--force-in", help="service that must change")] = None,
+    force_out: Annotated[list[str] | None, typer.Option("--force-out", help="service kept as it is")] = None,
+    fix_provider: Annotated[list[str] | None, typer.Option("--fix-provider", help="SERVICE=PARTNER")] = None,
+    fix_option: Annotated[list[str] | None, typer.Option("--fix-option", help="SERVICE=OPTION")] = None,
+    max_concurrent: Annotated[
+        int | None, typer.Option("--max-concurrent", help="transitions at once")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table, json, csv or xlsx")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="file for csv/json/xlsx output")] = None,
+    gantt: Annotated[Path | None, typer.Option("--gantt", help="write a Gantt chart (.html or .png)")] = None,
+) -> None:
+    """Choose each service's option and start period under the programme's limits."""
+    import json
+
+    from engine.charts import write_gantt
+    from engine.optimise import solve
+    from engine.plan import PlanSettings
+    from engine.ruleset import load_ruleset
+    from engine.scoring import score as run_score
+
+    if output not in ("table", "json", "csv", "xlsx"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table, json, csv or xlsx")
+    if (programme is None) == (psplib is None):
+        raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
+    if psplib is not None:
+        from engine.psplib import read_sm, to_programme
+
+        loaded = to_programme(read_sm(psplib))
+        table = None
+        objective = "makespan"
+    else:
+        assert programme is not None
+        loaded = load_programme(programme)
+        table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    settings = PlanSettings.model_validate(
+        {
+            "objective": objective,
+            "solver": solver,
+            "time_limit": time_limit,
+            "gap": gap,
+            "force_in": tuple(force_in or ()),
+            "force_out": tuple(force_out or ()),
+            "fix_provider": _pairs(fix_provider or [], "--fix-provider"),
+            "fix_option": _pairs(fix_option or [], "--fix-option"),
+            "max_concurrent": max_concurrent,
+            "consensus": consensus,
+        }
+    )
+    result = solve(loaded, settings, table)
+    if gantt is not None and result.plan is not None:
+        write_gantt(result, gantt)
+    if output == "json":
+        text = json.dumps(result.to_json(), indent=2, default=str)
+        _emit(text, out)
+    elif output == "csv":
+        _emit(result.to_frame().to_csv(index=False), out)
+    elif output == "xlsx":
+        if out is None:
+            raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
+        from engine.atomic import atomic_write
+
+        atomic_write(out, plan_workbook(result))
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(plan_text(result))
+    if gantt is not None and result.plan is not None and output != "json":
+        typer.echo(f"wrote {gantt}")
+    if result.status.value == "infeasible":
+        raise typer.Exit(2)
+    if not result.status.has_plan:
+        raise typer.Exit(1)
+
+
+@app.command()
+def frontier(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    pool: Annotated[
+        str | None, typer.Option("--pool", help="vary this pool's capacity, not the budget")
+    ] = None,
+    levels: Annotated[str | None, typer.Option("--levels", help="comma-separated levels to try")] = None,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Re-plan across one-off budgets (or a pool's capacity): what each level of resource buys."""
+    from engine.frontier import frontier as run_frontier
+    from engine.scenario import load_scenario
+
+    if output not in ("table", "json"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
+    try:
+        values = [float(v) for v in levels.split(",")] if levels else None
+    except ValueError:
+        raise SsplanError.one(f"--levels: expected numbers separated by commas, got `{levels}`") from None
+    table = run_frontier(load_scenario(scenario), values, pool)
+    what = f"capacity of `{pool}` per window" if pool else "one-off budget per financial year (£)"
+    if output == "json":
+        typer.echo(table.to_json(orient="records", indent=2))
+    else:
+        typer.echo(f"Frontier: level = {what}\n" + table.to_string(index=False))

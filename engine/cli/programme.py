@@ -1,0 +1,83 @@
+"""Commands on programme files: validate, show, Excel in and out, rule-set checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from engine.cli.base import Paths, _check_files, app
+from engine.errors import SsplanError
+from engine.load import load_programme, save_programme
+from engine.summary import summary_text
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def validate(paths: Paths) -> None:
+    """Check programme files and list every problem found."""
+    _check_files(
+        paths,
+        load_programme,
+        lambda p: (
+            f"{len(p.partners)} partners, {len(p.services)} services, {len(p.options)} options, "
+            f"{len(p.dependencies)} dependencies"
+        ),
+    )
+
+
+@app.command()
+def show(
+    path: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
+    include_exempt: Annotated[
+        bool, typer.Option("--include-exempt", help="show confidential (exempt) figures")
+    ] = False,
+) -> None:
+    """Summarise a programme: partners, services and options, dependency order, capacities."""
+    typer.echo(summary_text(load_programme(path), include_exempt=include_exempt), nl=False)
+
+
+@app.command("import-xlsx")
+def import_xlsx(
+    book: Annotated[Path, typer.Argument(help="workbook to read")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="programme YAML to write")],
+) -> None:
+    """Convert an Excel workbook into a programme YAML file."""
+    save_programme(load_programme(book), output)
+    typer.echo(f"wrote {output}")
+
+
+@app.command("export-xlsx")
+def export_xlsx(
+    programme: Annotated[Path, typer.Argument(help="programme file to read")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="workbook to write (.xlsx)")],
+) -> None:
+    """Write a programme as an Excel workbook officers can edit (sheets per record kind)."""
+    if output.suffix.lower() != ".xlsx":
+        raise SsplanError.one("the output must end in .xlsx", file=str(output))
+    save_programme(load_programme(programme), output)
+    typer.echo(f"wrote {output}")
+
+
+rules_app = typer.Typer(no_args_is_help=True, help="Check rule sets.")
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check")
+def rules_check(paths: Annotated[list[Path], typer.Argument(help="rule set files (.yaml)")]) -> None:
+    """Check rule sets on their own: fields, names, types and AHP consistency."""
+    from engine.ruleset import load_ruleset
+
+    def describe(rules: Any) -> str:
+        weights = ", ".join(f"{c} {w:.2f}" for c, w in rules.weights().items())
+        cr = rules.consistency()
+        extra = f"; AHP consistency ratio {cr:.3f}" if cr is not None else ""
+        return (
+            f"{len(rules.criteria)} criteria: {weights}; {len(rules.derived)} derived, "
+            f"{len(rules.eligibility)} eligibility, {len(rules.adjustments)} adjustment rules{extra}"
+        )
+
+    _check_files(paths, load_ruleset, describe)

@@ -1,0 +1,143 @@
+"""Scenario commands: side-by-side comparison and sensitivity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from engine.cli.base import _emit, app
+from engine.errors import SsplanError
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="scenario files; the first is the reference")],
+    output: Annotated[str, typer.Option("--format", help="table, json, xlsx or html")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="file to write (needed for xlsx)")] = None,
+) -> None:
+    """Compare what-if scenarios side by side: choices, finance, peaks, exceptions, and what changed."""
+    import json
+
+    from engine.compare import compare as run_compare
+    from engine.compare import comparison_html, comparison_text, comparison_workbook
+    from engine.scenario import load_scenario, run_scenario
+
+    if output not in ("table", "json", "xlsx", "html"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table, json, xlsx or html")
+    if output == "xlsx" and out is None:
+        raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
+    comparison = run_compare([run_scenario(load_scenario(path)) for path in scenarios])
+    if output == "json":
+        _emit(json.dumps(comparison.to_json(), indent=2, default=str), out)
+    elif output == "html":
+        _emit(comparison_html(comparison), out)
+    elif output == "xlsx":
+        from engine.atomic import atomic_write
+
+        assert out is not None
+        atomic_write(out, comparison_workbook(comparison))
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(comparison_text(comparison))
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    draws: Annotated[int, typer.Option("--draws", min=1, max=1_000_000, help="weight draws")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same answer)")] = 0,
+    concentration: Annotated[float, typer.Option("--concentration", help="Dirichlet concentration")] = 50.0,
+    first_wave: Annotated[int, typer.Option("--first-wave", min=1, help="size of the first wave")] = 3,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    replan: Annotated[
+        int, typer.Option("--replan", min=0, help="also re-plan this many draws (parallel)")
+    ] = 0,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="processes for --replan")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Dask scheduler for --replan, e.g. tcp://host:8786 (pip install '.[cluster]')"
+        ),
+    ] = None,
+    costs: Annotated[bool, typer.Option("--costs/--no-costs", help="also draw the ranged costs")] = True,
+) -> None:
+    """How robust the recommendations are to weights and uncertain costs: Monte-Carlo draws, tornado."""
+    import json
+
+    from engine.scenario import load_scenario
+    from engine.sensitivity import weight_sensitivity
+
+    if output not in ("table", "json"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
+    loaded = load_scenario(scenario)
+    result = weight_sensitivity(
+        loaded.programme,
+        loaded.rules,
+        draws=draws,
+        seed=seed,
+        concentration=concentration,
+        first_wave=first_wave,
+        method=loaded.scenario.method,
+        weights=loaded.scenario.weights or None,
+        costs=costs,
+    )
+    if output == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "draws": draws,
+                    "seed": seed,
+                    "costs_drawn_for": result.uncertain,
+                    "services": result.services.to_dict("records"),
+                    "exceptions": result.exceptions.to_dict("records"),
+                    "tornado": result.tornado.to_dict("records"),
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    drawn = f"{draws} weight draws (Dirichlet, concentration {concentration:g}, seed {seed})"
+    if result.uncertain:
+        drawn += f", each with the ranged costs of {', '.join(result.uncertain)} drawn (triangular)"
+    typer.echo(drawn + "\n")
+    typer.echo(result.services.to_string(index=False))
+    if not result.exceptions.empty:
+        typer.echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
+    typer.echo("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
+    if replan:
+        from rich.progress import Progress
+
+        from engine.sensitivity import replan_sensitivity
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("re-planning", total=replan)
+            replanned = replan_sensitivity(
+                str(scenario),
+                draws=replan,
+                seed=seed,
+                concentration=concentration,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda: bar.advance(task),
+            )
+        typer.echo(f"\nRe-planned under {replan} weight draws:\n" + replanned.to_string(index=False))
+    if any(o.ranges for o in loaded.programme.options):
+        from engine.finance import npv_risk
+        from engine.scenario import run_scenario
+
+        planned = run_scenario(loaded)
+        if planned.plan.plan is not None:
+            risk = npv_risk(
+                planned.plan.plan, loaded.programme, loaded.scenario.appraisal, draws=draws, seed=seed
+            )
+            typer.echo(
+                f"\nNPV of the plan with uncertain costs ({', '.join(risk.uncertain) or 'none in the plan'}; "
+                f"triangular draws): P10 £{risk.p10:,.0f}, P50 £{risk.p50:,.0f}, P90 £{risk.p90:,.0f}; "
+                f"chance NPV > 0: {risk.probability_positive:.0%}"
+            )

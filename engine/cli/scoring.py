@@ -1,0 +1,118 @@
+"""Scoring commands: ranked services, each partner's view, switching values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from engine.cli.base import app
+from engine.errors import SsplanError
+from engine.load import load_programme
+from engine.render import ranking_text
+from engine.shipped import shipped_rules
+
+if TYPE_CHECKING:
+    from engine.model import Programme
+    from engine.ruleset import RuleSet
+
+
+@app.command()
+def score(
+    programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", help="wsm or topsis (default: the rule set's)")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    explain: Annotated[str | None, typer.Option("--explain", help="explain one service in full")] = None,
+    include_exempt: Annotated[
+        bool, typer.Option("--include-exempt", help="show confidential (exempt) figures")
+    ] = False,
+    by_partner: Annotated[
+        bool,
+        typer.Option("--by-partner", help="each consenting partner's recommendations by its own weights"),
+    ] = False,
+) -> None:
+    """Score every option and rank the services with their recommended option."""
+    import json
+
+    from engine.explain import explain_service
+    from engine.ruleset import load_ruleset
+    from engine.scoring import score as run_score
+
+    if output not in ("table", "json", "csv"):
+        raise SsplanError.one(f"unknown format `{output}`; expected table, json or csv")
+    loaded = load_programme(programme)
+    table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    if explain is not None:
+        if explain not in {s.id for s in loaded.services}:
+            known = ", ".join(s.id for s in loaded.services)
+            raise SsplanError.one(f"unknown service `{explain}`; expected one of {known}")
+        typer.echo(explain_service(table, explain, include_exempt=include_exempt))
+        return
+    if by_partner:
+        _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
+        return
+    if output == "json":
+        typer.echo(json.dumps(table.to_json(include_exempt=include_exempt), indent=2, default=str))
+    elif output == "csv":
+        frame = table.options if include_exempt else table.public_options()
+        typer.echo(frame.drop(columns=["exempt"]).to_csv(index=False), nl=False)
+    else:
+        typer.echo(ranking_text(table))
+
+
+def _partner_views(programme: Programme, rules: RuleSet, method: str | None, output: str) -> None:
+    import json
+
+    from engine.consensus import partner_views
+
+    views = partner_views(programme, rules, method=method)
+    if output == "json":
+        payload = {
+            "partners": views.partners,
+            "weights": views.own_weights,
+            "services": views.services.to_dict("records"),
+            "disagreements": views.disagreements,
+        }
+        typer.echo(json.dumps(payload, indent=2, default=str))
+    elif output == "csv":
+        typer.echo(views.services.to_csv(index=False), nl=False)
+    else:
+        for partner in views.partners:
+            shown = ", ".join(f"{c} {w:.0%}" for c, w in views.own_weights[partner].items())
+            typer.echo(f"{programme.partner(partner).name}: {shown}")
+        typer.echo("\n" + views.services.to_string(index=False))
+        if views.disagreements:
+            typer.echo(
+                "\nThe partners' own weights disagree on: "
+                + ", ".join(views.disagreements)
+                + " (these need the consensus of the partners)"
+            )
+        else:
+            typer.echo("\nEvery partner's own weights give the same recommendations.")
+
+
+@app.command()
+def switching(
+    programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
+) -> None:
+    """How far each exception's (or the default provider's) annual cost must move to flip the verdict."""
+    from engine.ruleset import load_ruleset
+    from engine.switching import switching_values
+
+    values = switching_values(
+        load_programme(programme), load_ruleset(rules or shipped_rules()), method=method
+    )
+    if not values:
+        typer.echo("no option of another partner is judged by the exception rule in this programme")
+    for value in values:
+        typer.echo(f"- {value.text()}")
