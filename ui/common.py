@@ -31,6 +31,7 @@ from engine.scenario import (
 )
 from engine.scoring import ScoreTable, score
 from engine.shipped import shipped_dir, shipped_programmes
+from engine.switching import switching_values
 
 PROGRAMME = "programme.current"  # {"name": str, "yaml": str}
 WHATIF = "whatif.current"  # the edits: see default_whatif
@@ -169,6 +170,28 @@ def run_shipped(path: str, stamp: float) -> ScenarioResult:
 def run_current() -> ScenarioResult:
     name, text = current() or ("", "")
     return run_whatif(text, name, scenario_of(whatif()).model_dump_json())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
+    """Switching values of a scenario's exceptions, cached on its inputs' hash (they re-score many
+    times); options with confidential prices are marked so the page can leave them out."""
+    exempt = {o.id for o in _loaded.programme.options if o.exempt}
+    values = switching_values(
+        _loaded.programme,
+        _loaded.rules,
+        method=_loaded.scenario.method,
+        weights=_loaded.scenario.weights or None,
+    )
+    return [
+        {
+            "exception": v.exception,
+            "moving": v.subject,
+            "what would flip it": v.text(),
+            "exempt": v.subject in exempt or v.exception in exempt,
+        }
+        for v in values
+    ]
 
 
 # ------------------------------------------------------------------ showing problems

@@ -16,10 +16,10 @@ from engine.errors import InfeasibleError
 from engine.heuristic import Rcpsp, propagate, rcpsp_schedule
 from engine.instance import Instance, build_instance
 from engine.optimise.run import build_model, gap_between, make_solver, run
-from engine.optimise.sat import sat_search
+from engine.optimise.sat import makespan, sat_search
 from engine.plan import Assignment, Plan, PlanResult, PlanStatus
 
-SAT_SHARE = 0.8  # of the time limit for the satisfiability search; the MIPs get what it leaves
+SAT_SHARE = 0.9  # of the time limit for the satisfiability search; the MIPs get what it leaves
 
 
 def pure_rcpsp(instance: Instance) -> Rcpsp | None:
@@ -138,9 +138,10 @@ def solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> Pla
     # satisfiability with clause learning settles nearly every instance; the MIPs below get the rest
     search = sat_search(rcpsp, lower, upper, SAT_SHARE * (deadline - time.perf_counter()))
     if search.starts is not None:
-        return proved(
-            as_plan(search.starts), f"proved optimal: no plan finishes before period {search.lower}"
-        )
+        if search.finished:
+            message = f"proved optimal: no plan finishes before period {search.lower}"
+            return proved(as_plan(search.starts), message)
+        heuristic, upper = as_plan(search.starts), makespan(rcpsp, search.starts)  # shorter, not proved
     lower = max(lower, search.lower)
     if upper <= lower:
         return proved(heuristic, "proved optimal: no plan can finish a period sooner (satisfiability)")
@@ -152,7 +153,9 @@ def solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> Pla
     assert model.makespan is not None
     model.add(model.makespan >= lower, "lower_bound", "critical path and resource energy")
     first_try = instance.settings.model_copy(
-        update={"time_limit": max(0.1, 0.3 * instance.settings.time_limit)}
+        update={
+            "time_limit": max(0.1, min(0.3 * instance.settings.time_limit, deadline - time.perf_counter()))
+        }
     )
     outcome, plan = run(model, first_try)
     if outcome.status == PlanStatus.INFEASIBLE:
@@ -175,7 +178,9 @@ def solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> Pla
             low = middle + 1
     if low >= upper:
         return proved(heuristic, "proved optimal: no plan can finish a period sooner (LP bound)")
-    starts, better = rcpsp_schedule(rcpsp, samples=300, seed=1)  # the bounds disagree: search harder
+    better = upper
+    if deadline - time.perf_counter() > 1.0:  # the bounds disagree and there is time: search harder
+        starts, better = rcpsp_schedule(rcpsp, samples=300, seed=1)
     if better < upper:
         heuristic, upper = as_plan(starts), better
         if upper <= low:

@@ -4,10 +4,10 @@
 and period a variable "job j has started by t" (the order encoding: a ladder of implications),
 precedences as implications between ladders, and each resource's limit in each period as a
 pseudo-Boolean constraint over "job j runs in t", turned into clauses by PBLib.  A conflict-driven
-SAT solver (CryptoMiniSat) then answers for T = lower bound, lower bound + 1, … with "finish by T"
-as assumptions, so what it learns proving one horizon impossible carries over to the next.  The
-first horizon it satisfies is optimal, because every shorter one was proved impossible; the
-schedule is read off the model and checked again by the plan verifier.
+SAT solver (CryptoMiniSat) then bisects on T between the lower bound and the best makespan found,
+with "finish by T" as assumptions, so what it learns about one horizon carries over to the next: an
+impossible T raises the lower bound, a satisfied one gives a shorter schedule (read off the model and
+checked again by the plan verifier).  Where they meet, the schedule is optimal.
 
 This is how constraint solvers with learning (lazy clause generation) close PSPLIB j30, where the
 time-indexed LP bound stays several periods short on the highly resource-constrained instances.
@@ -27,8 +27,8 @@ from engine.heuristic import Rcpsp, propagate
 @dataclass
 class SatOutcome:
     lower: int  # every horizon below this is proved impossible
-    starts: list[int] | None  # an optimal schedule, if one was found (its makespan is `lower`)
-    finished: bool  # the search ended by proof, not by the time limit
+    starts: list[int] | None  # the best schedule the search found (None: none shorter than `upper`)
+    finished: bool  # the search ended by proof (`starts`, if any, is optimal), not by the time limit
 
 
 class _Encoding:
@@ -113,8 +113,10 @@ class _Encoding:
 
 
 def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOutcome:
-    """Prove horizons impossible from ``lower`` upwards until one is satisfiable (the optimum) or
-    ``upper`` (already achieved) is reached or time runs out."""
+    """Bisect between ``lower`` (no shorter plan is possible) and ``upper`` (achieved): a horizon
+    proved impossible raises the lower bound past it; a satisfied one brings the best plan down to
+    the model's makespan.  They meet at the optimum, unless time runs out first (the best plan
+    found so far is returned either way)."""
     deadline = time.perf_counter() + seconds
     if lower >= upper:
         return SatOutcome(lower, None, True)
@@ -125,11 +127,12 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
     solver = pycryptosat.Solver(threads=1)
     solver.add_clauses(encoding.clauses)
     tails = problem.tails()
-    horizon = lower
-    while horizon < upper:
+    best: list[int] | None = None
+    while lower < upper:
         remaining = deadline - time.perf_counter()
         if remaining <= 0.01:
-            return SatOutcome(horizon, None, False)
+            return SatOutcome(lower, best, False)
+        horizon = (lower + upper - 1) // 2
         assumptions = []
         possible = True
         for j in range(problem.size):
@@ -139,11 +142,19 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
                 break
             if finish_by is not True:
                 assumptions.append(int(finish_by))
-        if possible:
-            satisfied, model = solver.solve(assumptions, time_limit=remaining)
-            if satisfied is None:
-                return SatOutcome(horizon, None, False)
-            if satisfied:
-                return SatOutcome(horizon, encoding.starts(model), True)
-        horizon += 1
-    return SatOutcome(upper, None, True)
+        if not possible:
+            lower = horizon + 1
+            continue
+        satisfied, model = solver.solve(assumptions, time_limit=remaining)
+        if satisfied is None:
+            return SatOutcome(lower, best, False)
+        if satisfied:
+            best = encoding.starts(model)
+            upper = makespan(problem, best)
+        else:
+            lower = horizon + 1
+    return SatOutcome(lower, best, True)
+
+
+def makespan(problem: Rcpsp, starts: list[int]) -> int:
+    return max((s + d for s, d in zip(starts, problem.durations, strict=True)), default=0)

@@ -12,12 +12,13 @@ from common import (
     run_whatif,
     scenario_of,
     shipped_scenarios,
+    switching_for,
     whatif,
 )
 
 from engine.compare import compare
 from engine.errors import SsplanError
-from engine.switching import switching_values
+from engine.scenario import inputs_hash
 
 programme = need_programme()
 edits = whatif()
@@ -80,24 +81,11 @@ st.subheader("NPV and annual saving")
 st.bar_chart(money, stack=False)
 
 st.subheader("Exception switching values")
-first = results[0].loaded
-values = switching_values(
-    first.programme, first.rules, method=first.scenario.method, weights=first.scenario.weights or None
-)
-if values:
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"exception": v.exception, "moving": v.subject, "what would flip it": v.text()}
-                for v in values
-                if v.subject not in {o.id for o in first.programme.options if o.exempt}
-            ]
-        ),
-        hide_index=True,
-    )
-    if any(v.subject in {o.id for o in first.programme.options if o.exempt} for v in values):
-        st.caption(
-            "Switching values on exempt (commercially confidential) prices are in the exempt appendix only."
-        )
-else:
+values = switching_for(inputs_hash(results[0]), results[0].loaded)
+public = [{k: v for k, v in row.items() if k != "exempt"} for row in values if not row["exempt"]]
+if public:
+    st.dataframe(pd.DataFrame(public), hide_index=True, key="compare.switching")
+if any(row["exempt"] for row in values):
+    st.caption("Switching values that rest on confidential prices are in the exempt appendix only.")
+if not values:
     st.write("No exception to weigh.")
