@@ -67,7 +67,7 @@ def demo(
         "ssplan-demo"
     ),
 ) -> None:
-    """Run everything that exists on the Gloucester 2015 programme."""
+    """The whole chain on the Gloucester 2015 programme, ending with the Cabinet report."""
     path = shipped_programme("gloucester-2015")
     programme = load_programme(path)
     typer.echo(f"Validated {path.name}: ok\n")
