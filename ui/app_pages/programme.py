@@ -33,10 +33,12 @@ else:
             programme = programme_from_upload(upload.getvalue(), upload.name)
         except SsplanError as error:
             show_problems(error, f"{upload.name} cannot be used")
-            if current() is not None:
-                st.caption(f"Still working on **{current()[0]}**, the last programme that loaded.")  # type: ignore[index]
+            held = current()
+            if held is not None:
+                st.caption(f"Still working on **{held[0]}**, the last programme that loaded.")
         else:
-            if current() is None or current()[0] != upload.name:  # type: ignore[index]
+            held = current()
+            if held is None or held[0] != upload.name:
                 set_programme(upload.name, programme)
             st.success(f"{upload.name} is valid.")
 
