@@ -25,7 +25,7 @@ edits["objective"] = left.selectbox(
     "Objective",
     objectives,
     index=objectives.index(edits["objective"]),
-    format_func=labels.get,
+    format_func=lambda objective: labels[objective],
     key="plan.objective",
 )
 edits["consensus"] = right.checkbox(
@@ -124,13 +124,17 @@ if programme.budget is not None:
 services = {s.id: s.name for s in programme.services}
 left, right = st.columns(2)
 edits["force_in"] = left.multiselect(
-    "Must change", list(services), default=edits["force_in"], format_func=services.get, key="plan.force_in"
+    "Must change",
+    list(services),
+    default=edits["force_in"],
+    format_func=lambda service: services[service],
+    key="plan.force_in",
 )
 edits["force_out"] = right.multiselect(
     "Keep as they are",
     [s for s in services if s not in edits["force_in"]],
     default=[s for s in edits["force_out"] if s not in edits["force_in"]],
-    format_func=services.get,
+    format_func=lambda service: services[service],
     key="plan.force_out",
 )
 

@@ -30,7 +30,7 @@ else:
     )
     if upload is not None:
         try:
-            programme = programme_from_upload(upload.getvalue(), upload.name)
+            uploaded = programme_from_upload(upload.getvalue(), upload.name)
         except SsplanError as error:
             show_problems(error, f"{upload.name} cannot be used")
             held = current()
@@ -39,7 +39,7 @@ else:
         else:
             held = current()
             if held is None or held[0] != upload.name:
-                set_programme(upload.name, programme)
+                set_programme(upload.name, uploaded)
             st.success(f"{upload.name} is valid.")
 
 programme = current_programme()
