@@ -78,6 +78,14 @@ def test_demo_validates_summarises_and_writes_workbook(capsys, tmp_path: Path):
     assert (tmp_path / "gloucester-2015-plan.html").exists() and (
         tmp_path / "gloucester-2015-plan.png"
     ).exists()
+    # it ends with the Cabinet report and its exempt appendix
+    import docx
+
+    report = docx.Document(str(tmp_path / "gloucester-2015-cabinet-report.docx"))
+    assert any(p.text == "2.0 Recommendations" for p in report.paragraphs)
+    exempt = docx.Document(str(tmp_path / "gloucester-2015-exempt-appendix.docx"))
+    assert any(p.text == "NOT FOR PUBLICATION" for p in exempt.paragraphs)
+    assert out.rstrip().endswith("gloucester-2015-exempt-appendix.docx")
 
 
 def test_usage_error_is_not_a_traceback(capsys):
