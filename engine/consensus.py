@@ -68,15 +68,12 @@ def partner_views(
     base = score(programme, rules, method=method, weights=weights)
     tables = partner_tables(programme, rules, method, weights)
     recommended = base.services.set_index("service")["recommended"]
+    picked = {p: t.services.set_index("service")["recommended"] for p, t in tables.items()}
     rows = []
     for service in programme.services:
         row: dict[str, object] = {"service": service.id, "recommended": recommended[service.id]}
-        picks = set()
-        for partner_id, table in tables.items():
-            pick = table.services.set_index("service")["recommended"][service.id]
-            row[partner_id] = pick
-            picks.add(pick)
-        row["agreed"] = len(picks | {recommended[service.id]}) == 1
+        row.update({p: picks[service.id] for p, picks in picked.items()})
+        row["agreed"] = len({recommended[service.id], *(picks[service.id] for picks in picked.values())}) == 1
         rows.append(row)
     return PartnerViews(
         list(tables),

@@ -175,6 +175,9 @@ class Rcpsp:
     def topological(self) -> list[int]:
         return _precedence_list(self, self.predecessors(), [0.0] * self.size)
 
+    def makespan(self, starts: list[int]) -> int:
+        return max((s + d for s, d in zip(starts, self.durations, strict=True)), default=0)
+
     def heads(self) -> list[int]:
         """Earliest starts by precedence alone (critical path forward pass)."""
         head = [0] * self.size
@@ -241,18 +244,18 @@ def _precedence_list(problem: Rcpsp, preds: list[list[int]], key: Sequence[float
 def _improve(problem: Rcpsp, start: list[int], preds: list[list[int]], horizon: int) -> list[int]:
     """Forward–backward improvement: right-justify then left-justify until nothing shortens."""
     best = start
-    best_span = max(s + d for s, d in zip(start, problem.durations, strict=True))
+    best_span = problem.makespan(start)
     backward = Rcpsp(problem.durations, problem.demands, problem.capacities, problem.predecessors())
     back_preds = backward.predecessors()
     for _ in range(10):
         finish = [s + d for s, d in zip(best, problem.durations, strict=True)]
         order = _precedence_list(backward, back_preds, [-f for f in finish])
         back = _sgs(backward, order, back_preds, horizon)
-        span = max(s + d for s, d in zip(back, problem.durations, strict=True))
+        span = problem.makespan(back)
         mirrored = [span - (s + d) for s, d in zip(back, problem.durations, strict=True)]
         order = _precedence_list(problem, preds, mirrored)
         forward = _sgs(problem, order, preds, horizon)
-        forward_span = max(s + d for s, d in zip(forward, problem.durations, strict=True))
+        forward_span = problem.makespan(forward)
         if forward_span >= best_span:
             break
         best, best_span = forward, forward_span
@@ -286,7 +289,7 @@ def rcpsp_schedule(problem: Rcpsp, samples: int = 60, seed: int = 0) -> tuple[li
     for key in rules:
         order = _precedence_list(problem, preds, key)
         start = _improve(problem, _sgs(problem, order, preds, horizon), preds, horizon)
-        span = max(s + d for s, d in zip(start, problem.durations, strict=True))
+        span = problem.makespan(start)
         if span < best_span:
             best_start, best_span = start, span
         if best_span <= bound:

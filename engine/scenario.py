@@ -53,7 +53,6 @@ class ReportDetails(Record):
     contact_officer: Text = "the programme's lead officer"
     contact_email: Text | None = None
     contact_telephone: Text | None = None
-    background_documents: Text = "None"
 
 
 class Scenario(Record):

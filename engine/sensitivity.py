@@ -23,7 +23,7 @@ from engine.model import Programme
 from engine.ruleset import RuleSet
 from engine.scenario import LoadedScenario, load_scenario
 from engine.scoring import ScoreTable, score
-from engine.uncertainty import cost_draw_scores, uncertain_options
+from engine.uncertainty import cost_draws, uncertain_options
 
 
 @dataclass
@@ -140,9 +140,9 @@ def weight_sensitivity(
     uncertain = uncertain_options(table) if costs else []
     live = None
     if uncertain:
-        scores, live = cost_draw_scores(table, samples, draws, seed)
-        cost_scores, cost_live = cost_draw_scores(table, base_w, draws, seed)
-        _, won_by_costs = _recommend(table, cost_scores, cost_live)
+        drawn = cost_draws(table, draws, seed)  # the rules run once; both weight sets reuse it
+        scores, live = drawn.scores(samples), drawn.eligible
+        _, won_by_costs = _recommend(table, drawn.scores(base_w), live)
     else:
         scores = weight_scores
     chosen, won = _recommend(table, scores, live)

@@ -9,6 +9,8 @@ is then done per draw.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from engine.evaluate import evaluate
@@ -39,11 +41,30 @@ def cost_draw_columns(table: ScoreTable, draws: int, seed: int) -> dict[str, np.
     return columns
 
 
-def cost_draw_scores(
-    table: ScoreTable, weights: np.ndarray, draws: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scores and eligibility (rows × draws) with costs drawn; ``weights`` is one vector for every
-    draw or one per draw (draws × criteria)."""
+@dataclass
+class CostDraws:
+    """The programme's options under ``draws`` cost draws, normalised draw by draw: the part of
+    scoring that does not depend on the weights, so any number of weight sets can reuse it."""
+
+    method: str
+    eligible: np.ndarray  # rows × draws
+    normalised: list[np.ndarray]  # per draw: eligible rows × criteria, adjustments included
+    total: list[np.ndarray]  # per draw: eligible rows' adjustment to the total
+
+    def scores(self, weights: np.ndarray) -> np.ndarray:
+        """Scores (rows × draws; NaN where ruled out) for one weight vector or one per draw."""
+        rows, draws = self.eligible.shape
+        w = np.broadcast_to(weights, (draws, np.shape(weights)[-1]))
+        out = np.full((rows, draws), np.nan)
+        for d, (normalised, total) in enumerate(zip(self.normalised, self.total, strict=True)):
+            live = self.eligible[:, d]
+            values = normalised @ w[d] if self.method == "wsm" else topsis(normalised, w[d])["score"]
+            out[live, d] = values + total
+        return out
+
+
+def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
+    """Every rule run once over the stacked draws, then each draw normalised on its own."""
     n = len(table.table)
     done = evaluate(
         table.table,
@@ -57,14 +78,17 @@ def cost_draw_scores(
     eligible = done.eligible.reshape(draws, n)
     by_criterion = done.criterion_adjustment.reshape(draws, n, criteria)
     total = done.total_adjustment.reshape(draws, n)
-    w = np.broadcast_to(weights, (draws, criteria))
-    scores = np.full((n, draws), np.nan)
-    for d in range(draws):
-        live = eligible[d]
-        normalised = normalised_matrix(table.rules, raw[d], live)[live] + by_criterion[d][live]
-        if table.method == "wsm":
-            scores[live, d] = normalised @ w[d]
-        else:
-            scores[live, d] = topsis(normalised, w[d])["score"]
-        scores[live, d] += total[d][live]
-    return scores, eligible.T
+    normalised = [
+        normalised_matrix(table.rules, raw[d], eligible[d])[eligible[d]] + by_criterion[d][eligible[d]]
+        for d in range(draws)
+    ]
+    return CostDraws(table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)])
+
+
+def cost_draw_scores(
+    table: ScoreTable, weights: np.ndarray, draws: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and eligibility (rows × draws) with costs drawn; ``weights`` is one vector for every
+    draw or one per draw (draws × criteria)."""
+    drawn = cost_draws(table, draws, seed)
+    return drawn.scores(weights), drawn.eligible

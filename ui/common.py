@@ -8,7 +8,6 @@ widget keys: Streamlit drops a widget's value when the user moves to a page that
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +213,3 @@ def problems_table(error: SsplanError) -> pd.DataFrame:
 def show_problems(error: SsplanError, what: str) -> None:
     st.error(f"{what}: {len(error.problems)} problem(s) found. Nothing was changed.")
     st.dataframe(problems_table(error), hide_index=True, width="stretch")
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -16,7 +16,7 @@ from engine.errors import InfeasibleError
 from engine.heuristic import Rcpsp, propagate, rcpsp_schedule
 from engine.instance import Instance, build_instance
 from engine.optimise.run import build_model, gap_between, make_solver, run
-from engine.optimise.sat import makespan, sat_search
+from engine.optimise.sat import sat_search
 from engine.plan import Assignment, Plan, PlanResult, PlanStatus
 
 SAT_SHARE = 0.9  # of the time limit for the satisfiability search; the MIPs get what it leaves
@@ -141,7 +141,7 @@ def solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> Pla
         if search.finished:
             message = f"proved optimal: no plan finishes before period {search.lower}"
             return proved(as_plan(search.starts), message)
-        heuristic, upper = as_plan(search.starts), makespan(rcpsp, search.starts)  # shorter, not proved
+        heuristic, upper = as_plan(search.starts), rcpsp.makespan(search.starts)  # shorter, not proved
     lower = max(lower, search.lower)
     if upper <= lower:
         return proved(heuristic, "proved optimal: no plan can finish a period sooner (satisfiability)")

@@ -150,11 +150,7 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
             return SatOutcome(lower, best, False)
         if satisfied:
             best = encoding.starts(model)
-            upper = makespan(problem, best)
+            upper = problem.makespan(best)
         else:
             lower = horizon + 1
     return SatOutcome(lower, best, True)
-
-
-def makespan(problem: Rcpsp, starts: list[int]) -> int:
-    return max((s + d for s, d in zip(starts, problem.durations, strict=True)), default=0)

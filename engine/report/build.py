@@ -26,10 +26,12 @@ def build_report(
     exempt: bool = False,
     draws: int = 1000,
     seed: int = 0,
+    evidence: Evidence | None = None,
 ) -> Report:
-    """The public report (``exempt=False``) or the same report with every exempt figure in it."""
+    """The public report (``exempt=False``) or its exempt appendix; ``evidence`` (sensitivity and
+    switching values, see :func:`engine.report.evidence.gather`) is gathered here unless given."""
     others = others or []
-    evidence = gather(result, draws=draws, seed=seed)
+    evidence = evidence or gather(result, draws=draws, seed=seed)
     money = finance_view(result, include_exempt=exempt)
     provenance = [
         ("produced by", f"ssplan {__version__}"),
@@ -250,18 +252,21 @@ def _alternatives(
     if others:
         comparison = compare([result, *others])
         for other in others:
-            blocks.append(para(_alternative(result, other, comparison.changes, exempt)))
+            blocks.append(para(_alternative(result, money, other, comparison.changes, exempt)))
     return section("alternatives", blocks)
 
 
 def _alternative(
-    result: ScenarioResult, other: ScenarioResult, changes: list[dict[str, str]], exempt: bool
+    result: ScenarioResult,
+    ours: FinanceView | None,
+    other: ScenarioResult,
+    changes: list[dict[str, str]],
+    exempt: bool,
 ) -> str:
     name = other.loaded.name
     why = [
         f"{c['service']}: {c['from']} → {c['to']} ({c['reason']})" for c in changes if c["scenario"] == name
     ]
-    ours = finance_view(result, exempt)
     theirs = finance_view(other, exempt)
     text = f"'{name}'" + (
         f" ({other.loaded.scenario.description.rstrip('.')})" if other.loaded.scenario.description else ""

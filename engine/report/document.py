@@ -121,9 +121,6 @@ class Report:
     def all_sections(self) -> list[Section]:
         return self.sections + self.appendices
 
-    def section(self, key: str) -> Section:
-        return next(s for s in self.all_sections() if s.key == key)
-
 
 def section(key: str, blocks: list[Block], exempt: bool = False) -> Section:
     """A section numbered and titled as the outline (and so the Word template) has it."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from engine.finance import CashFlows, appraisal_years, option_cash_flows
+from engine.finance import plan_finance
 from engine.model import Programme
 from engine.scenario import ScenarioResult
 
@@ -62,43 +62,23 @@ def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | 
         return None
     programme = result.loaded.programme
     hidden = set() if include_exempt else secret_options(programme) & {a.option for a in plan.assignments}
-    if not hidden:
-        return FinanceView(
-            finance.npv,
-            finance.one_off,
-            finance.annual_saving,
-            finance.payback_years,
-            finance.flows.frame(),
-            finance.by_partner,
-            finance.by_service,
-            [],
+    if hidden:  # the same appraisal of the plan without them; every partner keeps its row
+        kept = tuple(a for a in plan.assignments if a.option not in hidden)
+        partners = finance.by_partner["partner"]
+        finance = plan_finance(
+            plan.model_copy(update={"assignments": kept}), programme, result.loaded.scenario.appraisal
         )
-    appraisal = result.loaded.scenario.appraisal
-    shown = finance.by_service[~finance.by_service["option"].isin(hidden)]
-    flows = CashFlows(appraisal_years(programme, appraisal))
-    partners: dict[str, list[float]] = {p: [0.0, 0.0, 0.0] for p in finance.by_partner["partner"]}
-    for a in plan.assignments:
-        if a.option in hidden:
-            continue
-        flows.add(option_cash_flows(programme, programme.option(a.option), a.start, appraisal))
-        service = programme.service(a.service)
-        row = shown[shown["service"] == a.service].iloc[0]
-        for partner, share in (service.shares or {service.owner: 1.0}).items():
-            totals = partners.setdefault(partner, [0.0, 0.0, 0.0])
-            totals[0] += share * float(row["one_off"])
-            totals[1] += share * float(row["annual_saving"])
-            totals[2] += share * float(row["npv"])
-    by_partner = pd.DataFrame(
-        [{"partner": p, "one_off": v[0], "annual_saving": v[1], "npv": v[2]} for p, v in partners.items()]
-    )
+        finance.by_partner = (
+            finance.by_partner.set_index("partner").reindex(partners, fill_value=0.0).reset_index()
+        )
     return FinanceView(
-        flows.npv(appraisal),
-        float(shown["one_off"].sum()),
-        float(shown["annual_saving"].sum()),
-        flows.payback_years(),
-        flows.frame(),
-        by_partner,
-        shown.reset_index(drop=True),
+        finance.npv,
+        finance.one_off,
+        finance.annual_saving,
+        finance.payback_years,
+        finance.flows.frame(),
+        finance.by_partner,
+        finance.by_service,
         sorted(hidden),
     )
 

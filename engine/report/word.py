@@ -15,7 +15,7 @@ from docxtpl import DocxTemplate, InlineImage
 
 from engine.atomic import atomic_write
 from engine.errors import InputError
-from engine.report.document import HEADER_FIELDS, Block, Report, Section
+from engine.report.document import Block, Report, Section
 from engine.report.make_template import TEMPLATES
 
 
@@ -42,7 +42,6 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
         "release": report.release,
         "title": report.title,
         "header": report.header,
-        "header_rows": [{"label": label, "value": report.header[key]} for key, label in HEADER_FIELDS],
         "provenance": "; ".join(f"{k}: {v}" for k, v in report.provenance),
         "gantt": "",
     }

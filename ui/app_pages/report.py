@@ -7,7 +7,7 @@ from common import RESULT, need_programme, run_current, scenario_of, whatif
 
 from engine.errors import SsplanError
 from engine.render import plan_workbook
-from engine.report.run import report_bytes
+from engine.report.run import report_downloads
 
 need_programme()
 edits = whatif()
@@ -24,9 +24,10 @@ if st.button("Prepare the report", type="primary", key="report.make"):
     try:
         with st.spinner("Writing the report…"):
             result = run_current()
+            public, exempt = report_downloads(result, draws=int(draws))
             st.session_state["report.files"] = {
-                "public": report_bytes(result, draws=int(draws)),
-                "exempt": report_bytes(result, exempt=True, draws=int(draws)),
+                "public": public,
+                "exempt": exempt,
                 "xlsx": plan_workbook(result.plan),
                 "csv": result.plan.to_frame().to_csv(index=False).encode(),
                 "for": scenario_of(edits).model_dump_json(),
