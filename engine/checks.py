@@ -68,9 +68,12 @@ def cross_check(p: Programme) -> list[tuple[Loc, str]]:
             status_quo_seen[owner_service.id] += 1
             if not owner_service.allow_status_quo:
                 problems.append(
-                    (("options", i, "model"), f"{who}: service `{service.id}` does not allow the status quo")
+                    (
+                        ("options", i, "model"),
+                        f"{who}: service `{owner_service.id}` does not allow the status quo",
+                    )
                 )
-            elif option.provider != service.provider_now:
+            elif option.provider != owner_service.provider_now:
                 problems.append(
                     (
                         ("options", i, "provider"),

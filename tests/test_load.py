@@ -103,3 +103,12 @@ def test_failed_save_keeps_the_previous_file(tmp_path: Path, small, monkeypatch)
         save_programme(small, target)
     assert target.read_text() == "previous content"
     assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+
+
+def test_explicit_status_quo_is_checked_against_its_own_service():
+    """The status quo of the first service is checked against that service's provider, not the
+    provider of whichever service came last in the file."""
+    text = (DATA / "bad" / "status-quo-wrong-provider.yaml").read_text()
+    good = text.replace("provider: county, model: status_quo", "provider: city, model: status_quo")
+    programme = parse_programme(good, "good.yaml")
+    assert programme.option("hr-today").is_status_quo

@@ -17,6 +17,21 @@ app = typer.Typer(
     help="Decide which shared services to take forward, with whom and in what order.",
 )
 
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="show the solvers' logs (on standard error)")
+    ] = False,
+) -> None:
+    """Decide which shared services to take forward, with whom and in what order."""
+    if verbose:
+        import os
+
+        os.environ["SSPLAN_SOLVER_LOG"] = "1"
+
+
 Paths = Annotated[list[Path], typer.Argument(help="programme files (.yaml or .xlsx)")]
 DbOption = Annotated[str, typer.Option("--db", help="SQLAlchemy URL (default: sqlite:///ssplan.db)")]
 

@@ -16,6 +16,7 @@ from engine.instance import Instance
 from engine.optimise import constraints
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
+from engine.optimise.quiet import verbose
 from engine.plan import Assignment, Plan, PlanSettings, PlanStatus
 
 
@@ -41,14 +42,14 @@ def make_solver(settings: PlanSettings, log: Path | None = None, relaxed: bool =
             "COIN_CMD",
             path=cbcbox.cbc_bin_path(),
             mip=not relaxed,
-            msg=False,
+            msg=verbose(),
             timeLimit=settings.time_limit,
             gapRel=settings.gap,
             threads=1,
             logPath=str(log) if log else None,
         )
     return pulp.getSolver(
-        "HiGHS", mip=not relaxed, msg=False, timeLimit=settings.time_limit, gapRel=settings.gap, threads=1
+        "HiGHS", mip=not relaxed, msg=verbose(), timeLimit=settings.time_limit, gapRel=settings.gap, threads=1
     )
 
 

@@ -15,6 +15,7 @@ from engine.heuristic import greedy_plan, plan_value
 from engine.instance import Instance, build_instance
 from engine.model import Programme
 from engine.optimise.elastic import advise
+from engine.optimise.quiet import solver_output_to_stderr
 from engine.optimise.rcpsp import pure_rcpsp, solve_by_bounds
 from engine.optimise.run import Outcome, build_model, gap_between, run
 from engine.plan import Plan, PlanResult, PlanSettings, PlanStatus, verify
@@ -28,7 +29,16 @@ def _allowed(instance: Instance) -> dict[str, set[str]]:
 def solve(
     programme: Programme, settings: PlanSettings | None = None, scores: ScoreTable | None = None
 ) -> PlanResult:
-    """Choose options and start periods; every returned plan has passed ``verify``."""
+    """Choose options and start periods; every returned plan has passed ``verify``.
+
+    Whatever the solvers print goes to standard error (see :mod:`engine.optimise.quiet`)."""
+    with solver_output_to_stderr():
+        return _solve(programme, settings, scores)
+
+
+def _solve(
+    programme: Programme, settings: PlanSettings | None, scores: ScoreTable | None
+) -> PlanResult:
     settings = settings or PlanSettings()
     started = time.perf_counter()
     result = PlanResult(PlanStatus.ERROR, settings.objective, solver=settings.solver, programme=programme)
