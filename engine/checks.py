@@ -133,6 +133,16 @@ def cross_check(p: Programme) -> list[tuple[Loc, str]]:
                         "only the last funding tranche may omit `first` (the remainder)",
                     )
                 )
+        if resource.unit_cost and resource.funding and resource.funding[-1].first is not None:
+            covered = sum(t.first or 0.0 for t in resource.funding)
+            problems.append(
+                (
+                    ("resources", i, "funding"),
+                    f"resource `{resource.id}` has a unit cost but its funding covers only the first "
+                    f"{covered:g} {resource.unit}; add a last tranche without `first` saying who pays "
+                    "the rest",
+                )
+            )
     if p.budget is not None:
         for key in p.budget.overrides:
             problem = _window_problem(p, "financial_year", key)

@@ -1,68 +1,72 @@
 """Green Book appraisal of options and plans: cash flows by financial year, NPV, payback.
 
-HM Treasury conventions: costs and benefits by financial year (April–March); year 0 (the first
-financial year of the appraisal) undiscounted and year t discounted by 1/(1+r)^t at the social
-time preference rate (3.5 % for years 0–30, then the declining long-term schedule); one-off costs
-uplifted for optimism bias; every option compared with doing nothing, whose net value is 0 by
-construction (all figures are changes against the status quo).
+HM Treasury conventions, from :mod:`engine.money` (one implementation for finance and objectives):
+costs and benefits by financial year (April–March); year 0 (the first financial year of the
+programme) undiscounted and year t discounted by 1/(1+r)^t at the social time preference rate
+(3.5 % for years 0–30, then the declining long-term schedule); one-off costs uplifted for optimism
+bias; resource days at their day rate; each change's savings appraised for ``Appraisal.years``
+from its completion, so the appraisal runs to the last change's completion plus those years;
+every option compared with doing nothing, whose net value is 0 by construction (all figures are
+changes against the status quo).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
-from pydantic import Field
 
-from engine.calendar import add_months, financial_year
-from engine.model import DeliveryOption, Programme, Record
+from engine.model import DeliveryOption, Programme
+from engine.money import (
+    DECLINING,
+    GREEN_BOOK,
+    Appraisal,
+    Ledger,
+    discount_factor,
+    plan_ledgers,
+    shares_of,
+    year_labels,
+)
 from engine.plan import Plan
 
-# Green Book declining long-term discount rates: (first year of the band, rate)
-DECLINING = ((0, 0.035), (31, 0.03), (76, 0.025), (126, 0.02), (201, 0.015), (301, 0.01))
-
-
-class Appraisal(Record):
-    """How money is appraised; defaults follow the Green Book."""
-
-    rate: float = Field(0.035, ge=0, le=1, description="discount rate a year for years 0–30")
-    declining: bool = Field(True, description="use the Green Book's lower rates after year 30")
-    years: int = Field(10, ge=1, le=100, description="appraisal period in financial years")
-    optimism_bias: float = Field(0.0, ge=0, le=5, description="uplift on one-off costs, e.g. 0.2 for 20 %")
-
-
-GREEN_BOOK = Appraisal()
-
-
-def discount_factor(year: int, appraisal: Appraisal = GREEN_BOOK) -> float:
-    """1 / Π (1 + r_k) over years 1..year, r_k the rate in force in year k (Green Book)."""
-    factor = 1.0
-    for k in range(1, year + 1):
-        rate = appraisal.rate
-        if appraisal.declining and appraisal.rate == DECLINING[0][1]:
-            rate = next(r for first, r in reversed(DECLINING) if k >= first)
-        factor /= 1 + rate
-    return factor
+__all__ = [
+    "DECLINING",
+    "GREEN_BOOK",
+    "Appraisal",
+    "CashFlows",
+    "PlanFinance",
+    "discount_factor",
+    "npv_risk",
+    "option_cash_flows",
+    "plan_finance",
+]
 
 
 @dataclass
 class CashFlows:
     """Money by financial year (label → £), costs and savings both positive, and the net by month
-    from the start of the appraisal (for the payback period)."""
+    from the start of the appraisal (for the payback period).  Costs include resource days."""
 
     years: list[str]
     costs: dict[str, float] = field(default_factory=dict)
     savings: dict[str, float] = field(default_factory=dict)
     monthly_net: dict[int, float] = field(default_factory=dict)
 
-    def add(self, other: CashFlows) -> None:
-        for mine, theirs in ((self.costs, other.costs), (self.savings, other.savings)):
-            for year, amount in theirs.items():
-                mine[year] = mine.get(year, 0.0) + amount
-        for month, amount in other.monthly_net.items():
-            self.monthly_net[month] = self.monthly_net.get(month, 0.0) + amount
+    @classmethod
+    def of(cls, programme: Programme, ledger: Ledger) -> CashFlows:
+        years = year_labels(programme, len(ledger.net))
+        costs: dict[str, float] = defaultdict(float)
+        savings: dict[str, float] = defaultdict(float)
+        spent = ledger.one_off + ledger.resources
+        for month, (cost, saving) in enumerate(zip(spent, ledger.savings, strict=True)):
+            if cost:
+                costs[years[month // 12]] += float(cost)
+            if saving:
+                savings[years[month // 12]] += float(saving)
+        net = ledger.net
+        monthly = {m: float(net[m]) for m in range(len(net)) if spent[m] or ledger.savings[m]}
+        return cls(years, dict(costs), dict(savings), monthly)
 
     def net(self, year: str) -> float:
         return self.savings.get(year, 0.0) - self.costs.get(year, 0.0)
@@ -95,40 +99,14 @@ class CashFlows:
         )
 
 
-def appraisal_years(programme: Programme, appraisal: Appraisal) -> list[str]:
-    first = programme.horizon.start
-    start_year = first.year if first.month >= 4 else first.year - 1
-    return [f"{y}/{(y + 1) % 100:02d}" for y in range(start_year, start_year + appraisal.years)]
-
-
 def option_cash_flows(
     programme: Programme, option: DeliveryOption, start: int, appraisal: Appraisal = GREEN_BOOK
 ) -> CashFlows:
     """An option started in period ``start``: its one-off cost (with optimism bias) spread evenly
-    over its implementation months, and its saving against today's cost for every month after."""
-    horizon = programme.horizon
-    years = appraisal_years(programme, appraisal)
-    flows = CashFlows(years)
-    service = programme.service(option.service)
-    months_per_period = horizon.months_per_period
-    first_month = add_months(horizon.start, start * months_per_period)
-    build_months = option.duration * months_per_period
-    monthly_cost = option.one_off_cost * (1 + appraisal.optimism_bias) / build_months if build_months else 0.0
-    monthly_saving = (service.annual_cost - option.annual_cost) / 12
-    costs: dict[str, float] = defaultdict(float)
-    savings: dict[str, float] = defaultdict(float)
-    appraisal_start = date(int(years[0][:4]), 4, 1)
-    offset = (first_month.year - appraisal_start.year) * 12 + first_month.month - appraisal_start.month
-    for month in range(12 * appraisal.years - offset):
-        year = financial_year(add_months(first_month, month))
-        if month < build_months:
-            costs[year] += monthly_cost
-            flows.monthly_net[offset + month] = -monthly_cost
-        else:
-            savings[year] += monthly_saving
-            flows.monthly_net[offset + month] = monthly_saving
-    flows.costs, flows.savings = dict(costs), dict(savings)
-    return flows
+    over its implementation months, its costed resource days, and its saving against today's cost
+    for ``appraisal.years`` years after it completes."""
+    _, _, (ledger,) = plan_ledgers(programme, [(option, start)], appraisal)
+    return CashFlows.of(programme, ledger)
 
 
 @dataclass
@@ -138,54 +116,81 @@ class PlanFinance:
     one_off: float  # with optimism bias
     annual_saving: float  # full-year saving once every change is in place
     payback_years: float | None
-    by_partner: pd.DataFrame  # partner, one-off costs, annual saving, NPV
-    by_service: pd.DataFrame  # service, option, one-off, annual saving, NPV, payback
+    by_partner: pd.DataFrame  # partner, one-off costs, resource costs, annual saving, NPV
+    by_service: pd.DataFrame  # service, option, one-off, resource costs, annual saving, NPV, payback
+    resource_cost: float = 0.0  # resource days at their day rates, undiscounted
+
+    @property
+    def negative(self) -> list[str]:
+        """Services whose change in this plan loses money over its appraisal (NPV below zero)."""
+        return list(self.by_service.loc[self.by_service["npv"] < -0.005, "service"])
 
 
 def plan_finance(plan: Plan, programme: Programme, appraisal: Appraisal = GREEN_BOOK) -> PlanFinance:
-    years = appraisal_years(programme, appraisal)
-    total = CashFlows(years)
+    ordered = sorted(plan.assignments, key=lambda a: (a.start, a.service))
+    changes = [(programme.option(a.option), a.start) for a in ordered]
+    total, partners, own = plan_ledgers(programme, changes, appraisal)
     services: list[dict[str, object]] = []
-    partners: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for a in sorted(plan.assignments, key=lambda a: (a.start, a.service)):
-        option = programme.option(a.option)
-        service = programme.service(a.service)
-        flows = option_cash_flows(programme, option, a.start, appraisal)
-        total.add(flows)
-        one_off = option.one_off_cost * (1 + appraisal.optimism_bias)
-        saving = service.annual_cost - option.annual_cost
-        value = flows.npv(appraisal)
+    for (option, _), ledger in zip(changes, own, strict=True):
+        service = programme.service(option.service)
         services.append(
             {
-                "service": a.service,
-                "option": a.option,
-                "one_off": one_off,
-                "annual_saving": saving,
-                "npv": value,
-                "payback_years": flows.payback_years(),
+                "service": service.id,
+                "option": option.id,
+                "one_off": option.one_off_cost * (1 + appraisal.optimism_bias),
+                "resource_cost": float(ledger.resources.sum()),
+                "annual_saving": service.annual_cost - option.annual_cost,
+                "npv": ledger.npv(appraisal),
+                "payback_years": CashFlows.of(programme, ledger).payback_years(),
             }
         )
-        shares = service.shares or {service.owner: 1.0}
-        for partner, share in shares.items():
-            partners[partner][0] += one_off * share
-            partners[partner][1] += saving * share
-            partners[partner][2] += value * share
-    by_partner = pd.DataFrame(
-        [{"partner": p, "one_off": v[0], "annual_saving": v[1], "npv": v[2]} for p, v in partners.items()],
-        columns=["partner", "one_off", "annual_saving", "npv"],
-    )
+    rows = []
+    for partner, ledger in partners.items():
+        saving = sum(
+            shares_of(programme, o.service).get(partner, 0.0)
+            * (programme.service(o.service).annual_cost - o.annual_cost)
+            for o, _ in changes
+        )
+        rows.append(
+            {
+                "partner": partner,
+                "one_off": float(ledger.one_off.sum()),
+                "resource_cost": float(ledger.resources.sum()),
+                "annual_saving": saving,
+                "npv": ledger.npv(appraisal),
+            }
+        )
+    by_partner = pd.DataFrame(rows, columns=["partner", "one_off", "resource_cost", "annual_saving", "npv"])
     by_service = pd.DataFrame(
-        services, columns=["service", "option", "one_off", "annual_saving", "npv", "payback_years"]
+        services,
+        columns=["service", "option", "one_off", "resource_cost", "annual_saving", "npv", "payback_years"],
     )
+    flows = CashFlows.of(programme, total)
     return PlanFinance(
-        total,
+        flows,
         total.npv(appraisal),
         float(by_service["one_off"].sum()),
         float(by_service["annual_saving"].sum()),
-        total.payback_years(),
+        flows.payback_years(),
         by_partner,
         by_service,
+        float(total.resources.sum()),
     )
+
+
+def _unit_npvs(
+    programme: Programme, option: DeliveryOption, start: int, appraisal: Appraisal
+) -> tuple[float, float, float]:
+    """The change's NPV with no saving and no one-off cost (its costed resource days), and what
+    each £1 a year of saving adds and each £1 of one-off cost takes away."""
+    current = programme.service(option.service).annual_cost
+
+    def npv_with(saving: float, one_off: float) -> float:
+        changed = option.model_copy(update={"annual_cost": current - saving, "one_off_cost": one_off})
+        return option_cash_flows(programme, changed, start, appraisal).npv(appraisal)
+
+    base = npv_with(0.0, 0.0)
+    return base, npv_with(1.0, 0.0) - base, base - npv_with(0.0, 1.0)
 
 
 @dataclass
@@ -214,19 +219,8 @@ def npv_risk(
     for a in plan.assignments:
         option = programme.option(a.option)
         service = programme.service(a.service)
-        per_saving = option_cash_flows(
-            programme,
-            option.model_copy(update={"annual_cost": service.annual_cost - 1.0, "one_off_cost": 0.0}),
-            a.start,
-            appraisal.model_copy(update={"optimism_bias": 0.0}),
-        ).npv(appraisal)
-        per_pound = -option_cash_flows(
-            programme,
-            option.model_copy(update={"annual_cost": service.annual_cost, "one_off_cost": 1.0}),
-            a.start,
-            appraisal,
-        ).npv(appraisal)
-
+        base, per_saving, per_pound = _unit_npvs(programme, option, a.start, appraisal)
+        total += base
         if option.ranges:
             uncertain.append(option.id)
         draws_of = {}

@@ -146,7 +146,11 @@ def plan_value(instance: Instance, plan: Plan) -> float:
     total = sum(instance.value(jobs[a.option], a.start) for a in plan.assignments)
     if instance.settings.objective == "maxmin":
         return (
-            min(partner_benefits(plan, instance.programme).values(), default=0.0) + MAXMIN_TIE_BREAK * total
+            min(
+                partner_benefits(plan, instance.programme, instance.settings.appraisal).values(),
+                default=0.0,
+            )
+            + MAXMIN_TIE_BREAK * total
         )
     return total
 

@@ -16,7 +16,8 @@ import networkx as nx
 from engine.errors import InfeasibleError, Problem
 from engine.graph import dependency_graph
 from engine.model import DeliveryOption, Programme
-from engine.plan import PlanSettings, Window, budget_windows, capacity_windows, change_benefit
+from engine.money import change_npv_by_start, funded_pools, shares_of
+from engine.plan import PlanSettings, Window, budget_windows, capacity_windows
 from engine.scoring import ScoreTable
 
 
@@ -30,6 +31,8 @@ class Job:
     latest: int  # last allowed start period
     gain: float = 0.0  # score gain over the status quo (value objective)
     annual_saving: float = 0.0
+    npv: dict[int, float] = field(default_factory=dict)  # start -> the change's NPV (the finance's)
+    own_npv: dict[int, float] = field(default_factory=dict)  # the same, less days of funded pools
 
     @property
     def duration(self) -> int:
@@ -54,6 +57,7 @@ class Instance:
     months_per_period: int
     notes: list[str] = field(default_factory=list)
     soft: set[str] = field(default_factory=set)  # forced only as a recommendation (makespan)
+    set_aside: int = 0  # candidates removed by the dominance rule (_set_aside_dominated)
 
     def all_jobs(self) -> list[Job]:
         return [job for jobs in self.jobs.values() for job in jobs]
@@ -64,17 +68,16 @@ class Instance:
         return float((1 + self.settings.discount_rate) ** (-years))
 
     def value(self, job: Job, start: int) -> float:
-        """Objective coefficient of starting ``job`` at ``start`` (value, savings and max-min)."""
-        end = start + job.duration
+        """Objective coefficient of starting ``job`` at ``start``: the discounted score gain (value),
+        or the change's NPV over its appraisal life, the finance's own money (savings, max-min)."""
         if self.settings.objective == "value":
-            return job.gain * self.discount(end)
-        return change_benefit(self.programme, job.option, end, self.periods)
+            return job.gain * self.discount(start + job.duration)
+        return job.npv[start]
 
     def partner_value(self, job: Job, start: int, partner: str) -> float:
-        """``partner``'s share of the change's net benefit within the horizon."""
-        service = self.programme.service(job.service)
-        share = (service.shares or {service.owner: 1.0}).get(partner, 0.0)
-        return share * change_benefit(self.programme, job.option, start + job.duration, self.periods)
+        """``partner``'s share of the change's NPV, less the days of funded pools (which the pools'
+        funders pay: see :mod:`engine.optimise.partners`)."""
+        return shares_of(self.programme, job.service).get(partner, 0.0) * job.own_npv[start]
 
 
 def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTable | None) -> Instance:
@@ -153,8 +156,6 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
                 gain=gains.get(option.id, 0.0),
                 annual_saving=status_quo_cost - option.annual_cost,
             )
-            if settings.objective == "value" and scores is not None and job.gain <= 0 and not must:
-                continue  # never worth choosing
             if job.latest >= job.earliest:
                 out.append(job)
         if must and not out:
@@ -188,7 +189,59 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
         soft=soft,
     )
     _tighten(instance)
+    _money(instance)
+    _set_aside_dominated(instance, programme)
     return instance
+
+
+def _money(instance: Instance) -> None:
+    """Each candidate's NPV at every start it may take (the savings and max-min coefficients)."""
+    if instance.settings.objective not in ("savings", "maxmin") and not instance.settings.consensus:
+        return
+    programme, appraisal = instance.programme, instance.settings.appraisal
+    funded = set(funded_pools(programme))
+    for job in instance.all_jobs():
+        starts = range(job.earliest, job.latest + 1)
+        npv = change_npv_by_start(programme, job.option, starts, appraisal)
+        job.npv = dict(zip(starts, npv, strict=True))
+        if funded & set(job.option.demand):
+            own = change_npv_by_start(programme, job.option, starts, appraisal, exclude_pools=funded)
+            job.own_npv = dict(zip(starts, own, strict=True))
+        else:
+            job.own_npv = job.npv
+
+
+def _set_aside_dominated(instance: Instance, programme: Programme) -> None:
+    """Remove candidates that provably cannot be part of a better plan.
+
+    A candidate is dominated when its objective coefficient is ≤ 0 at every start it may take,
+    its service need not change, no other service waits on it under the 'block' setting, and no
+    consensus or max-min objective counts its money partner by partner.  Then dropping it from any
+    plan that uses it leaves a plan that is still feasible (it frees capacity, budget and a
+    concurrent slot; under 'ignore' its successors no longer wait for it) and whose objective is
+    no lower.  So the optimum and its bound over the reduced problem are those of the whole
+    programme.  An enabling change with no gain of its own is never dropped.
+    """
+    settings = instance.settings
+    if settings.objective not in ("value", "savings") or settings.consensus:
+        return
+    enabling = {before for before, _, _ in instance.dependencies} if instance.block else set()
+    dropped = 0
+    for service, jobs in list(instance.jobs.items()):
+        if service in instance.forced or service in enabling:
+            continue
+        kept = [
+            job
+            for job in jobs
+            if any(instance.value(job, t) > 0 for t in range(job.earliest, job.latest + 1))
+        ]
+        dropped += len(jobs) - len(kept)
+        if kept:
+            instance.jobs[service] = kept
+        else:
+            del instance.jobs[service]
+    if dropped:
+        instance.set_aside = dropped
 
 
 def eligible_reason(scores: ScoreTable | None, option: str) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from engine.calendar import Horizon
 from engine.errors import ProgrammeProblems
@@ -30,6 +30,22 @@ AttrName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False, description="pounds sterling, ≥ 0")]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Text = Annotated[str, Field(max_length=4000)]
+
+
+def _below_one(value: float) -> float:
+    if value >= 1:
+        percent = f"{value:g}"
+        raise ValueError(
+            f"{percent} looks like a percentage: write {percent} % as {value / 100:g} (a fraction below 1)"
+        )
+    return value
+
+
+Fraction = Annotated[
+    float,
+    Field(ge=0, allow_inf_nan=False, description="a fraction: 0.05 for 5 %"),
+    AfterValidator(_below_one),
+]
 
 PartnerKind = Literal["county", "district", "city", "borough", "unitary", "private", "joint_venture", "other"]
 Area = Literal["back_office", "front_line"]
@@ -240,7 +256,7 @@ class ExceptionPolicy(Sourced):
 
     client: Id
     areas: tuple[Area, ...] = ("back_office",)
-    margin: float = Field(0.05, ge=0, le=1)
+    margin: Fraction = Field(0.05, description="the programme's reading of 'greater value': 0.05 for 5 %")
     joint_decision: Text = "joint decision of the lead officers of both councils"
     final_decision: Text
 

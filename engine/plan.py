@@ -18,6 +18,7 @@ from pydantic import Field
 
 from engine.calendar import Horizon
 from engine.model import DeliveryOption, Programme, Record
+from engine.money import Appraisal, plan_ledgers
 
 Objective = Literal["value", "savings", "makespan", "maxmin"]
 MAXMIN_TIE_BREAK = 1e-6  # weight of the total in the max-min objective: it only separates equal minima
@@ -31,6 +32,9 @@ class PlanSettings(Record):
     time_limit: float = Field(30.0, gt=0, le=86400, description="seconds")
     gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which to stop")
     discount_rate: float = Field(0.035, ge=0, le=1, description="a year, for the value objective")
+    appraisal: Appraisal = Field(
+        default_factory=Appraisal, description="the money the savings and max-min objectives count"
+    )
     force_in: tuple[str, ...] = Field((), description="services that must change")
     force_out: tuple[str, ...] = Field((), description="services kept as they are")
     fix_option: dict[str, str] = Field(default_factory=dict, description="service → option")
@@ -268,25 +272,16 @@ def consenting_partners(programme: Programme) -> list[str]:
     return list(seen)
 
 
-def change_benefit(programme: Programme, option: DeliveryOption, end: int, periods: int) -> float:
-    """Net money a change brings within the horizon: saving for the periods after ``end``, less its
-    one-off cost (undiscounted, as the savings objective counts it)."""
-    service = programme.service(option.service)
-    years_after = max(0, periods - end) * programme.horizon.months_per_period / 12
-    return (service.annual_cost - option.annual_cost) * years_after - option.one_off_cost
-
-
-def partner_benefits(plan: Plan, programme: Programme) -> dict[str, float]:
-    """Each consenting partner's share of the plan's net benefit within the horizon."""
-    out = dict.fromkeys(consenting_partners(programme), 0.0)
-    for a in plan.assignments:
-        option = option_of(programme, a.option)
-        service = programme.service(a.service)
-        value = change_benefit(programme, option, a.end, plan.periods)
-        for partner, share in (service.shares or {service.owner: 1.0}).items():
-            if partner in out:
-                out[partner] += share * value
-    return out
+def partner_benefits(
+    plan: Plan, programme: Programme, appraisal: Appraisal | None = None
+) -> dict[str, float]:
+    """Each consenting partner's NPV from the plan (the finance's money: :mod:`engine.money`)."""
+    appraisal = appraisal or Appraisal()
+    changes = [(option_of(programme, a.option), a.start) for a in plan.assignments]
+    _, partners, _ = plan_ledgers(programme, changes, appraisal)
+    return {
+        p: partners[p].npv(appraisal) if p in partners else 0.0 for p in consenting_partners(programme)
+    }
 
 
 # ------------------------------------------------------------------------------ the check
@@ -373,7 +368,7 @@ def verify(
                 f"one-off budget in {window.label}: £{total:,.0f} spent, £{window.limit:,.0f} available"
             )
     if settings.consensus:
-        for partner, benefit in partner_benefits(plan, programme).items():
+        for partner, benefit in partner_benefits(plan, programme, settings.appraisal).items():
             if benefit < -TOLERANCE * max(1.0, abs(benefit)):
                 problems.append(f"partner `{partner}` is worse off than the status quo (£{benefit:,.0f})")
     cap = settings.max_concurrent or programme.settings.max_concurrent_transitions

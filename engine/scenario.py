@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 from engine.errors import InputError, Problem
 from engine.finance import Appraisal, PlanFinance, plan_finance
 from engine.load import load_programme, parse_yaml_model, programme_data
-from engine.model import Amount, Id, Money, Programme, Record, Text
+from engine.model import Amount, Fraction, Id, Money, Programme, Record, Text
 from engine.optimise import solve
 from engine.plan import PlanResult, PlanSettings
 from engine.ruleset import RuleSet, load_ruleset
@@ -79,7 +79,7 @@ class Scenario(Record):
     max_concurrent: int | None = Field(None, ge=1)
     capacities: dict[Id, CapacityOverride] = Field(default_factory=dict)
     budget: BudgetOverride | None = None
-    margin: float | None = Field(None, ge=0, le=1, description="the MoU margin for exceptions")
+    margin: Fraction | None = Field(None, description="the programme's reading of the MoU: 0.05 for 5 %")
     appraisal: Appraisal = Appraisal()
     report: ReportDetails = ReportDetails()
 
@@ -140,6 +140,7 @@ def prepare_scenario(scenario: Scenario, base: Programme, rules: RuleSet, path: 
         solver=scenario.solver,
         time_limit=scenario.time_limit,
         discount_rate=scenario.appraisal.rate,
+        appraisal=scenario.appraisal,
         force_in=scenario.force_in,
         force_out=force_out,
         fix_provider=scenario.fix_provider,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.finance import Appraisal, appraisal_years, discount_factor, option_cash_flows, plan_finance
+from engine.finance import Appraisal, discount_factor, option_cash_flows, plan_finance
 from engine.load import parse_programme
 from engine.plan import Assignment, Plan
 from tests.conftest import DATA
@@ -25,15 +25,18 @@ def test_discount_factors_are_the_green_book_ones():
 def test_option_cash_flows_by_financial_year(small):
     option = small.option("hr-county")  # £10,000 over 2 months, then £20,000 a year saved
     flows = option_cash_flows(small, option, start=0)
-    assert (
-        flows.years
-        == appraisal_years(small, Appraisal())
-        == [f"{y}/{(y + 1) % 100:02d}" for y in range(2016, 2026)]
-    )
+    # ten full years of savings from June 2016 run to May 2026: eleven financial years
+    assert flows.years == [f"{y}/{(y + 1) % 100:02d}" for y in range(2016, 2027)]
     assert flows.costs == {"2016/17": pytest.approx(10000)}
     assert flows.savings["2016/17"] == pytest.approx(20000 * 10 / 12)  # June to March
     assert flows.savings["2017/18"] == pytest.approx(20000)
-    expected = (20000 * 10 / 12 - 10000) + sum(20000 / 1.035**t for t in range(1, 10))
+    assert flows.savings["2026/27"] == pytest.approx(20000 * 2 / 12)  # April and May
+    assert sum(flows.savings.values()) == pytest.approx(20000 * 10)
+    expected = (
+        (20000 * 10 / 12 - 10000)
+        + sum(20000 / 1.035**t for t in range(1, 10))
+        + 20000 * 2 / 12 / 1.035**10
+    )
     assert flows.npv(Appraisal()) == pytest.approx(expected)
     # repaid after the 2 months of spending plus 6 months of savings (£1,666.67 a month)
     assert flows.payback_years() == pytest.approx(8 / 12)

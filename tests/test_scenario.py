@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,11 @@ def _write(tmp_path: Path, text: str) -> Path:
         ),
         ("name: x\nbase: ../gloucester-2015.yaml\nforce_in: [hrr]\n", "unknown service(s): hrr", None),
         ("name: x\nbase: ../gloucester-2015.yaml\nrules: nonesuch\n", "unknown rule set `nonesuch`", None),
-        ("name: x\nbase: ../gloucester-2015.yaml\nmargin: 2\n", "margin: expected a number ≤ 1, got 2", 3),
+        (
+            "name: x\nbase: ../gloucester-2015.yaml\nmargin: 2\n",
+            "margin: 2 looks like a percentage: write 2 % as 0.02",
+            3,
+        ),
         (
             "name: x\nbase: ../gloucester-2015.yaml\nexclude_options: [hr-nope]\n",
             "unknown option `hr-nope`",
@@ -132,3 +137,20 @@ def test_golden_scenario_results(path: Path):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(json.dumps(view, indent=1, sort_keys=True) + "\n")
     assert view == json.loads(golden.read_text()), f"results changed; review and regenerate {golden.name}"
+
+
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("appraisal: {optimism_bias: 2}", "2 looks like a percentage: write 2 % as 0.02"),
+        ("margin: 5", "5 looks like a percentage: write 5 % as 0.05"),
+        ("appraisal: {rate: 3.5}", "3.5 looks like a percentage: write 3.5 % as 0.035"),
+    ],
+)
+def test_percentages_written_as_whole_numbers_are_refused(tmp_path: Path, line: str, expected: str):
+    folder = tmp_path / "gloucester-2015"
+    folder.mkdir()
+    (tmp_path / "gloucester-2015.yaml").write_text((ROOT / "scenarios" / "gloucester-2015.yaml").read_text())
+    (folder / "p.yaml").write_text(f"name: p\nbase: ../gloucester-2015.yaml\n{line}\n")
+    with pytest.raises(InputError, match=re.escape(expected)):
+        load_scenario(folder / "p.yaml")

@@ -10,6 +10,7 @@ import pulp
 
 from engine.instance import Job
 from engine.optimise.model import Model
+from engine.optimise.partners import partner_money
 from engine.plan import Window, consenting_partners
 
 
@@ -68,20 +69,17 @@ def pool_capacity(model: Model) -> None:
 
 
 def consensus_no_worse_off(model: Model) -> None:
-    """For each consenting partner p:
-    Σ x[o,t] · share_p · (saving_o · years after t + d_o − one-off_o) ≥ 0 (no one worse off)."""
+    """For each consenting partner p: p's NPV from the plan ≥ 0 (no one worse off), the money of
+    :func:`engine.optimise.partners.partner_money`."""
     instance = model.instance
     if not instance.settings.consensus:
         return
     for partner in consenting_partners(instance.programme):
-        terms = [
-            (var, instance.partner_value(model.jobs[o], t, partner)) for (o, t), var in model.start.items()
-        ]
-        terms = [(v, c) for v, c in terms if c]
-        if terms:
+        money = partner_money(model, partner)
+        if money.keys():
             name = instance.programme.partner(partner).name
             model.add(
-                pulp.lpSum(c * v for v, c in terms) >= 0,
+                money >= 0,
                 f"consensus[{partner}]",
                 f"{name} must be no worse off than the status quo",
             )

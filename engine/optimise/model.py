@@ -22,6 +22,7 @@ class Model:
     jobs: dict[str, Job]  # option id -> job
     makespan: pulp.LpVariable | None = None
     describe: dict[str, str] = field(default_factory=dict)  # constraint name -> plain words
+    cache: dict[str, dict[object, object]] = field(default_factory=dict)  # shared expressions
     _names: set[str] = field(default_factory=set)
 
     def name(self, text: str) -> str:

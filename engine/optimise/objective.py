@@ -2,9 +2,12 @@
 
 value:    maximise Σ x[o,t] · gain_o · δ(t + d_o), the score gain over the status quo discounted by
           when the benefit starts (δ(k) = (1 + r)^(−k·months/12), r the Green Book rate).
-savings:  maximise Σ x[o,t] · (annual saving_o · years left after t + d_o − one-off cost_o).
-maxmin:   maximise z, with z ≤ each consenting partner's share of those net savings (the Leaders'
-          Board's view: the worst-off partner as well off as possible), then the total as a tie-break.
+savings:  maximise Σ x[o,t] · NPV_o(t), each change's net present value over its appraisal life
+          when started at t (one-off cost with optimism bias, costed days, savings for the
+          appraisal years after completion: the finance's own money, :mod:`engine.money`), so the
+          objective is the plan's NPV.
+maxmin:   maximise z, with z ≤ each consenting partner's NPV from the plan (the Leaders' Board's
+          view: the worst-off partner as well off as possible), then the total as a tie-break.
 makespan: minimise C, the end of the last transition.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import pulp
 
 from engine.optimise.model import Model
+from engine.optimise.partners import partner_money
 from engine.plan import MAXMIN_TIE_BREAK, consenting_partners
 
 
@@ -29,8 +33,6 @@ def set_objective(model: Model) -> None:
         return
     worst = model.problem.add_variable("worst_off_partner")
     for partner in consenting_partners(instance.programme):
-        share = pulp.lpSum(
-            instance.partner_value(model.jobs[o], t, partner) * var for (o, t), var in model.start.items()
-        )
+        share = partner_money(model, partner)
         model.add(worst <= share, f"worst[{partner}]", f"the worst-off partner gains no more than {partner}")
     model.problem.setObjective(worst + MAXMIN_TIE_BREAK * total)

@@ -1,0 +1,116 @@
+"""One money everywhere: each change appraised over its own life, costed days and who pays for
+them, and the savings and max-min objectives counting exactly the finance's NPV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.finance import Appraisal, option_cash_flows, plan_finance
+from engine.load import parse_programme
+from engine.money import change_ledger, change_npv_by_start, plan_ledgers, tranche_split
+from engine.optimise import solve
+from engine.plan import Assignment, Plan, PlanSettings, partner_benefits
+from engine.scenario import load_scenario, run_scenario
+from tests.conftest import DATA, ROOT
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*/*.yaml"))
+
+DAYS = """
+resources:
+  - id: pm
+    name: Project manager days
+    capacity: 5
+    unit_cost: 400
+    funding:
+      - {by: [county], first: 4}
+      - {by: [city]}
+"""
+
+
+def _small_with_costed_days(horizon_periods: int = 12) -> object:
+    text = (DATA / "small.yaml").read_text()
+    text = text.split("resources:")[0].replace("periods: 12", f"periods: {horizon_periods}")
+    text = text.replace("dependencies:", DAYS + "dependencies:")
+    text += "exception_policy: {client: city, margin: 0.05, final_decision: City Council Cabinet}\n"
+    return parse_programme(text, "days.yaml")
+
+
+def test_a_late_change_is_appraised_over_its_own_life_not_the_horizon():
+    """A change completing in the horizon's last year still has ten full years of savings."""
+    programme = _small_with_costed_days(horizon_periods=120)
+    option = programme.option("payroll-county")  # saves £10,000 a year, no one-off cost
+    flows = option_cash_flows(programme, option, start=110)
+    assert sum(flows.savings.values()) == pytest.approx(10000 * 10)
+    assert flows.npv(Appraisal()) > 0
+
+
+def test_costed_days_are_in_the_finance_and_paid_by_the_tranches_in_order():
+    programme = _small_with_costed_days()
+    option = programme.option("hr-county")  # 3 pm days a month for 2 months at £400
+    ledger = change_ledger(programme, option, 0, Appraisal())
+    assert ledger.resources.sum() == pytest.approx(6 * 400)
+    # the County pays for the first 4 days, the City for the rest
+    split = tranche_split(programme, "pm", [3.0, 3.0])
+    assert split["county"].tolist() == [3.0, 1.0] and split["city"].tolist() == [0.0, 2.0]
+    plan = Plan(
+        programme=programme.id,
+        periods=12,
+        assignments=(Assignment(service="hr", option="hr-county", provider="county", start=0, duration=2),),
+    )
+    finance = plan_finance(plan, programme).by_partner.set_index("partner")
+    assert finance.loc["county", "resource_cost"] == pytest.approx(4 * 400)
+    assert finance.loc["city", "resource_cost"] == pytest.approx(2 * 400)
+    assert finance["npv"].sum() == pytest.approx(plan_finance(plan, programme).npv)
+
+
+@pytest.mark.parametrize("option_id", ["hr-county", "hr-other", "payroll-county"])
+def test_fast_coefficients_equal_the_monthly_ledger(option_id: str):
+    programme = _small_with_costed_days()
+    option = programme.option(option_id)
+    book = Appraisal(optimism_bias=0.2)
+    starts = list(range(0, 12 - option.duration + 1))
+    fast = change_npv_by_start(programme, option, starts, book)
+    slow = [change_ledger(programme, option, t, book).npv(book) for t in starts]
+    assert np.allclose(fast, slow)
+
+
+def test_partner_money_adds_up_to_the_plan_npv(essex):
+    plan = run_scenario(load_scenario(ROOT / "scenarios" / "essex-2010" / "baseline.yaml")).plan.plan
+    assert plan is not None
+    changes = [(essex.option(a.option), a.start) for a in plan.assignments]
+    total, partners, _ = plan_ledgers(essex, changes, Appraisal())
+    assert sum(p.npv(Appraisal()) for p in partners.values()) == pytest.approx(total.npv(Appraisal()))
+    assert sum(partner_benefits(plan, essex).values()) == pytest.approx(total.npv(Appraisal()), rel=1e-9)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_savings_objective_is_the_plans_npv_and_no_objective_beats_it(path: Path):
+    """'Net savings' is the finance's NPV, so no other objective's plan has a higher NPV."""
+    loaded = load_scenario(path)
+    result = run_scenario(loaded)
+    settings = loaded.settings.model_copy(update={"objective": "savings"})
+    best = solve(loaded.programme, settings, result.scores)
+    if not best.status.has_plan:
+        pytest.skip(f"{path.stem}: {best.status_text}")
+    assert best.plan is not None and best.objective_value is not None
+    npv = plan_finance(best.plan, loaded.programme, loaded.scenario.appraisal).npv
+    assert best.objective_value == pytest.approx(npv, rel=1e-6, abs=1.0)
+    for objective in ("value", "maxmin", "makespan"):
+        other = solve(loaded.programme, settings.model_copy(update={"objective": objective}), result.scores)
+        if other.plan is not None:
+            theirs = plan_finance(other.plan, loaded.programme, loaded.scenario.appraisal).npv
+            assert npv >= theirs - 1.0, f"{objective} plan has NPV {theirs:,.0f} > savings' {npv:,.0f}"
+
+
+def test_maxmin_counts_tranches_exactly():
+    """The max-min objective's worst-off partner is the finance's, tranches and all."""
+    programme = _small_with_costed_days()
+    settings = PlanSettings(objective="maxmin", time_limit=30)
+    result = solve(programme, settings)
+    assert result.plan is not None and result.objective_value is not None
+    money = partner_benefits(result.plan, programme)
+    total = plan_finance(result.plan, programme).npv
+    assert result.objective_value == pytest.approx(min(money.values()) + 1e-6 * total, abs=1e-3)
