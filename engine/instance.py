@@ -108,9 +108,13 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
     forced: set[str] = set()
     soft: set[str] = set()
     for service in programme.services:
-        if service.id in settings.force_out:
-            continue
         must = service.id in settings.force_in or not service.allow_status_quo
+        if service.id in settings.force_out:
+            if not service.allow_status_quo:
+                problems.append(
+                    Problem(f"service `{service.id}` is forced out, but keeping it as it is is not allowed")
+                )
+            continue
         changes = [o for o in programme.options_for(service.id) if not o.is_status_quo]
         candidates = changes if allowed is None else [o for o in changes if o.id in allowed]
         # a what-if that fixes the option or provider may overrule the MoU margin, not eligibility
@@ -214,35 +218,38 @@ def _money(instance: Instance) -> None:
 def _set_aside_dominated(instance: Instance, programme: Programme) -> None:
     """Remove candidates that provably cannot be part of a better plan.
 
-    A candidate is dominated when its objective coefficient is ≤ 0 at every start it may take,
-    its service need not change, no other service waits on it under the 'block' setting, and no
-    consensus or max-min objective counts its money partner by partner.  Then dropping it from any
-    plan that uses it leaves a plan that is still feasible (it frees capacity, budget and a
-    concurrent slot; under 'ignore' its successors no longer wait for it) and whose objective is
-    no lower.  So the optimum and its bound over the reduced problem are those of the whole
-    programme.  An enabling change with no gain of its own is never dropped.
+    Let D(s) be service s with every service that waits on it under the 'block' setting (under
+    'ignore', s alone), and best(u) the largest objective coefficient of u's candidates at any
+    start.  The changes of s are set aside when no service in D(s) is forced, no consensus or
+    max-min objective counts money partner by partner, and
+
+        best(s) + Σ_{u ∈ D(s), u ≠ s} max(0, best(u)) ≤ 0,
+
+    i.e. whatever s enables cannot repay what s costs.  Under 'block' a plan that changes any
+    service of D(s) changes s too, so D(s) contributes at most that sum; dropping D(s) from any
+    plan leaves a plan that is still feasible (D(s) is closed downstream, so no remaining service
+    loses a predecessor; capacity, budget and concurrent slots are only freed) and whose
+    objective is no lower.  So the optimum, and the bound, over the reduced problem are those of
+    the whole programme.  An enabling change with no gain of its own is kept whenever what it
+    enables might be worth it.
     """
     settings = instance.settings
     if settings.objective not in ("value", "savings") or settings.consensus:
         return
-    enabling = {before for before, _, _ in instance.dependencies} if instance.block else set()
+    graph: nx.DiGraph = dependency_graph(programme)
+    best = {
+        service: max(instance.value(job, t) for job in jobs for t in range(job.earliest, job.latest + 1))
+        for service, jobs in instance.jobs.items()
+    }
     dropped = 0
-    for service, jobs in list(instance.jobs.items()):
-        if service in instance.forced or service in enabling:
+    for service in list(instance.jobs):
+        below = (nx.descendants(graph, service) if instance.block else set()) & set(best)
+        if service in instance.forced or below & instance.forced:
             continue
-        kept = [
-            job
-            for job in jobs
-            if any(instance.value(job, t) > 0 for t in range(job.earliest, job.latest + 1))
-        ]
-        dropped += len(jobs) - len(kept)
-        if kept:
-            instance.jobs[service] = kept
-        else:
-            del instance.jobs[service]
-    if dropped:
-        instance.set_aside = dropped
-
+        if service in instance.jobs and best[service] + sum(max(0.0, best[u]) for u in below) <= 0:
+            for gone in {service} | below:
+                dropped += len(instance.jobs.pop(gone, []))
+    instance.set_aside = dropped
 
 def eligible_reason(scores: ScoreTable | None, option: str) -> str:
     if scores is None:

@@ -1,0 +1,304 @@
+"""The general planner against exhaustive enumeration: on small random programmes, for every
+objective with and without consensus, the objective the solver reports is the best over every
+option choice and start period that the independent verifier accepts.
+
+The oracle shares nothing with the optimiser: it enumerates plans, keeps those ``verify`` accepts,
+and values them with the finance (``plan_finance``, ``partner_benefits``) and the score table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from engine.finance import plan_finance
+from engine.model import Programme
+from engine.optimise import solve
+from engine.plan import MAXMIN_TIE_BREAK, Assignment, Plan, PlanSettings, PlanStatus, partner_benefits, verify
+from engine.ruleset import load_ruleset
+from engine.scoring import ScoreTable, score
+from engine.shipped import shipped_rules
+
+RULES = load_ruleset(shipped_rules())
+MAX_PLANS = 2000
+
+
+def _option(draw: Any, service: str, k: int, periods: int) -> dict[str, Any]:
+    provider, model = draw(
+        st.sampled_from([("county", "s101_delegation"), ("other", "shared_service"), ("city", "in_house")])
+    )
+    duration = draw(st.integers(1, min(3, periods)))
+    return {
+        "id": f"{service}-{k}",
+        "service": service,
+        "provider": provider,
+        "model": model,
+        "one_off_cost": draw(st.sampled_from([0, 10000, 40000, 90000])),
+        "annual_cost": draw(st.sampled_from([40000, 70000, 95000, 100000, 120000])),
+        "duration": duration,
+        "demand": {
+            "pm": draw(st.integers(0, 3)),
+            "staff": [draw(st.integers(0, 2)) for _ in range(duration)],
+        },
+    }
+
+
+@st.composite
+def programmes(draw: Any) -> tuple[Programme, dict[str, Any]]:
+    """2–5 services, 1–3 options each plus the status quo, lags, block or ignore, two pools with
+    overrides (one costed and funded by tranches), a budget, forced services, the MoU margin."""
+    count = draw(st.integers(2, 5))
+    periods = draw(st.integers(3, 6 if count <= 3 else 4))
+    services, options = [], []
+    for i in range(count):
+        sid = f"s{i}"
+        shares = draw(st.sampled_from([{}, {"city": 0.5, "other": 0.5}]))
+        services.append(
+            {
+                "id": sid,
+                "name": f"Service {i}",
+                "owner": "city",
+                "annual_cost": 100000,
+                "allow_status_quo": draw(st.booleans()) or i > 0,
+                **({"shares": shares} if shares else {}),
+            }
+        )
+        for k in range(draw(st.integers(1, 3 if count <= 3 else 2))):
+            options.append(_option(draw, sid, k, periods))
+    pairs = [(a, b) for a in range(count) for b in range(a + 1, count)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=2)) if pairs else []
+    dependencies = [{"before": f"s{a}", "after": f"s{b}", "lag": draw(st.integers(0, 1))} for a, b in chosen]
+    data = {
+        "id": "oracle",
+        "name": "Oracle programme",
+        "horizon": {"start": "2016-04-01", "period": "quarter", "periods": periods},
+        "partners": [
+            {"id": "city", "name": "City", "kind": "city"},
+            {"id": "county", "name": "County", "kind": "county", "default_provider": True},
+            {"id": "other", "name": "Other", "kind": "district"},
+        ],
+        "services": services,
+        "options": options,
+        "dependencies": dependencies,
+        "resources": [
+            {
+                "id": "pm",
+                "name": "PM days",
+                "capacity": draw(st.integers(2, 5)),
+                "overrides": {"2016-07": draw(st.integers(0, 3))} if periods > 1 else {},
+                "unit_cost": 500,
+                "funding": [{"by": ["county"], "first": 3}, {"by": ["city"]}],
+            },
+            {"id": "staff", "name": "Staff days", "capacity": draw(st.integers(1, 3))},
+        ],
+        "budget": {"per_financial_year": draw(st.sampled_from([30000, 60000, 1000000]))},
+        "exception_policy": {
+            "client": "city",
+            "margin": draw(st.sampled_from([0.0, 0.05, 0.3])),
+            "final_decision": "Cabinet",
+        },
+        "settings": {"deferred_dependency": draw(st.sampled_from(["block", "ignore"]))},
+        "consensus": {"partners": ["city", "other"]},
+    }
+    forced_in = draw(st.lists(st.sampled_from([s["id"] for s in services]), unique=True, max_size=1))
+    forced_out = draw(
+        st.lists(st.sampled_from([s["id"] for s in services if s["id"] not in forced_in]), max_size=1)
+    )
+    return Programme.model_validate(data), {"force_in": tuple(forced_in), "force_out": tuple(forced_out)}
+
+
+def _allowed(table: ScoreTable | None, programme: Programme) -> dict[str, set[str]]:
+    """Eligible options, exceptions only where they pass the margin (the programme's rule)."""
+    if table is None:
+        return {
+            s.id: {o.id for o in programme.options_for(s.id) if not o.is_status_quo}
+            for s in programme.services
+        }
+    blocked = set(table.exceptions.loc[~table.exceptions["passes_margin"].astype(bool), "option"])
+    out: dict[str, set[str]] = {s.id: set() for s in programme.services}
+    for o, s, ok, sq in table.options[["option", "service", "eligible", "status_quo"]].itertuples(
+        index=False
+    ):
+        if ok and not sq and o not in blocked:
+            out[s].add(o)
+    return out
+
+
+def _plans(programme: Programme, allowed: dict[str, set[str]], periods: int) -> list[Plan]:
+    choices = []
+    for service in programme.services:
+        mine: list[Assignment | None] = [None]
+        for option_id in sorted(allowed[service.id]):
+            option = programme.option(option_id)
+            for start in range(periods - option.duration + 1):
+                mine.append(
+                    Assignment(
+                        service=service.id,
+                        option=option_id,
+                        provider=option.provider,
+                        start=start,
+                        duration=option.duration,
+                    )
+                )
+        choices.append(mine)
+    plans = []
+    for combo in itertools.product(*choices):
+        plans.append(
+            Plan(
+                programme=programme.id, periods=periods, assignments=tuple(a for a in combo if a is not None)
+            )
+        )
+    return plans
+
+
+def _gains(table: ScoreTable) -> dict[str, float]:
+    frame = table.options
+    today = dict(
+        zip(frame.loc[frame["status_quo"], "service"], frame.loc[frame["status_quo"], "score"], strict=True)
+    )
+    return {
+        o: float(sc) - float(today.get(s, 0.0))
+        for o, s, sc in frame[["option", "service", "score"]].itertuples(index=False)
+    }
+
+
+def _value(plan: Plan, programme: Programme, objective: str, gains: dict[str, float], rate: float) -> float:
+    if objective == "makespan":
+        return -float(plan.makespan)
+    if objective == "value":
+        months = programme.horizon.months_per_period
+        return sum(gains[a.option] * (1 + rate) ** (-(a.end * months / 12)) for a in plan.assignments)
+    npv = plan_finance(plan, programme).npv
+    if objective == "savings":
+        return npv
+    return min(partner_benefits(plan, programme).values()) + MAXMIN_TIE_BREAK * npv
+
+
+def _count(programme: Programme, allowed: dict[str, set[str]], periods: int) -> int:
+    total = 1
+    for service in programme.services:
+        total *= 1 + sum(periods - programme.option(o).duration + 1 for o in allowed[service.id])
+    return total
+
+
+CASES = [
+    ("value", False),
+    ("savings", False),
+    ("maxmin", False),
+    ("makespan", False),
+    ("value", True),
+    ("savings", True),
+    ("maxmin", True),
+]
+
+
+def _check(programme: Programme, forced: dict[str, Any]) -> None:
+    table = score(programme, RULES)
+    gains = _gains(table)
+    periods = programme.horizon.periods
+    for objective, consensus in CASES:
+        scores = None if objective == "makespan" else table
+        allowed = _allowed(scores, programme)
+        if _count(programme, allowed, periods) > MAX_PLANS:
+            continue
+        plan_settings = PlanSettings(
+            objective=objective, consensus=consensus, gap=0.0, time_limit=60, **forced
+        )
+        valid = [
+            p for p in _plans(programme, allowed, periods) if not verify(p, programme, plan_settings, allowed)
+        ]
+        result = solve(programme, plan_settings, scores)
+        where = f"{objective}{' with consensus' if consensus else ''}"
+        if not valid:
+            assert result.status == PlanStatus.INFEASIBLE, f"{where}: {result.status_text} but no plan exists"
+            continue
+        best = max(_value(p, programme, objective, gains, plan_settings.discount_rate) for p in valid)
+        assert result.status == PlanStatus.OPTIMAL, f"{where}: {result.status_text}; {result.message}"
+        assert result.plan is not None and result.objective_value is not None
+        assert not verify(result.plan, programme, plan_settings, allowed)
+        reported = -result.objective_value if objective == "makespan" else result.objective_value
+        assert reported == pytest.approx(best, rel=1e-6, abs=1e-4), f"{where}: solver {reported}, best {best}"
+        mine = _value(result.plan, programme, objective, gains, plan_settings.discount_rate)
+        assert mine == pytest.approx(best, rel=1e-6, abs=1e-4), (
+            f"{where}: the plan is worth {mine}, best {best}"
+        )
+
+
+def _enabling_programme() -> Programme:
+    """A shared ERP with no gain of its own (same running cost, a one-off cost) that finance,
+    HR and payroll must wait for: the best plan does the ERP first."""
+    data = {
+        "id": "erp",
+        "name": "ERP first",
+        "horizon": {"start": "2016-04-01", "period": "quarter", "periods": 6},
+        "partners": [
+            {"id": "a", "name": "A County", "kind": "county", "default_provider": True},
+            {"id": "b", "name": "B County", "kind": "county"},
+        ],
+        "services": [
+            {"id": "erp", "name": "ERP", "owner": "b", "annual_cost": 100000},
+            {"id": "finance", "name": "Finance", "owner": "b", "annual_cost": 300000},
+            {"id": "hr", "name": "HR", "owner": "b", "annual_cost": 200000},
+        ],
+        "options": [
+            {
+                "id": "erp-shared",
+                "service": "erp",
+                "provider": "a",
+                "model": "shared_service",
+                "one_off_cost": 80000,
+                "annual_cost": 100000,
+                "duration": 2,
+            },
+            {
+                "id": "finance-shared",
+                "service": "finance",
+                "provider": "a",
+                "model": "shared_service",
+                "one_off_cost": 20000,
+                "annual_cost": 200000,
+                "duration": 1,
+            },
+            {
+                "id": "hr-shared",
+                "service": "hr",
+                "provider": "a",
+                "model": "shared_service",
+                "one_off_cost": 20000,
+                "annual_cost": 120000,
+                "duration": 1,
+            },
+        ],
+        "dependencies": [{"before": "erp", "after": "finance"}, {"before": "erp", "after": "hr"}],
+    }
+    return Programme.model_validate(data)
+
+
+def test_an_enabling_change_with_no_gain_of_its_own_is_chosen():
+    programme = _enabling_programme()
+    table = score(programme, RULES)
+    assert _gains(table)["erp-shared"] <= 0  # nothing to gain from the ERP alone
+    result = solve(programme, PlanSettings(gap=0.0), table)
+    forced = solve(programme, PlanSettings(gap=0.0, force_in=("erp",)), table)
+    assert result.status == PlanStatus.OPTIMAL and result.plan is not None
+    assert {a.service for a in result.plan.assignments} == {"erp", "finance", "hr"}
+    assert result.objective_value == pytest.approx(forced.objective_value)
+    _check(programme, {})
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programmes())
+@example((_enabling_programme(), {}))
+def test_every_objective_equals_exhaustive_enumeration(case: tuple[Programme, dict[str, Any]]):
+    programme, forced = case
+    _check(programme, forced)
