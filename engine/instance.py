@@ -58,6 +58,7 @@ class Instance:
     notes: list[str] = field(default_factory=list)
     soft: set[str] = field(default_factory=set)  # forced only as a recommendation (makespan)
     set_aside: int = 0  # candidates removed by the dominance rule (_set_aside_dominated)
+    set_aside_services: set[str] = field(default_factory=set)
 
     def all_jobs(self) -> list[Job]:
         return [job for jobs in self.jobs.values() for job in jobs]
@@ -249,6 +250,7 @@ def _set_aside_dominated(instance: Instance, programme: Programme) -> None:
         if service in instance.jobs and best[service] + sum(max(0.0, best[u]) for u in below) <= 0:
             for gone in {service} | below:
                 dropped += len(instance.jobs.pop(gone, []))
+                instance.set_aside_services.add(gone)
     instance.set_aside = dropped
 
 def eligible_reason(scores: ScoreTable | None, option: str) -> str:

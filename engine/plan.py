@@ -102,6 +102,9 @@ class PlanResult:
     message: str = ""
     advice: list[str] = field(default_factory=list)
     programme: Programme | None = None
+    proof: str = ""  # what the status promises over the whole programme
+    left_out: dict[str, str] = field(default_factory=dict)  # service -> why it keeps its status quo
+    negative_npv: list[str] = field(default_factory=list)  # changes that lose money over their life
 
     @property
     def status_text(self) -> str:
@@ -132,6 +135,9 @@ class PlanResult:
             "solver": self.solver,
             "message": self.message,
             "advice": self.advice,
+            "proof": self.proof,
+            "left_out": self.left_out,
+            "negative_npv": self.negative_npv,
             "makespan": self.plan.makespan if self.plan else None,
             "schedule": [],
             "usage": {},

@@ -45,6 +45,8 @@ def plan_text(result: PlanResult) -> str:
     if result.objective_value is not None:
         bound = f", bound {result.bound:,.4g}" if result.bound is not None else ""
         lines[0] += f"; objective {result.objective_value:,.4g}{bound}; {result.solve_seconds:.2f} s"
+    if result.proof:
+        lines.append(result.proof)
     if result.message:
         lines.append(result.message)
     for advice in result.advice:
@@ -59,9 +61,17 @@ def plan_text(result: PlanResult) -> str:
             f"{row['service']:<24} {row['option']:<28} {str(row['provider_name'])[:32]:<32} "
             f"{row['start_label']:<10} {row['finish_label']:<10}{mark}"
         )
-    kept = [s.id for s in result.programme.services if s.id not in set(frame["service"])]
+    for service_id in result.negative_npv:
+        lines.append(
+            f"WARNING: {result.programme.service(service_id).name} loses money over its appraisal "
+            "(negative net present value); it is in the plan for its score, not its savings"
+        )
+    kept = [s for s in result.programme.services if s.id not in set(frame["service"])]
     if kept:
-        lines.append(f"kept as they are: {', '.join(kept)}")
+        lines += ["", "Kept as they are, and why:"]
+        for service in kept:
+            why = result.left_out.get(service.id, "")
+            lines.append(f"  {service.name}" + (f": {why}" if why else ""))
     used = usage(result.plan, result.programme)
     if used:
         lines.append("")

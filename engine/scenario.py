@@ -211,10 +211,11 @@ class ScenarioResult:
     finance: PlanFinance | None
 
 
-def run_scenario(loaded: LoadedScenario) -> ScenarioResult:
+def run_scenario(loaded: LoadedScenario, reasons: bool = False) -> ScenarioResult:
+    """Score, plan and appraise; ``reasons`` also says why each unchanged service stays as it is."""
     scenario = loaded.scenario
     table = score(loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None)
-    result = solve(loaded.programme, loaded.settings, table)
+    result = solve(loaded.programme, loaded.settings, table, reasons=reasons)
     finance = (
         plan_finance(result.plan, loaded.programme, scenario.appraisal) if result.plan is not None else None
     )

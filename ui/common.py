@@ -157,7 +157,7 @@ def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenar
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def run_whatif(yaml_text: str, name: str, scenario_json: str) -> ScenarioResult:
-    return run_scenario(loaded_whatif(yaml_text, name, scenario_json))
+    return run_scenario(loaded_whatif(yaml_text, name, scenario_json), reasons=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

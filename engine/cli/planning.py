@@ -84,7 +84,7 @@ def plan(
             "consensus": consensus,
         }
     )
-    result = solve(loaded, settings, table)
+    result = solve(loaded, settings, table, reasons=True)
     if gantt is not None and result.plan is not None:
         write_gantt(result, gantt)
     if output == "json":

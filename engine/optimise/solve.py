@@ -14,9 +14,11 @@ from engine.errors import InfeasibleError
 from engine.heuristic import greedy_plan, plan_value
 from engine.instance import Instance, build_instance
 from engine.model import Programme
+from engine.money import Appraisal, plan_ledgers
 from engine.optimise.elastic import advise
 from engine.optimise.quiet import solver_output_to_stderr
 from engine.optimise.rcpsp import pure_rcpsp, solve_by_bounds
+from engine.optimise.reasons import left_out
 from engine.optimise.run import Outcome, build_model, gap_between, run
 from engine.plan import Plan, PlanResult, PlanSettings, PlanStatus, verify
 from engine.scoring import ScoreTable
@@ -27,17 +29,23 @@ def _allowed(instance: Instance) -> dict[str, set[str]]:
 
 
 def solve(
-    programme: Programme, settings: PlanSettings | None = None, scores: ScoreTable | None = None
+    programme: Programme,
+    settings: PlanSettings | None = None,
+    scores: ScoreTable | None = None,
+    *,
+    reasons: bool = False,
 ) -> PlanResult:
     """Choose options and start periods; every returned plan has passed ``verify``.
 
+    With ``reasons`` each service the plan keeps as it is gets the computed reason
+    (``PlanResult.left_out``; see :mod:`engine.optimise.reasons`), within the same time limit.
     Whatever the solvers print goes to standard error (see :mod:`engine.optimise.quiet`)."""
     with solver_output_to_stderr():
-        return _solve(programme, settings, scores)
+        return _solve(programme, settings, scores, reasons)
 
 
 def _solve(
-    programme: Programme, settings: PlanSettings | None, scores: ScoreTable | None
+    programme: Programme, settings: PlanSettings | None, scores: ScoreTable | None, reasons: bool = False
 ) -> PlanResult:
     settings = settings or PlanSettings()
     started = time.perf_counter()
@@ -56,10 +64,8 @@ def _solve(
         result.status, result.plan = PlanStatus.OPTIMAL, heuristic
         result.objective_value = result.bound = 0.0
         result.gap = 0.0
-        result.message = "no service has an option to plan; every service keeps its status quo"
-        result.solve_seconds = time.perf_counter() - started
-        return result
-    if settings.objective == "makespan":
+        result.message = "no change is worth planning; every service keeps its status quo"
+    elif settings.objective == "makespan":
         result = _solve_makespan(instance, heuristic, result)
     else:
         result = _solve_value(instance, heuristic, result)
@@ -68,8 +74,39 @@ def _solve(
         if problems:
             result.status, result.plan = PlanStatus.ERROR, None
             result.message = "the plan failed the independent check: " + "; ".join(problems)
+    result.proof = _proof(result, instance)
+    if reasons and result.plan is not None:
+        deadline = started + settings.time_limit
+        result.left_out = left_out(programme, settings, scores, instance, result, deadline)
+        result.negative_npv = negative_npv(result.plan, programme, settings.appraisal)
     result.solve_seconds = time.perf_counter() - started
     return result
+
+
+def negative_npv(plan: Plan, programme: Programme, appraisal: Appraisal) -> list[str]:
+    """Services whose change in the plan loses money over its appraisal life (flagged, not hidden)."""
+    changes = [(programme.option(a.option), a.start) for a in plan.assignments]
+    _, _, own = plan_ledgers(programme, changes, appraisal)
+    pairs = zip(plan.assignments, own, strict=True)
+    return [a.service for a, ledger in pairs if ledger.npv(appraisal) < -0.005]
+
+
+def _proof(result: PlanResult, instance: Instance) -> str:
+    """What the status line promises, over the whole programme."""
+    if result.status == PlanStatus.OPTIMAL:
+        scope = "proven optimal over every option and start the programme and this what-if allow"
+        if instance.settings.objective == "makespan":
+            scope = "proven soonest finish for the recommended changes"
+        if instance.set_aside:
+            scope += (
+                f"; {instance.set_aside} candidate change(s) were set aside first by a dominance rule "
+                "that cannot change the optimum (they cannot repay their cost)"
+            )
+        return scope
+    if result.status == PlanStatus.FEASIBLE:
+        gap = f" (gap {result.gap:.2%})" if result.gap is not None else ""
+        return f"not proven optimal: the time limit stopped the search{gap}"
+    return ""
 
 
 def _complete(instance: Instance, plan: Plan) -> bool:

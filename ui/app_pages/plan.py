@@ -163,9 +163,11 @@ if plan.plan is None:
             st.markdown(f"- {line}")
     st.stop()
 
+if plan.proof:
+    st.caption(plan.proof)
 schedule = plan.to_frame()
 if schedule.empty:
-    st.info("Under this what-if every service stays as it is: no change scores better than today.")
+    st.info("Under this what-if every service stays as it is. Why, service by service, is below.")
 st.dataframe(
     schedule[
         ["service_name", "option", "provider_name", "model", "exception", "start_label", "finish_label"]
@@ -184,6 +186,12 @@ if not schedule.empty:
     st.plotly_chart(gantt_figure(plan), key="plan.gantt")
     st.plotly_chart(usage_figure(plan), key="plan.usage")
 
+kept = [s for s in programme.services if s.id not in set(schedule["service"])]
+if kept:
+    st.markdown("**Kept as they are, and why**")
+    for service in kept:
+        st.markdown(f"- {service.name}: {plan.left_out.get(service.id, 'not worked out for this plan')}")
+
 finance = result.finance
 if finance is not None:
     st.subheader("Money (Green Book)")
@@ -191,7 +199,18 @@ if finance is not None:
     a.metric("Net present value", f"£{finance.npv:,.0f}")
     b.metric("One-off costs", f"£{finance.one_off:,.0f}")
     c.metric("Annual saving", f"£{finance.annual_saving:,.0f}")
-    d.metric("Payback", f"{finance.payback_years:.1f} years" if finance.payback_years is not None else "—")
+    if finance.one_off + finance.resource_cost == 0:
+        payback = "no spending"
+    elif finance.payback_years is None:
+        payback = "not repaid"
+    else:
+        payback = f"{finance.payback_years:.1f} years"
+    d.metric("Payback", payback)
+    for service_id in finance.negative:
+        st.warning(
+            f"{programme.service(service_id).name}: this change loses money over its appraisal "
+            "(negative net present value); it is in the plan for its score, not its savings."
+        )
     st.dataframe(finance.flows.frame(), hide_index=True)
     st.dataframe(
         finance.by_partner.assign(partner=lambda f: f["partner"].map(lambda p: programme.partner(p).name)),

@@ -1,0 +1,105 @@
+"""Why a service is left as it is: computed, not templated.
+
+For every service the plan keeps as it is, one of:
+
+- the what-if keeps it (forced out), or it has no option to change to;
+- no option is allowed (ineligible under the rules, or an exception short of the margin);
+- no allowed option is worth it on its own or for what it enables (it scores no better than
+  today, or loses money over its appraisal life);
+- it would be worth it, but the best plan with it forced in is worse by X (the price of fitting
+  it in), or it cannot fit at all: the elastic advice says which limit and by how much.
+
+The last two re-plan with the service forced in, so they are bounded in number and in time.
+"""
+
+from __future__ import annotations
+
+import time
+
+from engine.instance import Instance
+from engine.model import Programme
+from engine.plan import PlanResult, PlanSettings, PlanStatus
+from engine.scoring import ScoreTable
+
+MAX_REPLANS = 15
+
+
+def left_out(
+    programme: Programme,
+    settings: PlanSettings,
+    scores: ScoreTable | None,
+    instance: Instance,
+    result: PlanResult,
+    deadline: float,
+) -> dict[str, str]:
+    """service id -> the reason it keeps its status quo (plain words, names not ids)."""
+    from engine.optimise.solve import solve  # the re-plans go through the same front door
+
+    assert result.plan is not None
+    changed = {a.service for a in result.plan.assignments}
+    reasons: dict[str, str] = {}
+    replans = 0
+    for service in programme.services:
+        if service.id in changed:
+            continue
+        reason = _static_reason(programme, settings, scores, instance, service.id)
+        if reason is None:
+            remaining = deadline - time.perf_counter()
+            if replans >= MAX_REPLANS or remaining < 1.0:
+                reason = "worth changing on its own, but not fitted in; not re-planned (time or count limit)"
+            else:
+                replans += 1
+                forced = settings.model_copy(
+                    update={"force_in": (*settings.force_in, service.id), "time_limit": min(remaining, 10.0)}
+                )
+                reason = _forced_reason(programme, result, solve(programme, forced, scores))
+        reasons[service.id] = reason
+    return reasons
+
+
+def _static_reason(
+    programme: Programme,
+    settings: PlanSettings,
+    scores: ScoreTable | None,
+    instance: Instance,
+    service_id: str,
+) -> str | None:
+    if service_id in settings.force_out:
+        return "kept as it is by this what-if"
+    changes = [o for o in programme.options_for(service_id) if not o.is_status_quo]
+    if not changes:
+        return "has no option to change to"
+    if settings.objective == "makespan":
+        return "not among the recommended changes (the soonest-finish objective plans only those)"
+    if service_id in instance.jobs:
+        return None
+    if scores is not None:
+        rows = scores.options[(scores.options["service"] == service_id) & ~scores.options["status_quo"]]
+        if not rows["eligible"].any():
+            why = "; ".join(sorted({str(r) for r in rows["ineligible_reason"] if r}))
+            return "no option is allowed by the rules" + (f": {why}" if why else "")
+        short = scores.exceptions[
+            (scores.exceptions["service"] == service_id) & ~scores.exceptions["passes_margin"].astype(bool)
+        ]
+        eligible = set(rows.loc[rows["eligible"], "option"])
+        if eligible and eligible <= set(short["option"]):
+            return "its only allowed options are exceptions that fall short of the programme's margin"
+    if service_id not in instance.set_aside_services:
+        return None  # it could not be placed at all: re-planning with it forced in says why
+    if settings.objective == "value":
+        return "no option scores better than today, alone or for what it enables"
+    return "no option saves money over its appraisal life, alone or for what it enables"
+
+
+def _forced_reason(programme: Programme, base: PlanResult, forced: PlanResult) -> str:
+    if forced.status == PlanStatus.INFEASIBLE:
+        advice = "; ".join(forced.advice[:3]) or "the limits leave no room for it"
+        more = f" (and {len(forced.advice) - 3} more)" if len(forced.advice) > 3 else ""
+        return f"cannot fit: {advice}{more}"
+    if not forced.status.has_plan or forced.objective_value is None or base.objective_value is None:
+        return "worth changing on its own, but no plan with it was found in the time left"
+    loss = base.objective_value - forced.objective_value
+    if abs(loss) <= 1e-9 * max(1.0, abs(base.objective_value)):
+        return "an equally good plan changes it too (a tie); the plan shown keeps it"
+    unit = f"{loss:,.4f} value points" if base.objective == "value" else f"£{loss:,.0f}"
+    return f"worth changing on its own, but forcing it in lowers the best plan's objective by {unit}"

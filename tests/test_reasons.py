@@ -1,0 +1,67 @@
+"""Why each unchanged service stays as it is, computed by re-planning, and what the status
+line promises."""
+
+from __future__ import annotations
+
+from engine.optimise import solve
+from engine.plan import PlanSettings, PlanStatus
+from engine.ruleset import load_ruleset
+from engine.scoring import score
+from engine.shipped import shipped_rules
+
+RULES = load_ruleset(shipped_rules())
+
+
+def test_zero_capacity_gives_capacity_as_the_reason_not_the_scores(gloucester):
+    pools = [
+        pool.model_copy(update={"capacity": 0.0, "overrides": {}}) if pool.id == "pm-days" else pool
+        for pool in gloucester.resources
+    ]
+    programme = gloucester.model_copy(update={"resources": tuple(pools)})
+    table = score(programme, RULES)
+    result = solve(programme, PlanSettings(), table, reasons=True)
+    assert result.status == PlanStatus.OPTIMAL and result.plan is not None
+    assert result.plan.assignments == ()
+    worth = [s for s, why in result.left_out.items() if why.startswith("cannot fit")]
+    assert "hr" in worth and "ict" in worth
+    assert "Programme and project management days" in result.left_out["hr"]
+    assert all("scores better" not in result.left_out[s] for s in worth)
+    assert "proven optimal over every option" in result.proof
+
+
+def test_a_service_left_out_for_a_better_plan_says_what_forcing_it_in_costs(gloucester):
+    """One transition at a time within a year: ICT would take the whole year."""
+    table = score(gloucester, RULES)
+    settings = PlanSettings(horizon=12, max_concurrent=1)
+    result = solve(gloucester, settings, table, reasons=True)
+    assert result.plan is not None and result.objective_value is not None
+    costly = {s: why for s, why in result.left_out.items() if "lowers the best plan's objective" in why}
+    assert "ict" in costly
+    for service, why in costly.items():
+        forced = solve(gloucester, settings.model_copy(update={"force_in": (service,)}), table)
+        assert forced.objective_value is not None
+        assert f"{result.objective_value - forced.objective_value:,.4f} value points" in why
+    assert "has no option" in result.left_out["audit"]
+
+
+def test_plan_json_carries_the_proof_and_the_reasons(gloucester):
+    result = solve(gloucester, PlanSettings(), score(gloucester, RULES), reasons=True)
+    data = result.to_json()
+    assert data["proof"].startswith("proven optimal")
+    assert "scores better than today" in data["left_out"]["finance-admin"]
+    assert set(data["left_out"]) == {s.id for s in gloucester.services} - {
+        a["service"] for a in data["schedule"]
+    }
+
+
+def test_a_recommended_change_that_loses_money_is_flagged(small):
+    """hr-county costs £10,000 and saves £20,000 a year; at £19,000 a year more it loses money."""
+    options = tuple(
+        o.model_copy(update={"one_off_cost": 500000.0}) if o.id == "hr-county" else o for o in small.options
+    )
+    programme = small.model_copy(update={"options": options})
+    result = solve(programme, PlanSettings(force_in=("hr",), fix_option={"hr": "hr-county"}), reasons=True)
+    assert result.plan is not None and result.negative_npv == ["hr"]
+    from engine.render import plan_text
+
+    assert "HR loses money over its appraisal" in plan_text(result)
