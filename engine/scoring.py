@@ -51,6 +51,17 @@ class ScoreTable:
     tie_break: str = TIE_BREAK
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
+    def undiscriminating(self) -> list[str]:
+        """Criteria on which every eligible option of the programme gets the same value: they add
+        the same to every score, so they silently decide nothing (e.g. no option is a quick win)."""
+        frame = self.options[self.options["eligible"].astype(bool)]
+        out = []
+        for criterion in self.criteria():
+            values = frame[f"{criterion}.normalised"].dropna().round(12).unique()
+            if len(frame) > 1 and len(values) <= 1:
+                out.append(criterion)
+        return out
+
     def criteria(self) -> list[str]:
         return [c.id for c in self.rules.criteria]
 

@@ -259,3 +259,17 @@ def test_evaluation_errors_name_the_option(gloucester):
         RuleError, match=r"option `audit-status-quo` \(service `audit`\): criterion `c`: division by zero"
     ):
         score(gloucester, rules)
+
+
+def test_a_criterion_that_scores_everything_alike_is_reported(gloucester, lancaster, capsys):
+    from engine.cli import main
+    from engine.ruleset import load_ruleset as load
+    from engine.shipped import shipped_rules
+
+    rules = load(shipped_rules())
+    assert score(lancaster, rules).undiscriminating() == ["quick_wins"]  # no option is a quick win
+    assert score(gloucester, rules).undiscriminating() == []
+    with pytest.raises(SystemExit):
+        main(["score", str(ROOT / "scenarios" / "lancaster-2011.yaml"), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert "criterion `quick_wins` does not discriminate" in err and "does not" not in out

@@ -48,6 +48,12 @@ def score(
         raise SsplanError.one(f"unknown format `{output}`; expected table, json or csv")
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    for criterion in table.undiscriminating():
+        typer.echo(
+            f"warning: criterion `{criterion}` does not discriminate: every option of "
+            f"{loaded.name} gets the same value on it, so it adds the same to every score",
+            err=True,
+        )
     if explain is not None:
         if explain not in {s.id for s in loaded.services}:
             known = ", ".join(s.id for s in loaded.services)
