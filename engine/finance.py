@@ -120,11 +120,6 @@ class PlanFinance:
     by_service: pd.DataFrame  # service, option, one-off, resource costs, annual saving, NPV, payback
     resource_cost: float = 0.0  # resource days at their day rates, undiscounted
 
-    @property
-    def negative(self) -> list[str]:
-        """Services whose change in this plan loses money over its appraisal (NPV below zero)."""
-        return list(self.by_service.loc[self.by_service["npv"] < -0.005, "service"])
-
 
 def plan_finance(plan: Plan, programme: Programme, appraisal: Appraisal = GREEN_BOOK) -> PlanFinance:
     ordered = sorted(plan.assignments, key=lambda a: (a.start, a.service))

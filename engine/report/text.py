@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from engine.report.document import HEADER_FIELDS, Report
 from engine.report.make_template import TEMPLATES
@@ -20,8 +21,9 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
-def _environment() -> Environment:
-    env = Environment(
+def _environment() -> SandboxedEnvironment:
+    """Sandboxed although the templates are ours: a template is never trusted to run code."""
+    env = SandboxedEnvironment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=StrictUndefined,

@@ -206,7 +206,7 @@ if finance is not None:
     else:
         payback = f"{finance.payback_years:.1f} years"
     d.metric("Payback", payback)
-    for service_id in finance.negative:
+    for service_id in plan.negative_npv:
         st.warning(
             f"{programme.service(service_id).name}: this change loses money over its appraisal "
             "(negative net present value); it is in the plan for its score, not its savings."
