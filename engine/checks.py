@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from engine import graph
 from engine.calendar import FY_KEY
+from engine.partial import SetAside
 
 if TYPE_CHECKING:
     from engine.model import Programme
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
 Loc = tuple[str | int, ...]
 
 
-def cross_check(p: Programme) -> list[tuple[Loc, str]]:
+def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[tuple[Loc, str]]:
+    """Every reference and consistency problem; ``set_aside`` names records with field problems
+    (already reported), so a reference to one of them is not called unknown."""
+    aside = set_aside or SetAside()
     problems: list[tuple[Loc, str]] = []
     problems += _duplicates("partners", [x.id for x in p.partners], "partner")
     problems += _duplicates("services", [x.id for x in p.services], "service")
@@ -29,9 +33,14 @@ def cross_check(p: Programme) -> list[tuple[Loc, str]]:
     partners = {x.id for x in p.partners}
     services = {x.id: x for x in p.services}
     pools = {x.id for x in p.resources}
+    also = {
+        "partner": aside.ids("partners"),
+        "service": aside.ids("services"),
+        "resource": aside.ids("resources"),
+    }
 
     def ref(loc: Loc, value: str, known: Iterable[str], kind: str, owner: str) -> None:
-        if value not in known:
+        if value not in known and value not in also[kind]:
             problems.append((loc, f"{owner} references unknown {kind} `{value}`{_suggest(value, known)}"))
 
     for i, partner in enumerate(p.partners):
@@ -87,7 +96,11 @@ def cross_check(p: Programme) -> list[tuple[Loc, str]]:
                 (("options",), f"service `{service_id}` has {count} status-quo options; expected at most 1")
             )
     for i, service in enumerate(p.services):
-        if not service.allow_status_quo and not any(o.service == service.id for o in p.options):
+        if (
+            not service.allow_status_quo
+            and not any(o.service == service.id for o in p.options)
+            and service.id not in aside.values("options", "service")
+        ):
             problems.append(
                 (
                     ("services", i, "allow_status_quo"),

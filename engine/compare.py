@@ -87,6 +87,9 @@ def compare(results: list[ScenarioResult]) -> Comparison:
                 if finance is None or finance.payback_years is None
                 else round(finance.payback_years, 2),
                 "exceptions": "; ".join(exceptions),
+                "changes losing money (NPV < 0)": "; ".join(
+                    programme.service(s).name for s in plan.negative_npv
+                ),
                 **shares,
                 **own,
                 **peaks,

@@ -253,6 +253,7 @@ def _set_aside_dominated(instance: Instance, programme: Programme) -> None:
                 instance.set_aside_services.add(gone)
     instance.set_aside = dropped
 
+
 def eligible_reason(scores: ScoreTable | None, option: str) -> str:
     if scores is None:
         return ""

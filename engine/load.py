@@ -13,7 +13,8 @@ from pydantic import BaseModel, ValidationError
 from engine.atomic import atomic_write
 from engine.errors import InputError, Problem, SsplanError
 from engine.model import Programme
-from engine.validation import Loc, problems_from
+from engine.partial import later_problems
+from engine.validation import Loc, broken_places, located, problems_from
 from engine.yamlsource import YamlDoc, dump_yaml, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -72,7 +73,14 @@ def parse_yaml_model(
         doc = read_yaml(content, source, what=what)
     except InputError as exc:
         raise error(exc.problems) from None
-    return validate_model(doc.data, source, _yaml_locator(doc), model, what, error)
+    try:
+        found = validate_model(doc.data, source, _yaml_locator(doc), model, what, error)
+    except SsplanError as exc:
+        told = {p.line for p in doc.problems}
+        raise error([*doc.problems, *(p for p in exc.problems if p.line not in told)]) from None
+    if doc.problems:
+        raise error(doc.problems)
+    return found
 
 
 def validate_programme(data: Any, source: str, locate: Any) -> Programme:
@@ -85,7 +93,11 @@ def validate_model(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise error(problems_from(exc, model, data, locate)) from None
+        problems = problems_from(exc, model, data, locate)
+        broken = broken_places(exc, data)
+        if broken:  # the cross-checks did not run: look at the rest now, not after the fixes
+            problems += located(later_problems(model, data, broken), data, locate)
+        raise error(problems) from None
     except RecursionError:
         raise error([Problem(f"nested too deeply to be a {what}", file=source)]) from None
 

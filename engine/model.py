@@ -13,7 +13,7 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from engine.calendar import Horizon
 from engine.errors import ProgrammeProblems
@@ -309,10 +309,10 @@ class Programme(Record):
     )
 
     @model_validator(mode="after")
-    def _cross_check(self) -> Programme:
+    def _cross_check(self, info: ValidationInfo) -> Programme:
         from engine.checks import cross_check  # the checks need the finished records
 
-        problems = cross_check(self)
+        problems = cross_check(self, (info.context or {}).get("set_aside"))
         if problems:
             raise ProgrammeProblems(problems)
         return self

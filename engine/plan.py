@@ -285,9 +285,7 @@ def partner_benefits(
     appraisal = appraisal or Appraisal()
     changes = [(option_of(programme, a.option), a.start) for a in plan.assignments]
     _, partners, _ = plan_ledgers(programme, changes, appraisal)
-    return {
-        p: partners[p].npv(appraisal) if p in partners else 0.0 for p in consenting_partners(programme)
-    }
+    return {p: partners[p].npv(appraisal) if p in partners else 0.0 for p in consenting_partners(programme)}
 
 
 # ------------------------------------------------------------------------------ the check

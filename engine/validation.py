@@ -44,6 +44,24 @@ def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, locat
     return problems
 
 
+def broken_places(exc: ValidationError, data: Any) -> list[Loc]:
+    """Where the fields themselves are wrong (not the cross-checks), as places in the data."""
+    return [
+        _data_loc(tuple(error["loc"]), data, error["type"])
+        for error in exc.errors()
+        if not isinstance((error.get("ctx") or {}).get("error"), ProgrammeProblems)
+    ]
+
+
+def located(found: list[tuple[Loc, str]], data: Any, locate: Locate) -> list[Problem]:
+    """Cross-check problems, each placed on its line or cell."""
+    out = []
+    for raw, message in found:
+        loc = _data_loc(raw, data, "custom")
+        out.append(Problem(message, field=field_path(loc, data), **locate(loc)))
+    return out
+
+
 def _data_loc(loc: Loc, data: Any, kind: str) -> Loc:
     """Drop pydantic's union-member labels so the path names only places in the user's data."""
     node = data

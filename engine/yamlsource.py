@@ -27,6 +27,7 @@ class YamlDoc:
     data: Any
     source: str
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # readable, but wrong: told with the rest
 
     def locate(self, loc: Loc) -> tuple[int | None, int | None]:
         """1-based (line, column) of the deepest known prefix of ``loc``."""
@@ -71,12 +72,9 @@ def read_yaml(content: str | bytes, source: str, what: str = "document") -> Yaml
             line=root.start_mark.line + 1,
         )
     doc = YamlDoc(data=None, source=source)
-    problems: list[Problem] = []
     try:
-        _index(root, (), doc, problems, set())
+        _index(root, (), doc, doc.problems, set())
         _bounded(root)
-        if problems:
-            raise InputError(problems)
         doc.data = yaml.constructor.SafeConstructor().construct_document(root)
     except RecursionError:
         raise InputError.one("nested too deeply to be a " + what, file=source) from None
@@ -137,6 +135,7 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
         try:
             yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
         except ValueError as exc:
+            node.tag = "tag:yaml.org,2002:str"  # read on as text; the date itself is reported here
             problems.append(
                 Problem(
                     f"`{node.value}` is not a real date ({exc}); expected YYYY-MM-DD",

@@ -262,3 +262,14 @@ def test_store_commands(capsys, tmp_path: Path):
     assert code == 0 and json.loads(out)["decisions"][0]["decision"] == "approved"
     code, _, err = run(capsys, "store", "show", "7", "--db", db)
     assert code == 2 and "no run 7" in err
+
+
+def test_rules_check_on_a_programme_says_which_criterion_does_not_discriminate(capsys):
+    rules = str(ROOT / "rules" / "default.yaml")
+    lancaster = str(ROOT / "scenarios" / "lancaster-2011.yaml")
+    gloucester = str(ROOT / "scenarios" / "gloucester-2015.yaml")
+    code, out, _ = run(capsys, "rules", "check", rules, "--programme", lancaster)
+    assert code == 0 and "ok (5 criteria" in out
+    assert "criterion `quick_wins` does not discriminate" in out and "OneConnect" in out
+    code, out, _ = run(capsys, "rules", "check", rules, "-p", gloucester)
+    assert code == 0 and "does not discriminate" not in out

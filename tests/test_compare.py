@@ -97,3 +97,13 @@ def test_compare_xlsx_and_html(capsys, tmp_path):
     # hr, payroll, building control and community engagement differ from the reference
     assert len(re.findall(r"#T_\w+_row\d+_col1", style)) == 4
     capsys.readouterr()
+
+
+def test_a_change_that_loses_money_is_flagged_in_the_comparison(tmp_path):
+    from tests.test_reasons import losing_scenario
+
+    reference = run_scenario(load_scenario(GLOUCESTER / "county-first.yaml"))
+    losing = run_scenario(load_scenario(losing_scenario(tmp_path)))
+    summary = compare([reference, losing]).summary.set_index("scenario")
+    flagged = summary["changes losing money (NPV < 0)"]
+    assert flagged.iloc[0] == "" and flagged.iloc[1] == "HR"

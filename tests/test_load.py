@@ -112,3 +112,45 @@ def test_explicit_status_quo_is_checked_against_its_own_service():
     good = text.replace("provider: county, model: status_quo", "provider: city, model: status_quo")
     programme = parse_programme(good, "good.yaml")
     assert programme.option("hr-today").is_status_quo
+
+
+def test_five_mistakes_of_different_kinds_are_all_told_in_one_pass():
+    """A repeated key (YAML), a negative cost and a 5 % written as 5 (fields), an unknown partner
+    and a repeated option id (references): five located messages at once. The option on the
+    broken service still names a service the officer has written, so no sixth, false message."""
+    text = (DATA / "small.yaml").read_text()
+    text = text.replace("fte: 3", "fte: 3, fte: 4")
+    text = text.replace("annual_cost: 40000", "annual_cost: -1")
+    text = text.replace("margin: 0.05", "margin: 5")
+    text = text.replace(
+        "id: hr-other, service: hr, provider: other", "id: hr-other, service: hr, provider: othr"
+    )
+    text = text.replace("id: payroll-county", "id: hr-county")
+    with pytest.raises(InputError) as caught:
+        parse_programme(text, "five.yaml")
+    problems = caught.value.problems
+    message = str(caught.value)
+    assert len(problems) == 5, message
+    assert all(p.file == "five.yaml" and p.line for p in problems), message
+    for expected in (
+        "key `fte` appears twice",
+        "annual_cost: expected a number ≥ 0",
+        "write 5 % as 0.05",
+        "unknown partner `othr` (did you mean `other`?)",
+        "duplicate option id `hr-county`",
+    ):
+        assert expected in message
+    lines = {p.line for p in problems}
+    assert len(lines) >= 4, message  # each told where it is, not all at the top of the file
+
+
+def test_a_date_that_does_not_exist_is_told_with_the_other_problems():
+    text = (DATA / "small.yaml").read_text()
+    text = text.replace("duration: 2, demand: {pm: 3}", "duration: 2, earliest_start: 2016-02-30")
+    text = text.replace("provider: other", "provider: othr")
+    with pytest.raises(InputError) as caught:
+        parse_programme(text, "date.yaml")
+    message = str(caught.value)
+    assert "`2016-02-30` is not a real date" in message
+    assert message.count("2016-02-30") == 1, message  # told once, not again as 'expected a date'
+    assert "unknown partner `othr`" in message

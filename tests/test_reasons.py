@@ -3,11 +3,14 @@ line promises."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.optimise import solve
 from engine.plan import PlanSettings, PlanStatus
 from engine.ruleset import load_ruleset
 from engine.scoring import score
 from engine.shipped import shipped_rules
+from tests.conftest import DATA
 
 RULES = load_ruleset(shipped_rules())
 
@@ -65,3 +68,24 @@ def test_a_recommended_change_that_loses_money_is_flagged(small):
     from engine.render import plan_text
 
     assert "HR loses money over its appraisal" in plan_text(result)
+
+
+def losing_scenario(folder: Path) -> Path:
+    """A what-if on the small programme that forces in HR by the County at £500,000 one-off."""
+    text = (DATA / "small.yaml").read_text().replace("one_off_cost: 10000", "one_off_cost: 500000")
+    (folder / "costly.yaml").write_text(text)
+    scenario = folder / "forced.yaml"
+    scenario.write_text(
+        "name: HR forced at any price\nbase: costly.yaml\nforce_in: [hr]\nfix_option: {hr: hr-county}\n"
+    )
+    return scenario
+
+
+def test_the_report_warns_members_of_a_change_that_loses_money(tmp_path):
+    from engine.report import build_report
+    from engine.report.text import render_markdown
+    from engine.scenario import load_scenario, run_scenario
+
+    result = run_scenario(load_scenario(losing_scenario(tmp_path)))
+    text = render_markdown(build_report(result, draws=20))
+    assert "the recommended change of HR has a negative net present value" in text

@@ -47,7 +47,8 @@ def _check_files(paths: list[Path], load: Callable[[Path], Any], describe: Calla
             for problem in exc.problems:
                 typer.echo(f"  {problem}", err=True)
             continue
-        typer.echo(f"{path}: ok ({describe(loaded)})")
+        summary, _, more = describe(loaded).partition("\n")  # further lines: warnings
+        typer.echo(f"{path}: ok ({summary})" + (f"\n{more}" if more else ""))
     if failed:
         raise typer.Exit(2)
 

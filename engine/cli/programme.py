@@ -67,17 +67,33 @@ app.add_typer(rules_app, name="rules")
 
 
 @rules_app.command("check")
-def rules_check(paths: Annotated[list[Path], typer.Argument(help="rule set files (.yaml)")]) -> None:
-    """Check rule sets on their own: fields, names, types and AHP consistency."""
+def rules_check(
+    paths: Annotated[list[Path], typer.Argument(help="rule set files (.yaml)")],
+    programmes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--programme", "-p", help="also score this programme: is every criterion telling options apart?"
+        ),
+    ] = None,
+) -> None:
+    """Check rule sets: fields, names, types and AHP consistency; with ``--programme``, whether
+    each criterion discriminates between that programme's options."""
+    from engine.cli.scoring import undiscriminating_warnings
     from engine.ruleset import load_ruleset
+    from engine.scoring import score
+
+    loaded = [load_programme(p) for p in programmes or ()]
 
     def describe(rules: Any) -> str:
         weights = ", ".join(f"{c} {w:.2f}" for c, w in rules.weights().items())
         cr = rules.consistency()
         extra = f"; AHP consistency ratio {cr:.3f}" if cr is not None else ""
-        return (
+        lines = [
             f"{len(rules.criteria)} criteria: {weights}; {len(rules.derived)} derived, "
             f"{len(rules.eligibility)} eligibility, {len(rules.adjustments)} adjustment rules{extra}"
-        )
+        ]
+        for programme in loaded:
+            lines += undiscriminating_warnings(score(programme, rules), programme)
+        return "\n  ".join(lines)
 
     _check_files(paths, load_ruleset, describe)

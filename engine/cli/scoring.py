@@ -16,6 +16,7 @@ from engine.shipped import shipped_rules
 if TYPE_CHECKING:
     from engine.model import Programme
     from engine.ruleset import RuleSet
+    from engine.scoring import ScoreTable
 
 
 @app.command()
@@ -48,12 +49,8 @@ def score(
         raise SsplanError.one(f"unknown format `{output}`; expected table, json or csv")
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
-    for criterion in table.undiscriminating():
-        typer.echo(
-            f"warning: criterion `{criterion}` does not discriminate: every option of "
-            f"{loaded.name} gets the same value on it, so it adds the same to every score",
-            err=True,
-        )
+    for warning in undiscriminating_warnings(table, loaded):
+        typer.echo(warning, err=True)
     if explain is not None:
         if explain not in {s.id for s in loaded.services}:
             known = ", ".join(s.id for s in loaded.services)
@@ -70,6 +67,15 @@ def score(
         typer.echo(frame.drop(columns=["exempt"]).to_csv(index=False), nl=False)
     else:
         typer.echo(ranking_text(table))
+
+
+def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:
+    """A criterion on which every option scores alike silently decides nothing: say so."""
+    return [
+        f"warning: criterion `{criterion}` does not discriminate: every option of "
+        f"{programme.name} gets the same value on it, so it adds the same to every score"
+        for criterion in table.undiscriminating()
+    ]
 
 
 def _partner_views(programme: Programme, rules: RuleSet, method: str | None, output: str) -> None:

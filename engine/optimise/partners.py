@@ -42,9 +42,7 @@ def _cumulative_days(model: Model, pool: str) -> list[pulp.LpAffineExpression]:
         running = pulp.LpAffineExpression()
         users = [job for job in instance.all_jobs() if pool in job.option.demand]
         for t in range(instance.periods):
-            today = pulp.lpSum(
-                job.demand(pool)[k] * var for job in users for k, var in model.running(job, t)
-            )
+            today = pulp.lpSum(job.demand(pool)[k] * var for job in users for k, var in model.running(job, t))
             cumulative = model.problem.add_variable(model.name(f"used[{pool}][..{t}]"), lowBound=0)
             model.add(cumulative == running + today, f"used[{pool}][..{t}]", f"days of {pool} used to {t}")
             running = pulp.LpAffineExpression(cumulative)

@@ -75,10 +75,11 @@ def _solve(
             result.status, result.plan = PlanStatus.ERROR, None
             result.message = "the plan failed the independent check: " + "; ".join(problems)
     result.proof = _proof(result, instance)
+    if result.plan is not None:
+        result.negative_npv = negative_npv(result.plan, programme, settings.appraisal)
     if reasons and result.plan is not None:
         deadline = started + settings.time_limit
         result.left_out = left_out(programme, settings, scores, instance, result, deadline)
-        result.negative_npv = negative_npv(result.plan, programme, settings.appraisal)
     result.solve_seconds = time.perf_counter() - started
     return result
 

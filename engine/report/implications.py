@@ -89,7 +89,24 @@ def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
             caption="By service",
         )
     )
+    losing = [
+        programme.service(str(r["service"])).name
+        for _, r in money.by_service.iterrows()
+        if float(r["npv"]) < -0.005
+    ]
+    if losing:
+        blocks.append(
+            para(
+                f"Note: the recommended change of {_and(losing)} has a negative net present value over "
+                "its appraisal life: it costs more than it saves in money, and is recommended for the "
+                "other benefits scored. Members should weigh this before agreeing it."
+            )
+        )
     return section("financial", blocks)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def legal(result: ScenarioResult) -> Section:
