@@ -14,6 +14,7 @@ import pandas as pd
 
 from engine.consensus import partner_tables, plan_value_by_partner
 from engine.plan import consenting_partners, usage
+from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure, finance_view
 from engine.scenario import ScenarioResult
 
 
@@ -23,9 +24,11 @@ class Comparison:
     summary: pd.DataFrame  # one row per scenario
     choices: pd.DataFrame  # one row per service, a column per scenario
     changes: list[dict[str, str]]  # scenario, service, from, to, reason
+    include_exempt: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
+            **(CLASSIFICATION if self.include_exempt else {}),
             "scenarios": [r.loaded.name for r in self.results],
             "summary": self.summary.to_dict("records"),
             "choices": self.choices.reset_index().to_dict("records"),
@@ -33,68 +36,14 @@ class Comparison:
         }
 
 
-def compare(results: list[ScenarioResult]) -> Comparison:
+def compare(results: list[ScenarioResult], include_exempt: bool = False) -> Comparison:
+    """Side by side; figures that an exempt price takes part in are left out (see engine.public)
+    unless ``include_exempt``."""
     rows, columns = [], {}
     for result in results:
         loaded, plan = result.loaded, result.plan
-        finance = result.finance
-        schedule = plan.to_frame()
-        exceptions = (
-            [
-                f"{row['option']} ({row['provider_name']})"
-                for _, row in schedule.iterrows()
-                if row["exception"]
-            ]
-            if not schedule.empty
-            else []
-        )
-        shares: dict[str, float] = {}
-        if finance is not None:
-            by_partner = finance.by_partner.set_index("partner")["npv"]
-            shares = {
-                f"NPV for {loaded.programme.partner(p).name} (£)": round(float(by_partner.get(p, 0.0)), 2)
-                for p in consenting_partners(loaded.programme)
-            }
-        own: dict[str, float] = {}
-        programme = loaded.programme
-        if plan.plan is not None and any(
-            programme.partner(p).weights for p in consenting_partners(programme)
-        ):
-            tables = partner_tables(
-                programme, loaded.rules, loaded.scenario.method, loaded.scenario.weights or None
-            )
-            own = {
-                f"value for {programme.partner(p).name} (own weights)": round(v, 4)
-                for p, v in plan_value_by_partner(plan.plan, programme, tables).items()
-            }
-        peaks = {}
-        if plan.plan is not None:
-            used = usage(plan.plan, loaded.programme)
-            peaks = {
-                f"peak {pool.name}": max(used[pool.id], default=0.0) for pool in loaded.programme.resources
-            }
-        rows.append(
-            {
-                "scenario": loaded.name,
-                "plan": plan.status_text,
-                "objective": plan.objective,
-                "objective value": plan.objective_value,
-                "services changing": 0 if plan.plan is None else len(plan.plan.assignments),
-                "NPV (£)": None if finance is None else round(finance.npv, 2),
-                "one-off cost (£)": None if finance is None else round(finance.one_off, 2),
-                "annual saving (£)": None if finance is None else round(finance.annual_saving, 2),
-                "payback (years)": None
-                if finance is None or finance.payback_years is None
-                else round(finance.payback_years, 2),
-                "exceptions": "; ".join(exceptions),
-                "changes losing money (NPV < 0)": "; ".join(
-                    programme.service(s).name for s in plan.negative_npv
-                ),
-                **shares,
-                **own,
-                **peaks,
-            }
-        )
+        disclosure = Disclosure.of(loaded.programme, include_exempt)
+        rows.append(_summary_row(result, disclosure))
         chosen = {} if plan.plan is None else plan.plan.by_service()
         horizon = loaded.programme.horizon
         columns[loaded.name] = {
@@ -107,7 +56,58 @@ def compare(results: list[ScenarioResult]) -> Comparison:
         }
     choices = pd.DataFrame(columns)
     choices.index.name = "service"
-    return Comparison(results, pd.DataFrame(rows), choices, _changes(results, choices))
+    return Comparison(results, pd.DataFrame(rows), choices, _changes(results, choices), include_exempt)
+
+
+def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, Any]:
+    loaded, plan = result.loaded, result.plan
+    programme = loaded.programme
+    schedule = plan.to_frame()
+    exceptions = [
+        f"{row['option']} ({row['provider_name']})" for _, row in schedule.iterrows() if row["exception"]
+    ]
+    money = finance_view(result, disclosure.include_exempt)
+    withheld = disclosure.withheld_in(plan.plan)
+    shares: dict[str, float] = {}
+    if money is not None:
+        by_partner = money.by_partner.set_index("partner")["npv"]
+        shares = {
+            f"NPV for {programme.partner(p).name} (£)": round(float(by_partner.get(p, 0.0)), 2)
+            for p in consenting_partners(programme)
+        }
+    own: dict[str, float | None] = {}
+    if plan.plan is not None and any(programme.partner(p).weights for p in consenting_partners(programme)):
+        tables = partner_tables(
+            programme, loaded.rules, loaded.scenario.method, loaded.scenario.weights or None
+        )
+        own = {
+            f"value for {programme.partner(p).name} (own weights)": None if withheld else round(v, 4)
+            for p, v in plan_value_by_partner(plan.plan, programme, tables).items()
+        }
+    peaks = {}
+    if plan.plan is not None:
+        used = usage(plan.plan, programme)
+        peaks = {f"peak {pool.name}": max(used[pool.id], default=0.0) for pool in programme.resources}
+    losing = [s for s in plan.negative_npv if not disclosure.hides_service(s)]
+    return {
+        "scenario": loaded.name,
+        "plan": plan.status_text,
+        "objective": plan.objective,
+        "objective value": None if withheld else plan.objective_value,
+        "services changing": 0 if plan.plan is None else len(plan.plan.assignments),
+        "NPV (£)": None if money is None else round(money.npv, 2),
+        "one-off cost (£)": None if money is None else round(money.one_off, 2),
+        "annual saving (£)": None if money is None else round(money.annual_saving, 2),
+        "payback (years)": None
+        if money is None or money.payback_years is None
+        else round(money.payback_years, 2),
+        "left out of the figures (exempt)": "; ".join(withheld),
+        "exceptions": "; ".join(exceptions),
+        "changes losing money (NPV < 0)": "; ".join(programme.service(s).name for s in losing),
+        **shares,
+        **own,
+        **peaks,
+    }
 
 
 def _changes(results: list[ScenarioResult], choices: pd.DataFrame) -> list[dict[str, str]]:
@@ -170,7 +170,8 @@ def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
 
 
 def comparison_text(comparison: Comparison) -> str:
-    lines = ["Scenarios compared (the first is the reference)", ""]
+    lines = [NOT_FOR_PUBLICATION, ""] if comparison.include_exempt else []
+    lines += ["Scenarios compared (the first is the reference)", ""]
     summary = comparison.summary.set_index("scenario").T
     lines.append(summary.to_string())
     lines += ["", "Choices (option and start):", comparison.choices.to_string()]
@@ -190,6 +191,8 @@ def comparison_workbook(comparison: Comparison) -> bytes:
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        if comparison.include_exempt:
+            pd.DataFrame({"notice": [NOT_FOR_PUBLICATION]}).to_excel(writer, sheet_name="notice", index=False)
         comparison.summary.to_excel(writer, sheet_name="summary", index=False)
         comparison.choices.to_excel(writer, sheet_name="choices")
         pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"]).to_excel(

@@ -15,6 +15,7 @@ from engine.finance import plan_finance
 from engine.load import programme_data
 from engine.model import Programme
 from engine.optimise import solve
+from engine.public import Disclosure, secret_options
 from engine.scenario import LoadedScenario
 from engine.scoring import score
 
@@ -34,7 +35,8 @@ def _at_level(programme: Programme, level: float, pool: str | None) -> Programme
 def default_levels(loaded: LoadedScenario, pool: str | None, steps: int = 6) -> list[float]:
     programme = loaded.programme
     if pool is None:
-        top = sum(o.one_off_cost for o in programme.options) or 1.0
+        secret = secret_options(programme)  # levels printed from exempt prices would give them away
+        top = sum(o.one_off_cost for o in programme.options if o.id not in secret) or 1.0
         top = max(top / max(1, len(programme.horizon.financial_years()) - 1), 1.0)
     else:
         top = 2 * programme.resource(pool).capacity or 10.0
@@ -42,10 +44,14 @@ def default_levels(loaded: LoadedScenario, pool: str | None, steps: int = 6) -> 
 
 
 def frontier(
-    loaded: LoadedScenario, levels: Sequence[float] | None = None, pool: str | None = None
+    loaded: LoadedScenario,
+    levels: Sequence[float] | None = None,
+    pool: str | None = None,
+    include_exempt: bool = False,
 ) -> pd.DataFrame:
     """One row per level: plan status, objective value, NPV, one-off cost, annual saving, the
-    services changing, and those that enter at this level."""
+    services changing, and those that enter at this level. Money is the public view's (secret
+    options left out of the totals and named) unless ``include_exempt``."""
     programme = loaded.programme
     if pool is not None and pool not in {r.id for r in programme.resources}:
         known = ", ".join(r.id for r in programme.resources)
@@ -58,14 +64,20 @@ def frontier(
     for level in levels:
         at = _at_level(programme, level, pool)
         result = solve(at, loaded.settings, table)
-        finance = plan_finance(result.plan, at, scenario.appraisal) if result.plan is not None else None
+        disclosure = Disclosure.of(at, include_exempt)
+        hidden = disclosure.withheld_in(result.plan)
+        public = None
+        if result.plan is not None:
+            kept = tuple(a for a in result.plan.assignments if a.option not in hidden)
+            public = result.plan.model_copy(update={"assignments": kept})
+        finance = plan_finance(public, at, scenario.appraisal) if public is not None else None
         chosen: set[str] = set() if result.plan is None else {a.service for a in result.plan.assignments}
         rows.append(
             {
                 "level": level,
                 "plan": result.status_text,
                 "objective value": None
-                if result.objective_value is None
+                if result.objective_value is None or hidden
                 else round(result.objective_value, 6) + 0.0,
                 "NPV (£)": None if finance is None else round(finance.npv, 2),
                 "one-off cost (£)": None if finance is None else round(finance.one_off, 2),
@@ -73,6 +85,7 @@ def frontier(
                 "services": ", ".join(sorted(chosen)),
                 "entering": ", ".join(sorted(chosen - previous)),
                 "leaving": ", ".join(sorted(previous - chosen)),
+                "left out of the figures (exempt)": ", ".join(hidden),
             }
         )
         previous = chosen

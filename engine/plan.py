@@ -105,6 +105,7 @@ class PlanResult:
     proof: str = ""  # what the status promises over the whole programme
     left_out: dict[str, str] = field(default_factory=dict)  # service -> why it keeps its status quo
     negative_npv: list[str] = field(default_factory=list)  # changes that lose money over their life
+    notice: str = ""  # what the public view withheld, or that the output is NOT FOR PUBLICATION
 
     @property
     def status_text(self) -> str:
@@ -138,6 +139,7 @@ class PlanResult:
             "proof": self.proof,
             "left_out": self.left_out,
             "negative_npv": self.negative_npv,
+            "notice": self.notice,
             "makespan": self.plan.makespan if self.plan else None,
             "schedule": [],
             "usage": {},

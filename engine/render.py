@@ -7,11 +7,18 @@ import io
 import pandas as pd
 
 from engine.plan import PlanResult, usage
+from engine.public import Disclosure, band
 from engine.scoring import ScoreTable
 
 
-def ranking_text(table: ScoreTable) -> str:
-    """Services ranked by the gain of their recommended option, then the exceptions."""
+def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str:
+    """Services ranked by the gain of their recommended option, then the exceptions; a secret
+    option's score is shown as its band (see engine.public)."""
+    disclosure = disclosure or Disclosure.of(table.programme)
+
+    def shown(value: float, option: object) -> str:
+        return band(value) if isinstance(option, str) and option in disclosure.secret else f"{value:.3f}"
+
     services = table.services
     lines = [
         f"{table.programme.name}: services ranked by the gain of their recommended option "
@@ -20,16 +27,23 @@ def ranking_text(table: ScoreTable) -> str:
         + ", ".join(f"{c} {w:.2f}" for c, w in table.weights.items()),
         "",
         f"{'#':>3}  {'service':<22} {'recommended option':<28} {'provider':<32} "
-        f"{'score':>6} {'gain':>6}  status",
+        f"{'score':>7} {'gain':>7}  status",
     ]
     for _, row in services.iterrows():
+        score, gain = shown(row["score"], row["recommended"]), shown(row["gain"], row["recommended"])
         lines.append(
             f"{row['priority']:>3}  {row['service']:<22} {row['recommended']!s:<28} "
-            f"{str(row['provider_name'])[:32]:<32} {row['score']:>6.3f} {row['gain']:>6.3f}  {row['status']}"
+            f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}"
         )
     if len(table.exceptions):
         lines += ["", "Exceptions (another partner than the default provider):"]
         for _, e in table.exceptions.iterrows():
+            if {e["option"], e["benchmark_option"]} & disclosure.secret:
+                lines.append(
+                    f"  {e['option']} ({e['provider_name']}): {e['verdict']}; the scores rest on exempt "
+                    "prices and are withheld"
+                )
+                continue
             lines.append(
                 f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {e['score']:.3f} against "
                 f"{e['benchmark_option']} {e['benchmark_score']:.3f}, needs {e['required_score']:.3f} "
@@ -41,10 +55,11 @@ def ranking_text(table: ScoreTable) -> str:
 
 def plan_text(result: PlanResult) -> str:
     """Status, advice, the schedule and peak resource use, for the terminal."""
-    lines = [f"Plan ({result.objective} objective, {result.solver}): {result.status_text}"]
+    lines = [result.notice] if result.notice else []
+    lines.append(f"Plan ({result.objective} objective, {result.solver}): {result.status_text}")
     if result.objective_value is not None:
         bound = f", bound {result.bound:,.4g}" if result.bound is not None else ""
-        lines[0] += f"; objective {result.objective_value:,.4g}{bound}; {result.solve_seconds:.2f} s"
+        lines[-1] += f"; objective {result.objective_value:,.4g}{bound}; {result.solve_seconds:.2f} s"
     if result.proof:
         lines.append(result.proof)
     if result.message:

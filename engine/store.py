@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from engine import __version__
 from engine.errors import InputError
+from engine.public import finance_view, public_plan, run_summary
 from engine.scenario import ScenarioResult, inputs_hash
 
 DEFAULT_URL = "sqlite:///ssplan.db"
@@ -66,25 +67,20 @@ class Store:
         except (SQLAlchemyError, ValueError) as exc:
             raise InputError.one(f"cannot open the store at {url}: {exc}", field="db") from None
 
-    def save_run(self, result: ScenarioResult) -> int:
-        loaded, finance = result.loaded, result.finance
-        summary = {
-            "scenario": loaded.name,
-            "status": result.plan.status_text,
-            "objective": result.plan.objective,
-            "objective_value": result.plan.objective_value,
-            "npv": None if finance is None else finance.npv,
-            "one_off": None if finance is None else finance.one_off,
-            "annual_saving": None if finance is None else finance.annual_saving,
-            "services_changing": 0 if result.plan.plan is None else len(result.plan.plan.assignments),
-        }
+    def save_run(self, result: ScenarioResult, include_exempt: bool = False) -> int:
+        """Store the run as the public view states it (a store is shared and outlives the
+        decision); ``include_exempt`` stores every figure and marks the run NOT FOR PUBLICATION."""
+        loaded = result.loaded
+        summary = run_summary(result, include_exempt)
+        money = finance_view(result, include_exempt)
         finance_json = (
             {}
-            if finance is None
+            if money is None
             else {
-                "by_year": finance.flows.frame().to_dict("records"),
-                "by_service": finance.by_service.to_dict("records"),
-                "by_partner": finance.by_partner.to_dict("records"),
+                "by_year": money.by_year.to_dict("records"),
+                "by_service": money.by_service.to_dict("records"),
+                "by_partner": money.by_partner.to_dict("records"),
+                "left_out_as_exempt": money.withheld,
             }
         )
         run = Run(
@@ -96,7 +92,7 @@ class Store:
             rules=loaded.rules.id,
             status=result.plan.status.value,
             summary=json.dumps(summary, default=str),
-            plan=json.dumps(result.plan.to_json(), default=str),
+            plan=json.dumps(public_plan(result.plan, include_exempt).to_json(), default=str),
             finance=json.dumps(finance_json, default=str),
         )
         with Session(self.engine) as session, session.begin():

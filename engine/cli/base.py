@@ -32,6 +32,10 @@ def _options(
 
 
 Paths = Annotated[list[Path], typer.Argument(help="programme files (.yaml or .xlsx)")]
+IncludeExempt = Annotated[
+    bool,
+    typer.Option("--include-exempt", help="show confidential (exempt) figures: output NOT FOR PUBLICATION"),
+]
 DbOption = Annotated[str, typer.Option("--db", help="SQLAlchemy URL (default: sqlite:///ssplan.db)")]
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import _emit, _pairs, app
+from engine.cli.base import IncludeExempt, _emit, _pairs, app
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import plan_text, plan_workbook
@@ -46,6 +46,7 @@ def plan(
     output: Annotated[str, typer.Option("--format", help="table, json, csv or xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="file for csv/json/xlsx output")] = None,
     gantt: Annotated[Path | None, typer.Option("--gantt", help="write a Gantt chart (.html or .png)")] = None,
+    include_exempt: IncludeExempt = False,
 ) -> None:
     """Choose each service's option and start period under the programme's limits."""
     import json
@@ -53,6 +54,7 @@ def plan(
     from engine.charts import write_gantt
     from engine.optimise import solve
     from engine.plan import PlanSettings
+    from engine.public import public_plan
     from engine.ruleset import load_ruleset
     from engine.scoring import score as run_score
 
@@ -84,7 +86,7 @@ def plan(
             "consensus": consensus,
         }
     )
-    result = solve(loaded, settings, table, reasons=True)
+    result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt)
     if gantt is not None and result.plan is not None:
         write_gantt(result, gantt)
     if output == "json":
@@ -117,9 +119,13 @@ def frontier(
     ] = None,
     levels: Annotated[str | None, typer.Option("--levels", help="comma-separated levels to try")] = None,
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    include_exempt: IncludeExempt = False,
 ) -> None:
     """Re-plan across one-off budgets (or a pool's capacity): what each level of resource buys."""
+    import json
+
     from engine.frontier import frontier as run_frontier
+    from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.scenario import load_scenario
 
     if output not in ("table", "json"):
@@ -128,9 +134,13 @@ def frontier(
         values = [float(v) for v in levels.split(",")] if levels else None
     except ValueError:
         raise SsplanError.one(f"--levels: expected numbers separated by commas, got `{levels}`") from None
-    table = run_frontier(load_scenario(scenario), values, pool)
+    table = run_frontier(load_scenario(scenario), values, pool, include_exempt)
     what = f"capacity of `{pool}` per window" if pool else "one-off budget per financial year (£)"
     if output == "json":
-        typer.echo(table.to_json(orient="records", indent=2))
+        rows = json.loads(table.to_json(orient="records"))
+        payload = {**CLASSIFICATION, "levels": rows} if include_exempt else rows
+        typer.echo(json.dumps(payload, indent=2))
     else:
+        if include_exempt:
+            typer.echo(NOT_FOR_PUBLICATION)
         typer.echo(f"Frontier: level = {what}\n" + table.to_string(index=False))

@@ -37,6 +37,10 @@ def show(
     ] = False,
 ) -> None:
     """Summarise a programme: partners, services and options, dependency order, capacities."""
+    if include_exempt:
+        from engine.public import NOT_FOR_PUBLICATION
+
+        typer.echo(NOT_FOR_PUBLICATION)
     typer.echo(summary_text(load_programme(path), include_exempt=include_exempt), nl=False)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import _emit, app
+from engine.cli.base import IncludeExempt, _emit, app
 from engine.errors import SsplanError
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="scenario files; the first is the reference")],
     output: Annotated[str, typer.Option("--format", help="table, json, xlsx or html")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="file to write (needed for xlsx)")] = None,
+    include_exempt: IncludeExempt = False,
 ) -> None:
     """Compare what-if scenarios side by side: choices, finance, peaks, exceptions, and what changed."""
     import json
@@ -31,7 +32,7 @@ def compare(
         raise SsplanError.one(f"unknown format `{output}`; expected table, json, xlsx or html")
     if output == "xlsx" and out is None:
         raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
-    comparison = run_compare([run_scenario(load_scenario(path)) for path in scenarios])
+    comparison = run_compare([run_scenario(load_scenario(path)) for path in scenarios], include_exempt)
     if output == "json":
         _emit(json.dumps(comparison.to_json(), indent=2, default=str), out)
     elif output == "html":
@@ -65,10 +66,12 @@ def sensitivity(
         ),
     ] = None,
     costs: Annotated[bool, typer.Option("--costs/--no-costs", help="also draw the ranged costs")] = True,
+    include_exempt: IncludeExempt = False,
 ) -> None:
     """How robust the recommendations are to weights and uncertain costs: Monte-Carlo draws, tornado."""
     import json
 
+    from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure
     from engine.scenario import load_scenario
     from engine.sensitivity import weight_sensitivity
 
@@ -90,6 +93,7 @@ def sensitivity(
         typer.echo(
             json.dumps(
                 {
+                    **(CLASSIFICATION if include_exempt else {}),
                     "draws": draws,
                     "seed": seed,
                     "costs_drawn_for": result.uncertain,
@@ -102,6 +106,8 @@ def sensitivity(
             )
         )
         return
+    if include_exempt:
+        typer.echo(NOT_FOR_PUBLICATION)
     drawn = f"{draws} weight draws (Dirichlet, concentration {concentration:g}, seed {seed})"
     if result.uncertain:
         drawn += f", each with the ranged costs of {', '.join(result.uncertain)} drawn (triangular)"
@@ -132,7 +138,15 @@ def sensitivity(
         from engine.scenario import run_scenario
 
         planned = run_scenario(loaded)
-        if planned.plan.plan is not None:
+        disclosure = Disclosure.of(loaded.programme, include_exempt)
+        ranged = {o.id for o in loaded.programme.options if o.ranges}
+        hidden = disclosure.withheld_in(planned.plan.plan) or sorted(disclosure.secret & ranged)
+        if planned.plan.plan is not None and hidden:
+            typer.echo(
+                "\nThe NPV of the plan under uncertain costs rests on exempt figures of "
+                f"{', '.join(hidden)} and is withheld (--include-exempt shows it)."
+            )
+        elif planned.plan.plan is not None:
             risk = npv_risk(
                 planned.plan.plan, loaded.programme, loaded.scenario.appraisal, draws=draws, seed=seed
             )

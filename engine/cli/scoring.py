@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import app
+from engine.cli.base import IncludeExempt, app
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import ranking_text
@@ -42,6 +42,7 @@ def score(
     import json
 
     from engine.explain import explain_service
+    from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure
     from engine.ruleset import load_ruleset
     from engine.scoring import score as run_score
 
@@ -51,6 +52,8 @@ def score(
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
     for warning in undiscriminating_warnings(table, loaded):
         typer.echo(warning, err=True)
+    if include_exempt and output != "json":
+        typer.echo(NOT_FOR_PUBLICATION, err=output == "csv")  # csv stays parseable: the mark goes to stderr
     if explain is not None:
         if explain not in {s.id for s in loaded.services}:
             known = ", ".join(s.id for s in loaded.services)
@@ -61,12 +64,14 @@ def score(
         _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
         return
     if output == "json":
-        typer.echo(json.dumps(table.to_json(include_exempt=include_exempt), indent=2, default=str))
+        payload = table.to_json(include_exempt=include_exempt)
+        payload = {**CLASSIFICATION, **payload} if include_exempt else payload
+        typer.echo(json.dumps(payload, indent=2, default=str))
     elif output == "csv":
         frame = table.options if include_exempt else table.public_options()
         typer.echo(frame.drop(columns=["exempt"]).to_csv(index=False), nl=False)
     else:
-        typer.echo(ranking_text(table))
+        typer.echo(ranking_text(table, Disclosure.of(loaded, include_exempt)))
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:
@@ -116,15 +121,24 @@ def switching(
         Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
     ] = None,
     method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
+    include_exempt: IncludeExempt = False,
 ) -> None:
     """How far each exception's (or the default provider's) annual cost must move to flip the verdict."""
+    from engine.public import NOT_FOR_PUBLICATION, Disclosure, public_switching
     from engine.ruleset import load_ruleset
     from engine.switching import switching_values
 
-    values = switching_values(
-        load_programme(programme), load_ruleset(rules or shipped_rules()), method=method
-    )
+    loaded = load_programme(programme)
+    values = switching_values(loaded, load_ruleset(rules or shipped_rules()), method=method)
     if not values:
         typer.echo("no option of another partner is judged by the exception rule in this programme")
-    for value in values:
+    if include_exempt:
+        typer.echo(NOT_FOR_PUBLICATION)
+    shown, withheld = public_switching(values, Disclosure.of(loaded, include_exempt))
+    for value in shown:
         typer.echo(f"- {value.text()}")
+    if withheld:
+        typer.echo(
+            f"{withheld} switching value(s) rest on exempt (commercially confidential) prices and are "
+            "withheld; --include-exempt shows them (NOT FOR PUBLICATION)"
+        )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import DbOption, app
+from engine.cli.base import DbOption, IncludeExempt, app
 
 if TYPE_CHECKING:
     pass
@@ -19,14 +19,19 @@ app.add_typer(store_app, name="store")
 
 @store_app.command("save")
 def store_save(
-    scenario: Annotated[Path, typer.Argument(help="scenario file")], db: DbOption = "sqlite:///ssplan.db"
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    db: DbOption = "sqlite:///ssplan.db",
+    include_exempt: IncludeExempt = False,
 ) -> None:
-    """Run a scenario and store it with its inputs' hash, plan and finance."""
+    """Run a scenario and store it with its inputs' hash, plan and finance (the public view unless
+    --include-exempt)."""
     from engine.scenario import load_scenario, run_scenario
     from engine.store import Store
 
-    run_id = Store(db).save_run(run_scenario(load_scenario(scenario)))
-    typer.echo(f"stored run {run_id}")
+    run_id = Store(db).save_run(run_scenario(load_scenario(scenario)), include_exempt)
+    typer.echo(
+        f"stored run {run_id}" + (" (NOT FOR PUBLICATION: exempt figures stored)" if include_exempt else "")
+    )
 
 
 @store_app.command("list")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from engine.plan import consenting_partners
+from engine.public import Disclosure, public_switching
 from engine.report.document import Section, para, section, subheading, table
 from engine.report.evidence import Evidence
-from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds, secret_options
+from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
 from engine.scenario import ScenarioResult
 
 # The usual legal vehicle for each delivery model, for Legal Services to confirm case by case.
@@ -179,8 +180,8 @@ def risk(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
                 + "; these should be looked at again in their business cases."
             )
         )
-    secret = secret_options(programme)
-    shown = [v for v in evidence.switching if exempt or not ({v.exception, v.subject} & secret)]
+    disclosure = Disclosure.of(programme, include_exempt=exempt)
+    shown, _ = public_switching(evidence.switching, disclosure)
     if shown:
         blocks.append(
             para(
@@ -200,8 +201,8 @@ def risk(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
         )
     if evidence.npv_risk is not None:
         r = evidence.npv_risk
-        hidden = secret_options(programme) & set(r.uncertain)
-        if hidden and not exempt:
+        hidden = (disclosure.secret & set(r.uncertain)) | set(disclosure.withheld_in(result.plan.plan))
+        if hidden:
             blocks.append(
                 para(
                     "The range of the plan's NPV under uncertain costs involves exempt figures: "

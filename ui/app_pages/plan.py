@@ -8,6 +8,7 @@ from common import RESULT, need_programme, run_current, scenario_of, whatif
 
 from engine.charts import gantt_figure, usage_figure
 from engine.errors import SsplanError
+from engine.public import NOT_FOR_PUBLICATION, finance_view, public_plan
 
 programme = need_programme()
 edits = whatif()
@@ -153,7 +154,15 @@ asked, result = held
 if asked != scenario_of(edits).model_dump_json():
     st.warning("The settings have changed since this plan was made: press **Plan** to update it.")
 
-plan = result.plan
+show_exempt = st.toggle(
+    "Show confidential (exempt) figures — NOT FOR PUBLICATION",
+    value=False,
+    key="plan.exempt",
+    help="Tendered prices marked exempt, and every figure they take part in, are withheld unless this is on.",
+)
+if show_exempt:
+    st.error(NOT_FOR_PUBLICATION)
+plan = public_plan(result.plan, show_exempt)
 st.subheader(f"Plan: {plan.status_text}")
 if plan.plan is None:
     st.error(plan.message or "No plan satisfies the limits.")
@@ -192,14 +201,18 @@ if kept:
     for service in kept:
         st.markdown(f"- {service.name}: {plan.left_out.get(service.id, 'not worked out for this plan')}")
 
-finance = result.finance
+finance = finance_view(result, show_exempt)
 if finance is not None:
     st.subheader("Money (Green Book)")
+    if finance.withheld:
+        st.caption(
+            f"Left out of these figures because their prices are exempt: {', '.join(finance.withheld)}."
+        )
     a, b, c, d = st.columns(4)
     a.metric("Net present value", f"£{finance.npv:,.0f}")
     b.metric("One-off costs", f"£{finance.one_off:,.0f}")
     c.metric("Annual saving", f"£{finance.annual_saving:,.0f}")
-    if finance.one_off + finance.resource_cost == 0:
+    if finance.one_off + float(finance.by_service["resource_cost"].sum()) == 0:
         payback = "no spending"
     elif finance.payback_years is None:
         payback = "not repaid"
@@ -211,7 +224,7 @@ if finance is not None:
             f"{programme.service(service_id).name}: this change loses money over its appraisal "
             "(negative net present value); it is in the plan for its score, not its savings."
         )
-    st.dataframe(finance.flows.frame(), hide_index=True)
+    st.dataframe(finance.by_year, hide_index=True)
     st.dataframe(
         finance.by_partner.assign(partner=lambda f: f["partner"].map(lambda p: programme.partner(p).name)),
         hide_index=True,

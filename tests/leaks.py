@@ -1,0 +1,126 @@
+"""What an exempt figure looks like in print, and what gives it away: the needles the leak harness
+searches every output for.
+
+For each confidential field: the figure itself; the ends of its cost range; the saving it makes
+against the current cost (or the current cost's savings, where the current cost is exempt); and the
+normalised criterion value it maps to (one subtraction from the price when a public option sits
+beside it). Each is searched as people and programs print it: with and without thousands separators
+and £, to 0 and 2 decimals; a normalised value to 3 and 4 decimals and in full.
+Figures that equal a public figure of the same programme cannot be told apart and are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine.model import Programme
+from engine.ruleset import RuleSet
+from engine.scoring import score
+
+
+@dataclass(frozen=True)
+class Needle:
+    what: str  # "hr-bureau annual_cost", for the failure message
+    pattern: re.Pattern[str]
+
+
+def money_pattern(value: float) -> str:
+    whole = round(abs(value))
+    digits, grouped = f"{whole}", f"{whole:,}"
+    pence = f"{abs(value):.2f}".split(".")[1]
+    body = f"(?:{re.escape(grouped)}|{digits})"
+    tail = r"(?:\.0+)?" if pence == "00" else rf"(?:\.{pence}\d*)?"
+    # an exact figure, or to the pound; never a fragment of a longer number
+    return rf"(?<![\d.,]){body}{tail}(?![\d]|,\d)"
+
+
+def score_pattern(value: float) -> str:
+    forms = {f"{value:.4f}", repr(value)[:8]}  # to 4 places or in full (3 places meet other figures)
+    return "(?<![\\d.])(?:" + "|".join(re.escape(f) for f in sorted(forms)) + ")(?!\\d)"
+
+
+def needles(programme: Programme, rules: RuleSet, also_public: set[float] = frozenset()) -> list[Needle]:
+    """``also_public``: numbers written in the rule set and what-ifs (a threshold, a budget)."""
+    public_money = _public_money(programme) | {round(v, 2) for v in also_public}
+    found: list[Needle] = []
+
+    def add_money(what: str, value: float) -> None:
+        if abs(value) >= 1 and round(abs(value), 2) not in public_money:
+            found.append(Needle(what, re.compile(money_pattern(value))))
+
+    for service in programme.services:
+        if "annual_cost" in service.exempt:
+            add_money(f"{service.id} current cost", service.annual_cost)
+    for option in programme.options:
+        service = programme.service(option.service)
+        for name in option.exempt:
+            value = getattr(option, name, None)
+            if isinstance(value, (int, float)):
+                add_money(f"{option.id} {name}", float(value))
+            for end, bound in zip(("low", "high"), option.ranges.get(name, ()), strict=False):
+                add_money(f"{option.id} {name} range {end}", bound)
+        if ("annual_cost" in option.exempt or "annual_cost" in service.exempt) and not option.is_status_quo:
+            add_money(f"{option.id} saving", service.annual_cost - option.annual_cost)
+    found += _normalised(programme, rules)
+    return found
+
+
+def _public_money(programme: Programme) -> set[float]:
+    out = set()
+    for service in programme.services:
+        if "annual_cost" not in service.exempt:
+            out.add(round(service.annual_cost, 2))
+    for option in programme.options:
+        for name in ("annual_cost", "one_off_cost"):
+            if name not in option.exempt:
+                out.add(round(abs(float(getattr(option, name))), 2))
+    return out
+
+
+def _normalised(programme: Programme, rules: RuleSet) -> list[Needle]:
+    table = score(programme, rules)
+    frame = table.options
+    criteria = table.criteria()
+    public = {
+        round(float(row[f"{c}.normalised"]), 4)
+        for _, row in frame.iterrows()
+        for c in criteria
+        if c not in row["exempt"]
+    }
+    out = []
+    for _, row in frame.iterrows():
+        for criterion in row["exempt"]:
+            if criterion not in criteria:
+                continue
+            value = float(row[f"{criterion}.normalised"])
+            if 0.001 < value < 0.999 and round(value, 2) != value and round(value, 4) not in public:
+                out.append(
+                    Needle(f"{row['option']} {criterion} normalised", re.compile(score_pattern(value)))
+                )
+    return out
+
+
+def total_needles(what: str, figures: dict[str, float], public: set[float]) -> list[Needle]:
+    """Totals that include an exempt figure (a plan's NPV, one-off cost, annual saving)."""
+    return [
+        Needle(f"{what} {name}", re.compile(money_pattern(value)))
+        for name, value in figures.items()
+        if abs(value) >= 1 and round(abs(value), 2) not in public
+    ]
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number written in a file (rules, what-ifs): public by construction."""
+    return {float(n.replace(",", "").replace("_", "")) for n in re.findall(r"\d[\d,_]*(?:\.\d+)?", text)}
+
+
+def hits(text: str, found: list[Needle]) -> list[str]:
+    """Each needle found in ``text``, with the words around it."""
+    out = []
+    for needle in found:
+        match = needle.pattern.search(text)
+        if match:
+            start = max(0, match.start() - 60)
+            out.append(f"{needle.what}: …{text[start : match.end() + 20]!r}…")
+    return out

@@ -1,0 +1,313 @@
+"""The leak harness: every command in every format, searched for every exempt figure and what
+gives it away (see tests/leaks.py). Nothing may be found unless `--include-exempt` was asked for.
+
+The commands are read from the CLI itself, so a new command fails here until it has a recipe (or
+a stated reason to be left out).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+import typer.main
+
+from engine.cli import app, main
+from engine.load import load_programme, save_programme
+from engine.report.figures import secret_options
+from engine.ruleset import load_ruleset
+from engine.scenario import load_scenario, run_scenario
+from engine.shipped import shipped_rules
+from engine.synth import random_programme
+from tests.conftest import ROOT
+from tests.leaks import Needle, hits, needles, numbers_in, total_needles
+
+pytestmark = pytest.mark.slow
+
+LEFT_OUT = {
+    "ui": "starts a web server; the app's pages are searched through AppTest in test_app_pages_do_not_leak",
+    "import-xlsx": "converts the confidential programme file itself (it holds the figures by design)",
+    "export-xlsx": "converts the confidential programme file itself (it holds the figures by design)",
+}
+
+
+@dataclass
+class Case:
+    name: str
+    programme: Path
+    scenarios: list[Path]
+    folder: Path
+    secret_services: tuple[str, ...] = ()
+
+
+def _commands() -> list[str]:
+    found = []
+
+    def walk(command: object, prefix: str) -> None:
+        subs = getattr(command, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                walk(sub, f"{prefix} {name}".strip())
+        else:
+            found.append(prefix)
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def recipes(case: Case) -> list[tuple[str, list[str]]]:
+    """Each command with every output format it has, in an order that works (store save first)."""
+    p, s, out = str(case.programme), [str(x) for x in case.scenarios], case.folder
+    first, db = s[0], f"sqlite:///{out / 'store.db'}"
+    steps: list[tuple[str, list[str]]] = [
+        ("validate", [p]),
+        ("show", [p]),
+        ("score", [p]),
+        ("score", [p, "--format", "json"]),
+        ("score", [p, "--format", "csv"]),
+        ("score", [p, "--by-partner"]),
+        *[("score", [p, "--explain", service]) for service in case.secret_services],
+        ("switching", [p]),
+        *[("plan", [p, "--format", f]) for f in ("table", "json", "csv")],
+        ("plan", [p, "--format", "xlsx", "--out", str(out / "plan.xlsx")]),
+        ("plan", [p, "--gantt", str(out / "gantt.html")]),
+        *[
+            ("plan", [p, "--objective", o, "--format", f])
+            for o in ("savings", "maxmin")
+            for f in ("table", "json")
+        ],
+        ("frontier", [first, "--levels", "0,40001,160001"]),
+        ("frontier", [first, "--levels", "0,40001,160001", "--format", "json"]),
+        ("compare", s),
+        ("compare", [*s, "--format", "json"]),
+        ("compare", [*s, "--format", "html"]),
+        ("compare", [*s, "--format", "xlsx", "--out", str(out / "compare.xlsx")]),
+        ("sensitivity", [first, "--draws", "40"]),
+        ("sensitivity", [first, "--draws", "40", "--costs", "--format", "json"]),
+        *[
+            ("report", [first, "--out", str(out / f"report.{f}"), "--draws", "40"])
+            for f in ("md", "html", "docx")
+        ],
+        ("rules check", [str(shipped_rules()), "--programme", p]),
+        ("store save", [first, "--db", db]),
+        ("store save", [s[-1], "--db", db]),
+        ("store list", ["--db", db]),
+        ("store show", ["1", "--db", db]),
+        ("store diff", ["1", "2", "--db", db]),
+        (
+            "store record-decision",
+            ["1", "--by", "Director", "--body", "Cabinet", "--decision", "agreed", "--db", db],
+        ),
+        ("demo", ["--out", str(out / "demo")]),
+    ]
+    return steps
+
+
+def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    captured = capsys.readouterr()
+    code = exited.value.code if isinstance(exited.value.code, int) else 0
+    return code, captured.out + "\n" + captured.err
+
+
+def _written(folder: Path) -> str:
+    """The text of every public file a command wrote (the exempt appendix is meant to hold them)."""
+    parts = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or "exempt" in path.name or path.suffix in (".db", ".png"):
+            continue
+        if path.parent.name == "demo" and path.name.endswith("-2015.xlsx"):  # the programme itself
+            continue
+            continue
+        if path.suffix == ".docx":
+            document = docx.Document(str(path))
+            parts += [p.text for p in document.paragraphs]
+            parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+        elif path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path, read_only=True)
+            parts += [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row]
+        else:
+            parts.append(path.read_text(errors="replace"))
+    return "\n".join(parts)
+
+
+def _cases(tmp: Path) -> list[Case]:
+    cases = [
+        Case(
+            "gloucester",
+            ROOT / "scenarios" / "gloucester-2015.yaml",
+            [
+                ROOT / "scenarios" / "gloucester-2015" / f"{n}.yaml"
+                for n in ("county-first", "hr-other-partner")
+            ],
+            tmp / "gloucester",
+        ),
+        Case(
+            "lancaster",
+            ROOT / "scenarios" / "lancaster-2011.yaml",
+            [ROOT / "scenarios" / "lancaster-2011" / f"{n}.yaml" for n in ("baseline", "ict-with-county")],
+            tmp / "lancaster",
+        ),
+    ]
+    generated = tmp / "generated"
+    generated.mkdir()
+    programme = random_programme(7, services=8, options_per_service=3, periods=24, pools=2)
+    assert any(o.exempt for o in programme.options) or any(s.exempt for s in programme.services)
+    save_programme(programme, generated / "generated.yaml")
+    (generated / "base.yaml").write_text("name: Generated as it is\nbase: generated.yaml\n")
+    (generated / "other.yaml").write_text(
+        "name: Generated, savings\nbase: generated.yaml\nobjective: savings\n"
+    )
+    cases.append(
+        Case(
+            "generated",
+            generated / "generated.yaml",
+            [generated / "base.yaml", generated / "other.yaml"],
+            generated / "out",
+        )
+    )
+    for case in cases:
+        case.folder.mkdir(parents=True, exist_ok=True)
+        options = load_programme(case.programme).options
+        case.secret_services = tuple(sorted({o.service for o in options if o.exempt}))
+    return cases
+
+
+def test_every_command_has_a_recipe(tmp_path: Path):
+    covered = {name for name, _ in recipes(Case("x", Path("p.yaml"), [Path("s.yaml")], tmp_path))}
+    missing = set(_commands()) - covered - set(LEFT_OUT)
+    assert not missing, f"commands the leak harness does not run: {sorted(missing)}"
+
+
+def test_no_exempt_figure_leaves_through_any_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    rules = load_ruleset(shipped_rules())
+    found: list[str] = []
+    for case in _cases(tmp_path):
+        programme = load_programme(case.programme)
+        public = numbers_in(shipped_rules().read_text() + "".join(x.read_text() for x in case.scenarios))
+        searched: list[Needle] = needles(programme, rules, public)
+        secret = secret_options(programme)
+        for scenario in case.scenarios:
+            result = run_scenario(load_scenario(scenario))
+            chosen = {a.option for a in result.plan.plan.assignments} if result.plan.plan else set()
+            if result.finance is not None and chosen & secret:
+                money = {"NPV": result.finance.npv, "one-off": result.finance.one_off}
+                money["annual saving"] = result.finance.annual_saving
+                searched += total_needles(f"{scenario.stem} plan", money, public)
+        assert searched, f"{case.name}: no exempt figure to search for"
+        for command, args in recipes(case):
+            code, text = _run(capsys, [*command.split(), *args])
+            assert code in (0, 2), (
+                f"{case.name}: ssplan {command} {' '.join(args)} exited {code}:\n{text[-2000:]}"
+            )
+            text += "\n" + _written(case.folder)
+            found += [
+                f"{case.name}: ssplan {command} {' '.join(args[1:] if args else [])}: {h}"
+                for h in hits(text, searched)
+            ]
+            for path in case.folder.rglob("*"):
+                if path.is_file() and path.suffix != ".db":
+                    path.unlink()
+    assert not found, "exempt figures found:\n" + "\n".join(dict.fromkeys(found))
+
+
+def test_include_exempt_output_says_not_for_publication(capsys: pytest.CaptureFixture[str]):
+    path = str(ROOT / "scenarios" / "gloucester-2015.yaml")
+    for argv in (["score", path, "--include-exempt"], ["show", path, "--include-exempt"]):
+        code, text = _run(capsys, argv)
+        assert code == 0 and "NOT FOR PUBLICATION" in text, argv
+    with pytest.raises(SystemExit):
+        main(["score", path, "--include-exempt", "--format", "json"])
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["classification"] == "NOT FOR PUBLICATION"
+
+
+def _page_text(at: object) -> str:
+    """Every word and figure an AppTest page shows (text elements, metrics, tables)."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "success",
+        "error",
+        "text",
+        "code",
+    ):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value} {m.proto.delta}" for m in at.metric]  # type: ignore[attr-defined]
+    for frame in [*at.dataframe, *at.table]:  # type: ignore[attr-defined]
+        parts.append(frame.value.to_string())
+        parts.append(frame.value.to_csv())
+    for chart in at.get("plotly_chart"):  # type: ignore[attr-defined]
+        parts.append(str(chart.proto.spec))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", ["gloucester-2015", "lancaster-2011"])
+def test_app_pages_do_not_leak(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    from streamlit.testing.v1 import AppTest
+
+    from engine.public import Disclosure
+    from engine.scenario import Scenario, prepare_scenario
+
+    monkeypatch.setenv("SSPLAN_DB", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
+    programme = load_programme(ROOT / "scenarios" / f"{name}.yaml")
+    rules = load_ruleset(shipped_rules())
+    public = numbers_in(shipped_rules().read_text())
+    searched = needles(programme, rules, public)
+    what_if = Scenario(name="what-if", base="(on screen)")
+    result = run_scenario(prepare_scenario(what_if, programme, rules, ROOT / "what-if.yaml"))
+    if result.finance is not None and set(Disclosure.of(programme).withheld_in(result.plan.plan)):
+        money = {"NPV": result.finance.npv, "one-off": result.finance.one_off}
+        money["annual saving"] = result.finance.annual_saving
+        searched += total_needles("the what-if's plan", money, public)
+    at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=180)
+    at.run()
+    at.selectbox(key="programme.pick").set_value(name).run()
+    at.button(key="programme.load").click().run()
+    found = hits(_page_text(at), searched)
+    actions = {
+        "plan": "plan.run",
+        "sensitivity": "sensitivity.run",
+        "report": "report.make",
+        "decisions": "decisions.save",
+    }
+    for page in ("priorities", "plan", "compare", "sensitivity", "report", "decisions"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        if page in actions:
+            if page == "sensitivity":
+                at.number_input(key="sensitivity.draws").set_value(100)
+            if page == "report":
+                at.number_input(key="report.draws").set_value(40)
+            at.button(key=actions[page]).click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        text = _page_text(at)
+        if page == "report":
+            files = at.session_state["report.files"]
+            report = tmp_path / "public.docx"
+            report.write_bytes(files["public"])
+            text += "\n" + _written_file(report) + "\n" + files["csv"].decode()
+            book = tmp_path / "plan.xlsx"
+            book.write_bytes(files["xlsx"])
+            text += "\n" + _written_file(book)
+        found += [f"{page}: {h}" for h in hits(text, searched)]
+    assert not found, "exempt figures shown in the app:\n" + "\n".join(dict.fromkeys(found))
+
+
+def _written_file(path: Path) -> str:
+    folder = path.parent / f"only-{path.stem}"
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    target.write_bytes(path.read_bytes())
+    return _written(folder)
