@@ -277,6 +277,10 @@ class Settings(Record):
         description="if the 'before' service keeps its status quo: block the 'after' service, or ignore",
     )
     max_concurrent_transitions: int | None = Field(None, ge=1)
+    band_exempt_scores: bool = Field(
+        True,
+        description="publish an option with exempt prices with its score as a band (0.4–0.5), not exactly",
+    )
 
 
 class SourceDocument(Record):

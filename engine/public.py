@@ -18,6 +18,7 @@ everything, and such output carries :data:`NOT_FOR_PUBLICATION` in its header.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -86,9 +87,12 @@ def public_switching(values: list[Any], disclosure: Disclosure) -> tuple[list[An
     return shown, len(values) - len(shown)
 
 
-def band(score: float, width: float = 0.1) -> str:
-    """A score shown as the band it falls in ("0.8–0.9"), so no criterion value can be worked back."""
-    low = int(score / width) * width
+def band(score: float, width: float = 0.1) -> str | None:
+    """A score shown as the band it falls in ("0.8–0.9"), so no criterion value can be worked back
+    (None for an option with no score, e.g. one not eligible)."""
+    if not math.isfinite(score):
+        return None
+    low = math.floor(round(score / width, 9)) * width
     return f"{low:.1f}–{low + width:.1f}"
 
 

@@ -15,9 +15,11 @@ def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str
     """Services ranked by the gain of their recommended option, then the exceptions; a secret
     option's score is shown as its band (see engine.public)."""
     disclosure = disclosure or Disclosure.of(table.programme)
+    banded = disclosure.secret if table.programme.settings.band_exempt_scores else frozenset()
 
     def shown(value: float, option: object) -> str:
-        return band(value) if isinstance(option, str) and option in disclosure.secret else f"{value:.3f}"
+        banding = band(value) if isinstance(option, str) and option in banded else None
+        return banding or f"{value:.3f}"
 
     services = table.services
     lines = [

@@ -84,12 +84,54 @@ class ScoreTable:
         return pd.DataFrame(rows)
 
     def public_options(self) -> pd.DataFrame:
-        """The options frame with raw figures that would reveal exempt values blanked."""
+        """The options frame as it may be published: every value worked from an exempt figure
+        (raw, normalised, contribution) blanked and, unless the programme says otherwise
+        (``settings.band_exempt_scores``), the total score of such an option given as its band."""
+        from engine.public import band
+
         frame = self.options.copy()
+        frame["score_band"] = None
+        banding = self.programme.settings.band_exempt_scores
         for index, row in frame.iterrows():
             for name in row["exempt"]:
-                if f"{name}.raw" in frame.columns:
-                    frame.at[index, f"{name}.raw"] = np.nan
+                for part in ("raw", "normalised", "contribution"):
+                    if f"{name}.{part}" in frame.columns:
+                        frame.at[index, f"{name}.{part}"] = np.nan
+            if banding and any(c in self.criteria() for c in row["exempt"]):
+                frame.at[index, "score_band"] = band(float(row["score"]))
+                frame.at[index, "score"] = np.nan
+        return frame
+
+    def public_services(self) -> pd.DataFrame:
+        """The ranking as it may be published: a recommended option with exempt prices has its
+        score and gain given as bands (or exactly, if the programme publishes such scores)."""
+        from engine.public import band, secret_options
+
+        frame = self.services.copy()
+        if not self.programme.settings.band_exempt_scores:
+            return frame
+        secret = secret_options(self.programme)
+        hidden = frame["recommended"].isin(secret)
+        frame["score"] = frame["score"].astype(object)
+        frame["gain"] = frame["gain"].astype(object)
+        frame.loc[hidden, "score"] = frame.loc[hidden, "score"].map(band)
+        frame.loc[hidden, "gain"] = frame.loc[hidden, "gain"].map(band)
+        return frame
+
+    def public_exceptions(self) -> pd.DataFrame:
+        """Exception verdicts as they may be published: where either side's price is exempt the
+        scores compared are withheld (the verdict stays)."""
+        from engine.public import secret_options
+
+        frame = self.exceptions.copy()
+        if frame.empty:
+            return frame
+        secret = secret_options(self.programme)
+        hidden = frame["option"].isin(secret) | frame["benchmark_option"].isin(secret)
+        for column in ("score", "benchmark_score", "uplift", "required_score", "gap"):
+            if column in frame.columns:
+                frame[column] = frame[column].astype(object)
+                frame.loc[hidden, column] = None
         return frame
 
     def to_json(self, include_exempt: bool = False) -> dict[str, Any]:
@@ -99,7 +141,7 @@ class ScoreTable:
             options.append(
                 {
                     **{
-                        k: _plain(row[k])
+                        k: _plain(row.get(k))
                         for k in (
                             "service",
                             "option",
@@ -110,6 +152,7 @@ class ScoreTable:
                             "exception",
                             "adjustment",
                             "score",
+                            "score_band",
                             "rank",
                             "rank_in_service",
                         )
@@ -133,8 +176,14 @@ class ScoreTable:
             "weights": self.weights,
             "tie_break": self.tie_break,
             "options": options,
-            "services": [{k: _plain(v) for k, v in r.items()} for r in self.services.to_dict("records")],
-            "exceptions": [{k: _plain(v) for k, v in r.items()} for r in self.exceptions.to_dict("records")],
+            "services": [
+                {k: _plain(v) for k, v in r.items()}
+                for r in (self.services if include_exempt else self.public_services()).to_dict("records")
+            ],
+            "exceptions": [
+                {k: _plain(v) for k, v in r.items()}
+                for r in (self.exceptions if include_exempt else self.public_exceptions()).to_dict("records")
+            ],
         }
 
 

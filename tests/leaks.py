@@ -36,8 +36,10 @@ def money_pattern(value: float) -> str:
 
 
 def score_pattern(value: float) -> str:
-    forms = {f"{value:.4f}", repr(value)[:8]}  # to 4 places or in full (3 places meet other figures)
-    return "(?<![\\d.])(?:" + "|".join(re.escape(f) for f in sorted(forms)) + ")(?!\\d)"
+    """To 4 places, or in full (any longer print starts with the first six decimals); 3 places
+    meet other figures by chance."""
+    rounded, full = re.escape(f"{value:.4f}"), re.escape(f"{value:.6f}"[:8])
+    return rf"(?<![\d.])(?:{rounded}(?!\d)|{full}\d*)"
 
 
 def needles(programme: Programme, rules: RuleSet, also_public: set[float] = frozenset()) -> list[Needle]:

@@ -58,17 +58,19 @@ except SsplanError as error:
     st.stop()
 
 st.subheader("Ranking")
-ranking = table.services[
+ranking = table.public_services()[
     ["priority", "service", "name", "recommended", "provider_name", "status", "gain", "score"]
 ].rename(columns={"provider_name": "provider"})
 st.dataframe(ranking, hide_index=True, key="priorities.ranking")
 
-exceptions = table.exceptions
+exceptions = table.public_exceptions()
 if len(exceptions):
     st.subheader("Exceptions (another partner than the default provider)")
     shown = exceptions[
         ["service", "option", "provider_name", "score", "required_score", "gap", "verdict"]
     ].rename(columns={"provider_name": "provider", "required_score": "score needed"})
+    if exceptions["score"].isna().any():
+        st.caption("Scores that rest on commercially confidential (exempt) prices are withheld.")
     st.dataframe(
         shown.style.apply(
             lambda row: [
