@@ -17,6 +17,7 @@ import streamlit as st
 from engine.errors import SsplanError
 from engine.load import dump_programme, parse_programme
 from engine.model import Programme
+from engine.public import Disclosure
 from engine.ruleset import RuleSet, load_ruleset
 from engine.scenario import (
     BudgetOverride,
@@ -174,8 +175,9 @@ def run_current() -> ScenarioResult:
 @st.cache_data(show_spinner=False, max_entries=32)
 def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
     """Switching values of a scenario's exceptions, cached on its inputs' hash (they re-score many
-    times); options with confidential prices are marked so the page can leave them out."""
-    exempt = {o.id for o in _loaded.programme.options if o.exempt}
+    times); those of a service with a confidential price are marked so the page leaves them out
+    (the public view's rule, engine.public)."""
+    disclosure = Disclosure.of(_loaded.programme)
     values = switching_values(
         _loaded.programme,
         _loaded.rules,
@@ -187,7 +189,7 @@ def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
             "exception": v.exception,
             "moving": v.subject,
             "what would flip it": v.text(),
-            "exempt": v.subject in exempt or v.exception in exempt,
+            "exempt": disclosure.hides_service(v.service),
         }
         for v in values
     ]
