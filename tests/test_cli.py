@@ -67,6 +67,7 @@ def test_xlsx_import_export(capsys, tmp_path: Path):
     assert code == 2 and "must end in .xlsx" in err
 
 
+@pytest.mark.slow
 def test_demo_validates_summarises_and_writes_workbook(capsys, tmp_path: Path):
     code, out, _ = run(capsys, "demo", "--out", str(tmp_path))
     assert code == 0

@@ -280,6 +280,7 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.e2e
 def test_the_report_opens_in_libreoffice(written, tmp_path):
     soffice = _soffice()
     if soffice is None:

@@ -75,6 +75,7 @@ def test_replanning_draws_do_not_depend_on_the_number_of_workers():
     assert ((one["P(changes)"] >= 0) & (one["P(changes)"] <= 1)).all()
 
 
+@pytest.mark.e2e
 def test_replanning_on_a_dask_cluster_equals_the_local_run():
     distributed = pytest.importorskip("distributed")
     from engine.sensitivity import replan_sensitivity
