@@ -1,0 +1,30 @@
+"""The front door: a notebook's five lines work, and ``import engine`` pulls in nothing heavy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import engine
+from tests.conftest import ROOT
+
+
+def test_every_front_door_name_resolves():
+    for name in engine.__all__:
+        assert getattr(engine, name) is not None, name
+
+
+def test_a_notebook_session_in_five_lines():
+    from engine import PlanSettings, load_programme, load_ruleset, score, shipped_rules, solve
+
+    programme = load_programme(ROOT / "scenarios" / "gloucester-2015.yaml")
+    scores = score(programme, load_ruleset(shipped_rules()))
+    result = solve(programme, PlanSettings(objective="savings"), scores)
+    assert result.plan is not None and len(result.to_frame()) == len(result.plan.assignments)
+
+
+def test_importing_engine_is_light():
+    heavy = "('pandas', 'pulp', 'rule_engine')"
+    code = f"import sys, engine; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
