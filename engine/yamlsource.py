@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError, Problem
+from engine.limits import MAX_RECORDS, MAX_STRING_CHARS, MAX_VALUES
 
 Loc = tuple[str | int, ...]
-MAX_VALUES = 200_000  # values after alias expansion; a programme has a few thousand
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
@@ -73,8 +73,8 @@ def read_yaml(content: str | bytes, source: str, what: str = "document") -> Yaml
         )
     doc = YamlDoc(data=None, source=source)
     try:
+        _bounded(root, source)
         _index(root, (), doc, doc.problems, set())
-        _bounded(root)
         doc.data = yaml.constructor.SafeConstructor().construct_document(root)
     except RecursionError:
         raise InputError.one("nested too deeply to be a " + what, file=source) from None
@@ -129,8 +129,22 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
             first_line.setdefault(key, line)
             _index(value_node, (*loc, key), doc, problems, seen)
     elif isinstance(node, yaml.SequenceNode):
+        if len(node.value) > MAX_RECORDS:
+            where = f"`{loc[-1]}`" if loc else "the list"
+            raise InputError.one(
+                f"{where} has {len(node.value):,} items; the limit is {MAX_RECORDS:,}",
+                file=doc.source,
+                line=node.start_mark.line + 1,
+            )
         for i, item in enumerate(node.value):
             _index(item, (*loc, i), doc, problems, seen)
+    elif isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING_CHARS:
+        raise InputError.one(
+            f"a text of {len(node.value):,} characters; the limit is {MAX_STRING_CHARS:,}",
+            file=doc.source,
+            line=node.start_mark.line + 1,
+            column=node.start_mark.column + 1,
+        )
     elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
         try:
             yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
@@ -146,8 +160,8 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
             )
 
 
-def _bounded(root: yaml.Node) -> None:
-    """Refuse documents whose aliases would expand to an absurd number of values."""
+def _bounded(root: yaml.Node, source: str) -> None:
+    """Refuse documents with an absurd number of values, written out or through aliases."""
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node) -> int:
@@ -163,10 +177,16 @@ def _bounded(root: yaml.Node) -> None:
         sizes[id(node)] = min(total, MAX_VALUES + 1)
         return sizes[id(node)]
 
-    if size(root) > MAX_VALUES:
+    expanded = size(root)
+    if len(sizes) > MAX_VALUES:  # each node counted once: values written out in the file
+        raise InputError.one(
+            f"the document holds {len(sizes):,} values; the limit is {MAX_VALUES:,}", file=source
+        )
+    if expanded > MAX_VALUES:
         raise InputError.one(
             f"the document expands to more than {MAX_VALUES:,} values (through YAML aliases); "
             "refusing to read it",
+            file=source,
             line=root.start_mark.line + 1,
         )
 
