@@ -119,9 +119,7 @@ def read_input(
     if stat.S_ISDIR(info.st_mode):
         raise error.one(f"is a folder; expected a {what}", file=name)
     if not stat.S_ISREG(info.st_mode):
-        raise error.one(
-            f"is not a regular file (a {_kind(info.st_mode)}); expected a {what}", file=name
-        )
+        raise error.one(f"is not a regular file (a {_kind(info.st_mode)}); expected a {what}", file=name)
     if info.st_size > limit:
         raise error.one(too_big(info.st_size, limit, what), file=name)
     try:
