@@ -107,10 +107,11 @@ def _count_values(text: str, source: str) -> None:
             if isinstance(event, _NODE_EVENTS):
                 count += 1
                 if count > MAX_VALUES:
+                    mark = event.start_mark
                     raise InputError.one(
                         f"the document holds more than {MAX_VALUES:,} values; the limit is {MAX_VALUES:,}",
                         file=source,
-                        line=event.start_mark.line + 1,
+                        line=mark.line + 1 if mark is not None else None,
                     )
     except yaml.YAMLError:
         return  # not valid YAML: composing says where, below
