@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.atomic import atomic_write
-from engine.errors import InputError, Problem, SsplanError
+from engine.errors import InputError, Problem, SsplanError, remember_source
 from engine.limits import MAX_FILE_BYTES, check_size, read_input
 from engine.model import Programme
 from engine.partial import later_problems
@@ -82,6 +82,7 @@ def parse_yaml_model(
         raise error([*doc.problems, *(p for p in exc.problems if p.line not in told)]) from None
     if doc.problems:
         raise error(doc.problems)
+    remember_source(found, source)
     return found
 
 

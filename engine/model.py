@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from engine.calendar import Horizon
-from engine.errors import ProgrammeProblems
+from engine.errors import ProgrammeProblems, remember_source, source_of
 from engine.limits import MAX_AMOUNT, MAX_ATTRIBUTE, MAX_MONEY, MAX_RECORDS, MAX_WEIGHT
 
 Id = Annotated[
@@ -334,7 +334,11 @@ class Programme(Record):
         options); a copy with changes is validated afresh, like a file."""
         if update:
             data = {name: getattr(self, name) for name in type(self).model_fields}
-            return type(self).model_validate({**data, **update})
+            changed = type(self).model_validate({**data, **update})
+            source = source_of(self)
+            if source is not None:  # a what-if of a file: its problems are still that file's
+                remember_source(changed, source)
+            return changed
         copy = super().model_copy(deep=deep)
         for name in ("_partners", "_services", "_options", "_option_index"):
             copy.__dict__.pop(name, None)

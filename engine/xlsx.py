@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from engine import model as m
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, remember_source
 from engine.limits import (
     MAX_SHARED_STRINGS_BYTES,
     MAX_SHEET_COLUMNS,
@@ -167,7 +167,9 @@ def read_workbook(path: str | Path | IO[bytes], source: str | None = None) -> m.
     finally:
         for book in books:
             book.close()
-    return validate_programme(data, name, reader.locate)
+    programme = validate_programme(data, name, reader.locate)
+    remember_source(programme, name)
+    return programme
 
 
 _UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError)

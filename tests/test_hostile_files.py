@@ -455,3 +455,30 @@ def test_ids_that_differ_only_in_case_are_refused_naming_both(tmp_path):
     assert result.returncode == 2
     assert f"{path}:10:" in output
     assert "service id `HR` differs from service `hr` (item 1) only in case" in output
+
+
+# ------------------------------------------------------------------------ messages name the file
+def test_problems_found_while_scoring_name_the_programme_file(tmp_path):
+    from engine.ruleset import load_ruleset as rules_from
+    from engine.scoring import score
+
+    path = tmp_path / "attr.yaml"
+    path.write_text(
+        SMALL.read_text().replace("demand: {pm: 3}", "demand: {pm: 3}, attributes: {outcome: high}")
+    )
+    programme = load_programme(path)
+    with pytest.raises(RuleError) as caught:
+        score(programme, rules_from(ROOT / "rules" / "default.yaml"))
+    assert caught.value.problems[0].file == str(path)
+    assert "<input>" not in str(caught.value)
+    what_if = programme.model_copy(update={"name": "what if"})  # a what-if of the file is still its
+    with pytest.raises(RuleError) as caught:
+        score(what_if, rules_from(ROOT / "rules" / "default.yaml"))
+    assert caught.value.problems[0].file == str(path)
+    assert programme == parse_programme(path.read_text(), "elsewhere.yaml")  # the note is not a field
+
+
+def test_workbook_programme_knows_its_file(workbook):
+    from engine.errors import source_of
+
+    assert source_of(load_programme(workbook)) == str(workbook)
