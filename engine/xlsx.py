@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import types
 import typing
 import zipfile
@@ -154,13 +155,14 @@ def read_workbook(path: str | Path | IO[bytes], source: str | None = None) -> m.
     else:
         content = path.read()
         check_size(len(content), MAX_WORKBOOK_BYTES, "workbook", name)
-    _check_archive(content, name)
+    has_formulas = _check_archive(content, name)
     reader = _Reader(name)
     books: list[Any] = []
     try:
         # values as Excel last calculated them, and the formulas (to tell a formula never calculated)
         books.append(load_workbook(io.BytesIO(content), data_only=True, read_only=True))
-        books.append(load_workbook(io.BytesIO(content), data_only=False, read_only=True))
+        if has_formulas:
+            books.append(load_workbook(io.BytesIO(content), data_only=False, read_only=True))
         data = reader.read(*books)
     except _UNREADABLE as exc:  # SyntaxError covers ElementTree's ParseError (bad XML in the zip)
         raise InputError.one(f"not a readable Excel workbook (.xlsx): {_reason(exc)}", file=name) from None
@@ -179,8 +181,12 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if type(exc).__name__ == "ParseError" else str(exc)
 
 
-def _check_archive(content: bytes, name: str) -> None:
-    """Refuse a workbook whose zip would inflate beyond the limits, from its declared sizes.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _check_archive(content: bytes, name: str) -> bool:
+    """Refuse a workbook whose zip would inflate beyond the limits, from its declared sizes;
+    say whether any sheet holds a formula.
 
     zipfile stops reading a member at its declared size (and then fails its CRC check), so the
     declared sizes bound what openpyxl can be made to inflate.
@@ -218,6 +224,14 @@ def _check_archive(content: bytes, name: str) -> None:
                     f"the limit is {megabytes(MAX_SHARED_STRINGS_BYTES)}",
                     file=name,
                 )
+        try:
+            return any(
+                _FORMULA.search(archive.read(info))
+                for info in members
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            )
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            raise InputError.one(f"not a readable Excel workbook (.xlsx): {exc}", file=name) from None
 
 
 class _Reader:
