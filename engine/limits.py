@@ -17,8 +17,8 @@ from engine.errors import InputError, SsplanError
 
 # -------------------------------------------------------------------------------- whole files
 MAX_FILE_BYTES = 4 * 1024 * 1024
-"""A YAML programme, scenario or rule set: 4 MiB, about 6,000 services (0.6 MB per 1,000).  Parsing
-YAML with positions costs about 2 s and 60 MB per MB of text, so this keeps a file under ~10 s."""
+"""A YAML programme, scenario or rule set: 4 MiB (a 1,000-service programme is 0.6 MB).  Checked
+with ``stat`` before a byte is read; past it, the values limit below usually refuses a file first."""
 
 MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
 """An .xlsx file on disk or uploaded: 16 MiB (compressed; a 1,000-service workbook is ~0.2 MB)."""
@@ -51,8 +51,9 @@ MAX_RECORDS = 100_000
 """Records in one section of a file (services, options, ...): the same as a sheet's rows."""
 
 MAX_VALUES = 200_000
-"""Values in one YAML document, counted after aliases are expanded; a 1,000-service programme
-has about 45,000."""
+"""Values in one YAML document (keys included, aliases expanded), or filled cells in one workbook:
+a 1,000-service programme has about 79,000, so this allows about 2,500 services.  Reading YAML
+with positions costs about 2 s per MB; the values are counted from the parser's events first."""
 
 MAX_STRING_CHARS = 32_767
 """Characters in one text value: Excel's own limit for a cell.  Names and notes have lower limits

@@ -32,6 +32,7 @@ from engine.limits import (
     MAX_SHEET_ROWS,
     MAX_STRING_CHARS,
     MAX_UNZIPPED_BYTES,
+    MAX_VALUES,
     MAX_WORKBOOK_BYTES,
     MAX_ZIP_MEMBERS,
     MAX_ZIP_RATIO,
@@ -239,6 +240,7 @@ class _Reader:
         self.source = source
         self.positions: dict[Loc, tuple[str, int, str | None]] = {}
         self.formulas: Any = None
+        self.cells = 0  # filled cells read so far, over every sheet
         self.problems: list[Problem] = []
 
     def locate(self, loc: Loc) -> dict[str, Any]:
@@ -319,6 +321,14 @@ class _Reader:
                     row=row_no,
                 )
             written = next(formulas, ())
+            self.cells += sum(value is not None for value in row)
+            if self.cells > MAX_VALUES:
+                raise InputError.one(
+                    f"the workbook holds more than {MAX_VALUES:,} filled cells; the limit is {MAX_VALUES:,}",
+                    file=self.source,
+                    sheet=name,
+                    row=row_no,
+                )
             for col, value in enumerate(row, start=1):
                 if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
                     raise InputError.one(

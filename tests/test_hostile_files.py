@@ -482,3 +482,17 @@ def test_workbook_programme_knows_its_file(workbook):
     from engine.errors import source_of
 
     assert source_of(load_programme(workbook)) == str(workbook)
+
+
+@pytest.mark.slow
+def test_workbook_with_too_many_filled_cells_is_refused_while_reading(workbook, tmp_path):
+    member = sheet_member(workbook, "partners")
+    xml = re.sub(r"<dimension [^>]*/>", "", sheet_xml(workbook, "partners"))
+    cells = '<c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>{b}</v></c><c r="C{r}"><v>{c}</v></c>'
+    rows = "".join(f'<row r="{r}">{cells.format(r=r, b=r * 7, c=r * 13)}</row>' for r in range(10, 70_010))
+    path = rewrite(
+        workbook, tmp_path / "cells.xlsx", {member: xml.replace("</sheetData>", rows + "</sheetData>")}
+    )
+    message = refused(path)
+    assert "[sheet partners] row " in message
+    assert "the workbook holds more than 200,000 filled cells; the limit is 200,000" in message
