@@ -180,15 +180,28 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[tuple[L
 
 
 def _duplicates(section: str, ids: list[str], kind: str) -> list[tuple[Loc, str]]:
+    """Ids used twice, and ids that differ only in case (``hr`` and ``HR``): a file system,
+    a spreadsheet lookup or a reader would take them for one."""
     counts = Counter(ids)
     first: dict[str, int] = {}
+    folded: dict[str, int] = {}
     out: list[tuple[Loc, str]] = []
     for i, value in enumerate(ids):
         if counts[value] > 1 and value in first:
             out.append(
                 ((section, i, "id"), f"duplicate {kind} id `{value}` (first used at item {first[value] + 1})")
             )
+        elif value.casefold() in folded and value not in first:
+            j = folded[value.casefold()]
+            out.append(
+                (
+                    (section, i, "id"),
+                    f"{kind} id `{value}` differs from {kind} `{ids[j]}` (item {j + 1}) only in case; "
+                    "ids must differ in more than case",
+                )
+            )
         first.setdefault(value, i)
+        folded.setdefault(value.casefold(), i)
     return out
 
 

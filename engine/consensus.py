@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from engine.errors import RuleError
+from engine.errors import RuleError, source_of
 from engine.model import Programme
 from engine.plan import Plan, consenting_partners
 from engine.ruleset import RuleSet
@@ -55,6 +55,7 @@ def partner_tables(
             raise RuleError.one(
                 f"partner `{partner_id}` weights: {exc.problems[0].message}",
                 field=f"partners[{partner_id}].weights",
+                file=source_of(programme),
             ) from None
     return tables
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import RuleError
+from engine.errors import RuleError, source_of
 from engine.expr import BOOLEAN, NUMBER, TEXT, Kind, Type
 from engine.model import DeliveryOption, Programme, Service
 
@@ -159,6 +159,7 @@ def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionT
                 raise RuleError.one(
                     f"option `{option.id}` attribute `{name}` is {value!r}; the rule set expects {kind_name}",
                     field=f"options[{option.id}].attributes.{name}",
+                    file=source_of(programme),
                 )
         columns[f"option.attributes.{name}"] = col(values, Type(kind, True))
     return OptionTable(programme, rows, columns)

@@ -104,6 +104,22 @@ class ProgrammeProblems(ValueError):
         super().__init__("; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in self.problems))
 
 
+_SOURCE = "ssplan_source"
+
+
+def remember_source(record: object, source: str) -> None:
+    """Note on a loaded programme or rule set the file it came from, so that a later problem with
+    it (found while scoring, say) can name the file.  It is kept beside the fields, not as one:
+    equality, hashing and dumps of the record do not see it."""
+    vars(record)[_SOURCE] = source
+
+
+def source_of(record: object) -> str | None:
+    """The file ``record`` was read from, if a loader noted it."""
+    found = getattr(record, "__dict__", {}).get(_SOURCE)
+    return found if isinstance(found, str) else None
+
+
 def _dotted(loc: Sequence[str | int]) -> str:
     out = ""
     for part in loc:

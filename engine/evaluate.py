@@ -7,16 +7,15 @@ Every rule reads one service × option row, so the same evaluation serves one pr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from engine.context import OptionTable
-from engine.errors import Problem, RuleError
+from engine.errors import Problem, RuleError, source_of
 from engine.expr import EvaluationError, Expression, Kind
-from engine.ruleset import RuleSet
+from engine.ruleset import Lookup, RuleSet
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def evaluate(
     for j, criterion in enumerate(rules.criteria):
         values = run(compiled.criteria[criterion.id], f"criterion `{criterion.id}`")
         if criterion.lookup is not None:
-            values = _lookup(values, criterion.lookup.table, criterion.lookup.default, criterion.id, table)
+            values = _lookup(values, criterion.lookup, criterion.id, table, source_of(rules))
         elif compiled.criteria[criterion.id].type.kind == Kind.BOOLEAN:
             for i in np.flatnonzero(values.astype(bool)):
                 fired[i].append(Fired(criterion.id, "criterion", criterion.text, f"{criterion.name}: yes"))
@@ -155,13 +154,19 @@ class _Runner:
 def row_error(table: OptionTable, row: int, message: str, rules: RuleSet) -> RuleError:
     service, option = table.rows[row]
     return RuleError(
-        [Problem(f"option `{option.id}` (service `{service.id}`): {message}", file=f"rule set {rules.id}")]
+        [
+            Problem(
+                f"option `{option.id}` (service `{service.id}`): {message}",
+                file=source_of(rules) or f"rule set {rules.id}",
+            )
+        ]
     )
 
 
 def _lookup(
-    keys: np.ndarray, mapping: Mapping[str, float], default: float | None, criterion: str, table: OptionTable
+    keys: np.ndarray, lookup: Lookup, criterion: str, table: OptionTable, source: str | None
 ) -> np.ndarray:
+    mapping, default = lookup.table, lookup.default
     out = np.empty(len(keys))
     for i, key in enumerate(keys):
         if key in mapping:
@@ -172,6 +177,7 @@ def _lookup(
             _, option = table.rows[i % len(table)]
             raise RuleError.one(
                 f"criterion `{criterion}`: option `{option.id}` gives `{key}`, which the lookup table "
-                f"does not list ({', '.join(mapping)}) and there is no default"
+                f"does not list ({', '.join(mapping)}) and there is no default",
+                file=source,
             )
     return out

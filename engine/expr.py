@@ -19,7 +19,7 @@ from __future__ import annotations
 import decimal
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -30,9 +30,10 @@ from rule_engine import ast
 
 from engine.expr_columns import ColumnEvaluator, EvaluationError, broadcast
 from engine.expr_tree import ARITHMETIC, COMPARISON, describe_node, dotted, render
+from engine.limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_LITERAL, MAX_LITERAL_CHARS
 
-MAX_LENGTH = 1000
-MAX_DEPTH = 40
+MAX_LENGTH = MAX_EXPRESSION_CHARS
+MAX_DEPTH = MAX_EXPRESSION_DEPTH
 MAX_POWER = 10
 FUNCTIONS = {"abs": 1, "min": None, "max": None}
 
@@ -173,34 +174,108 @@ def _item(value: Any, name: str) -> Any:
     return value[name]
 
 
-_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_REGEX_OPERATOR = re.compile(r"[=!]~")
-_FUNCTION = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_TYPED_LITERAL = re.compile(r"(?<![A-Za-z0-9_.])[bdt](?=['\"])")
+# tokens after which `[` reads an item of a value (indexing or slicing), not a list literal
+_OPERAND_ENDS = {
+    "FLOAT", "FLOAT_INF", "FLOAT_NAN", "STRING", "SYMBOL", "TRUE", "FALSE", "NULL",
+    "RPAREN", "RBRACKET", "RBRACE", "BYTES", "DATETIME", "TIMEDELTA",
+}  # fmt: skip
+_TYPED_LITERALS = {"BYTES", "DATETIME", "TIMEDELTA"}
+_REGEX_OPERATORS = {"EQ_FZM", "EQ_FZS", "NE_FZM", "NE_FZS"}
+_BIT_OPERATORS = {"BWAND", "BWOR", "BWXOR", "BWLSH", "BWRSH"}
+_CALLABLE = {f"${name}" for name in FUNCTIONS}
+
+
+def _tokens(text: str) -> Iterator[Any]:
+    """rule-engine's own tokens for ``text``: lexing folds nothing and runs nothing."""
+    lexer = rule_engine.Rule.parser._lexer.clone()  # the lexer of the parser Rule uses
+    lexer.input(text)
+    while True:
+        try:
+            token = lexer.token()
+        except rule_engine.errors.RuleSyntaxError as exc:
+            token = getattr(exc, "token", None)
+            position = getattr(token, "lexpos", None)
+            raise ExprError(re.sub(r" at: .*$", "", _engine_message(exc)), position) from None
+        if token is None:
+            return
+        if token.type != "COMMENT":
+            yield token
 
 
 def _prescreen(text: str) -> None:
     """Refuse, before parsing, what rule-engine would run while parsing.
 
-    rule-engine folds constant sub-expressions as it parses, so ``'aaaa!' =~ '(a+)+$'`` would
-    backtrack inside the parser; regular expressions and functions other than $abs, $min and $max
-    are therefore refused on sight (outside string literals).
+    rule-engine folds constant sub-expressions as it parses: ``'aaaa!' =~ '(a+)+$'`` would
+    backtrack inside the parser, ``(1e999999).ceiling`` would build a million-digit integer and
+    ``[1, 2, 3][1]`` would be read as ``2`` (so indexing would pass the later checks unseen).  So
+    the tokens are checked first: numbers at most MAX_LITERAL, powers plain numbers up to
+    MAX_POWER; no indexing or slicing, no attributes of anything but a field, no bit operations,
+    regular expressions, dates or bytes, and no calls but $abs, $min and $max.
     """
-    typed = _TYPED_LITERAL.search(text)
-    if typed:
-        raise ExprError("date, time-span and bytes literals are not allowed in rules", typed.start())
-    code = _STRING.sub("''", text)
-    match = _REGEX_OPERATOR.search(code)
-    if match:
-        raise ExprError(
-            "regular-expression matching (`=~`) is not allowed in rules", text.find(match.group())
-        )
-    for match in _FUNCTION.finditer(code):
-        if match.group(1) not in FUNCTIONS:
+    previous: Any = None
+    for token in _tokens(text):
+        kind, value, position = token.type, str(token.value), token.lexpos
+        if kind in _TYPED_LITERALS:
+            raise ExprError("date, time-span and bytes literals are not allowed in rules", position)
+        if kind in _REGEX_OPERATORS:
+            raise ExprError("regular-expression matching (`=~`) is not allowed in rules", position)
+        if kind in _BIT_OPERATORS:
+            raise ExprError(f"bit operations (`{value}`) are not allowed in rules", position)
+        if kind == "SYMBOL" and value.startswith("$") and value[1:] not in FUNCTIONS:
+            raise ExprError(f"calling `{value}` is not allowed; only $abs, $min and $max", position)
+        if kind == "FLOAT":
+            _literal(value, position)
+        if kind == "LBRACKET" and (value != "[" or (previous is not None and previous.type in _OPERAND_ENDS)):
             raise ExprError(
-                f"calling `${match.group(1)}` is not allowed; only $abs, $min and $max",
-                text.find(match.group()),
+                "indexing and slicing (`x[...]`) are not allowed in rules; a list may follow only "
+                "`in`, $min or $max",
+                position,
             )
+        called = previous is not None and previous.type in _OPERAND_ENDS
+        if kind == "LPAREN" and called and str(previous.value) not in _CALLABLE:
+            raise ExprError("calling functions is not allowed; only $abs, $min and $max", position)
+        if kind in ("ATTR", "ATTR_SAFE") and (previous is None or previous.type != "SYMBOL"):
+            raise ExprError(
+                "only fields of service, option, provider and horizon can be read "
+                "(no attributes of numbers, texts or lists)",
+                position,
+            )
+        negative_power = kind == "SUB" and previous is not None and previous.type == "POW"
+        if (
+            previous is not None
+            and previous.type == "POW"
+            and not negative_power
+            and not _plain_power(kind, value)
+        ):
+            raise ExprError(
+                f"`**` needs a plain number from -{MAX_POWER} to {MAX_POWER} as its power",
+                previous.lexpos,
+            )
+        if not negative_power:
+            previous = token
+
+
+def _plain_power(kind: str, value: str) -> bool:
+    try:
+        return kind == "FLOAT" and abs(decimal.Decimal(value)) <= MAX_POWER
+    except decimal.InvalidOperation:  # 0x.., 0o.., 0b..
+        return False
+
+
+def _literal(value: str, position: int) -> None:
+    """A number as written: short, and at most MAX_LITERAL (checked without computing it)."""
+    if len(value) > MAX_LITERAL_CHARS:
+        raise ExprError(f"a number written with more than {MAX_LITERAL_CHARS} characters", position)
+    try:
+        number = decimal.Decimal(int(value, 0)) if value[:2].lower() in ("0x", "0o", "0b") else None
+        number = number if number is not None else decimal.Decimal(value)
+    except (ValueError, decimal.InvalidOperation):
+        raise ExprError(f"`{value}` is not a number", position) from None
+    if abs(number) > decimal.Decimal(MAX_LITERAL):
+        raise ExprError(
+            f"the number `{value}` is too large; numbers in rules are at most {MAX_LITERAL:,.0f}",
+            position,
+        )
 
 
 def _engine_message(exc: BaseException) -> str:
@@ -219,7 +294,7 @@ class _Checker:
 
     def check(self, node: Any) -> Type:
         if isinstance(node, ast.FloatExpression):
-            if not decimal.Decimal(node.value).is_finite() or abs(node.value) > decimal.Decimal("1e15"):
+            if not decimal.Decimal(node.value).is_finite() or abs(node.value) > decimal.Decimal(MAX_LITERAL):
                 raise self.fail("a number in the expression is too large")
             return NUMBER
         if isinstance(node, ast.StringExpression):

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.atomic import atomic_write
-from engine.errors import InputError, Problem, SsplanError
+from engine.errors import InputError, Problem, SsplanError, remember_source
+from engine.limits import MAX_FILE_BYTES, check_size, read_input
 from engine.model import Programme
 from engine.partial import later_problems
 from engine.validation import Loc, broken_places, located, problems_from
@@ -38,7 +39,7 @@ def load_programme(path: str | Path) -> Programme:
         raise InputError.one(
             f"unknown file type `{path.suffix or '(none)'}`; expected .yaml, .yml or .xlsx", file=name
         )
-    return parse_programme(path.read_bytes(), name)
+    return parse_programme(read_input(path, MAX_FILE_BYTES, "programme file"), name)
 
 
 def programme_from_upload(content: bytes, filename: str) -> Programme:
@@ -54,6 +55,7 @@ def programme_from_upload(content: bytes, filename: str) -> Programme:
         raise InputError.one(
             f"unknown file type `{suffix or '(none)'}`; expected .yaml, .yml or .xlsx", file=filename
         )
+    check_size(len(content), MAX_FILE_BYTES, "programme file", filename)
     return parse_programme(content, filename)
 
 
@@ -80,6 +82,7 @@ def parse_yaml_model(
         raise error([*doc.problems, *(p for p in exc.problems if p.line not in told)]) from None
     if doc.problems:
         raise error(doc.problems)
+    remember_source(found, source)
     return found
 
 

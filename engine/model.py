@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from engine.calendar import Horizon
-from engine.errors import ProgrammeProblems
+from engine.errors import ProgrammeProblems, remember_source, source_of
+from engine.limits import MAX_AMOUNT, MAX_ATTRIBUTE, MAX_MONEY, MAX_RECORDS, MAX_WEIGHT
 
 Id = Annotated[
     str,
@@ -27,8 +28,11 @@ Id = Annotated[
     ),
 ]
 AttrName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False, description="pounds sterling, ≥ 0")]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Money = Annotated[
+    float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False, description="pounds sterling, ≥ 0, ≤ £100 bn")
+]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Text = Annotated[str, Field(max_length=4000)]
 
 
@@ -60,7 +64,15 @@ DeliveryModel = Literal[
     "joint_venture",
 ]
 Risk = Literal["low", "medium", "high"]
-AttributeValue = bool | int | float | str
+
+
+def _bounded_number(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_ATTRIBUTE:
+        raise ValueError(f"expected a number from -{MAX_ATTRIBUTE:,.0f} to {MAX_ATTRIBUTE:,.0f}")
+    return value
+
+
+AttributeValue = Annotated[bool | int | float | str, AfterValidator(_bounded_number)]
 
 
 class Record(BaseModel):
@@ -112,7 +124,7 @@ class Partner(Sourced):
     decision_body: Text | None = Field(None, description="e.g. 'Cabinet', 'Leaders' Board'")
     lead_officer: Text | None = None
     owners: tuple[Id, ...] = Field((), description="partners that own a joint venture")
-    weights: dict[Id, Annotated[float, Field(ge=0)]] = Field(
+    weights: dict[Id, Weight] = Field(
         default_factory=dict,
         description="the partner's own criterion weights (the rule set's units), for consensus views",
     )
@@ -276,7 +288,7 @@ class Settings(Record):
         "block",
         description="if the 'before' service keeps its status quo: block the 'after' service, or ignore",
     )
-    max_concurrent_transitions: int | None = Field(None, ge=1)
+    max_concurrent_transitions: int | None = Field(None, ge=1, le=MAX_RECORDS)
     band_exempt_scores: bool = Field(
         True,
         description="publish an option with exempt prices with its score as a band (0.4–0.5), not exactly",
@@ -326,7 +338,11 @@ class Programme(Record):
         options); a copy with changes is validated afresh, like a file."""
         if update:
             data = {name: getattr(self, name) for name in type(self).model_fields}
-            return type(self).model_validate({**data, **update})
+            changed = type(self).model_validate({**data, **update})
+            source = source_of(self)
+            if source is not None:  # a what-if of a file: its problems are still that file's
+                remember_source(changed, source)
+            return changed
         copy = super().model_copy(deep=deep)
         for name in ("_partners", "_services", "_options", "_option_index"):
             copy.__dict__.pop(name, None)

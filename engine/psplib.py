@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.heuristic import Rcpsp
+from engine.limits import MAX_FILE_BYTES, read_input
 from engine.model import Programme
 
 
@@ -29,10 +30,7 @@ class PsplibInstance:
 
 def read_sm(path: str | Path) -> PsplibInstance:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="ascii", errors="replace")
-    except OSError as exc:
-        raise InputError.one(f"cannot read: {exc.strerror}", file=str(path)) from None
+    text = read_input(path, MAX_FILE_BYTES, "PSPLIB file").decode("ascii", errors="replace")
     try:
         return _parse(text, path.stem)
     except (ValueError, IndexError, KeyError) as exc:

@@ -18,12 +18,14 @@ from pydantic import ConfigDict, Field, model_validator
 from engine.context import schema_for
 from engine.errors import ProgrammeProblems, RuleError
 from engine.expr import BOOLEAN, ExprError, Expression, Kind, compile_expression
+from engine.limits import MAX_ATTRIBUTE, MAX_EXPRESSION_CHARS, MAX_FILE_BYTES, read_input
 from engine.load import parse_yaml_model
 from engine.mcda import ahp_weights
-from engine.model import AttrName, Id, Record, Text
+from engine.model import AttrName, Id, Record, Text, Weight
 
 Normalisation = Literal["minmax", "vector", "sum", "scale"]
-Expr = Annotated[str, Field(min_length=1, max_length=1000)]
+Expr = Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION_CHARS)]
+Score = Annotated[float, Field(ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE, allow_inf_nan=False)]
 MAX_CONSISTENCY_RATIO = 0.1
 ROOTS = ("service", "option", "provider", "horizon")
 
@@ -40,20 +42,20 @@ class Lookup(Record):
     """Score from a table: the value of ``of`` (text) picks a row; ``default`` for the rest."""
 
     of: Expr
-    table: dict[str, float]
-    default: float | None = None
+    table: dict[str, Score]
+    default: Score | None = None
 
 
 class Criterion(Record):
     id: AttrName
     name: Text
     text: Text = ""
-    weight: float = Field(ge=0, allow_inf_nan=False)
+    weight: Weight
     direction: Literal["benefit", "cost"] = "benefit"
     expr: Expr | None = None
     lookup: Lookup | None = None
     normalisation: Normalisation | None = None
-    scale: tuple[float, float] | None = None
+    scale: tuple[Score, Score] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Criterion:
@@ -77,7 +79,7 @@ class Adjustment(Record):
 
     id: AttrName
     when: Expr
-    add: float = Field(allow_inf_nan=False)
+    add: Score
     criterion: AttrName | None = None
     text: Text
 
@@ -86,7 +88,7 @@ class Ahp(Record):
     """Weights from a pairwise-comparison matrix (Saaty's 1–9 scale) over the named criteria."""
 
     criteria: tuple[AttrName, ...] = Field(min_length=2)
-    matrix: tuple[tuple[float, ...], ...]
+    matrix: tuple[tuple[Score, ...], ...]
 
 
 class Compiled:
@@ -261,9 +263,9 @@ def _ahp_problems(ahp: Ahp, criteria: set[str]) -> list[tuple[Loc, str]]:
 
 def load_ruleset(path: str | Path) -> RuleSet:
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise RuleError.one("no such rule file", file=str(path))
-    return parse_ruleset(path.read_bytes(), str(path))
+    return parse_ruleset(read_input(path, MAX_FILE_BYTES, "rule file", RuleError), str(path))
 
 
 def parse_ruleset(content: str | bytes, source: str = "<rules>") -> RuleSet:

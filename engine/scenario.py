@@ -17,8 +17,9 @@ from pydantic import Field, ValidationError
 
 from engine.errors import InputError, Problem
 from engine.finance import Appraisal, PlanFinance, plan_finance
+from engine.limits import MAX_FILE_BYTES, read_input
 from engine.load import load_programme, parse_yaml_model, programme_data
-from engine.model import Amount, Fraction, Id, Money, Programme, Record, Text
+from engine.model import Amount, Fraction, Id, Money, Programme, Record, Text, Weight
 from engine.optimise import solve
 from engine.plan import PlanResult, PlanSettings
 from engine.ruleset import RuleSet, load_ruleset
@@ -65,7 +66,7 @@ class Scenario(Record):
         "default", description="a shipped rule set's name, or a rule file relative to this file"
     )
     method: Literal["wsm", "topsis"] | None = None
-    weights: dict[str, float] = Field(default_factory=dict)
+    weights: dict[str, Weight] = Field(default_factory=dict)
     objective: Literal["value", "savings", "makespan", "maxmin"] = "value"
     consensus: bool = Field(False, description="keep every consenting partner no worse off")
     solver: Literal["highs", "cbc"] = "highs"
@@ -100,11 +101,12 @@ class LoadedScenario:
 
 def load_scenario(path: str | Path) -> LoadedScenario:
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError.one("no such scenario file", file=str(path))
-    scenario = parse_yaml_model(path.read_bytes(), str(path), Scenario, "scenario", InputError)
+    content = read_input(path, MAX_FILE_BYTES, "scenario file")
+    scenario = parse_yaml_model(content, str(path), Scenario, "scenario", InputError)
     base_path = (path.parent / scenario.base).resolve()
-    if not base_path.is_file():
+    if not base_path.exists():
         raise InputError.one(
             f"base programme `{scenario.base}` not found (looked at {base_path})",
             file=str(path),

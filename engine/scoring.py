@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engine.context import OptionTable, option_table
-from engine.errors import RuleError
+from engine.errors import RuleError, source_of
 from engine.evaluate import Fired, evaluate
 from engine.expr import Expression
 from engine.mcda import normalise, topsis, wsm
@@ -218,7 +218,9 @@ def score(
     done = evaluate(table, rules, vectorised=vectorised)
     columns, raw, eligible, fired = done.columns, done.raw, done.eligible, done.fired
     if not eligible.any():
-        raise RuleError.one(f"rule set `{rules.id}` rules out every option of the programme")
+        raise RuleError.one(
+            f"rule set `{rules.id}` rules out every option of the programme", file=source_of(rules)
+        )
     criteria = [c.id for c in rules.criteria]
     normalised = normalised_matrix(rules, raw, eligible) + np.where(
         eligible[:, None], done.criterion_adjustment, 0

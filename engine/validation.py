@@ -97,7 +97,7 @@ def _message(error: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str]:
     ctx = error.get("ctx") or {}
     friendly = _FRIENDLY.get(kind)
     if friendly is not None:
-        msg = friendly.format(**{k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()})
+        msg = friendly.format(**{k: _number(v) if isinstance(v, float) else v for k, v in ctx.items()})
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if msg.startswith("Input should be "):
         msg = "expected " + msg.removeprefix("Input should be ")
@@ -105,8 +105,20 @@ def _message(error: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str]:
         msg = "expected text that should " + msg.removeprefix("String should ")
     got = ""
     if given is not None and not isinstance(given, (dict, list)) and kind != "value_error":
-        got = f", got {given!r}"
+        got = f", got {_shown(given)}"
     return msg, got
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1e6 and value.is_integer() else f"{value:g}"
+
+
+def _shown(value: Any) -> str:
+    """The value given, cut short when it is long (a message must not repeat a whole file)."""
+    if isinstance(value, str) and len(value) > 60:
+        return f"{value[:40]!r}… ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "…"
 
 
 _FRIENDLY = {

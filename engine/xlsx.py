@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import types
 import typing
 import zipfile
@@ -24,7 +25,22 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from engine import model as m
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, remember_source
+from engine.limits import (
+    MAX_SHARED_STRINGS_BYTES,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_STRING_CHARS,
+    MAX_UNZIPPED_BYTES,
+    MAX_VALUES,
+    MAX_WORKBOOK_BYTES,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_RATIO,
+    ZIP_RATIO_FLOOR,
+    check_size,
+    megabytes,
+    read_input,
+)
 from engine.load import PROVENANCE, programme_data, validate_programme
 from engine.validation import Loc
 
@@ -129,24 +145,102 @@ def _write_rows(sheet: Any, header: list[str], rows: list[list[Any]]) -> None:
 
 # ----------------------------------------------------------------------------------------- read
 def read_workbook(path: str | Path | IO[bytes], source: str | None = None) -> m.Programme:
-    """A workbook from a file, or from bytes in memory (an upload) named ``source`` in errors."""
+    """A workbook from a file, or from bytes in memory (an upload) named ``source`` in errors.
+
+    The file's size, its zip members' declared sizes and compression ratios, and each sheet's
+    declared cell range are checked before a cell is read (see :mod:`engine.limits`).
+    """
     name = source or str(path)
-    try:
-        book = load_workbook(path, data_only=True, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError.one(f"not an Excel workbook (.xlsx): {exc}", file=name) from None
+    if isinstance(path, (str, Path)):
+        content = read_input(path, MAX_WORKBOOK_BYTES, "workbook")
+    else:
+        content = path.read()
+        check_size(len(content), MAX_WORKBOOK_BYTES, "workbook", name)
+    has_formulas = _check_archive(content, name)
     reader = _Reader(name)
+    books: list[Any] = []
     try:
-        data = reader.read(book)
+        # values as Excel last calculated them, and the formulas (to tell a formula never calculated)
+        books.append(load_workbook(io.BytesIO(content), data_only=True, read_only=True))
+        if has_formulas:
+            books.append(load_workbook(io.BytesIO(content), data_only=False, read_only=True))
+        data = reader.read(*books)
+    except _UNREADABLE as exc:  # SyntaxError covers ElementTree's ParseError (bad XML in the zip)
+        raise InputError.one(f"not a readable Excel workbook (.xlsx): {_reason(exc)}", file=name) from None
     finally:
-        book.close()
-    return validate_programme(data, name, reader.locate)
+        for book in books:
+            book.close()
+    programme = validate_programme(data, name, reader.locate)
+    remember_source(programme, name)
+    return programme
+
+
+_UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError)
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if type(exc).__name__ == "ParseError" else str(exc)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _check_archive(content: bytes, name: str) -> bool:
+    """Refuse a workbook whose zip would inflate beyond the limits, from its declared sizes;
+    say whether any sheet holds a formula.
+
+    zipfile stops reading a member at its declared size (and then fails its CRC check), so the
+    declared sizes bound what openpyxl can be made to inflate.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError.one(f"not an Excel workbook (.xlsx): {exc}", file=name) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise InputError.one(
+                f"the workbook holds {len(members):,} files; the limit is {MAX_ZIP_MEMBERS:,}", file=name
+            )
+        total = sum(info.file_size for info in members)
+        if total > MAX_UNZIPPED_BYTES:
+            raise InputError.one(
+                f"the workbook unzips to {megabytes(total)}; the limit is {megabytes(MAX_UNZIPPED_BYTES)}",
+                file=name,
+            )
+        for info in members:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
+                raise InputError.one(
+                    f"`{info.filename}` inside the workbook inflates {ratio:,.0f} times "
+                    f"(to {megabytes(info.file_size)}); the limit is {MAX_ZIP_RATIO} times, "
+                    "so it looks like a zip bomb",
+                    file=name,
+                )
+            if info.filename.lower().endswith("sharedstrings.xml") and (
+                info.file_size > MAX_SHARED_STRINGS_BYTES
+            ):
+                raise InputError.one(
+                    f"the workbook's shared strings take {megabytes(info.file_size)}; "
+                    f"the limit is {megabytes(MAX_SHARED_STRINGS_BYTES)}",
+                    file=name,
+                )
+        try:
+            return any(
+                _FORMULA.search(archive.read(info))
+                for info in members
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            )
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            raise InputError.one(f"not a readable Excel workbook (.xlsx): {exc}", file=name) from None
 
 
 class _Reader:
     def __init__(self, source: str):
         self.source = source
         self.positions: dict[Loc, tuple[str, int, str | None]] = {}
+        self.formulas: Any = None
+        self.cells = 0  # filled cells read so far, over every sheet
         self.problems: list[Problem] = []
 
     def locate(self, loc: Loc) -> dict[str, Any]:
@@ -160,7 +254,8 @@ class _Reader:
     def problem(self, message: str, sheet: str, row: int | None = None, column: str | None = None) -> None:
         self.problems.append(Problem(message, file=self.source, sheet=sheet, row=row, column=column))
 
-    def read(self, book: Any) -> dict[str, Any]:
+    def read(self, book: Any, formulas: Any = None) -> dict[str, Any]:
+        self.formulas = formulas
         sheets = set(book.sheetnames)
         for required in REQUIRED_SHEETS:
             if required not in sheets:
@@ -181,7 +276,7 @@ class _Reader:
         return data
 
     def _rows(self, sheet: Any) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = self._bounded_rows(sheet)
         if not rows:
             return [], []
         header = [str(h).strip() if h is not None else "" for h in rows[0]]
@@ -191,6 +286,69 @@ class _Reader:
             if any(c is not None and str(c).strip() != "" for c in row)
         ]
         return header, body
+
+    def _bounded_rows(self, sheet: Any) -> list[tuple[Any, ...]]:
+        """The sheet's rows, refused before any cell is read if its declared range is too large,
+        and while reading if it holds more than the limits (a sheet need not declare its range)."""
+        name = sheet.title
+        declared_rows, declared_columns = sheet.max_row, sheet.max_column
+        for count, limit, what in (
+            (declared_rows, MAX_SHEET_ROWS, "rows"),
+            (declared_columns, MAX_SHEET_COLUMNS, "columns"),
+        ):
+            if count is not None and count > limit:
+                raise InputError.one(
+                    f"the workbook's {name} sheet claims {count:,} {what}; the limit is {limit:,}",
+                    file=self.source,
+                    sheet=name,
+                )
+        formulas = iter(()) if self.formulas is None else self.formulas[name].iter_rows(values_only=True)
+        rows: list[tuple[Any, ...]] = []
+        for row_no, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if row_no > MAX_SHEET_ROWS:
+                raise InputError.one(
+                    f"the workbook's {name} sheet has more than {MAX_SHEET_ROWS:,} rows; "
+                    f"the limit is {MAX_SHEET_ROWS:,}",
+                    file=self.source,
+                    sheet=name,
+                )
+            if len(row) > MAX_SHEET_COLUMNS:
+                raise InputError.one(
+                    f"a cell in column {get_column_letter(len(row))}, beyond the limit of "
+                    f"{MAX_SHEET_COLUMNS:,} columns ({get_column_letter(MAX_SHEET_COLUMNS)})",
+                    file=self.source,
+                    sheet=name,
+                    row=row_no,
+                )
+            written = next(formulas, ())
+            self.cells += sum(value is not None for value in row)
+            if self.cells > MAX_VALUES:
+                raise InputError.one(
+                    f"the workbook holds more than {MAX_VALUES:,} filled cells; the limit is {MAX_VALUES:,}",
+                    file=self.source,
+                    sheet=name,
+                    row=row_no,
+                )
+            for col, value in enumerate(row, start=1):
+                if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
+                    raise InputError.one(
+                        f"a text of {len(value):,} characters; the limit is {MAX_STRING_CHARS:,}",
+                        file=self.source,
+                        sheet=name,
+                        row=row_no,
+                        column=get_column_letter(col),
+                    )
+                formula = written[col - 1] if col <= len(written) else None
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    self.problem(
+                        f"formula without a value: `{formula[:80]}` has never been calculated "
+                        "(open the workbook in Excel and save it, or type the value)",
+                        name,
+                        row_no,
+                        get_column_letter(col),
+                    )
+            rows.append(row)
+        return rows
 
     def _programme_sheet(self, sheet: Any) -> dict[str, Any]:
         header, body = self._rows(sheet)

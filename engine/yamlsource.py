@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError, Problem
+from engine.limits import MAX_RECORDS, MAX_STRING_CHARS, MAX_VALUES
 
 Loc = tuple[str | int, ...]
-MAX_VALUES = 200_000  # values after alias expansion; a programme has a few thousand
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
@@ -48,6 +48,7 @@ def read_yaml(content: str | bytes, source: str, what: str = "document") -> Yaml
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         raise InputError.one(f"the file is empty; expected a {what} (a YAML mapping)", file=source)
+    _count_values(text, source)
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -73,8 +74,8 @@ def read_yaml(content: str | bytes, source: str, what: str = "document") -> Yaml
         )
     doc = YamlDoc(data=None, source=source)
     try:
+        _bounded(root, source)
         _index(root, (), doc, doc.problems, set())
-        _bounded(root)
         doc.data = yaml.constructor.SafeConstructor().construct_document(root)
     except RecursionError:
         raise InputError.one("nested too deeply to be a " + what, file=source) from None
@@ -88,6 +89,32 @@ def read_yaml(content: str | bytes, source: str, what: str = "document") -> Yaml
     except ValueError as exc:  # e.g. PyYAML's date constructor on 2015-02-30
         raise InputError.one(f"not valid YAML: {exc}", file=source) from None
     return doc
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+
+
+def _count_values(text: str, source: str) -> None:
+    """Refuse a document of too many values from the parser's events, before building any node.
+
+    Composing costs about 1.5 s per MB and the events a sixth of that, so a file of real records
+    beyond the limit is refused after reading only as far as the limit.  Aliases are counted
+    once here; their expansion is bounded by :func:`_bounded`.
+    """
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > MAX_VALUES:
+                    mark = event.start_mark
+                    raise InputError.one(
+                        f"the document holds more than {MAX_VALUES:,} values; the limit is {MAX_VALUES:,}",
+                        file=source,
+                        line=mark.line + 1 if mark is not None else None,
+                    )
+    except yaml.YAMLError:
+        return  # not valid YAML: composing says where, below
 
 
 def _decode(content: str | bytes, source: str) -> str:
@@ -129,8 +156,22 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
             first_line.setdefault(key, line)
             _index(value_node, (*loc, key), doc, problems, seen)
     elif isinstance(node, yaml.SequenceNode):
+        if len(node.value) > MAX_RECORDS:
+            where = f"`{loc[-1]}`" if loc else "the list"
+            raise InputError.one(
+                f"{where} has {len(node.value):,} items; the limit is {MAX_RECORDS:,}",
+                file=doc.source,
+                line=node.start_mark.line + 1,
+            )
         for i, item in enumerate(node.value):
             _index(item, (*loc, i), doc, problems, seen)
+    elif isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING_CHARS:
+        raise InputError.one(
+            f"a text of {len(node.value):,} characters; the limit is {MAX_STRING_CHARS:,}",
+            file=doc.source,
+            line=node.start_mark.line + 1,
+            column=node.start_mark.column + 1,
+        )
     elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
         try:
             yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
@@ -146,8 +187,8 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
             )
 
 
-def _bounded(root: yaml.Node) -> None:
-    """Refuse documents whose aliases would expand to an absurd number of values."""
+def _bounded(root: yaml.Node, source: str) -> None:
+    """Refuse documents with an absurd number of values, written out or through aliases."""
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node) -> int:
@@ -163,10 +204,16 @@ def _bounded(root: yaml.Node) -> None:
         sizes[id(node)] = min(total, MAX_VALUES + 1)
         return sizes[id(node)]
 
-    if size(root) > MAX_VALUES:
+    expanded = size(root)
+    if len(sizes) > MAX_VALUES:  # each node counted once: values written out in the file
+        raise InputError.one(
+            f"the document holds {len(sizes):,} values; the limit is {MAX_VALUES:,}", file=source
+        )
+    if expanded > MAX_VALUES:
         raise InputError.one(
             f"the document expands to more than {MAX_VALUES:,} values (through YAML aliases); "
             "refusing to read it",
+            file=source,
             line=root.start_mark.line + 1,
         )
 
