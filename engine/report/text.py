@@ -10,10 +10,10 @@ import base64
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
 
 from engine.report.document import HEADER_FIELDS, Report
 from engine.report.make_template import TEMPLATES
+from engine.report.sandbox import ReportEnvironment, report_environment
 
 
 def _cell(value: object) -> str:
@@ -21,15 +21,15 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
-def _environment() -> SandboxedEnvironment:
+def _environment() -> ReportEnvironment:
     """Sandboxed although the templates are ours: a template is never trusted to run code."""
-    env = SandboxedEnvironment(
+    env = report_environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters["cell"] = _cell
+    env.add_filter("cell", _cell)
     return env
 
 

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from docx.shared import Mm, Pt
 from docxtpl import DocxTemplate, InlineImage
+from jinja2 import TemplateError, TemplateSyntaxError
 
 from engine.atomic import atomic_write
-from engine.errors import InputError
+from engine.errors import InputError, SsplanError
 from engine.report.document import Block, Report, Section
 from engine.report.make_template import TEMPLATES
+from engine.report.sandbox import report_environment
 
 
 def shipped_template(exempt: bool) -> Path:
@@ -25,9 +27,12 @@ def shipped_template(exempt: bool) -> Path:
 
 def render_docx(report: Report, path: str | Path, template: str | Path | None = None) -> None:
     source = Path(template) if template else shipped_template(report.exempt)
+    env = report_environment(autoescape=True)  # values are XML text in the document
     try:
         tpl = DocxTemplate(str(source))
-        declared = tpl.get_undeclared_template_variables()
+        declared = tpl.get_undeclared_template_variables(jinja_env=env)
+    except TemplateSyntaxError as exc:
+        raise _refused(exc, source) from None
     except Exception as exc:  # a damaged or foreign file: say which, never a traceback
         raise InputError.one(f"cannot read the Word template: {exc}", file=str(source)) from None
     missing = [
@@ -50,10 +55,24 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
         image = next((b for b in section.blocks if b.kind == "image" and b.image), None)
         if section.key == "appendix_plan" and image is not None and image.image is not None:
             context["gantt"] = InlineImage(tpl, str(image.image), width=Mm(160))
-    tpl.render(context, autoescape=True)
+    try:
+        tpl.render(context, jinja_env=env)
+    except (TemplateError, OverflowError, RecursionError, MemoryError) as exc:
+        raise _refused(exc, source) from None
     buffer = io.BytesIO()
     tpl.save(buffer)
     atomic_write(path, buffer.getvalue())
+
+
+def _refused(exc: BaseException, source: Path) -> SsplanError:
+    """A template error as a located problem: the template, what was refused, and the text near it."""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    near = " ".join(" ".join(getattr(exc, "docx_context", None) or ()).split())
+    return InputError.one(
+        f"the Word template cannot be used: {message}" + (f" (near: {near[:200]})" if near else ""),
+        file=str(source),
+        hint="a report template may only print the report's tags; see engine/report/make_template.py",
+    )
 
 
 def _body(tpl: DocxTemplate, section: Section) -> object:
