@@ -186,16 +186,16 @@ def comparison_text(comparison: Comparison) -> str:
 
 def comparison_workbook(comparison: Comparison) -> bytes:
     """Summary, choices and changes as three sheets, for officers who work in Excel."""
-    import io
+    from engine.cells import frames_workbook
 
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        comparison.summary.to_excel(writer, sheet_name="summary", index=False)
-        comparison.choices.to_excel(writer, sheet_name="choices")
-        pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"]).to_excel(
-            writer, sheet_name="changes", index=False
-        )
-    return buffer.getvalue()
+    changes = pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"])
+    return frames_workbook(
+        [
+            ("summary", comparison.summary, False),
+            ("choices", comparison.choices, True),
+            ("changes", changes, False),
+        ]
+    )
 
 
 def comparison_html(comparison: Comparison) -> str:

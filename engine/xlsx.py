@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from engine import model as m
+from engine.cells import neutralise_cell, xlsx_value
 from engine.errors import InputError, Problem
 from engine.load import PROVENANCE, programme_data, validate_programme
 from engine.validation import Loc
@@ -114,12 +115,15 @@ def _write_table(sheet: Any, rows: list[dict[str, Any]], leading: list[str]) -> 
 
 
 def _write_rows(sheet: Any, header: list[str], rows: list[list[Any]]) -> None:
-    sheet.append(header)
+    """Rows of cells, every text cell a string that Excel never runs (engine.cells)."""
+    sheet.append([xlsx_value(v) for v in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        neutralise_cell(cell)
     for row in rows:
-        sheet.append(row)
+        sheet.append([xlsx_value(v) for v in row])
         for cell in sheet[sheet.max_row]:
+            neutralise_cell(cell)
             if isinstance(cell.value, (date, datetime)):
                 cell.number_format = "yyyy-mm-dd"
     for i, name in enumerate(header, start=1):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from engine.cells import frame_csv
 from engine.cli.base import _emit, _pairs, app
 from engine.errors import SsplanError
 from engine.load import load_programme
@@ -91,7 +92,7 @@ def plan(
         text = json.dumps(result.to_json(), indent=2, default=str)
         _emit(text, out)
     elif output == "csv":
-        _emit(result.to_frame().to_csv(index=False), out)
+        _emit(frame_csv(result.to_frame(), index=False), out)
     elif output == "xlsx":
         if out is None:
             raise SsplanError.one("--format xlsx needs --out FILE.xlsx")

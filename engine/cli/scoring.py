@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from engine.cells import frame_csv
 from engine.cli.base import app
 from engine.errors import SsplanError
 from engine.load import load_programme
@@ -64,7 +65,7 @@ def score(
         typer.echo(json.dumps(table.to_json(include_exempt=include_exempt), indent=2, default=str))
     elif output == "csv":
         frame = table.options if include_exempt else table.public_options()
-        typer.echo(frame.drop(columns=["exempt"]).to_csv(index=False), nl=False)
+        typer.echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False)
     else:
         typer.echo(ranking_text(table))
 
@@ -93,7 +94,7 @@ def _partner_views(programme: Programme, rules: RuleSet, method: str | None, out
         }
         typer.echo(json.dumps(payload, indent=2, default=str))
     elif output == "csv":
-        typer.echo(views.services.to_csv(index=False), nl=False)
+        typer.echo(frame_csv(views.services, index=False), nl=False)
     else:
         for partner in views.partners:
             shown = ", ".join(f"{c} {w:.0%}" for c, w in views.own_weights[partner].items())
