@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from engine import model as m
-from engine.cells import neutralise_cell, xlsx_value
+from engine.cells import from_xlsx_text, neutralise_cell, xlsx_value
 from engine.errors import InputError, Problem
 from engine.load import PROVENANCE, programme_data, validate_programme
 from engine.validation import Loc
@@ -270,8 +270,8 @@ class _Reader:
 def _value(cell: Any) -> Any:
     if isinstance(cell, datetime):
         return cell.date() if cell.time() == datetime.min.time() else cell
-    if isinstance(cell, str):
-        return cell if cell.strip() else None
+    if isinstance(cell, str):  # _xHHHH_: a character XML cannot hold, escaped as Excel and export-xlsx do
+        return from_xlsx_text(cell) if cell.strip() else None
     return cell
 
 
