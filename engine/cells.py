@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -39,22 +39,26 @@ def csv_text(value: Any) -> Any:
     return "'" + value if formula_like(value) else value
 
 
-def _map_labels(labels: pd.Index, function: Any) -> pd.Index:
-    if isinstance(labels, pd.MultiIndex):
-        return pd.MultiIndex.from_tuples(
-            [tuple(function(v) for v in t) for t in labels], names=[function(n) for n in labels.names]
-        )
-    return pd.Index([function(v) for v in labels], name=function(labels.name))
+def _safe_frame(frame: pd.DataFrame, function: Callable[[str], str]) -> pd.DataFrame:
+    """The frame with ``function`` applied to every text cell, column name and index label."""
 
+    def text(value: Any) -> Any:
+        return function(value) if isinstance(value, str) else value
 
-def _safe_frame(frame: pd.DataFrame, function: Any) -> pd.DataFrame:
+    def labels(index: pd.Index) -> pd.Index:
+        if isinstance(index, pd.MultiIndex):
+            return pd.MultiIndex.from_tuples(
+                [tuple(text(v) for v in t) for t in index], names=[text(n) for n in index.names]
+            )
+        return pd.Index([text(v) for v in index], name=text(index.name), dtype=index.dtype)
+
     out = frame.copy()
     for column in out.columns:
         values = out[column]
         if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)):
-            out[column] = values.map(lambda v: function(v) if isinstance(v, str) else v)
-    out.columns = _map_labels(out.columns, function)
-    out.index = _map_labels(out.index, function)
+            out[column] = values.map(text)
+    out.columns = labels(out.columns)
+    out.index = labels(out.index)
     return out
 
 

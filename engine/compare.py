@@ -213,9 +213,15 @@ def comparison_html(comparison: Comparison) -> str:
         ]
 
     summary = comparison.summary.set_index("scenario").T.to_html(
-        na_rep="", float_format=lambda v: f"{v:,.2f}"
+        na_rep="", float_format=lambda v: f"{v:,.2f}", escape=True
     )
-    choices = comparison.choices.style.apply(mark).to_html()
+    choices = (  # the Styler writes text as it is unless told to escape: cells, row and column labels
+        comparison.choices.style.apply(mark)
+        .format(escape="html", na_rep="")
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+        .to_html()
+    )
     changes = "".join(
         f"<li><b>{escape(c['scenario'])}</b>: {escape(c['service'])}: {escape(c['from'])} → "
         f"{escape(c['to'])} <i>({escape(c['reason'])})</i></li>"
