@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from engine.cells import frame_csv
-from engine.cli.base import _emit, _pairs, app
+from engine.cli.base import _emit, _pairs, app, echo
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import plan_text, plan_workbook
@@ -99,11 +99,11 @@ def plan(
         from engine.atomic import atomic_write
 
         atomic_write(out, plan_workbook(result))
-        typer.echo(f"wrote {out}")
+        echo(f"wrote {out}")
     else:
-        typer.echo(plan_text(result))
+        echo(plan_text(result))
     if gantt is not None and result.plan is not None and output != "json":
-        typer.echo(f"wrote {gantt}")
+        echo(f"wrote {gantt}")
     if result.status.value == "infeasible":
         raise typer.Exit(2)
     if not result.status.has_plan:
@@ -132,6 +132,6 @@ def frontier(
     table = run_frontier(load_scenario(scenario), values, pool)
     what = f"capacity of `{pool}` per window" if pool else "one-off budget per financial year (£)"
     if output == "json":
-        typer.echo(table.to_json(orient="records", indent=2))
+        echo(table.to_json(orient="records", indent=2))
     else:
-        typer.echo(f"Frontier: level = {what}\n" + table.to_string(index=False))
+        echo(f"Frontier: level = {what}\n" + table.to_string(index=False))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from engine.cli.base import Paths, _check_files, app
+from engine.cli.base import Paths, _check_files, app, echo
 from engine.errors import SsplanError
 from engine.load import load_programme, save_programme
 from engine.summary import summary_text
@@ -37,7 +37,7 @@ def show(
     ] = False,
 ) -> None:
     """Summarise a programme: partners, services and options, dependency order, capacities."""
-    typer.echo(summary_text(load_programme(path), include_exempt=include_exempt), nl=False)
+    echo(summary_text(load_programme(path), include_exempt=include_exempt), nl=False)
 
 
 @app.command("import-xlsx")
@@ -47,7 +47,7 @@ def import_xlsx(
 ) -> None:
     """Convert an Excel workbook into a programme YAML file."""
     save_programme(load_programme(book), output)
-    typer.echo(f"wrote {output}")
+    echo(f"wrote {output}")
 
 
 @app.command("export-xlsx")
@@ -59,7 +59,7 @@ def export_xlsx(
     if output.suffix.lower() != ".xlsx":
         raise SsplanError.one("the output must end in .xlsx", file=str(output))
     save_programme(load_programme(programme), output)
-    typer.echo(f"wrote {output}")
+    echo(f"wrote {output}")
 
 
 rules_app = typer.Typer(no_args_is_help=True, help="Check rule sets.")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from engine.cells import frame_csv
-from engine.cli.base import app
+from engine.cli.base import app, echo
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import ranking_text
@@ -51,23 +51,23 @@ def score(
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
     for warning in undiscriminating_warnings(table, loaded):
-        typer.echo(warning, err=True)
+        echo(warning, err=True)
     if explain is not None:
         if explain not in {s.id for s in loaded.services}:
             known = ", ".join(s.id for s in loaded.services)
             raise SsplanError.one(f"unknown service `{explain}`; expected one of {known}")
-        typer.echo(explain_service(table, explain, include_exempt=include_exempt))
+        echo(explain_service(table, explain, include_exempt=include_exempt))
         return
     if by_partner:
         _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
         return
     if output == "json":
-        typer.echo(json.dumps(table.to_json(include_exempt=include_exempt), indent=2, default=str))
+        echo(json.dumps(table.to_json(include_exempt=include_exempt), indent=2, default=str))
     elif output == "csv":
         frame = table.options if include_exempt else table.public_options()
-        typer.echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False)
+        echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False, data=True)
     else:
-        typer.echo(ranking_text(table))
+        echo(ranking_text(table))
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:
@@ -92,22 +92,22 @@ def _partner_views(programme: Programme, rules: RuleSet, method: str | None, out
             "services": views.services.to_dict("records"),
             "disagreements": views.disagreements,
         }
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        echo(json.dumps(payload, indent=2, default=str))
     elif output == "csv":
-        typer.echo(frame_csv(views.services, index=False), nl=False)
+        echo(frame_csv(views.services, index=False), nl=False, data=True)
     else:
         for partner in views.partners:
             shown = ", ".join(f"{c} {w:.0%}" for c, w in views.own_weights[partner].items())
-            typer.echo(f"{programme.partner(partner).name}: {shown}")
-        typer.echo("\n" + views.services.to_string(index=False))
+            echo(f"{programme.partner(partner).name}: {shown}")
+        echo("\n" + views.services.to_string(index=False))
         if views.disagreements:
-            typer.echo(
+            echo(
                 "\nThe partners' own weights disagree on: "
                 + ", ".join(views.disagreements)
                 + " (these need the consensus of the partners)"
             )
         else:
-            typer.echo("\nEvery partner's own weights give the same recommendations.")
+            echo("\nEvery partner's own weights give the same recommendations.")
 
 
 @app.command()
@@ -126,6 +126,6 @@ def switching(
         load_programme(programme), load_ruleset(rules or shipped_rules()), method=method
     )
     if not values:
-        typer.echo("no option of another partner is judged by the exception rule in this programme")
+        echo("no option of another partner is judged by the exception rule in this programme")
     for value in values:
-        typer.echo(f"- {value.text()}")
+        echo(f"- {value.text()}")
