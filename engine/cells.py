@@ -14,6 +14,7 @@ OWASP guidance on CSV injection:
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -68,8 +69,23 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def frame_csv(frame: pd.DataFrame, **kwargs: Any) -> str:
-    """``frame.to_csv(...)`` with text that a spreadsheet would run neutralised."""
-    return str(csv_frame(frame).to_csv(**kwargs))
+    """``frame.to_csv(...)`` with text that a spreadsheet would run neutralised.
+
+    Every field holding a line break is quoted, a lone carriage return included (Python's csv module
+    quotes only the characters of its line terminator, so ``a\rb`` would end a row in Excel and let
+    the rest of a name start a new row, outside any quoting): pandas writes with ``\r\n``, which
+    quotes both, and the rows are then joined with ``\n`` as before.
+    """
+    terminator, sep = kwargs.pop("lineterminator", "\n"), kwargs.pop("sep", ",")
+    text = str(csv_frame(frame).to_csv(lineterminator="\r\n", sep=sep, **kwargs))
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    return "".join(sep.join(_csv_field(field, sep) for field in row) + terminator for row in rows)
+
+
+def _csv_field(field: str, sep: str) -> str:
+    if any(c in field for c in (sep, '"', "\r", "\n")):
+        return '"' + field.replace('"', '""') + '"'
+    return field
 
 
 # ----------------------------------------------------------------------------------------- xlsx
