@@ -45,3 +45,9 @@ def terminal_text(value: object) -> str:
     """Text for a terminal: control characters (escape sequences, bells, carriage returns) shown as
     ``?``; tab and newline are kept, as layout."""
     return _CONTROL.sub("?", str(value))
+
+
+def document_text(value: object) -> str:
+    """Text for a Word document: XML cannot hold most control characters (python-docx refuses them),
+    so they are shown as ``?``, as on a terminal; tab and newline are kept."""
+    return terminal_text(value)

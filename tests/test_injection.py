@@ -272,6 +272,20 @@ def test_the_report_escapes_names_in_html_and_markdown(hostile, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
 
 
+def test_the_word_report_holds_hostile_names_as_text(hostile, tmp_path):
+    import docx
+
+    out = tmp_path / "r.docx"
+    code, _, err = cli("report", str(hostile["plan"]), "--out", str(out), "--draws", "10")
+    assert code == 0, err  # control characters in names no longer end in "not XML compatible"
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        cell.text for grid in document.tables for row in grid.rows for cell in row.cells
+    )
+    assert HOSTILE["scenario"] in text and HOSTILE["programme"] in text
+    assert "Other?]52;c;ZXZpbA==? Council" in text and "\x1b" not in text
+
+
 @pytest.mark.parametrize(
     "args",
     [

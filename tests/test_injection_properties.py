@@ -142,6 +142,7 @@ def test_the_gantt_page_and_the_report_escape_any_name(drawn, scenario):
     from engine.charts import write_gantt
     from engine.report import build_report
     from engine.report.text import render_html, render_markdown
+    from engine.report.word import render_docx
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -155,3 +156,4 @@ def test_the_gantt_page_and_the_report_escape_any_name(drawn, scenario):
         for raw in ("<script", "<img", "<x-evil", "javascript:", "</title"):
             assert raw not in markdown
         assert re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", markdown) is None
+        render_docx(report, folder / "r.docx")  # Word: names are XML text, control characters shown as ?

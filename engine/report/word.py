@@ -16,6 +16,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from engine.atomic import atomic_write
 from engine.errors import InputError, SsplanError
+from engine.escape import document_text
 from engine.report.document import Block, Report, Section
 from engine.report.make_template import TEMPLATES
 from engine.report.sandbox import report_environment
@@ -43,11 +44,11 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
             "the template lacks the tags for: " + "; ".join(missing) + "; see engine/report/make_template.py",
             file=str(source),
         )
-    context: dict[str, object] = {
-        "release": report.release,
-        "title": report.title,
-        "header": report.header,
-        "provenance": "; ".join(f"{k}: {v}" for k, v in report.provenance),
+    context: dict[str, object] = {  # names in it are text for XML: no control characters
+        "release": document_text(report.release),
+        "title": document_text(report.title),
+        "header": {key: document_text(value) for key, value in report.header.items()},
+        "provenance": document_text("; ".join(f"{k}: {v}" for k, v in report.provenance)),
         "gantt": "",
     }
     for section in report.all_sections():
@@ -83,7 +84,9 @@ def _body(tpl: DocxTemplate, section: Section) -> object:
 
 
 def _block(doc: object, label: str, block: Block) -> None:
-    add_paragraph = doc.add_paragraph  # type: ignore[attr-defined]
+    def add_paragraph(text: str, style: str | None = None) -> None:
+        doc.add_paragraph(document_text(text), style=style)  # type: ignore[attr-defined]
+
     if block.kind == "para":
         add_paragraph(f"{label} {block.text}" if label else block.text)
     elif block.kind == "subheading":
@@ -99,10 +102,10 @@ def _block(doc: object, label: str, block: Block) -> None:
         grid.style = "Table Grid"
         size = Pt(8) if len(block.columns) > 5 else None  # wide matrices stay legible on A4
         for cell, name in zip(grid.rows[0].cells, block.columns, strict=True):
-            run = cell.paragraphs[0].add_run(name)
+            run = cell.paragraphs[0].add_run(document_text(name))
             run.bold, run.font.size = True, size
         for row in block.rows:
             for cell, value in zip(grid.add_row().cells, row, strict=True):
-                cell.paragraphs[0].add_run(value).font.size = size
+                cell.paragraphs[0].add_run(document_text(value)).font.size = size
     elif block.kind == "image" and block.caption:
         add_paragraph(block.caption, style="Caption")  # the picture itself is the template's {{ gantt }}
