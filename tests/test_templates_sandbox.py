@@ -73,6 +73,30 @@ def test_a_template_trick_is_refused_and_runs_nothing(tmp_path, report, name):
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{{{ purpose.tpl.save('{path}') }}}}",
+        "{{{{ purpose.subdocx.save('{path}') }}}}",
+        "{{{{ gantt.tpl.save('{path}') }}}}",
+        "{{% set s = purpose.tpl.save %}}{{{{ s('{path}') }}}}",
+    ],
+)
+def test_a_template_cannot_reach_the_document_objects_behind_a_tag(tmp_path, report, text):
+    written = tmp_path / "overwritten.docx"
+    template = _template(tmp_path, text.format(path=written))
+    with pytest.raises(InputError, match="the Word template cannot be used"):
+        render_docx(report, tmp_path / "r.docx", template)
+    assert not written.exists()
+
+
+def test_a_recursive_macro_or_a_template_error_is_the_template_s_fault(tmp_path, report):
+    for text in ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "{{ 1 / 0 }}", "{% include 'x.docx' %}"):
+        template = _template(tmp_path, text)
+        with pytest.raises(InputError, match="the Word template cannot be used"):
+            render_docx(report, tmp_path / "r.docx", template)
+
+
 def test_the_refusal_names_what_was_refused(tmp_path, report):
     template = _template(tmp_path, "{{ cycler.__init__.__globals__.os.system('id') }}")
     with pytest.raises(InputError, match="`cycler` is not available"):

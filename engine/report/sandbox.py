@@ -27,8 +27,10 @@ from typing import Any
 
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
+from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 SECONDS = 10.0
 """Wall time one render may take."""
@@ -45,6 +47,14 @@ FORBIDDEN_NAMES = frozenset({"self", "cycler", "joiner", "namespace", "lipsum", 
 """Names a report template may not use (Jinja's globals and the template's own reference)."""
 
 _WIDTH = re.compile(r"\d{4,}")
+
+_PLAIN_VALUES = (str, int, float, bool, list, tuple, dict, set, frozenset, Markup, LoopContext)
+"""Values whose own methods a template may call (the immutable sandbox already refuses the mutating ones)."""
+TRUSTED_MODULES = frozenset({"engine.report.document"})
+"""Modules whose objects' methods a template may call: the report's content model (``all_sections()``)."""
+OPAQUE_PACKAGES = frozenset({"docx", "docxtpl", "docxcompose", "lxml"})
+"""Packages whose objects a template may print but not look inside: a section body (a docxtpl
+``Subdoc``) reaches the template object itself, which can ``save()`` anywhere."""
 
 
 class TemplateRefused(SecurityError):
@@ -96,6 +106,12 @@ def _length(value: object) -> int:
         return 1
 
 
+def _safe(function: Callable[..., Any]) -> Callable[..., Any]:
+    function.ssplan_safe = True  # type: ignore[attr-defined]
+    return function
+
+
+@_safe
 def _bounded_range(*args: int) -> Iterator[int]:
     for arg in args:
         _number(arg, "range()")
@@ -104,6 +120,7 @@ def _bounded_range(*args: int) -> Iterator[int]:
     return iter(items)
 
 
+@_safe
 def _loop(iterable: Iterable[Any]) -> Iterator[Any]:
     """Every ``{% for %}`` iterates through this, so nested loops cannot run away."""
     for item in iterable:
@@ -111,6 +128,7 @@ def _loop(iterable: Iterable[Any]) -> Iterator[Any]:
         yield item
 
 
+@_safe
 def _joined(*parts: object) -> str:
     """``a ~ b``: capped before it is built."""
     if sum(_length(str(p)) for p in parts) > SIZE:
@@ -176,6 +194,12 @@ class _Guard(NodeTransformer):
         ):
             self._refuse(node, f"the item `{node.arg.value}` (names starting with _ are private)")
         return node
+
+    def visit_Include(self, node: nodes.Include) -> nodes.Node:
+        self._refuse(node, "a report template may not include other files")
+        return node
+
+    visit_Import = visit_FromImport = visit_Extends = visit_Include
 
     def visit_For(self, node: nodes.For) -> nodes.Node:
         self.generic_visit(node)
@@ -257,6 +281,24 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
             _format_string(left, "string formatting with %")
         return _size(super().call_binop(context, operator_, left, right), f"the operator {operator_}")
 
+    def is_safe_callable(self, obj: Any) -> bool:
+        """Only what a report template needs: macros, ``loop``, our bounded globals, and the methods of
+        plain values and of the report's content model.  Nothing else (no method of a docxtpl, python-docx
+        or pathlib object: ``save()``, ``write_text()``)."""
+        if not super().is_safe_callable(obj):
+            return False
+        if getattr(obj, "ssplan_safe", False) or isinstance(obj, (Macro, LoopContext)):
+            return True
+        owner = getattr(obj, "__self__", None)
+        return owner is not None and (
+            isinstance(owner, _PLAIN_VALUES) or type(owner).__module__ in TRUSTED_MODULES
+        )
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if type(obj).__module__.split(".")[0] in OPAQUE_PACKAGES:
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _spend()
         return super().call(__context, __obj, *args, **kwargs)
@@ -284,6 +326,7 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
             _format_string(text, "str.format")
             return str(_size(inner(*args, **kwargs), "str.format"))
 
+        checked.ssplan_safe = True  # type: ignore[attr-defined]
         return checked
 
 

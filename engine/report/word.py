@@ -58,7 +58,7 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
             context["gantt"] = InlineImage(tpl, str(image.image), width=Mm(160))
     try:
         tpl.render(context, jinja_env=env)
-    except (TemplateError, OverflowError, RecursionError, MemoryError) as exc:
+    except Exception as exc:  # whatever a template's own expressions raise (1 / 0, recursion) is its fault
         raise _refused(exc, source) from None
     buffer = io.BytesIO()
     tpl.save(buffer)
@@ -68,6 +68,8 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
 def _refused(exc: BaseException, source: Path) -> SsplanError:
     """A template error as a located problem: the template, what was refused, and the text near it."""
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if not isinstance(exc, TemplateError):
+        message = f"{type(exc).__name__}: {message}"
     near = " ".join(" ".join(getattr(exc, "docx_context", None) or ()).split())
     return InputError.one(
         f"the Word template cannot be used: {message}" + (f" (near: {near[:200]})" if near else ""),
