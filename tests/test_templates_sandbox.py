@@ -57,6 +57,12 @@ ATTACKS = {
     "center": "{{{{ title|center(10**9) }}}}",
     "percent-width": "{{{{ '%999999999d' % 1 }}}}",
     "batch-fill": "{{{{ [1]|batch(10**9, 0)|list }}}}",
+    "nested-literals": "{{% set x = 'x' * 100000 %}}{{% set y = [x, x, x, x, x, x, x, x, x, x] %}}"
+    "{{% set z = [y, y, y, y, y, y, y, y, y, y] %}}{{{{ z }}}}",
+    "joined-list": "{{% set x = 'x' * 100000 %}}{{{{ [x, x, x, x, x, x, x, x, x, x, x, x]|join }}}}",
+    "star-width": "{{{{ '%*d' % (99999, 1) }}}}{{{{ '%*d'|format(10**5, 1) }}}}",
+    "nested-format": "{{{{ '{{:{{}}}}'.format(1, 99999) }}}}",
+    "str-method": "{{{{ title.center(10**9) }}}}",
 }
 
 
@@ -81,6 +87,7 @@ def test_a_template_trick_is_refused_and_runs_nothing(tmp_path, report, name):
         "{{{{ gantt.tpl.save('{path}') }}}}",
         "{{% set s = purpose.tpl.save %}}{{{{ s('{path}') }}}}",
     ],
+    ids=["template-save", "subdocument-save", "image-template-save", "saved-method"],
 )
 def test_a_template_cannot_reach_the_document_objects_behind_a_tag(tmp_path, report, text):
     written = tmp_path / "overwritten.docx"

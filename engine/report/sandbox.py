@@ -47,6 +47,8 @@ FORBIDDEN_NAMES = frozenset({"self", "cycler", "joiner", "namespace", "lipsum", 
 """Names a report template may not use (Jinja's globals and the template's own reference)."""
 
 _WIDTH = re.compile(r"\d{4,}")
+_STAR = re.compile(r"%[-#0 +]*(\*|\d*\.\*)")
+_NESTED = re.compile(r"\{[^{}]*\{")
 
 _PLAIN_VALUES = (str, int, float, bool, list, tuple, dict, set, frozenset, Markup, LoopContext)
 """Values whose own methods a template may call (the immutable sandbox already refuses the mutating ones)."""
@@ -70,7 +72,7 @@ class _Budget:
         self.steps += count
         if self.steps > STEPS:
             raise TemplateRefused(f"the template does too much work (more than {STEPS:,} steps)")
-        if self.steps % 1000 == 0 and time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline:
             raise TemplateRefused(f"the template took longer than {SECONDS:g} s to render")
 
 
@@ -83,9 +85,31 @@ def _spend(count: int = 1) -> None:
         budget.step(count)
 
 
+def _weight(value: object, memo: dict[int, int] | None = None) -> int:
+    """What printing ``value`` would cost: characters of text plus items of containers, nested, shared
+    parts counted each time they appear (``[x, x, x]`` prints ``x`` three times).  Counting stops just
+    past :data:`SIZE`, so it is cheap however large the answer."""
+    if isinstance(value, (str, bytes)):
+        return len(value)
+    if not isinstance(value, (list, tuple, set, frozenset, dict)):
+        return 1
+    memo = {} if memo is None else memo
+    if id(value) in memo:
+        return memo[id(value)]
+    memo[id(value)] = SIZE + 1  # a container inside itself is refused
+    total = len(value)
+    for item in value.items() if isinstance(value, dict) else value:
+        if total > SIZE:
+            break
+        total += _weight(item, memo)
+    memo[id(value)] = total
+    return total
+
+
 def _size(value: object, what: str) -> object:
-    if isinstance(value, (str, bytes, list, tuple)) and len(value) > SIZE:
-        raise TemplateRefused(f"{what} would build a value of {len(value):,} items; the limit is {SIZE:,}")
+    """``value``, if printing it would cost at most :data:`SIZE`; refused otherwise."""
+    if _weight(value) > SIZE:
+        raise TemplateRefused(f"{what} would build a value of more than {SIZE:,} characters or items")
     return value
 
 
@@ -95,7 +119,9 @@ def _number(value: object, what: str) -> None:
 
 
 def _format_string(text: object, what: str) -> None:
-    if isinstance(text, str) and _WIDTH.search(text):
+    """Refuse a format whose width or precision could be huge: four or more digits, ``*`` in a
+    %-format, or a width taken from an argument (``{:{}}``)."""
+    if isinstance(text, str) and (_WIDTH.search(text) or _STAR.search(text) or _NESTED.search(text)):
         raise TemplateRefused(f"{what}: widths and precisions of more than three digits are refused")
 
 
@@ -112,12 +138,12 @@ def _safe(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @_safe
-def _bounded_range(*args: int) -> Iterator[int]:
+def _bounded_range(*args: int) -> range:
     for arg in args:
         _number(arg, "range()")
     items = range(*args)
     _spend(len(items))
-    return iter(items)
+    return items
 
 
 @_safe
@@ -131,8 +157,7 @@ def _loop(iterable: Iterable[Any]) -> Iterator[Any]:
 @_safe
 def _joined(*parts: object) -> str:
     """``a ~ b``: capped before it is built."""
-    if sum(_length(str(p)) for p in parts) > SIZE:
-        raise TemplateRefused(f"joining strings with ~ would build more than {SIZE:,} characters")
+    _size(list(parts), "joining with ~")
     return "".join(str(p) for p in parts)
 
 
@@ -153,6 +178,7 @@ def _filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         if name in SIZED_FILTERS:
             for param in list(params) + list(kwargs.values()):
                 _number(param, f"the filter `{name}`")
+        _size(value, f"the filter `{name}`")
         if name == "format":
             _format_string(value, "the filter `format`")
         if name == "replace" and len(params) >= 2:
@@ -231,7 +257,14 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        finalize = kwargs.pop("finalize", None)
+
+        def weighed(value: Any) -> Any:
+            """What ``{{ }}`` prints is weighed before it becomes text (then the caller's finalize)."""
+            _size(value, "printing a value")
+            return finalize(value) if finalize is not None else value
+
+        super().__init__(finalize=weighed, **kwargs)
         for name in FORBIDDEN_NAMES:
             self.globals.pop(name, None)
         self.globals["range"] = _bounded_range
@@ -272,13 +305,12 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
             _number(right, "the exponent of **")
         elif operator_ == "*":
             for a, b in ((left, right), (right, left)):
-                if isinstance(a, (str, list, tuple)) and isinstance(b, int) and len(a) * b > SIZE:
+                if isinstance(a, (str, list, tuple)) and isinstance(b, int) and _weight(a) * b > SIZE:
                     raise TemplateRefused(f"repeating with * would build more than {SIZE:,} items")
-        elif operator_ == "+":
-            if isinstance(left, (str, list, tuple)) and _length(left) + _length(right) > SIZE:
-                raise TemplateRefused(f"joining with + would build more than {SIZE:,} items")
-        elif operator_ == "%":
-            _format_string(left, "string formatting with %")
+        elif operator_ in ("+", "%"):
+            _size([left, right], f"the operator {operator_}")
+            if operator_ == "%":
+                _format_string(left, "string formatting with %")
         return _size(super().call_binop(context, operator_, left, right), f"the operator {operator_}")
 
     def is_safe_callable(self, obj: Any) -> bool:
@@ -301,7 +333,11 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _spend()
-        return super().call(__context, __obj, *args, **kwargs)
+        _size([*args, *kwargs.values()], "a call")
+        if isinstance(getattr(__obj, "__self__", None), str):  # "x".center(10**9), .zfill, .ljust
+            for value in [*args, *kwargs.values()]:
+                _number(value, f"the method `{getattr(__obj, '__name__', '?')}`")
+        return _size(super().call(__context, __obj, *args, **kwargs), "a call")
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         _spend()
@@ -324,6 +360,7 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
 
         def checked(*args: Any, **kwargs: Any) -> str:
             _format_string(text, "str.format")
+            _size([*args, *kwargs.values()], "str.format")
             return str(_size(inner(*args, **kwargs), "str.format"))
 
         checked.ssplan_safe = True  # type: ignore[attr-defined]
