@@ -10,6 +10,7 @@ import pandas as pd
 
 from engine.atomic import atomic_write
 from engine.errors import SsplanError
+from engine.escape import html_text, terminal_text
 from engine.plan import PlanResult, capacity_windows, usage
 
 EXCEPTION_MARK = " (exception)"
@@ -30,6 +31,9 @@ def gantt_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
     import plotly.express as px
 
     frame = _rows(result)
+    # plotly reads labels as HTML (<b>, <a href>): every name is text, escaped as such
+    for column in ("label", "provider_name", "option", "model", "start_label", "finish_label"):
+        frame[column] = frame[column].map(html_text)
     figure = px.timeline(
         frame,
         x_start="begin",
@@ -46,8 +50,9 @@ def gantt_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
             "label": False,
         },
         labels={"provider_name": "provider", "label": "service"},
-        title=f"Implementation plan: {result.programme.name if result.programme else ''} "
-        f"({result.status_text})",
+        title=html_text(
+            f"Implementation plan: {result.programme.name if result.programme else ''} ({result.status_text})"
+        ),
     )
     figure.update_yaxes(autorange="reversed")
     for _, row in frame[frame["exception"]].iterrows():
@@ -72,11 +77,13 @@ def usage_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
     labels = [programme.horizon.label(t) for t in range(plan.periods)]
     pools = list(programme.resources)
     figure = make_subplots(
-        rows=max(1, len(pools)), cols=1, shared_xaxes=True, subplot_titles=[p.name for p in pools]
+        rows=max(1, len(pools)), cols=1, shared_xaxes=True, subplot_titles=[html_text(p.name) for p in pools]
     )
     for i, pool in enumerate(pools, start=1):
         figure.add_trace(
-            go.Bar(x=labels, y=used[pool.id], name=f"{pool.name} used", showlegend=False), row=i, col=1
+            go.Bar(x=labels, y=used[pool.id], name=html_text(f"{pool.name} used"), showlegend=False),
+            row=i,
+            col=1,
         )
         if pool.per == "period":
             limits = [w.limit for w in capacity_windows(programme, pool.id, plan.periods)]
@@ -86,7 +93,7 @@ def usage_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
                     y=limits,
                     mode="lines",
                     line={"dash": "dash"},
-                    name=f"{pool.name} capacity",
+                    name=html_text(f"{pool.name} capacity"),
                     showlegend=False,
                 ),
                 row=i,
@@ -122,7 +129,7 @@ def gantt_png(result: PlanResult, path: str | Path) -> None:
             edgecolor="black",
             linewidth=0.5,
         )
-    ax.set_yticks(range(len(frame)), frame["label"].tolist(), fontsize=8)
+    ax.set_yticks(range(len(frame)), [_plain(label) for label in frame["label"]], fontsize=8)
     ax.invert_yaxis()
     ax.xaxis_date()
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
@@ -130,7 +137,7 @@ def gantt_png(result: PlanResult, path: str | Path) -> None:
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours(i % 10)) for i in range(len(providers))]
     ax.legend(
         handles,
-        providers,
+        [_plain(p) for p in providers],
         fontsize=7,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.08),
@@ -145,13 +152,18 @@ def gantt_png(result: PlanResult, path: str | Path) -> None:
     atomic_write(path, buffer.getvalue())
 
 
+def _plain(text: object) -> str:
+    """A name for a matplotlib label: ``$`` would start mathematics, control characters have no glyph."""
+    return terminal_text(text).replace("\t", " ").replace("$", r"\$")
+
+
 def write_gantt(result: PlanResult, path: str | Path) -> None:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".png":
         gantt_png(result, path)
     elif suffix in (".html", ".htm"):
-        title = result.programme.name if result.programme else "plan"
+        title = html_text(result.programme.name if result.programme else "plan")
         body = gantt_figure(result).to_html(include_plotlyjs=True, full_html=False)
         body += usage_figure(result).to_html(include_plotlyjs=False, full_html=False)
         atomic_write(

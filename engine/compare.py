@@ -187,18 +187,18 @@ def comparison_text(comparison: Comparison) -> str:
 
 def comparison_workbook(comparison: Comparison) -> bytes:
     """Summary, choices and changes as three sheets, for officers who work in Excel."""
-    import io
+    from engine.cells import frames_workbook
 
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        if comparison.include_exempt:
-            pd.DataFrame({"notice": [NOT_FOR_PUBLICATION]}).to_excel(writer, sheet_name="notice", index=False)
-        comparison.summary.to_excel(writer, sheet_name="summary", index=False)
-        comparison.choices.to_excel(writer, sheet_name="choices")
-        pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"]).to_excel(
-            writer, sheet_name="changes", index=False
-        )
-    return buffer.getvalue()
+    changes = pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"])
+    notice = [("notice", pd.DataFrame({"notice": [NOT_FOR_PUBLICATION]}), False)]
+    return frames_workbook(
+        (notice if comparison.include_exempt else [])
+        + [
+            ("summary", comparison.summary, False),
+            ("choices", comparison.choices, True),
+            ("changes", changes, False),
+        ]
+    )
 
 
 def comparison_html(comparison: Comparison) -> str:
@@ -216,9 +216,15 @@ def comparison_html(comparison: Comparison) -> str:
         ]
 
     summary = comparison.summary.set_index("scenario").T.to_html(
-        na_rep="", float_format=lambda v: f"{v:,.2f}"
+        na_rep="", float_format=lambda v: f"{v:,.2f}", escape=True
     )
-    choices = comparison.choices.style.apply(mark).to_html()
+    choices = (  # the Styler writes text as it is unless told to escape: cells, row and column labels
+        comparison.choices.style.apply(mark)
+        .format(escape="html", na_rep="")
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+        .to_html()
+    )
     changes = "".join(
         f"<li><b>{escape(c['scenario'])}</b>: {escape(c['service'])}: {escape(c['from'])} → "
         f"{escape(c['to'])} <i>({escape(c['reason'])})</i></li>"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
+from engine.cells import frames_workbook
 from engine.plan import PlanResult, usage
 from engine.public import Disclosure, band
 from engine.scoring import ScoreTable
@@ -101,16 +100,12 @@ def plan_text(result: PlanResult) -> str:
 
 def plan_workbook(result: PlanResult) -> bytes:
     """The plan as an Excel workbook: summary, schedule and resource use per period."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(
-            [{k: v for k, v in result.to_json().items() if not isinstance(v, (list, dict))}]
-        ).to_excel(writer, sheet_name="summary", index=False)
-        result.to_frame().to_excel(writer, sheet_name="schedule", index=False)
-        if result.plan is not None and result.programme is not None:
-            horizon = result.programme.horizon
-            used = usage(result.plan, result.programme)
-            pd.DataFrame(used, index=[horizon.key(t) for t in range(result.plan.periods)]).to_excel(
-                writer, sheet_name="usage"
-            )
-    return buffer.getvalue()
+    summary = pd.DataFrame([{k: v for k, v in result.to_json().items() if not isinstance(v, (list, dict))}])
+    sheets = [("summary", summary, False), ("schedule", result.to_frame(), False)]
+    if result.plan is not None and result.programme is not None:
+        horizon = result.programme.horizon
+        used = usage(result.plan, result.programme)
+        sheets.append(
+            ("usage", pd.DataFrame(used, index=[horizon.key(t) for t in range(result.plan.periods)]), True)
+        )
+    return frames_workbook(sheets)

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from engine import model as m
+from engine.cells import from_xlsx_text, neutralise_cell, xlsx_value
 from engine.errors import InputError, Problem, remember_source
 from engine.limits import (
     MAX_SHARED_STRINGS_BYTES,
@@ -130,12 +131,15 @@ def _write_table(sheet: Any, rows: list[dict[str, Any]], leading: list[str]) -> 
 
 
 def _write_rows(sheet: Any, header: list[str], rows: list[list[Any]]) -> None:
-    sheet.append(header)
+    """Rows of cells, every text cell a string that Excel never runs (engine.cells)."""
+    sheet.append([xlsx_value(v) for v in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        neutralise_cell(cell)
     for row in rows:
-        sheet.append(row)
+        sheet.append([xlsx_value(v) for v in row])
         for cell in sheet[sheet.max_row]:
+            neutralise_cell(cell)
             if isinstance(cell.value, (date, datetime)):
                 cell.number_format = "yyyy-mm-dd"
     for i, name in enumerate(header, start=1):
@@ -424,8 +428,8 @@ class _Reader:
 def _value(cell: Any) -> Any:
     if isinstance(cell, datetime):
         return cell.date() if cell.time() == datetime.min.time() else cell
-    if isinstance(cell, str):
-        return cell if cell.strip() else None
+    if isinstance(cell, str):  # _xHHHH_: a character XML cannot hold, escaped as Excel and export-xlsx do
+        return from_xlsx_text(cell) if cell.strip() else None
     return cell
 
 

@@ -13,7 +13,7 @@ import traceback
 
 import typer
 
-from engine.cli.base import app
+from engine.cli.base import app, echo
 from engine.errors import SsplanError
 
 __all__ = ["app", "main"]
@@ -29,10 +29,10 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=argv, standalone_mode=False)
     except SsplanError as exc:
         for problem in exc.problems:
-            typer.echo(f"error: {problem}", err=True)
+            echo(f"error: {problem}", err=True)
         sys.exit(2)
     except typer.Abort:
-        typer.echo("aborted", err=True)
+        echo("aborted", err=True)
         sys.exit(1)
     except Exception as exc:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error: click prints it
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         # anything else is a bug: say so plainly, traceback on request
         if os.environ.get("SSPLAN_DEBUG"):
             traceback.print_exc()
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set SSPLAN_DEBUG=1 for details)", err=True)
+        echo(f"internal error: {type(exc).__name__}: {exc} (set SSPLAN_DEBUG=1 for details)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from engine.errors import SsplanError
+from engine.escape import terminal_text
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -31,6 +32,30 @@ def _options(
         os.environ["SSPLAN_SOLVER_LOG"] = "1"
 
 
+def echo(text: object = "", *, err: bool = False, nl: bool = True, data: bool = False) -> None:
+    """Write text for a person: the one way the CLI writes to standard output and standard error.
+
+    Names come from other people's files, so control characters (terminal escape sequences such as
+    OSC 52, which writes the clipboard; bells; carriage returns) are shown as ``?``
+    (:func:`engine.escape.terminal_text`).  ``data=True`` (csv, json, html written to standard output)
+    keeps the text exact when it goes to a pipe or file, and filters it only when it goes to a terminal.
+    """
+    import sys
+
+    message = str(text)
+    stream = sys.stderr if err else sys.stdout
+    if not data or _isatty(stream):
+        message = terminal_text(message)
+    typer.echo(message, err=err, nl=nl)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 Paths = Annotated[list[Path], typer.Argument(help="programme files (.yaml or .xlsx)")]
 IncludeExempt = Annotated[
     bool,
@@ -47,12 +72,12 @@ def _check_files(paths: list[Path], load: Callable[[Path], Any], describe: Calla
             loaded = load(path)
         except SsplanError as exc:
             failed = True
-            typer.echo(f"{path}: {len(exc.problems)} problem(s)", err=True)
+            echo(f"{path}: {len(exc.problems)} problem(s)", err=True)
             for problem in exc.problems:
-                typer.echo(f"  {problem}", err=True)
+                echo(f"  {problem}", err=True)
             continue
         summary, _, more = describe(loaded).partition("\n")  # further lines: warnings
-        typer.echo(f"{path}: ok ({summary})" + (f"\n{more}" if more else ""))
+        echo(f"{path}: ok ({summary})" + (f"\n{more}" if more else ""))
     if failed:
         raise typer.Exit(2)
 
@@ -69,9 +94,9 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
-        typer.echo(text, nl=not text.endswith("\n"))
+        echo(text, nl=not text.endswith("\n"), data=True)
     else:
         from engine.atomic import atomic_write
 
         atomic_write(out, text)
-        typer.echo(f"wrote {out}")
+        echo(f"wrote {out}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import app
+from engine.cli.base import app, echo
 from engine.load import load_programme, save_programme
 from engine.render import plan_text, ranking_text
 from engine.shipped import shipped_programme, shipped_rules
@@ -41,7 +41,7 @@ def report(
     from engine.report.run import write_report
 
     for path in write_report(scenario, out, compare, exempt_out, output, template, draws, seed):
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")
 
 
 @app.command()
@@ -70,12 +70,12 @@ def demo(
     """The whole chain on the Gloucester 2015 programme, ending with the Cabinet report."""
     path = shipped_programme("gloucester-2015")
     programme = load_programme(path)
-    typer.echo(f"Validated {path.name}: ok\n")
-    typer.echo(summary_text(programme), nl=False)
+    echo(f"Validated {path.name}: ok\n")
+    echo(summary_text(programme), nl=False)
     book = out / "gloucester-2015.xlsx"
     save_programme(programme, book)
     same = load_programme(book) == programme
-    typer.echo(
+    echo(
         f"\nWrote {book} for officers to edit in Excel (reads back identical: {'yes' if same else 'NO'})"
     )
 
@@ -84,23 +84,23 @@ def demo(
     from engine.scoring import score as run_score
 
     table = run_score(programme, load_ruleset(shipped_rules()))
-    typer.echo("\n" + ranking_text(table))
-    typer.echo("\nWhy HR goes to the County (ssplan score --explain hr):\n" + explain_service(table, "hr"))
+    echo("\n" + ranking_text(table))
+    echo("\nWhy HR goes to the County (ssplan score --explain hr):\n" + explain_service(table, "hr"))
 
     from engine.charts import write_gantt
     from engine.optimise import solve
 
     result = solve(programme, scores=table)
-    typer.echo("\n" + plan_text(result))
+    echo("\n" + plan_text(result))
     if result.plan is not None:
         for name in ("gloucester-2015-plan.html", "gloucester-2015-plan.png"):
             write_gantt(result, out / name)
-            typer.echo(f"wrote {out / name}")
+            echo(f"wrote {out / name}")
 
     from engine.report.run import write_report
     from engine.shipped import shipped_scenario
 
-    typer.echo("\nThe Cabinet report (county-first; the exception case and doing nothing as alternatives):")
+    echo("\nThe Cabinet report (county-first; the exception case and doing nothing as alternatives):")
     written = write_report(
         shipped_scenario("gloucester-2015", "county-first"),
         out / "gloucester-2015-cabinet-report.docx",
@@ -108,4 +108,4 @@ def demo(
         exempt_out=out / "gloucester-2015-exempt-appendix.docx",
     )
     for path in written:
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import IncludeExempt, _emit, _pairs, app
+from engine.cells import frame_csv
+from engine.cli.base import IncludeExempt, _emit, _pairs, app, echo
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import plan_text, plan_workbook
@@ -93,18 +94,18 @@ def plan(
         text = json.dumps(result.to_json(), indent=2, default=str)
         _emit(text, out)
     elif output == "csv":
-        _emit(result.to_frame().to_csv(index=False), out)
+        _emit(frame_csv(result.to_frame(), index=False), out)
     elif output == "xlsx":
         if out is None:
             raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
         from engine.atomic import atomic_write
 
         atomic_write(out, plan_workbook(result))
-        typer.echo(f"wrote {out}")
+        echo(f"wrote {out}")
     else:
-        typer.echo(plan_text(result))
+        echo(plan_text(result))
     if gantt is not None and result.plan is not None and output != "json":
-        typer.echo(f"wrote {gantt}")
+        echo(f"wrote {gantt}")
     if result.status.value == "infeasible":
         raise typer.Exit(2)
     if not result.status.has_plan:
@@ -139,8 +140,8 @@ def frontier(
     if output == "json":
         rows = json.loads(table.to_json(orient="records"))
         payload = {**CLASSIFICATION, "levels": rows} if include_exempt else rows
-        typer.echo(json.dumps(payload, indent=2))
+        echo(json.dumps(payload, indent=2))
     else:
         if include_exempt:
-            typer.echo(NOT_FOR_PUBLICATION)
-        typer.echo(f"Frontier: level = {what}\n" + table.to_string(index=False))
+            echo(NOT_FOR_PUBLICATION)
+        echo(f"Frontier: level = {what}\n" + table.to_string(index=False))

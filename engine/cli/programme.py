@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from engine.cli.base import Paths, _check_files, app
+from engine.cli.base import Paths, _check_files, app, echo
 from engine.errors import SsplanError
 from engine.load import load_programme, save_programme
 from engine.summary import summary_text
@@ -40,8 +40,8 @@ def show(
     if include_exempt:
         from engine.public import NOT_FOR_PUBLICATION
 
-        typer.echo(NOT_FOR_PUBLICATION)
-    typer.echo(summary_text(load_programme(path), include_exempt=include_exempt), nl=False)
+        echo(NOT_FOR_PUBLICATION)
+    echo(summary_text(load_programme(path), include_exempt=include_exempt), nl=False)
 
 
 @app.command("import-xlsx")
@@ -51,7 +51,7 @@ def import_xlsx(
 ) -> None:
     """Convert an Excel workbook into a programme YAML file."""
     save_programme(load_programme(book), output)
-    typer.echo(f"wrote {output}")
+    echo(f"wrote {output}")
 
 
 @app.command("export-xlsx")
@@ -63,7 +63,7 @@ def export_xlsx(
     if output.suffix.lower() != ".xlsx":
         raise SsplanError.one("the output must end in .xlsx", file=str(output))
     save_programme(load_programme(programme), output)
-    typer.echo(f"wrote {output}")
+    echo(f"wrote {output}")
 
 
 rules_app = typer.Typer(no_args_is_help=True, help="Check rule sets.")

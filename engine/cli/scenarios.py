@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import IncludeExempt, _emit, app
+from engine.cli.base import IncludeExempt, _emit, app, echo
 from engine.errors import SsplanError
 
 if TYPE_CHECKING:
@@ -42,9 +42,9 @@ def compare(
 
         assert out is not None
         atomic_write(out, comparison_workbook(comparison))
-        typer.echo(f"wrote {out}")
+        echo(f"wrote {out}")
     else:
-        typer.echo(comparison_text(comparison))
+        echo(comparison_text(comparison))
 
 
 @app.command()
@@ -90,7 +90,7 @@ def sensitivity(
         costs=costs,
     )
     if output == "json":
-        typer.echo(
+        echo(
             json.dumps(
                 {
                     **(CLASSIFICATION if include_exempt else {}),
@@ -107,15 +107,15 @@ def sensitivity(
         )
         return
     if include_exempt:
-        typer.echo(NOT_FOR_PUBLICATION)
+        echo(NOT_FOR_PUBLICATION)
     drawn = f"{draws} weight draws (Dirichlet, concentration {concentration:g}, seed {seed})"
     if result.uncertain:
         drawn += f", each with the ranged costs of {', '.join(result.uncertain)} drawn (triangular)"
-    typer.echo(drawn + "\n")
-    typer.echo(result.services.to_string(index=False))
+    echo(drawn + "\n")
+    echo(result.services.to_string(index=False))
     if not result.exceptions.empty:
-        typer.echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
-    typer.echo("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
+        echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
+    echo("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
     if replan:
         from rich.progress import Progress
 
@@ -132,7 +132,7 @@ def sensitivity(
                 scheduler=scheduler,
                 progress=lambda: bar.advance(task),
             )
-        typer.echo(f"\nRe-planned under {replan} weight draws:\n" + replanned.to_string(index=False))
+        echo(f"\nRe-planned under {replan} weight draws:\n" + replanned.to_string(index=False))
     if any(o.ranges for o in loaded.programme.options):
         from engine.finance import npv_risk
         from engine.scenario import run_scenario
@@ -142,7 +142,7 @@ def sensitivity(
         ranged = {o.id for o in loaded.programme.options if o.ranges}
         hidden = disclosure.withheld_in(planned.plan.plan) or sorted(disclosure.secret & ranged)
         if planned.plan.plan is not None and hidden:
-            typer.echo(
+            echo(
                 "\nThe NPV of the plan under uncertain costs rests on exempt figures of "
                 f"{', '.join(hidden)} and is withheld (--include-exempt shows it)."
             )
@@ -150,7 +150,7 @@ def sensitivity(
             risk = npv_risk(
                 planned.plan.plan, loaded.programme, loaded.scenario.appraisal, draws=draws, seed=seed
             )
-            typer.echo(
+            echo(
                 f"\nNPV of the plan with uncertain costs ({', '.join(risk.uncertain) or 'none in the plan'}; "
                 f"triangular draws): P10 £{risk.p10:,.0f}, P50 £{risk.p50:,.0f}, P90 £{risk.p90:,.0f}; "
                 f"chance NPV > 0: {risk.probability_positive:.0%}"

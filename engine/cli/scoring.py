@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import IncludeExempt, app
+from engine.cells import frame_csv
+from engine.cli.base import IncludeExempt, app, echo
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import ranking_text
@@ -51,14 +52,14 @@ def score(
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
     for warning in undiscriminating_warnings(table, loaded):
-        typer.echo(warning, err=True)
+        echo(warning, err=True)
     if include_exempt and output != "json":
-        typer.echo(NOT_FOR_PUBLICATION, err=output == "csv")  # csv stays parseable: the mark goes to stderr
+        echo(NOT_FOR_PUBLICATION, err=output == "csv")  # csv stays parseable: the mark goes to stderr
     if explain is not None:
         if explain not in {s.id for s in loaded.services}:
             known = ", ".join(s.id for s in loaded.services)
             raise SsplanError.one(f"unknown service `{explain}`; expected one of {known}")
-        typer.echo(explain_service(table, explain, include_exempt=include_exempt))
+        echo(explain_service(table, explain, include_exempt=include_exempt))
         return
     if by_partner:
         _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
@@ -66,12 +67,12 @@ def score(
     if output == "json":
         payload = table.to_json(include_exempt=include_exempt)
         payload = {**CLASSIFICATION, **payload} if include_exempt else payload
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        echo(json.dumps(payload, indent=2, default=str))
     elif output == "csv":
         frame = table.options if include_exempt else table.public_options()
-        typer.echo(frame.drop(columns=["exempt"]).to_csv(index=False), nl=False)
+        echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False, data=True)
     else:
-        typer.echo(ranking_text(table, Disclosure.of(loaded, include_exempt)))
+        echo(ranking_text(table, Disclosure.of(loaded, include_exempt)))
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:
@@ -96,22 +97,22 @@ def _partner_views(programme: Programme, rules: RuleSet, method: str | None, out
             "services": views.services.to_dict("records"),
             "disagreements": views.disagreements,
         }
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        echo(json.dumps(payload, indent=2, default=str))
     elif output == "csv":
-        typer.echo(views.services.to_csv(index=False), nl=False)
+        echo(frame_csv(views.services, index=False), nl=False, data=True)
     else:
         for partner in views.partners:
             shown = ", ".join(f"{c} {w:.0%}" for c, w in views.own_weights[partner].items())
-            typer.echo(f"{programme.partner(partner).name}: {shown}")
-        typer.echo("\n" + views.services.to_string(index=False))
+            echo(f"{programme.partner(partner).name}: {shown}")
+        echo("\n" + views.services.to_string(index=False))
         if views.disagreements:
-            typer.echo(
+            echo(
                 "\nThe partners' own weights disagree on: "
                 + ", ".join(views.disagreements)
                 + " (these need the consensus of the partners)"
             )
         else:
-            typer.echo("\nEvery partner's own weights give the same recommendations.")
+            echo("\nEvery partner's own weights give the same recommendations.")
 
 
 @app.command()
@@ -131,14 +132,14 @@ def switching(
     loaded = load_programme(programme)
     values = switching_values(loaded, load_ruleset(rules or shipped_rules()), method=method)
     if not values:
-        typer.echo("no option of another partner is judged by the exception rule in this programme")
+        echo("no option of another partner is judged by the exception rule in this programme")
     if include_exempt:
-        typer.echo(NOT_FOR_PUBLICATION)
+        echo(NOT_FOR_PUBLICATION)
     shown, withheld = public_switching(values, Disclosure.of(loaded, include_exempt))
     for value in shown:
-        typer.echo(f"- {value.text()}")
+        echo(f"- {value.text()}")
     if withheld:
-        typer.echo(
+        echo(
             f"{withheld} switching value(s) rest on exempt (commercially confidential) prices and are "
             "withheld; --include-exempt shows them (NOT FOR PUBLICATION)"
         )

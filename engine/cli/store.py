@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engine.cli.base import DbOption, IncludeExempt, app
+from engine.cli.base import DbOption, IncludeExempt, app, echo
 
 if TYPE_CHECKING:
     pass
@@ -29,7 +29,7 @@ def store_save(
     from engine.store import Store
 
     run_id = Store(db).save_run(run_scenario(load_scenario(scenario)), include_exempt)
-    typer.echo(
+    echo(
         f"stored run {run_id}" + (" (NOT FOR PUBLICATION: exempt figures stored)" if include_exempt else "")
     )
 
@@ -40,7 +40,7 @@ def store_list(db: DbOption = "sqlite:///ssplan.db") -> None:
     from engine.store import Store
 
     for run in Store(db).runs():
-        typer.echo(
+        echo(
             f"{run['id']:>4}  {run['created']}  {run['status']:<10} {run['inputs_hash']}  "
             f"{run['decisions']} decision(s)  {run['scenario']}"
         )
@@ -55,7 +55,7 @@ def store_show(
 
     from engine.store import Store
 
-    typer.echo(json.dumps(Store(db).run(run), indent=2, default=str))
+    echo(json.dumps(Store(db).run(run), indent=2, default=str))
 
 
 @store_app.command("diff")
@@ -64,7 +64,7 @@ def store_diff(first: int, second: int, db: DbOption = "sqlite:///ssplan.db") ->
     from engine.store import Store
 
     for line in Store(db).diff(first, second) or ["no differences"]:
-        typer.echo(line)
+        echo(line)
 
 
 @store_app.command("record-decision")
@@ -79,4 +79,4 @@ def store_record_decision(
     from engine.store import Store
 
     entry = Store(db).record_decision(run, by, body, decision)
-    typer.echo(f"recorded decision {entry} on run {run}")
+    echo(f"recorded decision {entry} on run {run}")

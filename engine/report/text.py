@@ -10,31 +10,34 @@ import base64
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
 
+from engine.escape import markdown_text
 from engine.report.document import HEADER_FIELDS, Report
 from engine.report.make_template import TEMPLATES
+from engine.report.sandbox import ReportEnvironment, report_environment
 
 
-def _cell(value: object) -> str:
-    """A Markdown table cell: pipes escaped, line breaks flattened."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+def _environment(markdown: bool = False) -> ReportEnvironment:
+    """Sandboxed although the templates are ours: a template is never trusted to run code.
 
-
-def _environment() -> SandboxedEnvironment:
-    """Sandboxed although the templates are ours: a template is never trusted to run code."""
-    env = SandboxedEnvironment(
+    HTML escapes every value (autoescape); Markdown passes every value through
+    :func:`engine.escape.markdown_text` (``finalize``), so no name becomes markup in either.
+    """
+    return report_environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        finalize=markdown_text if markdown else None,
     )
-    env.filters["cell"] = _cell
-    return env
 
 
 def render_markdown(report: Report) -> str:
-    return _environment().get_template("cabinet.md.j2").render(report=report, header_fields=HEADER_FIELDS)
+    return (
+        _environment(markdown=True)
+        .get_template("cabinet.md.j2")
+        .render(report=report, header_fields=HEADER_FIELDS)
+    )
 
 
 def render_html(report: Report) -> str:

@@ -12,11 +12,14 @@ from pathlib import Path
 
 from docx.shared import Mm, Pt
 from docxtpl import DocxTemplate, InlineImage
+from jinja2 import TemplateError, TemplateSyntaxError
 
 from engine.atomic import atomic_write
-from engine.errors import InputError
+from engine.errors import InputError, SsplanError
+from engine.escape import document_text
 from engine.report.document import Block, Report, Section
 from engine.report.make_template import TEMPLATES
+from engine.report.sandbox import report_environment
 
 
 def shipped_template(exempt: bool) -> Path:
@@ -25,9 +28,12 @@ def shipped_template(exempt: bool) -> Path:
 
 def render_docx(report: Report, path: str | Path, template: str | Path | None = None) -> None:
     source = Path(template) if template else shipped_template(report.exempt)
+    env = report_environment(autoescape=True)  # values are XML text in the document
     try:
         tpl = DocxTemplate(str(source))
-        declared = tpl.get_undeclared_template_variables()
+        declared = tpl.get_undeclared_template_variables(jinja_env=env)
+    except TemplateSyntaxError as exc:
+        raise _refused(exc, source) from None
     except Exception as exc:  # a damaged or foreign file: say which, never a traceback
         raise InputError.one(f"cannot read the Word template: {exc}", file=str(source)) from None
     missing = [
@@ -38,11 +44,11 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
             "the template lacks the tags for: " + "; ".join(missing) + "; see engine/report/make_template.py",
             file=str(source),
         )
-    context: dict[str, object] = {
-        "release": report.release,
-        "title": report.title,
-        "header": report.header,
-        "provenance": "; ".join(f"{k}: {v}" for k, v in report.provenance),
+    context: dict[str, object] = {  # names in it are text for XML: no control characters
+        "release": document_text(report.release),
+        "title": document_text(report.title),
+        "header": {key: document_text(value) for key, value in report.header.items()},
+        "provenance": document_text("; ".join(f"{k}: {v}" for k, v in report.provenance)),
         "gantt": "",
     }
     for section in report.all_sections():
@@ -50,10 +56,26 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
         image = next((b for b in section.blocks if b.kind == "image" and b.image), None)
         if section.key == "appendix_plan" and image is not None and image.image is not None:
             context["gantt"] = InlineImage(tpl, str(image.image), width=Mm(160))
-    tpl.render(context, autoescape=True)
+    try:
+        tpl.render(context, jinja_env=env)
+    except Exception as exc:  # whatever a template's own expressions raise (1 / 0, recursion) is its fault
+        raise _refused(exc, source) from None
     buffer = io.BytesIO()
     tpl.save(buffer)
     atomic_write(path, buffer.getvalue())
+
+
+def _refused(exc: BaseException, source: Path) -> SsplanError:
+    """A template error as a located problem: the template, what was refused, and the text near it."""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if not isinstance(exc, TemplateError):
+        message = f"{type(exc).__name__}: {message}"
+    near = " ".join(" ".join(getattr(exc, "docx_context", None) or ()).split())
+    return InputError.one(
+        f"the Word template cannot be used: {message}" + (f" (near: {near[:200]})" if near else ""),
+        file=str(source),
+        hint="a report template may only print the report's tags; see engine/report/make_template.py",
+    )
 
 
 def _body(tpl: DocxTemplate, section: Section) -> object:
@@ -64,7 +86,9 @@ def _body(tpl: DocxTemplate, section: Section) -> object:
 
 
 def _block(doc: object, label: str, block: Block) -> None:
-    add_paragraph = doc.add_paragraph  # type: ignore[attr-defined]
+    def add_paragraph(text: str, style: str | None = None) -> None:
+        doc.add_paragraph(document_text(text), style=style)  # type: ignore[attr-defined]
+
     if block.kind == "para":
         add_paragraph(f"{label} {block.text}" if label else block.text)
     elif block.kind == "subheading":
@@ -80,10 +104,10 @@ def _block(doc: object, label: str, block: Block) -> None:
         grid.style = "Table Grid"
         size = Pt(8) if len(block.columns) > 5 else None  # wide matrices stay legible on A4
         for cell, name in zip(grid.rows[0].cells, block.columns, strict=True):
-            run = cell.paragraphs[0].add_run(name)
+            run = cell.paragraphs[0].add_run(document_text(name))
             run.bold, run.font.size = True, size
         for row in block.rows:
             for cell, value in zip(grid.add_row().cells, row, strict=True):
-                cell.paragraphs[0].add_run(value).font.size = size
+                cell.paragraphs[0].add_run(document_text(value)).font.size = size
     elif block.kind == "image" and block.caption:
         add_paragraph(block.caption, style="Caption")  # the picture itself is the template's {{ gantt }}

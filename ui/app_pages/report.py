@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from common import RESULT, need_programme, run_current, scenario_of, whatif
 
+from engine.cells import frame_csv
 from engine.errors import SsplanError
 from engine.render import plan_workbook
 from engine.report.run import report_downloads
@@ -29,7 +30,7 @@ if st.button("Prepare the report", type="primary", key="report.make"):
                 "public": public,
                 "exempt": exempt,
                 "xlsx": plan_workbook(result.plan),
-                "csv": result.plan.to_frame().to_csv(index=False).encode(),
+                "csv": frame_csv(result.plan.to_frame(), index=False).encode(),
                 "for": scenario_of(edits).model_dump_json(),
             }
             st.session_state[RESULT] = (scenario_of(edits).model_dump_json(), result)
