@@ -233,7 +233,13 @@ def comparison_html(comparison: Comparison) -> str:
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Scenarios compared</title>"
         "<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{border:1px solid #ccc;"
-        "padding:4px 8px}</style></head><body><h1>Scenarios compared</h1>"
+        "padding:4px 8px}</style></head><body>"
+        + (
+            f"<p style='color:#b00;font-weight:bold'>{NOT_FOR_PUBLICATION}</p>"
+            if comparison.include_exempt
+            else ""
+        )
+        + "<h1>Scenarios compared</h1>"
         f"<p>The first scenario, <b>{escape(str(reference))}</b>, is the reference; "
         "changes are highlighted.</p>"
         f"<h2>Summary</h2>{summary}<h2>Choices (option and start)</h2>{choices}"

@@ -7,6 +7,7 @@ unless asked for.
 
 from __future__ import annotations
 
+from engine.public import band, secret_options
 from engine.scoring import ScoreTable, secret_fields
 from engine.summary import EXEMPT
 
@@ -25,7 +26,18 @@ def number(value: float) -> str:
 
 
 def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = False) -> str:
+    """One service in full. In the public view (see engine.public) an option with an exempt price
+    shows neither the values worked from it nor its exact score (its band), and an exception
+    weighed against one does not show the scores compared."""
     programme, rules = scores.programme, scores.rules
+    hidden = set() if include_exempt else secret_options(programme)
+    banding = programme.settings.band_exempt_scores
+
+    def score_text(value: float, option: object) -> str:
+        if option in hidden and banding:
+            return f"score band {band(value)}"
+        return f"score {value:.3f}"
+
     service = programme.service(service_id)
     rows = scores.options[scores.options["service"] == service_id]
     summary = scores.services[scores.services["service"] == service_id].iloc[0]
@@ -33,7 +45,8 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
     if summary["recommended"]:
         lines.append(
             f"{STATUS_TEXT[summary['status']]}: {summary['recommended']} via {summary['provider_name']} "
-            f"(score {summary['score']:.3f}; priority {summary['priority']} of {len(scores.services)})"
+            f"({score_text(summary['score'], summary['recommended'])}; priority {summary['priority']} of "
+            f"{len(scores.services)})"
         )
     else:
         lines.append(STATUS_TEXT[summary["status"]])
@@ -49,16 +62,19 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         if not row["eligible"]:
             lines.append(f"{head}: ruled out: {row['ineligible_reason']}")
             continue
-        lines.append(f"{head}: score {row['score']:.3f} (rank {row['rank']} in the programme)")
+        if row["option"] in hidden:
+            lines.append(f"{head}: {score_text(row['score'], row['option'])}")
+        else:
+            lines.append(f"{head}: score {row['score']:.3f} (rank {row['rank']} in the programme)")
         secret = set() if include_exempt else secret_fields(scores.table, i) | set(row["exempt"])
         for criterion in rules.criteria:
             c = criterion.id
             expression = scores.expressions[c]
-            if c in secret:
-                how = EXEMPT
-            else:
-                shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
-                how = f"{expression.describe(shown)} = {number(row[f'{c}.raw'])}"
+            if c in secret:  # the normalised value is the price on a scale: withheld with it
+                lines.append(f"    {criterion.name}: {EXEMPT} (weight {row[f'{c}.weight']:.2f})")
+                continue
+            shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+            how = f"{expression.describe(shown)} = {number(row[f'{c}.raw'])}"
             lines.append(
                 f"    {criterion.name}: {how} → {row[f'{c}.normalised']:.2f} × {row[f'{c}.weight']:.2f} "
                 f"= {row[f'{c}.contribution']:.3f}"
@@ -75,6 +91,13 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
                 lines.append(f"    adjustment `{fired.rule}` ({fired.effect}): {fired.text}")
     exceptions = scores.exceptions[scores.exceptions["service"] == service_id]
     for _, e in exceptions.iterrows():
+        if {e["option"], e["benchmark_option"]} & hidden:
+            lines.append(
+                f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; the scores compared "
+                f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%}) rest on "
+                "exempt prices and are withheld"
+            )
+            continue
         lines.append(
             f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; it scores {e['score']:.3f} "
             f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; the MoU margin of "

@@ -91,6 +91,8 @@ class ScoreTable:
 
         frame = self.options.copy()
         frame["score_band"] = None
+        for rank in ("rank", "rank_in_service"):
+            frame[rank] = frame[rank].astype(object)  # so a withheld rank is None, not a float NaN
         banding = self.programme.settings.band_exempt_scores
         for index, row in frame.iterrows():
             for name in row["exempt"]:
@@ -100,6 +102,8 @@ class ScoreTable:
             if banding and any(c in self.criteria() for c in row["exempt"]):
                 frame.at[index, "score_band"] = band(float(row["score"]))
                 frame.at[index, "score"] = np.nan
+                for rank in ("rank", "rank_in_service"):  # a rank between exact scores brackets it
+                    frame.at[index, rank] = None
         return frame
 
     def public_services(self) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from engine import __version__
 from engine.errors import InputError
-from engine.public import finance_view, public_plan, run_summary
+from engine.public import NOT_FOR_PUBLICATION, finance_view, public_plan, run_summary
 from engine.scenario import ScenarioResult, inputs_hash
 
 DEFAULT_URL = "sqlite:///ssplan.db"
@@ -126,6 +126,7 @@ class Store:
                     "status": r.status,
                     "inputs_hash": r.inputs_hash[:12],
                     "decisions": len(r.decisions),
+                    "not_for_publication": "classification" in json.loads(r.summary),
                 }
                 for r in session.scalars(select(Run).order_by(Run.id))
             ]
@@ -161,10 +162,17 @@ class Store:
     def diff(self, first: int, second: int) -> list[str]:
         """What differs between two runs: headline figures and each service's choice."""
         a, b = self.run(first), self.run(second)
-        lines = [
-            f"{key}: {a['summary'][key]} → {b['summary'][key]}"
-            for key in a["summary"]
-            if a["summary"][key] != b["summary"].get(key)
+        keys = [k for k in dict.fromkeys([*a["summary"], *b["summary"]]) if k != "classification"]
+        secret = [r["id"] for r in (a, b) if r["summary"].get("classification")]
+        lines = (
+            [NOT_FOR_PUBLICATION + f" (run {' and '.join(map(str, secret))} stored exempt figures)"]
+            if secret
+            else []
+        )
+        lines += [
+            f"{key}: {a['summary'].get(key)} → {b['summary'].get(key)}"
+            for key in keys
+            if a["summary"].get(key) != b["summary"].get(key)
         ]
         choice_a = {
             row["service"]: f"{row['option']} from {row['start_label']}" for row in a["plan"]["schedule"]

@@ -4,8 +4,9 @@ searches every output for.
 For each confidential field: the figure itself; the ends of its cost range; the saving it makes
 against the current cost (or the current cost's savings, where the current cost is exempt); and the
 normalised criterion value it maps to (one subtraction from the price when a public option sits
-beside it). Each is searched as people and programs print it: with and without thousands separators
-and £, to 0 and 2 decimals; a normalised value to 3 and 4 decimals and in full.
+beside it); a secret option's total score (with the public criteria, it gives the withheld one).
+Each is searched as people and programs print it: money with and without thousands separators and
+£, to 0 and 2 decimals, as 2.686e+06, £1.95 m and 1,950k; a score to 3 or 4 places and in full.
 Figures that equal a public figure of the same programme cannot be told apart and are left out.
 """
 
@@ -26,13 +27,19 @@ class Needle:
 
 
 def money_pattern(value: float) -> str:
+    """Never a fragment of a longer number or word (a base64 image holds every short digit run)."""
     whole = round(abs(value))
     digits, grouped = f"{whole}", f"{whole:,}"
     pence = f"{abs(value):.2f}".split(".")[1]
     body = f"(?:{re.escape(grouped)}|{digits})"
     tail = r"(?:\.0+)?" if pence == "00" else rf"(?:\.{pence}\d*)?"
-    # an exact figure, or to the pound; never a fragment of a longer number
-    return rf"(?<![\d.,]){body}{tail}(?![\d]|,\d)"
+    forms = [rf"{body}{tail}(?!\w|,\d)"]  # exact, or to the pound
+    short = {f"{abs(value):.4g}", f"{abs(value):,.4g}"}  # 2.686e+06, as a %g format prints it
+    forms += [rf"{re.escape(f)}(?!\d)" for f in short if "e" in f]
+    if abs(value) >= 1e6:  # £1.95 m and 1,950k, as officers write millions
+        forms.append(rf"{re.escape(f'{abs(value) / 1e6:.2f}')}\s?m(?![a-z])")
+        forms.append(rf"{re.escape(f'{abs(value) / 1e3:,.0f}')}k(?![a-z])")
+    return r"(?<![\w.,])(?:" + "|".join(forms) + ")"
 
 
 def score_pattern(value: float) -> str:
@@ -90,8 +97,24 @@ def _normalised(programme: Programme, rules: RuleSet) -> list[Needle]:
         for c in criteria
         if c not in row["exempt"]
     }
+    printed = {  # what the public options' lines print to 3 places: scores, gains, values, weights
+        round(float(row[k]), 3)
+        for _, row in frame.iterrows()
+        if not row["exempt"]
+        for k in ["score", *(f"{c}.{p}" for c in criteria for p in ("normalised", "contribution", "weight"))]
+        if row[k] == row[k]
+    }
     out = []
     for _, row in frame.iterrows():
+        total = float(row["score"])
+        if row["exempt"] and total == total and round(total, 3) not in printed:
+            three = re.escape(f"{total:.3f}")
+            out.append(
+                Needle(
+                    f"{row['option']} total score",
+                    re.compile(rf"(?<![\d.]){three}(?!\d)|{score_pattern(total)}"),
+                )
+            )
         for criterion in row["exempt"]:
             if criterion not in criteria:
                 continue

@@ -43,6 +43,7 @@ def store_list(db: DbOption = "sqlite:///ssplan.db") -> None:
         echo(
             f"{run['id']:>4}  {run['created']}  {run['status']:<10} {run['inputs_hash']}  "
             f"{run['decisions']} decision(s)  {run['scenario']}"
+            + ("  [NOT FOR PUBLICATION]" if run["not_for_publication"] else "")
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.public import band
 from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
 from engine.report.evidence import Evidence
 from engine.report.figures import percent, pounds, secret_options
@@ -45,6 +46,7 @@ def appendix_plan(result: ScenarioResult, gantt: Path | None) -> Section:
 
 def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
     scores = result.scores
+    programme = result.loaded.programme
     criteria = scores.rules.criteria
     frame = scores.options
     blocks: list[Block] = [
@@ -67,7 +69,9 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
         elif r["exempt"] and not exempt:
             # every criterion withheld, not only those read from the confidential figure: with the
             # total and all but one criterion shown, that one (and through min–max, the price) follows
-            cells += [EXEMPT] * len(criteria) + [f"{r['score']:.3f}", str(int(r["rank_in_service"]))]
+            # the total and its rank too: with the public criteria they give the withheld one back
+            shown = band(float(r["score"])) if programme.settings.band_exempt_scores else f"{r['score']:.3f}"
+            cells += [EXEMPT] * len(criteria) + [shown or EXEMPT, EXEMPT]
         else:
             cells += [f"{r[f'{c.id}.normalised']:.3f}" for c in criteria]
             cells += [f"{r['score']:.3f}", str(int(r["rank_in_service"]))]
@@ -124,7 +128,17 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             subheading(f"{programme.service(str(r['service'])).name}: {option} ({r['provider_name']})")
         )
         benchmark = r["benchmark_option"]
-        if isinstance(benchmark, str):
+        weighed_on_secrets = option in secret or (isinstance(benchmark, str) and benchmark in secret)
+        if isinstance(benchmark, str) and weighed_on_secrets and not exempt:
+            blocks.append(
+                para(
+                    f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the MoU margin of "
+                    f"{r['margin']:.0%}; the scores compared rest on exempt prices and are given in the "
+                    f"exempt appendix. Verdict: {r['verdict']}.",
+                    numbered=False,
+                )
+            )
+        elif isinstance(benchmark, str):
             blocks.append(
                 para(
                     f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {benchmark} "
@@ -138,7 +152,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
                 para(f"The default provider offers no option here. Verdict: {r['verdict']}.", numbered=False)
             )
         flips = [s for s in evidence.switching if s.exception == option]
-        hidden = (option in secret or (isinstance(benchmark, str) and benchmark in secret)) and not exempt
+        hidden = weighed_on_secrets and not exempt
         if flips and hidden:
             blocks.append(para(f"Switching values: {EXEMPT}.", numbered=False))
         elif flips:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from engine import __version__
 from engine.compare import compare
+from engine.public import public_plan
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
 from engine.report.evidence import Evidence, gather
@@ -281,7 +282,8 @@ def _alternative(
         )
     elif ours is not None and theirs is not None:
         figures.append("its finance includes exempt figures, compared in the exempt appendix")
-    value_ours, value_theirs = result.plan.objective_value, other.plan.objective_value
+    value_ours = public_plan(result.plan, exempt).objective_value
+    value_theirs = public_plan(other.plan, exempt).objective_value
     if result.plan.objective == other.plan.objective and value_ours is not None and value_theirs is not None:
         figures.append(f"its {other.plan.objective} score is {value_theirs:.4f} against {value_ours:.4f}")
     verdict = "rejected: " if figures else ""
@@ -290,13 +292,17 @@ def _alternative(
     return f"{text}: {verdict}{detail}.{changed}"
 
 
+def _gain(value: str | float) -> str:
+    return value if isinstance(value, str) else f"{value:.3f}"
+
+
 def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
-    services = result.scores.services
+    services = result.scores.public_services()  # a gain worked from an exempt price is banded
     acting = services[services["status"] == "change"].sort_values("priority")
     blocks = []
     if len(acting):
         top = "; ".join(
-            f"{r['name']} (gain {r['gain']:.3f} over today, priority {int(r['priority'])})"
+            f"{r['name']} (gain {_gain(r['gain'])} over today, priority {int(r['priority'])})"
             for _, r in acting.head(3).iterrows()
         )
         blocks.append(para(f"The services that gain most on the agreed criteria come first: {top}."))
