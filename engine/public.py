@@ -14,11 +14,17 @@ format, the store, the app, the report) asks this module what it may show:
 
 ``include_exempt`` (``--include-exempt`` on the CLI, an explicit control in the app) shows
 everything, and such output carries :data:`NOT_FOR_PUBLICATION` in its header.
+
+Known channels this view does not close (for the scoring and planning work to remove): a min–max
+normalisation whose end is set by a secret value moves every other option's normalised value (an
+exempt saving that is the largest in the programme can be read from a public option's impact score);
+and the feasibility of a plan under a what-if budget brackets a secret option's one-off cost.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -173,11 +179,15 @@ def public_plan(result: PlanResult, include_exempt: bool = False) -> PlanResult:
         for s, why in result.left_out.items()
     }
     negative = [s for s in result.negative_npv if not disclosure.hides_service(s)]
+    advice = result.advice
+    if disclosure.secret and result.plan is None:  # a shortfall may be a secret option's one-off
+        advice = [re.sub(r"£[\d,]+(?:\.\d+)?", "£[exempt]", line) for line in advice]
     hidden = disclosure.withheld_in(result.plan)
     if not hidden:
-        return replace(result, left_out=left_out, negative_npv=negative)
+        return replace(result, left_out=left_out, negative_npv=negative, advice=advice)
     return replace(
         result,
+        advice=advice,
         objective_value=None,
         bound=None,
         left_out=left_out,
