@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from engine.errors import SsplanError
+from engine.errors import Problem, SsplanError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    M = TypeVar("M", bound=BaseModel)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -29,6 +35,88 @@ def _options(
         import os
 
         os.environ["SSPLAN_SOLVER_LOG"] = "1"
+
+
+SEED_MAX = 2**32 - 1  # numpy's seed range, and any seed anyone types
+
+
+def option_error(flag: str, message: str) -> SsplanError:
+    """A bad option value: exit 2, the message names the option."""
+    return SsplanError([Problem(message, file="command line", field=flag)])
+
+
+def number(
+    low: float | None = None, high: float | None = None, *, low_open: bool = False
+) -> Callable[[str], float]:
+    """A parser for a float option: finite (never nan or inf) and within [low, high] (or (low, high]).
+
+    Every float option goes through one of these, so `nan` and `inf` are refused by construction."""
+    low_word = ">" if low_open else "≥"
+    expected = " and ".join(
+        part
+        for part in (
+            f"{low_word} {low:g}" if low is not None else "",
+            f"≤ {high:g}" if high is not None else "",
+        )
+        if part
+    )
+    expected = f"a finite number {expected}".strip()
+
+    def parse(value: Any) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected {expected}, got `{value}`") from None
+        too_low = low is not None and (number <= low if low_open else number < low)
+        too_high = high is not None and number > high
+        if not math.isfinite(number) or too_low or too_high:
+            raise ValueError(f"expected {expected}, got `{value}`")
+        return number
+
+    parse.__name__ = "float"
+    return parse
+
+
+_EXPECTED = {
+    "greater_than": "a number > {gt}",
+    "greater_than_equal": "a number ≥ {ge}",
+    "less_than": "a number < {lt}",
+    "less_than_equal": "a number ≤ {le}",
+    "finite_number": "a finite number",
+    "literal_error": "one of {expected}",
+}
+
+
+def settings_from_options(model: type[M], values: Mapping[str, Any], flags: Mapping[str, str]) -> M:
+    """Build a settings record (e.g. ``PlanSettings``) from option values; a value the record
+    refuses becomes an ``SsplanError`` naming the option it came from (exit 2, never a bug)."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(dict(values))
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            top = str(error["loc"][0]) if error["loc"] else ""
+            flag = flags.get(top, f"--{top.replace('_', '-')}")
+            template = _EXPECTED.get(error["type"])
+            expected = (
+                template.format(**{k: _shown(v) for k, v in error.get("ctx", {}).items()})
+                if template
+                else error["msg"]
+            )
+            problems.append(
+                Problem(
+                    f"expected {expected}, got {_shown(error.get('input'))}", file="command line", field=flag
+                )
+            )
+        raise SsplanError(problems) from None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 Paths = Annotated[list[Path], typer.Argument(help="programme files (.yaml or .xlsx)")]
