@@ -100,11 +100,8 @@ def settings_from_options(model: type[M], values: Mapping[str, Any], flags: Mapp
             top = str(error["loc"][0]) if error["loc"] else ""
             flag = flags.get(top, f"--{top.replace('_', '-')}")
             template = _EXPECTED.get(error["type"])
-            expected = (
-                template.format(**{k: _shown(v) for k, v in error.get("ctx", {}).items()})
-                if template
-                else error["msg"]
-            )
+            ctx = {key: _shown(value) for key, value in error.get("ctx", {}).items()}
+            expected = template.format(**ctx) if template else error["msg"]
             problems.append(
                 Problem(
                     f"expected {expected}, got {_shown(error.get('input'))}", file="command line", field=flag
@@ -153,6 +150,51 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
         key, _, item = value.partition("=")
         out[key.strip()] = item.strip()
     return out
+
+
+EXTENSIONS = {
+    "json": (".json",),
+    "csv": (".csv",),
+    "xlsx": (".xlsx",),
+    "html": (".html", ".htm"),
+    "png": (".png",),
+    "yaml": (".yaml", ".yml"),
+}
+
+
+def output_target(out: Path | None, fmt: str, option: str = "--out") -> Path | None:
+    """Check an output file before any work: writable, and its extension agrees with the format
+    written (``--format csv --out plan.xlsx`` is refused, not written as CSV in a .xlsx)."""
+    from engine.atomic import check_target
+
+    if out is None:
+        return None
+    if fmt == "table":
+        raise option_error(
+            option, "the table is printed; give --format json, csv, xlsx or html to write a file"
+        )
+    check_target(out, option)
+    suffixes = EXTENSIONS.get(fmt, ())
+    if out.suffix and out.suffix.lower() not in suffixes:
+        raise option_error(
+            option,
+            f"`{out}` has the extension `{out.suffix}` but the format written is {fmt}; "
+            f"name it {out.stem}{suffixes[0]} or give the matching --format",
+        )
+    return out
+
+
+def distinct_targets(*targets: tuple[str, Path | None]) -> None:
+    """Two output options naming one file (however spelt) would overwrite each other: refuse."""
+    from engine.atomic import same_file
+
+    given = [(option, path) for option, path in targets if path is not None]
+    for i, (first, a) in enumerate(given):
+        for second, b in given[i + 1 :]:
+            if same_file(a, b):
+                raise option_error(
+                    second, f"`{b}` is the same file as {first} `{a}`; give two different files"
+                )
 
 
 def _emit(text: str, out: Path | None) -> None:

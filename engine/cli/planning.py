@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from engine.cli.base import IncludeExempt, _emit, _pairs, app, number, option_error, settings_from_options
+from engine.cli.base import (
+    IncludeExempt,
+    _emit,
+    _pairs,
+    app,
+    distinct_targets,
+    number,
+    option_error,
+    output_target,
+    settings_from_options,
+)
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import plan_text, plan_workbook
@@ -70,6 +80,14 @@ def plan(
     from engine.ruleset import load_ruleset
     from engine.scoring import score as run_score
 
+    output_target(out, output)
+    if gantt is not None:
+        from engine.atomic import check_target
+
+        check_target(gantt, "--gantt")
+        if gantt.suffix.lower() not in (".html", ".htm", ".png"):
+            raise option_error("--gantt", f"expected a file ending .html or .png, got `{gantt}`")
+    distinct_targets(("--out", out), ("--gantt", gantt))
     if (programme is None) == (psplib is None):
         raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
     if psplib is not None:

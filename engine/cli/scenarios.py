@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from engine.cli.base import SEED_MAX, IncludeExempt, _emit, app, number
+from engine.cli.base import SEED_MAX, IncludeExempt, _emit, app, number, output_target
 from engine.errors import SsplanError
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def compare(
     from engine.compare import comparison_html, comparison_text, comparison_workbook
     from engine.scenario import load_scenario, run_scenario
 
+    output_target(out, output)
     if output == "xlsx" and out is None:
         raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
     comparison = run_compare([run_scenario(load_scenario(path)) for path in scenarios], include_exempt)
