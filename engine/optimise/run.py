@@ -14,6 +14,7 @@ import pulp
 
 from engine.instance import Instance
 from engine.optimise import constraints
+from engine.optimise.deadline import solver_seconds
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
 from engine.optimise.quiet import verbose
@@ -33,8 +34,10 @@ class Outcome:
 def make_solver(settings: PlanSettings, log: Path | None = None, relaxed: bool = False) -> pulp.LpSolver:
     """Every solver is created here. HiGHS (highspy) by default; CBC through COIN_CMD and cbcbox.
 
-    ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.
+    ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.  The time limit
+    is the settings' but never past the command's deadline (:mod:`engine.optimise.deadline`).
     """
+    seconds = solver_seconds(settings.time_limit)
     if settings.solver == "cbc":
         import cbcbox
 
@@ -43,13 +46,13 @@ def make_solver(settings: PlanSettings, log: Path | None = None, relaxed: bool =
             path=cbcbox.cbc_bin_path(),
             mip=not relaxed,
             msg=verbose(),
-            timeLimit=settings.time_limit,
+            timeLimit=seconds,
             gapRel=settings.gap,
             threads=1,
             logPath=str(log) if log else None,
         )
     return pulp.getSolver(
-        "HiGHS", mip=not relaxed, msg=verbose(), timeLimit=settings.time_limit, gapRel=settings.gap, threads=1
+        "HiGHS", mip=not relaxed, msg=verbose(), timeLimit=seconds, gapRel=settings.gap, threads=1
     )
 
 
