@@ -8,13 +8,14 @@ their deadlines and past the horizon (at a price per period).  Its cheapest stre
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pulp
 
 from engine.instance import Instance
 from engine.optimise.constraints import budget_terms, capacity_terms, one_option_per_service, precedence
-from engine.optimise.deadline import OutOfTime
+from engine.optimise.deadline import OutOfTime, handover_seconds
 from engine.optimise.model import build_variables
 from engine.optimise.run import make_solver
 from engine.plan import budget_windows, capacity_windows
@@ -41,6 +42,7 @@ def advise(instance: Instance) -> list[str]:
 
 
 def _advise(instance: Instance) -> list[str]:
+    started = time.perf_counter()
     programme = instance.programme
     horizon = programme.horizon
     extra = max(
@@ -99,7 +101,9 @@ def _advise(instance: Instance) -> list[str]:
         if late:
             penalties.append(var * (LATE_PRICE * late))
     model.problem.setObjective(pulp.lpSum(penalties))
-    model.problem.solve(make_solver(instance.settings))  # its time: what is left before the deadline
+    # its time: what is left before the deadline, less the hand-over to the solver and back
+    reserve = handover_seconds(model.problem, time.perf_counter() - started)
+    model.problem.solve(make_solver(instance.settings, reserve=reserve))
     if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         if model.problem.status != pulp.LpStatusInfeasible:
             return [STOPPED]

@@ -25,6 +25,7 @@ class Model:
     describe: dict[str, str] = field(default_factory=dict)  # constraint name -> plain words
     cache: dict[str, dict[object, object]] = field(default_factory=dict)  # shared expressions
     _names: set[str] = field(default_factory=set)
+    built_seconds: float = 0.0  # how long building took: the hand-over to the solver takes as long
 
     def name(self, text: str) -> str:
         """A unique solver name for ``text`` (PuLP folds some characters, so guard collisions)."""
