@@ -8,12 +8,17 @@ interrupted save leaves the store as it was.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import random
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, create_engine, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -58,14 +63,91 @@ class Decision(Base):
     run: Mapped[Run] = relationship(back_populates="decisions")
 
 
+# the package that provides each database driver SQLAlchemy may ask for
+DRIVERS = {
+    "MySQLdb": "mysqlclient (or use mysql+pymysql:// with `pip install pymysql`)",
+    "pymysql": "pymysql",
+    "psycopg2": "psycopg2-binary (or use postgresql+psycopg:// with `pip install 'psycopg[binary]'`)",
+    "psycopg": "'psycopg[binary]'",
+    "asyncpg": "asyncpg",
+    "pg8000": "pg8000",
+    "pyodbc": "pyodbc",
+    "pymssql": "pymssql",
+    "oracledb": "oracledb",
+    "cx_Oracle": "oracledb (and use oracle+oracledb://)",
+}
+CREATE_ATTEMPTS = 20
+
+
+def _shown_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the given URL"
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """What the database said, without the statement or its parameters (a run's summary may hold
+    confidential figures)."""
+    original = getattr(exc, "orig", None)
+    text = str(original) if original is not None else str(exc).split("\n", 1)[0]
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def _already_exists(exc: SQLAlchemyError) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "already exists" in text or "duplicate" in text or "database is locked" in text
+
+
 class Store:
     def __init__(self, url: str = DEFAULT_URL):
         self.url = url
+        shown = _shown_url(url)
         try:
-            self.engine = create_engine(url)
-            Base.metadata.create_all(self.engine)
+            options: dict[str, Any] = {"hide_parameters": True}  # no SQL parameters in any error
+            if make_url(url).get_backend_name() == "sqlite":
+                options["connect_args"] = {"timeout": 60}  # wait for another writer, do not fail
+            self.engine = create_engine(url, **options)
+        except ModuleNotFoundError as exc:
+            package = DRIVERS.get(exc.name or "", exc.name)
+            raise InputError.one(
+                f"the store at {shown} needs the database driver `{exc.name}`, which is not installed: "
+                f"pip install {package}",
+                field="db",
+            ) from None
         except (SQLAlchemyError, ValueError) as exc:
-            raise InputError.one(f"cannot open the store at {url}: {exc}", field="db") from None
+            raise InputError.one(f"cannot open the store at {shown}: {exc}", field="db") from None
+        self._create_schema(shown)
+
+    def _create_schema(self, shown: str) -> None:
+        """Create the tables if missing, safe when several processes open a new store at once:
+        the check and the CREATE are not one step, so a loser of that race sees "already exists"
+        and checks again."""
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                Base.metadata.create_all(self.engine, checkfirst=True)
+                return
+            except SQLAlchemyError as exc:
+                if attempt + 1 < CREATE_ATTEMPTS and _already_exists(exc):
+                    time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                    continue
+                raise InputError.one(
+                    f"cannot open the store at {shown}: {_reason(exc)}", field="db"
+                ) from None
+
+    @contextlib.contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        """A database error becomes a clear message; the statement and its parameters are not shown."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            hint = ""
+            if "readonly" in _reason(exc).replace("-", "").replace(" ", "").lower():
+                hint = " (the database is read-only: check the file's permissions or the URL)"
+            raise InputError.one(
+                f"cannot {doing} the store at {_shown_url(self.url)}: {_reason(exc)}{hint}", field="db"
+            ) from None
 
     def save_run(self, result: ScenarioResult, include_exempt: bool = False) -> int:
         """Store the run as the public view states it (a store is shared and outlives the
@@ -95,13 +177,13 @@ class Store:
             plan=json.dumps(public_plan(result.plan, include_exempt).to_json(), default=str),
             finance=json.dumps(finance_json, default=str),
         )
-        with Session(self.engine) as session, session.begin():
+        with self._guard("save the run to"), Session(self.engine) as session, session.begin():
             session.add(run)
             session.flush()
             return run.id
 
     def record_decision(self, run_id: int, recorded_by: str, body: str, decision: str) -> int:
-        with Session(self.engine) as session, session.begin():
+        with self._guard("record the decision in"), Session(self.engine) as session, session.begin():
             if session.get(Run, run_id) is None:
                 raise InputError.one(f"no run {run_id} in the store", field="run")
             entry = Decision(
@@ -116,7 +198,7 @@ class Store:
             return entry.id
 
     def runs(self) -> list[dict[str, Any]]:
-        with Session(self.engine) as session:
+        with self._guard("read"), Session(self.engine) as session:
             return [
                 {
                     "id": r.id,
@@ -132,7 +214,7 @@ class Store:
             ]
 
     def run(self, run_id: int) -> dict[str, Any]:
-        with Session(self.engine) as session:
+        with self._guard("read"), Session(self.engine) as session:
             run = session.get(Run, run_id)
             if run is None:
                 raise InputError.one(f"no run {run_id} in the store", field="run")

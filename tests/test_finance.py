@@ -33,9 +33,7 @@ def test_option_cash_flows_by_financial_year(small):
     assert flows.savings["2026/27"] == pytest.approx(20000 * 2 / 12)  # April and May
     assert sum(flows.savings.values()) == pytest.approx(20000 * 10)
     expected = (
-        (20000 * 10 / 12 - 10000)
-        + sum(20000 / 1.035**t for t in range(1, 10))
-        + 20000 * 2 / 12 / 1.035**10
+        (20000 * 10 / 12 - 10000) + sum(20000 / 1.035**t for t in range(1, 10)) + 20000 * 2 / 12 / 1.035**10
     )
     assert flows.npv(Appraisal()) == pytest.approx(expected)
     # repaid after the 2 months of spending plus 6 months of savings (£1,666.67 a month)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import InputError
+from engine.errors import InputError, SsplanError
 from engine.load import dump_programme, load_programme, parse_programme, save_programme
 from tests.conftest import DATA, SHIPPED
 
@@ -99,7 +99,8 @@ def test_failed_save_keeps_the_previous_file(tmp_path: Path, small, monkeypatch)
         raise OSError("disk full")
 
     monkeypatch.setattr("os.replace", broken)
-    with pytest.raises(OSError):
+    # the message names the target, not the temporary file
+    with pytest.raises(SsplanError, match=r"out\.yaml: cannot write here: disk full"):
         save_programme(small, target)
     assert target.read_text() == "previous content"
     assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,3 +110,114 @@ def test_postgresql_is_tested_in_ci():
 def test_bad_url_is_an_input_error():
     with pytest.raises(InputError, match="cannot open the store"):
         Store("nosuchdialect://x")
+
+
+def _save_when_told(url: str, go: Any, ids: Any) -> None:
+    """One process: wait for the others, open the (new) store and save a run."""
+    from sqlalchemy.orm import Session
+
+    from engine.store import Run
+
+    go.wait()  # all start together: the first use of the new file is a race
+    store = Store(url)  # creates the schema if it is not there yet
+    run = Run(
+        created=datetime.now(UTC),
+        scenario=f"saver {os.getpid()}",
+        programme="p",
+        inputs_hash="0" * 64,
+        engine_version="x",
+        rules="r",
+        status="optimal",
+        summary=json.dumps({"npv": 1.0}),
+        plan="{}",
+        finance="{}",
+    )
+    with store._guard("save the run to"), Session(store.engine) as session, session.begin():
+        session.add(run)
+        session.flush()
+        ids.put(run.id)
+
+
+def test_twenty_parallel_first_saves_to_a_new_store_all_land(tmp_path: Path):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")  # forked: no interpreter start-up, a tight race
+    url, go, ids = f"sqlite:///{tmp_path / 'new.db'}", context.Event(), context.Queue()
+    savers = [context.Process(target=_save_when_told, args=(url, go, ids)) for _ in range(20)]
+    for saver in savers:
+        saver.start()
+    go.set()
+    for saver in savers:
+        saver.join(timeout=120)
+    assert [saver.exitcode for saver in savers] == [0] * 20
+    assert sorted(ids.get(timeout=5) for _ in range(20)) == list(range(1, 21))
+    assert len(Store(url).runs()) == 20
+
+
+def test_losing_the_schema_creation_race_checks_again(tmp_path: Path, monkeypatch):
+    """Another process created the table between our check and our CREATE: not an error."""
+    from sqlalchemy.exc import OperationalError
+
+    from engine.store import Base
+
+    real = Base.metadata.create_all
+    calls = []
+
+    def racing(bind, checkfirst=True):
+        calls.append(checkfirst)
+        if len(calls) == 1:
+            real(bind, checkfirst=checkfirst)  # the other process wins...
+            raise OperationalError("CREATE TABLE runs", {}, Exception("table runs already exists"))
+        real(bind, checkfirst=checkfirst)
+
+    monkeypatch.setattr(Base.metadata, "create_all", racing)
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    assert len(calls) == 2 and store.runs() == []
+
+
+def test_read_only_store_says_so_without_the_sql_parameters(tmp_path: Path, results):
+    path = tmp_path / "store.db"
+    Store(f"sqlite:///{path}").save_run(results[0])
+    read_only = Store(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(InputError) as raised:
+        read_only.save_run(results[0])
+    message = str(raised.value)
+    assert "read-only" in message
+    assert results[0].loaded.name not in message  # the summary's first field
+    assert "INSERT" not in message and "parameters" not in message and "npv" not in message
+    assert f"{results[0].finance.npv}"[:6] not in message
+
+
+def test_read_only_store_from_the_command_line_prints_no_summary(tmp_path: Path, results, capsys):
+    from engine.cli import main
+
+    path = tmp_path / "store.db"
+    Store(f"sqlite:///{path}").save_run(results[0])
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "store",
+                "save",
+                str(GLOUCESTER / "county-first.yaml"),
+                "--db",
+                f"sqlite:///file:{path}?mode=ro&uri=true",
+            ]
+        )
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert "read-only" in err and "summary" not in err and "npv" not in err and "INSERT" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "package"),
+    [("mysql://user:secret@localhost/ssplan", "mysqlclient"), ("postgresql+psycopg2://u@h/db", "psycopg2")],
+)
+def test_a_missing_driver_names_the_package_to_install(url, package, capsys):
+    from engine.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["store", "list", "--db", url])
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert f"pip install {package}" in err and "ModuleNotFoundError" not in err
+    assert "secret" not in err  # the password is not echoed

@@ -6,10 +6,15 @@ else (a bug: please report it with ``SSPLAN_DEBUG=1`` set for the traceback).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from types import FrameType
 
 import typer
 
@@ -23,10 +28,32 @@ for _name in ("programme", "scoring", "planning", "scenarios", "store", "output"
     importlib.import_module(f"engine.cli.{_name}")
 
 
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """SIGTERM (kill, a job scheduler's timeout) unwinds like Ctrl-C, so every ``finally`` runs:
+    no temporary file is left behind and no store transaction is left half done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors exit 2 with a located message, bugs exit 1."""
     try:
-        code = app(args=argv, standalone_mode=False)
+        with terminate_cleanly():
+            code = app(args=argv, standalone_mode=False)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
     except SsplanError as exc:
         for problem in exc.problems:
             echo(f"error: {problem}", err=True)

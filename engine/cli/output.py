@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from engine.cli.base import app, echo
+from engine.cli.base import SEED_MAX, app, echo
 from engine.load import load_programme, save_programme
 from engine.render import plan_text, ranking_text
 from engine.shipped import shipped_programme, shipped_rules
@@ -29,13 +29,16 @@ def report(
         Path | None, typer.Option("--exempt-out", help="the exempt appendix (NOT FOR PUBLICATION)")
     ] = None,
     output: Annotated[
-        str | None, typer.Option("--format", help="docx, md or html (default: from --out)")
+        Literal["docx", "md", "html"] | None,
+        typer.Option("--format", help="docx, md or html (default: from --out)"),
     ] = None,
     template: Annotated[
         Path | None, typer.Option("--template", help="the council's own Word template, with the same tags")
     ] = None,
-    draws: Annotated[int, typer.Option("--draws", min=10, help="sensitivity draws the report cites")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="sensitivity seed")] = 0,
+    draws: Annotated[
+        int, typer.Option("--draws", min=10, max=1_000_000, help="sensitivity draws the report cites")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="sensitivity seed")] = 0,
 ) -> None:
     """Draft the Cabinet report that justifies the recommended order and every exception."""
     from engine.report.run import write_report
@@ -46,7 +49,7 @@ def report(
 
 @app.command()
 def ui(
-    port: Annotated[int, typer.Option("--port", help="port to serve on")] = 8501,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to serve on")] = 8501,
     headless: Annotated[bool, typer.Option("--headless", help="do not open a browser")] = False,
 ) -> None:
     """Start the Streamlit front end (what-if scenarios for directors)."""
@@ -75,9 +78,7 @@ def demo(
     book = out / "gloucester-2015.xlsx"
     save_programme(programme, book)
     same = load_programme(book) == programme
-    echo(
-        f"\nWrote {book} for officers to edit in Excel (reads back identical: {'yes' if same else 'NO'})"
-    )
+    echo(f"\nWrote {book} for officers to edit in Excel (reads back identical: {'yes' if same else 'NO'})")
 
     from engine.explain import explain_service
     from engine.ruleset import load_ruleset

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from engine.cells import frame_csv
-from engine.cli.base import IncludeExempt, _emit, _pairs, app, echo
+from engine.cli.base import (
+    IncludeExempt,
+    _emit,
+    _pairs,
+    app,
+    distinct_targets,
+    echo,
+    number,
+    option_error,
+    output_target,
+    settings_from_options,
+)
 from engine.errors import SsplanError
 from engine.load import load_programme
 from engine.render import plan_text, plan_workbook
@@ -27,24 +38,36 @@ def plan(
     rules: Annotated[
         Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
     ] = None,
-    method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
+    method: Annotated[Literal["wsm", "topsis"] | None, typer.Option("--method", help="wsm or topsis")] = None,
     objective: Annotated[
-        str, typer.Option("--objective", help="value, savings, maxmin or makespan")
+        Literal["value", "savings", "maxmin", "makespan"],
+        typer.Option("--objective", help="value, savings, maxmin or makespan"),
     ] = "value",
     consensus: Annotated[
         bool, typer.Option("--consensus", help="keep every consenting partner no worse off")
     ] = False,
-    solver: Annotated[str, typer.Option("--solver", help="highs or cbc")] = "highs",
-    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 30.0,
-    gap: Annotated[float, typer.Option("--gap", help="relative gap at which to stop")] = 1e-4,
+    solver: Annotated[Literal["highs", "cbc"], typer.Option("--solver", help="highs or cbc")] = "highs",
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            parser=number(0, 86400, low_open=True),
+            help="seconds for the whole command (solve, advice and reasons), > 0 and ≤ 86400",
+        ),
+    ] = 30.0,
+    gap: Annotated[
+        float, typer.Option("--gap", parser=number(0, 1), help="relative gap at which to stop, 0 to 1")
+    ] = 1e-4,
     force_in: Annotated[list[str] | None, typer.Option("--force-in", help="service that must change")] = None,
     force_out: Annotated[list[str] | None, typer.Option("--force-out", help="service kept as it is")] = None,
     fix_provider: Annotated[list[str] | None, typer.Option("--fix-provider", help="SERVICE=PARTNER")] = None,
     fix_option: Annotated[list[str] | None, typer.Option("--fix-option", help="SERVICE=OPTION")] = None,
     max_concurrent: Annotated[
-        int | None, typer.Option("--max-concurrent", help="transitions at once")
+        int | None, typer.Option("--max-concurrent", min=1, max=100_000, help="transitions at once (≥ 1)")
     ] = None,
-    output: Annotated[str, typer.Option("--format", help="table, json, csv or xlsx")] = "table",
+    output: Annotated[
+        Literal["table", "json", "csv", "xlsx"], typer.Option("--format", help="table, json, csv or xlsx")
+    ] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="file for csv/json/xlsx output")] = None,
     gantt: Annotated[Path | None, typer.Option("--gantt", help="write a Gantt chart (.html or .png)")] = None,
     include_exempt: IncludeExempt = False,
@@ -59,8 +82,14 @@ def plan(
     from engine.ruleset import load_ruleset
     from engine.scoring import score as run_score
 
-    if output not in ("table", "json", "csv", "xlsx"):
-        raise SsplanError.one(f"unknown format `{output}`; expected table, json, csv or xlsx")
+    output_target(out, output)
+    if gantt is not None:
+        from engine.atomic import check_target
+
+        check_target(gantt, "--gantt")
+        if gantt.suffix.lower() not in (".html", ".htm", ".png"):
+            raise option_error("--gantt", f"expected a file ending .html or .png, got `{gantt}`")
+    distinct_targets(("--out", out), ("--gantt", gantt))
     if (programme is None) == (psplib is None):
         raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
     if psplib is not None:
@@ -73,7 +102,8 @@ def plan(
         assert programme is not None
         loaded = load_programme(programme)
         table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
-    settings = PlanSettings.model_validate(
+    settings = settings_from_options(
+        PlanSettings,
         {
             "objective": objective,
             "solver": solver,
@@ -85,7 +115,8 @@ def plan(
             "fix_option": _pairs(fix_option or [], "--fix-option"),
             "max_concurrent": max_concurrent,
             "consensus": consensus,
-        }
+        },
+        {"fix_provider": "--fix-provider", "fix_option": "--fix-option", "force_in": "--force-in"},
     )
     result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt)
     if gantt is not None and result.plan is not None:
@@ -112,14 +143,36 @@ def plan(
         raise typer.Exit(1)
 
 
+MAX_LEVELS = 100
+
+
+def _levels(levels: str | None) -> list[float] | None:
+    """--levels: finite numbers ≥ 0, comma-separated, at most MAX_LEVELS of them (each is a solve)."""
+    if not levels:
+        return None
+    parse = number(0, 1e15)
+    try:
+        values = [parse(v.strip()) for v in levels.split(",")]
+    except ValueError:
+        raise option_error(
+            "--levels", f"expected finite numbers ≥ 0 separated by commas, got `{levels}`"
+        ) from None
+    if len(values) > MAX_LEVELS:
+        raise option_error("--levels", f"expected at most {MAX_LEVELS} levels, got {len(values)}")
+    return values
+
+
 @app.command()
 def frontier(
     scenario: Annotated[Path, typer.Argument(help="scenario file")],
     pool: Annotated[
         str | None, typer.Option("--pool", help="vary this pool's capacity, not the budget")
     ] = None,
-    levels: Annotated[str | None, typer.Option("--levels", help="comma-separated levels to try")] = None,
-    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    levels: Annotated[
+        str | None,
+        typer.Option("--levels", help=f"comma-separated levels to try (≥ 0, at most {MAX_LEVELS})"),
+    ] = None,
+    output: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json")] = "table",
     include_exempt: IncludeExempt = False,
 ) -> None:
     """Re-plan across one-off budgets (or a pool's capacity): what each level of resource buys."""
@@ -129,12 +182,7 @@ def frontier(
     from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.scenario import load_scenario
 
-    if output not in ("table", "json"):
-        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
-    try:
-        values = [float(v) for v in levels.split(",")] if levels else None
-    except ValueError:
-        raise SsplanError.one(f"--levels: expected numbers separated by commas, got `{levels}`") from None
+    values = _levels(levels)
     table = run_frontier(load_scenario(scenario), values, pool, include_exempt)
     what = f"capacity of `{pool}` per window" if pool else "one-off budget per financial year (£)"
     if output == "json":

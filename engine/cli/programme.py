@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from engine.cli.base import Paths, _check_files, app, echo
+from engine.cli.base import Paths, _check_files, app, echo, output_target
 from engine.errors import SsplanError
 from engine.load import load_programme, save_programme
 from engine.summary import summary_text
@@ -50,6 +50,7 @@ def import_xlsx(
     output: Annotated[Path, typer.Option("-o", "--output", help="programme YAML to write")],
 ) -> None:
     """Convert an Excel workbook into a programme YAML file."""
+    output_target(output, "yaml", "--output")
     save_programme(load_programme(book), output)
     echo(f"wrote {output}")
 
@@ -62,6 +63,7 @@ def export_xlsx(
     """Write a programme as an Excel workbook officers can edit (sheets per record kind)."""
     if output.suffix.lower() != ".xlsx":
         raise SsplanError.one("the output must end in .xlsx", file=str(output))
+    output_target(output, "xlsx", "--output")
     save_programme(load_programme(programme), output)
     echo(f"wrote {output}")
 

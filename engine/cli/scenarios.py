@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from engine.cli.base import IncludeExempt, _emit, app, echo
+from engine.cli.base import SEED_MAX, IncludeExempt, _emit, app, echo, number, output_target
 from engine.errors import SsplanError
 
 if TYPE_CHECKING:
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 @app.command()
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="scenario files; the first is the reference")],
-    output: Annotated[str, typer.Option("--format", help="table, json, xlsx or html")] = "table",
+    output: Annotated[
+        Literal["table", "json", "xlsx", "html"], typer.Option("--format", help="table, json, xlsx or html")
+    ] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="file to write (needed for xlsx)")] = None,
     include_exempt: IncludeExempt = False,
 ) -> None:
@@ -28,8 +30,7 @@ def compare(
     from engine.compare import comparison_html, comparison_text, comparison_workbook
     from engine.scenario import load_scenario, run_scenario
 
-    if output not in ("table", "json", "xlsx", "html"):
-        raise SsplanError.one(f"unknown format `{output}`; expected table, json, xlsx or html")
+    output_target(out, output)
     if output == "xlsx" and out is None:
         raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
     comparison = run_compare([run_scenario(load_scenario(path)) for path in scenarios], include_exempt)
@@ -51,14 +52,27 @@ def compare(
 def sensitivity(
     scenario: Annotated[Path, typer.Argument(help="scenario file")],
     draws: Annotated[int, typer.Option("--draws", min=1, max=1_000_000, help="weight draws")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same answer)")] = 0,
-    concentration: Annotated[float, typer.Option("--concentration", help="Dirichlet concentration")] = 50.0,
-    first_wave: Annotated[int, typer.Option("--first-wave", min=1, help="size of the first wave")] = 3,
-    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-    replan: Annotated[
-        int, typer.Option("--replan", min=0, help="also re-plan this many draws (parallel)")
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=SEED_MAX, help="random seed (same seed, same answer)")
     ] = 0,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="processes for --replan")] = None,
+    concentration: Annotated[
+        float,
+        typer.Option(
+            "--concentration",
+            parser=number(0, 1e6, low_open=True),
+            help="Dirichlet concentration, > 0 (larger: draws closer to the weights)",
+        ),
+    ] = 50.0,
+    first_wave: Annotated[
+        int, typer.Option("--first-wave", min=1, max=100_000, help="size of the first wave")
+    ] = 3,
+    output: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json")] = "table",
+    replan: Annotated[
+        int, typer.Option("--replan", min=0, max=100_000, help="also re-plan this many draws (parallel)")
+    ] = 0,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, max=1024, help="processes for --replan")
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -75,8 +89,6 @@ def sensitivity(
     from engine.scenario import load_scenario
     from engine.sensitivity import weight_sensitivity
 
-    if output not in ("table", "json"):
-        raise SsplanError.one(f"unknown format `{output}`; expected table or json")
     loaded = load_scenario(scenario)
     result = weight_sensitivity(
         loaded.programme,

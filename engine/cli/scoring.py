@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -27,9 +27,12 @@ def score(
         Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
     ] = None,
     method: Annotated[
-        str | None, typer.Option("--method", help="wsm or topsis (default: the rule set's)")
+        Literal["wsm", "topsis"] | None,
+        typer.Option("--method", help="wsm or topsis (default: the rule set's)"),
     ] = None,
-    output: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    output: Annotated[
+        Literal["table", "json", "csv"], typer.Option("--format", help="table, json or csv")
+    ] = "table",
     explain: Annotated[str | None, typer.Option("--explain", help="explain one service in full")] = None,
     include_exempt: Annotated[
         bool, typer.Option("--include-exempt", help="show confidential (exempt) figures")
@@ -47,8 +50,6 @@ def score(
     from engine.ruleset import load_ruleset
     from engine.scoring import score as run_score
 
-    if output not in ("table", "json", "csv"):
-        raise SsplanError.one(f"unknown format `{output}`; expected table, json or csv")
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
     for warning in undiscriminating_warnings(table, loaded):
@@ -121,7 +122,7 @@ def switching(
     rules: Annotated[
         Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
     ] = None,
-    method: Annotated[str | None, typer.Option("--method", help="wsm or topsis")] = None,
+    method: Annotated[Literal["wsm", "topsis"] | None, typer.Option("--method", help="wsm or topsis")] = None,
     include_exempt: IncludeExempt = False,
 ) -> None:
     """How far each exception's (or the default provider's) annual cost must move to flip the verdict."""

@@ -29,9 +29,7 @@ def store_save(
     from engine.store import Store
 
     run_id = Store(db).save_run(run_scenario(load_scenario(scenario)), include_exempt)
-    echo(
-        f"stored run {run_id}" + (" (NOT FOR PUBLICATION: exempt figures stored)" if include_exempt else "")
-    )
+    echo(f"stored run {run_id}" + (" (NOT FOR PUBLICATION: exempt figures stored)" if include_exempt else ""))
 
 
 @store_app.command("list")
@@ -49,7 +47,7 @@ def store_list(db: DbOption = "sqlite:///ssplan.db") -> None:
 
 @store_app.command("show")
 def store_show(
-    run: Annotated[int, typer.Argument(help="run id")], db: DbOption = "sqlite:///ssplan.db"
+    run: Annotated[int, typer.Argument(min=1, help="run id")], db: DbOption = "sqlite:///ssplan.db"
 ) -> None:
     """One stored run in full (JSON)."""
     import json
@@ -60,7 +58,11 @@ def store_show(
 
 
 @store_app.command("diff")
-def store_diff(first: int, second: int, db: DbOption = "sqlite:///ssplan.db") -> None:
+def store_diff(
+    first: Annotated[int, typer.Argument(min=1, help="run id")],
+    second: Annotated[int, typer.Argument(min=1, help="run id")],
+    db: DbOption = "sqlite:///ssplan.db",
+) -> None:
     """What differs between two stored runs."""
     from engine.store import Store
 
@@ -70,7 +72,7 @@ def store_diff(first: int, second: int, db: DbOption = "sqlite:///ssplan.db") ->
 
 @store_app.command("record-decision")
 def store_record_decision(
-    run: Annotated[int, typer.Argument(help="run id")],
+    run: Annotated[int, typer.Argument(min=1, help="run id")],
     by: Annotated[str, typer.Option("--by", help="who records it")],
     body: Annotated[str, typer.Option("--body", help="e.g. 'Cabinet, 17 June 2015'")],
     decision: Annotated[str, typer.Option("--decision", help="what was decided")],

@@ -8,21 +8,41 @@ their deadlines and past the horizon (at a price per period).  Its cheapest stre
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pulp
 
 from engine.instance import Instance
 from engine.optimise.constraints import budget_terms, capacity_terms, one_option_per_service, precedence
+from engine.optimise.deadline import OutOfTime, handover_seconds
 from engine.optimise.model import build_variables
 from engine.optimise.run import make_solver
 from engine.plan import budget_windows, capacity_windows
 
 LATE_PRICE = 1.0  # per period beyond a deadline or the horizon
 STRETCH_PRICE = 1.0  # per 100 % of a limit
+STOPPED = (
+    "the time limit stopped the infeasibility advice before it found which limit blocks the plan; "
+    "allow more time (--time-limit) to learn which limit to relax and by how much"
+)
+NOT_LEAST = (
+    "(the time limit stopped the search for the smallest relaxation: the changes above are enough, "
+    "but a smaller set may exist)"
+)
 
 
-def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
+def advise(instance: Instance) -> list[str]:
+    """Which limits to relax, and by how much, for a plan to exist; within the command's deadline
+    (:mod:`engine.optimise.deadline`): when the deadline stops it, the advice says so."""
+    try:
+        return _advise(instance)
+    except OutOfTime:
+        return [STOPPED]
+
+
+def _advise(instance: Instance) -> list[str]:
+    started = time.perf_counter()
     programme = instance.programme
     horizon = programme.horizon
     extra = max(
@@ -81,9 +101,14 @@ def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
         if late:
             penalties.append(var * (LATE_PRICE * late))
     model.problem.setObjective(pulp.lpSum(penalties))
-    model.problem.solve(make_solver(instance.settings.model_copy(update={"time_limit": time_limit})))
+    # its time: what is left before the deadline, less the hand-over to the solver and back
+    reserve = handover_seconds(model.problem, time.perf_counter() - started)
+    model.problem.solve(make_solver(instance.settings, reserve=reserve))
     if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        if model.problem.status != pulp.LpStatusInfeasible:
+            return [STOPPED]
         return ["no plan exists even with every limit relaxed; check the forced services and dependencies"]
+    least = model.problem.sol_status == pulp.LpSolutionOptimal
     advice = []
     for slack, words, limit in stretches:
         amount = slack.varValue or 0.0
@@ -106,6 +131,8 @@ def advise(instance: Instance, time_limit: float = 30.0) -> list[str]:
                         f"`{job.service}` ({option}) must be allowed to finish {late} period(s) after "
                         f"its deadline, in {horizon.label(t + job.duration - 1)}"
                     )
+    if advice and not least:
+        advice.append(NOT_LEAST)
     return advice or [
         "the limits conflict in a way no single relaxation resolves; review the forced services"
     ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from engine.instance import Instance, Job
+from engine.optimise.deadline import check
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Model:
     describe: dict[str, str] = field(default_factory=dict)  # constraint name -> plain words
     cache: dict[str, dict[object, object]] = field(default_factory=dict)  # shared expressions
     _names: set[str] = field(default_factory=set)
+    built_seconds: float = 0.0  # how long building took: the hand-over to the solver takes as long
 
     def name(self, text: str) -> str:
         """A unique solver name for ``text`` (PuLP folds some characters, so guard collisions)."""
@@ -36,6 +38,7 @@ class Model:
         return candidate
 
     def add(self, constraint: pulp.LpConstraint, label: str, words: str) -> None:
+        check()  # building a large model takes seconds: it stops at the command's deadline
         name = self.name(label)
         self.problem.addConstraint(constraint, name)
         self.describe[name] = words
@@ -60,6 +63,7 @@ def build_variables(instance: Instance, sense: int) -> Model:
     model = Model(instance, problem, {}, {})
     horizon = instance.programme.horizon
     for job in instance.all_jobs():
+        check()
         model.jobs[job.option.id] = job
         for t in range(job.earliest, job.latest + 1):
             name = model.name(f"start[{job.option.id}][{horizon.key(t)}]")

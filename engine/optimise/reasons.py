@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
+
 from engine.instance import Instance
 from engine.model import Programme
 from engine.plan import PlanResult, PlanSettings, PlanStatus
 from engine.scoring import ScoreTable
 
 MAX_REPLANS = 15
+TIME_STOPPED = "not re-planned: the time limit stopped the reasons pass"
+COUNT_STOPPED = f"not re-planned: only the first {MAX_REPLANS} such services are"
 
 
 def left_out(
@@ -39,14 +43,17 @@ def left_out(
     changed = {a.service for a in result.plan.assignments}
     reasons: dict[str, str] = {}
     replans = 0
+    rows = _by_service(scores)
     for service in programme.services:
         if service.id in changed:
             continue
-        reason = _static_reason(programme, settings, scores, instance, service.id)
+        reason = _static_reason(programme, settings, rows, instance, service.id)
         if reason is None:
             remaining = deadline - time.perf_counter()
-            if replans >= MAX_REPLANS or remaining < 1.0:
-                reason = "worth changing on its own, but not fitted in; not re-planned (time or count limit)"
+            if remaining < 1.0:
+                reason = f"worth changing on its own, but not fitted in; {TIME_STOPPED}"
+            elif replans >= MAX_REPLANS:
+                reason = f"worth changing on its own, but not fitted in; {COUNT_STOPPED}"
             else:
                 replans += 1
                 forced = settings.model_copy(
@@ -57,10 +64,22 @@ def left_out(
     return reasons
 
 
+def _by_service(scores: ScoreTable | None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]] | None:
+    """Each service's scored changes and exceptions, split once (not filtered per service)."""
+    if scores is None:
+        return None
+    changes = scores.options[~scores.options["status_quo"].astype(bool)]
+    exceptions = scores.exceptions
+    empty = exceptions.iloc[0:0]
+    split = {str(k): v for k, v in changes.groupby("service", sort=False)}
+    short = {str(k): v for k, v in exceptions.groupby("service", sort=False)} if len(exceptions) else {}
+    return {service: (frame, short.get(service, empty)) for service, frame in split.items()}
+
+
 def _static_reason(
     programme: Programme,
     settings: PlanSettings,
-    scores: ScoreTable | None,
+    rows_by_service: dict[str, tuple[pd.DataFrame, pd.DataFrame]] | None,
     instance: Instance,
     service_id: str,
 ) -> str | None:
@@ -73,14 +92,13 @@ def _static_reason(
         return "not among the recommended changes (the soonest-finish objective plans only those)"
     if service_id in instance.jobs:
         return None
-    if scores is not None:
-        rows = scores.options[(scores.options["service"] == service_id) & ~scores.options["status_quo"]]
-        if not rows["eligible"].any():
-            why = "; ".join(sorted({str(r) for r in rows["ineligible_reason"] if r}))
+    if rows_by_service is not None:
+        rows, exceptions = rows_by_service.get(service_id, (None, None))
+        if rows is None or exceptions is None or not rows["eligible"].any():
+            found = [] if rows is None else rows["ineligible_reason"]
+            why = "; ".join(sorted({str(r) for r in found if r}))
             return "no option is allowed by the rules" + (f": {why}" if why else "")
-        short = scores.exceptions[
-            (scores.exceptions["service"] == service_id) & ~scores.exceptions["passes_margin"].astype(bool)
-        ]
+        short = exceptions[~exceptions["passes_margin"].astype(bool)]
         eligible = set(rows.loc[rows["eligible"], "option"])
         if eligible and eligible <= set(short["option"]):
             return "its only allowed options are exceptions that fall short of the programme's margin"

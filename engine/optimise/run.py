@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pulp
 
 from engine.instance import Instance
 from engine.optimise import constraints
+from engine.optimise.deadline import handover_seconds, solver_seconds
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
 from engine.optimise.quiet import verbose
@@ -30,11 +32,16 @@ class Outcome:
     gap: float | None
 
 
-def make_solver(settings: PlanSettings, log: Path | None = None, relaxed: bool = False) -> pulp.LpSolver:
+def make_solver(
+    settings: PlanSettings, log: Path | None = None, relaxed: bool = False, reserve: float = 0.0
+) -> pulp.LpSolver:
     """Every solver is created here. HiGHS (highspy) by default; CBC through COIN_CMD and cbcbox.
 
-    ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.
+    ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.  The time limit
+    is the settings' but never past the command's deadline (:mod:`engine.optimise.deadline`), less
+    ``reserve`` seconds for handing the model over and reading the answer back.
     """
+    seconds = solver_seconds(settings.time_limit, reserve)
     if settings.solver == "cbc":
         import cbcbox
 
@@ -43,17 +50,18 @@ def make_solver(settings: PlanSettings, log: Path | None = None, relaxed: bool =
             path=cbcbox.cbc_bin_path(),
             mip=not relaxed,
             msg=verbose(),
-            timeLimit=settings.time_limit,
+            timeLimit=seconds,
             gapRel=settings.gap,
             threads=1,
             logPath=str(log) if log else None,
         )
     return pulp.getSolver(
-        "HiGHS", mip=not relaxed, msg=verbose(), timeLimit=settings.time_limit, gapRel=settings.gap, threads=1
+        "HiGHS", mip=not relaxed, msg=verbose(), timeLimit=seconds, gapRel=settings.gap, threads=1
     )
 
 
 def build_model(instance: Instance) -> Model:
+    started = time.perf_counter()
     maximise = instance.settings.objective != "makespan"
     model = build_variables(instance, pulp.LpMaximize if maximise else pulp.LpMinimize)
     if not maximise:
@@ -62,6 +70,7 @@ def build_model(instance: Instance) -> Model:
     for family in constraints.ALL:
         family(model)
     set_objective(model)
+    model.built_seconds = time.perf_counter() - started
     return model
 
 
@@ -135,7 +144,7 @@ def extract(model: Model) -> Plan:
 def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
-        solver = make_solver(settings, log)
+        solver = make_solver(settings, log, reserve=handover_seconds(model.problem, model.built_seconds))
         model.problem.solve(solver)
         outcome = translate(model, solver, log)
     return outcome, extract(model) if outcome.status.has_plan else None

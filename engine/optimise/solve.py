@@ -15,10 +15,12 @@ from engine.heuristic import greedy_plan, plan_value
 from engine.instance import Instance, build_instance
 from engine.model import Programme
 from engine.money import Appraisal, plan_ledgers
+from engine.optimise.deadline import OutOfTime, within
+from engine.optimise.deadline import deadline as current_deadline
 from engine.optimise.elastic import advise
 from engine.optimise.quiet import solver_output_to_stderr
 from engine.optimise.rcpsp import pure_rcpsp, solve_by_bounds
-from engine.optimise.reasons import left_out
+from engine.optimise.reasons import TIME_STOPPED, left_out
 from engine.optimise.run import Outcome, build_model, gap_between, run
 from engine.plan import Plan, PlanResult, PlanSettings, PlanStatus, verify
 from engine.scoring import ScoreTable
@@ -39,8 +41,11 @@ def solve(
 
     With ``reasons`` each service the plan keeps as it is gets the computed reason
     (``PlanResult.left_out``; see :mod:`engine.optimise.reasons`), within the same time limit.
+    ``settings.time_limit`` bounds the whole call — model building, solvers, infeasibility advice
+    and reasons (:mod:`engine.optimise.deadline`); what the limit cuts short, the result says.
     Whatever the solvers print goes to standard error (see :mod:`engine.optimise.quiet`)."""
-    with solver_output_to_stderr():
+    settings = settings or PlanSettings()
+    with solver_output_to_stderr(), within(settings.time_limit):
         return _solve(programme, settings, scores, reasons)
 
 
@@ -65,10 +70,14 @@ def _solve(
         result.objective_value = result.bound = 0.0
         result.gap = 0.0
         result.message = "no change is worth planning; every service keeps its status quo"
-    elif settings.objective == "makespan":
-        result = _solve_makespan(instance, heuristic, result)
     else:
-        result = _solve_value(instance, heuristic, result)
+        try:
+            if settings.objective == "makespan":
+                result = _solve_makespan(instance, heuristic, result)
+            else:
+                result = _solve_value(instance, heuristic, result)
+        except OutOfTime:
+            result = _out_of_time(instance, heuristic, result)
     if result.plan is not None:
         problems = verify(result.plan, programme, settings, _allowed(instance))
         if problems:
@@ -78,9 +87,44 @@ def _solve(
     if result.plan is not None:
         result.negative_npv = negative_npv(result.plan, programme, settings.appraisal)
     if reasons and result.plan is not None:
-        deadline = started + settings.time_limit
-        result.left_out = left_out(programme, settings, scores, instance, result, deadline)
+        result.left_out = left_out(programme, settings, scores, instance, result, current_deadline())
+        cut = sum(TIME_STOPPED in reason for reason in result.left_out.values())
+        if cut:
+            result.message = " ".join(
+                part
+                for part in (
+                    result.message,
+                    f"The time limit stopped the reasons pass: {cut} unchanged service(s) were not "
+                    "re-planned to learn why (allow more time with --time-limit).",
+                )
+                if part
+            )
     result.solve_seconds = time.perf_counter() - started
+    return result
+
+
+def _out_of_time(instance: Instance, heuristic: Plan, result: PlanResult) -> PlanResult:
+    """The deadline passed while the model was being built or solved: the priority-rule plan if
+    it is a complete, valid plan (not proven optimal), else no plan; either way, say so."""
+    usable = _complete(instance, heuristic) and not verify(
+        heuristic, instance.programme, instance.settings, _allowed(instance)
+    )
+    if not usable:
+        result.status, result.plan = PlanStatus.NO_SOLUTION, None
+        result.message = (
+            "the time limit stopped the search before a plan was found; allow more time (--time-limit)"
+        )
+        return result
+    result.status, result.plan = PlanStatus.FEASIBLE, heuristic
+    if instance.settings.objective == "makespan":
+        result.objective_value = float(heuristic.makespan)
+    else:
+        result.objective_value = plan_value(instance, heuristic)
+    result.bound = result.gap = None
+    result.message = (
+        "the time limit stopped the search before the solver could run; showing the priority-rule "
+        "plan, not proven optimal (allow more time with --time-limit)"
+    )
     return result
 
 

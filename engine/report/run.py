@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.atomic import atomic_write
+from engine.atomic import atomic_write, check_target, private_writes, same_file
 from engine.errors import InputError
 from engine.report.build import build_report
 from engine.report.evidence import gather
@@ -15,6 +16,52 @@ from engine.report.word import render_docx
 from engine.scenario import ScenarioResult, load_scenario, run_scenario
 
 FORMATS = ("docx", "md", "html")
+SUFFIXES = {"docx": (".docx",), "md": (".md", ".markdown"), "html": (".html", ".htm")}
+
+
+def report_targets(
+    out: str | Path, exempt_out: str | Path | None = None, output: str | None = None
+) -> tuple[str, list[tuple[Path, bool]]]:
+    """The format and the (file, exempt?) targets, refused before any work when a target cannot
+    be written, when the public report and the exempt appendix are one file (however spelt), or
+    when a file's extension says another format than the one written."""
+    out = Path(out)
+    by_suffix = {suffix: fmt for fmt, suffixes in SUFFIXES.items() for suffix in suffixes}
+    suffix = out.suffix.lower()
+    fmt = output or by_suffix.get(suffix) or ("docx" if not suffix else suffix.lstrip("."))
+    if fmt not in FORMATS:
+        raise InputError.one(
+            f"unknown report format `{fmt}`; expected one of {', '.join(FORMATS)}",
+            file=str(out),
+            field="--out",
+        )
+    targets = [(out, False)] + ([(Path(exempt_out), True)] if exempt_out else [])
+    for (target, _), option in zip(targets, ("--out", "--exempt-out"), strict=False):
+        check_target(target, option)
+        if target.suffix and target.suffix.lower() not in SUFFIXES[fmt]:
+            raise InputError.one(
+                f"the extension `{target.suffix}` does not match the format written ({fmt}); "
+                f"name it {target.stem}{SUFFIXES[fmt][0]} or give --format to match",
+                file=str(target),
+                field=option,
+            )
+    if exempt_out is not None:
+        exempt = Path(exempt_out)
+        beside = out.with_name(f"{out.stem}-plan.png") if fmt == "md" else None
+        if same_file(out, exempt):
+            raise InputError.one(
+                f"--out and --exempt-out name the same file ({out}); the exempt appendix would "
+                "overwrite the public report: give two different files",
+                file=str(exempt),
+                field="--exempt-out",
+            )
+        if beside is not None and same_file(beside, exempt):
+            raise InputError.one(
+                f"--exempt-out is the plan picture written beside the Markdown report ({beside})",
+                file=str(exempt),
+                field="--exempt-out",
+            )
+    return fmt, targets
 
 
 def write_report(
@@ -28,15 +75,11 @@ def write_report(
     seed: int = 0,
 ) -> list[Path]:
     """The files written: the public report, then the exempt appendix if asked for."""
-    out = Path(out)
-    fmt = output or out.suffix.lstrip(".").lower() or "docx"
-    if fmt not in FORMATS:
-        raise InputError.one(f"unknown report format `{fmt}`; expected one of {', '.join(FORMATS)}")
+    fmt, targets = report_targets(out, exempt_out, output)
     if template is not None and fmt != "docx":
         raise InputError.one("--template applies to Word (docx) reports only")
     result = run_scenario(load_scenario(scenario))
     others = [run_scenario(load_scenario(path)) for path in compare or []]
-    targets = [(out, False)] + ([(Path(exempt_out), True)] if exempt_out else [])
     return _write(result, others, targets, fmt, template, draws, seed)
 
 
@@ -72,10 +115,12 @@ def _write(
             gantt_png(result.plan, gantt)
         for target, exempt in targets:
             report = build_report(result, others, gantt, exempt, draws, seed, evidence)
-            if fmt == "docx":
-                render_docx(report, target, template if not exempt else None)
-            elif fmt == "md":
-                atomic_write(target, render_markdown(report))
-            else:
-                atomic_write(target, render_html(report))
+            # the exempt appendix is created 0600 and stays so when it replaces a readable file
+            with private_writes() if exempt else contextlib.nullcontext():
+                if fmt == "docx":
+                    render_docx(report, target, template if not exempt else None)
+                elif fmt == "md":
+                    atomic_write(target, render_markdown(report))
+                else:
+                    atomic_write(target, render_html(report))
     return [target for target, _ in targets]
