@@ -14,7 +14,7 @@ import pandas as pd
 
 from engine.consensus import partner_tables, plan_value_by_partner
 from engine.plan import consenting_partners, usage
-from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure, finance_view
+from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure, finance_view, public_plan
 from engine.scenario import ScenarioResult
 
 
@@ -68,6 +68,8 @@ def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, An
     ]
     money = finance_view(result, disclosure.include_exempt)
     withheld = disclosure.withheld_in(plan.plan)
+    shown = public_plan(plan, disclosure.include_exempt, result.scores)
+    scaled = not disclosure.include_exempt and bool(result.scores.secret_scales())
     shares: dict[str, float] = {}
     if money is not None:
         by_partner = money.by_partner.set_index("partner")["npv"]
@@ -81,7 +83,9 @@ def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, An
             programme, loaded.rules, loaded.scenario.method, loaded.scenario.weights or None
         )
         own = {
-            f"value for {programme.partner(p).name} (own weights)": None if withheld else round(v, 4)
+            f"value for {programme.partner(p).name} (own weights)": None
+            if withheld or scaled
+            else round(v, 4)
             for p, v in plan_value_by_partner(plan.plan, programme, tables).items()
         }
     peaks = {}
@@ -93,7 +97,7 @@ def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, An
         "scenario": loaded.name,
         "plan": plan.status_text,
         "objective": plan.objective,
-        "objective value": None if withheld else plan.objective_value,
+        "objective value": shown.objective_value,
         "services changing": 0 if plan.plan is None else len(plan.plan.assignments),
         "NPV (£)": None if money is None else round(money.npv, 2),
         "one-off cost (£)": None if money is None else round(money.one_off, 2),

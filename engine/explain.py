@@ -32,9 +32,10 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
     programme, rules = scores.programme, scores.rules
     hidden = set() if include_exempt else secret_options(programme)
     banding = programme.settings.band_exempt_scores
+    scales = set() if include_exempt else set(scores.secret_scales())  # every option's value on these
 
     def score_text(value: float, option: object) -> str:
-        if option in hidden and banding:
+        if (option in hidden or scales) and banding:
             return f"score band {band(value)}"
         return f"score {value:.3f}"
 
@@ -62,7 +63,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         if not row["eligible"]:
             lines.append(f"{head}: ruled out: {row['ineligible_reason']}")
             continue
-        if row["option"] in hidden:
+        if row["option"] in hidden or scales:
             lines.append(f"{head}: {score_text(row['score'], row['option'])}")
         else:
             lines.append(f"{head}: score {row['score']:.3f} (rank {row['rank']} in the programme)")
@@ -70,6 +71,13 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         for criterion in rules.criteria:
             c = criterion.id
             expression = scores.expressions[c]
+            if c in scales and c not in secret:
+                shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+                lines.append(
+                    f"    {criterion.name}: {expression.describe(shown)} = {number(row[f'{c}.raw'])} → on a "
+                    f"scale set by an exempt figure, withheld (weight {row[f'{c}.weight']:.2f})"
+                )
+                continue
             if c in secret:  # the normalised value is the price on a scale: withheld with it
                 lines.append(f"    {criterion.name}: {EXEMPT} (weight {row[f'{c}.weight']:.2f})")
                 continue
@@ -91,7 +99,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
                 lines.append(f"    adjustment `{fired.rule}` ({fired.effect}): {fired.text}")
     exceptions = scores.exceptions[scores.exceptions["service"] == service_id]
     for _, e in exceptions.iterrows():
-        if {e["option"], e["benchmark_option"]} & hidden:
+        if scales or {e["option"], e["benchmark_option"]} & hidden:
             lines.append(
                 f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; the scores compared "
                 f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%}) rest on "

@@ -61,6 +61,7 @@ def frontier(
     table = score(programme, loaded.rules, method=scenario.method, weights=scenario.weights or None)
     rows: list[dict[str, Any]] = []
     previous: set[str] = set()
+    scaled = not include_exempt and bool(table.secret_scales())  # value scores on a secret scale
     for level in levels:
         at = _at_level(programme, level, pool)
         result = solve(at, loaded.settings, table)
@@ -77,7 +78,7 @@ def frontier(
                 "level": level,
                 "plan": result.status_text,
                 "objective value": None
-                if result.objective_value is None or hidden
+                if result.objective_value is None or hidden or (scaled and result.objective == "value")
                 else round(result.objective_value, 6) + 0.0,
                 "NPV (£)": None if finance is None else round(finance.npv, 2),
                 "one-off cost (£)": None if finance is None else round(finance.one_off, 2),

@@ -15,10 +15,13 @@ format, the store, the app, the report) asks this module what it may show:
 ``include_exempt`` (``--include-exempt`` on the CLI, an explicit control in the app) shows
 everything, and such output carries :data:`NOT_FOR_PUBLICATION` in its header.
 
-Known channels this view does not close (for the scoring and planning work to remove): a min–max
-normalisation whose end is set by a secret value moves every other option's normalised value (an
-exempt saving that is the largest in the programme can be read from a public option's impact score);
-and the feasibility of a plan under a what-if budget brackets a secret option's one-off cost.
+Where a secret value sets a criterion's scale (the largest saving in the programme is an exempt
+one, say; see ``ScoreTable.secret_scales``), every option's value on it and every total score is
+worked from that value: the public view then withholds the criterion for every option, bands every
+score and withholds value-objective figures.
+
+A channel this view does not close (for the planning work to remove): the feasibility of a plan
+under a what-if budget brackets a secret option's one-off cost.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from engine.model import Programme
 if TYPE_CHECKING:
     from engine.plan import Plan, PlanResult
     from engine.scenario import ScenarioResult
+    from engine.scoring import ScoreTable
 
 WITHHELD = "[exempt]"
 WITHHELD_REASON = "the reason rests on exempt figures (shown with --include-exempt)"
@@ -151,11 +155,12 @@ def run_summary(result: ScenarioResult, include_exempt: bool = False) -> dict[st
     plan = result.plan
     money = finance_view(result, include_exempt)
     withheld = disclosure.withheld_in(plan.plan)
+    shown = public_plan(plan, include_exempt, result.scores)
     return {
         "scenario": result.loaded.name,
         "status": plan.status_text,
         "objective": plan.objective,
-        "objective_value": None if withheld else plan.objective_value,
+        "objective_value": shown.objective_value,
         "npv": None if money is None else money.npv,
         "one_off": None if money is None else money.one_off,
         "annual_saving": None if money is None else money.annual_saving,
@@ -166,16 +171,22 @@ def run_summary(result: ScenarioResult, include_exempt: bool = False) -> dict[st
     }
 
 
-def public_plan(result: PlanResult, include_exempt: bool = False) -> PlanResult:
+def public_plan(
+    result: PlanResult, include_exempt: bool = False, scores: ScoreTable | None = None
+) -> PlanResult:
     """The plan result as it may be printed: the objective value and bound withheld where a secret
-    option is in the plan; reasons and money warnings about a service with a secret option withheld."""
+    option is in the plan, or where the value objective is made of scores on a scale a secret figure
+    sets (``scores``); reasons and money warnings that rest on a secret option withheld."""
     if result.programme is None:
         return result
     if include_exempt:
         return replace(result, notice=NOT_FOR_PUBLICATION)
     disclosure = Disclosure.of(result.programme)
+    scaled = result.objective == "value" and scores is not None and bool(scores.secret_scales())
     left_out = {  # a reason with no figure in it ("kept as it is by this what-if") gives nothing away
-        s: WITHHELD_REASON if disclosure.hides_service(s) and any(c.isdigit() for c in why) else why
+        s: WITHHELD_REASON
+        if (scaled or disclosure.hides_service(s)) and any(c.isdigit() for c in why)
+        else why
         for s, why in result.left_out.items()
     }
     negative = [s for s in result.negative_npv if not disclosure.hides_service(s)]
@@ -183,8 +194,9 @@ def public_plan(result: PlanResult, include_exempt: bool = False) -> PlanResult:
     if disclosure.secret and result.plan is None:  # a shortfall may be a secret option's one-off
         advice = [re.sub(r"£[\d,]+(?:\.\d+)?", "£[exempt]", line) for line in advice]
     hidden = disclosure.withheld_in(result.plan)
-    if not hidden:
+    if not hidden and not scaled:
         return replace(result, left_out=left_out, negative_npv=negative, advice=advice)
+    what = f"exempt figures of {', '.join(hidden)}" if hidden else "scores on a scale an exempt figure sets"
     return replace(
         result,
         advice=advice,
@@ -192,8 +204,5 @@ def public_plan(result: PlanResult, include_exempt: bool = False) -> PlanResult:
         bound=None,
         left_out=left_out,
         negative_npv=negative,
-        notice=(
-            f"The objective value rests on exempt figures of {', '.join(hidden)} and is withheld "
-            "(shown with --include-exempt)."
-        ),
+        notice=f"The objective value rests on {what} and is withheld (shown with --include-exempt).",
     )

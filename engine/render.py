@@ -14,10 +14,12 @@ def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str
     """Services ranked by the gain of their recommended option, then the exceptions; a secret
     option's score is shown as its band (see engine.public)."""
     disclosure = disclosure or Disclosure.of(table.programme)
-    banded = disclosure.secret if table.programme.settings.band_exempt_scores else frozenset()
+    banding_on = table.programme.settings.band_exempt_scores
+    banded = disclosure.secret if banding_on else frozenset()
+    everything = banding_on and not disclosure.include_exempt and bool(table.secret_scales())
 
     def shown(value: float, option: object) -> str:
-        banding = band(value) if isinstance(option, str) and option in banded else None
+        banding = band(value) if everything or (isinstance(option, str) and option in banded) else None
         return banding or f"{value:.3f}"
 
     services = table.services
@@ -39,7 +41,7 @@ def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str
     if len(table.exceptions):
         lines += ["", "Exceptions (another partner than the default provider):"]
         for _, e in table.exceptions.iterrows():
-            if {e["option"], e["benchmark_option"]} & disclosure.secret:
+            if everything or {e["option"], e["benchmark_option"]} & disclosure.secret:
                 lines.append(
                     f"  {e['option']} ({e['provider_name']}): {e['verdict']}; the scores rest on exempt "
                     "prices and are withheld"

@@ -83,6 +83,22 @@ class ScoreTable:
                 )
         return pd.DataFrame(rows)
 
+    def secret_scales(self) -> list[str]:
+        """Criteria whose scale is set by a value worked from an exempt figure: a min–max scale
+        whose end only a secret option reaches, or a vector or sum norm a secret value enters.
+        Every option's normalised value on such a criterion, and so every total, gives it back."""
+        frame = self.options[self.options["eligible"].astype(bool)]
+        out = []
+        for criterion in self.rules.criteria:
+            c, how = criterion.id, criterion.normalisation or self.rules.normalisation
+            secret = frame["exempt"].map(lambda fields, c=c: c in fields).astype(bool)
+            if how == "scale" or not secret.any():
+                continue
+            public, hidden = frame.loc[~secret, f"{c}.raw"], frame.loc[secret, f"{c}.raw"]
+            if how != "minmax" or public.empty or hidden.min() < public.min() or hidden.max() > public.max():
+                out.append(c)
+        return out
+
     def public_options(self) -> pd.DataFrame:
         """The options frame as it may be published: every value worked from an exempt figure
         (raw, normalised, contribution) blanked and, unless the programme says otherwise
@@ -94,7 +110,14 @@ class ScoreTable:
         for rank in ("rank", "rank_in_service"):
             frame[rank] = frame[rank].astype(object)  # so a withheld rank is None, not a float NaN
         banding = self.programme.settings.band_exempt_scores
+        scales = self.secret_scales()
+        for name in scales:  # every option's value on a scale a secret figure sets
+            frame[f"{name}.normalised"] = np.nan
+            frame[f"{name}.contribution"] = np.nan
         for index, row in frame.iterrows():
+            if scales and banding and not any(c in self.criteria() for c in row["exempt"]):
+                frame.at[index, "score_band"] = band(float(row["score"]))
+                frame.at[index, "score"] = np.nan
             for name in row["exempt"]:
                 for part in ("raw", "normalised", "contribution"):
                     if f"{name}.{part}" in frame.columns:
@@ -115,7 +138,7 @@ class ScoreTable:
         if not self.programme.settings.band_exempt_scores:
             return frame
         secret = secret_options(self.programme)
-        hidden = frame["recommended"].isin(secret)
+        hidden = frame["recommended"].isin(secret) | bool(self.secret_scales())
         frame["score"] = frame["score"].astype(object)
         frame["gain"] = frame["gain"].astype(object)
         frame.loc[hidden, "score"] = frame.loc[hidden, "score"].map(band)
@@ -132,6 +155,7 @@ class ScoreTable:
             return frame
         secret = secret_options(self.programme)
         hidden = frame["option"].isin(secret) | frame["benchmark_option"].isin(secret)
+        hidden |= bool(self.secret_scales())
         for column in ("score", "benchmark_score", "uplift", "required_score", "gap"):
             if column in frame.columns:
                 frame[column] = frame[column].astype(object)

@@ -174,7 +174,7 @@ class Store:
             rules=loaded.rules.id,
             status=result.plan.status.value,
             summary=json.dumps(summary, default=str),
-            plan=json.dumps(public_plan(result.plan, include_exempt).to_json(), default=str),
+            plan=json.dumps(public_plan(result.plan, include_exempt, result.scores).to_json(), default=str),
             finance=json.dumps(finance_json, default=str),
         )
         with self._guard("save the run to"), Session(self.engine) as session, session.begin():

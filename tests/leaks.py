@@ -104,10 +104,20 @@ def _normalised(programme: Programme, rules: RuleSet) -> list[Needle]:
         for k in ["score", *(f"{c}.{p}" for c in criteria for p in ("normalised", "contribution", "weight"))]
         if row[k] == row[k]
     }
+    scales = set(table.secret_scales())  # a secret figure sets the scale: every value on it is its child
+    if scales:
+        printed = {round(float(w), 3) for w in table.weights.values()}
     out = []
     for _, row in frame.iterrows():
         total = float(row["score"])
-        if row["exempt"] and total == total and round(total, 3) not in printed:
+        inside = False  # a value at an end of the scale (0 or 1) does not move with it
+        for criterion in sorted(scales - set(row["exempt"])):
+            value = float(row[f"{criterion}.normalised"])
+            inside = inside or 0.001 < value < 0.999
+            if 0.001 < value < 0.999 and round(value, 2) != value:
+                pattern = re.compile(score_pattern(value))
+                out.append(Needle(f"{row['option']} {criterion} on a secret scale", pattern))
+        if (row["exempt"] or inside) and total == total and round(total, 3) not in printed:
             three = re.escape(f"{total:.3f}")
             out.append(
                 Needle(

@@ -33,7 +33,14 @@ def test_a_secret_options_score_is_banded_unless_the_programme_publishes_it():
         and public.at["ict-oneconnect", "score_band"] == "0.6–0.7"
     )
     assert math.isnan(public.at["ict-oneconnect", "impact.normalised"])
-    assert not math.isnan(public.at["ict-county", "score"])  # a public price keeps its score
+    # the largest saving is a secret one: it sets the impact scale, so every option's impact value
+    # (and total) would give it back
+    assert score(programme, RULES).secret_scales() == ["impact"]
+    assert math.isnan(public.at["ict-county", "impact.normalised"])
+    assert math.isnan(public.at["ict-county", "score"]) and public.at["ict-county", "score_band"]
+    gloucester = score(load_programme(ROOT / "scenarios" / "gloucester-2015.yaml"), RULES)
+    assert gloucester.secret_scales() == []  # its scales are set by public prices
+    assert not math.isnan(gloucester.public_options().set_index("option").at["hr-county-s101", "score"])
     settings = programme.settings.model_copy(update={"band_exempt_scores": False})
     published = score(programme.model_copy(update={"settings": settings}), RULES).public_options()
     published = published.set_index("option")

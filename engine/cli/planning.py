@@ -118,7 +118,7 @@ def plan(
         },
         {"fix_provider": "--fix-provider", "fix_option": "--fix-option", "force_in": "--force-in"},
     )
-    result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt)
+    result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt, table)
     if gantt is not None and result.plan is not None:
         write_gantt(result, gantt)
     if output == "json":

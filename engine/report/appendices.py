@@ -62,6 +62,8 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
         ),
     ]
     rows = []
+    scales = set() if exempt else set(scores.secret_scales())  # every value on these rests on a price
+    banding = programme.settings.band_exempt_scores
     for _, r in frame.iterrows():
         cells = [str(r["service"]), str(r["option"]), str(r["provider"])]
         if not r["eligible"]:
@@ -73,8 +75,9 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
             shown = band(float(r["score"])) if programme.settings.band_exempt_scores else f"{r['score']:.3f}"
             cells += [EXEMPT] * len(criteria) + [shown or EXEMPT, EXEMPT]
         else:
-            cells += [f"{r[f'{c.id}.normalised']:.3f}" for c in criteria]
-            cells += [f"{r['score']:.3f}", str(int(r["rank_in_service"]))]
+            cells += [EXEMPT if c.id in scales else f"{r[f'{c.id}.normalised']:.3f}" for c in criteria]
+            total = (band(float(r["score"])) if scales and banding else None) or f"{r['score']:.3f}"
+            cells += [total, str(int(r["rank_in_service"]))]
         rows.append(cells)
     blocks.append(
         table(

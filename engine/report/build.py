@@ -282,8 +282,8 @@ def _alternative(
         )
     elif ours is not None and theirs is not None:
         figures.append("its finance includes exempt figures, compared in the exempt appendix")
-    value_ours = public_plan(result.plan, exempt).objective_value
-    value_theirs = public_plan(other.plan, exempt).objective_value
+    value_ours = public_plan(result.plan, exempt, result.scores).objective_value
+    value_theirs = public_plan(other.plan, exempt, other.scores).objective_value
     if result.plan.objective == other.plan.objective and value_ours is not None and value_theirs is not None:
         figures.append(f"its {other.plan.objective} score is {value_theirs:.4f} against {value_ours:.4f}")
     verdict = "rejected: " if figures else ""

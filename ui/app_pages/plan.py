@@ -162,7 +162,7 @@ show_exempt = st.toggle(
 )
 if show_exempt:
     st.error(NOT_FOR_PUBLICATION)
-plan = public_plan(result.plan, show_exempt)
+plan = public_plan(result.plan, show_exempt, result.scores)
 st.subheader(f"Plan: {plan.status_text}")
 if plan.plan is None:
     st.error(plan.message or "No plan satisfies the limits.")
