@@ -13,13 +13,7 @@ and the command line stay fast)::
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("ssplan")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0+unknown"
 
 # name -> the module that holds it
 _FRONT_DOOR = {
@@ -46,8 +40,21 @@ _FRONT_DOOR = {
 __all__ = ["__version__", *_FRONT_DOOR]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ssplan")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
-    """Import a front-door name from its module the first time it is asked for (PEP 562)."""
+    """Import a front-door name from its module the first time it is asked for (PEP 562); the
+    version is read from the package metadata only when asked for (it costs a start-up)."""
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
     module = _FRONT_DOOR.get(name)
     if module is None:
         raise AttributeError(f"module 'engine' has no attribute {name!r}")

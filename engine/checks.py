@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from engine import graph
 from engine.calendar import FY_KEY
 from engine.partial import SetAside
 
@@ -117,6 +116,8 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[tuple[L
             problems.append((("dependencies", i), f"{who} is listed twice"))
         seen_pairs.add((dep.before, dep.after))
     if not problems:
+        from engine import graph  # networkx only when the references are sound and a cycle is possible
+
         g = graph.build(
             [s.id for s in p.services], ((d.before, d.after, d.lag, d.reason) for d in p.dependencies)
         )

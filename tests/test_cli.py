@@ -98,7 +98,7 @@ def test_internal_error_exits_1(capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr("engine.cli.programme.summary_text", boom)
+    monkeypatch.setattr("engine.summary.summary_text", boom)  # the command imports it when it runs
     code, _, err = run(capsys, "show", str(DATA / "small.yaml"))
     assert code == 1 and "internal error: ZeroDivisionError" in err
 

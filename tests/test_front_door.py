@@ -28,3 +28,12 @@ def test_importing_engine_is_light():
     code = f"import sys, engine; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_command_line_imports_what_a_command_needs_when_it_runs():
+    """`ssplan --help` and `ssplan validate` should not pay for the optimiser, the rule engine, the
+    charts or Word: each command imports those itself."""
+    heavy = "('pandas', 'pulp', 'rule_engine', 'plotly', 'matplotlib', 'docx', 'highspy', 'streamlit')"
+    code = f"import sys, engine.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -9,10 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from engine.cli.base import SEED_MAX, app, echo
-from engine.load import load_programme, save_programme
-from engine.render import plan_text, ranking_text
-from engine.shipped import shipped_programme, shipped_rules
-from engine.summary import summary_text
 
 if TYPE_CHECKING:
     pass
@@ -71,6 +67,11 @@ def demo(
     ),
 ) -> None:
     """The whole chain on the Gloucester 2015 programme, ending with the Cabinet report."""
+    from engine.load import load_programme, save_programme
+    from engine.render import plan_text, ranking_text
+    from engine.shipped import shipped_programme, shipped_rules
+    from engine.summary import summary_text
+
     path = shipped_programme("gloucester-2015")
     programme = load_programme(path)
     echo(f"Validated {path.name}: ok\n")

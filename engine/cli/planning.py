@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from engine.cells import frame_csv
 from engine.cli.base import (
     IncludeExempt,
     _emit,
@@ -21,9 +20,6 @@ from engine.cli.base import (
     settings_from_options,
 )
 from engine.errors import SsplanError
-from engine.load import load_programme
-from engine.render import plan_text, plan_workbook
-from engine.shipped import shipped_rules
 
 if TYPE_CHECKING:
     pass
@@ -75,12 +71,16 @@ def plan(
     """Choose each service's option and start period under the programme's limits."""
     import json
 
+    from engine.cells import frame_csv
     from engine.charts import write_gantt
+    from engine.load import load_programme
     from engine.optimise import solve
     from engine.plan import PlanSettings
     from engine.public import public_plan
+    from engine.render import plan_text, plan_workbook
     from engine.ruleset import load_ruleset
     from engine.scoring import score as run_score
+    from engine.shipped import shipped_rules
 
     output_target(out, output)
     if gantt is not None:

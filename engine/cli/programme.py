@@ -9,8 +9,6 @@ import typer
 
 from engine.cli.base import Paths, _check_files, app, echo, output_target
 from engine.errors import SsplanError
-from engine.load import load_programme, save_programme
-from engine.summary import summary_text
 
 if TYPE_CHECKING:
     pass
@@ -19,6 +17,8 @@ if TYPE_CHECKING:
 @app.command()
 def validate(paths: Paths) -> None:
     """Check programme files and list every problem found."""
+    from engine.load import load_programme
+
     _check_files(
         paths,
         load_programme,
@@ -37,6 +37,9 @@ def show(
     ] = False,
 ) -> None:
     """Summarise a programme: partners, services and options, dependency order, capacities."""
+    from engine.load import load_programme
+    from engine.summary import summary_text
+
     if include_exempt:
         from engine.public import NOT_FOR_PUBLICATION
 
@@ -50,6 +53,8 @@ def import_xlsx(
     output: Annotated[Path, typer.Option("-o", "--output", help="programme YAML to write")],
 ) -> None:
     """Convert an Excel workbook into a programme YAML file."""
+    from engine.load import load_programme, save_programme
+
     output_target(output, "yaml", "--output")
     save_programme(load_programme(book), output)
     echo(f"wrote {output}")
@@ -61,6 +66,8 @@ def export_xlsx(
     output: Annotated[Path, typer.Option("-o", "--output", help="workbook to write (.xlsx)")],
 ) -> None:
     """Write a programme as an Excel workbook officers can edit (sheets per record kind)."""
+    from engine.load import load_programme, save_programme
+
     if output.suffix.lower() != ".xlsx":
         raise SsplanError.one("the output must end in .xlsx", file=str(output))
     output_target(output, "xlsx", "--output")
@@ -85,6 +92,7 @@ def rules_check(
     """Check rule sets: fields, names, types and AHP consistency; with ``--programme``, whether
     each criterion discriminates between that programme's options."""
     from engine.cli.scoring import undiscriminating_warnings
+    from engine.load import load_programme
     from engine.ruleset import load_ruleset
     from engine.scoring import score
 

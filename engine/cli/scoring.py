@@ -7,12 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from engine.cells import frame_csv
 from engine.cli.base import IncludeExempt, app, echo
 from engine.errors import SsplanError
-from engine.load import load_programme
-from engine.render import ranking_text
-from engine.shipped import shipped_rules
 
 if TYPE_CHECKING:
     from engine.model import Programme
@@ -45,10 +41,14 @@ def score(
     """Score every option and rank the services with their recommended option."""
     import json
 
+    from engine.cells import frame_csv
     from engine.explain import explain_service
+    from engine.load import load_programme
     from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure
+    from engine.render import ranking_text
     from engine.ruleset import load_ruleset
     from engine.scoring import score as run_score
+    from engine.shipped import shipped_rules
 
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
@@ -88,6 +88,7 @@ def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[s
 def _partner_views(programme: Programme, rules: RuleSet, method: str | None, output: str) -> None:
     import json
 
+    from engine.cells import frame_csv
     from engine.consensus import partner_views
 
     views = partner_views(programme, rules, method=method)
@@ -126,8 +127,10 @@ def switching(
     include_exempt: IncludeExempt = False,
 ) -> None:
     """How far each exception's (or the default provider's) annual cost must move to flip the verdict."""
+    from engine.load import load_programme
     from engine.public import NOT_FOR_PUBLICATION, Disclosure, public_switching
     from engine.ruleset import load_ruleset
+    from engine.shipped import shipped_rules
     from engine.switching import switching_values
 
     loaded = load_programme(programme)
