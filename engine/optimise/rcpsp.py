@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pulp
 
 from engine.errors import InfeasibleError
 from engine.heuristic import Rcpsp, propagate, rcpsp_schedule
-from engine.instance import Instance, build_instance
+from engine.instance import Instance, Job, build_instance
 from engine.optimise.deadline import OutOfTime
 from engine.optimise.deadline import deadline as command_deadline
 from engine.optimise.run import build_model, gap_between, make_solver, run
@@ -98,132 +100,223 @@ def solve_by_bounds(instance: Instance, rcpsp: Rcpsp, result: PlanResult) -> Pla
     Restricting the horizon to T narrows every start window (longest paths before and after each
     job), so the LP relaxation of "finish by T" is far tighter than the bound of one big model; the
     smallest T whose LP is feasible is a lower bound, and the first T whose MIP is feasible is the
-    optimum, proved by the infeasibility of T − 1.
+    optimum, proved by the infeasibility of T − 1.  Each phase in ``_PHASES`` either proves the
+    optimum (and returns the result) or tightens the bounds for the next; all share one deadline,
+    the sooner of the time limit and the command's (:mod:`engine.optimise.deadline`).
     """
     deadline = min(time.perf_counter() + instance.settings.time_limit, command_deadline())
-    jobs = instance.all_jobs()
+    search = _start(instance, rcpsp, result, deadline)
+    try:
+        for phase in _PHASES:
+            done = phase(search)
+            if done is not None:
+                return done
+        if search.horizon >= search.upper:
+            return search.proved(search.best, "proved optimal: no plan can finish a period sooner")
+        return search.stopped(search.horizon)
+    except OutOfTime:  # the command's deadline passed inside a model: what is proven so far stands
+        return search.stopped(search.lower)
 
-    def as_plan(starts: list[int]) -> Plan:
-        return Plan(
-            programme=instance.programme.id,
-            periods=instance.periods,
-            assignments=tuple(
-                Assignment(
-                    service=j.service,
-                    option=j.option.id,
-                    provider=j.option.provider,
-                    start=t,
-                    duration=j.duration,
-                )
-                for j, t in zip(jobs, starts, strict=True)
-            ),
-        )
 
-    starts, upper = rcpsp_schedule(rcpsp, samples=60)
-    heuristic = as_plan(starts)
-    lower = rcpsp.lower_bound()
+@dataclass
+class _Search:
+    """What the phases of :func:`solve_by_bounds` share: the best plan found so far (``best``,
+    ending at ``upper``); the lower bound proven by propagation, satisfiability and the first MIP
+    (``lower``, what a search cut short by the command's deadline reports); the horizon from which
+    the LP bound and the MIPs go on upwards (``horizon``); and the deadline."""
 
-    def proved(plan: Plan, message: str) -> PlanResult:
+    instance: Instance
+    rcpsp: Rcpsp
+    result: PlanResult
+    deadline: float
+    jobs: list[Job]
+    best: Plan
+    upper: int
+    lower: int
+    horizon: int = 0
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def as_plan(self, starts: list[int]) -> Plan:
+        return _as_plan(self.instance, self.jobs, starts)
+
+    def on_horizon(self, plan: Plan) -> Plan:
+        """A MIP's plan on the instance's horizon rather than its narrowed model's."""
+        return plan.model_copy(update={"periods": self.instance.periods})
+
+    def proved(self, plan: Plan, message: str) -> PlanResult:
+        result = self.result
         result.status, result.plan, result.message = PlanStatus.OPTIMAL, plan, message
         result.objective_value = result.bound = float(plan.makespan)
         result.gap = 0.0
         return result
 
-    try:
-        if upper <= lower:
-            return proved(
-                heuristic, "the priority-rule plan meets the lower bound (critical path and resource energy)"
+    def stopped(self, bound: int) -> PlanResult:
+        """The time ran out: the best plan found, with ``bound`` as what is proven."""
+        result = self.result
+        result.status, result.plan = PlanStatus.FEASIBLE, self.best
+        result.objective_value, result.bound = float(self.upper), float(bound)
+        result.gap = gap_between(float(self.upper), float(bound))
+        result.message = f"time limit: best plan ends at {self.upper}; none ends before {bound}"
+        return result
+
+
+def _as_plan(instance: Instance, jobs: list[Job], starts: list[int]) -> Plan:
+    return Plan(
+        programme=instance.programme.id,
+        periods=instance.periods,
+        assignments=tuple(
+            Assignment(
+                service=j.service,
+                option=j.option.id,
+                provider=j.option.provider,
+                start=t,
+                duration=j.duration,
             )
-        while lower < upper and propagate(rcpsp, lower) is None:  # destructive bound by propagation
-            lower += 1
-        if upper <= lower:
-            return proved(heuristic, "proved optimal: time-table reasoning rules out every shorter plan")
-        # satisfiability with clause learning settles nearly every instance; the MIPs below get the rest
-        search = sat_search(rcpsp, lower, upper, SAT_SHARE * (deadline - time.perf_counter()))
-        if search.starts is not None:
-            if search.finished:
-                message = f"proved optimal: no plan finishes before period {search.lower}"
-                return proved(as_plan(search.starts), message)
-            heuristic, upper = as_plan(search.starts), rcpsp.makespan(search.starts)  # shorter, not proved
-        lower = max(lower, search.lower)
-        if upper <= lower:
-            return proved(heuristic, "proved optimal: no plan can finish a period sooner (satisfiability)")
-        # first, one model "finish before the heuristic does", which settles most instances quickly
-        shorter = _at_horizon(instance, upper - 1, rcpsp)
-        if shorter is None:
-            return proved(heuristic, "proved optimal: no plan can finish a period sooner (dependency chain)")
-        model = build_model(shorter)
-        assert model.makespan is not None
-        model.add(model.makespan >= lower, "lower_bound", "critical path and resource energy")
-        first_try = instance.settings.model_copy(
-            update={
-                "time_limit": max(
-                    0.1, min(0.3 * instance.settings.time_limit, deadline - time.perf_counter())
-                )
-            }
+            for j, t in zip(jobs, starts, strict=True)
+        ),
+    )
+
+
+def _start(instance: Instance, rcpsp: Rcpsp, result: PlanResult, deadline: float) -> _Search:
+    """Bounds: the priority-rule plan from above, critical path and resource energy from below;
+    cheap, and on many instances already equal."""
+    jobs = instance.all_jobs()
+    starts, upper = rcpsp_schedule(rcpsp, samples=60)
+    best = _as_plan(instance, jobs, starts)
+    return _Search(instance, rcpsp, result, deadline, jobs, best, upper, rcpsp.lower_bound())
+
+
+def _meets_lower_bound(search: _Search) -> PlanResult | None:
+    """Heuristic: done when the priority-rule plan already meets critical path and energy."""
+    if search.upper <= search.lower:
+        return search.proved(
+            search.best, "the priority-rule plan meets the lower bound (critical path and resource energy)"
         )
-        outcome, plan = run(model, first_try)
-        if outcome.status == PlanStatus.INFEASIBLE:
-            return proved(heuristic, "proved optimal: no plan finishes a period sooner")
-        if plan is not None and outcome.status == PlanStatus.OPTIMAL:
-            return proved(
-                plan.model_copy(update={"periods": instance.periods}), "proved optimal by the solver"
-            )
-        if plan is not None and plan.makespan < upper:
-            heuristic, upper = plan.model_copy(update={"periods": instance.periods}), plan.makespan
-        if outcome.bound is not None:
-            lower = max(lower, math.ceil(outcome.bound - 1e-6))
-        if upper <= lower:
-            return proved(heuristic, "proved optimal: the plan meets the solver's bound")
-        low, high = lower, upper  # every horizon below `low` is impossible; `high` is achievable
-        while low < high and time.perf_counter() < deadline:  # destructive LP bound, by bisection
-            middle = (low + high) // 2
-            narrowed = _at_horizon(instance, middle, rcpsp)
-            if narrowed is not None and _lp_feasible(narrowed, deadline - time.perf_counter()):
-                high = middle
-            else:
-                low = middle + 1
-        if low >= upper:
-            return proved(heuristic, "proved optimal: no plan can finish a period sooner (LP bound)")
-        better = upper
-        if deadline - time.perf_counter() > 1.0:  # the bounds disagree and there is time: search harder
-            starts, better = rcpsp_schedule(rcpsp, samples=300, seed=1)
-        if better < upper:
-            heuristic, upper = as_plan(starts), better
-            if upper <= low:
-                return proved(heuristic, "proved optimal: the improved plan meets the LP bound")
-        horizon = low
-        while horizon < upper:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0.05:
-                break
-            narrowed = _at_horizon(instance, horizon, rcpsp)
-            if narrowed is None:
-                horizon += 1
-                continue
-            model = build_model(narrowed)
-            assert model.makespan is not None
-            model.add(model.makespan >= horizon, "proved_bound", f"nothing finishes before period {horizon}")
-            outcome, plan = run(model, instance.settings.model_copy(update={"time_limit": remaining}))
-            if outcome.status == PlanStatus.INFEASIBLE:
-                horizon += 1
-                continue
-            if plan is not None:
-                return proved(
-                    plan.model_copy(update={"periods": instance.periods}),
-                    f"proved optimal: no plan finishes before period {horizon}",
-                )
+    return None
+
+
+def _time_table(search: _Search) -> PlanResult | None:
+    """Destructive bound by propagation: raise the lower bound while time-table reasoning rules
+    the horizon out; no solver needed."""
+    while search.lower < search.upper and propagate(search.rcpsp, search.lower) is None:
+        search.lower += 1
+    if search.upper <= search.lower:
+        return search.proved(search.best, "proved optimal: time-table reasoning rules out every shorter plan")
+    return None
+
+
+def _satisfiability(search: _Search) -> PlanResult | None:
+    """SAT search with clause learning, on ``SAT_SHARE`` of the time left: it settles nearly
+    every instance; the MIPs below get the rest."""
+    found = sat_search(search.rcpsp, search.lower, search.upper, SAT_SHARE * search.left())
+    if found.starts is not None:
+        if found.finished:
+            message = f"proved optimal: no plan finishes before period {found.lower}"
+            return search.proved(search.as_plan(found.starts), message)
+        search.best = search.as_plan(found.starts)  # shorter, not proved
+        search.upper = search.rcpsp.makespan(found.starts)
+    search.lower = max(search.lower, found.lower)
+    if search.upper <= search.lower:
+        return search.proved(
+            search.best, "proved optimal: no plan can finish a period sooner (satisfiability)"
+        )
+    return None
+
+
+def _shorter_than_best(search: _Search) -> PlanResult | None:
+    """One MIP "finish before the best plan does" on 30 % of the time limit: it settles most of
+    what satisfiability left quickly, and otherwise may improve either bound."""
+    instance = search.instance
+    shorter = _at_horizon(instance, search.upper - 1, search.rcpsp)
+    if shorter is None:
+        return search.proved(
+            search.best, "proved optimal: no plan can finish a period sooner (dependency chain)"
+        )
+    model = build_model(shorter)
+    assert model.makespan is not None
+    model.add(model.makespan >= search.lower, "lower_bound", "critical path and resource energy")
+    seconds = max(0.1, min(0.3 * instance.settings.time_limit, search.left()))
+    outcome, plan = run(model, instance.settings.model_copy(update={"time_limit": seconds}))
+    if outcome.status == PlanStatus.INFEASIBLE:
+        return search.proved(search.best, "proved optimal: no plan finishes a period sooner")
+    if plan is not None and outcome.status == PlanStatus.OPTIMAL:
+        return search.proved(search.on_horizon(plan), "proved optimal by the solver")
+    if plan is not None and plan.makespan < search.upper:
+        search.best, search.upper = search.on_horizon(plan), plan.makespan
+    if outcome.bound is not None:
+        search.lower = max(search.lower, math.ceil(outcome.bound - 1e-6))
+    if search.upper <= search.lower:
+        return search.proved(search.best, "proved optimal: the plan meets the solver's bound")
+    return None
+
+
+def _lp_bound(search: _Search) -> PlanResult | None:
+    """Destructive LP bound, by bisection over the horizon: every horizon below ``horizon`` has an
+    infeasible LP relaxation, so no plan ends before it."""
+    low, high = search.lower, search.upper  # every horizon below `low` is impossible; `high` is achievable
+    while low < high and time.perf_counter() < search.deadline:
+        middle = (low + high) // 2
+        narrowed = _at_horizon(search.instance, middle, search.rcpsp)
+        if narrowed is not None and _lp_feasible(narrowed, search.left()):
+            high = middle
+        else:
+            low = middle + 1
+    search.horizon = low
+    if low >= search.upper:
+        return search.proved(search.best, "proved optimal: no plan can finish a period sooner (LP bound)")
+    return None
+
+
+def _search_harder(search: _Search) -> PlanResult | None:
+    """The bounds still disagree: with more than a second left, a longer heuristic search may
+    close the gap from above."""
+    better = search.upper
+    if search.left() > 1.0:
+        starts, better = rcpsp_schedule(search.rcpsp, samples=300, seed=1)
+    if better < search.upper:
+        search.best, search.upper = search.as_plan(starts), better
+        if search.upper <= search.horizon:
+            return search.proved(search.best, "proved optimal: the improved plan meets the LP bound")
+    return None
+
+
+def _horizon_by_horizon(search: _Search) -> PlanResult | None:
+    """One feasibility MIP per horizon upwards from the LP bound: the first feasible one is the
+    optimum, proved by the infeasibility of the ones before.  Stops when the time is up or a MIP
+    neither finds a plan nor proves there is none."""
+    while search.horizon < search.upper:
+        remaining = search.left()
+        if remaining <= 0.05:
             break
-        if horizon >= upper:
-            return proved(heuristic, "proved optimal: no plan can finish a period sooner")
-        result.status, result.plan = PlanStatus.FEASIBLE, heuristic
-        result.objective_value, result.bound = float(upper), float(horizon)
-        result.gap = gap_between(float(upper), float(horizon))
-        result.message = f"time limit: best plan ends at {upper}; none ends before {horizon}"
-        return result
-    except OutOfTime:  # the command's deadline passed inside a model: what is proven so far stands
-        result.status, result.plan = PlanStatus.FEASIBLE, heuristic
-        result.objective_value, result.bound = float(upper), float(lower)
-        result.gap = gap_between(float(upper), float(lower))
-        result.message = f"time limit: best plan ends at {upper}; none ends before {lower}"
-        return result
+        narrowed = _at_horizon(search.instance, search.horizon, search.rcpsp)
+        if narrowed is None:
+            search.horizon += 1
+            continue
+        model = build_model(narrowed)
+        assert model.makespan is not None
+        horizon = search.horizon
+        model.add(model.makespan >= horizon, "proved_bound", f"nothing finishes before period {horizon}")
+        outcome, plan = run(model, search.instance.settings.model_copy(update={"time_limit": remaining}))
+        if outcome.status == PlanStatus.INFEASIBLE:
+            search.horizon += 1
+            continue
+        if plan is not None:
+            return search.proved(
+                search.on_horizon(plan), f"proved optimal: no plan finishes before period {horizon}"
+            )
+        break
+    return None
+
+
+# in order; each proves the optimum (returning the result) or hands tighter bounds to the next
+_PHASES: tuple[Callable[[_Search], PlanResult | None], ...] = (
+    _meets_lower_bound,
+    _time_table,
+    _satisfiability,
+    _shorter_than_best,
+    _lp_bound,
+    _search_harder,
+    _horizon_by_horizon,
+)
