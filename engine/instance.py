@@ -10,12 +10,13 @@ narrowed by the what-if settings (force out, fix option, fix provider).  Service
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import networkx as nx
 
 from engine.errors import InfeasibleError, Problem
 from engine.graph import dependency_graph
-from engine.model import DeliveryOption, Programme
+from engine.model import DeliveryOption, Programme, Service
 from engine.money import change_npv_by_start, funded_pools, shares_of
 from engine.plan import PlanSettings, Window, budget_windows, capacity_windows
 from engine.scoring import ScoreTable
@@ -82,8 +83,36 @@ class Instance:
 
 
 def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTable | None) -> Instance:
-    horizon = programme.horizon
-    periods = settings.horizon or horizon.periods
+    """The planning problem for ``programme`` under ``settings``: each service's candidates with
+    their start windows, what must change, and the limits; narrowed by what the dependencies imply
+    and by the dominance rule.  Raises :class:`InfeasibleError` naming every contradiction found."""
+    _check_what_if(programme, settings)
+    periods = settings.horizon or programme.horizon.periods
+    verdicts = _verdicts(settings, scores)
+    jobs, forced, soft = _candidates(programme, settings, verdicts, periods)
+    instance = Instance(
+        programme,
+        settings,
+        periods,
+        jobs,
+        forced,
+        [(d.before, d.after, d.lag) for d in programme.dependencies],
+        programme.settings.deferred_dependency == "block",
+        {pool.id: capacity_windows(programme, pool.id, periods) for pool in programme.resources},
+        budget_windows(programme, periods),
+        settings.max_concurrent or programme.settings.max_concurrent_transitions,
+        programme.horizon.months_per_period,
+        soft=soft,
+    )
+    _tighten(instance)
+    _money(instance)
+    _set_aside_dominated(instance, programme)
+    return instance
+
+
+def _check_what_if(programme: Programme, settings: PlanSettings) -> None:
+    """A what-if that names an unknown service, or forces one both in and out, is a mistake to
+    report before planning, not a constraint to plan around."""
     problems: list[Problem] = []
     known = {s.id for s in programme.services}
     for name, ids in (
@@ -103,67 +132,52 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
     if problems:
         raise InfeasibleError(problems)
 
+
+@dataclass(frozen=True)
+class _Verdicts:
+    """What scoring says about the options (``None``: no scores, so every option is allowed)."""
+
+    allowed: set[str] | None  # eligible, exceptions only past the MoU margin
+    eligible: set[str] | None
+    gains: dict[str, float]  # score gain over the status quo
+    recommended: dict[str, str]  # service -> the recommended change (makespan objective only)
+    scores: ScoreTable | None
+
+
+def _verdicts(settings: PlanSettings, scores: ScoreTable | None) -> _Verdicts:
     allowed, eligible, gains = _scored(scores)
     recommended = _recommended(scores) if settings.objective == "makespan" and scores is not None else {}
+    return _Verdicts(allowed, eligible, gains, recommended, scores)
+
+
+@dataclass
+class _Choice:
+    """The options a service may take, whether it must change, and whether only because it is
+    recommended (makespan: a recommendation may give way to what cannot change)."""
+
+    options: list[DeliveryOption]
+    must: bool
+    soft: bool = False
+
+
+def _candidates(
+    programme: Programme, settings: PlanSettings, verdicts: _Verdicts, periods: int
+) -> tuple[dict[str, list[Job]], set[str], set[str]]:
+    """Each service's candidate jobs (those that fit the horizon), the services that must change,
+    and those that must only as a recommendation; every service that must change and cannot is
+    reported together, so one run names them all."""
+    problems: list[Problem] = []
     jobs: dict[str, list[Job]] = {}
     forced: set[str] = set()
     soft: set[str] = set()
     for service in programme.services:
-        must = service.id in settings.force_in or not service.allow_status_quo
-        if service.id in settings.force_out:
-            if not service.allow_status_quo:
-                problems.append(
-                    Problem(f"service `{service.id}` is forced out, but keeping it as it is is not allowed")
-                )
+        choice = _choose(programme, service, settings, verdicts, problems)
+        if choice is None:
             continue
-        changes = [o for o in programme.options_for(service.id) if not o.is_status_quo]
-        candidates = changes if allowed is None else [o for o in changes if o.id in allowed]
-        # a what-if that fixes the option or provider may overrule the MoU margin, not eligibility
-        if service.id in settings.fix_option:
-            wanted = settings.fix_option[service.id]
-            candidates = [o for o in changes if o.id == wanted]
-            must = True
-            if not candidates:
-                problems.append(Problem(f"fix_option: `{wanted}` is not an option of `{service.id}`"))
-                continue
-            if eligible is not None and wanted not in eligible:
-                problems.append(
-                    Problem(f"fix_option: `{wanted}` is ruled out: {eligible_reason(scores, wanted)}")
-                )
-                continue
-        if service.id in settings.fix_provider:
-            partner = settings.fix_provider[service.id]
-            candidates = [
-                o for o in changes if o.provider == partner and (eligible is None or o.id in eligible)
-            ]
-            must = True
-        if recommended and not must and service.id in recommended:
-            # makespan: the recommended changes must happen; others only if a change needs them
-            candidates = [o for o in candidates if o.id == recommended[service.id]]
-            must = bool(candidates)
+        if choice.soft:
             soft.add(service.id)
-        status_quo_cost = service.annual_cost
-        out = []
-        for option in candidates:
-            earliest = (
-                0 if option.earliest_start is None else max(0, horizon.period_of(option.earliest_start))
-            )
-            last_end = (
-                periods
-                if option.latest_finish is None
-                else min(periods, horizon.period_of(option.latest_finish) + 1)
-            )
-            job = Job(
-                service.id,
-                option,
-                earliest,
-                last_end - option.duration,
-                gain=gains.get(option.id, 0.0),
-                annual_saving=status_quo_cost - option.annual_cost,
-            )
-            if job.latest >= job.earliest:
-                out.append(job)
-        if must and not out:
+        out = _fitting_jobs(programme, service, choice.options, verdicts.gains, periods)
+        if choice.must and not out:
             problems.append(
                 Problem(
                     f"service `{service.id}` must change but has no option that is allowed and fits "
@@ -172,31 +186,86 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
             )
         if out:
             jobs[service.id] = out
-            if must:
+            if choice.must:
                 forced.add(service.id)
     if problems:
         raise InfeasibleError(problems)
+    return jobs, forced, soft
 
-    dependencies = [(d.before, d.after, d.lag) for d in programme.dependencies]
-    block = programme.settings.deferred_dependency == "block"
-    instance = Instance(
-        programme,
-        settings,
-        periods,
-        jobs,
-        forced,
-        dependencies,
-        block,
-        {pool.id: capacity_windows(programme, pool.id, periods) for pool in programme.resources},
-        budget_windows(programme, periods),
-        settings.max_concurrent or programme.settings.max_concurrent_transitions,
-        horizon.months_per_period,
-        soft=soft,
-    )
-    _tighten(instance)
-    _money(instance)
-    _set_aside_dominated(instance, programme)
-    return instance
+
+def _choose(
+    programme: Programme,
+    service: Service,
+    settings: PlanSettings,
+    verdicts: _Verdicts,
+    problems: list[Problem],
+) -> _Choice | None:
+    """The options scoring allows, narrowed by the what-if (force out, fix option, fix provider) and,
+    for the makespan objective, by the recommendation; None when the service keeps its status quo
+    or the what-if contradicts it (recorded in ``problems``).  A what-if that fixes the option or
+    provider may overrule the MoU margin, not eligibility."""
+    must = service.id in settings.force_in or not service.allow_status_quo
+    if service.id in settings.force_out:
+        if not service.allow_status_quo:
+            problems.append(
+                Problem(f"service `{service.id}` is forced out, but keeping it as it is is not allowed")
+            )
+        return None
+    changes = [o for o in programme.options_for(service.id) if not o.is_status_quo]
+    allowed = verdicts.allowed
+    candidates = changes if allowed is None else [o for o in changes if o.id in allowed]
+    if service.id in settings.fix_option:
+        wanted = settings.fix_option[service.id]
+        candidates = [o for o in changes if o.id == wanted]
+        must = True
+        if not candidates:
+            problems.append(Problem(f"fix_option: `{wanted}` is not an option of `{service.id}`"))
+            return None
+        if verdicts.eligible is not None and wanted not in verdicts.eligible:
+            reason = eligible_reason(verdicts.scores, wanted)
+            problems.append(Problem(f"fix_option: `{wanted}` is ruled out: {reason}"))
+            return None
+    if service.id in settings.fix_provider:
+        partner, eligible = settings.fix_provider[service.id], verdicts.eligible
+        candidates = [o for o in changes if o.provider == partner and (eligible is None or o.id in eligible)]
+        must = True
+    recommended = verdicts.recommended
+    if recommended and not must and service.id in recommended:
+        # makespan: the recommended changes must happen; others only if a change needs them
+        candidates = [o for o in candidates if o.id == recommended[service.id]]
+        return _Choice(candidates, must=bool(candidates), soft=True)
+    return _Choice(candidates, must)
+
+
+def _fitting_jobs(
+    programme: Programme,
+    service: Service,
+    options: list[DeliveryOption],
+    gains: dict[str, float],
+    periods: int,
+) -> list[Job]:
+    """One job per option whose own window (earliest start, latest finish, within the horizon)
+    leaves room for its duration; the others cannot be planned at all."""
+    horizon = programme.horizon
+    out = []
+    for option in options:
+        earliest = 0 if option.earliest_start is None else max(0, horizon.period_of(option.earliest_start))
+        last_end = (
+            periods
+            if option.latest_finish is None
+            else min(periods, horizon.period_of(option.latest_finish) + 1)
+        )
+        job = Job(
+            service.id,
+            option,
+            earliest,
+            last_end - option.duration,
+            gain=gains.get(option.id, 0.0),
+            annual_saving=service.annual_cost - option.annual_cost,
+        )
+        if job.latest >= job.earliest:
+            out.append(job)
+    return out
 
 
 def _money(instance: Instance) -> None:
@@ -300,31 +369,48 @@ def _tighten(instance: Instance) -> None:
     graph: nx.DiGraph = dependency_graph(instance.programme)
     order = list(nx.topological_sort(graph))
     if instance.block:
-        for service in order:  # predecessors first, so removals propagate forward
-            missing = [p for p in graph.predecessors(service) if p not in instance.jobs]
-            if missing and service in instance.jobs:
-                if service in instance.soft:
-                    instance.forced.discard(service)
-                    instance.notes.append(
-                        f"`{service}` is left as it is: its recommended change needs `{missing[0]}` first, "
-                        "which cannot change"
-                    )
-                elif service in instance.forced:
-                    raise InfeasibleError(
-                        [
-                            Problem(
-                                f"service `{service}` must change, but `{missing[0]}`, which must come "
-                                "first, cannot"
-                            )
-                        ]
-                    )
-                del instance.jobs[service]
-        for service in reversed(order):  # successors first, so forcing propagates backward
-            if service in instance.forced:
-                instance.forced.update(graph.predecessors(service))
+        _drop_blocked(instance, graph, order)
+        _force_predecessors(instance, graph, order)
     if instance.settings.objective == "makespan":  # only what must happen is scheduled
         for service in [s for s in instance.jobs if s not in instance.forced]:
             del instance.jobs[service]
+    _narrow_windows(instance, _heads(instance, graph, order), _tails(instance, graph, order))
+
+
+def _drop_blocked(instance: Instance, graph: nx.DiGraph, order: list[str]) -> None:
+    """Under 'block', a service whose predecessor cannot change cannot change either: a
+    recommendation gives way (with a note), a forced service is infeasible."""
+    for service in order:  # predecessors first, so removals propagate forward
+        missing = [p for p in graph.predecessors(service) if p not in instance.jobs]
+        if missing and service in instance.jobs:
+            if service in instance.soft:
+                instance.forced.discard(service)
+                instance.notes.append(
+                    f"`{service}` is left as it is: its recommended change needs `{missing[0]}` first, "
+                    "which cannot change"
+                )
+            elif service in instance.forced:
+                raise InfeasibleError(
+                    [
+                        Problem(
+                            f"service `{service}` must change, but `{missing[0]}`, which must come "
+                            "first, cannot"
+                        )
+                    ]
+                )
+            del instance.jobs[service]
+
+
+def _force_predecessors(instance: Instance, graph: nx.DiGraph, order: list[str]) -> None:
+    """Under 'block', a forced service forces what must change before it."""
+    for service in reversed(order):  # successors first, so forcing propagates backward
+        if service in instance.forced:
+            instance.forced.update(graph.predecessors(service))
+
+
+def _heads(instance: Instance, graph: nx.DiGraph, order: list[str]) -> dict[str, int]:
+    """Earliest start implied by the predecessors (under 'block'): the longest chain of their
+    shortest durations and lags."""
     shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
     head: dict[str, int] = {}
     for service in order:
@@ -333,13 +419,25 @@ def _tighten(instance: Instance) -> None:
             head[service] = max(head[p] + shortest[p] + graph.edges[p, service]["lag"] for p in preds)
         else:
             head[service] = 0
+    return head
+
+
+def _tails(instance: Instance, graph: nx.DiGraph, order: list[str]) -> dict[str, int]:
+    """Room to leave after a service for the forced successors: the longest chain of their lags
+    and shortest durations."""
+    shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
     tail: dict[str, int] = {}
     for service in reversed(order):
         succs = [s for s in graph.successors(service) if s in instance.forced and s in instance.jobs]
         tail[service] = max(
             (graph.edges[service, s]["lag"] + shortest[s] + tail[s] for s in succs), default=0
         )
-    horizon = instance.programme.horizon
+    return tail
+
+
+def _narrow_windows(instance: Instance, head: dict[str, int], tail: dict[str, int]) -> None:
+    """Narrow each job's start window to [head, horizon − duration − tail]; a job left with no
+    start is dropped, and a forced service left with no job is infeasible (by how much it is late)."""
     for service, jobs in list(instance.jobs.items()):
         kept, short = [], []
         for job in jobs:
@@ -354,16 +452,20 @@ def _tighten(instance: Instance) -> None:
             continue
         del instance.jobs[service]
         if service in instance.forced:
-            late, job = min(short, key=lambda pair: pair[0])
-            finish = (
-                horizon.label(job.latest + job.duration - 1) if job.latest + job.duration > 0 else "the start"
+            _too_late(instance, service, short)
+
+
+def _too_late(instance: Instance, service: str, short: list[tuple[int, Job]]) -> NoReturn:
+    """Raise for a forced service that cannot finish in time, naming its least-late option."""
+    horizon = instance.programme.horizon
+    late, job = min(short, key=lambda pair: pair[0])
+    finish = horizon.label(job.latest + job.duration - 1) if job.latest + job.duration > 0 else "the start"
+    raise InfeasibleError(
+        [
+            Problem(
+                f"`{service}` ({job.option.id}) must change but cannot finish in time: after what "
+                f"must come first it can start in {horizon.label(job.earliest)} at the earliest and "
+                f"must finish by {finish}; it must be allowed to finish {late} period(s) later"
             )
-            raise InfeasibleError(
-                [
-                    Problem(
-                        f"`{service}` ({job.option.id}) must change but cannot finish in time: after what "
-                        f"must come first it can start in {horizon.label(job.earliest)} at the earliest and "
-                        f"must finish by {finish}; it must be allowed to finish {late} period(s) later"
-                    )
-                ]
-            )
+        ]
+    )
