@@ -16,7 +16,7 @@ import pulp
 from engine.instance import Instance
 from engine.optimise.constraints import budget_terms, capacity_terms, one_option_per_service, precedence
 from engine.optimise.deadline import OutOfTime, handover_seconds
-from engine.optimise.model import build_variables
+from engine.optimise.model import Model, build_variables
 from engine.optimise.run import make_solver
 from engine.plan import budget_windows, capacity_windows
 
@@ -43,8 +43,33 @@ def advise(instance: Instance) -> list[str]:
 
 def _advise(instance: Instance) -> list[str]:
     started = time.perf_counter()
+    relaxed, deadline = _stretched(instance)
+    model = build_variables(relaxed, pulp.LpMinimize)
+    one_option_per_service(model)
+    precedence(model)
+    penalties, stretches = _stretchable_limits(model, relaxed)
+    penalties += _late_penalties(model, deadline)
+    model.problem.setObjective(pulp.lpSum(penalties))
+    # its time: what is left before the deadline, less the hand-over to the solver and back
+    reserve = handover_seconds(model.problem, time.perf_counter() - started)
+    model.problem.solve(make_solver(instance.settings, reserve=reserve))
+    if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        if model.problem.status != pulp.LpStatusInfeasible:
+            return [STOPPED]
+        return ["no plan exists even with every limit relaxed; check the forced services and dependencies"]
+    advice = _stretch_advice(stretches) + _late_advice(model, instance, deadline)
+    if advice and model.problem.sol_status != pulp.LpSolutionOptimal:
+        advice.append(NOT_LEAST)
+    return advice or [
+        "the limits conflict in a way no single relaxation resolves; review the forced services"
+    ]
+
+
+def _stretched(instance: Instance) -> tuple[Instance, dict[str, int]]:
+    """The instance with room to run late: the horizon extended (by at least 12 periods, or the
+    forced services' shortest durations end to end), every job's latest start pushed to it; with
+    each option's real deadline (its latest finish, or the horizon) kept to price lateness by."""
     programme = instance.programme
-    horizon = programme.horizon
     extra = max(
         12, sum(min(j.duration for j in jobs) for s, jobs in instance.jobs.items() if s in instance.forced)
     )
@@ -64,9 +89,16 @@ def _advise(instance: Instance) -> list[str]:
         windows={pool.id: capacity_windows(programme, pool.id, periods) for pool in programme.resources},
         budget=budget_windows(programme, periods),
     )
-    model = build_variables(relaxed, pulp.LpMinimize)
-    one_option_per_service(model)
-    precedence(model)
+    return relaxed, deadline
+
+
+def _stretchable_limits(
+    model: Model, relaxed: Instance
+) -> tuple[list, list[tuple[pulp.LpVariable, str, float]]]:
+    """Every capacity, budget and concurrency limit with a slack priced relative to the limit
+    (so stretching a small limit costs as much as a large one by the same share): the penalty
+    terms, and each slack with its words and limit for the advice."""
+    programme, horizon = relaxed.programme, relaxed.programme.horizon
     penalties = []
     stretches: list[tuple[pulp.LpVariable, str, float]] = []
 
@@ -88,7 +120,7 @@ def _advise(instance: Instance) -> list[str]:
         terms = budget_terms(model, window)
         stretchable(f"budget[{window.label}]", f"the one-off budget for {window.label}", terms, window.limit)
     if relaxed.max_concurrent is not None:
-        for t in range(periods):
+        for t in range(relaxed.periods):
             terms = [(var, 1.0) for job in relaxed.all_jobs() for _, var in model.running(job, t)]
             stretchable(
                 f"concurrent[{t}]",
@@ -96,25 +128,35 @@ def _advise(instance: Instance) -> list[str]:
                 terms,
                 float(relaxed.max_concurrent),
             )
+    return penalties, stretches
+
+
+def _late_penalties(model: Model, deadline: dict[str, int]) -> list:
+    """``LATE_PRICE`` per period a start would finish past its option's deadline."""
+    penalties = []
     for (option, t), var in model.start.items():
         late = max(0, t + model.jobs[option].duration - deadline[option])
         if late:
             penalties.append(var * (LATE_PRICE * late))
-    model.problem.setObjective(pulp.lpSum(penalties))
-    # its time: what is left before the deadline, less the hand-over to the solver and back
-    reserve = handover_seconds(model.problem, time.perf_counter() - started)
-    model.problem.solve(make_solver(instance.settings, reserve=reserve))
-    if model.problem.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        if model.problem.status != pulp.LpStatusInfeasible:
-            return [STOPPED]
-        return ["no plan exists even with every limit relaxed; check the forced services and dependencies"]
-    least = model.problem.sol_status == pulp.LpSolutionOptimal
+    return penalties
+
+
+def _stretch_advice(stretches: list[tuple[pulp.LpVariable, str, float]]) -> list[str]:
+    """Each limit the cheapest relaxation stretched: from what, to what."""
     advice = []
     for slack, words, limit in stretches:
         amount = slack.varValue or 0.0
         if amount > 1e-6:
             show = _money if words.startswith("the one-off budget") else _amount
             advice.append(f"{words} must rise from {show(limit)} to {show(limit + amount)} (+{show(amount)})")
+    return advice
+
+
+def _late_advice(model: Model, instance: Instance, deadline: dict[str, int]) -> list[str]:
+    """Each transition the cheapest relaxation lets finish late: past the horizon, or past its
+    own deadline."""
+    horizon = instance.programme.horizon
+    advice = []
     for (option, t), var in model.start.items():
         if (var.varValue or 0) > 0.5:
             job = model.jobs[option]
@@ -131,11 +173,7 @@ def _advise(instance: Instance) -> list[str]:
                         f"`{job.service}` ({option}) must be allowed to finish {late} period(s) after "
                         f"its deadline, in {horizon.label(t + job.duration - 1)}"
                     )
-    if advice and not least:
-        advice.append(NOT_LEAST)
-    return advice or [
-        "the limits conflict in a way no single relaxation resolves; review the forced services"
-    ]
+    return advice
 
 
 def _money(value: float) -> str:
