@@ -9,6 +9,7 @@ that shares no code with the model that produced it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -204,28 +205,50 @@ def option_of(programme: Programme, option_id: str) -> DeliveryOption:
 # ------------------------------------------------------------------------------ windows
 @dataclass(frozen=True)
 class Window:
-    """A set of periods sharing one limit: a period, a financial year, or the whole horizon."""
+    """A set of periods sharing one limit: a period, a financial year, or the whole horizon.
+
+    ``key`` is the name an override gives the window (``2016-07``, ``2016/17``; empty for the
+    whole horizon, which no override names)."""
 
     label: str
     periods: tuple[int, ...]
     limit: float
+    key: str = ""
 
 
-def capacity_windows(programme: Programme, pool_id: str, periods: int | None = None) -> list[Window]:
+def capacity_windows(
+    programme: Programme,
+    pool_id: str,
+    periods: int | None = None,
+    *,
+    capacity: float | None = None,
+    overrides: Mapping[str, float] | None = None,
+) -> list[Window]:
+    """The pool's windows over the first ``periods`` periods, each with its limit: the window's
+    override, else the capacity.  ``capacity`` and ``overrides`` (a what-if being edited) replace
+    the pool's own; this is the one place a pool's capacity and its overrides are merged."""
     pool = programme.resource(pool_id)
     horizon = programme.horizon
     count = periods or horizon.periods
+    default = pool.capacity if capacity is None else capacity
+    named = pool.overrides if overrides is None else overrides
     if pool.per == "period":
         return [
-            Window(horizon.label(t), (t,), pool.overrides.get(horizon.key(t), pool.capacity))
+            Window(horizon.label(t), (t,), named.get(horizon.key(t), default), horizon.key(t))
             for t in range(count)
         ]
     if pool.per == "financial_year":
         return [
-            Window(fy, tuple(ts), pool.overrides.get(fy, pool.capacity))
+            Window(fy, tuple(ts), named.get(fy, default), fy)
             for fy, ts in _financial_years(horizon, count).items()
         ]
-    return [Window("the whole programme", tuple(range(count)), pool.capacity)]
+    return [Window("the whole programme", tuple(range(count)), default)]
+
+
+def named_overrides(limits: Mapping[str, float], capacity: float) -> dict[str, float]:
+    """The inverse of the merge in :func:`capacity_windows`: the windows (by key) whose limit
+    differs from ``capacity``, i.e. the overrides a what-if must name."""
+    return {key: limit for key, limit in limits.items() if limit != capacity}
 
 
 def budget_windows(programme: Programme, periods: int | None = None) -> list[Window]:
@@ -234,7 +257,7 @@ def budget_windows(programme: Programme, periods: int | None = None) -> list[Win
     count = periods or programme.horizon.periods
     budget = programme.budget
     return [
-        Window(fy, tuple(ts), budget.overrides.get(fy, budget.per_financial_year))
+        Window(fy, tuple(ts), budget.overrides.get(fy, budget.per_financial_year), fy)
         for fy, ts in _financial_years(programme.horizon, count).items()
     ]
 
