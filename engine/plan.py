@@ -251,13 +251,24 @@ def named_overrides(limits: Mapping[str, float], capacity: float) -> dict[str, f
     return {key: limit for key, limit in limits.items() if limit != capacity}
 
 
-def budget_windows(programme: Programme, periods: int | None = None) -> list[Window]:
+def budget_windows(
+    programme: Programme,
+    periods: int | None = None,
+    *,
+    per_financial_year: float | None = None,
+    overrides: Mapping[str, float] | None = None,
+) -> list[Window]:
+    """Each financial year's one-off budget: its override, else the budget a year (none without a
+    budget).  ``per_financial_year`` and ``overrides`` (a what-if being edited) replace the
+    programme's own, as :func:`capacity_windows` does for a pool."""
     if programme.budget is None:
         return []
     count = periods or programme.horizon.periods
     budget = programme.budget
+    default = budget.per_financial_year if per_financial_year is None else per_financial_year
+    named = budget.overrides if overrides is None else overrides
     return [
-        Window(fy, tuple(ts), budget.overrides.get(fy, budget.per_financial_year), fy)
+        Window(fy, tuple(ts), named.get(fy, default), fy)
         for fy, ts in _financial_years(programme.horizon, count).items()
     ]
 

@@ -9,6 +9,7 @@ from engine.plan import (
     Assignment,
     Plan,
     PlanSettings,
+    budget_windows,
     capacity_windows,
     named_overrides,
     usage,
@@ -124,3 +125,15 @@ def test_capacity_windows_merge_the_pool_or_a_what_ifs_capacity_and_overrides(sm
     limits = {w.key: w.limit for w in edited}
     assert named_overrides(limits, 4.0) == {"2016-07": 1.0}
     assert named_overrides(small.resource("pm").overrides, 5.0) == {"2016-08": 2}
+
+
+def test_budget_windows_merge_the_programme_or_a_what_ifs_budget_and_overrides(small):
+    programme = parse_programme(
+        (DATA / "small.yaml")
+        .read_text()
+        .replace("resources:", "budget: {per_financial_year: 5000}\nresources:")
+    )
+    assert [(w.key, w.limit) for w in budget_windows(programme)] == [("2016/17", 5000)]
+    edited = budget_windows(programme, per_financial_year=7000.0, overrides={"2016/17": 1000.0})
+    assert [(w.key, w.label, w.limit) for w in edited] == [("2016/17", "2016/17", 1000.0)]
+    assert budget_windows(small) == []

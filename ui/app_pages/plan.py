@@ -8,7 +8,7 @@ from common import RESULT, need_programme, run_current, scenario_of, whatif
 
 from engine.charts import gantt_figure, usage_figure
 from engine.errors import SsplanError
-from engine.plan import capacity_windows, named_overrides
+from engine.plan import budget_windows, capacity_windows, named_overrides
 from engine.public import NOT_FOR_PUBLICATION, finance_view, public_plan
 
 programme = need_programme()
@@ -100,8 +100,10 @@ if programme.budget is not None:
     st.markdown("**One-off budget** (£ per financial year)")
     years = pd.DataFrame(
         [
-            {"financial year": fy, "budget": float(budget["overrides"].get(fy, budget["per_financial_year"]))}
-            for fy in programme.horizon.financial_years()
+            {"financial year": window.key, "budget": float(window.limit)}
+            for window in budget_windows(
+                programme, per_financial_year=budget["per_financial_year"], overrides=budget["overrides"]
+            )
         ]
     )
     spent = st.data_editor(
@@ -112,9 +114,7 @@ if programme.budget is not None:
         column_config={"budget": st.column_config.NumberColumn(min_value=0.0, step=1000.0, format="£%d")},
     )
     overrides = {row["financial year"]: float(row["budget"]) for _, row in spent.iterrows()}
-    if overrides != {
-        fy: float(programme.budget.overrides.get(fy, programme.budget.per_financial_year)) for fy in overrides
-    }:
+    if overrides != {window.key: float(window.limit) for window in budget_windows(programme)}:
         edits["budget"] = {"per_financial_year": budget["per_financial_year"], "overrides": overrides}
 
 services = {s.id: s.name for s in programme.services}
