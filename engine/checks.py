@@ -14,7 +14,7 @@ from engine.calendar import FY_KEY
 from engine.partial import SetAside
 
 if TYPE_CHECKING:
-    from engine.model import Programme
+    from engine.model import DeliveryOption, Programme, Service
 
 Loc = tuple[str | int, ...]
 
@@ -133,21 +133,7 @@ def _options_and_status_quo(p: Programme, refs: _References) -> list[Problem]:
         owner_service = services.get(option.service)
         if option.is_status_quo and owner_service is not None:
             status_quo_seen[owner_service.id] += 1
-            if not owner_service.allow_status_quo:
-                problems.append(
-                    (
-                        ("options", i, "model"),
-                        f"{who}: service `{owner_service.id}` does not allow the status quo",
-                    )
-                )
-            elif option.provider != owner_service.provider_now:
-                problems.append(
-                    (
-                        ("options", i, "provider"),
-                        f"{who}: the status quo is delivered by `{owner_service.provider_now}`, "
-                        f"not `{option.provider}`",
-                    )
-                )
+            problems += _status_quo_option(i, option, owner_service)
     for service_id, count in status_quo_seen.items():
         if count > 1:
             problems.append(
@@ -166,6 +152,21 @@ def _options_and_status_quo(p: Programme, refs: _References) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _status_quo_option(i: int, option: DeliveryOption, service: Service) -> list[Problem]:
+    """A status-quo option (item ``i``) is allowed by its service and delivered by today's provider."""
+    who = f"option `{option.id}`"
+    if not service.allow_status_quo:
+        return [(("options", i, "model"), f"{who}: service `{service.id}` does not allow the status quo")]
+    if option.provider != service.provider_now:
+        return [
+            (
+                ("options", i, "provider"),
+                f"{who}: the status quo is delivered by `{service.provider_now}`, not `{option.provider}`",
+            )
+        ]
+    return []
 
 
 def _dependencies(p: Programme, refs: _References) -> list[Problem]:
