@@ -7,8 +7,9 @@ arithmetic (``service.contract_end_period < horizon.periods``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -19,40 +20,65 @@ from engine.model import DeliveryOption, Programme, Service
 
 MAYBE_NUMBER = Type(Kind.NUMBER, nullable=True)
 
-BASE_SCHEMA: dict[str, Type] = {
-    "service.id": TEXT,
-    "service.name": TEXT,
-    "service.owner": TEXT,
-    "service.area": TEXT,
-    "service.annual_cost": NUMBER,
-    "service.fte": NUMBER,
-    "service.statutory": BOOLEAN,
-    "service.in_scope": BOOLEAN,
-    "service.is_back_office": BOOLEAN,
-    "service.current_provider": TEXT,
-    "service.contract_end_period": MAYBE_NUMBER,
-    "service.contract_ends_in_horizon": BOOLEAN,
-    "option.id": TEXT,
-    "option.model": TEXT,
-    "option.provider": TEXT,
-    "option.one_off_cost": NUMBER,
-    "option.annual_cost": NUMBER,
-    "option.duration": NUMBER,
-    "option.risk": TEXT,
-    "option.is_status_quo": BOOLEAN,
-    "option.is_exception": BOOLEAN,
-    "option.is_in_house": BOOLEAN,
-    "option.earliest_start_period": MAYBE_NUMBER,
-    "option.latest_finish_period": MAYBE_NUMBER,
-    "option.total_demand": NUMBER,
-    "provider.id": TEXT,
-    "provider.name": TEXT,
-    "provider.kind": TEXT,
-    "provider.is_default_provider": BOOLEAN,
-    "provider.is_owner": BOOLEAN,
-    "horizon.periods": NUMBER,
-    "horizon.months_per_period": NUMBER,
+
+class _Reading:
+    """What a field's reader may need beyond the row: the programme, its horizon, its default provider."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.horizon = programme.horizon
+        default = programme.default_provider
+        self.default_id = None if default is None else default.id
+
+    def period(self, day: date | None) -> int | None:
+        """The horizon period of ``day`` (None stays None)."""
+        return None if day is None else self.horizon.period_of(day)
+
+    def in_horizon(self, day: date | None) -> bool:
+        """Whether ``day`` falls inside the horizon."""
+        return day is not None and 0 <= self.horizon.period_of(day) < self.horizon.periods
+
+
+Reader = Callable[[Service, DeliveryOption, _Reading], Any]
+
+# What a rule may read: the one list of the fields, their types and how each is read from a row
+# (service, option).  BASE_SCHEMA, the option table and the README's list all follow it (a test
+# checks the README against it).
+FIELDS: dict[str, tuple[Type, Reader]] = {
+    "service.id": (TEXT, lambda s, o, r: s.id),
+    "service.name": (TEXT, lambda s, o, r: s.name),
+    "service.owner": (TEXT, lambda s, o, r: s.owner),
+    "service.area": (TEXT, lambda s, o, r: s.area),
+    "service.annual_cost": (NUMBER, lambda s, o, r: s.annual_cost),
+    "service.fte": (NUMBER, lambda s, o, r: s.fte),
+    "service.statutory": (BOOLEAN, lambda s, o, r: s.statutory),
+    "service.in_scope": (BOOLEAN, lambda s, o, r: s.in_scope),
+    "service.is_back_office": (BOOLEAN, lambda s, o, r: s.area == "back_office"),
+    "service.current_provider": (TEXT, lambda s, o, r: s.provider_now),
+    "service.contract_end_period": (MAYBE_NUMBER, lambda s, o, r: r.period(s.contract_end)),
+    "service.contract_ends_in_horizon": (BOOLEAN, lambda s, o, r: r.in_horizon(s.contract_end)),
+    "option.id": (TEXT, lambda s, o, r: o.id),
+    "option.model": (TEXT, lambda s, o, r: o.model),
+    "option.provider": (TEXT, lambda s, o, r: o.provider),
+    "option.one_off_cost": (NUMBER, lambda s, o, r: o.one_off_cost),
+    "option.annual_cost": (NUMBER, lambda s, o, r: o.annual_cost),
+    "option.duration": (NUMBER, lambda s, o, r: o.duration),
+    "option.risk": (TEXT, lambda s, o, r: o.risk),
+    "option.is_status_quo": (BOOLEAN, lambda s, o, r: o.is_status_quo),
+    "option.is_exception": (BOOLEAN, lambda s, o, r: r.programme.is_exception(o)),
+    "option.is_in_house": (BOOLEAN, lambda s, o, r: o.provider == s.owner and not o.is_status_quo),
+    "option.earliest_start_period": (MAYBE_NUMBER, lambda s, o, r: r.period(o.earliest_start)),
+    "option.latest_finish_period": (MAYBE_NUMBER, lambda s, o, r: r.period(o.latest_finish)),
+    "option.total_demand": (NUMBER, lambda s, o, r: sum(sum(o.demand_profile(p)) for p in o.demand)),
+    "provider.id": (TEXT, lambda s, o, r: o.provider),
+    "provider.name": (TEXT, lambda s, o, r: r.programme.partner(o.provider).name),
+    "provider.kind": (TEXT, lambda s, o, r: r.programme.partner(o.provider).kind),
+    "provider.is_default_provider": (BOOLEAN, lambda s, o, r: o.provider == r.default_id),
+    "provider.is_owner": (BOOLEAN, lambda s, o, r: o.provider == s.owner),
+    "horizon.periods": (NUMBER, lambda s, o, r: r.horizon.periods),
+    "horizon.months_per_period": (NUMBER, lambda s, o, r: r.horizon.months_per_period),
 }
+BASE_SCHEMA: dict[str, Type] = {path: kind for path, (kind, _) in FIELDS.items()}
 ATTRIBUTE_KINDS = {"number": Kind.NUMBER, "text": Kind.TEXT, "boolean": Kind.BOOLEAN}
 
 
@@ -96,8 +122,7 @@ class OptionTable:
 
 
 def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionTable:
-    horizon = programme.horizon
-    default = programme.default_provider
+    """One row per service × option, one column per field of :data:`FIELDS` and per declared attribute."""
     rows = [(s, o) for s in programme.services for o in programme.options_for(s.id)]
     n = len(rows)
 
@@ -110,47 +135,10 @@ def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionT
         out[:] = values
         return out
 
-    def period(day: Any) -> int | None:
-        return None if day is None else horizon.period_of(day)
-
-    raw: dict[str, list[Any]] = {
-        "service.id": [s.id for s, _ in rows],
-        "service.name": [s.name for s, _ in rows],
-        "service.owner": [s.owner for s, _ in rows],
-        "service.area": [s.area for s, _ in rows],
-        "service.annual_cost": [s.annual_cost for s, _ in rows],
-        "service.fte": [s.fte for s, _ in rows],
-        "service.statutory": [s.statutory for s, _ in rows],
-        "service.in_scope": [s.in_scope for s, _ in rows],
-        "service.is_back_office": [s.area == "back_office" for s, _ in rows],
-        "service.current_provider": [s.provider_now for s, _ in rows],
-        "service.contract_end_period": [period(s.contract_end) for s, _ in rows],
-        "service.contract_ends_in_horizon": [
-            s.contract_end is not None and 0 <= horizon.period_of(s.contract_end) < horizon.periods
-            for s, _ in rows
-        ],
-        "option.id": [o.id for _, o in rows],
-        "option.model": [o.model for _, o in rows],
-        "option.provider": [o.provider for _, o in rows],
-        "option.one_off_cost": [o.one_off_cost for _, o in rows],
-        "option.annual_cost": [o.annual_cost for _, o in rows],
-        "option.duration": [o.duration for _, o in rows],
-        "option.risk": [o.risk for _, o in rows],
-        "option.is_status_quo": [o.is_status_quo for _, o in rows],
-        "option.is_exception": [programme.is_exception(o) for _, o in rows],
-        "option.is_in_house": [o.provider == s.owner and not o.is_status_quo for s, o in rows],
-        "option.earliest_start_period": [period(o.earliest_start) for _, o in rows],
-        "option.latest_finish_period": [period(o.latest_finish) for _, o in rows],
-        "option.total_demand": [sum(sum(o.demand_profile(p)) for p in o.demand) for _, o in rows],
-        "provider.id": [o.provider for _, o in rows],
-        "provider.name": [programme.partner(o.provider).name for _, o in rows],
-        "provider.kind": [programme.partner(o.provider).kind for _, o in rows],
-        "provider.is_default_provider": [default is not None and o.provider == default.id for _, o in rows],
-        "provider.is_owner": [o.provider == s.owner for s, o in rows],
-        "horizon.periods": [horizon.periods] * n,
-        "horizon.months_per_period": [horizon.months_per_period] * n,
+    reading = _Reading(programme)
+    columns = {
+        path: col([read(s, o, reading) for s, o in rows], kind) for path, (kind, read) in FIELDS.items()
     }
-    columns = {path: col(values, BASE_SCHEMA[path]) for path, values in raw.items()}
     for name, kind_name in attributes.items():
         kind = ATTRIBUTE_KINDS[kind_name]
         values = [o.attributes.get(name) for _, o in rows]

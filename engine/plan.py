@@ -9,6 +9,7 @@ that shares no code with the model that produced it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -204,37 +205,70 @@ def option_of(programme: Programme, option_id: str) -> DeliveryOption:
 # ------------------------------------------------------------------------------ windows
 @dataclass(frozen=True)
 class Window:
-    """A set of periods sharing one limit: a period, a financial year, or the whole horizon."""
+    """A set of periods sharing one limit: a period, a financial year, or the whole horizon.
+
+    ``key`` is the name an override gives the window (``2016-07``, ``2016/17``; empty for the
+    whole horizon, which no override names)."""
 
     label: str
     periods: tuple[int, ...]
     limit: float
+    key: str = ""
 
 
-def capacity_windows(programme: Programme, pool_id: str, periods: int | None = None) -> list[Window]:
+def capacity_windows(
+    programme: Programme,
+    pool_id: str,
+    periods: int | None = None,
+    *,
+    capacity: float | None = None,
+    overrides: Mapping[str, float] | None = None,
+) -> list[Window]:
+    """The pool's windows over the first ``periods`` periods, each with its limit: the window's
+    override, else the capacity.  ``capacity`` and ``overrides`` (a what-if being edited) replace
+    the pool's own; this is the one place a pool's capacity and its overrides are merged."""
     pool = programme.resource(pool_id)
     horizon = programme.horizon
     count = periods or horizon.periods
+    default = pool.capacity if capacity is None else capacity
+    named = pool.overrides if overrides is None else overrides
     if pool.per == "period":
         return [
-            Window(horizon.label(t), (t,), pool.overrides.get(horizon.key(t), pool.capacity))
+            Window(horizon.label(t), (t,), named.get(horizon.key(t), default), horizon.key(t))
             for t in range(count)
         ]
     if pool.per == "financial_year":
         return [
-            Window(fy, tuple(ts), pool.overrides.get(fy, pool.capacity))
+            Window(fy, tuple(ts), named.get(fy, default), fy)
             for fy, ts in _financial_years(horizon, count).items()
         ]
-    return [Window("the whole programme", tuple(range(count)), pool.capacity)]
+    return [Window("the whole programme", tuple(range(count)), default)]
 
 
-def budget_windows(programme: Programme, periods: int | None = None) -> list[Window]:
+def named_overrides(limits: Mapping[str, float], capacity: float) -> dict[str, float]:
+    """The inverse of the merge in :func:`capacity_windows`: the windows (by key) whose limit
+    differs from ``capacity``, i.e. the overrides a what-if must name."""
+    return {key: limit for key, limit in limits.items() if limit != capacity}
+
+
+def budget_windows(
+    programme: Programme,
+    periods: int | None = None,
+    *,
+    per_financial_year: float | None = None,
+    overrides: Mapping[str, float] | None = None,
+) -> list[Window]:
+    """Each financial year's one-off budget: its override, else the budget a year (none without a
+    budget).  ``per_financial_year`` and ``overrides`` (a what-if being edited) replace the
+    programme's own, as :func:`capacity_windows` does for a pool."""
     if programme.budget is None:
         return []
     count = periods or programme.horizon.periods
     budget = programme.budget
+    default = budget.per_financial_year if per_financial_year is None else per_financial_year
+    named = budget.overrides if overrides is None else overrides
     return [
-        Window(fy, tuple(ts), budget.overrides.get(fy, budget.per_financial_year))
+        Window(fy, tuple(ts), named.get(fy, default), fy)
         for fy, ts in _financial_years(programme.horizon, count).items()
     ]
 
@@ -302,51 +336,104 @@ def verify(
 ) -> list[str]:
     """Every way ``plan`` breaks the programme's rules or the what-if settings (empty: valid).
 
-    ``allowed`` optionally restricts each service to the options scoring left eligible.
+    ``allowed`` optionally restricts each service to the options scoring left eligible.  One
+    checker per constraint family (mirroring :mod:`engine.optimise.constraints`), in the order
+    the problems are reported: each assignment in turn (its option, its dates, the what-if's
+    choices), then forced changes, precedence, pool capacity, budget, consensus and concurrency.
     """
     settings = settings or PlanSettings()
     problems: list[str] = []
-    services = {s.id: s for s in programme.services}
-    horizon = plan.periods
+    services = {s.id for s in programme.services}
     seen: dict[str, Assignment] = {}
     for a in plan.assignments:
-        if a.service not in services:
-            problems.append(f"unknown service `{a.service}`")
-            continue
-        if a.service in seen:
-            problems.append(f"service `{a.service}` has more than one option in the plan")
-        seen[a.service] = a
-        options = {o.id: o for o in programme.options_for(a.service)}
-        option = options.get(a.option)
+        option, found = _one_option_per_service(a, programme, services, seen)
+        problems += found
         if option is None:
-            problems.append(f"option `{a.option}` is not an option of service `{a.service}`")
             continue
-        if option.is_status_quo:
-            problems.append(f"`{a.option}` is the status quo, which needs no place in the plan")
-        if option.provider != a.provider:
-            problems.append(f"`{a.option}` is provided by `{option.provider}`, not `{a.provider}`")
-        if option.duration != a.duration:
-            problems.append(f"`{a.option}` takes {option.duration} periods, not {a.duration}")
-        if allowed is not None and a.option not in allowed.get(a.service, set()):
-            problems.append(f"`{a.option}` is not an allowed (eligible) option of `{a.service}`")
-        if a.end > horizon:
-            problems.append(f"`{a.option}` ends after the horizon (period {a.finish} ≥ {horizon})")
-        if option.earliest_start and a.start < programme.horizon.period_of(option.earliest_start):
-            problems.append(f"`{a.option}` starts before its earliest start {option.earliest_start}")
-        if option.latest_finish and a.finish > programme.horizon.period_of(option.latest_finish):
-            problems.append(f"`{a.option}` finishes after its deadline {option.latest_finish}")
-        fixed = settings.fix_option.get(a.service)
-        if fixed and fixed != a.option:
-            problems.append(f"service `{a.service}` is fixed to `{fixed}`, not `{a.option}`")
-        provider = settings.fix_provider.get(a.service)
-        if provider and provider != a.provider:
-            problems.append(f"service `{a.service}` is fixed to provider `{provider}`, not `{a.provider}`")
-        if a.service in settings.force_out:
-            problems.append(f"service `{a.service}` is forced out but the plan changes it")
-    for service in programme.services:
-        must = service.id in settings.force_in or not service.allow_status_quo
-        if must and service.id not in seen:
-            problems.append(f"service `{service.id}` must change but the plan leaves it as it is")
+        problems += _option_taken(a, option, allowed)
+        problems += _dates(a, option, programme, plan.periods)
+        problems += _fixed_choices(a, settings)
+    problems += _forced_in(programme, settings, seen)
+    problems += _precedence(programme, seen)
+    problems += _pool_capacity(plan, programme)
+    problems += _annual_budget(plan, programme)
+    if settings.consensus:
+        problems += _consensus_no_worse_off(plan, programme, settings)
+    problems += _concurrent_transitions(plan, programme, settings)
+    return problems
+
+
+def _one_option_per_service(
+    a: Assignment, programme: Programme, services: set[str], seen: dict[str, Assignment]
+) -> tuple[DeliveryOption | None, list[str]]:
+    """Σ_{o∈S(s)} [o in plan] ≤ 1: ``a`` names a known service not seen before and one of its
+    options.  Records the service in ``seen``; returns the option (None: nothing more to check)."""
+    if a.service not in services:
+        return None, [f"unknown service `{a.service}`"]
+    problems = []
+    if a.service in seen:
+        problems.append(f"service `{a.service}` has more than one option in the plan")
+    seen[a.service] = a
+    option = {o.id: o for o in programme.options_for(a.service)}.get(a.option)
+    if option is None:
+        problems.append(f"option `{a.option}` is not an option of service `{a.service}`")
+    return option, problems
+
+
+def _option_taken(a: Assignment, option: DeliveryOption, allowed: dict[str, set[str]] | None) -> list[str]:
+    """The option is a change (not the status quo), by its own provider, for its own duration, and
+    eligible when scoring restricted the choice."""
+    problems = []
+    if option.is_status_quo:
+        problems.append(f"`{a.option}` is the status quo, which needs no place in the plan")
+    if option.provider != a.provider:
+        problems.append(f"`{a.option}` is provided by `{option.provider}`, not `{a.provider}`")
+    if option.duration != a.duration:
+        problems.append(f"`{a.option}` takes {option.duration} periods, not {a.duration}")
+    if allowed is not None and a.option not in allowed.get(a.service, set()):
+        problems.append(f"`{a.option}` is not an allowed (eligible) option of `{a.service}`")
+    return problems
+
+
+def _dates(a: Assignment, option: DeliveryOption, programme: Programme, periods: int) -> list[str]:
+    """start + d ≤ the horizon; start ≥ the earliest start; start + d − 1 ≤ the deadline."""
+    problems = []
+    if a.end > periods:
+        problems.append(f"`{a.option}` ends after the horizon (period {a.finish} ≥ {periods})")
+    if option.earliest_start and a.start < programme.horizon.period_of(option.earliest_start):
+        problems.append(f"`{a.option}` starts before its earliest start {option.earliest_start}")
+    if option.latest_finish and a.finish > programme.horizon.period_of(option.latest_finish):
+        problems.append(f"`{a.option}` finishes after its deadline {option.latest_finish}")
+    return problems
+
+
+def _fixed_choices(a: Assignment, settings: PlanSettings) -> list[str]:
+    """The what-if's fixed option and fixed provider hold, and a service forced out does not change."""
+    problems = []
+    fixed = settings.fix_option.get(a.service)
+    if fixed and fixed != a.option:
+        problems.append(f"service `{a.service}` is fixed to `{fixed}`, not `{a.option}`")
+    provider = settings.fix_provider.get(a.service)
+    if provider and provider != a.provider:
+        problems.append(f"service `{a.service}` is fixed to provider `{provider}`, not `{a.provider}`")
+    if a.service in settings.force_out:
+        problems.append(f"service `{a.service}` is forced out but the plan changes it")
+    return problems
+
+
+def _forced_in(programme: Programme, settings: PlanSettings, seen: dict[str, Assignment]) -> list[str]:
+    """Σ_{o∈S(s)} [o in plan] = 1 for a service forced in or without a status quo."""
+    return [
+        f"service `{service.id}` must change but the plan leaves it as it is"
+        for service in programme.services
+        if (service.id in settings.force_in or not service.allow_status_quo) and service.id not in seen
+    ]
+
+
+def _precedence(programme: Programme, seen: dict[str, Assignment]) -> list[str]:
+    """start(after) ≥ end(before) + lag; a change whose predecessor stays as it is breaks the rule
+    only when deferred dependencies block."""
+    problems = []
     for dep in programme.dependencies:
         before, after = seen.get(dep.before), seen.get(dep.after)
         if after is None:
@@ -360,29 +447,53 @@ def verify(
                 f"`{dep.after}` starts in period {after.start} but `{dep.before}` ends in period "
                 f"{before.finish} and needs a lag of {dep.lag}"
             )
+    return problems
+
+
+def _pool_capacity(plan: Plan, programme: Programme) -> list[str]:
+    """For each pool and window W: Σ_{t∈W} use(t) ≤ capacity(W)."""
+    problems = []
     used = usage(plan, programme)
     for pool in programme.resources:
-        for window in capacity_windows(programme, pool.id, horizon):
+        for window in capacity_windows(programme, pool.id, plan.periods):
             total = sum(used[pool.id][t] for t in window.periods)
             if total > window.limit + TOLERANCE:
                 problems.append(f"{pool.name} in {window.label}: {total:g} used, {window.limit:g} available")
+    return problems
+
+
+def _annual_budget(plan: Plan, programme: Programme) -> list[str]:
+    """For each financial year Y: Σ_{t∈Y} one-off spend(t) ≤ budget(Y)."""
+    problems = []
     spent = spend(plan, programme)
-    for window in budget_windows(programme, horizon):
+    for window in budget_windows(programme, plan.periods):
         total = sum(spent[t] for t in window.periods)
         if total > window.limit + TOLERANCE * max(1.0, window.limit):
             problems.append(
                 f"one-off budget in {window.label}: £{total:,.0f} spent, £{window.limit:,.0f} available"
             )
-    if settings.consensus:
-        for partner, benefit in partner_benefits(plan, programme, settings.appraisal).items():
-            if benefit < -TOLERANCE * max(1.0, abs(benefit)):
-                problems.append(f"partner `{partner}` is worse off than the status quo (£{benefit:,.0f})")
+    return problems
+
+
+def _consensus_no_worse_off(plan: Plan, programme: Programme, settings: PlanSettings) -> list[str]:
+    """For each consenting partner p: p's NPV from the plan ≥ 0."""
+    return [
+        f"partner `{partner}` is worse off than the status quo (£{benefit:,.0f})"
+        for partner, benefit in partner_benefits(plan, programme, settings.appraisal).items()
+        if benefit < -TOLERANCE * max(1.0, abs(benefit))
+    ]
+
+
+def _concurrent_transitions(plan: Plan, programme: Programme, settings: PlanSettings) -> list[str]:
+    """For each period t: Σ_o [o runs in t] ≤ the cap (the what-if's, else the programme's)."""
     cap = settings.max_concurrent or programme.settings.max_concurrent_transitions
-    if cap is not None:
-        for t in range(horizon):
-            running = sum(1 for a in plan.assignments if a.start <= t < a.end)
-            if running > cap:
-                problems.append(
-                    f"{running} transitions run in {programme.horizon.label(t)}; at most {cap} allowed"
-                )
+    if cap is None:
+        return []
+    problems = []
+    for t in range(plan.periods):
+        running = sum(1 for a in plan.assignments if a.start <= t < a.end)
+        if running > cap:
+            problems.append(
+                f"{running} transitions run in {programme.horizon.label(t)}; at most {cap} allowed"
+            )
     return problems

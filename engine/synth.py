@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from engine.calendar import add_months
-from engine.model import Programme
+from engine.model import DeliveryModel, PartnerKind, Programme, Risk
 
 SERVICE_NAMES = [
     "Audit",
@@ -35,15 +35,12 @@ SERVICE_NAMES = [
     "Fleet",
     "Insurance",
 ]
-MODELS = [
-    "shared_service",
-    "s101_delegation",
-    "commissioned",
-    "outsourced",
-    "commercial_contract",
-    "joint_venture",
-]
-KINDS = ["county", "district", "city", "borough", "unitary", "private", "joint_venture", "other"]
+# The model's own Literals, in the model's order (the seeded choices depend on it, so a new value
+# there changes every generated programme): the delivery models a generated change may take (never
+# the status quo or in-house), every kind of partner, every risk level.
+MODELS = [m for m in get_args(DeliveryModel) if m not in ("status_quo", "in_house")]
+KINDS = list(get_args(PartnerKind))
+RISKS = list(get_args(Risk))
 
 
 def random_programme_data(
@@ -109,7 +106,7 @@ def random_programme_data(
                 "annual_cost": round(service["annual_cost"] * rng.uniform(0.6, 1.05), 2),
                 "duration": duration,
                 "demand": demand,
-                "risk": rng.choice(["low", "medium", "high"]),
+                "risk": rng.choice(RISKS),
                 "attributes": {"outcome": rng.randint(1, 5), "resilience": rng.randint(1, 5)},
             }
             if rng.random() < 0.15:

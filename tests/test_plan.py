@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from engine.load import parse_programme
-from engine.plan import Assignment, Plan, PlanSettings, usage, verify
+from engine.plan import (
+    Assignment,
+    Plan,
+    PlanSettings,
+    budget_windows,
+    capacity_windows,
+    named_overrides,
+    usage,
+    verify,
+)
 from tests.conftest import DATA
 
 
@@ -101,3 +110,30 @@ def test_concurrency_budget_and_deadlines(small):
 def test_allowed_options_are_enforced(small):
     plan = _plan(small, ("hr", "hr-other", 0))
     assert any("not an allowed" in p for p in verify(plan, small, allowed={"hr": {"hr-county"}}))
+
+
+def test_capacity_windows_merge_the_pool_or_a_what_ifs_capacity_and_overrides(small):
+    """One merge of a capacity with its named windows, used by the plan and the app's editor."""
+    given = capacity_windows(small, "pm")
+    assert [(w.key, w.label, w.limit) for w in given[3:5]] == [
+        ("2016-07", "Jul 2016", 5),
+        ("2016-08", "Aug 2016", 2),
+    ]
+    edited = capacity_windows(small, "pm", capacity=4.0, overrides={"2016-07": 1.0})
+    assert [w.limit for w in edited[3:5]] == [1.0, 4.0]
+    assert [w.periods for w in edited] == [w.periods for w in given]
+    limits = {w.key: w.limit for w in edited}
+    assert named_overrides(limits, 4.0) == {"2016-07": 1.0}
+    assert named_overrides(small.resource("pm").overrides, 5.0) == {"2016-08": 2}
+
+
+def test_budget_windows_merge_the_programme_or_a_what_ifs_budget_and_overrides(small):
+    programme = parse_programme(
+        (DATA / "small.yaml")
+        .read_text()
+        .replace("resources:", "budget: {per_financial_year: 5000}\nresources:")
+    )
+    assert [(w.key, w.limit) for w in budget_windows(programme)] == [("2016/17", 5000)]
+    edited = budget_windows(programme, per_financial_year=7000.0, overrides={"2016/17": 1000.0})
+    assert [(w.key, w.label, w.limit) for w in edited] == [("2016/17", "2016/17", 1000.0)]
+    assert budget_windows(small) == []

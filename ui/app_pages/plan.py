@@ -8,6 +8,7 @@ from common import RESULT, need_programme, run_current, scenario_of, whatif
 
 from engine.charts import gantt_figure, usage_figure
 from engine.errors import SsplanError
+from engine.plan import budget_windows, capacity_windows, named_overrides
 from engine.public import NOT_FOR_PUBLICATION, finance_view, public_plan
 
 programme = need_programme()
@@ -68,19 +69,16 @@ with st.expander("Capacity period by period"):
             key="plan.window_pool",
         )
     )
-    horizon = programme.horizon
     if pool.per == "horizon":
         st.caption("This resource has one limit for the whole programme: edit it in the table above.")
     else:
-        keys = (
-            [(horizon.key(t), horizon.label(t)) for t in range(horizon.periods)]
-            if pool.per == "period"
-            else [(fy, fy) for fy in horizon.financial_years()]
-        )
         default = float(edits["capacities"].get(pool.id, pool.capacity))
         held = edits["capacity_overrides"].get(pool.id, pool.overrides)
         windows = pd.DataFrame(
-            [{"window": label, "key": key, "capacity": float(held.get(key, default))} for key, label in keys]
+            [
+                {"window": window.label, "key": window.key, "capacity": float(window.limit)}
+                for window in capacity_windows(programme, pool.id, capacity=default, overrides=held)
+            ]
         )
         changed = st.data_editor(
             windows,
@@ -90,11 +88,8 @@ with st.expander("Capacity period by period"):
             column_config={"key": None, "capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
         )
         chosen = {row["key"]: float(row["capacity"]) for _, row in changed.iterrows()}
-        named = {k: v for k, v in chosen.items() if v != default}
-        if (
-            named != {k: v for k, v in pool.overrides.items() if v != default}
-            or pool.id in edits["capacity_overrides"]
-        ):
+        named = named_overrides(chosen, default)
+        if named != named_overrides(pool.overrides, default) or pool.id in edits["capacity_overrides"]:
             edits["capacity_overrides"][pool.id] = named
 
 if programme.budget is not None:
@@ -105,8 +100,10 @@ if programme.budget is not None:
     st.markdown("**One-off budget** (£ per financial year)")
     years = pd.DataFrame(
         [
-            {"financial year": fy, "budget": float(budget["overrides"].get(fy, budget["per_financial_year"]))}
-            for fy in programme.horizon.financial_years()
+            {"financial year": window.key, "budget": float(window.limit)}
+            for window in budget_windows(
+                programme, per_financial_year=budget["per_financial_year"], overrides=budget["overrides"]
+            )
         ]
     )
     spent = st.data_editor(
@@ -117,9 +114,7 @@ if programme.budget is not None:
         column_config={"budget": st.column_config.NumberColumn(min_value=0.0, step=1000.0, format="£%d")},
     )
     overrides = {row["financial year"]: float(row["budget"]) for _, row in spent.iterrows()}
-    if overrides != {
-        fy: float(programme.budget.overrides.get(fy, programme.budget.per_financial_year)) for fy in overrides
-    }:
+    if overrides != {window.key: float(window.limit) for window in budget_windows(programme)}:
         edits["budget"] = {"per_financial_year": budget["per_financial_year"], "overrides": overrides}
 
 services = {s.id: s.name for s in programme.services}
