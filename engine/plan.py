@@ -355,6 +355,11 @@ def verify(
         problems += _fixed_choices(a, settings)
     problems += _forced_in(programme, settings, seen)
     problems += _precedence(programme, seen)
+    known = {o.id for o in programme.options}
+    if any(a.option not in known for a in plan.assignments):  # already reported; the sums below need options
+        plan = plan.model_copy(
+            update={"assignments": tuple(a for a in plan.assignments if a.option in known)}
+        )
     problems += _pool_capacity(plan, programme)
     problems += _annual_budget(plan, programme)
     if settings.consensus:

@@ -137,3 +137,15 @@ def test_budget_windows_merge_the_programme_or_a_what_ifs_budget_and_overrides(s
     edited = budget_windows(programme, per_financial_year=7000.0, overrides={"2016/17": 1000.0})
     assert [(w.key, w.label, w.limit) for w in edited] == [("2016/17", "2016/17", 1000.0)]
     assert budget_windows(small) == []
+
+
+def test_a_plan_naming_an_unknown_option_is_reported_not_a_crash(small):
+    from engine.plan import Assignment, Plan, verify
+
+    plan = Plan(
+        programme=small.id,
+        periods=small.horizon.periods,
+        assignments=(Assignment(service="hr", option="hr-nowhere", provider="county", start=0, duration=2),),
+    )
+    problems = verify(plan, small)
+    assert problems and any("hr-nowhere" in p for p in problems)
