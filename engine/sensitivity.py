@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import SsplanError
+from engine.mcda import topsis
 from engine.model import Programme
 from engine.ruleset import RuleSet
 from engine.scenario import LoadedScenario, load_scenario
@@ -37,7 +38,9 @@ class Sensitivity:
 
 
 def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
-    """Scores of every row (rows × draws) for weight vectors ``weights`` (draws × criteria)."""
+    """Scores of every row (rows × draws; NaN where ruled out) for ``weights`` (draws × criteria).
+
+    Only the weights vary between draws, so the normalised matrix is scored once for the batch."""
     criteria = table.criteria()
     frame = table.options
     normalised = frame[[f"{c}.normalised" for c in criteria]].to_numpy(dtype=float)
@@ -46,13 +49,8 @@ def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
         out = normalised @ weights.T
     else:
         eligible = frame["eligible"].to_numpy(dtype=bool)
-        weighted = normalised[:, :, None] * weights.T[None, :, :]  # rows × criteria × draws
-        live = weighted[eligible]
-        pis, nis = live.max(axis=0), live.min(axis=0)
-        d_plus = np.sqrt(((weighted - pis) ** 2).sum(axis=1))
-        d_minus = np.sqrt(((weighted - nis) ** 2).sum(axis=1))
-        total = d_plus + d_minus
-        out = np.divide(d_minus, total, out=np.ones_like(total), where=total > 0)
+        out = np.full((len(frame), len(weights)), np.nan)
+        out[eligible] = topsis(normalised[eligible], weights)["score"].T
     return out + adjustment[:, None]
 
 
