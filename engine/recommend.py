@@ -3,136 +3,195 @@
 The County (the default provider) is the expected provider; another partner's option is
 recommended only where its score beats the best default-provider option by the programme's
 margin, and is then flagged with the decision route the MoU sets out.
+
+The rule is written once, in :func:`mou_choice`, over a batch of score draws (rows × draws):
+scoring applies it to one draw and explains it (:func:`recommend`); the Monte-Carlo sensitivity
+applies it to thousands at once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from engine.model import Programme
+from engine.model import Programme, Service
+
+NONE = -1  # no row: no eligible option, or no benchmark
+
+EXCEPTION_COLUMNS = [
+    "service",
+    "option",
+    "provider",
+    "provider_name",
+    "score",
+    "benchmark_option",
+    "benchmark_provider",
+    "benchmark_score",
+    "uplift",
+    "margin",
+    "required_score",
+    "gap",
+    "passes_margin",
+    "verdict",
+    "decision_route",
+]
 
 
-def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Best option per service under the MoU: another partner only if it beats the margin.
+@dataclass(frozen=True)
+class Choice:
+    """The MoU rule's outcome for every service in every draw; rows index the options frame."""
+
+    chosen: dict[str, np.ndarray]  # service -> recommended row per draw (NONE: no eligible option)
+    benchmark: dict[str, np.ndarray]  # service -> benchmark row per draw (NONE: none to beat)
+    passes: np.ndarray  # rows × draws: an exception clears the margin (True with no benchmark)
+    won: dict[str, np.ndarray]  # exception option (eligible in some draw) -> recommended per draw
+
+
+def mou_choice(
+    programme: Programme, options: pd.DataFrame, scores: np.ndarray, eligible: np.ndarray | None = None
+) -> Choice:
+    """Best option per service and draw under the MoU: another partner only if it beats the margin.
 
     The benchmark is the best eligible option of the default provider, or, where the default
     provider offers none, the best eligible option that is not an exception (in house or the
     status quo).  An exception is allowed when its score ≥ benchmark + margin × |benchmark| and
-    exceeds the benchmark; the recommendation is then the best allowed option.
+    exceeds the benchmark; the recommendation is then the best allowed option, the first in file
+    order (status quo first) among equals.  ``scores`` and ``eligible`` are rows × draws;
+    without ``eligible`` every draw has the frame's own.
     """
     policy, default = programme.exception_policy, programme.default_provider
     margin = policy.margin if policy else 0.0
-    route = f"{policy.joint_decision}; final decision: {policy.final_decision}" if policy else ""
-    score_of = options["score"].to_numpy()
-    eligible = options["eligible"].to_numpy(dtype=bool)
+    if eligible is None:
+        eligible = np.repeat(options["eligible"].to_numpy(dtype=bool)[:, None], scores.shape[1], axis=1)
     exception = options["exception"].to_numpy(dtype=bool)
-    status_quo = options["status_quo"].to_numpy(dtype=bool)
-    provider = options["provider"].to_numpy()
-    option_id = options["option"].to_numpy()
-    provider_name = options["provider_name"].to_numpy()
-    model = options["model"].to_numpy()
-    rows_of: dict[str, list[int]] = {}
-    for i, service_id in enumerate(options["service"].to_numpy()):
-        rows_of.setdefault(service_id, []).append(i)  # file order: status quo first
+    provider, service_of = options["provider"].to_numpy(), options["service"].to_numpy()
+    live = np.where(eligible, scores, -np.inf)
+    passes = np.ones(scores.shape, dtype=bool)
+    chosen, benchmark, won = {}, {}, {}
+    for service in programme.services:
+        rows = np.flatnonzero(service_of == service.id)
+        ordinary, exceptions = rows[~exception[rows]], rows[exception[rows]]
+        by_default = ordinary[provider[ordinary] == default.id] if default is not None else ordinary[:0]
+        bench, value = _best(live, by_default)
+        fallback, fallback_value = _best(live, ordinary)
+        value = np.where(bench == NONE, fallback_value, value)
+        bench = np.where(bench == NONE, fallback, bench)
+        with np.errstate(invalid="ignore"):  # -inf where there is no benchmark: masked below
+            required = value + margin * np.abs(value)
+        for r in exceptions:
+            passes[r] = np.where(bench != NONE, (scores[r] >= required) & (scores[r] > value), True)
+        allowed = eligible[rows] & passes[rows]
+        pick = np.argmax(np.where(allowed, scores[rows], -np.inf), axis=0)  # the first of equals
+        chosen[service.id] = np.where(allowed.any(axis=0), rows[pick], NONE)
+        benchmark[service.id] = bench
+        for r in exceptions[eligible[exceptions].any(axis=1)]:
+            won[str(options["option"].iloc[r])] = chosen[service.id] == r
+    return Choice(chosen, benchmark, passes, won)
 
-    def best(indices: list[int]) -> int | None:
-        return max(indices, key=lambda i: (score_of[i], -i)) if indices else None
 
+def _best(live: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw, the first of ``rows`` with the highest live score, and that score; (NONE, -inf)
+    where every one of them is ruled out (its live score -inf)."""
+    draws = live.shape[1]
+    if len(rows) == 0:
+        return np.full(draws, NONE), np.full(draws, -np.inf)
+    candidates = live[rows]
+    value = candidates.max(axis=0)
+    first = rows[np.argmax(candidates, axis=0)]  # the first maximum: file order breaks ties
+    return np.where(np.isfinite(value), first, NONE), value
+
+
+def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each service's recommendation (ranked by priority) and every eligible exception's verdict,
+    with the figures the MoU test compares, from the scored options (one draw of :func:`mou_choice`)."""
+    choice = mou_choice(programme, options, options["score"].to_numpy()[:, None])
+    policy = programme.exception_policy
+    route = f"{policy.joint_decision}; final decision: {policy.final_decision}" if policy else ""
+    service_of = options["service"].to_numpy()
     service_rows, exception_rows = [], []
     for service in programme.services:
-        rows = rows_of.get(service.id, [])
-        live = [i for i in rows if eligible[i]]
-        ordinary = [i for i in live if not exception[i]]
-        by_default = [i for i in ordinary if default is not None and provider[i] == default.id]
-        bench = best(by_default) if by_default else best(ordinary)
-        allowed = list(ordinary)
-        considered = []
-        for i in (i for i in live if exception[i]):
-            b_score = float(score_of[bench]) if bench is not None else float("nan")
-            required = b_score + margin * abs(b_score) if bench is not None else float("nan")
-            passes = bench is None or bool(score_of[i] >= required and score_of[i] > b_score)
-            if passes:
-                allowed.append(i)
-            considered.append(
-                {
-                    "service": service.id,
-                    "option": option_id[i],
-                    "provider": provider[i],
-                    "provider_name": provider_name[i],
-                    "score": float(score_of[i]),
-                    "benchmark_option": option_id[bench] if bench is not None else None,
-                    "benchmark_provider": provider[bench] if bench is not None else None,
-                    "benchmark_score": b_score,
-                    "uplift": float(score_of[i]) / b_score - 1
-                    if bench is not None and b_score > 0
-                    else float("nan"),
-                    "margin": margin,
-                    "required_score": required,
-                    "gap": max(0.0, required - float(score_of[i])) if bench is not None else 0.0,
-                    "passes_margin": passes,
-                    "decision_route": route,
-                }
-            )
-        chosen = best(allowed)
-        for row in considered:
-            row["verdict"] = (
-                "recommended by exception"
-                if chosen is not None and row["option"] == option_id[chosen]
-                else "beats the margin, but another option scores higher"
-                if row["passes_margin"]
-                else "considered, not recommended"
-            )
-        exception_rows += considered
-        sq = next((i for i in rows if status_quo[i]), None)
-        sq_score = float(score_of[sq]) if sq is not None else float("nan")
-        if chosen is None:
-            status = "no eligible option"
-        elif status_quo[chosen]:
-            status = "keep the status quo"
-        elif exception[chosen]:
-            status = "exception"
-        else:
-            status = "change"
-        service_rows.append(
-            {
-                "service": service.id,
-                "name": service.name,
-                "in_scope": service.in_scope,
-                "recommended": option_id[chosen] if chosen is not None else None,
-                "provider": provider[chosen] if chosen is not None else None,
-                "provider_name": provider_name[chosen] if chosen is not None else None,
-                "model": model[chosen] if chosen is not None else None,
-                "status": status,
-                "score": float(score_of[chosen]) if chosen is not None else float("nan"),
-                "status_quo_score": sq_score,
-                "gain": (float(score_of[chosen]) - sq_score)
-                if chosen is not None and sq is not None
-                else float("nan"),
-                "decision_route": route if status == "exception" else "",
-            }
-        )
-    services = pd.DataFrame(service_rows)
+        rows = np.flatnonzero(service_of == service.id)
+        chosen, bench = int(choice.chosen[service.id][0]), int(choice.benchmark[service.id][0])
+        considered = [r for r in rows if options["exception"].iloc[r] and options["eligible"].iloc[r]]
+        exception_rows += [
+            _verdict(options, int(r), bench, chosen, bool(choice.passes[r, 0]), programme, route)
+            for r in considered
+        ]
+        service_rows.append(_service_row(options, service, rows, chosen, route))
+    return _by_priority(pd.DataFrame(service_rows)), pd.DataFrame(exception_rows, columns=EXCEPTION_COLUMNS)
+
+
+def _verdict(
+    options: pd.DataFrame, row: int, bench: int, chosen: int, passes: bool, programme: Programme, route: str
+) -> dict[str, object]:
+    """One exception option against its benchmark: the scores compared, the margin, the verdict."""
+    policy = programme.exception_policy
+    margin = policy.margin if policy else 0.0
+    at = options.iloc[row]
+    score = float(at["score"])
+    known = bench != NONE
+    b_score = float(options["score"].iloc[bench]) if known else float("nan")
+    required = b_score + margin * abs(b_score) if known else float("nan")
+    return {
+        "service": at["service"],
+        "option": at["option"],
+        "provider": at["provider"],
+        "provider_name": at["provider_name"],
+        "score": score,
+        "benchmark_option": options["option"].iloc[bench] if known else None,
+        "benchmark_provider": options["provider"].iloc[bench] if known else None,
+        "benchmark_score": b_score,
+        "uplift": score / b_score - 1 if known and b_score > 0 else float("nan"),
+        "margin": margin,
+        "required_score": required,
+        "gap": max(0.0, required - score) if known else 0.0,
+        "passes_margin": passes,
+        "verdict": "recommended by exception"
+        if row == chosen
+        else "beats the margin, but another option scores higher"
+        if passes
+        else "considered, not recommended",
+        "decision_route": route,
+    }
+
+
+def _service_row(
+    options: pd.DataFrame, service: Service, rows: np.ndarray, chosen: int, route: str
+) -> dict[str, object]:
+    """A service's recommendation, its status and its gain over the status quo."""
+    picked = options.iloc[chosen] if chosen != NONE else None
+    sq = next((r for r in rows if options["status_quo"].iloc[r]), None)
+    sq_score = float(options["score"].iloc[sq]) if sq is not None else float("nan")
+    if picked is None:
+        status = "no eligible option"
+    elif picked["status_quo"]:
+        status = "keep the status quo"
+    elif picked["exception"]:
+        status = "exception"
+    else:
+        status = "change"
+    return {
+        "service": service.id,
+        "name": service.name,
+        "in_scope": service.in_scope,
+        "recommended": picked["option"] if picked is not None else None,
+        "provider": picked["provider"] if picked is not None else None,
+        "provider_name": picked["provider_name"] if picked is not None else None,
+        "model": picked["model"] if picked is not None else None,
+        "status": status,
+        "score": float(picked["score"]) if picked is not None else float("nan"),
+        "status_quo_score": sq_score,
+        "gain": float(picked["score"]) - sq_score if picked is not None and sq is not None else float("nan"),
+        "decision_route": route if status == "exception" else "",
+    }
+
+
+def _by_priority(services: pd.DataFrame) -> pd.DataFrame:
+    """Services that act (change or exception) first, by gain, then the rest; file order breaks ties."""
     acting = services["status"].isin(["change", "exception"])
     order = services.assign(_act=~acting, _gain=-services["gain"].fillna(0), _pos=np.arange(len(services)))
     order = order.sort_values(["_act", "_gain", "_pos"], kind="stable")
     services["priority"] = pd.Series(np.arange(1, len(order) + 1), index=order.index).reindex(services.index)
-    services = services.sort_values("priority").reset_index(drop=True)
-    columns = [
-        "service",
-        "option",
-        "provider",
-        "provider_name",
-        "score",
-        "benchmark_option",
-        "benchmark_provider",
-        "benchmark_score",
-        "uplift",
-        "margin",
-        "required_score",
-        "gap",
-        "passes_margin",
-        "verdict",
-        "decision_route",
-    ]
-    return services, pd.DataFrame(exception_rows, columns=columns)
+    return services.sort_values("priority").reset_index(drop=True)

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from engine.load import load_programme
+from engine.recommend import mou_choice
 from engine.ruleset import load_ruleset
 from engine.scoring import score
-from engine.sensitivity import _priorities, _recommend, _scores, weight_sensitivity
+from engine.sensitivity import _priorities, _scores, weight_sensitivity
 from tests.conftest import ROOT, SHIPPED
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")
@@ -23,7 +24,7 @@ def test_fast_path_matches_full_scoring_draw_by_draw(path, method):
     criteria = table.criteria()
     draws = np.random.default_rng(7).dirichlet(np.ones(len(criteria)) * 5, size=6)
     fast = _scores(table, draws)
-    chosen, _ = _recommend(table, fast)
+    chosen = mou_choice(programme, table.options, fast).chosen
     ranks = _priorities(table, fast, chosen)
     option = table.options["option"].to_numpy()
     for d, weights in enumerate(draws):
