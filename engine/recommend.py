@@ -11,6 +11,7 @@ applies it to thousands at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,7 +107,8 @@ def _best(live: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each service's recommendation (ranked by priority) and every eligible exception's verdict,
     with the figures the MoU test compares, from the scored options (one draw of :func:`mou_choice`)."""
-    choice = mou_choice(programme, options, options["score"].to_numpy()[:, None])
+    scores = options["score"].to_numpy()[:, None]
+    choice = mou_choice(programme, options, scores)
     policy = programme.exception_policy
     route = f"{policy.joint_decision}; final decision: {policy.final_decision}" if policy else ""
     service_of = options["service"].to_numpy()
@@ -120,7 +122,10 @@ def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame
             for r in considered
         ]
         service_rows.append(_service_row(options, service, rows, chosen, route))
-    return _by_priority(pd.DataFrame(service_rows)), pd.DataFrame(exception_rows, columns=EXCEPTION_COLUMNS)
+    services = pd.DataFrame(service_rows)
+    services["priority"] = priorities(programme, options, scores, choice.chosen)[:, 0]
+    services = services.sort_values("priority").reset_index(drop=True)
+    return services, pd.DataFrame(exception_rows, columns=EXCEPTION_COLUMNS)
 
 
 def _verdict(
@@ -188,10 +193,23 @@ def _service_row(
     }
 
 
-def _by_priority(services: pd.DataFrame) -> pd.DataFrame:
-    """Services that act (change or exception) first, by gain, then the rest; file order breaks ties."""
-    acting = services["status"].isin(["change", "exception"])
-    order = services.assign(_act=~acting, _gain=-services["gain"].fillna(0), _pos=np.arange(len(services)))
-    order = order.sort_values(["_act", "_gain", "_pos"], kind="stable")
-    services["priority"] = pd.Series(np.arange(1, len(order) + 1), index=order.index).reindex(services.index)
-    return services.sort_values("priority").reset_index(drop=True)
+def priorities(
+    programme: Programme, options: pd.DataFrame, scores: np.ndarray, chosen: Mapping[str, np.ndarray]
+) -> np.ndarray:
+    """Priority rank (1 = first) of each service (programme order) per draw: the services that act
+    (change, or an exception) by gain over the status quo (0 without one), then the rest; file
+    order breaks ties.  ``scores`` is rows × draws and ``chosen`` as :func:`mou_choice` gives it."""
+    status_quo = options["status_quo"].to_numpy(dtype=bool)
+    service_of = options["service"].to_numpy()
+    draws = scores.shape[1]
+    keys = np.zeros((len(programme.services), draws))
+    for i, service in enumerate(programme.services):
+        rows = np.flatnonzero(service_of == service.id)
+        sq = next((r for r in rows if status_quo[r]), None)
+        pick = chosen[service.id]
+        picked_score = np.where(pick >= 0, scores[np.maximum(pick, 0), np.arange(draws)], -np.inf)
+        acting = (pick >= 0) & ~np.isin(pick, [sq] if sq is not None else [])
+        gain = picked_score - scores[sq] if sq is not None else np.zeros(draws)
+        keys[i] = np.where(acting, -np.nan_to_num(gain, nan=0.0, neginf=0.0), np.inf)
+    order = keys.argsort(axis=0, kind="stable")  # rows are in file order, so ties keep it
+    return order.argsort(axis=0, kind="stable") + 1

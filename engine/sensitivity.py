@@ -22,7 +22,7 @@ import pandas as pd
 from engine.errors import SsplanError
 from engine.mcda import topsis
 from engine.model import Programme
-from engine.recommend import mou_choice
+from engine.recommend import mou_choice, priorities
 from engine.ruleset import RuleSet
 from engine.scenario import LoadedScenario, load_scenario
 from engine.scoring import ScoreTable, score
@@ -56,26 +56,6 @@ def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
     return out + adjustment[:, None]
 
 
-def _priorities(table: ScoreTable, scores: np.ndarray, chosen: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Priority rank (1 = first) of each service per draw: acting services by gain, then the rest."""
-    frame = table.options
-    status_quo = frame["status_quo"].to_numpy(dtype=bool)
-    services = [s.id for s in table.programme.services]
-    draws = scores.shape[1]
-    keys = np.zeros((len(services), draws))
-    for i, service in enumerate(services):
-        rows = np.flatnonzero((frame["service"] == service).to_numpy())
-        sq = next((r for r in rows if status_quo[r]), None)
-        pick = chosen[service]
-        picked_score = np.where(pick >= 0, scores[np.maximum(pick, 0), np.arange(draws)], -np.inf)
-        acting = (pick >= 0) & ~np.isin(pick, [sq] if sq is not None else [])
-        # as engine.recommend orders them: acting services by gain (0 without a status quo), then file order
-        gain = picked_score - scores[sq] if sq is not None else np.zeros(draws)
-        keys[i] = np.where(acting, -np.nan_to_num(gain, nan=0.0, neginf=0.0), np.inf)
-    order = keys.argsort(axis=0, kind="stable")  # rows are in file order, so ties keep it
-    return order.argsort(axis=0, kind="stable") + 1
-
-
 def weight_sensitivity(
     programme: Programme,
     rules: RuleSet,
@@ -104,8 +84,8 @@ def weight_sensitivity(
     by_weights = mou_choice(programme, options, weight_scores).won
     base_scores = _scores(table, base_w[None, :])
     base = mou_choice(programme, options, base_scores)
-    base_rank = _priorities(table, base_scores, base.chosen)[:, 0]
-    ranks = _priorities(table, scores, joint.chosen)
+    base_rank = priorities(programme, options, base_scores, base.chosen)[:, 0]
+    ranks = priorities(programme, options, scores, joint.chosen)
     services = _stability(table, base.chosen, joint.chosen, ranks, first_wave)
     exceptions = [
         {
@@ -168,7 +148,7 @@ def _tornado(
             w /= w.sum()
             scores = _scores(table, w[None, :])
             chosen = mou_choice(table.programme, table.options, scores).chosen
-            rank = _priorities(table, scores, chosen)[:, 0]
+            rank = priorities(table.programme, table.options, scores, chosen)[:, 0]
             changed = sum(int(chosen[s][0] != base_chosen[s][0]) for s in base_chosen)
             row[f"{label}: recommendations changed"] = changed
             row[f"{label}: priority shift"] = int(np.abs(rank - base_rank).sum())
