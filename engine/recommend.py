@@ -66,42 +66,55 @@ def mou_choice(
     margin = policy.margin if policy else 0.0
     if eligible is None:
         eligible = np.repeat(options["eligible"].to_numpy(dtype=bool)[:, None], scores.shape[1], axis=1)
-    exception = options["exception"].to_numpy(dtype=bool)
-    provider, service_of = options["provider"].to_numpy(), options["service"].to_numpy()
+    group, services = _service_index(programme, options), len(programme.services)
+    exception = options["exception"].to_numpy(dtype=bool)[:, None]
+    by_default = ~exception & (options["provider"].to_numpy() == (default.id if default else None))[:, None]
     live = np.where(eligible, scores, -np.inf)
-    passes = np.ones(scores.shape, dtype=bool)
-    chosen, benchmark, won = {}, {}, {}
-    for service in programme.services:
-        rows = np.flatnonzero(service_of == service.id)
-        ordinary, exceptions = rows[~exception[rows]], rows[exception[rows]]
-        by_default = ordinary[provider[ordinary] == default.id] if default is not None else ordinary[:0]
-        bench, value = _best(live, by_default)
-        fallback, fallback_value = _best(live, ordinary)
-        value = np.where(bench == NONE, fallback_value, value)
-        bench = np.where(bench == NONE, fallback, bench)
-        with np.errstate(invalid="ignore"):  # -inf where there is no benchmark: masked below
-            required = value + margin * np.abs(value)
-        for r in exceptions:
-            passes[r] = np.where(bench != NONE, (scores[r] >= required) & (scores[r] > value), True)
-        allowed = eligible[rows] & passes[rows]
-        pick = np.argmax(np.where(allowed, scores[rows], -np.inf), axis=0)  # the first of equals
-        chosen[service.id] = np.where(allowed.any(axis=0), rows[pick], NONE)
-        benchmark[service.id] = bench
-        for r in exceptions[eligible[exceptions].any(axis=1)]:
-            won[str(options["option"].iloc[r])] = chosen[service.id] == r
-    return Choice(chosen, benchmark, passes, won)
+    bench, value = _first_best(np.where(by_default, live, -np.inf), group, services)
+    fallback, fallback_value = _first_best(np.where(~exception, live, -np.inf), group, services)
+    value = np.where(bench == NONE, fallback_value, value)
+    bench = np.where(bench == NONE, fallback, bench)
+    with np.errstate(invalid="ignore"):  # -inf where there is no benchmark: masked below
+        required = value + margin * np.abs(value)
+    at = np.minimum(group, services - 1)  # rows of no listed service (group = services) are never read
+    beats = (scores >= required[at]) & (scores > value[at])
+    passes = np.where(exception & (bench[at] != NONE), beats, True)
+    chosen, _ = _first_best(np.where(eligible & passes, scores, -np.inf), group, services)
+    option = options["option"].to_numpy()
+    won = {
+        str(option[r]): chosen[group[r]] == r
+        for r in np.argsort(group, kind="stable")  # programme order, then file order
+        if group[r] < services and exception[r, 0] and eligible[r].any()
+    }
+    ids = [s.id for s in programme.services]
+    return Choice(dict(zip(ids, chosen, strict=True)), dict(zip(ids, bench, strict=True)), passes, won)
 
 
-def _best(live: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per draw, the first of ``rows`` with the highest live score, and that score; (NONE, -inf)
-    where every one of them is ruled out (its live score -inf)."""
-    draws = live.shape[1]
-    if len(rows) == 0:
-        return np.full(draws, NONE), np.full(draws, -np.inf)
-    candidates = live[rows]
-    value = candidates.max(axis=0)
-    first = rows[np.argmax(candidates, axis=0)]  # the first maximum: file order breaks ties
-    return np.where(np.isfinite(value), first, NONE), value
+def _service_index(programme: Programme, options: pd.DataFrame) -> np.ndarray:
+    """Each row's service as its place in the programme (len(services) for a service not listed)."""
+    place = {service.id: i for i, service in enumerate(programme.services)}
+    return np.array([place.get(s, len(place)) for s in options["service"].to_numpy()], dtype=np.intp)
+
+
+def _first_best(values: np.ndarray, group: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group and draw (groups × draws), the first row in file order with the highest value and
+    that value; (NONE, -inf) where every row of the group is -inf (ruled out).  One pass over all
+    groups at once, so a programme of thousands of services costs a few array operations."""
+    draws = values.shape[1]
+    order = np.argsort(group, kind="stable")
+    counts = np.bincount(group, minlength=groups + 1)[:groups]
+    listed = int(counts.sum())  # rows of unlisted services sort last and are dropped
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
+    some = counts > 0
+    best = np.full((groups, draws), -np.inf)
+    first = np.full((groups, draws), NONE)
+    if not some.any():
+        return first, best
+    ranked, rows = values[order[:listed]], order[:listed]
+    best[some] = np.maximum.reduceat(ranked, starts[some], axis=0)
+    top = (ranked == best[group[rows]]) & np.isfinite(ranked)
+    first[some] = np.minimum.reduceat(np.where(top, rows[:, None], len(group)), starts[some], axis=0)
+    return np.where(first == len(group), NONE, first), best
 
 
 def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -111,17 +124,19 @@ def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame
     choice = mou_choice(programme, options, scores)
     policy = programme.exception_policy
     route = f"{policy.joint_decision}; final decision: {policy.final_decision}" if policy else ""
-    service_of = options["service"].to_numpy()
+    margin = policy.margin if policy else 0.0
+    column = {name: options[name].to_numpy() for name in ("option", "provider", "provider_name", "model")}
+    column |= {name: options[name].to_numpy(dtype=bool) for name in ("status_quo", "exception", "eligible")}
+    column["score"] = scores[:, 0]
+    rows_of = _rows_by_service(options)
     service_rows, exception_rows = [], []
     for service in programme.services:
-        rows = np.flatnonzero(service_of == service.id)
+        rows = rows_of.get(service.id, np.arange(0))
         chosen, bench = int(choice.chosen[service.id][0]), int(choice.benchmark[service.id][0])
-        considered = [r for r in rows if options["exception"].iloc[r] and options["eligible"].iloc[r]]
-        exception_rows += [
-            _verdict(options, int(r), bench, chosen, bool(choice.passes[r, 0]), programme, route)
-            for r in considered
-        ]
-        service_rows.append(_service_row(options, service, rows, chosen, route))
+        for r in rows[column["exception"][rows] & column["eligible"][rows]]:
+            verdict = _verdict(column, int(r), bench, chosen, bool(choice.passes[r, 0]), margin)
+            exception_rows.append({"service": service.id, **verdict, "decision_route": route})
+        service_rows.append(_service_row(column, service, rows, chosen, route))
     services = pd.DataFrame(service_rows)
     services["priority"] = priorities(programme, options, scores, choice.chosen)[:, 0]
     services = services.sort_values("priority").reset_index(drop=True)
@@ -129,24 +144,20 @@ def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame
 
 
 def _verdict(
-    options: pd.DataFrame, row: int, bench: int, chosen: int, passes: bool, programme: Programme, route: str
+    column: dict[str, np.ndarray], row: int, bench: int, chosen: int, passes: bool, margin: float
 ) -> dict[str, object]:
     """One exception option against its benchmark: the scores compared, the margin, the verdict."""
-    policy = programme.exception_policy
-    margin = policy.margin if policy else 0.0
-    at = options.iloc[row]
-    score = float(at["score"])
+    score = float(column["score"][row])
     known = bench != NONE
-    b_score = float(options["score"].iloc[bench]) if known else float("nan")
+    b_score = float(column["score"][bench]) if known else float("nan")
     required = b_score + margin * abs(b_score) if known else float("nan")
     return {
-        "service": at["service"],
-        "option": at["option"],
-        "provider": at["provider"],
-        "provider_name": at["provider_name"],
+        "option": column["option"][row],
+        "provider": column["provider"][row],
+        "provider_name": column["provider_name"][row],
         "score": score,
-        "benchmark_option": options["option"].iloc[bench] if known else None,
-        "benchmark_provider": options["provider"].iloc[bench] if known else None,
+        "benchmark_option": column["option"][bench] if known else None,
+        "benchmark_provider": column["provider"][bench] if known else None,
         "benchmark_score": b_score,
         "uplift": score / b_score - 1 if known and b_score > 0 else float("nan"),
         "margin": margin,
@@ -158,39 +169,47 @@ def _verdict(
         else "beats the margin, but another option scores higher"
         if passes
         else "considered, not recommended",
-        "decision_route": route,
     }
 
 
 def _service_row(
-    options: pd.DataFrame, service: Service, rows: np.ndarray, chosen: int, route: str
+    column: dict[str, np.ndarray], service: Service, rows: np.ndarray, chosen: int, route: str
 ) -> dict[str, object]:
     """A service's recommendation, its status and its gain over the status quo."""
-    picked = options.iloc[chosen] if chosen != NONE else None
-    sq = next((r for r in rows if options["status_quo"].iloc[r]), None)
-    sq_score = float(options["score"].iloc[sq]) if sq is not None else float("nan")
-    if picked is None:
+    picked = chosen != NONE
+    sq = next((int(r) for r in rows if column["status_quo"][r]), None)
+    sq_score = float(column["score"][sq]) if sq is not None else float("nan")
+    if not picked:
         status = "no eligible option"
-    elif picked["status_quo"]:
+    elif column["status_quo"][chosen]:
         status = "keep the status quo"
-    elif picked["exception"]:
+    elif column["exception"][chosen]:
         status = "exception"
     else:
         status = "change"
+    score = float(column["score"][chosen]) if picked else float("nan")
     return {
         "service": service.id,
         "name": service.name,
         "in_scope": service.in_scope,
-        "recommended": picked["option"] if picked is not None else None,
-        "provider": picked["provider"] if picked is not None else None,
-        "provider_name": picked["provider_name"] if picked is not None else None,
-        "model": picked["model"] if picked is not None else None,
+        "recommended": column["option"][chosen] if picked else None,
+        "provider": column["provider"][chosen] if picked else None,
+        "provider_name": column["provider_name"][chosen] if picked else None,
+        "model": column["model"][chosen] if picked else None,
         "status": status,
-        "score": float(picked["score"]) if picked is not None else float("nan"),
+        "score": score,
         "status_quo_score": sq_score,
-        "gain": float(picked["score"]) - sq_score if picked is not None and sq is not None else float("nan"),
+        "gain": score - sq_score if picked and sq is not None else float("nan"),
         "decision_route": route if status == "exception" else "",
     }
+
+
+def _rows_by_service(options: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each service's rows of the options frame, in file order (the status quo first), in one pass."""
+    rows_of: dict[str, list[int]] = {}
+    for i, service_id in enumerate(options["service"].to_numpy()):
+        rows_of.setdefault(service_id, []).append(i)
+    return {service_id: np.array(rows, dtype=np.intp) for service_id, rows in rows_of.items()}
 
 
 def priorities(
@@ -200,16 +219,17 @@ def priorities(
     (change, or an exception) by gain over the status quo (0 without one), then the rest; file
     order breaks ties.  ``scores`` is rows × draws and ``chosen`` as :func:`mou_choice` gives it."""
     status_quo = options["status_quo"].to_numpy(dtype=bool)
-    service_of = options["service"].to_numpy()
-    draws = scores.shape[1]
-    keys = np.zeros((len(programme.services), draws))
-    for i, service in enumerate(programme.services):
-        rows = np.flatnonzero(service_of == service.id)
-        sq = next((r for r in rows if status_quo[r]), None)
-        pick = chosen[service.id]
-        picked_score = np.where(pick >= 0, scores[np.maximum(pick, 0), np.arange(draws)], -np.inf)
-        acting = (pick >= 0) & ~np.isin(pick, [sq] if sq is not None else [])
-        gain = picked_score - scores[sq] if sq is not None else np.zeros(draws)
-        keys[i] = np.where(acting, -np.nan_to_num(gain, nan=0.0, neginf=0.0), np.inf)
-    order = keys.argsort(axis=0, kind="stable")  # rows are in file order, so ties keep it
+    group, services = _service_index(programme, options), len(programme.services)
+    sq = np.full(services + 1, NONE)
+    for r in np.flatnonzero(status_quo)[::-1]:  # at most one per service; the first wins regardless
+        sq[group[r]] = r
+    sq = sq[:services, None]
+    pick = np.array([chosen[s.id] for s in programme.services]).reshape(services, -1)
+    draws = np.arange(scores.shape[1])
+    picked_score = np.where(pick >= 0, scores[np.maximum(pick, 0), draws], -np.inf)
+    with np.errstate(invalid="ignore"):
+        gain = np.where(sq >= 0, picked_score - scores[np.maximum(sq, 0), draws], 0.0)
+    acting = (pick >= 0) & (pick != sq)
+    keys = np.where(acting, -np.nan_to_num(gain, nan=0.0, neginf=0.0), np.inf)
+    order = keys.argsort(axis=0, kind="stable")  # rows are in programme order, so ties keep it
     return order.argsort(axis=0, kind="stable") + 1
