@@ -2,6 +2,8 @@
 
 Conventions follow pymcdm so that its implementations serve as an independent oracle:
 ``matrix`` is alternatives × criteria, ``types`` is +1 for a benefit and -1 for a cost criterion.
+TOPSIS takes one weight vector or a batch of weight draws (draws × criteria): scoring and the
+Monte-Carlo sensitivity share it.  A batched WSM is a matrix product (``normalised @ weights.T``).
 """
 
 from __future__ import annotations
@@ -57,14 +59,20 @@ def topsis(normalised: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]
     The ideal (PIS) and anti-ideal (NIS) are the column maxima and minima of the weighted
     matrix; D are Euclidean distances to them.  Every intermediate table is returned so that
     an explanation can print it.
+
+    ``weights`` is one vector (criteria) or a batch of draws (draws × criteria), so that scoring
+    and the Monte-Carlo weight draws share this one implementation; a batch gives every table a
+    leading draws axis (``score`` is then draws × alternatives).  Criteria stay the last,
+    contiguous axis so a batch of one adds up exactly as a single vector does.
     """
-    weighted = normalised * weights
-    pis, nis = weighted.max(axis=0), weighted.min(axis=0)
-    d_plus = np.sqrt(((weighted - pis) ** 2).sum(axis=1))
-    d_minus = np.sqrt(((weighted - nis) ** 2).sum(axis=1))
+    batch = np.asarray(weights, dtype=float)
+    weighted = normalised[None, :, :] * np.atleast_2d(batch)[:, None, :]  # draws × rows × criteria
+    pis, nis = weighted.max(axis=1), weighted.min(axis=1)
+    d_plus = np.sqrt(((weighted - pis[:, None, :]) ** 2).sum(axis=2))
+    d_minus = np.sqrt(((weighted - nis[:, None, :]) ** 2).sum(axis=2))
     total = d_plus + d_minus
     closeness = np.divide(d_minus, total, out=np.ones_like(total), where=total > 0)
-    return {
+    tables = {
         "weighted": weighted,
         "pis": pis,
         "nis": nis,
@@ -72,6 +80,7 @@ def topsis(normalised: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]
         "d_minus": d_minus,
         "score": closeness,
     }
+    return tables if batch.ndim == 2 else {name: table[0] for name, table in tables.items()}
 
 
 def ahp_weights(matrix: np.ndarray) -> tuple[np.ndarray, float, float]:

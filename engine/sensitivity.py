@@ -3,10 +3,11 @@
 Weights are drawn from a Dirichlet distribution centred on the rule set's weights (higher
 ``concentration``, tighter around them), seeded so the same seed gives the same answer.  The
 normalised criterion values do not depend on the weights, so every draw is scored at once (WSM: one
-matrix product; TOPSIS: distances over a draws axis), and the MoU's exception rule is applied per
-service across all draws together.  Where options give cost ranges, each draw also draws those
-costs and re-scores (:mod:`engine.uncertainty`), so an exception's chance of staying preferable is
-reported under weights and costs together and under each alone.
+matrix product; TOPSIS: :func:`engine.mcda.topsis` over the batch), and the MoU's exception rule
+(:func:`engine.recommend.mou_choice`, the one scoring uses) is applied per service across all draws
+together.  Where options give cost ranges, each draw also draws those costs and re-scores
+(:mod:`engine.uncertainty`), so an exception's chance of staying preferable is reported under
+weights and costs together and under each alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import SsplanError
+from engine.mcda import topsis
 from engine.model import Programme
+from engine.recommend import mou_choice, priorities
 from engine.ruleset import RuleSet
 from engine.scenario import LoadedScenario, load_scenario
 from engine.scoring import ScoreTable, score
@@ -37,7 +40,9 @@ class Sensitivity:
 
 
 def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
-    """Scores of every row (rows × draws) for weight vectors ``weights`` (draws × criteria)."""
+    """Scores of every row (rows × draws; NaN where ruled out) for ``weights`` (draws × criteria).
+
+    Only the weights vary between draws, so the normalised matrix is scored once for the batch."""
     criteria = table.criteria()
     frame = table.options
     normalised = frame[[f"{c}.normalised" for c in criteria]].to_numpy(dtype=float)
@@ -46,77 +51,9 @@ def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
         out = normalised @ weights.T
     else:
         eligible = frame["eligible"].to_numpy(dtype=bool)
-        weighted = normalised[:, :, None] * weights.T[None, :, :]  # rows × criteria × draws
-        live = weighted[eligible]
-        pis, nis = live.max(axis=0), live.min(axis=0)
-        d_plus = np.sqrt(((weighted - pis) ** 2).sum(axis=1))
-        d_minus = np.sqrt(((weighted - nis) ** 2).sum(axis=1))
-        total = d_plus + d_minus
-        out = np.divide(d_minus, total, out=np.ones_like(total), where=total > 0)
+        out = np.full((len(frame), len(weights)), np.nan)
+        out[eligible] = topsis(normalised[eligible], weights)["score"].T
     return out + adjustment[:, None]
-
-
-def _recommend(
-    table: ScoreTable, scores: np.ndarray, eligible: np.ndarray | None = None
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per service, the chosen row index per draw (-1: none), and per exception whether it won.
-
-    ``eligible`` (rows × draws) is given when eligibility itself varies between draws (cost draws);
-    otherwise every draw has the table's own."""
-    programme = table.programme
-    frame = table.options
-    policy, default = programme.exception_policy, programme.default_provider
-    margin = policy.margin if policy else 0.0
-    draws = scores.shape[1]
-    if eligible is None:
-        eligible = np.repeat(frame["eligible"].to_numpy(dtype=bool)[:, None], draws, axis=1)
-    exception = frame["exception"].to_numpy(dtype=bool)
-    provider = frame["provider"].to_numpy()
-    live = np.where(eligible, scores, -np.inf)
-    chosen: dict[str, np.ndarray] = {}
-    won: dict[str, np.ndarray] = {}
-    for service in programme.services:
-        rows = np.flatnonzero((frame["service"] == service.id).to_numpy())
-        ordinary = [r for r in rows if not exception[r]]
-        by_default = [r for r in ordinary if default is not None and provider[r] == default.id]
-        none_yet = np.full(draws, -np.inf)
-        bench_default = live[by_default].max(axis=0) if by_default else none_yet
-        bench_any = live[ordinary].max(axis=0) if ordinary else none_yet
-        bench = np.where(np.isfinite(bench_default), bench_default, bench_any)
-        required = bench + margin * np.abs(bench)
-        allowed = eligible[rows].copy()
-        for k, r in enumerate(rows):
-            if exception[r]:
-                beats = (scores[r] >= required) & (scores[r] > bench)
-                allowed[k] &= np.where(np.isfinite(bench), beats, True)
-        masked = np.where(allowed, scores[rows], -np.inf)
-        pick = np.argmax(masked, axis=0)  # the first maximum: status quo first, then file order
-        none = ~allowed.any(axis=0)
-        chosen[service.id] = np.where(none, -1, rows[pick])
-        for r in rows:
-            if exception[r] and eligible[r].any():
-                won[str(frame["option"].iloc[r])] = chosen[service.id] == r
-    return chosen, won
-
-
-def _priorities(table: ScoreTable, scores: np.ndarray, chosen: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Priority rank (1 = first) of each service per draw: acting services by gain, then the rest."""
-    frame = table.options
-    status_quo = frame["status_quo"].to_numpy(dtype=bool)
-    services = [s.id for s in table.programme.services]
-    draws = scores.shape[1]
-    keys = np.zeros((len(services), draws))
-    for i, service in enumerate(services):
-        rows = np.flatnonzero((frame["service"] == service).to_numpy())
-        sq = next((r for r in rows if status_quo[r]), None)
-        pick = chosen[service]
-        picked_score = np.where(pick >= 0, scores[np.maximum(pick, 0), np.arange(draws)], -np.inf)
-        acting = (pick >= 0) & ~np.isin(pick, [sq] if sq is not None else [])
-        # as engine.recommend orders them: acting services by gain (0 without a status quo), then file order
-        gain = picked_score - scores[sq] if sq is not None else np.zeros(draws)
-        keys[i] = np.where(acting, -np.nan_to_num(gain, nan=0.0, neginf=0.0), np.inf)
-    order = keys.argsort(axis=0, kind="stable")  # rows are in file order, so ties keep it
-    return order.argsort(axis=0, kind="stable") + 1
 
 
 def weight_sensitivity(
@@ -133,51 +70,61 @@ def weight_sensitivity(
     """Weights drawn around the set weights; with ``costs``, every ranged cost drawn as well, so each
     draw re-scores the programme (seeded: the same seed, the same answer)."""
     table = score(programme, rules, method=method, weights=weights)
-    criteria = table.criteria()
-    base_w = np.array([table.weights[c] for c in criteria])
+    options = table.options
+    base_w = np.array([table.weights[c] for c in table.criteria()])
     samples = weight_draws(base_w, draws, seed, concentration)
     weight_scores = _scores(table, samples)
     uncertain = uncertain_options(table) if costs else []
-    live = None
+    scores, live, by_costs = weight_scores, None, None
     if uncertain:
         drawn = cost_draws(table, draws, seed)  # the rules run once; both weight sets reuse it
         scores, live = drawn.scores(samples), drawn.eligible
-        _, won_by_costs = _recommend(table, drawn.scores(base_w), live)
-    else:
-        scores = weight_scores
-    chosen, won = _recommend(table, scores, live)
-    _, won_by_weights = _recommend(table, weight_scores)
-    ranks = _priorities(table, scores, chosen)
+        by_costs = mou_choice(programme, options, drawn.scores(base_w), live).won
+    joint = mou_choice(programme, options, scores, live)
+    by_weights = mou_choice(programme, options, weight_scores).won
     base_scores = _scores(table, base_w[None, :])
-    base_chosen, base_won = _recommend(table, base_scores)
-    base_rank = _priorities(table, base_scores, base_chosen)[:, 0]
+    base = mou_choice(programme, options, base_scores)
+    base_rank = priorities(programme, options, base_scores, base.chosen)[:, 0]
+    ranks = priorities(programme, options, scores, joint.chosen)
+    services = _stability(table, base.chosen, joint.chosen, ranks, first_wave)
+    exceptions = [
+        {
+            "exception": name,
+            "recommended now": bool(base.won[name][0]),
+            "P(recommended)": float(np.mean(flags)),
+            "P(recommended: weights only)": float(np.mean(by_weights[name])),
+            **({} if by_costs is None else {"P(recommended: costs only)": float(np.mean(by_costs[name]))}),
+        }
+        for name, flags in joint.won.items()
+    ]
+    tornado = _tornado(table, base_w, base.chosen, base_rank)
+    return Sensitivity(draws, seed, services, pd.DataFrame(exceptions), tornado, uncertain)
+
+
+def _stability(
+    table: ScoreTable,
+    base: Mapping[str, np.ndarray],
+    chosen: Mapping[str, np.ndarray],
+    ranks: np.ndarray,
+    first_wave: int,
+) -> pd.DataFrame:
+    """Per service: how often the draws keep today's recommendation and its place in the first wave,
+    and what they most often recommend instead."""
     option = table.options["option"].to_numpy()
     rows = []
-    for i, service in enumerate(programme.services):
-        base = base_chosen[service.id][0]
-        picks = chosen[service.id]
-        others = pd.Series(picks[picks != base]).map(lambda r: option[r] if r >= 0 else "none")
+    for i, service in enumerate(table.programme.services):
+        now, picks = base[service.id][0], chosen[service.id]
+        others = pd.Series(picks[picks != now]).map(lambda r: option[r] if r >= 0 else "none")
         rows.append(
             {
                 "service": service.id,
-                "recommended": option[base] if base >= 0 else None,
-                "P(same recommendation)": float(np.mean(picks == base)),
+                "recommended": option[now] if now >= 0 else None,
+                "P(same recommendation)": float(np.mean(picks == now)),
                 f"P(in the first {first_wave})": float(np.mean(ranks[i] <= first_wave)),
                 "most frequent alternative": others.mode().iloc[0] if len(others) else "",
             }
         )
-    exceptions = [
-        {
-            "exception": name,
-            "recommended now": bool(base_won[name][0]),
-            "P(recommended)": float(np.mean(flags)),
-            "P(recommended: weights only)": float(np.mean(won_by_weights[name])),
-            **({"P(recommended: costs only)": float(np.mean(won_by_costs[name]))} if uncertain else {}),
-        }
-        for name, flags in won.items()
-    ]
-    tornado = _tornado(table, base_w, base_chosen, base_rank)
-    return Sensitivity(draws, seed, pd.DataFrame(rows), pd.DataFrame(exceptions), tornado, uncertain)
+    return pd.DataFrame(rows)
 
 
 def weight_draws(base: np.ndarray, draws: int, seed: int, concentration: float) -> np.ndarray:
@@ -200,8 +147,8 @@ def _tornado(
             w[j] *= factor
             w /= w.sum()
             scores = _scores(table, w[None, :])
-            chosen, _ = _recommend(table, scores)
-            rank = _priorities(table, scores, chosen)[:, 0]
+            chosen = mou_choice(table.programme, table.options, scores).chosen
+            rank = priorities(table.programme, table.options, scores, chosen)[:, 0]
             changed = sum(int(chosen[s][0] != base_chosen[s][0]) for s in base_chosen)
             row[f"{label}: recommendations changed"] = changed
             row[f"{label}: priority shift"] = int(np.abs(rank - base_rank).sum())

@@ -77,6 +77,20 @@ def test_topsis_agrees_with_pymcdm(problem, how):
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=100, deadline=None)
+@given(problem=decision_problems(), draws=st.integers(1, 6))
+def test_topsis_over_a_batch_of_weights_equals_one_vector_at_a_time(problem, draws):
+    """Scoring passes one vector, the weight draws a batch: the same numbers, to the last bit."""
+    matrix, weights, types = problem
+    normalised = _matrix(matrix, types, "minmax")
+    batch = np.random.default_rng(draws).dirichlet(weights, size=draws)
+    together = topsis(normalised, batch)
+    for d in range(draws):
+        alone = topsis(normalised, batch[d])
+        for name, table in alone.items():
+            assert np.array_equal(together[name][d], table), name
+
+
 def test_ahp_recovers_the_weights_of_a_consistent_matrix():
     weights = np.array([0.4, 0.3, 0.2, 0.1])
     matrix = weights[:, None] / weights[None, :]

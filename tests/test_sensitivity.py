@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from engine.load import load_programme
+from engine.recommend import mou_choice, priorities
 from engine.ruleset import load_ruleset
 from engine.scoring import score
-from engine.sensitivity import _priorities, _recommend, _scores, weight_sensitivity
+from engine.sensitivity import _scores, weight_sensitivity
 from tests.conftest import ROOT, SHIPPED
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")
@@ -23,8 +24,8 @@ def test_fast_path_matches_full_scoring_draw_by_draw(path, method):
     criteria = table.criteria()
     draws = np.random.default_rng(7).dirichlet(np.ones(len(criteria)) * 5, size=6)
     fast = _scores(table, draws)
-    chosen, _ = _recommend(table, fast)
-    ranks = _priorities(table, fast, chosen)
+    chosen = mou_choice(programme, table.options, fast).chosen
+    ranks = priorities(programme, table.options, fast, chosen)
     option = table.options["option"].to_numpy()
     for d, weights in enumerate(draws):
         full = score(programme, RULES, method=method, weights=dict(zip(criteria, weights * 100, strict=True)))
@@ -37,6 +38,26 @@ def test_fast_path_matches_full_scoring_draw_by_draw(path, method):
         assert [int(ranks[i, d]) for i in range(len(programme.services))] == [
             int(priority[s.id]) for s in programme.services
         ]
+
+
+@pytest.mark.parametrize("method", ["wsm", "topsis"])
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_the_mou_rule_over_a_batch_equals_it_draw_by_draw(path, method):
+    """Scoring applies the rule to one draw, sensitivity to a batch: the same rule, the same answers."""
+    programme = load_programme(path)
+    table = score(programme, RULES, method=method)
+    draws = np.random.default_rng(5).dirichlet(np.ones(len(table.criteria())) * 2, size=8)
+    scores = _scores(table, draws)
+    batch = mou_choice(programme, table.options, scores)
+    ranks = priorities(programme, table.options, scores, batch.chosen)
+    for d in range(len(draws)):
+        one = mou_choice(programme, table.options, scores[:, [d]])
+        for service in programme.services:
+            assert batch.chosen[service.id][d] == one.chosen[service.id][0]
+            assert batch.benchmark[service.id][d] == one.benchmark[service.id][0]
+        assert (batch.passes[:, d] == one.passes[:, 0]).all()
+        assert {n: bool(w[d]) for n, w in batch.won.items()} == {n: bool(w[0]) for n, w in one.won.items()}
+        assert (ranks[:, d] == priorities(programme, table.options, scores[:, [d]], one.chosen)[:, 0]).all()
 
 
 def test_same_seed_same_answer_and_base_recommendations(gloucester):

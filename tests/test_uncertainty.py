@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from engine.load import load_programme
+from engine.recommend import mou_choice
 from engine.ruleset import load_ruleset
 from engine.scoring import score
-from engine.sensitivity import _recommend, weight_sensitivity
+from engine.sensitivity import weight_sensitivity
 from engine.uncertainty import cost_draw_columns, cost_draw_scores, uncertain_options
 from tests.conftest import ROOT
 
@@ -52,7 +53,7 @@ def test_each_cost_draw_scores_as_the_programme_with_those_costs(method):
         )
         np.testing.assert_allclose(scores[:, d], full.options["score"].to_numpy(), rtol=1e-9, equal_nan=True)
         assert (eligible[:, d] == full.options["eligible"].to_numpy()).all()
-        chosen, _ = _recommend(table, scores[:, [d]], eligible[:, [d]])
+        chosen = mou_choice(programme, table.options, scores[:, [d]], eligible[:, [d]]).chosen
         recommended = full.services.set_index("service")["recommended"]
         option = table.options["option"].to_numpy()
         for service in programme.services:
