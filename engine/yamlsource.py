@@ -74,8 +74,8 @@ def read_yaml(content: str | bytes, source: str, what: str = "document") -> Yaml
         )
     doc = YamlDoc(data=None, source=source)
     try:
-        _bounded(root, source)
-        _index(root, (), doc, doc.problems, set())
+        sizes: dict[int, int] = {}
+        _bounded(_index(root, (), doc, doc.problems, sizes), sizes, root, source)
         doc.data = yaml.constructor.SafeConstructor().construct_document(root)
     except RecursionError:
         raise InputError.one("nested too deeply to be a " + what, file=source) from None
@@ -135,11 +135,14 @@ def _kind(node: yaml.Node) -> str:
     return f"single value `{str(node.value)[:40]}`" if isinstance(node, yaml.ScalarNode) else "value"
 
 
-def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], seen: set[int]) -> None:
+def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], sizes: dict[int, int]) -> int:
+    """Note where ``node`` is, check it, and return how many values it expands to (memoised per
+    node, capped just past the limit, so an alias bomb costs one visit per node it names)."""
     doc.positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if id(node) in seen:  # an alias: its contents are indexed where the anchor is
-        return
-    seen.add(id(node))
+    if id(node) in sizes:  # an alias: its contents are indexed where the anchor is
+        return sizes[id(node)]
+    sizes[id(node)] = 1  # guards against recursive aliases
+    total = 1
     if isinstance(node, yaml.MappingNode):
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -154,7 +157,7 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
                     )
                 )
             first_line.setdefault(key, line)
-            _index(value_node, (*loc, key), doc, problems, seen)
+            total += _key_size(key_node, sizes) + _index(value_node, (*loc, key), doc, problems, sizes)
     elif isinstance(node, yaml.SequenceNode):
         if len(node.value) > MAX_RECORDS:
             where = f"`{loc[-1]}`" if loc else "the list"
@@ -164,15 +167,43 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
                 line=node.start_mark.line + 1,
             )
         for i, item in enumerate(node.value):
-            _index(item, (*loc, i), doc, problems, seen)
-    elif isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING_CHARS:
+            total += _index(item, (*loc, i), doc, problems, sizes)
+    else:
+        _check_scalar(node, doc, problems)
+    sizes[id(node)] = min(total, MAX_VALUES + 1)
+    return sizes[id(node)]
+
+
+def _key_size(key: yaml.Node, sizes: dict[int, int]) -> int:
+    """A key is one value, unless it is itself a collection (counted, not indexed)."""
+    if isinstance(key, yaml.ScalarNode):
+        return 1
+    return _size(key, sizes)
+
+
+def _size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    if id(node) in sizes:
+        return sizes[id(node)]
+    sizes[id(node)] = 1
+    if isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_size(k, sizes) + _size(v, sizes) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_size(v, sizes) for v in node.value)
+    else:
+        total = 1
+    sizes[id(node)] = min(total, MAX_VALUES + 1)
+    return sizes[id(node)]
+
+
+def _check_scalar(node: yaml.Node, doc: YamlDoc, problems: list[Problem]) -> None:
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING_CHARS:
         raise InputError.one(
             f"a text of {len(node.value):,} characters; the limit is {MAX_STRING_CHARS:,}",
             file=doc.source,
             line=node.start_mark.line + 1,
             column=node.start_mark.column + 1,
         )
-    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
         try:
             yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
         except ValueError as exc:
@@ -187,24 +218,8 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDoc, problems: list[Problem], see
             )
 
 
-def _bounded(root: yaml.Node, source: str) -> None:
+def _bounded(expanded: int, sizes: dict[int, int], root: yaml.Node, source: str) -> None:
     """Refuse documents with an absurd number of values, written out or through aliases."""
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node) -> int:
-        if id(node) in sizes:
-            return sizes[id(node)]
-        sizes[id(node)] = 1  # guards against recursive aliases
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(v) for v in node.value)
-        else:
-            total = 1
-        sizes[id(node)] = min(total, MAX_VALUES + 1)
-        return sizes[id(node)]
-
-    expanded = size(root)
     if len(sizes) > MAX_VALUES:  # each node counted once: values written out in the file
         raise InputError.one(
             f"the document holds {len(sizes):,} values; the limit is {MAX_VALUES:,}", file=source
