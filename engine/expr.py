@@ -25,12 +25,11 @@ from enum import Enum
 from typing import Any
 
 import numpy as np
-import rule_engine
-from rule_engine import ast
 
 from engine.expr_columns import ColumnEvaluator, EvaluationError, broadcast
 from engine.expr_tree import ARITHMETIC, COMPARISON, describe_node, dotted, render
 from engine.limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_LITERAL, MAX_LITERAL_CHARS
+from engine.rule_parser import ast, rule_engine
 
 MAX_LENGTH = MAX_EXPRESSION_CHARS
 MAX_DEPTH = MAX_EXPRESSION_DEPTH

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from rule_engine import ast
 
 from engine.expr_tree import describe_node, dotted, render
+from engine.rule_parser import ast
 
 
 class EvaluationError(ValueError):

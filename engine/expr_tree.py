@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from rule_engine import ast
+
+from engine.rule_parser import ast
 
 
 def dotted(node: Any) -> str | None:

@@ -243,3 +243,14 @@ def test_division_by_zero_and_missing_values_name_the_row():
     guarded = compile_expression("option.duration > 0 ? service.annual_cost / option.duration : 0", SCHEMA)
     values = guarded.evaluate_frame(TABLE.columns, len(TABLE))
     assert np.all(np.isfinite(values))
+
+
+def test_the_shipped_parser_tables_are_the_installed_grammars():
+    """rule-engine's parser is built from engine/_rule_tables.py rather than computed on every start;
+    if rule-engine's grammar changes, regenerate them (see engine/rule_parser.py)."""
+    import sys
+
+    from engine.rule_parser import tables_match
+
+    assert tables_match()
+    assert sys.modules["rule_engine.parser.parsetab"].__name__ == "engine._rule_tables"
