@@ -67,11 +67,11 @@ def frontier(
         result = solve(at, loaded.settings, table)
         disclosure = Disclosure.of(at, include_exempt)
         hidden = disclosure.withheld_in(result.plan)
-        public = None
-        if result.plan is not None:
-            kept = tuple(a for a in result.plan.assignments if a.option not in hidden)
-            public = result.plan.model_copy(update={"assignments": kept})
-        finance = plan_finance(public, at, scenario.appraisal) if public is not None else None
+        finance = (
+            None
+            if result.plan is None
+            else plan_finance(disclosure.public_part(result.plan), at, scenario.appraisal)
+        )
         chosen: set[str] = set() if result.plan is None else {a.service for a in result.plan.assignments}
         rows.append(
             {

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
     from engine.scenario import ScenarioResult
     from engine.scoring import ScoreTable
 
-WITHHELD = "[exempt]"
 WITHHELD_REASON = "the reason rests on exempt figures (shown with --include-exempt)"
 NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: contains exempt (commercially confidential) figures"
 CLASSIFICATION = {"classification": "NOT FOR PUBLICATION"}
@@ -71,13 +69,6 @@ class Disclosure:
         hidden = frozenset() if include_exempt else frozenset(secret_options(programme))
         return cls(programme, include_exempt, hidden)
 
-    def hides(self, options: Iterable[str]) -> bool:
-        """True when a figure that ``options`` take part in must be withheld."""
-        return bool(self.secret & set(options))
-
-    def hides_plan(self, plan: Plan | None) -> bool:
-        return plan is not None and self.hides(a.option for a in plan.assignments)
-
     def hides_service(self, service: str) -> bool:
         return any(self.programme.option(o).service == service for o in self.secret)
 
@@ -85,9 +76,10 @@ class Disclosure:
         """The secret options of ``plan`` (left out of its public totals), in plan order."""
         return [] if plan is None else [a.option for a in plan.assignments if a.option in self.secret]
 
-    def figure(self, value: Any, options: Iterable[str]) -> Any:
-        """``value``, or None where a secret option takes part in it."""
-        return None if self.hides(options) else value
+    def public_part(self, plan: Plan) -> Plan:
+        """``plan`` without its secret options: what public totals are appraised on."""
+        kept = tuple(a for a in plan.assignments if a.option not in self.secret)
+        return plan if len(kept) == len(plan.assignments) else plan.model_copy(update={"assignments": kept})
 
 
 def public_switching(values: list[Any], disclosure: Disclosure) -> tuple[list[Any], int]:
@@ -127,13 +119,11 @@ def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | 
     if finance is None or plan is None:
         return None
     programme = result.loaded.programme
-    hidden = Disclosure.of(programme, include_exempt).withheld_in(plan)
+    disclosure = Disclosure.of(programme, include_exempt)
+    hidden = disclosure.withheld_in(plan)
     if hidden:
-        kept = tuple(a for a in plan.assignments if a.option not in hidden)
         partners = finance.by_partner["partner"]
-        finance = plan_finance(
-            plan.model_copy(update={"assignments": kept}), programme, result.loaded.scenario.appraisal
-        )
+        finance = plan_finance(disclosure.public_part(plan), programme, result.loaded.scenario.appraisal)
         finance.by_partner = (
             finance.by_partner.set_index("partner").reindex(partners, fill_value=0.0).reset_index()
         )

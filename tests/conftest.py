@@ -10,6 +10,20 @@ from engine.shipped import shipped_programmes
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def tight_gloucester(folder: Path) -> Path:
+    """Gloucester with its project-manager days cut from 12 to 4 a month: ICT no longer fits."""
+    text = (
+        (ROOT / "scenarios" / "gloucester-2015.yaml")
+        .read_text()
+        .replace("    capacity: 12\n", "    capacity: 4\n")
+    )
+    tight = folder / "tight.yaml"
+    tight.write_text(text)
+    return tight
+
+
 SHARED = ROOT.parent / "shared"
 SHIPPED = shipped_programmes()
 

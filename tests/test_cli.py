@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from engine.cli import main
 from engine.load import load_programme
-from tests.conftest import DATA, ROOT, SHARED, SHIPPED
+from tests.conftest import DATA, ROOT, SHARED, SHIPPED, tight_gloucester
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -198,14 +198,7 @@ def test_plan_what_if_options(capsys):
 
 
 def test_plan_infeasible_exits_2_with_advice(capsys, tmp_path: Path):
-    text = (
-        (ROOT / "scenarios" / "gloucester-2015.yaml")
-        .read_text()
-        .replace("    capacity: 12\n", "    capacity: 4\n")
-    )
-    tight = tmp_path / "tight.yaml"
-    tight.write_text(text)
-    code, out, _ = run(capsys, "plan", str(tight), "--force-in", "ict")
+    code, out, _ = run(capsys, "plan", str(tight_gloucester(tmp_path)), "--force-in", "ict")
     assert code == 2 and "infeasible" in out and "must rise from 4 to 6" in out
 
 

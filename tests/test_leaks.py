@@ -132,17 +132,21 @@ def _written(folder: Path) -> str:
             continue
         if path.parent.name == "demo" and path.name.endswith("-2015.xlsx"):  # the programme itself
             continue
-            continue
-        if path.suffix == ".docx":
-            document = docx.Document(str(path))
-            parts += [p.text for p in document.paragraphs]
-            parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
-        elif path.suffix == ".xlsx":
-            book = openpyxl.load_workbook(path, read_only=True)
-            parts += [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row]
-        else:
-            parts.append(path.read_text(errors="replace"))
+        parts.append(_file_text(path))
     return "\n".join(parts)
+
+
+def _file_text(path: Path) -> str:
+    """A written file's words: Word paragraphs and tables, workbook cells, or the text itself."""
+    if path.suffix == ".docx":
+        document = docx.Document(str(path))
+        parts = [p.text for p in document.paragraphs]
+        parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join(parts)
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path, read_only=True)
+        return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
+    return path.read_text(errors="replace")
 
 
 def _cases(tmp: Path) -> list[Case]:
@@ -315,20 +319,12 @@ def test_app_pages_do_not_leak(name: str, monkeypatch: pytest.MonkeyPatch, tmp_p
             files = at.session_state["report.files"]
             report = tmp_path / "public.docx"
             report.write_bytes(files["public"])
-            text += "\n" + _written_file(report) + "\n" + files["csv"].decode()
+            text += "\n" + _file_text(report) + "\n" + files["csv"].decode()
             book = tmp_path / "plan.xlsx"
             book.write_bytes(files["xlsx"])
-            text += "\n" + _written_file(book)
+            text += "\n" + _file_text(book)
         found += [f"{page}: {h}" for h in hits(text, searched)]
     assert not found, "exempt figures shown in the app:\n" + "\n".join(dict.fromkeys(found))
-
-
-def _written_file(path: Path) -> str:
-    folder = path.parent / f"only-{path.stem}"
-    folder.mkdir(exist_ok=True)
-    target = folder / path.name
-    target.write_bytes(path.read_bytes())
-    return _written(folder)
 
 
 def test_the_harness_finds_figures_where_they_are_shown(capsys: pytest.CaptureFixture[str], tmp_path: Path):

@@ -23,21 +23,10 @@ from engine.ruleset import load_ruleset
 from engine.scoring import score
 from engine.shipped import shipped_rules
 from engine.synth import random_programme
-from tests.conftest import ROOT
+from tests.conftest import tight_gloucester
 
 RULES = load_ruleset(shipped_rules())
 SOLVE = sys.modules["engine.optimise.solve"]
-
-
-def _tight(tmp_path: Path) -> Path:
-    text = (
-        (ROOT / "scenarios" / "gloucester-2015.yaml")
-        .read_text()
-        .replace("    capacity: 12\n", "    capacity: 4\n")
-    )
-    tight = tmp_path / "tight.yaml"
-    tight.write_text(text)
-    return tight
 
 
 def test_nested_deadlines_keep_the_sooner():
@@ -81,7 +70,7 @@ def test_the_infeasibility_advice_says_when_the_limit_stopped_it(tmp_path: Path,
     monkeypatch.setattr(elastic, "build_variables", slow)
     started = time.perf_counter()
     with pytest.raises(SystemExit) as exited:
-        main(["plan", str(_tight(tmp_path)), "--force-in", "ict", "--time-limit", "2"])
+        main(["plan", str(tight_gloucester(tmp_path)), "--force-in", "ict", "--time-limit", "2"])
     out, _ = capsys.readouterr()
     assert time.perf_counter() - started < 20  # the advice no longer has 30 s of its own
     assert exited.value.code == 2 and "infeasible" in out
@@ -90,7 +79,7 @@ def test_the_infeasibility_advice_says_when_the_limit_stopped_it(tmp_path: Path,
 
 def test_the_advice_still_comes_when_there_is_time(tmp_path: Path, capsys):
     with pytest.raises(SystemExit):
-        main(["plan", str(_tight(tmp_path)), "--force-in", "ict", "--time-limit", "30"])
+        main(["plan", str(tight_gloucester(tmp_path)), "--force-in", "ict", "--time-limit", "30"])
     out, _ = capsys.readouterr()
     assert "must rise from 4 to 6" in out and STOPPED not in out
 
