@@ -11,7 +11,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from engine.psplib import read_sm, to_rcpsp
+from engine.optimise.psplib import read_sm, to_rcpsp
 
 
 def solve(path: str, time_limit: float, workers: int) -> dict[str, object]:

@@ -20,8 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.optimise import solve_rcpsp
-from engine.psplib import read_sm, to_programme
+from engine.optimise.psplib import read_sm, to_programme
+from engine.optimise.solve import solve_rcpsp
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "benchmarks" / "psplib"

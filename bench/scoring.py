@@ -11,9 +11,9 @@ import statistics
 import time
 from pathlib import Path
 
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.synth import random_programme
+from engine.programme.synth import random_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 
 RULES = Path(__file__).with_name("rules-20.yaml")
 

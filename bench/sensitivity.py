@@ -9,10 +9,10 @@ import argparse
 import time
 from pathlib import Path
 
-from engine.load import load_programme
-from engine.ruleset import load_ruleset
-from engine.sensitivity import weight_sensitivity
-from engine.synth import random_programme
+from engine.appraisal.sensitivity import weight_sensitivity
+from engine.io.load import load_programme
+from engine.programme.synth import random_programme
+from engine.rules.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 

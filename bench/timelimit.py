@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from engine.synth import random_programme_data
+from engine.programme.synth import random_programme_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,12 +36,12 @@ def _case(name: str, seed: int) -> tuple[dict[str, Any], list[str], float]:
         return data, [], 1.0
     # 300 services, every one that has an allowed option that fits the horizon forced in: the
     # capacity cannot take them all, the MIP proves it, and the advice must say what to relax
-    from engine.instance import build_instance
-    from engine.model import Programme
-    from engine.plan import PlanSettings
-    from engine.ruleset import load_ruleset
-    from engine.scoring import score
-    from engine.shipped import shipped_rules
+    from engine.io.shipped import shipped_rules
+    from engine.optimise.instance import build_instance
+    from engine.plan.settings import PlanSettings
+    from engine.programme.model import Programme
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score
 
     data = random_programme_data(seed, services=300, options_per_service=2, periods=24, pools=3)
     programme = Programme.model_validate(data)
@@ -72,9 +72,9 @@ def main() -> None:
                 [
                     sys.executable,
                     "-c",
-                    "import sys; from engine.load import load_programme; "
-                    "from engine.ruleset import load_ruleset; from engine.scoring import score; "
-                    "from engine.shipped import shipped_rules; "
+                    "import sys; from engine.io.load import load_programme; "
+                    "from engine.rules.ruleset import load_ruleset; from engine.scoring.scores import score; "
+                    "from engine.io.shipped import shipped_rules; "
                     "score(load_programme(sys.argv[1]), load_ruleset(shipped_rules()))",
                     str(path),
                 ]

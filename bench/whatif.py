@@ -14,11 +14,12 @@ import statistics
 import time
 from pathlib import Path
 
-from engine.optimise import solve
-from engine.plan import PlanSettings, verify
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.synth import random_programme
+from engine.optimise.solve import solve
+from engine.plan.settings import PlanSettings
+from engine.plan.verify import verify
+from engine.programme.synth import random_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "default.yaml"
 

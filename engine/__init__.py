@@ -17,43 +17,36 @@ from typing import Any
 
 # name -> the module that holds it
 _FRONT_DOOR = {
-    "load_programme": "engine.load",
-    "save_programme": "engine.load",
-    "load_ruleset": "engine.ruleset",
-    "shipped_rules": "engine.shipped",
-    "shipped_programme": "engine.shipped",
-    "shipped_scenario": "engine.shipped",
-    "score": "engine.scoring",
-    "solve": "engine.optimise",
-    "PlanSettings": "engine.plan",
-    "load_scenario": "engine.scenario",
-    "run_scenario": "engine.scenario",
-    "compare": "engine.compare",
-    "plan_finance": "engine.finance",
-    "weight_sensitivity": "engine.sensitivity",
-    "switching_values": "engine.switching",
-    "build_report": "engine.report",
+    "load_programme": "engine.io.load",
+    "save_programme": "engine.io.load",
+    "load_ruleset": "engine.rules.ruleset",
+    "shipped_rules": "engine.io.shipped",
+    "shipped_programme": "engine.io.shipped",
+    "shipped_scenario": "engine.io.shipped",
+    "score": "engine.scoring.scores",
+    "solve": "engine.optimise.solve",
+    "PlanSettings": "engine.plan.settings",
+    "load_scenario": "engine.appraisal.scenario",
+    "run_scenario": "engine.appraisal.scenario",
+    "compare": "engine.appraisal.compare",
+    "plan_finance": "engine.appraisal.finance",
+    "weight_sensitivity": "engine.appraisal.sensitivity",
+    "switching_values": "engine.scoring.switching",
+    "build_report": "engine.report.build",
     "write_report": "engine.report.run",
-    "Disclosure": "engine.public",
+    "Disclosure": "engine.plan.disclosure",
 }
 
 __all__ = ["__version__", *_FRONT_DOOR]
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("ssplan")
-    except PackageNotFoundError:  # running from a checkout that is not installed
-        return "0+unknown"
 
 
 def __getattr__(name: str) -> Any:
     """Import a front-door name from its module the first time it is asked for (PEP 562); the
     version is read from the package metadata only when asked for (it costs a start-up)."""
     if name == "__version__":
-        globals()[name] = _version()
+        from engine.base.version import package_version
+
+        globals()[name] = package_version()
         return globals()[name]
     module = _FRONT_DOOR.get(name)
     if module is None:

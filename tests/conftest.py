@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.load import load_programme
-from engine.model import Programme
-from engine.shipped import shipped_programmes
+from engine.io.load import load_programme
+from engine.io.shipped import shipped_programmes
+from engine.programme.model import Programme
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.model import Programme
-from engine.ruleset import RuleSet
-from engine.scoring import score
+from engine.programme.model import Programme
+from engine.rules.ruleset import RuleSet
+from engine.scoring.scores import score
 
 
 @dataclass(frozen=True)

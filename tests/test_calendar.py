@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from engine.calendar import Horizon, financial_year
+from engine.programme.calendar import Horizon, financial_year
 
 
 def test_monthly_horizon():

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from engine.cli import main
-from engine.load import load_programme
+from engine.io.load import load_programme
 from tests.conftest import DATA, ROOT, SHARED, SHIPPED, tight_gloucester
 
 
@@ -98,7 +98,7 @@ def test_internal_error_exits_1(capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr("engine.summary.summary_text", boom)  # the command imports it when it runs
+    monkeypatch.setattr("engine.present.summary.summary_text", boom)  # the command imports it when it runs
     code, _, err = run(capsys, "show", str(DATA / "small.yaml"))
     assert code == 1 and "internal error: ZeroDivisionError" in err
 

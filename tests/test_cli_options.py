@@ -142,9 +142,9 @@ def test_out_of_range_values_say_what_is_expected(capsys, args, flag, expected):
 
 
 def test_settings_refused_by_the_model_name_the_option():
+    from engine.base.errors import SsplanError
     from engine.cli.base import settings_from_options
-    from engine.errors import SsplanError
-    from engine.plan import PlanSettings
+    from engine.plan.settings import PlanSettings
 
     with pytest.raises(SsplanError) as raised:
         settings_from_options(PlanSettings, {"time_limit": -1.0, "gap": float("nan")}, {})

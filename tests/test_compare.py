@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from engine.appraisal.compare import compare, comparison_text
+from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.cli import main
-from engine.compare import compare, comparison_text
-from engine.scenario import load_scenario, run_scenario
 from tests.conftest import ROOT
 
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015"

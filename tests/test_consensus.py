@@ -6,13 +6,14 @@ import json
 
 import pytest
 
-from engine.consensus import partner_tables, partner_views, plan_value_by_partner
-from engine.errors import RuleError
-from engine.load import load_programme, programme_data
-from engine.model import Programme
-from engine.plan import Assignment, Plan
-from engine.ruleset import load_ruleset
-from engine.scoring import score
+from engine.base.errors import RuleError
+from engine.io.load import load_programme
+from engine.io.records import programme_data
+from engine.plan.result import Assignment, Plan
+from engine.programme.model import Programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.consensus import partner_tables, partner_views, plan_value_by_partner
+from engine.scoring.scores import score
 from tests.conftest import ROOT
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")
@@ -73,7 +74,7 @@ def test_plan_value_is_each_partners_share_of_its_score_gain():
             ),
         ),
     )
-    values = plan_value_by_partner(plan, programme, tables)
+    values = plan_value_by_partner({a.service: a.option for a in plan.assignments}, programme, tables)
     for partner, table in tables.items():
         scores = table.options.set_index("option")["score"]
         status_quo = next(o for o in programme.options_for("procurement") if o.is_status_quo)

@@ -1,11 +1,11 @@
-"""What a rule may read: one list of fields (``engine.context.FIELDS``), which the README follows."""
+"""What a rule may read: one list of fields (``engine.rules.context.FIELDS``), which the README follows."""
 
 from __future__ import annotations
 
 import re
 
-from engine.context import BASE_SCHEMA, FIELDS, option_table
-from engine.synth import random_programme
+from engine.programme.synth import random_programme
+from engine.rules.context import BASE_SCHEMA, FIELDS, option_table
 from tests.conftest import ROOT
 
 

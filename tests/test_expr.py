@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.context import option_table, schema_for
-from engine.expr import EvaluationError, ExprError, compile_expression
-from engine.synth import random_programme
+from engine.programme.synth import random_programme
+from engine.rules.context import option_table, schema_for
+from engine.rules.expr import EvaluationError, ExprError, compile_expression
 
 SCHEMA = schema_for({"outcome": "number", "label": "text"})
 
@@ -246,11 +246,11 @@ def test_division_by_zero_and_missing_values_name_the_row():
 
 
 def test_the_shipped_parser_tables_are_the_installed_grammars():
-    """rule-engine's parser is built from engine/_rule_tables.py rather than computed on every start;
-    if rule-engine's grammar changes, regenerate them (see engine/rule_parser.py)."""
+    """rule-engine's parser is built from engine/rules/_rule_tables.py rather than computed on every start;
+    if rule-engine's grammar changes, regenerate them (see engine/rules/parser.py)."""
     import sys
 
-    from engine.rule_parser import tables_match
+    from engine.rules.parser import tables_match
 
     assert tables_match()
-    assert sys.modules["rule_engine.parser.parsetab"].__name__ == "engine._rule_tables"
+    assert sys.modules["rule_engine.parser.parsetab"].__name__ == "engine.rules._rule_tables"

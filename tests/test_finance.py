@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.finance import Appraisal, discount_factor, option_cash_flows, plan_finance
-from engine.load import parse_programme
-from engine.plan import Assignment, Plan
+from engine.appraisal.finance import Appraisal, discount_factor, option_cash_flows, plan_finance
+from engine.io.load import parse_programme
+from engine.plan.result import Assignment, Plan
 from tests.conftest import DATA
 
 
@@ -111,7 +111,7 @@ def _ranged(small_text: str) -> str:
 
 
 def test_without_ranges_every_draw_is_the_npv(small):
-    from engine.finance import npv_risk
+    from engine.appraisal.finance import npv_risk
 
     plan = Plan(
         programme=small.id,
@@ -124,7 +124,7 @@ def test_without_ranges_every_draw_is_the_npv(small):
 
 
 def test_cost_ranges_give_the_expected_mean_and_are_seeded():
-    from engine.finance import npv_risk, option_cash_flows
+    from engine.appraisal.finance import npv_risk, option_cash_flows
 
     programme = parse_programme(_ranged((DATA / "small.yaml").read_text()))
     plan = Plan(
@@ -145,7 +145,7 @@ def test_cost_ranges_give_the_expected_mean_and_are_seeded():
 
 
 def test_ranges_must_contain_the_figure():
-    from engine.errors import InputError
+    from engine.base.errors import InputError
 
     text = _ranged((DATA / "small.yaml").read_text()).replace("[70000, 90000]", "[80000, 90000]")
     with pytest.raises(InputError, match=r"ranges.annual_cost must run from at most 75000 to at least 75000"):

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from engine.appraisal.frontier import frontier
+from engine.appraisal.scenario import load_scenario
+from engine.base.errors import InputError
 from engine.cli import main
-from engine.errors import InputError
-from engine.frontier import frontier
-from engine.scenario import load_scenario
 from tests.conftest import ROOT
 
 COUNTY_FIRST = ROOT / "scenarios" / "gloucester-2015" / "county-first.yaml"

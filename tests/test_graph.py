@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from engine import graph
-from engine.model import Programme
+from engine.programme import graph
+from engine.programme.model import Programme
 
 
 def test_dependency_graph_carries_lag_and_reason(gloucester: Programme):

@@ -1,6 +1,6 @@
 """Hostile and careless files: each is made here, small where possible, and each must end in a
 located error (InputError or RuleError; exit 2 through the CLI) quickly, never a traceback, an
-"internal error" or a long hang.  The limits themselves are in :mod:`engine.limits`.
+"internal error" or a long hang.  The limits themselves are in :mod:`engine.base.limits`.
 
 The time bounds below are generous sanity checks (a regression to the old behaviour took minutes);
 real speed claims belong in bench/.
@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from engine import limits
-from engine.errors import InputError, RuleError
-from engine.expr import ExprError, compile_expression
-from engine.load import load_programme, parse_programme, programme_from_upload, save_programme
-from engine.ruleset import load_ruleset, parse_ruleset
-from engine.scenario import load_scenario
+from engine.appraisal.scenario import load_scenario
+from engine.base import limits
+from engine.base.errors import InputError, RuleError
+from engine.io.load import load_programme, parse_programme, programme_from_upload, save_programme
+from engine.rules.expr import ExprError, compile_expression
+from engine.rules.ruleset import load_ruleset, parse_ruleset
 from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -387,7 +387,7 @@ SCHEMA_RULES = (ROOT / "rules" / "default.yaml").read_text()
     ],
 )
 def test_expression_is_checked_before_rule_engine_parses_it(text, expected):
-    from engine.context import schema_for
+    from engine.rules.context import schema_for
 
     with quickly(2), pytest.raises(ExprError) as caught:
         compile_expression(text, schema_for({}))
@@ -459,8 +459,8 @@ def test_ids_that_differ_only_in_case_are_refused_naming_both(tmp_path):
 
 # ------------------------------------------------------------------------ messages name the file
 def test_problems_found_while_scoring_name_the_programme_file(tmp_path):
-    from engine.ruleset import load_ruleset as rules_from
-    from engine.scoring import score
+    from engine.rules.ruleset import load_ruleset as rules_from
+    from engine.scoring.scores import score
 
     path = tmp_path / "attr.yaml"
     path.write_text(
@@ -479,7 +479,7 @@ def test_problems_found_while_scoring_name_the_programme_file(tmp_path):
 
 
 def test_workbook_programme_knows_its_file(workbook):
-    from engine.errors import source_of
+    from engine.base.errors import source_of
 
     assert source_of(load_programme(workbook)) == str(workbook)
 

@@ -14,12 +14,12 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from engine.cells import DANGEROUS, csv_text, from_xlsx_text, xlsx_text
 from engine.cli import main
-from engine.escape import markdown_text, terminal_text
-from engine.load import load_programme, save_programme
-from engine.model import Programme
-from engine.xlsx import read_workbook, workbook_bytes
+from engine.io.cells import DANGEROUS, csv_text, from_xlsx_text, xlsx_text
+from engine.io.load import load_programme, save_programme
+from engine.io.xlsx import read_workbook, workbook_bytes
+from engine.present.escape import markdown_text, terminal_text
+from engine.programme.model import Programme
 from tests.conftest import DATA
 
 HOSTILE = {

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from engine.cells import frame_csv
-from engine.compare import compare, comparison_html, comparison_workbook
-from engine.render import plan_workbook
-from engine.scenario import load_scenario, run_scenario
-from engine.xlsx import read_workbook, workbook_bytes
+from engine.appraisal.compare import compare, comparison_html, comparison_workbook
+from engine.appraisal.scenario import load_scenario, run_scenario
+from engine.io.cells import frame_csv
+from engine.io.xlsx import read_workbook, workbook_bytes
+from engine.present.tables import plan_workbook
 from tests.test_injection import (
     CONTROL,
     cli,
@@ -139,8 +139,8 @@ def test_every_export_round_trips_or_neutralises_any_name(drawn, scenario):
 @settings(SETTINGS, max_examples=5)
 @given(drawn=names, scenario=name)
 def test_the_gantt_page_and_the_report_escape_any_name(drawn, scenario):
-    from engine.charts import write_gantt
-    from engine.report import build_report
+    from engine.present.charts import write_gantt
+    from engine.report.build import build_report
     from engine.report.text import render_html, render_markdown
     from engine.report.word import render_docx
 

@@ -16,13 +16,13 @@ import openpyxl
 import pytest
 import typer.main
 
+from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.cli import app, main
-from engine.load import load_programme, save_programme
+from engine.io.load import load_programme, save_programme
+from engine.io.shipped import shipped_rules
+from engine.programme.synth import random_programme
 from engine.report.figures import secret_options
-from engine.ruleset import load_ruleset
-from engine.scenario import load_scenario, run_scenario
-from engine.shipped import shipped_rules
-from engine.synth import random_programme
+from engine.rules.ruleset import load_ruleset
 from tests.conftest import ROOT
 from tests.leaks import Needle, hits, needles, numbers_in, total_needles
 
@@ -279,8 +279,8 @@ def _page_text(at: object) -> str:
 def test_app_pages_do_not_leak(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     from streamlit.testing.v1 import AppTest
 
-    from engine.public import Disclosure
-    from engine.scenario import Scenario, prepare_scenario
+    from engine.appraisal.scenario import Scenario, prepare_scenario
+    from engine.plan.disclosure import Disclosure
 
     monkeypatch.setenv("SSPLAN_DB", f"sqlite:///{tmp_path / 'store.db'}")
     monkeypatch.delenv("SSPLAN_LOGIN", raising=False)

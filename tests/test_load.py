@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import InputError, SsplanError
-from engine.load import dump_programme, load_programme, parse_programme, save_programme
+from engine.base.errors import InputError, SsplanError
+from engine.io.load import dump_programme, load_programme, parse_programme, save_programme
 from tests.conftest import DATA, SHIPPED
 
 BAD = sorted(p for p in (DATA / "bad").iterdir() if p.suffix == ".yaml")

@@ -11,7 +11,8 @@ from pymcdm import normalizations
 from pymcdm.methods import TOPSIS, WSM
 from pymcdm.weights.subjective import AHP
 
-from engine.mcda import RANDOM_INDEX, ahp_weights, normalise, topsis, wsm
+from engine.rules.pairwise import RANDOM_INDEX, ahp_weights
+from engine.scoring.mcda import normalise, topsis, wsm
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -8,12 +8,12 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from engine.model import DeliveryOption, Programme
+from engine.programme.model import DeliveryOption, Programme
 
 
 def test_model_imports_neither_solver_nor_ui():
     code = (
-        "import sys, engine.model, engine.load, engine.xlsx, engine.summary; "
+        "import sys, engine.programme.model, engine.io.load, engine.io.xlsx, engine.present.summary; "
         "print(sorted(m for m in ('pulp', 'streamlit') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

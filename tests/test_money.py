@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.finance import Appraisal, option_cash_flows, plan_finance
-from engine.load import parse_programme
-from engine.money import change_ledger, change_npv_by_start, plan_ledgers, tranche_split
-from engine.optimise import solve
-from engine.plan import Assignment, Plan, PlanSettings, partner_benefits
-from engine.scenario import load_scenario, run_scenario
+from engine.appraisal.finance import Appraisal, option_cash_flows, plan_finance
+from engine.appraisal.scenario import load_scenario, run_scenario
+from engine.io.load import parse_programme
+from engine.optimise.solve import solve
+from engine.plan.result import Assignment, Plan, partner_benefits
+from engine.plan.settings import PlanSettings
+from engine.programme.money import change_ledger, change_npv_by_start, plan_ledgers, tranche_split
 from tests.conftest import DATA, ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*/*.yaml"))

@@ -8,15 +8,17 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine.heuristic import greedy_plan, plan_value
-from engine.instance import build_instance
-from engine.load import load_programme, parse_programme
-from engine.optimise import solve, solve_rcpsp
-from engine.plan import PlanSettings, PlanStatus, verify
-from engine.psplib import read_sm, to_programme
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.synth import random_programme
+from engine.io.load import load_programme, parse_programme
+from engine.optimise.heuristic import greedy_plan, plan_value
+from engine.optimise.instance import build_instance
+from engine.optimise.psplib import read_sm, to_programme
+from engine.optimise.solve import solve, solve_rcpsp
+from engine.plan.result import PlanStatus
+from engine.plan.settings import PlanSettings
+from engine.plan.verify import verify
+from engine.programme.synth import random_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 from tests.conftest import DATA, ROOT, SHARED, SHIPPED
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")

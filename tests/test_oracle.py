@@ -15,13 +15,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine.finance import plan_finance
-from engine.model import Programme
-from engine.optimise import solve
-from engine.plan import MAXMIN_TIE_BREAK, Assignment, Plan, PlanSettings, PlanStatus, partner_benefits, verify
-from engine.ruleset import load_ruleset
-from engine.scoring import ScoreTable, score
-from engine.shipped import shipped_rules
+from engine.appraisal.finance import plan_finance
+from engine.io.shipped import shipped_rules
+from engine.optimise.solve import solve
+from engine.plan.result import Assignment, Plan, PlanStatus, partner_benefits
+from engine.plan.settings import MAXMIN_TIE_BREAK, PlanSettings
+from engine.plan.verify import verify
+from engine.programme.model import Programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import ScoreTable, score
 
 RULES = load_ruleset(shipped_rules())
 MAX_PLANS = 2000

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.atomic import atomic_write, private_writes
+from engine.base.errors import SsplanError
 from engine.cli import main
-from engine.errors import SsplanError
+from engine.io.atomic import atomic_write, private_writes
 from tests.conftest import ROOT
 
 PROGRAMME = str(ROOT / "scenarios" / "gloucester-2015.yaml")
@@ -172,7 +172,7 @@ WRITER = textwrap.dedent(
     """
     import os, sys, time
     from engine.cli import terminate_cleanly
-    from engine.atomic import atomic_write
+    from engine.io.atomic import atomic_write
 
     def stall(fd):  # the write is under way: say so, then wait to be killed
         print("writing", flush=True)

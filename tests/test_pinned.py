@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from engine.load import load_programme
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.sensitivity import weight_sensitivity
+from engine.appraisal.sensitivity import weight_sensitivity
+from engine.io.load import load_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 from tests.conftest import ROOT, SHIPPED
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.load import parse_programme
-from engine.plan import (
-    Assignment,
-    Plan,
-    PlanSettings,
-    budget_windows,
-    capacity_windows,
-    named_overrides,
-    usage,
-    verify,
-)
+from engine.io.load import parse_programme
+from engine.plan.result import Assignment, Plan, usage
+from engine.plan.settings import PlanSettings
+from engine.plan.verify import verify
+from engine.plan.windows import budget_windows, capacity_windows, named_overrides
 from tests.conftest import DATA
 
 
@@ -140,7 +134,8 @@ def test_budget_windows_merge_the_programme_or_a_what_ifs_budget_and_overrides(s
 
 
 def test_a_plan_naming_an_unknown_option_is_reported_not_a_crash(small):
-    from engine.plan import Assignment, Plan, verify
+    from engine.plan.result import Assignment, Plan
+    from engine.plan.verify import verify
 
     plan = Plan(
         programme=small.id,

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.errors import InputError
-from engine.load import dump_programme, load_programme, parse_programme, save_programme
-from engine.synth import random_programme
+from engine.base.errors import InputError
+from engine.io.load import dump_programme, load_programme, parse_programme, save_programme
+from engine.programme.synth import random_programme
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 

@@ -6,12 +6,14 @@ import math
 
 import pytest
 
-from engine.load import load_programme
-from engine.public import Disclosure, band, finance_view, public_plan, run_summary
-from engine.ruleset import load_ruleset
-from engine.scenario import load_scenario, run_scenario
-from engine.scoring import score
-from engine.shipped import shipped_rules
+from engine.appraisal.public import finance_view, public_plan, run_summary
+from engine.appraisal.scenario import load_scenario, run_scenario
+from engine.io.load import load_programme
+from engine.io.shipped import shipped_rules
+from engine.plan.disclosure import Disclosure
+from engine.programme.exempt import band
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 from tests.conftest import ROOT
 
 LANCASTER = ROOT / "scenarios" / "lancaster-2011.yaml"

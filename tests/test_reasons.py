@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.optimise import solve
-from engine.plan import PlanSettings, PlanStatus
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.shipped import shipped_rules
+from engine.io.shipped import shipped_rules
+from engine.optimise.solve import solve
+from engine.plan.result import PlanStatus
+from engine.plan.settings import PlanSettings
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 from tests.conftest import DATA
 
 RULES = load_ruleset(shipped_rules())
@@ -65,7 +66,7 @@ def test_a_recommended_change_that_loses_money_is_flagged(small):
     programme = small.model_copy(update={"options": options})
     result = solve(programme, PlanSettings(force_in=("hr",), fix_option={"hr": "hr-county"}), reasons=True)
     assert result.plan is not None and result.negative_npv == ["hr"]
-    from engine.render import plan_text
+    from engine.present.tables import plan_text
 
     assert "HR loses money over its appraisal" in plan_text(result)
 
@@ -82,9 +83,9 @@ def losing_scenario(folder: Path) -> Path:
 
 
 def test_the_report_warns_members_of_a_change_that_loses_money(tmp_path):
-    from engine.report import build_report
+    from engine.appraisal.scenario import load_scenario, run_scenario
+    from engine.report.build import build_report
     from engine.report.text import render_markdown
-    from engine.scenario import load_scenario, run_scenario
 
     result = run_scenario(load_scenario(losing_scenario(tmp_path)))
     text = render_markdown(build_report(result, draws=20))

@@ -11,14 +11,14 @@ from pathlib import Path
 import docx
 import pytest
 
-from engine.errors import InputError
-from engine.report import build_report
+from engine.appraisal.scenario import inputs_hash, load_scenario, run_scenario
+from engine.base.errors import InputError
+from engine.report.build import build_report
 from engine.report.document import PUBLIC_OUTLINE
 from engine.report.figures import pounds, whole_pounds
 from engine.report.make_template import TEMPLATES, template_bytes
 from engine.report.run import write_report
 from engine.report.text import render_html, render_markdown
-from engine.scenario import inputs_hash, load_scenario, run_scenario
 from tests.conftest import ROOT
 
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015"

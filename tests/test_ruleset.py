@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import RuleError
-from engine.ruleset import load_ruleset, parse_ruleset
+from engine.base.errors import RuleError
+from engine.rules.ruleset import load_ruleset, parse_ruleset
 from tests.conftest import DATA, ROOT
 
 SHIPPED_RULES = sorted((ROOT / "rules").glob("*.yaml"))

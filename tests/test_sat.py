@@ -7,7 +7,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.heuristic import Rcpsp, rcpsp_schedule
+from engine.optimise.heuristic import Rcpsp, rcpsp_schedule
 from engine.optimise.sat import sat_search
 
 

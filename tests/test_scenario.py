@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import InputError
-from engine.plan import PlanStatus, verify
-from engine.scenario import load_scenario, run_scenario
+from engine.appraisal.scenario import load_scenario, run_scenario
+from engine.base.errors import InputError
+from engine.plan.result import PlanStatus
+from engine.plan.verify import verify
 from tests.conftest import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*/*.yaml"))

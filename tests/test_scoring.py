@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from pymcdm import normalizations
 from pymcdm.methods import TOPSIS, WSM
 
-from engine.errors import RuleError
-from engine.explain import explain_service
-from engine.load import load_programme, parse_programme
-from engine.ruleset import load_ruleset, parse_ruleset
-from engine.scoring import score
-from engine.synth import random_programme
+from engine.base.errors import RuleError
+from engine.io.load import load_programme, parse_programme
+from engine.present.explain import explain_service
+from engine.programme.synth import random_programme
+from engine.rules.ruleset import load_ruleset, parse_ruleset
+from engine.scoring.scores import score
 from tests.conftest import DATA, ROOT, SHIPPED
 
 RULES = {p.stem: load_ruleset(p) for p in sorted((ROOT / "rules").glob("*.yaml"))}
@@ -263,8 +263,8 @@ def test_evaluation_errors_name_the_option(gloucester):
 
 def test_a_criterion_that_scores_everything_alike_is_reported(gloucester, lancaster, capsys):
     from engine.cli import main
-    from engine.ruleset import load_ruleset as load
-    from engine.shipped import shipped_rules
+    from engine.io.shipped import shipped_rules
+    from engine.rules.ruleset import load_ruleset as load
 
     rules = load(shipped_rules())
     assert score(lancaster, rules).undiscriminating() == ["quick_wins"]  # no option is a quick win

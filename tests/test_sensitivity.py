@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.load import load_programme
-from engine.recommend import mou_choice, priorities
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.sensitivity import _scores, weight_sensitivity
+from engine.appraisal.sensitivity import _scores, weight_sensitivity
+from engine.io.load import load_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.recommend import mou_choice, priorities
+from engine.scoring.scores import score
 from tests.conftest import ROOT, SHIPPED
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")
@@ -85,7 +85,7 @@ def test_tornado_lists_every_criterion(gloucester):
 
 
 def test_replanning_draws_do_not_depend_on_the_number_of_workers():
-    from engine.sensitivity import replan_sensitivity
+    from engine.appraisal.sensitivity import replan_sensitivity
 
     path = str(ROOT / "scenarios" / "essex-2010" / "baseline.yaml")
     ticks = []
@@ -99,7 +99,7 @@ def test_replanning_draws_do_not_depend_on_the_number_of_workers():
 @pytest.mark.e2e
 def test_replanning_on_a_dask_cluster_equals_the_local_run():
     distributed = pytest.importorskip("distributed")
-    from engine.sensitivity import replan_sensitivity
+    from engine.appraisal.sensitivity import replan_sensitivity
 
     path = str(ROOT / "scenarios" / "gloucester-2015" / "tight-capacity.yaml")
     local = replan_sensitivity(path, draws=6, seed=4, workers=1)
@@ -116,8 +116,8 @@ def test_replanning_on_a_dask_cluster_equals_the_local_run():
 
 def test_an_unreachable_scheduler_is_named(monkeypatch):
     pytest.importorskip("distributed")
-    import engine.sensitivity as sensitivity
-    from engine.errors import SsplanError
+    import engine.appraisal.sensitivity as sensitivity
+    from engine.base.errors import SsplanError
 
     monkeypatch.setattr(sensitivity, "CONNECT_TIMEOUT", "1s")
     path = str(ROOT / "scenarios" / "essex-2010" / "baseline.yaml")

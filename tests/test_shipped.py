@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.model import Programme
+from engine.programme.model import Programme
 
 
 def _option(p: Programme, option_id: str):

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from engine.errors import InputError
-from engine.scenario import load_scenario, run_scenario
-from engine.store import Store
+from engine.appraisal.scenario import load_scenario, run_scenario
+from engine.appraisal.store import Store
+from engine.base.errors import InputError
 from tests.conftest import ROOT
 
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015"
@@ -33,7 +33,7 @@ def store(request, tmp_path: Path) -> Store:
     if request.param == "postgresql":
         url = os.environ["SSPLAN_POSTGRES_URL"]
         store = Store(url)
-        from engine.store import Base
+        from engine.appraisal.store import Base
 
         Base.metadata.drop_all(store.engine)
         Base.metadata.create_all(store.engine)
@@ -76,7 +76,7 @@ KILLER = """
 import os, sys
 from datetime import datetime, UTC
 from sqlalchemy.orm import Session
-from engine.store import Run, Store
+from engine.appraisal.store import Run, Store
 store = Store(sys.argv[1])
 session = Session(store.engine)
 session.begin()
@@ -116,7 +116,7 @@ def _save_when_told(url: str, go: Any, ids: Any) -> None:
     """One process: wait for the others, open the (new) store and save a run."""
     from sqlalchemy.orm import Session
 
-    from engine.store import Run
+    from engine.appraisal.store import Run
 
     go.wait()  # all start together: the first use of the new file is a race
     store = Store(url)  # creates the schema if it is not there yet
@@ -158,7 +158,7 @@ def test_losing_the_schema_creation_race_checks_again(tmp_path: Path, monkeypatc
     """Another process created the table between our check and our CREATE: not an error."""
     from sqlalchemy.exc import OperationalError
 
-    from engine.store import Base
+    from engine.appraisal.store import Base
 
     real = Base.metadata.create_all
     calls = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.ruleset import load_ruleset
-from engine.switching import _with_cost, exception_recommended, switching_values
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.switching import _with_cost, exception_recommended, switching_values
 from tests.conftest import ROOT
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")

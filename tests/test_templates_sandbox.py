@@ -8,12 +8,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from engine.errors import InputError
-from engine.report import build_report
+from engine.appraisal.scenario import load_scenario, run_scenario
+from engine.base.errors import InputError
+from engine.report.build import build_report
 from engine.report.make_template import TEMPLATES
 from engine.report.sandbox import report_environment
 from engine.report.word import render_docx
-from engine.scenario import load_scenario, run_scenario
 from tests.conftest import ROOT
 
 

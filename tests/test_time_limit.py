@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.optimise import solve
+from engine.io.shipped import shipped_rules
 from engine.optimise.deadline import OutOfTime, check, remaining, solver_seconds, within
 from engine.optimise.elastic import STOPPED
 from engine.optimise.reasons import TIME_STOPPED
-from engine.plan import PlanSettings, PlanStatus
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.shipped import shipped_rules
-from engine.synth import random_programme
+from engine.optimise.solve import solve
+from engine.plan.result import PlanStatus
+from engine.plan.settings import PlanSettings
+from engine.programme.synth import random_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 from tests.conftest import tight_gloucester
 
 RULES = load_ruleset(shipped_rules())

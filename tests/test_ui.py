@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.load import load_programme
-from engine.ruleset import load_ruleset
-from engine.scenario import Scenario, prepare_scenario, run_scenario
-from engine.scoring import score
-from engine.sensitivity import weight_sensitivity
+from engine.appraisal.scenario import Scenario, prepare_scenario, run_scenario
+from engine.appraisal.sensitivity import weight_sensitivity
+from engine.io.load import load_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 from tests.conftest import ROOT
 
 APP = str(ROOT / "ui" / "app.py")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.load import load_programme
-from engine.recommend import mou_choice
-from engine.ruleset import load_ruleset
-from engine.scoring import score
-from engine.sensitivity import weight_sensitivity
-from engine.uncertainty import cost_draw_columns, cost_draw_scores, uncertain_options
+from engine.appraisal.sensitivity import weight_sensitivity
+from engine.io.load import load_programme
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.recommend import mou_choice
+from engine.scoring.scores import score
+from engine.scoring.uncertainty import cost_draw_columns, cost_draw_scores, uncertain_options
 from tests.conftest import ROOT
 
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")

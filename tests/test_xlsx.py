@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from engine.errors import InputError
-from engine.load import load_programme, save_programme
+from engine.base.errors import InputError
+from engine.io.load import load_programme, save_programme
 from tests.conftest import SHIPPED
 
 

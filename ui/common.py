@@ -14,12 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from engine.errors import SsplanError
-from engine.load import dump_programme, parse_programme
-from engine.model import Programme
-from engine.public import Disclosure
-from engine.ruleset import RuleSet, load_ruleset
-from engine.scenario import (
+from engine.appraisal.scenario import (
     BudgetOverride,
     CapacityOverride,
     LoadedScenario,
@@ -29,9 +24,14 @@ from engine.scenario import (
     prepare_scenario,
     run_scenario,
 )
-from engine.scoring import ScoreTable, score
-from engine.shipped import shipped_dir, shipped_programmes
-from engine.switching import switching_values
+from engine.base.errors import SsplanError
+from engine.io.load import dump_programme, parse_programme
+from engine.io.shipped import shipped_dir, shipped_programmes
+from engine.plan.disclosure import Disclosure
+from engine.programme.model import Programme
+from engine.rules.ruleset import RuleSet, load_ruleset
+from engine.scoring.scores import ScoreTable, score
+from engine.scoring.switching import switching_values
 
 PROGRAMME = "programme.current"  # {"name": str, "yaml": str}
 WHATIF = "whatif.current"  # the edits: see default_whatif
@@ -176,7 +176,7 @@ def run_current() -> ScenarioResult:
 def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
     """Switching values of a scenario's exceptions, cached on its inputs' hash (they re-score many
     times); those of a service with a confidential price are marked so the page leaves them out
-    (the public view's rule, engine.public)."""
+    (the public view's rule, engine.plan.disclosure)."""
     disclosure = Disclosure.of(_loaded.programme)
     values = switching_values(
         _loaded.programme,

@@ -2,6 +2,8 @@
 
 Exit codes: 0 success, 2 invalid input (the message names file, place and field), 1 anything
 else (a bug: please report it with ``SSPLAN_DEBUG=1`` set for the traceback).
+
+Imports: any wing, deferred to the command that needs it, so ``ssplan --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from types import FrameType
 
 import typer
 
+from engine.base.errors import SsplanError
 from engine.cli.base import app, echo
-from engine.errors import SsplanError
 
 __all__ = ["app", "main"]
 
@@ -34,7 +36,7 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def terminate_cleanly() -> Iterator[None]:
-    """SIGTERM (kill, a job scheduler's timeout) unwinds like Ctrl-C, so every ``finally`` runs:
+    """SIGTERM (kill, a batch system's timeout) unwinds like Ctrl-C, so every ``finally`` runs:
     no temporary file is left behind and no store transaction is left half done."""
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from engine.errors import Problem, SsplanError
-from engine.escape import terminal_text
+from engine.base.errors import Problem, SsplanError
+from engine.present.escape import terminal_text
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -43,7 +43,7 @@ def echo(text: object = "", *, err: bool = False, nl: bool = True, data: bool = 
 
     Names come from other people's files, so control characters (terminal escape sequences such as
     OSC 52, which writes the clipboard; bells; carriage returns) are shown as ``?``
-    (:func:`engine.escape.terminal_text`).  ``data=True`` (csv, json, html written to standard output)
+    (:func:`engine.present.escape.terminal_text`).  ``data=True`` (csv, json, html written to standard output)
     keeps the text exact when it goes to a pipe or file, and filters it only when it goes to a terminal.
     """
     import sys
@@ -190,7 +190,7 @@ EXTENSIONS = {
 def output_target(out: Path | None, fmt: str, option: str = "--out") -> Path | None:
     """Check an output file before any work: writable, and its extension agrees with the format
     written (``--format csv --out plan.xlsx`` is refused, not written as CSV in a .xlsx)."""
-    from engine.atomic import check_target
+    from engine.io.atomic import check_target
 
     if out is None:
         return None
@@ -211,7 +211,7 @@ def output_target(out: Path | None, fmt: str, option: str = "--out") -> Path | N
 
 def distinct_targets(*targets: tuple[str, Path | None]) -> None:
     """Two output options naming one file (however spelt) would overwrite each other: refuse."""
-    from engine.atomic import same_file
+    from engine.io.atomic import same_file
 
     given = [(option, path) for option, path in targets if path is not None]
     for i, (first, a) in enumerate(given):
@@ -226,7 +226,7 @@ def _emit(text: str, out: Path | None) -> None:
     if out is None:
         echo(text, nl=not text.endswith("\n"), data=True)
     else:
-        from engine.atomic import atomic_write
+        from engine.io.atomic import atomic_write
 
         atomic_write(out, text)
         echo(f"wrote {out}")

@@ -51,7 +51,7 @@ def ui(
     """Start the Streamlit front end (what-if scenarios for directors)."""
     import subprocess
 
-    from engine.shipped import shipped_dir
+    from engine.io.shipped import shipped_dir
 
     script = shipped_dir("ui") / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
@@ -67,10 +67,10 @@ def demo(
     ),
 ) -> None:
     """The whole chain on the Gloucester 2015 programme, ending with the Cabinet report."""
-    from engine.load import load_programme, save_programme
-    from engine.render import plan_text, ranking_text
-    from engine.shipped import shipped_programme, shipped_rules
-    from engine.summary import summary_text
+    from engine.io.load import load_programme, save_programme
+    from engine.io.shipped import shipped_programme, shipped_rules
+    from engine.present.summary import summary_text
+    from engine.present.tables import plan_text, ranking_text
 
     path = shipped_programme("gloucester-2015")
     programme = load_programme(path)
@@ -81,16 +81,16 @@ def demo(
     same = load_programme(book) == programme
     echo(f"\nWrote {book} for officers to edit in Excel (reads back identical: {'yes' if same else 'NO'})")
 
-    from engine.explain import explain_service
-    from engine.ruleset import load_ruleset
-    from engine.scoring import score as run_score
+    from engine.present.explain import explain_service
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score as run_score
 
     table = run_score(programme, load_ruleset(shipped_rules()))
     echo("\n" + ranking_text(table))
     echo("\nWhy HR goes to the County (ssplan score --explain hr):\n" + explain_service(table, "hr"))
 
-    from engine.charts import write_gantt
-    from engine.optimise import solve
+    from engine.optimise.solve import solve
+    from engine.present.charts import write_gantt
 
     result = solve(programme, scores=table)
     echo("\n" + plan_text(result))
@@ -99,8 +99,8 @@ def demo(
             write_gantt(result, out / name)
             echo(f"wrote {out / name}")
 
+    from engine.io.shipped import shipped_scenario
     from engine.report.run import write_report
-    from engine.shipped import shipped_scenario
 
     echo("\nThe Cabinet report (county-first; the exception case and doing nothing as alternatives):")
     written = write_report(

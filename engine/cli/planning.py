@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from engine.base.errors import SsplanError
 from engine.cli.base import (
     IncludeExempt,
     _emit,
@@ -19,7 +20,6 @@ from engine.cli.base import (
     output_target,
     settings_from_options,
 )
-from engine.errors import SsplanError
 
 if TYPE_CHECKING:
     pass
@@ -71,20 +71,20 @@ def plan(
     """Choose each service's option and start period under the programme's limits."""
     import json
 
-    from engine.cells import frame_csv
-    from engine.charts import write_gantt
-    from engine.load import load_programme
-    from engine.optimise import solve
-    from engine.plan import PlanSettings
-    from engine.public import public_plan
-    from engine.render import plan_text, plan_workbook
-    from engine.ruleset import load_ruleset
-    from engine.scoring import score as run_score
-    from engine.shipped import shipped_rules
+    from engine.appraisal.public import public_plan
+    from engine.io.cells import frame_csv
+    from engine.io.load import load_programme
+    from engine.io.shipped import shipped_rules
+    from engine.optimise.solve import solve
+    from engine.plan.settings import PlanSettings
+    from engine.present.charts import write_gantt
+    from engine.present.tables import plan_text, plan_workbook
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score as run_score
 
     output_target(out, output)
     if gantt is not None:
-        from engine.atomic import check_target
+        from engine.io.atomic import check_target
 
         check_target(gantt, "--gantt")
         if gantt.suffix.lower() not in (".html", ".htm", ".png"):
@@ -93,7 +93,7 @@ def plan(
     if (programme is None) == (psplib is None):
         raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
     if psplib is not None:
-        from engine.psplib import read_sm, to_programme
+        from engine.optimise.psplib import read_sm, to_programme
 
         loaded = to_programme(read_sm(psplib))
         table = None
@@ -129,7 +129,7 @@ def plan(
     elif output == "xlsx":
         if out is None:
             raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
-        from engine.atomic import atomic_write
+        from engine.io.atomic import atomic_write
 
         atomic_write(out, plan_workbook(result))
         echo(f"wrote {out}")
@@ -178,9 +178,9 @@ def frontier(
     """Re-plan across one-off budgets (or a pool's capacity): what each level of resource buys."""
     import json
 
-    from engine.frontier import frontier as run_frontier
-    from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION
-    from engine.scenario import load_scenario
+    from engine.appraisal.frontier import frontier as run_frontier
+    from engine.appraisal.scenario import load_scenario
+    from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
 
     values = _levels(levels)
     table = run_frontier(load_scenario(scenario), values, pool, include_exempt)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from engine.base.errors import SsplanError
 from engine.cli.base import Paths, _check_files, app, echo, output_target
-from engine.errors import SsplanError
 
 if TYPE_CHECKING:
     pass
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @app.command()
 def validate(paths: Paths) -> None:
     """Check programme files and list every problem found."""
-    from engine.load import load_programme
+    from engine.io.load import load_programme
 
     _check_files(
         paths,
@@ -37,11 +37,11 @@ def show(
     ] = False,
 ) -> None:
     """Summarise a programme: partners, services and options, dependency order, capacities."""
-    from engine.load import load_programme
-    from engine.summary import summary_text
+    from engine.io.load import load_programme
+    from engine.present.summary import summary_text
 
     if include_exempt:
-        from engine.public import NOT_FOR_PUBLICATION
+        from engine.programme.exempt import NOT_FOR_PUBLICATION
 
         echo(NOT_FOR_PUBLICATION)
     echo(summary_text(load_programme(path), include_exempt=include_exempt), nl=False)
@@ -53,7 +53,7 @@ def import_xlsx(
     output: Annotated[Path, typer.Option("-o", "--output", help="programme YAML to write")],
 ) -> None:
     """Convert an Excel workbook into a programme YAML file."""
-    from engine.load import load_programme, save_programme
+    from engine.io.load import load_programme, save_programme
 
     output_target(output, "yaml", "--output")
     save_programme(load_programme(book), output)
@@ -66,7 +66,7 @@ def export_xlsx(
     output: Annotated[Path, typer.Option("-o", "--output", help="workbook to write (.xlsx)")],
 ) -> None:
     """Write a programme as an Excel workbook officers can edit (sheets per record kind)."""
-    from engine.load import load_programme, save_programme
+    from engine.io.load import load_programme, save_programme
 
     if output.suffix.lower() != ".xlsx":
         raise SsplanError.one("the output must end in .xlsx", file=str(output))
@@ -92,9 +92,9 @@ def rules_check(
     """Check rule sets: fields, names, types and AHP consistency; with ``--programme``, whether
     each criterion discriminates between that programme's options."""
     from engine.cli.scoring import undiscriminating_warnings
-    from engine.load import load_programme
-    from engine.ruleset import load_ruleset
-    from engine.scoring import score
+    from engine.io.load import load_programme
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score
 
     loaded = [load_programme(p) for p in programmes or ()]
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from engine.base.errors import SsplanError
 from engine.cli.base import SEED_MAX, IncludeExempt, _emit, app, echo, number, output_target
-from engine.errors import SsplanError
 
 if TYPE_CHECKING:
     pass
@@ -26,9 +26,9 @@ def compare(
     """Compare what-if scenarios side by side: choices, finance, peaks, exceptions, and what changed."""
     import json
 
-    from engine.compare import compare as run_compare
-    from engine.compare import comparison_html, comparison_text, comparison_workbook
-    from engine.scenario import load_scenario, run_scenario
+    from engine.appraisal.compare import compare as run_compare
+    from engine.appraisal.compare import comparison_html, comparison_text, comparison_workbook
+    from engine.appraisal.scenario import load_scenario, run_scenario
 
     output_target(out, output)
     if output == "xlsx" and out is None:
@@ -39,7 +39,7 @@ def compare(
     elif output == "html":
         _emit(comparison_html(comparison), out)
     elif output == "xlsx":
-        from engine.atomic import atomic_write
+        from engine.io.atomic import atomic_write
 
         assert out is not None
         atomic_write(out, comparison_workbook(comparison))
@@ -85,9 +85,10 @@ def sensitivity(
     """How robust the recommendations are to weights and uncertain costs: Monte-Carlo draws, tornado."""
     import json
 
-    from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure
-    from engine.scenario import load_scenario
-    from engine.sensitivity import weight_sensitivity
+    from engine.appraisal.scenario import load_scenario
+    from engine.appraisal.sensitivity import weight_sensitivity
+    from engine.plan.disclosure import Disclosure
+    from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
 
     loaded = load_scenario(scenario)
     result = weight_sensitivity(
@@ -131,7 +132,7 @@ def sensitivity(
     if replan:
         from rich.progress import Progress
 
-        from engine.sensitivity import replan_sensitivity
+        from engine.appraisal.sensitivity import replan_sensitivity
 
         with Progress(transient=True) as bar:
             task = bar.add_task("re-planning", total=replan)
@@ -146,8 +147,8 @@ def sensitivity(
             )
         echo(f"\nRe-planned under {replan} weight draws:\n" + replanned.to_string(index=False))
     if any(o.ranges for o in loaded.programme.options):
-        from engine.finance import npv_risk
-        from engine.scenario import run_scenario
+        from engine.appraisal.finance import npv_risk
+        from engine.appraisal.scenario import run_scenario
 
         planned = run_scenario(loaded)
         disclosure = Disclosure.of(loaded.programme, include_exempt)

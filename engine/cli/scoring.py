@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from engine.base.errors import SsplanError
 from engine.cli.base import IncludeExempt, app, echo
-from engine.errors import SsplanError
 
 if TYPE_CHECKING:
-    from engine.model import Programme
-    from engine.ruleset import RuleSet
-    from engine.scoring import ScoreTable
+    from engine.programme.model import Programme
+    from engine.rules.ruleset import RuleSet
+    from engine.scoring.scores import ScoreTable
 
 
 @app.command()
@@ -41,14 +41,15 @@ def score(
     """Score every option and rank the services with their recommended option."""
     import json
 
-    from engine.cells import frame_csv
-    from engine.explain import explain_service
-    from engine.load import load_programme
-    from engine.public import CLASSIFICATION, NOT_FOR_PUBLICATION, Disclosure
-    from engine.render import ranking_text
-    from engine.ruleset import load_ruleset
-    from engine.scoring import score as run_score
-    from engine.shipped import shipped_rules
+    from engine.io.cells import frame_csv
+    from engine.io.load import load_programme
+    from engine.io.shipped import shipped_rules
+    from engine.plan.disclosure import Disclosure
+    from engine.present.explain import explain_service
+    from engine.present.tables import ranking_text
+    from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score as run_score
 
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
@@ -88,8 +89,8 @@ def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[s
 def _partner_views(programme: Programme, rules: RuleSet, method: str | None, output: str) -> None:
     import json
 
-    from engine.cells import frame_csv
-    from engine.consensus import partner_views
+    from engine.io.cells import frame_csv
+    from engine.scoring.consensus import partner_views
 
     views = partner_views(programme, rules, method=method)
     if output == "json":
@@ -127,11 +128,12 @@ def switching(
     include_exempt: IncludeExempt = False,
 ) -> None:
     """How far each exception's (or the default provider's) annual cost must move to flip the verdict."""
-    from engine.load import load_programme
-    from engine.public import NOT_FOR_PUBLICATION, Disclosure, public_switching
-    from engine.ruleset import load_ruleset
-    from engine.shipped import shipped_rules
-    from engine.switching import switching_values
+    from engine.io.load import load_programme
+    from engine.io.shipped import shipped_rules
+    from engine.plan.disclosure import Disclosure, public_switching
+    from engine.programme.exempt import NOT_FOR_PUBLICATION
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.switching import switching_values
 
     loaded = load_programme(programme)
     values = switching_values(loaded, load_ruleset(rules or shipped_rules()), method=method)

@@ -25,8 +25,8 @@ def store_save(
 ) -> None:
     """Run a scenario and store it with its inputs' hash, plan and finance (the public view unless
     --include-exempt)."""
-    from engine.scenario import load_scenario, run_scenario
-    from engine.store import Store
+    from engine.appraisal.scenario import load_scenario, run_scenario
+    from engine.appraisal.store import Store
 
     run_id = Store(db).save_run(run_scenario(load_scenario(scenario)), include_exempt)
     echo(f"stored run {run_id}" + (" (NOT FOR PUBLICATION: exempt figures stored)" if include_exempt else ""))
@@ -35,7 +35,7 @@ def store_save(
 @store_app.command("list")
 def store_list(db: DbOption = "sqlite:///ssplan.db") -> None:
     """The stored runs."""
-    from engine.store import Store
+    from engine.appraisal.store import Store
 
     for run in Store(db).runs():
         echo(
@@ -52,7 +52,7 @@ def store_show(
     """One stored run in full (JSON)."""
     import json
 
-    from engine.store import Store
+    from engine.appraisal.store import Store
 
     echo(json.dumps(Store(db).run(run), indent=2, default=str))
 
@@ -64,7 +64,7 @@ def store_diff(
     db: DbOption = "sqlite:///ssplan.db",
 ) -> None:
     """What differs between two stored runs."""
-    from engine.store import Store
+    from engine.appraisal.store import Store
 
     for line in Store(db).diff(first, second) or ["no differences"]:
         echo(line)
@@ -79,7 +79,7 @@ def store_record_decision(
     db: DbOption = "sqlite:///ssplan.db",
 ) -> None:
     """Record who decided what on a stored run."""
-    from engine.store import Store
+    from engine.appraisal.store import Store
 
     entry = Store(db).record_decision(run, by, body, decision)
     echo(f"recorded decision {entry} on run {run}")

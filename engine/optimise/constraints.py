@@ -8,10 +8,11 @@ from __future__ import annotations
 import networkx as nx
 import pulp
 
-from engine.instance import Job
+from engine.optimise.instance import Job
 from engine.optimise.model import Model
 from engine.optimise.partners import partner_money
-from engine.plan import Window, consenting_partners
+from engine.plan.windows import Window
+from engine.programme.partners import consenting_partners
 
 
 def one_option_per_service(model: Model) -> None:

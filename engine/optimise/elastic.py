@@ -13,12 +13,12 @@ from dataclasses import replace
 
 import pulp
 
-from engine.instance import Instance
 from engine.optimise.constraints import budget_terms, capacity_terms, one_option_per_service, precedence
 from engine.optimise.deadline import OutOfTime, handover_seconds
+from engine.optimise.instance import Instance
 from engine.optimise.model import Model, build_variables
 from engine.optimise.run import make_solver
-from engine.plan import budget_windows, capacity_windows
+from engine.plan.windows import budget_windows, capacity_windows
 
 LATE_PRICE = 1.0  # per period beyond a deadline or the horizon
 STRETCH_PRICE = 1.0  # per 100 % of a limit

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from engine.instance import Instance, Job
 from engine.optimise.deadline import check
+from engine.optimise.instance import Instance, Job
 
 
 @dataclass

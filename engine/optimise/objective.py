@@ -4,7 +4,7 @@ value:    maximise Σ x[o,t] · gain_o · δ(t + d_o), the score gain over the s
           when the benefit starts (δ(k) = (1 + r)^(−k·months/12), r the Green Book rate).
 savings:  maximise Σ x[o,t] · NPV_o(t), each change's net present value over its appraisal life
           when started at t (one-off cost with optimism bias, costed days, savings for the
-          appraisal years after completion: the finance's own money, :mod:`engine.money`), so the
+          appraisal years after completion: the finance's own money, :mod:`engine.programme.money`), so the
           objective is the plan's NPV.
 maxmin:   maximise z, with z ≤ each consenting partner's NPV from the plan (the Leaders' Board's
           view: the worst-off partner as well off as possible), then the total as a tie-break.
@@ -17,7 +17,8 @@ import pulp
 
 from engine.optimise.model import Model
 from engine.optimise.partners import partner_money
-from engine.plan import MAXMIN_TIE_BREAK, consenting_partners
+from engine.plan.settings import MAXMIN_TIE_BREAK
+from engine.programme.partners import consenting_partners
 
 
 def set_objective(model: Model) -> None:

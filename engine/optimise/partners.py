@@ -19,8 +19,8 @@ from typing import cast
 
 import pulp
 
-from engine.money import funded_pools, period_discounts
 from engine.optimise.model import Model
+from engine.programme.money import funded_pools, period_discounts
 
 
 def partner_money(model: Model, partner: str) -> pulp.LpAffineExpression:

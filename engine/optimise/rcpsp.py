@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 import pulp
 
-from engine.errors import InfeasibleError
-from engine.heuristic import Rcpsp, propagate, rcpsp_schedule
-from engine.instance import Instance, Job, build_instance
+from engine.base.errors import InfeasibleError
 from engine.optimise.deadline import OutOfTime
 from engine.optimise.deadline import deadline as command_deadline
+from engine.optimise.heuristic import Rcpsp, propagate, rcpsp_schedule
+from engine.optimise.instance import Instance, Job, build_instance
 from engine.optimise.run import build_model, gap_between, make_solver, run
 from engine.optimise.sat import sat_search
-from engine.plan import Assignment, Plan, PlanResult, PlanStatus
+from engine.plan.result import Assignment, Plan, PlanResult, PlanStatus
 
 SAT_SHARE = 0.9  # of the time limit for the satisfiability search; the MIPs get what it leaves
 

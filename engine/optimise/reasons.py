@@ -15,13 +15,15 @@ The last two re-plan with the service forced in, so they are bounded in number a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pandas as pd
 
-from engine.instance import Instance
-from engine.model import Programme
-from engine.plan import PlanResult, PlanSettings, PlanStatus
-from engine.scoring import ScoreTable
+from engine.optimise.instance import Instance
+from engine.plan.result import PlanResult, PlanStatus
+from engine.plan.settings import PlanSettings
+from engine.programme.model import Programme
+from engine.scoring.scores import ScoreTable
 
 MAX_REPLANS = 15
 TIME_STOPPED = "not re-planned: the time limit stopped the reasons pass"
@@ -35,10 +37,13 @@ def left_out(
     instance: Instance,
     result: PlanResult,
     deadline: float,
+    replan: Callable[[PlanSettings], PlanResult],
 ) -> dict[str, str]:
-    """service id -> the reason it keeps its status quo (plain words, names not ids)."""
-    from engine.optimise.solve import solve  # the re-plans go through the same front door
+    """service id -> the reason it keeps its status quo (plain words, names not ids).
 
+    ``replan`` solves the same programme under other settings: the caller's ``solve``, so a
+    re-plan goes through the same front door (time limit, verifier) as the plan it explains.
+    """
     assert result.plan is not None
     changed = {a.service for a in result.plan.assignments}
     reasons: dict[str, str] = {}
@@ -59,7 +64,7 @@ def left_out(
                 forced = settings.model_copy(
                     update={"force_in": (*settings.force_in, service.id), "time_limit": min(remaining, 10.0)}
                 )
-                reason = _forced_reason(programme, result, solve(programme, forced, scores))
+                reason = _forced_reason(programme, result, replan(forced))
         reasons[service.id] = reason
     return reasons
 

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pulp
 
-from engine.instance import Instance
 from engine.optimise import constraints
 from engine.optimise.deadline import handover_seconds, solver_seconds
+from engine.optimise.instance import Instance
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
 from engine.optimise.quiet import verbose
-from engine.plan import Assignment, Plan, PlanSettings, PlanStatus
+from engine.plan.result import Assignment, Plan, PlanStatus
+from engine.plan.settings import PlanSettings
 
 
 @dataclass

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pycryptosat
 import pypblib.pblib as pb
 
-from engine.heuristic import Rcpsp, propagate
+from engine.optimise.heuristic import Rcpsp, propagate
 
 
 @dataclass

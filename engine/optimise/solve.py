@@ -10,20 +10,22 @@ from __future__ import annotations
 import time
 from typing import Literal
 
-from engine.errors import InfeasibleError
-from engine.heuristic import greedy_plan, plan_value
-from engine.instance import Instance, build_instance
-from engine.model import Programme
-from engine.money import Appraisal, plan_ledgers
+from engine.base.errors import InfeasibleError
 from engine.optimise.deadline import OutOfTime, within
 from engine.optimise.deadline import deadline as current_deadline
 from engine.optimise.elastic import advise
+from engine.optimise.heuristic import greedy_plan, plan_value
+from engine.optimise.instance import Instance, build_instance
 from engine.optimise.quiet import solver_output_to_stderr
 from engine.optimise.rcpsp import pure_rcpsp, solve_by_bounds
 from engine.optimise.reasons import TIME_STOPPED, left_out
 from engine.optimise.run import Outcome, build_model, gap_between, run
-from engine.plan import Plan, PlanResult, PlanSettings, PlanStatus, verify
-from engine.scoring import ScoreTable
+from engine.plan.result import Plan, PlanResult, PlanStatus
+from engine.plan.settings import PlanSettings
+from engine.plan.verify import verify
+from engine.programme.model import Programme
+from engine.programme.money import Appraisal, plan_ledgers
+from engine.scoring.scores import ScoreTable
 
 
 def _allowed(instance: Instance) -> dict[str, set[str]]:
@@ -87,7 +89,15 @@ def _solve(
     if result.plan is not None:
         result.negative_npv = negative_npv(result.plan, programme, settings.appraisal)
     if reasons and result.plan is not None:
-        result.left_out = left_out(programme, settings, scores, instance, result, current_deadline())
+        result.left_out = left_out(
+            programme,
+            settings,
+            scores,
+            instance,
+            result,
+            current_deadline(),
+            lambda s: solve(programme, s, scores),
+        )
         cut = sum(TIME_STOPPED in reason for reason in result.left_out.values())
         if cut:
             result.message = " ".join(

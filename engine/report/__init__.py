@@ -1,6 +1,6 @@
-"""The Cabinet report: one content model, rendered to Word (docxtpl), Markdown and HTML."""
+"""The Cabinet report: one content model (``document``) built from appraisal results
+(``build``, ``implications``, ``appendices``, ``figures``) and rendered to Word (docxtpl) and
+Markdown/HTML in Jinja's sandbox (``sandbox``, ``word``, ``text``).
 
-from engine.report.build import build_report
-from engine.report.document import Block, Report, Section
-
-__all__ = ["Block", "Report", "Section", "build_report"]
+Imports: every wing up to ``engine.present``.
+"""

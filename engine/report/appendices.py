@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.public import band
+from engine.appraisal.evidence import Evidence
+from engine.appraisal.scenario import ScenarioResult
+from engine.programme.exempt import band
 from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
-from engine.report.evidence import Evidence
 from engine.report.figures import percent, pounds, secret_options
-from engine.scenario import ScenarioResult
 
 
 def appendix_plan(result: ScenarioResult, gantt: Path | None) -> Section:

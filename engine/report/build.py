@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine import __version__
-from engine.compare import compare
-from engine.public import public_plan
+from engine.appraisal.compare import compare
+from engine.appraisal.evidence import Evidence, gather
+from engine.appraisal.public import public_plan
+from engine.appraisal.scenario import ScenarioResult, inputs_hash
+from engine.base.version import package_version
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
-from engine.report.evidence import Evidence, gather
 from engine.report.figures import FinanceView, finance_view, pounds
 from engine.report.implications import corporate, financial, legal, people, risk
-from engine.scenario import ScenarioResult, inputs_hash
 
 
 def build_report(
@@ -30,12 +30,12 @@ def build_report(
     evidence: Evidence | None = None,
 ) -> Report:
     """The public report (``exempt=False``) or its exempt appendix; ``evidence`` (sensitivity and
-    switching values, see :func:`engine.report.evidence.gather`) is gathered here unless given."""
+    switching values, see :func:`engine.appraisal.evidence.gather`) is gathered here unless given."""
     others = others or []
     evidence = evidence or gather(result, draws=draws, seed=seed)
     money = finance_view(result, include_exempt=exempt)
     provenance = [
-        ("produced by", f"ssplan {__version__}"),
+        ("produced by", f"ssplan {package_version()}"),
         ("scenario", f"{result.loaded.name} ({result.loaded.path.name})"),
         ("rule set", f"{result.loaded.rules.id} ({result.scores.method})"),
         ("inputs hash (SHA-256)", inputs_hash(result)),

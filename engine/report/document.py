@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+TEMPLATES = Path(__file__).parent / "templates"  # the shipped Word templates (make_template.py)
 EXEMPT = "[exempt: see the exempt appendix]"
 
 # The report's fixed outline: (template tag, number, heading).  The Word template's headings and the

@@ -8,7 +8,8 @@ full figures.
 
 from __future__ import annotations
 
-from engine.public import FinanceView, finance_view, secret_options
+from engine.appraisal.public import FinanceView, finance_view
+from engine.programme.exempt import secret_options
 
 __all__ = ["FinanceView", "finance_view", "percent", "pounds", "secret_options", "whole_pounds"]
 

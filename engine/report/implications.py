@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from engine.plan import consenting_partners
-from engine.public import Disclosure, public_switching
+from engine.appraisal.evidence import Evidence
+from engine.appraisal.scenario import ScenarioResult
+from engine.plan.disclosure import Disclosure, public_switching
+from engine.programme.partners import consenting_partners
 from engine.report.document import Section, para, section, subheading, table
-from engine.report.evidence import Evidence
 from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
-from engine.scenario import ScenarioResult
 
 # The usual legal vehicle for each delivery model, for Legal Services to confirm case by case.
 VEHICLES = {

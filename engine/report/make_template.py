@@ -12,16 +12,14 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from engine.atomic import atomic_write
-from engine.report.document import EXEMPT_OUTLINE, HEADER_FIELDS, PUBLIC_OUTLINE
+from engine.io.atomic import atomic_write
+from engine.report.document import EXEMPT_OUTLINE, HEADER_FIELDS, PUBLIC_OUTLINE, TEMPLATES
 
-TEMPLATES = Path(__file__).parent / "templates"
 FIXED = datetime(2026, 1, 1)
 
 

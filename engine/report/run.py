@@ -7,13 +7,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.atomic import atomic_write, check_target, private_writes, same_file
-from engine.errors import InputError
+from engine.appraisal.evidence import gather
+from engine.appraisal.scenario import ScenarioResult, load_scenario, run_scenario
+from engine.base.errors import InputError
+from engine.io.atomic import atomic_write, check_target, private_writes, same_file
 from engine.report.build import build_report
-from engine.report.evidence import gather
 from engine.report.text import render_html, render_markdown
 from engine.report.word import render_docx
-from engine.scenario import ScenarioResult, load_scenario, run_scenario
 
 FORMATS = ("docx", "md", "html")
 SUFFIXES = {"docx": (".docx",), "md": (".md", ".markdown"), "html": (".html", ".htm")}
@@ -106,7 +106,7 @@ def _write(
     with tempfile.TemporaryDirectory() as scratch:
         gantt = None
         if result.plan.plan is not None and result.plan.plan.assignments:
-            from engine.charts import gantt_png
+            from engine.present.charts import gantt_png
 
             # Markdown links to the picture, so it goes beside the report; the others embed it
             first = targets[0][0]

@@ -13,7 +13,7 @@ A council's Word template is a file someone sent us, so it is treated like any o
   that runs past :data:`SECONDS` is stopped.
 
 Whatever is refused raises :class:`TemplateRefused` (a Jinja ``SecurityError``), which callers turn
-into a located :class:`~engine.errors.InputError`.
+into a located :class:`~engine.base.errors.InputError`.
 """
 
 from __future__ import annotations

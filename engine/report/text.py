@@ -11,9 +11,8 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 
-from engine.escape import markdown_text
-from engine.report.document import HEADER_FIELDS, Report
-from engine.report.make_template import TEMPLATES
+from engine.present.escape import markdown_text
+from engine.report.document import HEADER_FIELDS, TEMPLATES, Report
 from engine.report.sandbox import ReportEnvironment, report_environment
 
 
@@ -21,7 +20,7 @@ def _environment(markdown: bool = False) -> ReportEnvironment:
     """Sandboxed although the templates are ours: a template is never trusted to run code.
 
     HTML escapes every value (autoescape); Markdown passes every value through
-    :func:`engine.escape.markdown_text` (``finalize``), so no name becomes markup in either.
+    :func:`engine.present.escape.markdown_text` (``finalize``), so no name becomes markup in either.
     """
     return report_environment(
         loader=FileSystemLoader(str(TEMPLATES)),

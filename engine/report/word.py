@@ -14,11 +14,10 @@ from docx.shared import Mm, Pt
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from engine.atomic import atomic_write
-from engine.errors import InputError, SsplanError
-from engine.escape import document_text
-from engine.report.document import Block, Report, Section
-from engine.report.make_template import TEMPLATES
+from engine.base.errors import InputError, SsplanError
+from engine.io.atomic import atomic_write
+from engine.present.escape import document_text
+from engine.report.document import TEMPLATES, Block, Report, Section
 from engine.report.sandbox import report_environment
 
 

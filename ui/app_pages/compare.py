@@ -16,9 +16,9 @@ from common import (
     whatif,
 )
 
-from engine.compare import compare
-from engine.errors import SsplanError
-from engine.scenario import inputs_hash
+from engine.appraisal.compare import compare
+from engine.appraisal.scenario import inputs_hash
+from engine.base.errors import SsplanError
 
 programme = need_programme()
 edits = whatif()

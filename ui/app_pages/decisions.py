@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 from common import need_programme, run_current
 
-from engine.errors import SsplanError
-from engine.store import Store, default_url
+from engine.appraisal.store import Store, default_url
+from engine.base.errors import SsplanError
 
 need_programme()
 st.title("Decisions")

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 from common import RESULT, need_programme, run_current, scenario_of, whatif
 
-from engine.charts import gantt_figure, usage_figure
-from engine.errors import SsplanError
-from engine.plan import budget_windows, capacity_windows, named_overrides
-from engine.public import NOT_FOR_PUBLICATION, finance_view, public_plan
+from engine.appraisal.public import finance_view, public_plan
+from engine.base.errors import SsplanError
+from engine.plan.windows import budget_windows, capacity_windows, named_overrides
+from engine.present.charts import gantt_figure, usage_figure
+from engine.programme.exempt import NOT_FOR_PUBLICATION
 
 programme = need_programme()
 edits = whatif()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from common import current_scores, need_programme, rule_sets, rules_of, whatif
 
-from engine.errors import SsplanError
-from engine.explain import explain_service
+from engine.base.errors import SsplanError
+from engine.present.explain import explain_service
 
 programme = need_programme()
 edits = whatif()

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 from common import current, current_programme, set_programme, shipped, show_problems
 
-from engine.errors import SsplanError
-from engine.graph import dot_source
-from engine.load import load_programme, programme_from_upload
-from engine.summary import EXEMPT
+from engine.base.errors import SsplanError
+from engine.io.load import load_programme, programme_from_upload
+from engine.present.summary import EXEMPT
+from engine.programme.graph import dot_source
 
 st.title("Programme")
 

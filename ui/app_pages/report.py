@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from common import RESULT, need_programme, run_current, scenario_of, whatif
 
-from engine.cells import frame_csv
-from engine.errors import SsplanError
-from engine.render import plan_workbook
+from engine.base.errors import SsplanError
+from engine.io.cells import frame_csv
+from engine.present.tables import plan_workbook
 from engine.report.run import report_downloads
 
 need_programme()

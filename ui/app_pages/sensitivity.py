@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 from common import current, loaded_whatif, need_programme, scenario_of, whatif
 
-from engine.errors import SsplanError
-from engine.sensitivity import replan_sensitivity, weight_sensitivity
+from engine.appraisal.sensitivity import replan_sensitivity, weight_sensitivity
+from engine.base.errors import SsplanError
 
 programme = need_programme()
 edits = whatif()

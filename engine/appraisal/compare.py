@@ -1,0 +1,256 @@
+"""Scenarios side by side: what each chooses, what it costs and saves, and what changed and why.
+
+The first scenario is the reference; every difference in another scenario's choices is listed with
+the override that most plausibly caused it (a fixed provider or option, a forced service, an
+excluded option, a changed limit, or changed weights or rules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from engine.appraisal.public import finance_view, public_plan
+from engine.appraisal.scenario import ScenarioResult
+from engine.plan.disclosure import Disclosure
+from engine.plan.result import usage
+from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
+from engine.programme.partners import consenting_partners
+from engine.scoring.consensus import partner_tables, plan_value_by_partner
+
+
+@dataclass
+class Comparison:
+    results: list[ScenarioResult]
+    summary: pd.DataFrame  # one row per scenario
+    choices: pd.DataFrame  # one row per service, a column per scenario
+    changes: list[dict[str, str]]  # scenario, service, from, to, reason
+    include_exempt: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **(CLASSIFICATION if self.include_exempt else {}),
+            "scenarios": [r.loaded.name for r in self.results],
+            "summary": self.summary.to_dict("records"),
+            "choices": self.choices.reset_index().to_dict("records"),
+            "changes": self.changes,
+        }
+
+
+def compare(results: list[ScenarioResult], include_exempt: bool = False) -> Comparison:
+    """Side by side; figures that an exempt price takes part in are left out (see engine.plan.disclosure)
+    unless ``include_exempt``."""
+    rows, columns = [], {}
+    for result in results:
+        loaded, plan = result.loaded, result.plan
+        disclosure = Disclosure.of(loaded.programme, include_exempt)
+        rows.append(_summary_row(result, disclosure))
+        chosen = {} if plan.plan is None else plan.plan.by_service()
+        horizon = loaded.programme.horizon
+        columns[loaded.name] = {
+            s.id: (
+                f"{chosen[s.id].option} from {horizon.label(chosen[s.id].start)}"
+                if s.id in chosen
+                else "as it is"
+            )
+            for s in loaded.programme.services
+        }
+    choices = pd.DataFrame(columns)
+    choices.index.name = "service"
+    return Comparison(results, pd.DataFrame(rows), choices, _changes(results, choices), include_exempt)
+
+
+def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, Any]:
+    loaded, plan = result.loaded, result.plan
+    programme = loaded.programme
+    schedule = plan.to_frame()
+    exceptions = [
+        f"{row['option']} ({row['provider_name']})" for _, row in schedule.iterrows() if row["exception"]
+    ]
+    money = finance_view(result, disclosure.include_exempt)
+    withheld = disclosure.withheld_in(plan.plan)
+    shown = public_plan(plan, disclosure.include_exempt, result.scores)
+    scaled = not disclosure.include_exempt and bool(result.scores.secret_scales())
+    shares: dict[str, float] = {}
+    if money is not None:
+        by_partner = money.by_partner.set_index("partner")["npv"]
+        shares = {
+            f"NPV for {programme.partner(p).name} (£)": round(float(by_partner.get(p, 0.0)), 2)
+            for p in consenting_partners(programme)
+        }
+    own: dict[str, float | None] = {}
+    if plan.plan is not None and any(programme.partner(p).weights for p in consenting_partners(programme)):
+        tables = partner_tables(
+            programme, loaded.rules, loaded.scenario.method, loaded.scenario.weights or None
+        )
+        own = {
+            f"value for {programme.partner(p).name} (own weights)": None
+            if withheld or scaled
+            else round(v, 4)
+            for p, v in plan_value_by_partner(
+                {a.service: a.option for a in plan.plan.assignments}, programme, tables
+            ).items()
+        }
+    peaks = {}
+    if plan.plan is not None:
+        used = usage(plan.plan, programme)
+        peaks = {f"peak {pool.name}": max(used[pool.id], default=0.0) for pool in programme.resources}
+    losing = [s for s in plan.negative_npv if not disclosure.hides_service(s)]
+    return {
+        "scenario": loaded.name,
+        "plan": plan.status_text,
+        "objective": plan.objective,
+        "objective value": shown.objective_value,
+        "services changing": 0 if plan.plan is None else len(plan.plan.assignments),
+        "NPV (£)": None if money is None else round(money.npv, 2),
+        "one-off cost (£)": None if money is None else round(money.one_off, 2),
+        "annual saving (£)": None if money is None else round(money.annual_saving, 2),
+        "payback (years)": None
+        if money is None or money.payback_years is None
+        else round(money.payback_years, 2),
+        "left out of the figures (exempt)": "; ".join(withheld),
+        "exceptions": "; ".join(exceptions),
+        "changes losing money (NPV < 0)": "; ".join(programme.service(s).name for s in losing),
+        **shares,
+        **own,
+        **peaks,
+    }
+
+
+def _changes(results: list[ScenarioResult], choices: pd.DataFrame) -> list[dict[str, str]]:
+    if len(results) < 2:
+        return []
+    reference = results[0].loaded
+    base_name = reference.name
+    out = []
+    for result in results[1:]:
+        name = result.loaded.name
+        for service, before in choices[base_name].items():
+            after = choices.at[service, name]
+            if after != before:
+                out.append(
+                    {
+                        "scenario": name,
+                        "service": str(service),
+                        "from": before,
+                        "to": after,
+                        "reason": _reason(result, reference, str(service)),
+                    }
+                )
+    return out
+
+
+def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
+    scenario, ref = result.loaded.scenario, reference.scenario
+    if scenario.do_nothing:
+        return "the scenario keeps every service as it is"
+    if service in scenario.fix_provider:
+        return f"the provider is fixed to `{scenario.fix_provider[service]}`"
+    if service in scenario.fix_option:
+        return f"the option is fixed to `{scenario.fix_option[service]}`"
+    if service in scenario.force_in:
+        return "the service is forced to change"
+    if service in scenario.force_out:
+        return "the service is kept as it is"
+    if any(
+        result.loaded.programme.option(o).service == service
+        for o in scenario.exclude_options
+        if o in {x.id for x in result.loaded.base.options}
+    ):
+        return "an option of this service is excluded"
+    dependents = [d.before for d in result.loaded.programme.dependencies if d.after == service]
+    if any(
+        d in scenario.fix_provider or d in scenario.fix_option or d in scenario.force_out for d in dependents
+    ):
+        return f"it follows `{dependents[0]}`, which the scenario changes"
+    if (
+        scenario.capacities != ref.capacities
+        or scenario.budget != ref.budget
+        or (scenario.max_concurrent != ref.max_concurrent)
+    ):
+        return "a resource, budget or concurrency limit differs, which changes what fits when"
+    if scenario.rules != ref.rules or scenario.weights != ref.weights or scenario.method != ref.method:
+        return "the rules or weights differ, which changes the scores"
+    if scenario.objective != ref.objective:
+        return f"the objective is {scenario.objective}"
+    return "the plan trades this service against the scenario's other changes"
+
+
+def comparison_text(comparison: Comparison) -> str:
+    lines = [NOT_FOR_PUBLICATION, ""] if comparison.include_exempt else []
+    lines += ["Scenarios compared (the first is the reference)", ""]
+    summary = comparison.summary.set_index("scenario").T
+    lines.append(summary.to_string())
+    lines += ["", "Choices (option and start):", comparison.choices.to_string()]
+    if comparison.changes:
+        lines += ["", "What changed against the reference, and why:"]
+        for change in comparison.changes:
+            lines.append(
+                f"- {change['scenario']}: {change['service']}: {change['from']} → {change['to']} "
+                f"({change['reason']})"
+            )
+    return "\n".join(lines)
+
+
+def comparison_workbook(comparison: Comparison) -> bytes:
+    """Summary, choices and changes as three sheets, for officers who work in Excel."""
+    from engine.io.cells import frames_workbook
+
+    changes = pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"])
+    notice = [("notice", pd.DataFrame({"notice": [NOT_FOR_PUBLICATION]}), False)]
+    return frames_workbook(
+        (notice if comparison.include_exempt else [])
+        + [
+            ("summary", comparison.summary, False),
+            ("choices", comparison.choices, True),
+            ("changes", changes, False),
+        ]
+    )
+
+
+def comparison_html(comparison: Comparison) -> str:
+    """A self-contained page: the tables, with every choice that differs from the reference marked."""
+    from html import escape
+
+    reference = comparison.choices.columns[0]
+
+    def mark(column: pd.Series) -> list[str]:
+        return [
+            ""
+            if column.name == reference or value == comparison.choices.at[service, reference]
+            else "background-color: #fff3b0; font-weight: bold"
+            for service, value in column.items()
+        ]
+
+    summary = comparison.summary.set_index("scenario").T.to_html(
+        na_rep="", float_format=lambda v: f"{v:,.2f}", escape=True
+    )
+    choices = (  # the Styler writes text as it is unless told to escape: cells, row and column labels
+        comparison.choices.style.apply(mark)
+        .format(escape="html", na_rep="")
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+        .to_html()
+    )
+    changes = "".join(
+        f"<li><b>{escape(c['scenario'])}</b>: {escape(c['service'])}: {escape(c['from'])} → "
+        f"{escape(c['to'])} <i>({escape(c['reason'])})</i></li>"
+        for c in comparison.changes
+    )
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Scenarios compared</title>"
+        "<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{border:1px solid #ccc;"
+        "padding:4px 8px}</style></head><body>"
+        + (
+            f"<p style='color:#b00;font-weight:bold'>{NOT_FOR_PUBLICATION}</p>"
+            if comparison.include_exempt
+            else ""
+        )
+        + "<h1>Scenarios compared</h1>"
+        f"<p>The first scenario, <b>{escape(str(reference))}</b>, is the reference; "
+        "changes are highlighted.</p>"
+        f"<h2>Summary</h2>{summary}<h2>Choices (option and start)</h2>{choices}"
+        f"<h2>What changed, and why</h2><ul>{changes}</ul></body></html>"
+    )

@@ -1,0 +1,119 @@
+"""The public view of appraised results: finance, run summaries and plans with exempt figures
+withheld (see :mod:`engine.plan.disclosure` for what is secret and why)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from engine.appraisal.finance import plan_finance
+from engine.plan.disclosure import Disclosure
+from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION, WITHHELD_REASON
+
+if TYPE_CHECKING:
+    from engine.appraisal.scenario import ScenarioResult
+    from engine.plan.result import PlanResult
+    from engine.scoring.scores import ScoreTable
+
+
+@dataclass
+class FinanceView:
+    """The plan's money as an output prints it (public: secret options left out and named)."""
+
+    npv: float
+    one_off: float
+    annual_saving: float
+    payback_years: float | None
+    by_year: pd.DataFrame  # financial year, one-off costs, savings, net
+    by_partner: pd.DataFrame  # partner, one_off, annual_saving, npv
+    by_service: pd.DataFrame  # service, option, one_off, annual_saving, npv, payback_years
+    withheld: list[str]  # options left out of the totals (public view only)
+
+
+def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | None:
+    """The plan's finance; in the public view, the same appraisal of the plan without its secret
+    options (every partner keeps its row)."""
+    finance, plan = result.finance, result.plan.plan
+    if finance is None or plan is None:
+        return None
+    programme = result.loaded.programme
+    disclosure = Disclosure.of(programme, include_exempt)
+    hidden = disclosure.withheld_in(plan)
+    if hidden:
+        partners = finance.by_partner["partner"]
+        finance = plan_finance(disclosure.public_part(plan), programme, result.loaded.scenario.appraisal)
+        finance.by_partner = (
+            finance.by_partner.set_index("partner").reindex(partners, fill_value=0.0).reset_index()
+        )
+    return FinanceView(
+        finance.npv,
+        finance.one_off,
+        finance.annual_saving,
+        finance.payback_years,
+        finance.flows.frame(),
+        finance.by_partner,
+        finance.by_service,
+        sorted(hidden),
+    )
+
+
+def run_summary(result: ScenarioResult, include_exempt: bool = False) -> dict[str, Any]:
+    """A run's headline figures as every output states them (compare, the store)."""
+    disclosure = Disclosure.of(result.loaded.programme, include_exempt)
+    plan = result.plan
+    money = finance_view(result, include_exempt)
+    withheld = disclosure.withheld_in(plan.plan)
+    shown = public_plan(plan, include_exempt, result.scores)
+    return {
+        "scenario": result.loaded.name,
+        "status": plan.status_text,
+        "objective": plan.objective,
+        "objective_value": shown.objective_value,
+        "npv": None if money is None else money.npv,
+        "one_off": None if money is None else money.one_off,
+        "annual_saving": None if money is None else money.annual_saving,
+        "payback_years": None if money is None else money.payback_years,
+        "services_changing": 0 if plan.plan is None else len(plan.plan.assignments),
+        "left_out_as_exempt": withheld,
+        **({} if not include_exempt else CLASSIFICATION),
+    }
+
+
+def public_plan(
+    result: PlanResult, include_exempt: bool = False, scores: ScoreTable | None = None
+) -> PlanResult:
+    """The plan result as it may be printed: the objective value and bound withheld where a secret
+    option is in the plan, or where the value objective is made of scores on a scale a secret figure
+    sets (``scores``); reasons and money warnings that rest on a secret option withheld."""
+    if result.programme is None:
+        return result
+    if include_exempt:
+        return replace(result, notice=NOT_FOR_PUBLICATION)
+    disclosure = Disclosure.of(result.programme)
+    scaled = result.objective == "value" and scores is not None and bool(scores.secret_scales())
+    left_out = {  # a reason with no figure in it ("kept as it is by this what-if") gives nothing away
+        s: WITHHELD_REASON
+        if (scaled or disclosure.hides_service(s)) and any(c.isdigit() for c in why)
+        else why
+        for s, why in result.left_out.items()
+    }
+    negative = [s for s in result.negative_npv if not disclosure.hides_service(s)]
+    advice = result.advice
+    if disclosure.secret and result.plan is None:  # a shortfall may be a secret option's one-off
+        advice = [re.sub(r"£[\d,]+(?:\.\d+)?", "£[exempt]", line) for line in advice]
+    hidden = disclosure.withheld_in(result.plan)
+    if not hidden and not scaled:
+        return replace(result, left_out=left_out, negative_npv=negative, advice=advice)
+    what = f"exempt figures of {', '.join(hidden)}" if hidden else "scores on a scale an exempt figure sets"
+    return replace(
+        result,
+        advice=advice,
+        objective_value=None,
+        bound=None,
+        left_out=left_out,
+        negative_npv=negative,
+        notice=f"The objective value rests on {what} and is withheld (shown with --include-exempt).",
+    )

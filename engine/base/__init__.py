@@ -1,0 +1,5 @@
+"""Foundations every wing may use: the error hierarchy (located problems, exit codes), the limits
+on untrusted input, records set aside while a file is checked in one pass, and the version.
+
+Imports: the standard library and pydantic only; nothing else from ``engine``.
+"""

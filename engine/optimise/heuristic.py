@@ -1,0 +1,387 @@
+"""Priority-rule schedules: a quick plan to start from, and the yardstick the MIP must beat.
+
+``serial_sgs`` is the serial schedule-generation scheme of project scheduling: take jobs in
+priority order (each only once its predecessors are settled) and start each at the earliest
+period where every capacity, budget and concurrency limit still holds.  ``greedy_plan`` picks the
+best option per service and schedules by value.  ``rcpsp_schedule`` is the improved version for
+pure scheduling problems (PSPLIB): sampled priority lists plus forward–backward improvement.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.optimise.instance import Instance, Job
+from engine.plan.result import Assignment, Plan, partner_benefits
+from engine.plan.settings import MAXMIN_TIE_BREAK
+
+
+class _Ledger:
+    """What is left of every limit while jobs are placed one by one."""
+
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.left = {pool: [w.limit for w in windows] for pool, windows in instance.windows.items()}
+        self.window_of = {
+            pool: {t: i for i, w in enumerate(windows) for t in w.periods}
+            for pool, windows in instance.windows.items()
+        }
+        self.budget_left = [w.limit for w in instance.budget]
+        self.budget_of = {t: i for i, w in enumerate(instance.budget) for t in w.periods}
+        self.running = [0] * instance.periods
+
+    def _needs(self, job: Job, start: int) -> tuple[dict[tuple[str, int], float], dict[int, float]]:
+        needs: dict[tuple[str, int], float] = {}
+        for pool in job.option.demand:
+            if pool not in self.window_of:
+                continue
+            for k, amount in enumerate(job.demand(pool)):
+                if amount:
+                    key = (pool, self.window_of[pool][start + k])
+                    needs[key] = needs.get(key, 0.0) + amount
+        money: dict[int, float] = {}
+        if self.budget_left and job.option.one_off_cost:
+            per_period = job.option.one_off_cost / job.duration
+            for k in range(job.duration):
+                window = self.budget_of[start + k]
+                money[window] = money.get(window, 0.0) + per_period
+        return needs, money
+
+    def fits(self, job: Job, start: int) -> bool:
+        cap = self.instance.max_concurrent
+        if cap is not None and any(self.running[t] >= cap for t in range(start, start + job.duration)):
+            return False
+        needs, money = self._needs(job, start)
+        if any(amount > self.left[pool][w] + 1e-9 for (pool, w), amount in needs.items()):
+            return False
+        return all(amount <= self.budget_left[w] + 1e-6 for w, amount in money.items())
+
+    def take(self, job: Job, start: int) -> None:
+        needs, money = self._needs(job, start)
+        for (pool, w), amount in needs.items():
+            self.left[pool][w] -= amount
+        for w, amount in money.items():
+            self.budget_left[w] -= amount
+        for t in range(start, start + job.duration):
+            self.running[t] += 1
+
+
+def serial_sgs(instance: Instance, chosen: Sequence[Job]) -> Plan:
+    """Schedule ``chosen`` (at most one job per service) in the given priority order.
+
+    A job waits until its predecessors are settled; under the 'block' setting a job whose
+    predecessor was not scheduled is dropped.  A job that fits nowhere is dropped (the service
+    keeps its status quo); forced jobs may therefore be missing, which callers check.
+    """
+    ledger = _Ledger(instance)
+    preds: dict[str, list[tuple[str, int]]] = {}
+    for before, after, lag in instance.dependencies:
+        preds.setdefault(after, []).append((before, lag))
+    chosen_services = {job.service for job in chosen}
+    placed: dict[str, Assignment] = {}
+    dropped: set[str] = set()
+    pending = list(chosen)
+
+    def settled(job: Job) -> bool:
+        return all(
+            p not in chosen_services or p in placed or p in dropped for p, _ in preds.get(job.service, [])
+        )
+
+    while pending:
+        job = next((j for j in pending if settled(j)), None)
+        if job is None:  # only possible with a cycle, which validation excludes
+            break
+        pending.remove(job)
+        earliest = job.earliest
+        blocked = False
+        for before, lag in preds.get(job.service, []):
+            if before in placed:
+                earliest = max(earliest, placed[before].end + lag)
+            elif instance.block:
+                blocked = True
+        start = next(
+            (t for t in range(earliest, job.latest + 1) if not blocked and ledger.fits(job, t)), None
+        )
+        if start is None:
+            dropped.add(job.service)
+            continue
+        ledger.take(job, start)
+        placed[job.service] = Assignment(
+            service=job.service,
+            option=job.option.id,
+            provider=job.option.provider,
+            start=start,
+            duration=job.duration,
+        )
+    return Plan(programme=instance.programme.id, periods=instance.periods, assignments=tuple(placed.values()))
+
+
+def greedy_plan(instance: Instance) -> Plan:
+    """Best option per service by value at its earliest start; forced services first, then by value."""
+    chosen = []
+    for service, jobs in instance.jobs.items():
+        best = max(jobs, key=lambda j: (_job_value(instance, j), -jobs.index(j)))
+        if (
+            service in instance.forced
+            or _job_value(instance, best) > 0
+            or instance.settings.objective == "makespan"
+        ):
+            chosen.append(best)
+    chosen.sort(key=lambda j: (j.service not in instance.forced, -_job_value(instance, j)))
+    return serial_sgs(instance, chosen)
+
+
+def _job_value(instance: Instance, job: Job) -> float:
+    if instance.settings.objective == "makespan":
+        return -float(job.earliest + job.duration)
+    return instance.value(job, job.earliest)
+
+
+def plan_value(instance: Instance, plan: Plan) -> float:
+    """The plan's objective value as the MIP counts it (makespan: periods to the last finish)."""
+    if instance.settings.objective == "makespan":
+        return float(plan.makespan)
+    jobs = {job.option.id: job for job in instance.all_jobs()}
+    total = sum(instance.value(jobs[a.option], a.start) for a in plan.assignments)
+    if instance.settings.objective == "maxmin":
+        return (
+            min(
+                partner_benefits(plan, instance.programme, instance.settings.appraisal).values(),
+                default=0.0,
+            )
+            + MAXMIN_TIE_BREAK * total
+        )
+    return total
+
+
+# ----------------------------------------------------------------- pure scheduling (PSPLIB)
+@dataclass
+class Rcpsp:
+    """Single-mode RCPSP: durations, per-period demands, constant capacities, successors."""
+
+    durations: list[int]
+    demands: list[list[int]]  # job -> resource -> amount
+    capacities: list[int]
+    successors: list[list[int]]
+
+    @property
+    def size(self) -> int:
+        return len(self.durations)
+
+    def predecessors(self) -> list[list[int]]:
+        preds: list[list[int]] = [[] for _ in range(self.size)]
+        for j, succs in enumerate(self.successors):
+            for s in succs:
+                preds[s].append(j)
+        return preds
+
+    def topological(self) -> list[int]:
+        return _precedence_list(self, self.predecessors(), [0.0] * self.size)
+
+    def makespan(self, starts: list[int]) -> int:
+        return max((s + d for s, d in zip(starts, self.durations, strict=True)), default=0)
+
+    def heads(self) -> list[int]:
+        """Earliest starts by precedence alone (critical path forward pass)."""
+        head = [0] * self.size
+        for j in self.topological():
+            for s in self.successors[j]:
+                head[s] = max(head[s], head[j] + self.durations[j])
+        return head
+
+    def tails(self) -> list[int]:
+        """Longest path from each job's start to the end of the project, its own duration included."""
+        tail = list(self.durations)
+        for j in reversed(self.topological()):
+            for s in self.successors[j]:
+                tail[j] = max(tail[j], self.durations[j] + tail[s])
+        return tail
+
+    def lower_bound(self) -> int:
+        """max(critical path, resource energy): no schedule can finish sooner."""
+        critical = max((h + d for h, d in zip(self.heads(), self.durations, strict=True)), default=0)
+        energy = 0
+        for k, capacity in enumerate(self.capacities):
+            work = sum(d * r[k] for d, r in zip(self.durations, self.demands, strict=True))
+            energy = max(energy, -(-work // capacity) if capacity else 0)
+        return max(critical, energy)
+
+
+def _sgs(problem: Rcpsp, order: Sequence[int], preds: list[list[int]], horizon: int) -> list[int]:
+    free = [[c] * horizon for c in problem.capacities]
+    start = [0] * problem.size
+    for j in order:
+        d, need = problem.durations[j], problem.demands[j]
+        t = max((start[p] + problem.durations[p] for p in preds[j]), default=0)
+        while True:
+            clash = next(
+                (u for u in range(t, t + d) for k, r in enumerate(need) if r and free[k][u] < r), None
+            )
+            if clash is None:
+                break
+            t = clash + 1
+        for u in range(t, t + d):
+            for k, r in enumerate(need):
+                if r:
+                    free[k][u] -= r
+        start[j] = t
+    return start
+
+
+def _precedence_list(problem: Rcpsp, preds: list[list[int]], key: Sequence[float]) -> list[int]:
+    """Highest-priority eligible job first (smaller key = earlier), always precedence-feasible."""
+    remaining = [len(p) for p in preds]
+    ready = [j for j in range(problem.size) if remaining[j] == 0]
+    order = []
+    while ready:
+        j = min(ready, key=lambda x: (key[x], x))
+        ready.remove(j)
+        order.append(j)
+        for s in problem.successors[j]:
+            remaining[s] -= 1
+            if remaining[s] == 0:
+                ready.append(s)
+    return order
+
+
+def _improve(problem: Rcpsp, start: list[int], preds: list[list[int]], horizon: int) -> list[int]:
+    """Forward–backward improvement: right-justify then left-justify until nothing shortens."""
+    best = start
+    best_span = problem.makespan(start)
+    backward = Rcpsp(problem.durations, problem.demands, problem.capacities, problem.predecessors())
+    back_preds = backward.predecessors()
+    for _ in range(10):
+        finish = [s + d for s, d in zip(best, problem.durations, strict=True)]
+        order = _precedence_list(backward, back_preds, [-f for f in finish])
+        back = _sgs(backward, order, back_preds, horizon)
+        span = problem.makespan(back)
+        mirrored = [span - (s + d) for s, d in zip(back, problem.durations, strict=True)]
+        order = _precedence_list(problem, preds, mirrored)
+        forward = _sgs(problem, order, preds, horizon)
+        forward_span = problem.makespan(forward)
+        if forward_span >= best_span:
+            break
+        best, best_span = forward, forward_span
+    return best
+
+
+def rcpsp_schedule(problem: Rcpsp, samples: int = 60, seed: int = 0) -> tuple[list[int], int]:
+    """Best schedule found by priority rules (LFT, MTS, GRPW) and biased random sampling, each
+    improved forward and backward.  Deterministic for a given seed.
+    """
+    preds = problem.predecessors()
+    horizon = sum(problem.durations) + 1
+    tails = problem.tails()
+    latest_finish = [max(tails) - t + d for t, d in zip(tails, problem.durations, strict=True)]
+    successors_total = _all_successors(problem)
+    rules: list[list[float]] = [
+        [float(lf) for lf in latest_finish],
+        [-float(len(s)) for s in successors_total],
+        [
+            -float(problem.durations[j] + sum(problem.durations[s] for s in problem.successors[j]))
+            for j in range(problem.size)
+        ],
+    ]
+    rng = random.Random(seed)
+    spread = max(latest_finish) - min(latest_finish) + 1
+    for _ in range(samples):
+        rules.append([lf + rng.random() * spread * 0.3 for lf in latest_finish])
+    best_start: list[int] = []
+    best_span = horizon + 1
+    bound = problem.lower_bound()
+    for key in rules:
+        order = _precedence_list(problem, preds, key)
+        start = _improve(problem, _sgs(problem, order, preds, horizon), preds, horizon)
+        span = problem.makespan(start)
+        if span < best_span:
+            best_start, best_span = start, span
+        if best_span <= bound:
+            break
+    return best_start, best_span
+
+
+def _all_successors(problem: Rcpsp) -> list[set[int]]:
+    out: list[set[int]] = [set() for _ in range(problem.size)]
+    for j in reversed(problem.topological()):
+        for s in problem.successors[j]:
+            out[j] |= {s} | out[s]
+    return out
+
+
+def propagate(problem: Rcpsp, horizon: int, rounds: int = 200) -> tuple[list[int], list[int]] | None:
+    """Start windows [earliest, latest] of every job if all must finish by ``horizon``; None if
+    some window empties, which proves that no schedule finishes by then.
+
+    Time-table reasoning: where a job's latest start comes before its earliest finish it surely
+    runs in between (its compulsory part); other jobs cannot start where their demand on top of
+    those compulsory parts would exceed a capacity.  Precedences pass the windows along.  This is
+    the propagation a constraint solver applies, used here to shrink the time-indexed model.
+    """
+    n, durations = problem.size, problem.durations
+    earliest = problem.heads()
+    latest = [horizon - t for t in problem.tails()]
+    pred_edges = [(j, s) for j, succs in enumerate(problem.successors) for s in succs]
+    for _ in range(rounds):
+        if any(earliest[j] > latest[j] for j in range(n)):
+            return None
+        usage = [[0] * (horizon + 1) for _ in problem.capacities]
+        for j in range(n):
+            for u in range(latest[j], earliest[j] + durations[j]):
+                for k, r in enumerate(problem.demands[j]):
+                    usage[k][u] += r
+        changed = False
+        for j in range(n):
+            d, need = durations[j], problem.demands[j]
+            if not any(need):
+                continue
+            own = (latest[j], earliest[j] + d)
+            t = earliest[j]
+            while t <= latest[j]:
+                hit = _first_clash(usage, problem.capacities, need, t, d, own)
+                if hit is None:
+                    break
+                t = hit + 1
+            if t != earliest[j]:
+                earliest[j], changed = t, True
+            if earliest[j] > latest[j]:
+                return None
+            t = latest[j]
+            while t >= earliest[j]:
+                hit = _first_clash(usage, problem.capacities, need, t, d, own)
+                if hit is None:
+                    break
+                t = hit - d
+            if t != latest[j]:
+                latest[j], changed = t, True
+            if earliest[j] > latest[j]:
+                return None
+        for j, s in pred_edges:
+            if earliest[s] < earliest[j] + durations[j]:
+                earliest[s], changed = earliest[j] + durations[j], True
+            if latest[j] > latest[s] - durations[j]:
+                latest[j], changed = latest[s] - durations[j], True
+        if not changed:
+            break
+    if any(earliest[j] > latest[j] for j in range(n)):
+        return None
+    return earliest, latest
+
+
+def _first_clash(
+    usage: list[list[int]],
+    capacities: list[int],
+    need: list[int],
+    start: int,
+    duration: int,
+    own: tuple[int, int],
+) -> int | None:
+    """First period where starting at ``start`` would overload a resource, given the compulsory
+    parts in ``usage`` (which include this job's own part, the periods in ``own``)."""
+    for u in range(start, start + duration):
+        mine = own[0] <= u < own[1]
+        for k, r in enumerate(need):
+            if r and usage[k][u] - (r if mine else 0) + r > capacities[k]:
+                return u
+    return None

@@ -1,0 +1,472 @@
+"""A planning problem as plain data: the candidate options per service, their value, their time
+windows, and the limits.  Shared by the priority-rule heuristic and the MIP, so both plan exactly
+the same problem.
+
+Which options are candidates: eligible after scoring; an exception only if it beat the MoU margin;
+narrowed by the what-if settings (force out, fix option, fix provider).  Services that must change
+(forced in, or with no status quo allowed) are "forced".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NoReturn
+
+import networkx as nx
+
+from engine.base.errors import InfeasibleError, Problem
+from engine.plan.settings import PlanSettings
+from engine.plan.windows import Window, budget_windows, capacity_windows
+from engine.programme.graph import dependency_graph
+from engine.programme.model import DeliveryOption, Programme, Service
+from engine.programme.money import change_npv_by_start, funded_pools, shares_of
+from engine.scoring.scores import ScoreTable
+
+
+@dataclass
+class Job:
+    """One candidate option of one service."""
+
+    service: str
+    option: DeliveryOption
+    earliest: int  # first allowed start period
+    latest: int  # last allowed start period
+    gain: float = 0.0  # score gain over the status quo (value objective)
+    annual_saving: float = 0.0
+    npv: dict[int, float] = field(default_factory=dict)  # start -> the change's NPV (the finance's)
+    own_npv: dict[int, float] = field(default_factory=dict)  # the same, less days of funded pools
+
+    @property
+    def duration(self) -> int:
+        return self.option.duration
+
+    def demand(self, pool: str) -> tuple[float, ...]:
+        return self.option.demand_profile(pool)
+
+
+@dataclass
+class Instance:
+    programme: Programme
+    settings: PlanSettings
+    periods: int
+    jobs: dict[str, list[Job]]  # service -> candidates, in file order
+    forced: set[str]
+    dependencies: list[tuple[str, str, int]]
+    block: bool  # a deferred 'before' service blocks its 'after' service
+    windows: dict[str, list[Window]]
+    budget: list[Window]
+    max_concurrent: int | None
+    months_per_period: int
+    notes: list[str] = field(default_factory=list)
+    soft: set[str] = field(default_factory=set)  # forced only as a recommendation (makespan)
+    set_aside: int = 0  # candidates removed by the dominance rule (_set_aside_dominated)
+    set_aside_services: set[str] = field(default_factory=set)
+
+    def all_jobs(self) -> list[Job]:
+        return [job for jobs in self.jobs.values() for job in jobs]
+
+    def discount(self, period: int) -> float:
+        """Green Book discount factor for a benefit that starts ``period`` periods in."""
+        years = period * self.months_per_period / 12
+        return float((1 + self.settings.discount_rate) ** (-years))
+
+    def value(self, job: Job, start: int) -> float:
+        """Objective coefficient of starting ``job`` at ``start``: the discounted score gain (value),
+        or the change's NPV over its appraisal life, the finance's own money (savings, max-min)."""
+        if self.settings.objective == "value":
+            return job.gain * self.discount(start + job.duration)
+        return job.npv[start]
+
+    def partner_value(self, job: Job, start: int, partner: str) -> float:
+        """``partner``'s share of the change's NPV, less the days of funded pools (which the pools'
+        funders pay: see :mod:`engine.optimise.partners`)."""
+        return shares_of(self.programme, job.service).get(partner, 0.0) * job.own_npv[start]
+
+
+def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTable | None) -> Instance:
+    """The planning problem for ``programme`` under ``settings``: each service's candidates with
+    their start windows, what must change, and the limits; narrowed by what the dependencies imply
+    and by the dominance rule.  Raises :class:`InfeasibleError` naming every contradiction found."""
+    _check_what_if(programme, settings)
+    periods = settings.horizon or programme.horizon.periods
+    verdicts = _verdicts(settings, scores)
+    jobs, forced, soft = _candidates(programme, settings, verdicts, periods)
+    instance = Instance(
+        programme,
+        settings,
+        periods,
+        jobs,
+        forced,
+        [(d.before, d.after, d.lag) for d in programme.dependencies],
+        programme.settings.deferred_dependency == "block",
+        {pool.id: capacity_windows(programme, pool.id, periods) for pool in programme.resources},
+        budget_windows(programme, periods),
+        settings.max_concurrent or programme.settings.max_concurrent_transitions,
+        programme.horizon.months_per_period,
+        soft=soft,
+    )
+    _tighten(instance)
+    _money(instance)
+    _set_aside_dominated(instance, programme)
+    return instance
+
+
+def _check_what_if(programme: Programme, settings: PlanSettings) -> None:
+    """A what-if that names an unknown service, or forces one both in and out, is a mistake to
+    report before planning, not a constraint to plan around."""
+    problems: list[Problem] = []
+    known = {s.id for s in programme.services}
+    for name, ids in (
+        ("force_in", settings.force_in),
+        ("force_out", settings.force_out),
+        ("fix_option", tuple(settings.fix_option)),
+        ("fix_provider", tuple(settings.fix_provider)),
+    ):
+        for service_id in ids:
+            if service_id not in known:
+                problems.append(Problem(f"{name}: unknown service `{service_id}`", field=name))
+    clash = set(settings.force_in) & set(settings.force_out)
+    if clash:
+        problems.append(
+            Problem(f"services both forced in and out: {', '.join(sorted(clash))}", field="force_in")
+        )
+    if problems:
+        raise InfeasibleError(problems)
+
+
+@dataclass(frozen=True)
+class _Verdicts:
+    """What scoring says about the options (``None``: no scores, so every option is allowed)."""
+
+    allowed: set[str] | None  # eligible, exceptions only past the MoU margin
+    eligible: set[str] | None
+    gains: dict[str, float]  # score gain over the status quo
+    recommended: dict[str, str]  # service -> the recommended change (makespan objective only)
+    scores: ScoreTable | None
+
+
+def _verdicts(settings: PlanSettings, scores: ScoreTable | None) -> _Verdicts:
+    allowed, eligible, gains = _scored(scores)
+    recommended = _recommended(scores) if settings.objective == "makespan" and scores is not None else {}
+    return _Verdicts(allowed, eligible, gains, recommended, scores)
+
+
+@dataclass
+class _Choice:
+    """The options a service may take, whether it must change, and whether only because it is
+    recommended (makespan: a recommendation may give way to what cannot change)."""
+
+    options: list[DeliveryOption]
+    must: bool
+    soft: bool = False
+
+
+def _candidates(
+    programme: Programme, settings: PlanSettings, verdicts: _Verdicts, periods: int
+) -> tuple[dict[str, list[Job]], set[str], set[str]]:
+    """Each service's candidate jobs (those that fit the horizon), the services that must change,
+    and those that must only as a recommendation; every service that must change and cannot is
+    reported together, so one run names them all."""
+    problems: list[Problem] = []
+    jobs: dict[str, list[Job]] = {}
+    forced: set[str] = set()
+    soft: set[str] = set()
+    for service in programme.services:
+        choice = _choose(programme, service, settings, verdicts, problems)
+        if choice is None:
+            continue
+        if choice.soft:
+            soft.add(service.id)
+        out = _fitting_jobs(programme, service, choice.options, verdicts.gains, periods)
+        if choice.must and not out:
+            problems.append(
+                Problem(
+                    f"service `{service.id}` must change but has no option that is allowed and fits "
+                    "the horizon"
+                )
+            )
+        if out:
+            jobs[service.id] = out
+            if choice.must:
+                forced.add(service.id)
+    if problems:
+        raise InfeasibleError(problems)
+    return jobs, forced, soft
+
+
+def _choose(
+    programme: Programme,
+    service: Service,
+    settings: PlanSettings,
+    verdicts: _Verdicts,
+    problems: list[Problem],
+) -> _Choice | None:
+    """The options scoring allows, narrowed by the what-if (force out, fix option, fix provider) and,
+    for the makespan objective, by the recommendation; None when the service keeps its status quo
+    or the what-if contradicts it (recorded in ``problems``).  A what-if that fixes the option or
+    provider may overrule the MoU margin, not eligibility."""
+    must = service.id in settings.force_in or not service.allow_status_quo
+    if service.id in settings.force_out:
+        if not service.allow_status_quo:
+            problems.append(
+                Problem(f"service `{service.id}` is forced out, but keeping it as it is is not allowed")
+            )
+        return None
+    changes = [o for o in programme.options_for(service.id) if not o.is_status_quo]
+    allowed = verdicts.allowed
+    candidates = changes if allowed is None else [o for o in changes if o.id in allowed]
+    if service.id in settings.fix_option:
+        wanted = settings.fix_option[service.id]
+        candidates = [o for o in changes if o.id == wanted]
+        must = True
+        if not candidates:
+            problems.append(Problem(f"fix_option: `{wanted}` is not an option of `{service.id}`"))
+            return None
+        if verdicts.eligible is not None and wanted not in verdicts.eligible:
+            reason = eligible_reason(verdicts.scores, wanted)
+            problems.append(Problem(f"fix_option: `{wanted}` is ruled out: {reason}"))
+            return None
+    if service.id in settings.fix_provider:
+        partner, eligible = settings.fix_provider[service.id], verdicts.eligible
+        candidates = [o for o in changes if o.provider == partner and (eligible is None or o.id in eligible)]
+        must = True
+    recommended = verdicts.recommended
+    if recommended and not must and service.id in recommended:
+        # makespan: the recommended changes must happen; others only if a change needs them
+        candidates = [o for o in candidates if o.id == recommended[service.id]]
+        return _Choice(candidates, must=bool(candidates), soft=True)
+    return _Choice(candidates, must)
+
+
+def _fitting_jobs(
+    programme: Programme,
+    service: Service,
+    options: list[DeliveryOption],
+    gains: dict[str, float],
+    periods: int,
+) -> list[Job]:
+    """One job per option whose own window (earliest start, latest finish, within the horizon)
+    leaves room for its duration; the others cannot be planned at all."""
+    horizon = programme.horizon
+    out = []
+    for option in options:
+        earliest = 0 if option.earliest_start is None else max(0, horizon.period_of(option.earliest_start))
+        last_end = (
+            periods
+            if option.latest_finish is None
+            else min(periods, horizon.period_of(option.latest_finish) + 1)
+        )
+        job = Job(
+            service.id,
+            option,
+            earliest,
+            last_end - option.duration,
+            gain=gains.get(option.id, 0.0),
+            annual_saving=service.annual_cost - option.annual_cost,
+        )
+        if job.latest >= job.earliest:
+            out.append(job)
+    return out
+
+
+def _money(instance: Instance) -> None:
+    """Each candidate's NPV at every start it may take (the savings and max-min coefficients)."""
+    if instance.settings.objective not in ("savings", "maxmin") and not instance.settings.consensus:
+        return
+    programme, appraisal = instance.programme, instance.settings.appraisal
+    funded = set(funded_pools(programme))
+    for job in instance.all_jobs():
+        starts = range(job.earliest, job.latest + 1)
+        npv = change_npv_by_start(programme, job.option, starts, appraisal)
+        job.npv = dict(zip(starts, npv, strict=True))
+        if funded & set(job.option.demand):
+            own = change_npv_by_start(programme, job.option, starts, appraisal, exclude_pools=funded)
+            job.own_npv = dict(zip(starts, own, strict=True))
+        else:
+            job.own_npv = job.npv
+
+
+def _set_aside_dominated(instance: Instance, programme: Programme) -> None:
+    """Remove candidates that provably cannot be part of a better plan.
+
+    Let D(s) be service s with every service that waits on it under the 'block' setting (under
+    'ignore', s alone), and best(u) the largest objective coefficient of u's candidates at any
+    start.  The changes of s are set aside when no service in D(s) is forced, no consensus or
+    max-min objective counts money partner by partner, and
+
+        best(s) + Σ_{u ∈ D(s), u ≠ s} max(0, best(u)) ≤ 0,
+
+    i.e. whatever s enables cannot repay what s costs.  Under 'block' a plan that changes any
+    service of D(s) changes s too, so D(s) contributes at most that sum; dropping D(s) from any
+    plan leaves a plan that is still feasible (D(s) is closed downstream, so no remaining service
+    loses a predecessor; capacity, budget and concurrent slots are only freed) and whose
+    objective is no lower.  So the optimum, and the bound, over the reduced problem are those of
+    the whole programme.  An enabling change with no gain of its own is kept whenever what it
+    enables might be worth it.
+    """
+    settings = instance.settings
+    if settings.objective not in ("value", "savings") or settings.consensus:
+        return
+    graph: nx.DiGraph = dependency_graph(programme)
+    best = {
+        service: max(instance.value(job, t) for job in jobs for t in range(job.earliest, job.latest + 1))
+        for service, jobs in instance.jobs.items()
+    }
+    dropped = 0
+    for service in list(instance.jobs):
+        below = (nx.descendants(graph, service) if instance.block else set()) & set(best)
+        if service in instance.forced or below & instance.forced:
+            continue
+        if service in instance.jobs and best[service] + sum(max(0.0, best[u]) for u in below) <= 0:
+            for gone in {service} | below:
+                dropped += len(instance.jobs.pop(gone, []))
+                instance.set_aside_services.add(gone)
+    instance.set_aside = dropped
+
+
+def eligible_reason(scores: ScoreTable | None, option: str) -> str:
+    if scores is None:
+        return ""
+    rows = scores.options[scores.options["option"] == option]
+    return str(rows["ineligible_reason"].iloc[0]) if len(rows) else ""
+
+
+def _scored(scores: ScoreTable | None) -> tuple[set[str] | None, set[str] | None, dict[str, float]]:
+    """Options scoring allows (eligible, exceptions only past the margin), the eligible ones, gains."""
+    if scores is None:
+        return None, None, {}
+    frame = scores.options
+    eligible = {o for o, ok in zip(frame["option"], frame["eligible"], strict=True) if ok}
+    blocked = set(scores.exceptions.loc[~scores.exceptions["passes_margin"].astype(bool), "option"])
+    allowed = {o for o, ok in zip(frame["option"], frame["eligible"], strict=True) if ok and o not in blocked}
+    status_quo = {
+        s: sc for s, sc, sq in zip(frame["service"], frame["score"], frame["status_quo"], strict=True) if sq
+    }
+    gains = {}  # score over the status quo's (over 0 where the status quo is ruled out or excluded)
+    for option, service, value in zip(frame["option"], frame["service"], frame["score"], strict=True):
+        if value == value:
+            baseline = status_quo.get(service, 0.0)
+            gains[option] = float(value) - (float(baseline) if baseline == baseline else 0.0)
+    return allowed, eligible, gains
+
+
+def _recommended(scores: ScoreTable) -> dict[str, str]:
+    rows = scores.services
+    return {
+        s: o
+        for s, o, status in zip(rows["service"], rows["recommended"], rows["status"], strict=True)
+        if status in ("change", "exception")
+    }
+
+
+def _tighten(instance: Instance) -> None:
+    """Apply what the dependency graph implies, then narrow start windows by longest paths.
+
+    Under the 'block' setting a service can change only after its predecessors change: a service
+    whose predecessor cannot change cannot change either, a forced service forces its
+    predecessors, and its earliest start is at least the longest chain of shortest predecessor
+    durations before it.  Where successors are forced, its latest start leaves room for them.
+    """
+    graph: nx.DiGraph = dependency_graph(instance.programme)
+    order = list(nx.topological_sort(graph))
+    if instance.block:
+        _drop_blocked(instance, graph, order)
+        _force_predecessors(instance, graph, order)
+    if instance.settings.objective == "makespan":  # only what must happen is scheduled
+        for service in [s for s in instance.jobs if s not in instance.forced]:
+            del instance.jobs[service]
+    _narrow_windows(instance, _heads(instance, graph, order), _tails(instance, graph, order))
+
+
+def _drop_blocked(instance: Instance, graph: nx.DiGraph, order: list[str]) -> None:
+    """Under 'block', a service whose predecessor cannot change cannot change either: a
+    recommendation gives way (with a note), a forced service is infeasible."""
+    for service in order:  # predecessors first, so removals propagate forward
+        missing = [p for p in graph.predecessors(service) if p not in instance.jobs]
+        if missing and service in instance.jobs:
+            if service in instance.soft:
+                instance.forced.discard(service)
+                instance.notes.append(
+                    f"`{service}` is left as it is: its recommended change needs `{missing[0]}` first, "
+                    "which cannot change"
+                )
+            elif service in instance.forced:
+                raise InfeasibleError(
+                    [
+                        Problem(
+                            f"service `{service}` must change, but `{missing[0]}`, which must come "
+                            "first, cannot"
+                        )
+                    ]
+                )
+            del instance.jobs[service]
+
+
+def _force_predecessors(instance: Instance, graph: nx.DiGraph, order: list[str]) -> None:
+    """Under 'block', a forced service forces what must change before it."""
+    for service in reversed(order):  # successors first, so forcing propagates backward
+        if service in instance.forced:
+            instance.forced.update(graph.predecessors(service))
+
+
+def _heads(instance: Instance, graph: nx.DiGraph, order: list[str]) -> dict[str, int]:
+    """Earliest start implied by the predecessors (under 'block'): the longest chain of their
+    shortest durations and lags."""
+    shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
+    head: dict[str, int] = {}
+    for service in order:
+        preds = list(graph.predecessors(service))
+        if instance.block and preds and service in instance.jobs:
+            head[service] = max(head[p] + shortest[p] + graph.edges[p, service]["lag"] for p in preds)
+        else:
+            head[service] = 0
+    return head
+
+
+def _tails(instance: Instance, graph: nx.DiGraph, order: list[str]) -> dict[str, int]:
+    """Room to leave after a service for the forced successors: the longest chain of their lags
+    and shortest durations."""
+    shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
+    tail: dict[str, int] = {}
+    for service in reversed(order):
+        succs = [s for s in graph.successors(service) if s in instance.forced and s in instance.jobs]
+        tail[service] = max(
+            (graph.edges[service, s]["lag"] + shortest[s] + tail[s] for s in succs), default=0
+        )
+    return tail
+
+
+def _narrow_windows(instance: Instance, head: dict[str, int], tail: dict[str, int]) -> None:
+    """Narrow each job's start window to [head, horizon − duration − tail]; a job left with no
+    start is dropped, and a forced service left with no job is infeasible (by how much it is late)."""
+    for service, jobs in list(instance.jobs.items()):
+        kept, short = [], []
+        for job in jobs:
+            job.earliest = max(job.earliest, head.get(service, 0))
+            job.latest = min(job.latest, instance.periods - job.duration - tail.get(service, 0))
+            if job.latest >= job.earliest:
+                kept.append(job)
+            else:
+                short.append((job.earliest - job.latest, job))
+        if kept:
+            instance.jobs[service] = kept
+            continue
+        del instance.jobs[service]
+        if service in instance.forced:
+            _too_late(instance, service, short)
+
+
+def _too_late(instance: Instance, service: str, short: list[tuple[int, Job]]) -> NoReturn:
+    """Raise for a forced service that cannot finish in time, naming its least-late option."""
+    horizon = instance.programme.horizon
+    late, job = min(short, key=lambda pair: pair[0])
+    finish = horizon.label(job.latest + job.duration - 1) if job.latest + job.duration > 0 else "the start"
+    raise InfeasibleError(
+        [
+            Problem(
+                f"`{service}` ({job.option.id}) must change but cannot finish in time: after what "
+                f"must come first it can start in {horizon.label(job.earliest)} at the earliest and "
+                f"must finish by {finish}; it must be allowed to finish {late} period(s) later"
+            )
+        ]
+    )

@@ -1,0 +1,69 @@
+"""The one public view of results: exempt figures, and what can be worked back from them, withheld.
+
+A programme marks fields ``exempt`` (an option's tendered price, a service's current cost). An
+option is *secret* when one of its costs is exempt or its service's current cost is (every saving
+of that service is the current cost minus a public price). Every output (each CLI command and
+format, the store, the app, the report) asks this module what it may show:
+
+- money that a secret option takes part in (its saving, NPV, one-off cost, and every total, payback,
+  objective value, percentile or switching value that includes it) is never printed; totals are
+  recomputed *without* the secret options and say which were left out, so no subtraction between
+  two printed figures gives a price back;
+- a secret option's criterion values that come from an exempt field, and its total score, are
+  withheld or banded (see :func:`band`) where a score is printed on its own.
+
+``include_exempt`` (``--include-exempt`` on the CLI, an explicit control in the app) shows
+everything, and such output carries :data:`NOT_FOR_PUBLICATION` in its header.
+
+Where a secret value sets a criterion's scale (the largest saving in the programme is an exempt
+one, say; see ``ScoreTable.secret_scales``), every option's value on it and every total score is
+worked from that value: the public view then withholds the criterion for every option, bands every
+score and withholds value-objective figures.
+
+A channel this view does not close (for the planning work to remove): the feasibility of a plan
+under a what-if budget brackets a secret option's one-off cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.programme.exempt import secret_options
+from engine.programme.model import Programme
+
+if TYPE_CHECKING:
+    from engine.plan.result import Plan
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one programme's results may show: nothing secret unless ``include_exempt``."""
+
+    programme: Programme
+    include_exempt: bool = False
+    secret: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, programme: Programme, include_exempt: bool = False) -> Disclosure:
+        hidden = frozenset() if include_exempt else frozenset(secret_options(programme))
+        return cls(programme, include_exempt, hidden)
+
+    def hides_service(self, service: str) -> bool:
+        return any(self.programme.option(o).service == service for o in self.secret)
+
+    def withheld_in(self, plan: Plan | None) -> list[str]:
+        """The secret options of ``plan`` (left out of its public totals), in plan order."""
+        return [] if plan is None else [a.option for a in plan.assignments if a.option in self.secret]
+
+    def public_part(self, plan: Plan) -> Plan:
+        """``plan`` without its secret options: what public totals are appraised on."""
+        kept = tuple(a for a in plan.assignments if a.option not in self.secret)
+        return plan if len(kept) == len(plan.assignments) else plan.model_copy(update={"assignments": kept})
+
+
+def public_switching(values: list[Any], disclosure: Disclosure) -> tuple[list[Any], int]:
+    """Switching values that may be shown, and how many were withheld: a switching value of a
+    service with a secret option is a price (or a score made from one) moved to a threshold."""
+    shown = [v for v in values if not disclosure.hides_service(v.service)]
+    return shown, len(values) - len(shown)

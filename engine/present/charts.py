@@ -1,0 +1,176 @@
+"""Charts of a plan: an interactive plotly Gantt (HTML) and static matplotlib figures (PNG) for
+documents.  Services on rows, colour by provider, exceptions marked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from engine.base.errors import SsplanError
+from engine.io.atomic import atomic_write
+from engine.plan.result import PlanResult, usage
+from engine.plan.windows import capacity_windows
+from engine.present.escape import html_text, terminal_text
+
+EXCEPTION_MARK = " (exception)"
+
+
+def _rows(result: PlanResult) -> pd.DataFrame:
+    frame = result.to_frame()
+    if frame.empty:
+        raise SsplanError.one("there is no plan to draw")
+    frame = frame.copy()
+    frame["label"] = frame["service_name"] + frame["exception"].map({True: EXCEPTION_MARK, False: ""})
+    frame["begin"] = pd.to_datetime(frame["start_date"])
+    frame["end"] = pd.to_datetime(frame["finish_date"]) + timedelta(days=1)
+    return frame
+
+
+def gantt_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
+    import plotly.express as px
+
+    frame = _rows(result)
+    # plotly reads labels as HTML (<b>, <a href>): every name is text, escaped as such
+    for column in ("label", "provider_name", "option", "model", "start_label", "finish_label"):
+        frame[column] = frame[column].map(html_text)
+    figure = px.timeline(
+        frame,
+        x_start="begin",
+        x_end="end",
+        y="label",
+        color="provider_name",
+        hover_data={
+            "option": True,
+            "model": True,
+            "start_label": True,
+            "finish_label": True,
+            "begin": False,
+            "end": False,
+            "label": False,
+        },
+        labels={"provider_name": "provider", "label": "service"},
+        title=html_text(
+            f"Implementation plan: {result.programme.name if result.programme else ''} ({result.status_text})"
+        ),
+    )
+    figure.update_yaxes(autorange="reversed")
+    for _, row in frame[frame["exception"]].iterrows():
+        figure.add_annotation(
+            x=row["begin"],
+            y=row["label"],
+            text="exception",
+            showarrow=False,
+            xanchor="left",
+            font={"size": 10, "color": "black"},
+        )
+    return figure
+
+
+def usage_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    assert result.plan is not None and result.programme is not None
+    programme, plan = result.programme, result.plan
+    used = usage(plan, programme)
+    labels = [programme.horizon.label(t) for t in range(plan.periods)]
+    pools = list(programme.resources)
+    figure = make_subplots(
+        rows=max(1, len(pools)), cols=1, shared_xaxes=True, subplot_titles=[html_text(p.name) for p in pools]
+    )
+    for i, pool in enumerate(pools, start=1):
+        figure.add_trace(
+            go.Bar(x=labels, y=used[pool.id], name=html_text(f"{pool.name} used"), showlegend=False),
+            row=i,
+            col=1,
+        )
+        if pool.per == "period":
+            limits = [w.limit for w in capacity_windows(programme, pool.id, plan.periods)]
+            figure.add_trace(
+                go.Scatter(
+                    x=labels,
+                    y=limits,
+                    mode="lines",
+                    line={"dash": "dash"},
+                    name=html_text(f"{pool.name} capacity"),
+                    showlegend=False,
+                ),
+                row=i,
+                col=1,
+            )
+    figure.update_layout(title="Resource use per period (dashed: capacity)", height=220 * max(1, len(pools)))
+    return figure
+
+
+def gantt_png(result: PlanResult, path: str | Path) -> None:
+    """A static Gantt for documents (matplotlib: no browser needed)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    frame = _rows(result)
+    providers = list(dict.fromkeys(frame["provider_name"]))
+    colours = plt.get_cmap("tab10")
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(frame) + 1.5), dpi=150)
+    for y, (_, row) in enumerate(frame.iterrows()):
+        start = mdates.date2num(row["begin"])
+        width = mdates.date2num(row["end"]) - start
+        ax.barh(
+            y,
+            width,
+            left=start,
+            color=colours(providers.index(row["provider_name"]) % 10),
+            hatch="//" if row["exception"] else None,
+            edgecolor="black",
+            linewidth=0.5,
+        )
+    ax.set_yticks(range(len(frame)), [_plain(label) for label in frame["label"]], fontsize=8)
+    ax.invert_yaxis()
+    ax.xaxis_date()
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.tick_params(axis="x", labelsize=8)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours(i % 10)) for i in range(len(providers))]
+    ax.legend(
+        handles,
+        [_plain(p) for p in providers],
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        ncol=min(4, len(providers)),
+        frameon=False,
+    )
+    ax.set_title("High-level implementation plan (hatched: exception)", fontsize=10)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    atomic_write(path, buffer.getvalue())
+
+
+def _plain(text: object) -> str:
+    """A name for a matplotlib label: ``$`` would start mathematics, control characters have no glyph."""
+    return terminal_text(text).replace("\t", " ").replace("$", r"\$")
+
+
+def write_gantt(result: PlanResult, path: str | Path) -> None:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        gantt_png(result, path)
+    elif suffix in (".html", ".htm"):
+        title = html_text(result.programme.name if result.programme else "plan")
+        body = gantt_figure(result).to_html(include_plotlyjs=True, full_html=False)
+        body += usage_figure(result).to_html(include_plotlyjs=False, full_html=False)
+        atomic_write(
+            path,
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body>{body}</body></html>",
+        )
+    else:
+        raise SsplanError.one(f"unknown chart type `{path.suffix}`; expected .html or .png", file=str(path))

@@ -1,0 +1,116 @@
+"""Plain-English explanations of scores, for officers and for the Cabinet report.
+
+"hr-county-s101: Impact: service.annual_cost (262,000) - option.annual_cost (229,000) = 33,000
+→ 0.17 × 0.30 = 0.052".  Figures that would reveal an exempt (confidential) value are withheld
+unless asked for.
+"""
+
+from __future__ import annotations
+
+from engine.present.summary import EXEMPT
+from engine.programme.exempt import band, secret_options
+from engine.scoring.scores import ScoreTable, secret_fields
+
+STATUS_TEXT = {
+    "change": "recommended",
+    "exception": "recommended BY EXCEPTION",
+    "keep the status quo": "recommended: keep the status quo",
+    "no eligible option": "no eligible option",
+}
+
+
+def number(value: float) -> str:
+    if value != value:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 10 else f"{value:,.3g}"
+
+
+def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = False) -> str:
+    """One service in full. In the public view (see engine.plan.disclosure) an option with an exempt price
+    shows neither the values worked from it nor its exact score (its band), and an exception
+    weighed against one does not show the scores compared."""
+    programme, rules = scores.programme, scores.rules
+    hidden = set() if include_exempt else secret_options(programme)
+    banding = programme.settings.band_exempt_scores
+    scales = set() if include_exempt else set(scores.secret_scales())  # every option's value on these
+
+    def score_text(value: float, option: object) -> str:
+        if (option in hidden or scales) and banding:
+            return f"score band {band(value)}"
+        return f"score {value:.3f}"
+
+    service = programme.service(service_id)
+    rows = scores.options[scores.options["service"] == service_id]
+    summary = scores.services[scores.services["service"] == service_id].iloc[0]
+    lines = [f"{service.name} ({service.id}), owned by {programme.partner(service.owner).name}"]
+    if summary["recommended"]:
+        lines.append(
+            f"{STATUS_TEXT[summary['status']]}: {summary['recommended']} via {summary['provider_name']} "
+            f"({score_text(summary['score'], summary['recommended'])}; priority {summary['priority']} of "
+            f"{len(scores.services)})"
+        )
+    else:
+        lines.append(STATUS_TEXT[summary["status"]])
+    if summary["status"] == "exception":
+        lines.append(f"decision route: {summary['decision_route']}")
+    lines.append(
+        f"method {scores.method.upper()}, rule set `{rules.id}`; weights "
+        + ", ".join(f"{c} {w:.2f}" for c, w in scores.weights.items())
+    )
+    for index, row in rows.iterrows():
+        i = int(str(index))
+        head = f"- {row['option']}: {row['provider_name']}, {row['model'].replace('_', ' ')}"
+        if not row["eligible"]:
+            lines.append(f"{head}: ruled out: {row['ineligible_reason']}")
+            continue
+        if row["option"] in hidden or scales:
+            lines.append(f"{head}: {score_text(row['score'], row['option'])}")
+        else:
+            lines.append(f"{head}: score {row['score']:.3f} (rank {row['rank']} in the programme)")
+        secret = set() if include_exempt else secret_fields(scores.table, i) | set(row["exempt"])
+        for criterion in rules.criteria:
+            c = criterion.id
+            expression = scores.expressions[c]
+            if c in scales and c not in secret:
+                shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+                lines.append(
+                    f"    {criterion.name}: {expression.describe(shown)} = {number(row[f'{c}.raw'])} → on a "
+                    f"scale set by an exempt figure, withheld (weight {row[f'{c}.weight']:.2f})"
+                )
+                continue
+            if c in secret:  # the normalised value is the price on a scale: withheld with it
+                lines.append(f"    {criterion.name}: {EXEMPT} (weight {row[f'{c}.weight']:.2f})")
+                continue
+            shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+            how = f"{expression.describe(shown)} = {number(row[f'{c}.raw'])}"
+            lines.append(
+                f"    {criterion.name}: {how} → {row[f'{c}.normalised']:.2f} × {row[f'{c}.weight']:.2f} "
+                f"= {row[f'{c}.contribution']:.3f}"
+            )
+        for derived in rules.derived:
+            expression = scores.rules.compiled.derived[derived.name]
+            if derived.name in secret:
+                continue
+            if any(derived.name in scores.expressions[c.id].symbols for c in rules.criteria):
+                shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+                lines.append(f"    where {derived.name} = {expression.describe(shown)} ({derived.text})")
+        for fired in scores.fired[i]:
+            if fired.kind == "adjustment":
+                lines.append(f"    adjustment `{fired.rule}` ({fired.effect}): {fired.text}")
+    exceptions = scores.exceptions[scores.exceptions["service"] == service_id]
+    for _, e in exceptions.iterrows():
+        if scales or {e["option"], e["benchmark_option"]} & hidden:
+            lines.append(
+                f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; the scores compared "
+                f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%}) rest on "
+                "exempt prices and are withheld"
+            )
+            continue
+        lines.append(
+            f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; it scores {e['score']:.3f} "
+            f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; the MoU margin of "
+            f"{e['margin']:.0%} needs {e['required_score']:.3f}"
+            + (f", so it is short by {e['gap']:.3f}" if e["gap"] > 0 else "")
+        )
+    lines.append(f"ties: {scores.tie_break}")
+    return "\n".join(lines)

@@ -1,0 +1,159 @@
+"""A readable summary of a programme for officers: what `ssplan show` prints.
+
+Exempt (confidential) figures are withheld unless asked for, and illustrative figures carry a
+mark, so a summary can be pasted into a public paper without leaking or overstating anything.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from engine.programme.graph import dependency_order
+from engine.programme.model import DeliveryOption, Programme, Service, Sourced
+
+EXEMPT = "[exempt]"
+MARK = "*"
+
+
+def money(value: float) -> str:
+    return f"£{value:,.0f}"
+
+
+def figure(record: Sourced, field: str, text: str, include_exempt: bool) -> str:
+    """``text`` for ``record.field``, withheld if exempt and marked if illustrative."""
+    exempt = field in getattr(record, "exempt", ())
+    if exempt and not include_exempt:
+        return EXEMPT
+    return text + (MARK if record.is_illustrative(field) else "")
+
+
+def _table(title: str, columns: tuple[str, ...], right: tuple[str, ...] = ()) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in columns:
+        table.add_column(col, justify="right" if col in right else "left", overflow="fold")
+    return table
+
+
+def _row(table: Table, cells: list[str], style: str | None = None) -> None:
+    """Cells as plain text: ids and `[exempt]` must never be read as console markup."""
+    table.add_row(*(Text(c) for c in cells), style=style)
+
+
+def summary_text(programme: Programme, include_exempt: bool = False, width: int = 120) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    p, h = programme, programme.horizon
+    console.print(Text(f"{p.name}  ({p.id})", style="bold"))
+    console.print(
+        Text(
+            f"Horizon: {h.periods} {h.period}s from {h.label(0)} to {h.label(h.periods - 1)} "
+            f"(financial years {', '.join(h.financial_years())})"
+        )
+    )
+    if p.exception_policy and p.default_provider:
+        e = p.exception_policy
+        console.print(
+            Text(
+                f"Default provider: {p.default_provider.name}. Exception rule: another partner only "
+                f"where it beats the default provider by {e.margin:.0%}; {e.joint_decision}; "
+                f"final decision: {e.final_decision}."
+            )
+        )
+    if p.consensus:
+        names = ", ".join(p.partner(x).name for x in p.consensus.partners)
+        console.print(Text(f"Consensus: {p.consensus.body} ({names}): {p.consensus.rule}."))
+
+    partners = _table("Partners", ("id", "name", "kind", "role"))
+    for partner in p.partners:
+        roles = ["default provider"] if partner.default_provider else []
+        if partner.owners:
+            roles.append("owned by " + ", ".join(partner.owners))
+        if partner.decision_body:
+            roles.append(f"decides through its {partner.decision_body}")
+        _row(partners, [partner.id, partner.name, partner.kind.replace("_", " "), "; ".join(roles)])
+    console.print(partners)
+
+    services = _table(
+        "Services and delivery options",
+        ("service / option", "owner / provider", "model", "annual cost", "one-off", "periods", "notes"),
+        right=("annual cost", "one-off", "periods"),
+    )
+    for service in p.services:
+        _row(services, _service_row(p, service, include_exempt), style="bold")
+        for option in p.options_for(service.id):
+            _row(services, _option_row(p, option, include_exempt))
+    console.print(services)
+
+    if p.dependencies:
+        deps = _table("Dependencies (finish before start)", ("before", "after", "lag", "reason"))
+        for dep in p.dependencies:
+            _row(deps, [dep.before, dep.after, str(dep.lag), dep.reason])
+        console.print(deps)
+    console.print(Text("Dependency order: " + " → ".join(dependency_order(p))))
+
+    if p.resources:
+        pools = _table("Resources and capacities", ("id", "name", "capacity", "overrides", "funded by"))
+        for pool in p.resources:
+            unit = "£" if pool.unit == "gbp" else f" {pool.unit}"
+            per = {"period": f"per {h.period}", "financial_year": "per financial year", "horizon": "in all"}[
+                pool.per
+            ]
+            capacity = figure(pool, "capacity", f"{pool.capacity:g}{unit} {per}", True)
+            overrides = ", ".join(f"{k}: {v:g}" for k, v in pool.overrides.items())
+            funding = "; ".join(
+                ("first " + f"{t.first:g}{unit}: " if t.first is not None else "")
+                + " and ".join(p.partner(x).name for x in t.by)
+                for t in pool.funding
+            )
+            _row(pools, [pool.id, pool.name, capacity, overrides, funding])
+        console.print(pools)
+    if p.budget:
+        years = ", ".join(f"{k}: {money(v)}" for k, v in p.budget.overrides.items())
+        text = figure(p.budget, "per_financial_year", money(p.budget.per_financial_year), True)
+        console.print(Text(f"One-off budget: {text} per financial year" + (f" ({years})" if years else "")))
+    console.print(
+        Text(f"{MARK} illustrative figure (not from the source documents); {EXEMPT} not for publication")
+    )
+    return buffer.getvalue()
+
+
+def _service_row(p: Programme, s: Service, include_exempt: bool) -> list[str]:
+    notes = []
+    if not s.in_scope:
+        notes.append("out of scope")
+    if s.statutory:
+        notes.append("statutory")
+    if s.area == "front_line":
+        notes.append("front line")
+    if s.contract_end:
+        notes.append(f"contract ends {s.contract_end:%d %b %Y}")
+    if s.shares:
+        notes.append("shared " + ", ".join(f"{k} {v:.0%}" for k, v in s.shares.items()))
+    fte = figure(s, "fte", f"{s.fte:g} FTE", include_exempt)
+    notes.append(fte)
+    cost = figure(s, "annual_cost", money(s.annual_cost), include_exempt)
+    return [f"{s.name} ({s.id})", p.partner(s.owner).name, "", cost, "", "", "; ".join(notes)]
+
+
+def _option_row(p: Programme, o: DeliveryOption, include_exempt: bool) -> list[str]:
+    notes = [f"risk {o.risk}"]
+    if p.is_exception(o):
+        notes.append("EXCEPTION (other partner)")
+    if o.earliest_start:
+        notes.append(f"not before {o.earliest_start:%b %Y}")
+    if o.latest_finish:
+        notes.append(f"finish by {o.latest_finish:%b %Y}")
+    return [
+        "  " + o.id,
+        p.partner(o.provider).name,
+        o.model.replace("_", " "),
+        figure(o, "annual_cost", money(o.annual_cost), include_exempt),
+        figure(o, "one_off_cost", money(o.one_off_cost), include_exempt) if not o.is_status_quo else "",
+        figure(o, "duration", str(o.duration), include_exempt) if not o.is_status_quo else "",
+        "; ".join(notes),
+    ]

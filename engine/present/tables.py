@@ -1,0 +1,114 @@
+"""Plain-text and workbook renderings of scores and plans, for the CLI (and anyone else)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from engine.io.cells import frames_workbook
+from engine.plan.disclosure import Disclosure
+from engine.plan.result import PlanResult, usage
+from engine.programme.exempt import band
+from engine.scoring.scores import ScoreTable
+
+
+def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str:
+    """Services ranked by the gain of their recommended option, then the exceptions; a secret
+    option's score is shown as its band (see engine.plan.disclosure)."""
+    disclosure = disclosure or Disclosure.of(table.programme)
+    banding_on = table.programme.settings.band_exempt_scores
+    banded = disclosure.secret if banding_on else frozenset()
+    everything = banding_on and not disclosure.include_exempt and bool(table.secret_scales())
+
+    def shown(value: float, option: object) -> str:
+        banding = band(value) if everything or (isinstance(option, str) and option in banded) else None
+        return banding or f"{value:.3f}"
+
+    services = table.services
+    lines = [
+        f"{table.programme.name}: services ranked by the gain of their recommended option "
+        "over the status quo",
+        f"rule set `{table.rules.id}`, method {table.method.upper()}, weights "
+        + ", ".join(f"{c} {w:.2f}" for c, w in table.weights.items()),
+        "",
+        f"{'#':>3}  {'service':<22} {'recommended option':<28} {'provider':<32} "
+        f"{'score':>7} {'gain':>7}  status",
+    ]
+    for _, row in services.iterrows():
+        score, gain = shown(row["score"], row["recommended"]), shown(row["gain"], row["recommended"])
+        lines.append(
+            f"{row['priority']:>3}  {row['service']:<22} {row['recommended']!s:<28} "
+            f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}"
+        )
+    if len(table.exceptions):
+        lines += ["", "Exceptions (another partner than the default provider):"]
+        for _, e in table.exceptions.iterrows():
+            if everything or {e["option"], e["benchmark_option"]} & disclosure.secret:
+                lines.append(
+                    f"  {e['option']} ({e['provider_name']}): {e['verdict']}; the scores rest on exempt "
+                    "prices and are withheld"
+                )
+                continue
+            lines.append(
+                f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {e['score']:.3f} against "
+                f"{e['benchmark_option']} {e['benchmark_score']:.3f}, needs {e['required_score']:.3f} "
+                f"(margin {e['margin']:.0%})" + (f", short by {e['gap']:.3f}" if e["gap"] > 0 else "")
+            )
+    lines += ["", f"Ties: {table.tie_break}."]
+    return "\n".join(lines)
+
+
+def plan_text(result: PlanResult) -> str:
+    """Status, advice, the schedule and peak resource use, for the terminal."""
+    lines = [result.notice] if result.notice else []
+    lines.append(f"Plan ({result.objective} objective, {result.solver}): {result.status_text}")
+    if result.objective_value is not None:
+        bound = f", bound {result.bound:,.4g}" if result.bound is not None else ""
+        lines[-1] += f"; objective {result.objective_value:,.4g}{bound}; {result.solve_seconds:.2f} s"
+    if result.proof:
+        lines.append(result.proof)
+    if result.message:
+        lines.append(result.message)
+    for advice in result.advice:
+        lines.append(f"  - {advice}")
+    if result.plan is None or result.programme is None:
+        return "\n".join(lines)
+    frame = result.to_frame()
+    lines += ["", f"{'service':<24} {'option':<28} {'provider':<32} {'start':<10} {'finish':<10}"]
+    for _, row in frame.iterrows():
+        mark = "  EXCEPTION" if row["exception"] else ""
+        lines.append(
+            f"{row['service']:<24} {row['option']:<28} {str(row['provider_name'])[:32]:<32} "
+            f"{row['start_label']:<10} {row['finish_label']:<10}{mark}"
+        )
+    for service_id in result.negative_npv:
+        lines.append(
+            f"WARNING: {result.programme.service(service_id).name} loses money over its appraisal "
+            "(negative net present value); it is in the plan for its score, not its savings"
+        )
+    kept = [s for s in result.programme.services if s.id not in set(frame["service"])]
+    if kept:
+        lines += ["", "Kept as they are, and why:"]
+        for service in kept:
+            why = result.left_out.get(service.id, "")
+            lines.append(f"  {service.name}" + (f": {why}" if why else ""))
+    used = usage(result.plan, result.programme)
+    if used:
+        lines.append("")
+        for pool in result.programme.resources:
+            peak = max(used[pool.id], default=0.0)
+            lines.append(f"{pool.name}: peak {peak:g} {pool.unit} in a {result.programme.horizon.period}")
+    lines.append(f"makespan: {result.plan.makespan} {result.programme.horizon.period}s")
+    return "\n".join(lines)
+
+
+def plan_workbook(result: PlanResult) -> bytes:
+    """The plan as an Excel workbook: summary, schedule and resource use per period."""
+    summary = pd.DataFrame([{k: v for k, v in result.to_json().items() if not isinstance(v, (list, dict))}])
+    sheets = [("summary", summary, False), ("schedule", result.to_frame(), False)]
+    if result.plan is not None and result.programme is not None:
+        horizon = result.programme.horizon
+        used = usage(result.plan, result.programme)
+        sheets.append(
+            ("usage", pd.DataFrame(used, index=[horizon.key(t) for t in range(result.plan.periods)]), True)
+        )
+    return frames_workbook(sheets)

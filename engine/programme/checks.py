@@ -1,0 +1,333 @@
+"""Cross-reference checks of a Programme: every problem found, each with its location.
+
+Locations are pydantic-style paths (``("options", 3, "provider")``) so that the loaders can map
+them back to a YAML line or a workbook cell.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from engine.base.partial import SetAside
+from engine.programme.calendar import FY_KEY
+
+if TYPE_CHECKING:
+    from engine.programme.model import DeliveryOption, Programme, Service
+
+Loc = tuple[str | int, ...]
+
+
+Problem = tuple[Loc, str]
+
+
+def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem]:
+    """Every reference and consistency problem; ``set_aside`` names records with field problems
+    (already reported), so a reference to one of them is not called unknown.
+
+    One checker per section of the programme, in the order the problems are reported; the cycle
+    check runs only when every reference before it is sound.
+    """
+    refs = _References(p, set_aside or SetAside())
+    problems = _unique_ids(p)
+    problems += _partners(p, refs)
+    problems += _services(p, refs)
+    problems += _options_and_status_quo(p, refs)
+    problems += _dependencies(p, refs)
+    if not problems:
+        problems += _cycles(p)
+    problems += _resources_and_funding(p, refs)
+    problems += _budget(p)
+    problems += _exception_policy(p, refs)
+    problems += _consensus(p, refs)
+    return problems
+
+
+class _References:
+    """The ids a reference may name: those of the programme, and those of records set aside."""
+
+    def __init__(self, p: Programme, aside: SetAside) -> None:
+        self.aside = aside
+        self.partners = {x.id for x in p.partners}
+        self.services = {x.id: x for x in p.services}
+        self.pools = {x.id for x in p.resources}
+        self.also = {
+            "partner": aside.ids("partners"),
+            "service": aside.ids("services"),
+            "resource": aside.ids("resources"),
+        }
+
+    def check(self, loc: Loc, value: str, known: Iterable[str], kind: str, owner: str) -> list[Problem]:
+        """The unknown-reference problem of ``value`` (with a suggestion), if it names nothing."""
+        if value not in known and value not in self.also[kind]:
+            return [(loc, f"{owner} references unknown {kind} `{value}`{_suggest(value, known)}")]
+        return []
+
+
+def _unique_ids(p: Programme) -> list[Problem]:
+    """Ids used twice, or differing only in case, among partners, services, resources and options."""
+    problems = _duplicates("partners", [x.id for x in p.partners], "partner")
+    problems += _duplicates("services", [x.id for x in p.services], "service")
+    problems += _duplicates("resources", [x.id for x in p.resources], "resource")
+    problems += _duplicates("options", [x.id for x in p.options], "option")
+    return problems
+
+
+def _partners(p: Programme, refs: _References) -> list[Problem]:
+    """Each partner's owners are known partners; at most one partner is the default provider."""
+    problems: list[Problem] = []
+    for i, partner in enumerate(p.partners):
+        for j, owner in enumerate(partner.owners):
+            problems += refs.check(
+                ("partners", i, "owners", j), owner, refs.partners, "partner", f"partner `{partner.id}`"
+            )
+    defaults = _default_providers(p)
+    if len(defaults) > 1:
+        problems.append(
+            (("partners",), f"only one partner may be the default provider; found {', '.join(defaults)}")
+        )
+    return problems
+
+
+def _default_providers(p: Programme) -> list[str]:
+    """The ids of the partners marked as the default provider."""
+    return [x.id for x in p.partners if x.default_provider]
+
+
+def _services(p: Programme, refs: _References) -> list[Problem]:
+    """Each service's owner, current provider and sharing partners are known; shares add up to 1."""
+    problems: list[Problem] = []
+    partners = refs.partners
+    for i, service in enumerate(p.services):
+        who = f"service `{service.id}`"
+        problems += refs.check(("services", i, "owner"), service.owner, partners, "partner", who)
+        if service.current_provider is not None:
+            problems += refs.check(
+                ("services", i, "current_provider"), service.current_provider, partners, "partner", who
+            )
+        for key in service.shares:
+            problems += refs.check(("services", i, "shares", key), key, partners, "partner", who)
+        if service.shares and abs(sum(service.shares.values()) - 1) > 1e-9:
+            total = sum(service.shares.values())
+            problems.append((("services", i, "shares"), f"{who} shares add up to {total:g}; expected 1"))
+    return problems
+
+
+def _options_and_status_quo(p: Programme, refs: _References) -> list[Problem]:
+    """Each option names a known service, provider and pools and does not take the implicit
+    status-quo id; a status-quo option is allowed, delivered by today's provider and one per
+    service; a service that excludes the status quo has an option."""
+    problems: list[Problem] = []
+    implicit = {f"{s.id}-status-quo" for s in p.services}
+    services = refs.services
+    status_quo_seen: Counter[str] = Counter()
+    for i, option in enumerate(p.options):
+        who = f"option `{option.id}`"
+        if option.id in implicit and not option.is_status_quo:
+            problems.append((("options", i, "id"), f"{who} clashes with the implicit status-quo option id"))
+        problems += refs.check(("options", i, "service"), option.service, services, "service", who)
+        problems += refs.check(("options", i, "provider"), option.provider, refs.partners, "partner", who)
+        for pool in option.demand:
+            problems += refs.check(("options", i, "demand", pool), pool, refs.pools, "resource", who)
+        owner_service = services.get(option.service)
+        if option.is_status_quo and owner_service is not None:
+            status_quo_seen[owner_service.id] += 1
+            problems += _status_quo_option(i, option, owner_service)
+    for service_id, count in status_quo_seen.items():
+        if count > 1:
+            problems.append(
+                (("options",), f"service `{service_id}` has {count} status-quo options; expected at most 1")
+            )
+    for i, service in enumerate(p.services):
+        if (
+            not service.allow_status_quo
+            and not any(o.service == service.id for o in p.options)
+            and service.id not in refs.aside.values("options", "service")
+        ):
+            problems.append(
+                (
+                    ("services", i, "allow_status_quo"),
+                    f"service `{service.id}` excludes the status quo but has no option",
+                )
+            )
+    return problems
+
+
+def _status_quo_option(i: int, option: DeliveryOption, service: Service) -> list[Problem]:
+    """A status-quo option (item ``i``) is allowed by its service and delivered by today's provider."""
+    who = f"option `{option.id}`"
+    if not service.allow_status_quo:
+        return [(("options", i, "model"), f"{who}: service `{service.id}` does not allow the status quo")]
+    if option.provider != service.provider_now:
+        return [
+            (
+                ("options", i, "provider"),
+                f"{who}: the status quo is delivered by `{service.provider_now}`, not `{option.provider}`",
+            )
+        ]
+    return []
+
+
+def _dependencies(p: Programme, refs: _References) -> list[Problem]:
+    """Each dependency joins two known services and is listed once."""
+    problems: list[Problem] = []
+    seen_pairs: set[tuple[str, str]] = set()
+    for i, dep in enumerate(p.dependencies):
+        who = f"dependency {dep.before} → {dep.after}"
+        problems += refs.check(("dependencies", i, "before"), dep.before, refs.services, "service", who)
+        problems += refs.check(("dependencies", i, "after"), dep.after, refs.services, "service", who)
+        if (dep.before, dep.after) in seen_pairs:
+            problems.append((("dependencies", i), f"{who} is listed twice"))
+        seen_pairs.add((dep.before, dep.after))
+    return problems
+
+
+def _cycles(p: Programme) -> list[Problem]:
+    """Every dependency cycle, located at the dependency that closes it (references must be sound)."""
+    from engine.programme import graph  # networkx only when the references are sound and a cycle is possible
+
+    g = graph.build(
+        [s.id for s in p.services], ((d.before, d.after, d.lag, d.reason) for d in p.dependencies)
+    )
+    edge_index = {(d.before, d.after): i for i, d in enumerate(p.dependencies)}
+    problems: list[Problem] = []
+    for cycle in graph.cycles(g):
+        closing = edge_index[(cycle[-2], cycle[-1])]
+        problems.append((("dependencies", closing), f"dependency cycle: {' → '.join(cycle)}"))
+    return problems
+
+
+def _resources_and_funding(p: Programme, refs: _References) -> list[Problem]:
+    """Each pool's overrides name windows of the horizon; its funders are known partners; only the
+    last tranche omits `first`, and a pool with a unit cost says who pays the remainder."""
+    problems: list[Problem] = []
+    for i, resource in enumerate(p.resources):
+        for key in resource.overrides:
+            problem = _window_problem(p, resource.per, key)
+            if problem:
+                problems.append((("resources", i, "overrides", key), f"resource `{resource.id}`: {problem}"))
+        for j, tranche in enumerate(resource.funding):
+            for k, funder in enumerate(tranche.by):
+                problems += refs.check(
+                    ("resources", i, "funding", j, "by", k),
+                    funder,
+                    refs.partners,
+                    "partner",
+                    f"resource `{resource.id}` funding",
+                )
+            if tranche.first is None and j != len(resource.funding) - 1:
+                problems.append(
+                    (
+                        ("resources", i, "funding", j),
+                        "only the last funding tranche may omit `first` (the remainder)",
+                    )
+                )
+        if resource.unit_cost and resource.funding and resource.funding[-1].first is not None:
+            covered = sum(t.first or 0.0 for t in resource.funding)
+            problems.append(
+                (
+                    ("resources", i, "funding"),
+                    f"resource `{resource.id}` has a unit cost but its funding covers only the first "
+                    f"{covered:g} {resource.unit}; add a last tranche without `first` saying who pays "
+                    "the rest",
+                )
+            )
+    return problems
+
+
+def _budget(p: Programme) -> list[Problem]:
+    """The budget's overrides name financial years of the horizon."""
+    problems: list[Problem] = []
+    if p.budget is not None:
+        for key in p.budget.overrides:
+            problem = _window_problem(p, "financial_year", key)
+            if problem:
+                problems.append((("budget", "overrides", key), f"budget: {problem}"))
+    return problems
+
+
+def _exception_policy(p: Programme, refs: _References) -> list[Problem]:
+    """The exception policy's client is a known partner, and some partner is the default provider."""
+    problems: list[Problem] = []
+    if p.exception_policy is not None:
+        problems += refs.check(
+            ("exception_policy", "client"),
+            p.exception_policy.client,
+            refs.partners,
+            "partner",
+            "exception policy",
+        )
+        if not _default_providers(p):
+            problems.append(
+                (
+                    ("exception_policy",),
+                    "an exception policy needs one partner marked `default_provider: true`",
+                )
+            )
+    return problems
+
+
+def _consensus(p: Programme, refs: _References) -> list[Problem]:
+    """Every partner of the consensus is a known partner."""
+    problems: list[Problem] = []
+    if p.consensus is not None:
+        for j, member in enumerate(p.consensus.partners):
+            problems += refs.check(
+                ("consensus", "partners", j), member, refs.partners, "partner", "consensus"
+            )
+    return problems
+
+
+def _duplicates(section: str, ids: list[str], kind: str) -> list[Problem]:
+    """Ids used twice, and ids that differ only in case (``hr`` and ``HR``): a file system,
+    a spreadsheet lookup or a reader would take them for one."""
+    counts = Counter(ids)
+    first: dict[str, int] = {}
+    folded: dict[str, int] = {}
+    out: list[Problem] = []
+    for i, value in enumerate(ids):
+        if counts[value] > 1 and value in first:
+            out.append(
+                ((section, i, "id"), f"duplicate {kind} id `{value}` (first used at item {first[value] + 1})")
+            )
+        elif value.casefold() in folded and value not in first:
+            j = folded[value.casefold()]
+            out.append(
+                (
+                    (section, i, "id"),
+                    f"{kind} id `{value}` differs from {kind} `{ids[j]}` (item {j + 1}) only in case; "
+                    "ids must differ in more than case",
+                )
+            )
+        first.setdefault(value, i)
+        folded.setdefault(value.casefold(), i)
+    return out
+
+
+def _window_problem(p: Programme, per: str, key: str) -> str | None:
+    """What is wrong with an override ``key`` for windows ``per``; None for a window of the horizon."""
+    """What is wrong with an override key for windows `per` (None: a window of the horizon)."""
+    horizon = p.horizon
+    if per == "horizon":
+        return f"override `{key}`: a capacity for the whole horizon has no per-window overrides"
+    if per == "period":
+        if horizon.index_of_key(key) is None:
+            return (
+                f"override `{key}` is not a period of the horizon; expected 'YYYY-MM' from "
+                f"{horizon.key(0)} to {horizon.key(horizon.periods - 1)}"
+                + (" on a quarter boundary" if horizon.period == "quarter" else "")
+            )
+        return None
+    years = horizon.financial_years()
+    if not FY_KEY.match(key) or key not in years:
+        return f"override `{key}` is not a financial year of the horizon; expected one of {', '.join(years)}"
+    return None
+
+
+def _suggest(value: str, known: Iterable[str]) -> str:
+    """A did-you-mean hint naming the closest known id, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""

@@ -1,0 +1,35 @@
+"""Which figures are exempt (commercially confidential) and what follows from them: the options
+whose money would reveal one (``secret_options``), scores shown as bands, and the words outputs use.
+
+What a plan's outputs may show is :mod:`engine.plan.disclosure`; the public view of appraised
+results is :mod:`engine.appraisal.public`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from engine.programme.model import Programme
+
+WITHHELD_REASON = "the reason rests on exempt figures (shown with --include-exempt)"
+NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: contains exempt (commercially confidential) figures"
+CLASSIFICATION = {"classification": "NOT FOR PUBLICATION"}
+
+
+def secret_options(programme: Programme) -> set[str]:
+    """Options whose costs or savings would reveal an exempt figure."""
+    out = set()
+    for option in programme.options:
+        service = programme.service(option.service)
+        if {"annual_cost", "one_off_cost"} & set(option.exempt) or "annual_cost" in service.exempt:
+            out.add(option.id)
+    return out
+
+
+def band(score: float, width: float = 0.1) -> str | None:
+    """A score shown as the band it falls in ("0.8–0.9"), so no criterion value can be worked back
+    (None for an option with no score, e.g. one not eligible)."""
+    if not math.isfinite(score):
+        return None
+    low = math.floor(round(score / width, 9)) * width
+    return f"{low:.1f}–{low + width:.1f}"

@@ -1,0 +1,431 @@
+"""The programme: partners, services, delivery options, dependencies, resources and policies.
+
+Plain frozen pydantic records, checked in two layers: field-level checks on each record, and
+every cross-reference check in the one ``Programme`` validator (see :mod:`engine.programme.checks`) so
+that a file with several mistakes reports all of them, each at its own place.  Nothing here
+imports a solver or a user interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from engine.base.errors import ProgrammeProblems, remember_source, source_of
+from engine.base.limits import MAX_AMOUNT, MAX_ATTRIBUTE, MAX_MONEY, MAX_RECORDS, MAX_WEIGHT
+from engine.programme.calendar import Horizon
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        max_length=64,
+        description="letters, digits, '-' and '_' (no spaces)",
+    ),
+]
+AttrName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
+Money = Annotated[
+    float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False, description="pounds sterling, ≥ 0, ≤ £100 bn")
+]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+Text = Annotated[str, Field(max_length=4000)]
+
+
+def _below_one(value: float) -> float:
+    if value >= 1:
+        percent = f"{value:g}"
+        raise ValueError(
+            f"{percent} looks like a percentage: write {percent} % as {value / 100:g} (a fraction below 1)"
+        )
+    return value
+
+
+Fraction = Annotated[
+    float,
+    Field(ge=0, allow_inf_nan=False, description="a fraction: 0.05 for 5 %"),
+    AfterValidator(_below_one),
+]
+
+PartnerKind = Literal["county", "district", "city", "borough", "unitary", "private", "joint_venture", "other"]
+Area = Literal["back_office", "front_line"]
+DeliveryModel = Literal[
+    "status_quo",
+    "in_house",
+    "shared_service",
+    "s101_delegation",
+    "commissioned",
+    "outsourced",
+    "commercial_contract",
+    "joint_venture",
+]
+Risk = Literal["low", "medium", "high"]
+
+
+def _bounded_number(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_ATTRIBUTE:
+        raise ValueError(f"expected a number from -{MAX_ATTRIBUTE:,.0f} to {MAX_ATTRIBUTE:,.0f}")
+    return value
+
+
+AttributeValue = Annotated[bool | int | float | str, AfterValidator(_bounded_number)]
+
+
+class Record(BaseModel):
+    """Base of every record: unknown fields are errors and records never change in place."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Sourced(Record):
+    """Where a record's facts come from, and which of its figures are illustrative.
+
+    ``illustrative: true`` marks every figure of the record as not taken from a source document;
+    a list names only those fields.  Reports say so next to the number.
+    """
+
+    source: Text | None = None
+    illustrative: bool | tuple[str, ...] = False
+    notes: Text = ""
+
+    @model_validator(mode="after")
+    def _named_fields_exist(self) -> Sourced:
+        known = set(type(self).model_fields)
+        for attr in ("illustrative", "exempt"):
+            names = getattr(self, attr, ())
+            if isinstance(names, tuple):
+                unknown = [n for n in names if n not in known]
+                if unknown:
+                    raise ValueError(
+                        f"{attr} names unknown field(s) {', '.join(unknown)}; "
+                        f"expected some of: {', '.join(sorted(known))}"
+                    )
+        return self
+
+    def is_illustrative(self, field: str) -> bool:
+        if isinstance(self.illustrative, bool):
+            return self.illustrative
+        return field in self.illustrative
+
+
+class Partner(Sourced):
+    """A council, company or shared body that owns services or provides them."""
+
+    id: Id
+    name: Text
+    kind: PartnerKind
+    default_provider: bool = Field(
+        False, description="the MoU's preferred provider; other providers are exceptions"
+    )
+    decision_body: Text | None = Field(None, description="e.g. 'Cabinet', 'Leaders' Board'")
+    lead_officer: Text | None = None
+    owners: tuple[Id, ...] = Field((), description="partners that own a joint venture")
+    weights: dict[Id, Weight] = Field(
+        default_factory=dict,
+        description="the partner's own criterion weights (the rule set's units), for consensus views",
+    )
+
+
+class Service(Sourced):
+    """A service a partner runs today and might deliver differently."""
+
+    id: Id
+    name: Text
+    owner: Id
+    area: Area = "back_office"
+    annual_cost: Money = Field(description="current net annual cost of the service, £")
+    fte: Amount = 0.0
+    statutory: bool = False
+    in_scope: bool = True
+    current_provider: Id | None = Field(None, description="who delivers it today; default: owner")
+    contract_end: date | None = None
+    allow_status_quo: bool = Field(True, description="whether keeping things as they are is allowed")
+    shares: dict[Id, Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=dict, description="each partner's share of cost and saving; default: owner 100%"
+    )
+    exempt: tuple[str, ...] = Field((), description="fields that are confidential (not for publication)")
+
+    @property
+    def provider_now(self) -> str:
+        return self.current_provider or self.owner
+
+
+class DeliveryOption(Sourced):
+    """One way of delivering a service: who provides it, how, at what cost and effort."""
+
+    id: Id
+    service: Id
+    provider: Id
+    model: DeliveryModel
+    one_off_cost: Money = 0.0
+    annual_cost: Money = Field(description="annual running cost after transfer, £")
+    duration: int = Field(1, ge=0, le=600, description="implementation periods")
+    demand: dict[Id, Amount | tuple[Amount, ...]] = Field(
+        default_factory=dict,
+        description="resource use per implementation period: one number, or one per period",
+    )
+    earliest_start: date | None = None
+    latest_finish: date | None = None
+    risk: Risk = "medium"
+    attributes: dict[AttrName, AttributeValue] = Field(default_factory=dict)
+    ranges: dict[Literal["annual_cost", "one_off_cost"], tuple[Money, Money]] = Field(
+        default_factory=dict, description="uncertain costs: [low, high] around the figure given"
+    )
+    exempt: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_quo_takes_no_time(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("model") == "status_quo" and "duration" not in data:
+            return {**data, "duration": 0}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DeliveryOption:
+        if self.model == "status_quo":
+            if self.duration or self.one_off_cost or self.demand:
+                raise ValueError("a status-quo option has no duration, one-off cost or demand")
+        elif self.duration < 1:
+            raise ValueError("duration must be at least 1 period for a change of delivery")
+        for pool, profile in self.demand.items():
+            if isinstance(profile, tuple) and len(profile) != self.duration:
+                raise ValueError(
+                    f"demand for `{pool}` lists {len(profile)} values; expected one per "
+                    f"implementation period ({self.duration})"
+                )
+        if self.earliest_start and self.latest_finish and self.latest_finish < self.earliest_start:
+            raise ValueError("latest_finish is before earliest_start")
+        for name, (low, high) in self.ranges.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ValueError(
+                    f"ranges.{name} must run from at most {value:g} to at least {value:g}; "
+                    f"got [{low:g}, {high:g}]"
+                )
+        return self
+
+    @property
+    def is_status_quo(self) -> bool:
+        return self.model == "status_quo"
+
+    def demand_profile(self, pool: str) -> tuple[float, ...]:
+        """Use of ``pool`` in each implementation period (zeros if the option does not use it)."""
+        value = self.demand.get(pool, 0.0)
+        return value if isinstance(value, tuple) else (float(value),) * self.duration
+
+
+class Dependency(Sourced):
+    """``after`` may start only ``lag`` periods after ``before`` finishes (finish-to-start)."""
+
+    before: Id
+    after: Id
+    lag: int = Field(0, ge=0, le=600)
+    reason: Text = ""
+
+
+class Funding(Record):
+    """Who pays for a tranche of a resource: the first ``first`` units, or (None) the rest."""
+
+    by: tuple[Id, ...] = Field(min_length=1, description="partners sharing the tranche equally")
+    first: Amount | None = None
+
+
+class ResourcePool(Sourced):
+    """A limited resource that transitions draw on, e.g. project-manager days per month."""
+
+    id: Id
+    name: Text
+    unit: Literal["days", "hours", "fte", "gbp"] = "days"
+    per: Literal["period", "financial_year", "horizon"] = Field(
+        "period", description="the window the capacity applies to"
+    )
+    capacity: Amount
+    overrides: dict[str, Amount] = Field(
+        default_factory=dict,
+        description="capacity for named windows: 'YYYY-MM' periods or 'YYYY/YY' financial years",
+    )
+    unit_cost: Money | None = Field(None, description="£ per unit, for the finance")
+    funding: tuple[Funding, ...] = ()
+
+
+class Budget(Sourced):
+    """Limit on one-off implementation spend per financial year (£), with named-year overrides."""
+
+    per_financial_year: Money
+    overrides: dict[str, Money] = Field(default_factory=dict)
+
+
+class ExceptionPolicy(Sourced):
+    """The MoU's exception rule: another partner only where it beats the default provider.
+
+    Applies to the ``client``'s services in the named areas.  The margin is relative: 0.05 means
+    an exception must score at least 5 % above the best default-provider option.
+    """
+
+    client: Id
+    areas: tuple[Area, ...] = ("back_office",)
+    margin: Fraction = Field(0.05, description="the programme's reading of 'greater value': 0.05 for 5 %")
+    joint_decision: Text = "joint decision of the lead officers of both councils"
+    final_decision: Text
+
+
+class Consensus(Sourced):
+    """Partners whose agreement every decision needs (Essex: Leaders' Board, no voting)."""
+
+    partners: tuple[Id, ...] = Field(min_length=2)
+    body: Text = "Leaders' Board"
+    rule: Text = "decisions by consensus, no voting"
+
+
+class Settings(Record):
+    """Programme-wide choices the optimiser follows."""
+
+    deferred_dependency: Literal["block", "ignore"] = Field(
+        "block",
+        description="if the 'before' service keeps its status quo: block the 'after' service, or ignore",
+    )
+    max_concurrent_transitions: int | None = Field(None, ge=1, le=MAX_RECORDS)
+    band_exempt_scores: bool = Field(
+        True,
+        description="publish an option with exempt prices with its score as a band (0.4–0.5), not exactly",
+    )
+
+
+class SourceDocument(Record):
+    id: Id
+    title: Text
+    issued: date | None = None
+    note: Text = ""
+
+
+class Programme(Record):
+    """A shared-services programme as the partners have agreed to study it."""
+
+    id: Id
+    name: Text
+    description: Text = ""
+    horizon: Horizon
+    partners: tuple[Partner, ...] = Field(min_length=1)
+    services: tuple[Service, ...] = Field(min_length=1)
+    options: tuple[DeliveryOption, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    resources: tuple[ResourcePool, ...] = ()
+    budget: Budget | None = None
+    exception_policy: ExceptionPolicy | None = None
+    consensus: Consensus | None = None
+    settings: Settings = Settings()
+    sources: tuple[SourceDocument, ...] = ()
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, ignored_types=(cached_property,)
+    )
+
+    @model_validator(mode="after")
+    def _cross_check(self, info: ValidationInfo) -> Programme:
+        from engine.programme.checks import cross_check  # the checks need the finished records
+
+        problems = cross_check(self, (info.context or {}).get("set_aside"))
+        if problems:
+            raise ProgrammeProblems(problems)
+        return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Programme:
+        """A copy never carries the original's cached lookups (they would describe the old
+        options); a copy with changes is validated afresh, like a file."""
+        if update:
+            data = {name: getattr(self, name) for name in type(self).model_fields}
+            changed = type(self).model_validate({**data, **update})
+            source = source_of(self)
+            if source is not None:  # a what-if of a file: its problems are still that file's
+                remember_source(changed, source)
+            return changed
+        copy = super().model_copy(deep=deep)
+        for name in ("_partners", "_services", "_options", "_option_index"):
+            copy.__dict__.pop(name, None)
+        return copy
+
+    # lookups -----------------------------------------------------------------------------
+    @cached_property
+    def _partners(self) -> dict[str, Partner]:
+        return {p.id: p for p in self.partners}
+
+    @cached_property
+    def _services(self) -> dict[str, Service]:
+        return {s.id: s for s in self.services}
+
+    @cached_property
+    def _options(self) -> dict[str, tuple[DeliveryOption, ...]]:
+        """Each service's options, status quo first, then in file order."""
+        grouped: dict[str, list[DeliveryOption]] = {s.id: [] for s in self.services}
+        for option in self.options:
+            grouped[option.service].append(option)
+        out: dict[str, tuple[DeliveryOption, ...]] = {}
+        for service in self.services:
+            explicit = grouped[service.id]
+            status_quo = [o for o in explicit if o.is_status_quo]
+            rest = [o for o in explicit if not o.is_status_quo]
+            if service.allow_status_quo and not status_quo:
+                status_quo = [implicit_status_quo(service)]
+            out[service.id] = tuple(status_quo + rest)
+        return out
+
+    def partner(self, partner_id: str) -> Partner:
+        return self._partners[partner_id]
+
+    def service(self, service_id: str) -> Service:
+        return self._services[service_id]
+
+    def options_for(self, service_id: str) -> tuple[DeliveryOption, ...]:
+        return self._options[service_id]
+
+    @cached_property
+    def _option_index(self) -> dict[str, DeliveryOption]:
+        return {o.id: o for options in self._options.values() for o in options}
+
+    def option(self, option_id: str) -> DeliveryOption:
+        """Any option by id, the implicit status-quo options included."""
+        return self._option_index[option_id]
+
+    def resource(self, pool_id: str) -> ResourcePool:
+        return next(r for r in self.resources if r.id == pool_id)
+
+    @property
+    def default_provider(self) -> Partner | None:
+        return next((p for p in self.partners if p.default_provider), None)
+
+    def is_exception(self, option: DeliveryOption) -> bool:
+        """Whether choosing ``option`` needs the MoU's exception route.
+
+        It does when the policy governs the service (the client's service in a named area) and
+        the provider is neither the default provider nor the owner keeping it in house.
+        """
+        policy, default = self.exception_policy, self.default_provider
+        if policy is None or default is None or option.is_status_quo:
+            return False
+        service = self.service(option.service)
+        return (
+            service.owner == policy.client
+            and service.area in policy.areas
+            and option.provider not in (default.id, service.owner)
+        )
+
+
+def implicit_status_quo(service: Service) -> DeliveryOption:
+    """The do-nothing option every service has unless it is excluded."""
+    return DeliveryOption(
+        id=f"{service.id}-status-quo",
+        service=service.id,
+        provider=service.provider_now,
+        model="status_quo",
+        annual_cost=service.annual_cost,
+        duration=0,
+        risk="low",
+        notes="keep the service as it is delivered today",
+        exempt=("annual_cost",) if "annual_cost" in service.exempt else (),
+        illustrative=("annual_cost",) if service.is_illustrative("annual_cost") else False,
+        source=f"service `{service.id}` as delivered today",
+    )

@@ -1,0 +1,264 @@
+"""Green Book money for changes and plans, month by month: one implementation for the finance,
+the savings and max-min objectives, the consensus check and the oracle tests.
+
+Conventions (HM Treasury Green Book):
+
+- money is counted by month from 1 April of the financial year in which the programme starts;
+  month ``m`` falls in appraisal year ``m // 12`` and is discounted by that year's factor
+  (year 0 undiscounted; 3.5 % a year for years 1–30, then the declining long-term schedule);
+- a change's one-off cost, uplifted for optimism bias, is spread evenly over its implementation
+  months; the staff and consultancy days it draws from a resource pool with a ``unit_cost`` are
+  costed in the periods they are used;
+- its saving (today's annual cost less the option's) runs for ``Appraisal.years`` full years from
+  the month after it completes, whatever the planning horizon: a change is never appraised over
+  the stub of years the horizon happens to leave it.
+
+Everything is linear in each change, so a plan's money is the sum of its changes' money and the
+objectives can use it as coefficients.  Who pays for a pool's days follows its funding tranches in
+the order the days are used (the first 20 days by the County, the rest by the City).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+from pydantic import Field
+
+from engine.programme.model import DeliveryOption, Fraction, Programme, Record
+
+# Green Book declining long-term discount rates: (first year of the band, rate)
+DECLINING = ((0, 0.035), (31, 0.03), (76, 0.025), (126, 0.02), (201, 0.015), (301, 0.01))
+
+
+class Appraisal(Record):
+    """How money is appraised; defaults follow the Green Book."""
+
+    rate: Fraction = Field(0.035, description="discount rate a year for years 0–30: 0.035 for 3.5 %")
+    declining: bool = Field(True, description="use the Green Book's lower rates after year 30")
+    years: int = Field(10, ge=1, le=100, description="years of savings appraised after each change")
+    optimism_bias: Fraction = Field(0.0, description="uplift on one-off costs: 0.2 for 20 %")
+
+
+GREEN_BOOK = Appraisal()
+
+
+def discount_factor(year: int, appraisal: Appraisal = GREEN_BOOK) -> float:
+    """1 / Π (1 + r_k) over years 1..year, r_k the rate in force in year k (Green Book)."""
+    return float(_year_factors(appraisal.rate, appraisal.declining, year + 1)[year])
+
+
+@lru_cache(maxsize=64)
+def _year_factors(rate: float, declining: bool, years: int) -> np.ndarray:
+    rates = np.full(years, rate)
+    if declining and rate == DECLINING[0][1]:
+        for first, band_rate in DECLINING:
+            rates[first:] = band_rate
+    rates[0] = 0.0  # year 0 is undiscounted
+    return np.asarray(1.0 / np.cumprod(1.0 + rates))
+
+
+def month_discounts(appraisal: Appraisal, months: int) -> np.ndarray:
+    """Discount factor of each month from the appraisal start (its year's factor)."""
+    factors = _year_factors(appraisal.rate, appraisal.declining, months // 12 + 1)
+    return np.asarray(factors[np.arange(months) // 12])
+
+
+def appraisal_start(programme: Programme) -> date:
+    """1 April of the financial year in which the programme starts."""
+    first = programme.horizon.start
+    return date(first.year if first.month >= 4 else first.year - 1, 4, 1)
+
+
+def month_offset(programme: Programme) -> int:
+    """Months from the appraisal start to the programme's first period."""
+    first, start = programme.horizon.start, appraisal_start(programme)
+    return (first.year - start.year) * 12 + first.month - start.month
+
+
+def year_labels(programme: Programme, months: int) -> list[str]:
+    """Financial-year labels ('2015/16') covering ``months`` months from the appraisal start."""
+    first = appraisal_start(programme).year
+    return [f"{y}/{(y + 1) % 100:02d}" for y in range(first, first + max(1, -(-months // 12)))]
+
+
+def pool_cost_profile(
+    programme: Programme, option: DeliveryOption, exclude: Collection[str] = ()
+) -> list[float]:
+    """£ of costed resource days the option uses in each implementation period."""
+    out = [0.0] * option.duration
+    for pool in programme.resources:
+        if pool.unit_cost and pool.id in option.demand and pool.id not in exclude:
+            for k, amount in enumerate(option.demand_profile(pool.id)):
+                out[k] += amount * pool.unit_cost
+    return out
+
+
+@dataclass
+class Ledger:
+    """Money by month from the appraisal start, costs and savings both positive."""
+
+    one_off: np.ndarray
+    resources: np.ndarray
+    savings: np.ndarray
+
+    @classmethod
+    def empty(cls, months: int) -> Ledger:
+        return cls(np.zeros(months), np.zeros(months), np.zeros(months))
+
+    @property
+    def net(self) -> np.ndarray:
+        return self.savings - self.one_off - self.resources
+
+    def npv(self, appraisal: Appraisal) -> float:
+        return float(self.net @ month_discounts(appraisal, len(self.net)))
+
+    def add(self, other: Ledger, share: float = 1.0) -> None:
+        for mine, theirs in ((self.one_off, other.one_off), (self.resources, other.resources)):
+            mine[: len(theirs)] += share * theirs
+        self.savings[: len(other.savings)] += share * other.savings
+
+
+def change_months(programme: Programme, option: DeliveryOption, start: int, appraisal: Appraisal) -> int:
+    """Months from the appraisal start to the end of the change's appraised savings."""
+    mpp = programme.horizon.months_per_period
+    return month_offset(programme) + (start + option.duration) * mpp + 12 * appraisal.years
+
+
+def change_ledger(
+    programme: Programme, option: DeliveryOption, start: int, appraisal: Appraisal, months: int | None = None
+) -> Ledger:
+    """The money of ``option`` started in period ``start``, month by month."""
+    mpp = programme.horizon.months_per_period
+    months = months or change_months(programme, option, start, appraisal)
+    ledger = Ledger.empty(months)
+    first = month_offset(programme) + start * mpp
+    build = option.duration * mpp
+    if build:
+        ledger.one_off[first : first + build] = option.one_off_cost * (1 + appraisal.optimism_bias) / build
+    for k, cost in enumerate(pool_cost_profile(programme, option)):
+        ledger.resources[first + k * mpp : first + (k + 1) * mpp] = cost / mpp
+    saving = programme.service(option.service).annual_cost - option.annual_cost
+    ledger.savings[first + build : first + build + 12 * appraisal.years] = saving / 12
+    return ledger
+
+
+def change_npv_by_start(
+    programme: Programme,
+    option: DeliveryOption,
+    starts: Sequence[int],
+    appraisal: Appraisal,
+    exclude_pools: Collection[str] = (),
+) -> np.ndarray:
+    """NPV of the change for each start period, from prefix sums of the monthly discount factors
+    (the same money as :func:`change_ledger`, fast enough for every coefficient of the model);
+    ``exclude_pools`` leaves out the days of those pools (a partner's view of funded pools)."""
+    mpp = programme.horizon.months_per_period
+    starts_arr = np.asarray(starts, dtype=int)
+    if starts_arr.size == 0:
+        return np.zeros(0)
+    months = change_months(programme, option, int(starts_arr.max()), appraisal)
+    prefix = np.concatenate(([0.0], np.cumsum(month_discounts(appraisal, months))))
+    first = month_offset(programme) + starts_arr * mpp
+    build = option.duration * mpp
+    value = np.zeros(len(starts_arr))
+    if build:
+        monthly = option.one_off_cost * (1 + appraisal.optimism_bias) / build
+        value -= monthly * (prefix[first + build] - prefix[first])
+    for k, cost in enumerate(pool_cost_profile(programme, option, exclude_pools)):
+        if cost:
+            value -= cost / mpp * (prefix[first + (k + 1) * mpp] - prefix[first + k * mpp])
+    saving = programme.service(option.service).annual_cost - option.annual_cost
+    ends = first + build
+    value += saving / 12 * (prefix[ends + 12 * appraisal.years] - prefix[ends])
+    return value
+
+
+def period_discounts(programme: Programme, appraisal: Appraisal, periods: int) -> np.ndarray:
+    """Average discount factor of each period's months (money spread evenly over a period)."""
+    mpp = programme.horizon.months_per_period
+    offset = month_offset(programme)
+    monthly = month_discounts(appraisal, offset + periods * mpp)
+    return np.asarray(monthly[offset:].reshape(periods, mpp).mean(axis=1))
+
+
+# ------------------------------------------------------------------ who pays for resource days
+def funded_pools(programme: Programme) -> list[str]:
+    """Costed pools whose days are paid by funding tranches rather than by the services' partners."""
+    return [p.id for p in programme.resources if p.unit_cost and p.funding]
+
+
+def tranche_split(
+    programme: Programme, pool_id: str, used: Sequence[float] | np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each partner's share of ``pool_id``'s days in each period, filling the funding tranches in
+    the order the days are used (partners named in one tranche share it equally)."""
+    pool = programme.resource(pool_id)
+    out: dict[str, np.ndarray] = {}
+    filled = 0.0  # days used so far
+    floor = 0.0  # first day of the current tranche
+    bounds = []
+    for tranche in pool.funding:
+        ceiling = floor + tranche.first if tranche.first is not None else float("inf")
+        bounds.append((floor, ceiling, tranche.by))
+        floor = ceiling
+    for t, amount in enumerate(used):
+        for low, high, by in bounds:
+            part = max(0.0, min(filled + amount, high) - max(filled, low))
+            if part > 0:
+                for partner in by:
+                    out.setdefault(partner, np.zeros(len(used)))[t] += part / len(by)
+        filled += amount
+    return out
+
+
+def shares_of(programme: Programme, service_id: str) -> dict[str, float]:
+    service = programme.service(service_id)
+    return dict(service.shares) or {service.owner: 1.0}
+
+
+def plan_ledgers(
+    programme: Programme, changes: Iterable[tuple[DeliveryOption, int]], appraisal: Appraisal
+) -> tuple[Ledger, dict[str, Ledger], list[Ledger]]:
+    """The plan's money in total, by partner, and by change (in the order given).
+
+    A change's own ledger carries the full cost of the days it uses; by partner, the days of a
+    funded pool go to the tranche funders and every other figure to the service's partners by
+    their shares."""
+    changes = list(changes)
+    months = max(
+        [change_months(programme, o, s, appraisal) for o, s in changes]
+        or [month_offset(programme) + 12 * appraisal.years]
+    )
+    total = Ledger.empty(months)
+    partners: dict[str, Ledger] = {}
+    own: list[Ledger] = []
+    funded = set(funded_pools(programme))
+    mpp = programme.horizon.months_per_period
+    periods = max([s + o.duration for o, s in changes], default=0)
+    used = {pool: np.zeros(periods) for pool in funded}
+    for option, start in changes:
+        ledger = change_ledger(programme, option, start, appraisal, months)
+        own.append(ledger)
+        total.add(ledger)
+        unfunded = Ledger(ledger.one_off, ledger.resources.copy(), ledger.savings)
+        for pool in funded & set(option.demand):
+            profile = option.demand_profile(pool)
+            used[pool][start : start + option.duration] += profile
+            cost = programme.resource(pool).unit_cost or 0.0
+            first = month_offset(programme) + start * mpp
+            for k, amount in enumerate(profile):
+                unfunded.resources[first + k * mpp : first + (k + 1) * mpp] -= amount * cost / mpp
+        for partner, share in shares_of(programme, option.service).items():
+            partners.setdefault(partner, Ledger.empty(months)).add(unfunded, share)
+    for pool, days in used.items():
+        cost = programme.resource(pool).unit_cost or 0.0
+        for partner, split in tranche_split(programme, pool, days).items():
+            monthly = np.zeros(months)
+            first = month_offset(programme)
+            monthly[first : first + periods * mpp] = np.repeat(split * cost / mpp, mpp)
+            partners.setdefault(partner, Ledger.empty(months)).resources[:] += monthly
+    return total, partners, own

@@ -1,0 +1,161 @@
+"""What a rule can read: one row per service × option, as named columns.
+
+``service.*``, ``option.*`` (with the attributes a rule set declares as ``option.attributes.*``),
+``provider.*`` and ``horizon.*``.  Dates become period numbers of the horizon so that rules stay
+arithmetic (``service.contract_end_period < horizon.periods``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from engine.base.errors import RuleError, source_of
+from engine.programme.model import DeliveryOption, Programme, Service
+from engine.rules.expr import BOOLEAN, NUMBER, TEXT, Kind, Type
+
+MAYBE_NUMBER = Type(Kind.NUMBER, nullable=True)
+
+
+class _Reading:
+    """What a field's reader may need beyond the row: the programme, its horizon, its default provider."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.horizon = programme.horizon
+        default = programme.default_provider
+        self.default_id = None if default is None else default.id
+
+    def period(self, day: date | None) -> int | None:
+        """The horizon period of ``day`` (None stays None)."""
+        return None if day is None else self.horizon.period_of(day)
+
+    def in_horizon(self, day: date | None) -> bool:
+        """Whether ``day`` falls inside the horizon."""
+        return day is not None and 0 <= self.horizon.period_of(day) < self.horizon.periods
+
+
+Reader = Callable[[Service, DeliveryOption, _Reading], Any]
+
+# What a rule may read: the one list of the fields, their types and how each is read from a row
+# (service, option).  BASE_SCHEMA, the option table and the README's list all follow it (a test
+# checks the README against it).
+FIELDS: dict[str, tuple[Type, Reader]] = {
+    "service.id": (TEXT, lambda s, o, r: s.id),
+    "service.name": (TEXT, lambda s, o, r: s.name),
+    "service.owner": (TEXT, lambda s, o, r: s.owner),
+    "service.area": (TEXT, lambda s, o, r: s.area),
+    "service.annual_cost": (NUMBER, lambda s, o, r: s.annual_cost),
+    "service.fte": (NUMBER, lambda s, o, r: s.fte),
+    "service.statutory": (BOOLEAN, lambda s, o, r: s.statutory),
+    "service.in_scope": (BOOLEAN, lambda s, o, r: s.in_scope),
+    "service.is_back_office": (BOOLEAN, lambda s, o, r: s.area == "back_office"),
+    "service.current_provider": (TEXT, lambda s, o, r: s.provider_now),
+    "service.contract_end_period": (MAYBE_NUMBER, lambda s, o, r: r.period(s.contract_end)),
+    "service.contract_ends_in_horizon": (BOOLEAN, lambda s, o, r: r.in_horizon(s.contract_end)),
+    "option.id": (TEXT, lambda s, o, r: o.id),
+    "option.model": (TEXT, lambda s, o, r: o.model),
+    "option.provider": (TEXT, lambda s, o, r: o.provider),
+    "option.one_off_cost": (NUMBER, lambda s, o, r: o.one_off_cost),
+    "option.annual_cost": (NUMBER, lambda s, o, r: o.annual_cost),
+    "option.duration": (NUMBER, lambda s, o, r: o.duration),
+    "option.risk": (TEXT, lambda s, o, r: o.risk),
+    "option.is_status_quo": (BOOLEAN, lambda s, o, r: o.is_status_quo),
+    "option.is_exception": (BOOLEAN, lambda s, o, r: r.programme.is_exception(o)),
+    "option.is_in_house": (BOOLEAN, lambda s, o, r: o.provider == s.owner and not o.is_status_quo),
+    "option.earliest_start_period": (MAYBE_NUMBER, lambda s, o, r: r.period(o.earliest_start)),
+    "option.latest_finish_period": (MAYBE_NUMBER, lambda s, o, r: r.period(o.latest_finish)),
+    "option.total_demand": (NUMBER, lambda s, o, r: sum(sum(o.demand_profile(p)) for p in o.demand)),
+    "provider.id": (TEXT, lambda s, o, r: o.provider),
+    "provider.name": (TEXT, lambda s, o, r: r.programme.partner(o.provider).name),
+    "provider.kind": (TEXT, lambda s, o, r: r.programme.partner(o.provider).kind),
+    "provider.is_default_provider": (BOOLEAN, lambda s, o, r: o.provider == r.default_id),
+    "provider.is_owner": (BOOLEAN, lambda s, o, r: o.provider == s.owner),
+    "horizon.periods": (NUMBER, lambda s, o, r: r.horizon.periods),
+    "horizon.months_per_period": (NUMBER, lambda s, o, r: r.horizon.months_per_period),
+}
+BASE_SCHEMA: dict[str, Type] = {path: kind for path, (kind, _) in FIELDS.items()}
+ATTRIBUTE_KINDS = {"number": Kind.NUMBER, "text": Kind.TEXT, "boolean": Kind.BOOLEAN}
+
+
+def schema_for(attributes: Mapping[str, str]) -> dict[str, Type]:
+    """The base fields plus declared option attributes (always possibly missing)."""
+    schema = dict(BASE_SCHEMA)
+    for name, kind in attributes.items():
+        schema[f"option.attributes.{name}"] = Type(ATTRIBUTE_KINDS[kind], nullable=True)
+    return schema
+
+
+@dataclass
+class OptionTable:
+    """Every service × option of a programme, with the columns rules read."""
+
+    programme: Programme
+    rows: list[tuple[Service, DeliveryOption]]
+    columns: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row_context(self, index: int) -> dict[str, Any]:
+        """Nested mapping for rule-engine: ``{"service": {...}, "option": {"attributes": {...}}}``."""
+        context: dict[str, Any] = {}
+        for path, column in self.columns.items():
+            value = column[index]
+            if isinstance(value, float) and value != value:
+                value = None
+            elif isinstance(value, np.generic):
+                value = value.item()
+            target = context
+            *parents, leaf = path.split(".")
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[leaf] = value
+        return context
+
+    def values(self, index: int, paths: Any) -> dict[str, Any]:
+        return {p: self.columns[p][index] for p in paths if p in self.columns}
+
+
+def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionTable:
+    """One row per service × option, one column per field of :data:`FIELDS` and per declared attribute."""
+    rows = [(s, o) for s in programme.services for o in programme.options_for(s.id)]
+    n = len(rows)
+
+    def col(values: list[Any], kind: Type) -> np.ndarray:
+        if kind.kind == Kind.NUMBER:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+        if kind.kind == Kind.BOOLEAN:
+            return np.array(values, dtype=bool)
+        out = np.empty(n, dtype=object)
+        out[:] = values
+        return out
+
+    reading = _Reading(programme)
+    columns = {
+        path: col([read(s, o, reading) for s, o in rows], kind) for path, (kind, read) in FIELDS.items()
+    }
+    for name, kind_name in attributes.items():
+        kind = ATTRIBUTE_KINDS[kind_name]
+        values = [o.attributes.get(name) for _, o in rows]
+        for (_, option), value in zip(rows, values, strict=True):
+            if value is not None and _kind_of(value) != kind:
+                raise RuleError.one(
+                    f"option `{option.id}` attribute `{name}` is {value!r}; the rule set expects {kind_name}",
+                    field=f"options[{option.id}].attributes.{name}",
+                    file=source_of(programme),
+                )
+        columns[f"option.attributes.{name}"] = col(values, Type(kind, True))
+    return OptionTable(programme, rows, columns)
+
+
+def _kind_of(value: Any) -> Kind:
+    if isinstance(value, bool):
+        return Kind.BOOLEAN
+    if isinstance(value, (int, float)):
+        return Kind.NUMBER
+    return Kind.TEXT

@@ -1,0 +1,80 @@
+"""Pure multi-criteria kernels on numpy arrays, without validation (callers validate).
+
+Conventions follow pymcdm so that its implementations serve as an independent oracle:
+``matrix`` is alternatives × criteria, ``types`` is +1 for a benefit and -1 for a cost criterion.
+TOPSIS takes one weight vector or a batch of weight draws (draws × criteria): scoring and the
+Monte-Carlo sensitivity share it.  A batched WSM is a matrix product (``normalised @ weights.T``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def normalise(
+    column: np.ndarray, cost: bool, method: str, scale: tuple[float, float] | None = None
+) -> np.ndarray:
+    """One criterion's values onto a comparable scale where larger is always better.
+
+    minmax: (x - min) / (max - min), reversed for costs; all-equal values score 1.
+    vector: x / ||x||, and 1 - x / ||x|| for costs (pymcdm's convention).
+    sum:    x / sum(x), and (1/x) / sum(1/x) for costs.
+    scale:  (x - lo) / (hi - lo) on a fixed scale such as a 1–5 rating, reversed for costs.
+    """
+    x = column.astype(float)
+    if method == "minmax":
+        lo, hi = float(np.min(x)), float(np.max(x))
+        if hi == lo:
+            return np.ones_like(x)
+        return (hi - x) / (hi - lo) if cost else (x - lo) / (hi - lo)
+    if method == "vector":
+        norm = float(np.sqrt(np.sum(x**2)))
+        if norm == 0:
+            return np.ones_like(x)
+        return 1 - x / norm if cost else x / norm
+    if method == "sum":
+        if cost:
+            inverse = 1 / x
+            return inverse / np.sum(inverse)
+        return x / np.sum(x)
+    if method == "scale":
+        assert scale is not None
+        lo, hi = scale
+        return (hi - x) / (hi - lo) if cost else (x - lo) / (hi - lo)
+    raise ValueError(f"unknown normalisation {method}")
+
+
+def wsm(normalised: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted sum: ``S_i = Σ_j w_j r_ij``.  Returns (contributions w_j r_ij, scores)."""
+    contributions = normalised * weights
+    return contributions, contributions.sum(axis=1)
+
+
+def topsis(normalised: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
+    """TOPSIS closeness ``P_i = D_i^- / (D_i^- + D_i^+)`` on a normalised (larger-is-better) matrix.
+
+    The ideal (PIS) and anti-ideal (NIS) are the column maxima and minima of the weighted
+    matrix; D are Euclidean distances to them.  Every intermediate table is returned so that
+    an explanation can print it.
+
+    ``weights`` is one vector (criteria) or a batch of draws (draws × criteria), so that scoring
+    and the Monte-Carlo weight draws share this one implementation; a batch gives every table a
+    leading draws axis (``score`` is then draws × alternatives).  Criteria stay the last,
+    contiguous axis so a batch of one adds up exactly as a single vector does.
+    """
+    batch = np.asarray(weights, dtype=float)
+    weighted = normalised[None, :, :] * np.atleast_2d(batch)[:, None, :]  # draws × rows × criteria
+    pis, nis = weighted.max(axis=1), weighted.min(axis=1)
+    d_plus = np.sqrt(((weighted - pis[:, None, :]) ** 2).sum(axis=2))
+    d_minus = np.sqrt(((weighted - nis[:, None, :]) ** 2).sum(axis=2))
+    total = d_plus + d_minus
+    closeness = np.divide(d_minus, total, out=np.ones_like(total), where=total > 0)
+    tables = {
+        "weighted": weighted,
+        "pis": pis,
+        "nis": nis,
+        "d_plus": d_plus,
+        "d_minus": d_minus,
+        "score": closeness,
+    }
+    return tables if batch.ndim == 2 else {name: table[0] for name, table in tables.items()}
