@@ -11,10 +11,21 @@ import pytest
 from engine.appraisal.finance import Appraisal, option_cash_flows, plan_finance
 from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.io.load import parse_programme
+from engine.io.shipped import shipped_rules
 from engine.optimise.solve import solve
 from engine.plan.result import Assignment, Plan, partner_benefits
 from engine.plan.settings import PlanSettings
-from engine.programme.money import change_ledger, change_npv_by_start, plan_ledgers, tranche_split
+from engine.programme.money import (
+    benefit_discounts,
+    change_ledger,
+    change_npv_by_start,
+    discount_factor,
+    month_offset,
+    plan_ledgers,
+    tranche_split,
+)
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 from tests.conftest import DATA, ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*/*.yaml"))
@@ -115,3 +126,28 @@ def test_maxmin_counts_tranches_exactly():
     money = partner_benefits(result.plan, programme)
     total = plan_finance(result.plan, programme).npv
     assert result.objective_value == pytest.approx(min(money.values()) + 1e-6 * total, abs=1e-3)
+
+
+@pytest.mark.parametrize("appraisal", [Appraisal(), Appraisal(rate=0.06, years=3), Appraisal(years=40)])
+def test_the_value_objective_discounts_by_the_finances_annual_schedule(appraisal: Appraisal):
+    """One convention: a score gain starting in period k is discounted by the mean Green Book factor
+    of the months the finance would count its savings over, and an earlier start is worth more."""
+    programme = _small_with_costed_days()
+    found = benefit_discounts(programme, appraisal, programme.horizon.periods)
+    mpp, offset = programme.horizon.months_per_period, month_offset(programme)
+    for k, value in enumerate(found):
+        months = range(offset + k * mpp, offset + k * mpp + 12 * appraisal.years)
+        expected = np.mean([discount_factor(m // 12, appraisal) for m in months])
+        assert value == pytest.approx(expected, rel=1e-12)
+    assert (np.diff(found) < 0).all()
+    assert benefit_discounts(programme, Appraisal(rate=0.0), 4) == pytest.approx(np.ones(5))
+
+
+def test_the_scenarios_appraisal_moves_the_value_objective():
+    """The value objective reads the same Appraisal as the finance: a higher rate lowers it."""
+    programme = parse_programme((DATA / "small.yaml").read_text(), "small.yaml")
+    scores = score(programme, load_ruleset(shipped_rules()))
+    low = solve(programme, PlanSettings(appraisal=Appraisal(rate=0.01)), scores)
+    high = solve(programme, PlanSettings(appraisal=Appraisal(rate=0.10)), scores)
+    assert low.objective_value is not None and high.objective_value is not None
+    assert high.objective_value < low.objective_value

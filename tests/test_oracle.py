@@ -22,6 +22,7 @@ from engine.plan.result import Assignment, Plan, PlanStatus, partner_benefits
 from engine.plan.settings import MAXMIN_TIE_BREAK, PlanSettings
 from engine.plan.verify import verify
 from engine.programme.model import Programme
+from engine.programme.money import Appraisal, discount_factor
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import ScoreTable, score
 
@@ -168,12 +169,23 @@ def _gains(table: ScoreTable) -> dict[str, float]:
     }
 
 
-def _value(plan: Plan, programme: Programme, objective: str, gains: dict[str, float], rate: float) -> float:
+def _benefit_discount(programme: Programme, period: int, appraisal: Appraisal) -> float:
+    """Mean Green Book factor, year by year, of the appraisal years after ``period`` (written out
+    here month by month, not with the prefix sums the optimiser uses)."""
+    first = programme.horizon.start
+    offset = (first.month - 4) % 12  # months from 1 April of the programme's first financial year
+    start = offset + period * programme.horizon.months_per_period
+    months = range(start, start + 12 * appraisal.years)
+    return sum(discount_factor(m // 12, appraisal) for m in months) / len(months)
+
+
+def _value(
+    plan: Plan, programme: Programme, objective: str, gains: dict[str, float], appraisal: Appraisal
+) -> float:
     if objective == "makespan":
         return -float(plan.makespan)
     if objective == "value":
-        months = programme.horizon.months_per_period
-        return sum(gains[a.option] * (1 + rate) ** (-(a.end * months / 12)) for a in plan.assignments)
+        return sum(gains[a.option] * _benefit_discount(programme, a.end, appraisal) for a in plan.assignments)
     npv = plan_finance(plan, programme).npv
     if objective == "savings":
         return npv
@@ -218,13 +230,13 @@ def _check(programme: Programme, forced: dict[str, Any]) -> None:
         if not valid:
             assert result.status == PlanStatus.INFEASIBLE, f"{where}: {result.status_text} but no plan exists"
             continue
-        best = max(_value(p, programme, objective, gains, plan_settings.discount_rate) for p in valid)
+        best = max(_value(p, programme, objective, gains, plan_settings.appraisal) for p in valid)
         assert result.status == PlanStatus.OPTIMAL, f"{where}: {result.status_text}; {result.message}"
         assert result.plan is not None and result.objective_value is not None
         assert not verify(result.plan, programme, plan_settings, allowed)
         reported = -result.objective_value if objective == "makespan" else result.objective_value
         assert reported == pytest.approx(best, rel=1e-6, abs=1e-4), f"{where}: solver {reported}, best {best}"
-        mine = _value(result.plan, programme, objective, gains, plan_settings.discount_rate)
+        mine = _value(result.plan, programme, objective, gains, plan_settings.appraisal)
         assert mine == pytest.approx(best, rel=1e-6, abs=1e-4), (
             f"{where}: the plan is worth {mine}, best {best}"
         )

@@ -143,7 +143,6 @@ def prepare_scenario(scenario: Scenario, base: Programme, rules: RuleSet, path: 
         objective=scenario.objective,
         solver=scenario.solver,
         time_limit=scenario.time_limit,
-        discount_rate=scenario.appraisal.rate,
         appraisal=scenario.appraisal,
         force_in=scenario.force_in,
         force_out=force_out,

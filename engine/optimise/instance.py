@@ -10,16 +10,18 @@ narrowed by the what-if settings (force out, fix option, fix provider).  Service
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NoReturn
 
 import networkx as nx
+import numpy as np
 
 from engine.base.errors import InfeasibleError, Problem
 from engine.plan.settings import PlanSettings
 from engine.plan.windows import Window, budget_windows, capacity_windows
 from engine.programme.graph import dependency_graph
 from engine.programme.model import DeliveryOption, Programme, Service
-from engine.programme.money import change_npv_by_start, funded_pools, shares_of
+from engine.programme.money import benefit_discounts, change_npv_by_start, funded_pools, shares_of
 from engine.scoring.scores import ScoreTable
 
 
@@ -65,10 +67,14 @@ class Instance:
     def all_jobs(self) -> list[Job]:
         return [job for jobs in self.jobs.values() for job in jobs]
 
+    @cached_property
+    def _benefit_discounts(self) -> np.ndarray:
+        return benefit_discounts(self.programme, self.settings.appraisal, self.periods)
+
     def discount(self, period: int) -> float:
-        """Green Book discount factor for a benefit that starts ``period`` periods in."""
-        years = period * self.months_per_period / 12
-        return float((1 + self.settings.discount_rate) ** (-years))
+        """Green Book discount of a score gain that starts ``period`` periods in (the finance's own
+        annual schedule, :func:`engine.programme.money.benefit_discounts`)."""
+        return float(self._benefit_discounts[period])
 
     def value(self, job: Job, start: int) -> float:
         """Objective coefficient of starting ``job`` at ``start``: the discounted score gain (value),

@@ -1,7 +1,8 @@
 """The objectives.
 
 value:    maximise Σ x[o,t] · gain_o · δ(t + d_o), the score gain over the status quo discounted by
-          when the benefit starts (δ(k) = (1 + r)^(−k·months/12), r the Green Book rate).
+          when it starts: δ(k) is the mean Green Book factor (the finance's annual schedule) of
+          the appraisal years that follow period k, the months the finance counts savings over.
 savings:  maximise Σ x[o,t] · NPV_o(t), each change's net present value over its appraisal life
           when started at t (one-off cost with optimism bias, costed days, savings for the
           appraisal years after completion: the finance's own money, :mod:`engine.programme.money`), so the

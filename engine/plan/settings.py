@@ -20,9 +20,9 @@ class PlanSettings(Record):
     solver: Literal["highs", "cbc"] = "highs"
     time_limit: float = Field(30.0, gt=0, le=86400, description="seconds")
     gap: float = Field(1e-4, ge=0, le=1, description="relative gap at which to stop")
-    discount_rate: float = Field(0.035, ge=0, le=1, description="a year, for the value objective")
     appraisal: Appraisal = Field(
-        default_factory=Appraisal, description="the money the savings and max-min objectives count"
+        default_factory=Appraisal,
+        description="how money and value are discounted: every objective and the finance use it",
     )
     force_in: tuple[str, ...] = Field((), description="services that must change")
     force_out: tuple[str, ...] = Field((), description="services kept as they are")

@@ -177,6 +177,20 @@ def change_npv_by_start(
     return value
 
 
+def benefit_discounts(programme: Programme, appraisal: Appraisal, periods: int) -> np.ndarray:
+    """The value objective's discount for a score gain that starts ``k`` periods into the programme,
+    for ``k`` = 0..``periods``: the mean factor of the months over which the finance counts a
+    change's savings (``Appraisal.years`` from the start of the gain), so the value and the money
+    share one convention, the Green Book's annual schedule.  It falls strictly as ``k`` grows
+    (while the rate is above zero): an earlier start is always worth more."""
+    mpp = programme.horizon.months_per_period
+    offset = month_offset(programme)
+    span = 12 * appraisal.years
+    prefix = np.concatenate(([0.0], np.cumsum(month_discounts(appraisal, offset + periods * mpp + span))))
+    first = offset + np.arange(periods + 1) * mpp
+    return np.asarray((prefix[first + span] - prefix[first]) / span)
+
+
 def period_discounts(programme: Programme, appraisal: Appraisal, periods: int) -> np.ndarray:
     """Average discount factor of each period's months (money spread evenly over a period)."""
     mpp = programme.horizon.months_per_period
