@@ -98,6 +98,30 @@ def weight_sensitivity(
     return Sensitivity(draws, seed, services, pd.DataFrame(exceptions), tornado, uncertain)
 
 
+def scenario_sensitivity(
+    loaded: LoadedScenario,
+    draws: int = 1000,
+    seed: int = 0,
+    concentration: float = 50.0,
+    first_wave: int = 3,
+    costs: bool = True,
+) -> Sensitivity:
+    """:func:`weight_sensitivity` of a scenario under the scenario's own method and weights: the
+    command line, the app and a report's evidence ask the one question, so they ask it here."""
+    scenario = loaded.scenario
+    return weight_sensitivity(
+        loaded.programme,
+        loaded.rules,
+        draws=draws,
+        seed=seed,
+        concentration=concentration,
+        first_wave=first_wave,
+        method=scenario.method,
+        weights=scenario.weights or None,
+        costs=costs,
+    )
+
+
 def _stability(
     table: ScoreTable,
     base: Mapping[str, np.ndarray],
