@@ -96,8 +96,11 @@ def test_replanning_draws_do_not_depend_on_the_number_of_workers():
     assert ((one["P(changes)"] >= 0) & (one["P(changes)"] <= 1)).all()
 
 
-@pytest.mark.e2e
+@pytest.mark.slow
 def test_replanning_on_a_dask_cluster_equals_the_local_run():
+    """Workers in this process (no worker processes to start) but behind TCP rather than Dask's
+    in-process transport, so the scenario, the tasks and the outcomes are still serialised and sent
+    as they would be to a remote cluster."""
     distributed = pytest.importorskip("distributed")
     from engine.appraisal.sensitivity import replan_sensitivity
 
@@ -105,8 +108,15 @@ def test_replanning_on_a_dask_cluster_equals_the_local_run():
     local = replan_sensitivity(path, draws=6, seed=4, workers=1)
     ticks = []
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
     ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        assert all(w.address.startswith("tcp://") for w in cluster.workers.values())
         remote = replan_sensitivity(
             path, draws=6, seed=4, scheduler=cluster.scheduler_address, progress=lambda: ticks.append(1)
         )
