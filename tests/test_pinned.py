@@ -1,7 +1,7 @@
 """Pins, to the last bit, what scoring and the weight draws give for every shipped programme.
 
-The MoU rule and TOPSIS each have one implementation, batched over weight draws, shared by scoring
-and sensitivity; these files were written before the two twins were merged, so any change in a
+The MoU rule, WSM and TOPSIS each have one implementation, batched over weight draws, shared by
+scoring and sensitivity; these files were written before the twins were merged, so any change in a
 recommendation, a verdict, a probability or a float's last digit shows here.
 Regenerate (after review) with ``SSPLAN_UPDATE_GOLDEN=1``.
 """

@@ -96,8 +96,11 @@ def test_replanning_draws_do_not_depend_on_the_number_of_workers():
     assert ((one["P(changes)"] >= 0) & (one["P(changes)"] <= 1)).all()
 
 
-@pytest.mark.e2e
+@pytest.mark.slow
 def test_replanning_on_a_dask_cluster_equals_the_local_run():
+    """Workers in this process (no worker processes to start) but behind TCP rather than Dask's
+    in-process transport, so the scenario, the tasks and the outcomes are still serialised and sent
+    as they would be to a remote cluster."""
     distributed = pytest.importorskip("distributed")
     from engine.appraisal.sensitivity import replan_sensitivity
 
@@ -105,8 +108,15 @@ def test_replanning_on_a_dask_cluster_equals_the_local_run():
     local = replan_sensitivity(path, draws=6, seed=4, workers=1)
     ticks = []
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
     ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        assert all(w.address.startswith("tcp://") for w in cluster.workers.values())
         remote = replan_sensitivity(
             path, draws=6, seed=4, scheduler=cluster.scheduler_address, progress=lambda: ticks.append(1)
         )
@@ -123,3 +133,36 @@ def test_an_unreachable_scheduler_is_named(monkeypatch):
     path = str(ROOT / "scenarios" / "essex-2010" / "baseline.yaml")
     with pytest.raises(SsplanError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
         sensitivity.replan_sensitivity(path, draws=2, scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_scenario_is_drawn_under_its_own_method_and_weights():
+    """The command line, the app and a report's evidence draw a scenario through scenario_sensitivity:
+    it must use the scenario's method and weights, not the rule set's."""
+    from dataclasses import replace
+
+    from engine.appraisal.scenario import load_scenario
+    from engine.appraisal.sensitivity import scenario_sensitivity
+
+    loaded = load_scenario(ROOT / "scenarios" / "gloucester-2015" / "county-first.yaml")
+    criteria = [c.id for c in loaded.rules.criteria]
+    weights = {criteria[0]: 60.0, criteria[-1]: 5.0}
+    own = replace(
+        loaded, scenario=loaded.scenario.model_copy(update={"method": "topsis", "weights": weights})
+    )
+    drawn = scenario_sensitivity(own, draws=120, seed=6, concentration=20, first_wave=2, costs=False)
+    by_hand = weight_sensitivity(
+        loaded.programme,
+        loaded.rules,
+        draws=120,
+        seed=6,
+        concentration=20,
+        first_wave=2,
+        method="topsis",
+        weights=weights,
+        costs=False,
+    )
+    for name in ("services", "exceptions", "tornado"):
+        pd.testing.assert_frame_equal(getattr(drawn, name), getattr(by_hand, name))
+    assert drawn.uncertain == [] and "P(in the first 2)" in drawn.services
+    plain = scenario_sensitivity(loaded, draws=120, seed=6, concentration=20, first_wave=2, costs=False)
+    assert not plain.tornado.equals(drawn.tornado)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from engine.appraisal.finance import NpvRisk, npv_risk
 from engine.appraisal.scenario import ScenarioResult
-from engine.appraisal.sensitivity import Sensitivity, weight_sensitivity
+from engine.appraisal.sensitivity import Sensitivity, scenario_sensitivity
 from engine.plan.result import usage
 from engine.plan.windows import capacity_windows
 from engine.scoring.switching import SwitchingValue, switching_values
@@ -21,13 +21,13 @@ class Evidence:
 
 
 def gather(result: ScenarioResult, draws: int = 1000, seed: int = 0) -> Evidence:
+    """Everything a report says about robustness, drawn with one ``seed`` so a report can be rebuilt."""
     loaded = result.loaded
     scenario = loaded.scenario
-    weights = scenario.weights or None
-    sensitivity = weight_sensitivity(
-        loaded.programme, loaded.rules, draws=draws, seed=seed, method=scenario.method, weights=weights
+    sensitivity = scenario_sensitivity(loaded, draws=draws, seed=seed)
+    switching = switching_values(
+        loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None
     )
-    switching = switching_values(loaded.programme, loaded.rules, method=scenario.method, weights=weights)
     plan = result.plan.plan
     risk = None
     if plan is not None and any(o.ranges for o in loaded.programme.options):

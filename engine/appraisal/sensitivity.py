@@ -2,12 +2,12 @@
 
 Weights are drawn from a Dirichlet distribution centred on the rule set's weights (higher
 ``concentration``, tighter around them), seeded so the same seed gives the same answer.  The
-normalised criterion values do not depend on the weights, so every draw is scored at once (WSM: one
-matrix product; TOPSIS: :func:`engine.scoring.mcda.topsis` over the batch), and the MoU's exception rule
-(:func:`engine.scoring.recommend.mou_choice`, the one scoring uses) is applied per service across all draws
-together.  Where options give cost ranges, each draw also draws those costs and re-scores
-(:mod:`engine.scoring.uncertainty`), so an exception's chance of staying preferable is reported under
-weights and costs together and under each alone.
+normalised criterion values do not depend on the weights, so every draw is scored at once by the
+WSM or TOPSIS kernel scoring uses, over the batch (:func:`engine.scoring.mcda.method_scores`), and
+the MoU's exception rule (:func:`engine.scoring.recommend.mou_choice`, the one scoring uses) is
+applied per service across all draws together.  Where options give cost ranges, each draw also draws
+those costs and re-scores (:mod:`engine.scoring.uncertainty`), so an exception's chance of staying
+preferable is reported under weights and costs together and under each alone.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from engine.appraisal.scenario import LoadedScenario, load_scenario
 from engine.base.errors import SsplanError
 from engine.programme.model import Programme
 from engine.rules.ruleset import RuleSet
-from engine.scoring.mcda import topsis
+from engine.scoring.mcda import method_scores
 from engine.scoring.recommend import mou_choice, priorities
 from engine.scoring.scores import ScoreTable, score
 from engine.scoring.uncertainty import cost_draws, uncertain_options
@@ -47,12 +47,9 @@ def _scores(table: ScoreTable, weights: np.ndarray) -> np.ndarray:
     frame = table.options
     normalised = frame[[f"{c}.normalised" for c in criteria]].to_numpy(dtype=float)
     adjustment = frame["adjustment"].to_numpy(dtype=float)
-    if table.method == "wsm":
-        out = normalised @ weights.T
-    else:
-        eligible = frame["eligible"].to_numpy(dtype=bool)
-        out = np.full((len(frame), len(weights)), np.nan)
-        out[eligible] = topsis(normalised[eligible], weights)["score"].T
+    eligible = frame["eligible"].to_numpy(dtype=bool)
+    out = np.full((len(frame), len(weights)), np.nan)
+    out[eligible] = method_scores(table.method, normalised[eligible], weights).T
     return out + adjustment[:, None]
 
 
@@ -99,6 +96,30 @@ def weight_sensitivity(
     ]
     tornado = _tornado(table, base_w, base.chosen, base_rank)
     return Sensitivity(draws, seed, services, pd.DataFrame(exceptions), tornado, uncertain)
+
+
+def scenario_sensitivity(
+    loaded: LoadedScenario,
+    draws: int = 1000,
+    seed: int = 0,
+    concentration: float = 50.0,
+    first_wave: int = 3,
+    costs: bool = True,
+) -> Sensitivity:
+    """:func:`weight_sensitivity` of a scenario under the scenario's own method and weights: the
+    command line, the app and a report's evidence ask the one question, so they ask it here."""
+    scenario = loaded.scenario
+    return weight_sensitivity(
+        loaded.programme,
+        loaded.rules,
+        draws=draws,
+        seed=seed,
+        concentration=concentration,
+        first_wave=first_wave,
+        method=scenario.method,
+        weights=scenario.weights or None,
+        costs=costs,
+    )
 
 
 def _stability(

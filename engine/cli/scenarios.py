@@ -11,7 +11,8 @@ from engine.base.errors import SsplanError
 from engine.cli.base import SEED_MAX, IncludeExempt, _emit, app, echo, number, output_target
 
 if TYPE_CHECKING:
-    pass
+    from engine.appraisal.scenario import LoadedScenario
+    from engine.appraisal.sensitivity import Sensitivity
 
 
 @app.command()
@@ -83,88 +84,109 @@ def sensitivity(
     include_exempt: IncludeExempt = False,
 ) -> None:
     """How robust the recommendations are to weights and uncertain costs: Monte-Carlo draws, tornado."""
-    import json
-
     from engine.appraisal.scenario import load_scenario
-    from engine.appraisal.sensitivity import weight_sensitivity
-    from engine.plan.disclosure import Disclosure
-    from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
+    from engine.appraisal.sensitivity import scenario_sensitivity
 
     loaded = load_scenario(scenario)
-    result = weight_sensitivity(
-        loaded.programme,
-        loaded.rules,
-        draws=draws,
-        seed=seed,
-        concentration=concentration,
-        first_wave=first_wave,
-        method=loaded.scenario.method,
-        weights=loaded.scenario.weights or None,
-        costs=costs,
+    result = scenario_sensitivity(
+        loaded, draws=draws, seed=seed, concentration=concentration, first_wave=first_wave, costs=costs
     )
     if output == "json":
-        echo(
-            json.dumps(
-                {
-                    **(CLASSIFICATION if include_exempt else {}),
-                    "draws": draws,
-                    "seed": seed,
-                    "costs_drawn_for": result.uncertain,
-                    "services": result.services.to_dict("records"),
-                    "exceptions": result.exceptions.to_dict("records"),
-                    "tornado": result.tornado.to_dict("records"),
-                },
-                indent=2,
-                default=str,
-            )
-        )
+        echo(_sensitivity_json(result, include_exempt))
         return
-    if include_exempt:
-        echo(NOT_FOR_PUBLICATION)
-    drawn = f"{draws} weight draws (Dirichlet, concentration {concentration:g}, seed {seed})"
+    echo(_sensitivity_table(result, concentration, include_exempt))
+    if replan:
+        echo(_replanned(scenario, replan, seed, concentration, workers, scheduler))
+    risk = _npv_risk_text(loaded, draws, seed, include_exempt)
+    if risk:
+        echo(risk)
+
+
+def _sensitivity_json(result: Sensitivity, include_exempt: bool) -> str:
+    """The draws for a machine, marked not for publication when exempt figures were let in."""
+    import json
+
+    from engine.programme.exempt import CLASSIFICATION
+
+    return json.dumps(
+        {
+            **(CLASSIFICATION if include_exempt else {}),
+            "draws": result.draws,
+            "seed": result.seed,
+            "costs_drawn_for": result.uncertain,
+            "services": result.services.to_dict("records"),
+            "exceptions": result.exceptions.to_dict("records"),
+            "tornado": result.tornado.to_dict("records"),
+        },
+        indent=2,
+        default=str,
+    )
+
+
+def _sensitivity_table(result: Sensitivity, concentration: float, include_exempt: bool) -> str:
+    """The draws for a person: what was drawn, how stable each service is, the exceptions' chances
+    and the tornado; headed not for publication when exempt figures were let in."""
+    from engine.programme.exempt import NOT_FOR_PUBLICATION
+
+    drawn = f"{result.draws} weight draws (Dirichlet, concentration {concentration:g}, seed {result.seed})"
     if result.uncertain:
         drawn += f", each with the ranged costs of {', '.join(result.uncertain)} drawn (triangular)"
-    echo(drawn + "\n")
-    echo(result.services.to_string(index=False))
+    parts = [NOT_FOR_PUBLICATION] if include_exempt else []
+    parts += [drawn + "\n", result.services.to_string(index=False)]
     if not result.exceptions.empty:
-        echo("\nExceptions:\n" + result.exceptions.to_string(index=False))
-    echo("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
-    if replan:
-        from rich.progress import Progress
+        parts.append("\nExceptions:\n" + result.exceptions.to_string(index=False))
+    parts.append("\nTornado (each weight at ×0.5 and ×1.5):\n" + result.tornado.to_string(index=False))
+    return "\n".join(parts)
 
-        from engine.appraisal.sensitivity import replan_sensitivity
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("re-planning", total=replan)
-            replanned = replan_sensitivity(
-                str(scenario),
-                draws=replan,
-                seed=seed,
-                concentration=concentration,
-                workers=workers,
-                scheduler=scheduler,
-                progress=lambda: bar.advance(task),
-            )
-        echo(f"\nRe-planned under {replan} weight draws:\n" + replanned.to_string(index=False))
-    if any(o.ranges for o in loaded.programme.options):
-        from engine.appraisal.finance import npv_risk
-        from engine.appraisal.scenario import run_scenario
+def _replanned(
+    scenario: Path, draws: int, seed: int, concentration: float, workers: int | None, scheduler: str | None
+) -> str:
+    """Re-plan under ``draws`` weight draws behind a progress bar (it takes a while); the table of how
+    often each service changes."""
+    from rich.progress import Progress
 
-        planned = run_scenario(loaded)
-        disclosure = Disclosure.of(loaded.programme, include_exempt)
-        ranged = {o.id for o in loaded.programme.options if o.ranges}
-        hidden = disclosure.withheld_in(planned.plan.plan) or sorted(disclosure.secret & ranged)
-        if planned.plan.plan is not None and hidden:
-            echo(
-                "\nThe NPV of the plan under uncertain costs rests on exempt figures of "
-                f"{', '.join(hidden)} and is withheld (--include-exempt shows it)."
-            )
-        elif planned.plan.plan is not None:
-            risk = npv_risk(
-                planned.plan.plan, loaded.programme, loaded.scenario.appraisal, draws=draws, seed=seed
-            )
-            echo(
-                f"\nNPV of the plan with uncertain costs ({', '.join(risk.uncertain) or 'none in the plan'}; "
-                f"triangular draws): P10 £{risk.p10:,.0f}, P50 £{risk.p50:,.0f}, P90 £{risk.p90:,.0f}; "
-                f"chance NPV > 0: {risk.probability_positive:.0%}"
-            )
+    from engine.appraisal.sensitivity import replan_sensitivity
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("re-planning", total=draws)
+        replanned = replan_sensitivity(
+            str(scenario),
+            draws=draws,
+            seed=seed,
+            concentration=concentration,
+            workers=workers,
+            scheduler=scheduler,
+            progress=lambda: bar.advance(task),
+        )
+    return f"\nRe-planned under {draws} weight draws:\n" + replanned.to_string(index=False)
+
+
+def _npv_risk_text(loaded: LoadedScenario, draws: int, seed: int, include_exempt: bool) -> str | None:
+    """The plan's NPV under its uncertain costs, or why it is withheld: in the public view it is
+    withheld when it rests on an exempt figure (a secret option planned, or any secret option's
+    cost range).  None when no option gives a range or nothing is planned."""
+    from engine.appraisal.finance import npv_risk
+    from engine.appraisal.scenario import run_scenario
+    from engine.plan.disclosure import Disclosure
+
+    programme = loaded.programme
+    if not any(o.ranges for o in programme.options):
+        return None
+    plan = run_scenario(loaded).plan.plan
+    if plan is None:
+        return None
+    disclosure = Disclosure.of(programme, include_exempt)
+    ranged = {o.id for o in programme.options if o.ranges}
+    hidden = disclosure.withheld_in(plan) or sorted(disclosure.secret & ranged)
+    if hidden:
+        return (
+            "\nThe NPV of the plan under uncertain costs rests on exempt figures of "
+            f"{', '.join(hidden)} and is withheld (--include-exempt shows it)."
+        )
+    risk = npv_risk(plan, programme, loaded.scenario.appraisal, draws=draws, seed=seed)
+    return (
+        f"\nNPV of the plan with uncertain costs ({', '.join(risk.uncertain) or 'none in the plan'}; "
+        f"triangular draws): P10 £{risk.p10:,.0f}, P50 £{risk.p50:,.0f}, P90 £{risk.p90:,.0f}; "
+        f"chance NPV > 0: {risk.probability_positive:.0%}"
+    )

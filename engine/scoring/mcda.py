@@ -2,8 +2,8 @@
 
 Conventions follow pymcdm so that its implementations serve as an independent oracle:
 ``matrix`` is alternatives × criteria, ``types`` is +1 for a benefit and -1 for a cost criterion.
-TOPSIS takes one weight vector or a batch of weight draws (draws × criteria): scoring and the
-Monte-Carlo sensitivity share it.  A batched WSM is a matrix product (``normalised @ weights.T``).
+WSM and TOPSIS take one weight vector or a batch of weight draws (draws × criteria), so that
+scoring and the Monte-Carlo sensitivity share one implementation of each.
 """
 
 from __future__ import annotations
@@ -45,9 +45,17 @@ def normalise(
 
 
 def wsm(normalised: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted sum: ``S_i = Σ_j w_j r_ij``.  Returns (contributions w_j r_ij, scores)."""
-    contributions = normalised * weights
-    return contributions, contributions.sum(axis=1)
+    """Weighted sum: ``S_i = Σ_j w_j r_ij``.  Returns (contributions w_j r_ij, scores).
+
+    ``weights`` is one vector or a batch of draws (draws × criteria), as for :func:`topsis`: a batch
+    gives both a leading draws axis (scores are then draws × alternatives).  The sum runs along the
+    last, contiguous criteria axis for a batch as for one vector, so a draw scores to the last bit
+    as it would alone (a matrix product need not add in the same order).
+    """
+    batch = np.asarray(weights, dtype=float)
+    contributions = normalised[None, :, :] * np.atleast_2d(batch)[:, None, :]  # draws × rows × criteria
+    scores = contributions.sum(axis=2)
+    return (contributions, scores) if batch.ndim == 2 else (contributions[0], scores[0])
 
 
 def topsis(normalised: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
@@ -78,3 +86,11 @@ def topsis(normalised: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]
         "score": closeness,
     }
     return tables if batch.ndim == 2 else {name: table[0] for name, table in tables.items()}
+
+
+def method_scores(method: str, normalised: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The scores alone under ``method`` (wsm or topsis), for one weight vector or a batch, for
+    callers such as the Monte-Carlo draws that need neither method's intermediate tables."""
+    if method == "wsm":
+        return wsm(normalised, weights)[1]
+    return topsis(normalised, weights)["score"]

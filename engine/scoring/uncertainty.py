@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.rules.evaluate import evaluate
-from engine.scoring.mcda import topsis
+from engine.scoring.mcda import method_scores
 from engine.scoring.scores import ScoreTable, normalised_matrix
 
 COSTS = ("annual_cost", "one_off_cost")
@@ -58,8 +58,7 @@ class CostDraws:
         out = np.full((rows, draws), np.nan)
         for d, (normalised, total) in enumerate(zip(self.normalised, self.total, strict=True)):
             live = self.eligible[:, d]
-            values = normalised @ w[d] if self.method == "wsm" else topsis(normalised, w[d])["score"]
-            out[live, d] = values + total
+            out[live, d] = method_scores(self.method, normalised, w[d]) + total
         return out
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from common import current, loaded_whatif, need_programme, scenario_of, whatif
 
-from engine.appraisal.sensitivity import replan_sensitivity, weight_sensitivity
+from engine.appraisal.sensitivity import replan_sensitivity, scenario_sensitivity
 from engine.base.errors import SsplanError
 
 programme = need_programme()
@@ -29,14 +29,7 @@ if st.button("Run", type="primary", key="sensitivity.run"):
     bar = st.progress(0.0, text="Drawing weights and costs…")
     try:
         loaded = loaded_whatif(text, name, scenario_of(edits).model_dump_json())
-        result = weight_sensitivity(
-            loaded.programme,
-            loaded.rules,
-            draws=int(draws),
-            seed=int(seed),
-            method=loaded.scenario.method,
-            weights=loaded.scenario.weights or None,
-        )
+        result = scenario_sensitivity(loaded, draws=int(draws), seed=int(seed))
         replanned = None
         if replan:
             done = [0]
