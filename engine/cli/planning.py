@@ -188,7 +188,7 @@ def frontier(
     if output == "json":
         rows = json.loads(table.to_json(orient="records"))
         payload = {**CLASSIFICATION, "levels": rows} if include_exempt else rows
-        echo(json.dumps(payload, indent=2))
+        echo(json.dumps(payload, indent=2), data=True)
     else:
         if include_exempt:
             echo(NOT_FOR_PUBLICATION)

@@ -92,7 +92,7 @@ def sensitivity(
         loaded, draws=draws, seed=seed, concentration=concentration, first_wave=first_wave, costs=costs
     )
     if output == "json":
-        echo(_sensitivity_json(result, include_exempt))
+        echo(_sensitivity_json(result, include_exempt), data=True)
         return
     echo(_sensitivity_table(result, concentration, include_exempt))
     if replan:

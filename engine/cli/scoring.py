@@ -69,7 +69,7 @@ def score(
     if output == "json":
         payload = table.to_json(include_exempt=include_exempt)
         payload = {**CLASSIFICATION, **payload} if include_exempt else payload
-        echo(json.dumps(payload, indent=2, default=str))
+        echo(json.dumps(payload, indent=2, default=str), data=True)
     elif output == "csv":
         frame = table.options if include_exempt else table.public_options()
         echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False, data=True)
@@ -100,7 +100,7 @@ def _partner_views(programme: Programme, rules: RuleSet, method: str | None, out
             "services": views.services.to_dict("records"),
             "disagreements": views.disagreements,
         }
-        echo(json.dumps(payload, indent=2, default=str))
+        echo(json.dumps(payload, indent=2, default=str), data=True)
     elif output == "csv":
         echo(frame_csv(views.services, index=False), nl=False, data=True)
     else:

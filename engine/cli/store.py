@@ -54,7 +54,7 @@ def store_show(
 
     from engine.appraisal.store import Store
 
-    echo(json.dumps(Store(db).run(run), indent=2, default=str))
+    echo(json.dumps(Store(db).run(run), indent=2, default=str), data=True)
 
 
 @store_app.command("diff")
