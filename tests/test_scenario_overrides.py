@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.appraisal.finance import plan_finance
-from engine.appraisal.overrides import Removals
+from engine.appraisal.overrides import Additions, Changes, Removals
 from engine.appraisal.scenario import Scenario, load_scenario, prepare_scenario, run_scenario
 from engine.base.errors import InputError
 from engine.cli import main
@@ -498,3 +498,31 @@ def test_removing_a_partner_by_scenario_equals_writing_the_programme_without_it(
     rows = [f.by_partner.set_index("partner")["npv"].to_dict() for f in finance]
     assert rows[0] == pytest.approx(rows[1])
     assert "p2" not in rows[0]
+
+
+# the README says what the code does ----------------------------------------------------------------
+def _scenario_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text[
+        text.index("## Scenarios, finance and comparison") : text.index("Finance follows the Green Book")
+    ]
+
+
+def test_the_readme_table_names_every_kind_of_change_addition_and_removal():
+    rows = dict(re.findall(r"^\| `(change|add|remove)` \| (.*) \|$", _scenario_section(), flags=re.M))
+    models = {"change": Changes, "add": Additions, "remove": Removals}
+    assert set(rows) == set(models)
+    for section, model in models.items():
+        assert re.findall(r"`(\w+)`", rows[section]) == list(model.model_fields), section
+
+
+def test_the_readme_examples_do_what_it_says(tmp_path, capsys, monkeypatch):
+    blocks = re.findall(r"```(yaml)?\n(.*?)```", _scenario_section(), flags=re.S)
+    example = load_scenario(_scenario(tmp_path, GLOUCESTER, blocks[0][1])).programme
+    assert example.option("ict-county").annual_cost == 1052250
+    assert "stroud" not in {p.id for p in example.partners} and example.budget is None
+    (tmp_path / "small.yaml").write_text((DATA / "small.yaml").read_text())
+    (tmp_path / "what-if.yaml").write_text(blocks[1][1])
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "validate", "what-if.yaml")
+    assert code == 2 and err.splitlines() == blocks[2][1].splitlines()

@@ -126,6 +126,7 @@ class Edit:
     problems: list[Problem] = field(default_factory=list)
     marks: list[_Mark] = field(default_factory=list)
     removed: dict[tuple[str, str], Loc] = field(default_factory=dict)
+    emptied: dict[str, Loc] = field(default_factory=dict)  # a section whose last record a removal took
     base_ids: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -179,6 +180,8 @@ class Edit:
                 key = record_key(kind, record)
                 if key is not None:
                     self.note_removed(kind, key, at)
+        if self.data[kind] and not kept:
+            self.emptied.setdefault(kind, at)
         self.data[kind] = kept
 
     def drop_services(self, ids: set[str], at: Loc) -> None:
@@ -216,6 +219,9 @@ class Edit:
     def _unplaced(self, loc: Loc) -> dict[str, Any]:
         """A problem in a record the scenario did not touch: a reference a removal broke, else
         the programme's own field, in the scenario's file."""
+        if len(loc) == 1 and loc[0] in self.emptied:
+            at = self.emptied[str(loc[0])]
+            return self.place(at, f"the scenario removes every one of the programme's {loc[0]}")
         named = [str(loc[-1])] if loc else []
         value = _value_at(self.data, loc)
         if isinstance(value, str):
