@@ -220,19 +220,19 @@ class Edit:
         """A problem in a record the scenario did not touch: a reference a removal broke, else
         the programme's own field, in the scenario's file."""
         if len(loc) == 1 and loc[0] in self.emptied:
-            at = self.emptied[str(loc[0])]
-            return self.place(at, f"the scenario removes every one of the programme's {loc[0]}")
+            hint = f"the scenario removes every one of the programme's {loc[0]}"
+            return self.place(self.emptied[str(loc[0])], hint)
         named = [str(loc[-1])] if loc else []
         value = _value_at(self.data, loc)
         if isinstance(value, str):
             named.insert(0, value)
         for kind in LISTS:
             for key in named:
-                at = self.removed.get((kind, key))
-                if at is not None:
+                gone = self.removed.get((kind, key))
+                if gone is not None:
                     hint = f"{KIND[kind]} `{key}` is removed by this scenario but still named there"
-                    broken = f"{field_path(at, self.raw)} → {_dotted(self, loc)}"
-                    return {**self.place(at, hint), "field": broken}
+                    broken = f"{field_path(gone, self.raw)} → {_dotted(self, loc)}"
+                    return {**self.place(gone, hint), "field": broken}
         return {
             "file": self.source,
             "field": f"programme {_dotted(self, loc)}",
