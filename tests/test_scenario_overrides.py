@@ -526,3 +526,17 @@ def test_the_readme_examples_do_what_it_says(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "validate", "what-if.yaml")
     assert code == 2 and err.splitlines() == blocks[2][1].splitlines()
+
+
+def test_compare_names_the_overrides_as_the_reason(tmp_path):
+    from engine.appraisal.compare import NOT_IN_PROGRAMME, compare
+
+    reference = run_scenario(load_scenario(SCENARIOS / "gloucester-2015" / "county-first.yaml"))
+    body = "remove:\n  partners: [stroud]\n  services: [ict]\nexclude_options: [hr-county-s101]\n"
+    other = run_scenario(load_scenario(_scenario(tmp_path, GLOUCESTER, body)))
+    comparison = compare([reference, other])
+    assert comparison.choices.at["ict", "what-if"] == NOT_IN_PROGRAMME
+    reasons = {c["service"]: c["reason"] for c in comparison.changes}
+    assert reasons["ict"] == reasons["building-control"]
+    assert reasons["ict"] == "the scenario's change, add or remove alters this service or its options"
+    assert reasons["hr"] == "an option of this service is excluded"
