@@ -113,6 +113,7 @@ class _Mark:
     field: str | None  # None: the whole record
     at: Loc  # where in the scenario file
     deeper: bool  # whether a place inside the field is a place inside the scenario's value
+    weak: bool = False  # a changed record as a whole: only where nothing more precise is known
 
 
 @dataclass
@@ -147,8 +148,8 @@ class Edit:
     def problem(self, message: str, at: Loc, hint: str | None = None) -> None:
         self.problems.append(Problem(message, **self.place(at, hint)))
 
-    def mark(self, record: Any, name: str | None, at: Loc, deeper: bool = True) -> None:
-        self.marks.append(_Mark(record, name, at, deeper))
+    def mark(self, record: Any, name: str | None, at: Loc, deeper: bool = True, weak: bool = False) -> None:
+        self.marks.append(_Mark(record, name, at, deeper, weak))
 
     def note_removed(self, kind: str, key: str, at: Loc) -> None:
         self.removed.setdefault((kind, key), at)
@@ -202,23 +203,25 @@ class Edit:
             if isinstance(self.data.get(name), dict):
                 index[id(self.data[name])] = (name,)
         places: dict[Loc, _Mark] = {}
+        weak: dict[Loc, _Mark] = {}
         for mark in self.marks:
             found = index.get(id(mark.record))
             if found is not None:
-                places[found + ((mark.field,) if mark.field is not None else ())] = mark
+                (weak if mark.weak else places)[found + ((mark.field,) if mark.field else ())] = mark
 
         def locate(loc: Loc) -> dict[str, Any]:
             for end in range(len(loc), 0, -1):
                 mark = places.get(tuple(loc[:end]))
                 if mark is not None:
                     return self.place(mark.at + tuple(loc[end:]) if mark.deeper else mark.at)
-            return self._unplaced(tuple(loc))
+            return self._unplaced(tuple(loc), weak)
 
         return locate
 
-    def _unplaced(self, loc: Loc) -> dict[str, Any]:
-        """A problem in a record the scenario did not touch: a reference a removal broke, else
-        the programme's own field, in the scenario's file."""
+    def _unplaced(self, loc: Loc, weak: dict[Loc, _Mark]) -> dict[str, Any]:
+        """A problem in a field the scenario did not set: a reference a removal broke, else the
+        record's check where the scenario changed the record (a profile that no longer matches
+        a changed duration), else the programme's own field, in the scenario's file."""
         if len(loc) == 1 and loc[0] in self.emptied:
             hint = f"the scenario removes every one of the programme's {loc[0]}"
             return self.place(self.emptied[str(loc[0])], hint)
@@ -233,6 +236,10 @@ class Edit:
                     hint = f"{KIND[kind]} `{key}` is removed by this scenario but still named there"
                     broken = f"{field_path(gone, self.raw)} → {_dotted(self, loc)}"
                     return {**self.place(gone, hint), "field": broken}
+        for end in range(len(loc), 0, -1):
+            mark = weak.get(tuple(loc[:end]))
+            if mark is not None:
+                return self.place(mark.at)
         return {
             "file": self.source,
             "field": f"programme {_dotted(self, loc)}",
@@ -317,6 +324,7 @@ def _set_fields(edit: Edit, record: dict[str, Any], fields: Fields, at: Loc, nam
             continue
         record[name] = copy.deepcopy(value)
         edit.mark(record, name, (*at, name))
+    edit.mark(record, None, at, deeper=False, weak=True)
 
 
 def _written_key(edit: Edit, kind: str, key: str) -> str:
