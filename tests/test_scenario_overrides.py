@@ -540,3 +540,19 @@ def test_compare_names_the_overrides_as_the_reason(tmp_path):
     assert reasons["ict"] == reasons["building-control"]
     assert reasons["ict"] == "the scenario's change, add or remove alters this service or its options"
     assert reasons["hr"] == "an option of this service is excluded"
+
+
+def test_an_added_record_may_be_changed_and_a_leaving_partners_service_kept(tmp_path):
+    body = NEW_PARTNER + "change:\n  options:\n    payroll-tewkesbury: {annual_cost: 33000}\n"
+    assert _load(tmp_path, GLOUCESTER, body).option("payroll-tewkesbury").annual_cost == 33000
+    kept = (
+        "remove:\n  partners: [glos-cc]\n  exception_policy: true\n"
+        "change:\n  resources:\n    ameo-days: {funding: [{by: [gcc]}]}\n"
+        "  services:\n    community-engagement: {owner: gcc}\n"
+    )
+    programme = _load(tmp_path, GLOUCESTER, kept)
+    assert programme.service("community-engagement").owner == "gcc"
+    assert [o.id for o in programme.options_for("community-engagement")] == [
+        "community-engagement-status-quo",
+        "engagement-by-city",
+    ]

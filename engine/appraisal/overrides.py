@@ -7,10 +7,11 @@ reported at the scenario's own line and field; a reference that a removal breaks
 the removal's line.  Every problem is found in one pass.
 
 Order: the shorthand fields (``capacities``, ``budget``, ``margin``, ``exclude_options``), then
-``remove`` (with its cascades), then ``change``, then ``add``.  A changed field's value replaces
-the old one whole (a mapping such as ``shares`` or ``demand`` included); ``null`` clears an
-optional field.  Records are named by id; a dependency by ``before->after``.  The removal of a
-partner cascades as :mod:`engine.appraisal.partner_exit` describes.
+``remove`` (with its cascades), then ``add``, then ``change`` (which may change an added record).
+A changed field's value replaces the old one whole (a mapping such as ``shares`` or ``demand``
+included); ``null`` clears an optional field.  Records are named by id; a dependency by
+``before->after``.  The removal of a partner cascades as :mod:`engine.appraisal.partner_exit`
+describes.
 """
 
 from __future__ import annotations

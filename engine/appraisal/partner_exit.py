@@ -2,7 +2,7 @@
 
 - the partner's record goes, and its own criterion weights with it;
 - services it owns alone (no shares, or only its own) leave, with their options and every
-  dependency that names them;
+  dependency that names them, unless the scenario's ``change`` names the service's new owner;
 - every option it provides is removed;
 - on a service shared with others its share is removed and the rest re-split pro rata (a
   scenario's ``change`` of the service's ``shares`` sets them instead); where it owned such a
@@ -37,7 +37,8 @@ def remove_partner(
         return  # listed twice
     _policy(edit, pid, at, removals, changes, new_default)
     edit.drop("partners", lambda p: p.get("id") != pid, at)
-    alone = {s["id"] for s in edit.data["services"] if _owned_alone(s, pid)}
+    kept = {sid for sid, fields in changes.services.items() if "owner" in fields}  # a new owner named
+    alone = {s["id"] for s in edit.data["services"] if _owned_alone(s, pid) and s["id"] not in kept}
     edit.drop_services(alone, at)
     edit.drop("options", lambda o: o.get("provider") != pid, at)
     for service in edit.data["services"]:
@@ -64,8 +65,8 @@ def _leave_service(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> No
         if not rest:
             del service["shares"]  # it held every share of another's service: the owner's alone now
         edit.mark(service, "shares", at, deeper=False)
-    if service.get("owner") == pid:
-        service["owner"] = max(rest, key=lambda k: rest[k])  # shared, or it would have left
+    if service.get("owner") == pid and rest:  # else the scenario's change names the new owner
+        service["owner"] = max(rest, key=lambda k: rest[k])
         edit.mark(service, "owner", at, deeper=False)
     if service.get("current_provider") == pid:
         del service["current_provider"]

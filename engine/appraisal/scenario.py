@@ -187,8 +187,8 @@ def apply(base: Programme, scenario: Scenario, source: str, doc: YamlDoc | None 
     _budget_and_margin(edit, scenario)
     _exclude_options(edit, scenario)
     remove(edit, scenario.remove, scenario.change, scenario.add)
-    change(edit, scenario.change)
     add(edit, scenario.add)
+    change(edit, scenario.change)
     _plan_controls(edit, scenario)
     edit.data["name"] = f"{base.name}: {scenario.name}"
     try:
