@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -172,7 +172,7 @@ class Edit:
         hint = f" (did you mean `{close[0]}`?)" if close else ""
         self.problem(f"unknown {KIND[kind]} `{key}`{hint}", at)
 
-    def drop(self, kind: str, keep: Any, at: Loc) -> None:
+    def drop(self, kind: str, keep: Callable[[Any], bool], at: Loc) -> None:
         """Remove the records of ``kind`` that ``keep`` refuses, noting each as removed at ``at``."""
         kept = []
         for record in self.data[kind]:
@@ -185,6 +185,9 @@ class Edit:
         if self.data[kind] and not kept:
             self.emptied.setdefault(kind, at)
         self.data[kind] = kept
+
+    def drop_record(self, kind: str, key: str, at: Loc) -> None:
+        self.drop(kind, lambda r: record_key(kind, r) != key, at)
 
     def drop_services(self, ids: set[str], at: Loc) -> None:
         """Services leave with their options and every dependency that names them."""
@@ -285,7 +288,7 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
             elif kind == "partners":
                 remove_partner(edit, key, at, removals, changes, new_default)
             else:
-                edit.drop(kind, lambda r, k=kind, key=key: record_key(k, r) != key, at)
+                edit.drop_record(kind, key, at)
 
 
 # change -------------------------------------------------------------------------------------------

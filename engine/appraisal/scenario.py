@@ -243,7 +243,7 @@ def _exclude_options(edit: Edit, scenario: Scenario) -> None:
         at: Loc = ("exclude_options", j)
         if option not in edit.base_ids["options"]:
             edit.problem(f"unknown option `{option}`", at)
-        edit.drop("options", lambda o, option=option: o.get("id") != option, at)
+        edit.drop_record("options", option, at)
 
 
 def _plan_controls(edit: Edit, scenario: Scenario) -> None:
