@@ -556,3 +556,22 @@ def test_an_added_record_may_be_changed_and_a_leaving_partners_service_kept(tmp_
         "community-engagement-status-quo",
         "engagement-by-city",
     ]
+
+
+def test_brentwood_leaving_essex_shares_its_part_out_and_compares_as_json(capsys):
+    import json
+
+    leaves = SCENARIOS / "essex-2010" / "brentwood-leaves.yaml"
+    result = run_scenario(load_scenario(leaves))
+    assert result.finance is not None
+    assert set(result.finance.by_partner["partner"]) == {"braintree", "essex-cc"}
+    code, out, _ = run(
+        capsys, "compare", str(SCENARIOS / "essex-2010" / "baseline.yaml"), str(leaves), "--format", "json"
+    )
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    summary = json.loads(out, parse_constant=refuse)["summary"]
+    assert code == 0 and summary[1]["NPV for Brentwood Borough Council (£)"] is None
+    assert summary[0]["NPV (£)"] == summary[1]["NPV (£)"]  # the same changes, shared by two

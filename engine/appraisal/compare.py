@@ -2,11 +2,13 @@
 
 The first scenario is the reference; every difference in another scenario's choices is listed with
 the override that most plausibly caused it (a fixed provider or option, a forced service, an
-excluded option, a changed limit, or changed weights or rules).
+excluded option, a record the scenario changes, adds or removes, a changed limit, or changed
+weights or rules).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +35,22 @@ class Comparison:
         return {
             **(CLASSIFICATION if self.include_exempt else {}),
             "scenarios": [r.loaded.name for r in self.results],
-            "summary": self.summary.to_dict("records"),
+            "summary": _records(self.summary),
             "choices": self.choices.reset_index().to_dict("records"),
             "changes": self.changes,
         }
 
 
 NOT_IN_PROGRAMME = "not in the programme"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON can hold them: a figure withheld or absent (a partner one scenario lacks) is
+    null, never NaN, which is not JSON."""
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
 
 
 def compare(results: list[ScenarioResult], include_exempt: bool = False) -> Comparison:
