@@ -2,11 +2,13 @@
 
 The first scenario is the reference; every difference in another scenario's choices is listed with
 the override that most plausibly caused it (a fixed provider or option, a forced service, an
-excluded option, a changed limit, or changed weights or rules).
+excluded option, a record the scenario changes, adds or removes, a changed limit, or changed
+weights or rules).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +35,22 @@ class Comparison:
         return {
             **(CLASSIFICATION if self.include_exempt else {}),
             "scenarios": [r.loaded.name for r in self.results],
-            "summary": self.summary.to_dict("records"),
+            "summary": _records(self.summary),
             "choices": self.choices.reset_index().to_dict("records"),
             "changes": self.changes,
         }
+
+
+NOT_IN_PROGRAMME = "not in the programme"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON can hold them: a figure withheld or absent (a partner one scenario lacks) is
+    null, never NaN, which is not JSON."""
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
 
 
 def compare(results: list[ScenarioResult], include_exempt: bool = False) -> Comparison:
@@ -57,7 +71,7 @@ def compare(results: list[ScenarioResult], include_exempt: bool = False) -> Comp
             )
             for s in loaded.programme.services
         }
-    choices = pd.DataFrame(columns)
+    choices = pd.DataFrame(columns).fillna(NOT_IN_PROGRAMME)  # a service a scenario adds or removes
     choices.index.name = "service"
     return Comparison(results, pd.DataFrame(rows), choices, _changes(results, choices), include_exempt)
 
@@ -142,6 +156,19 @@ def _changes(results: list[ScenarioResult], choices: pd.DataFrame) -> list[dict[
     return out
 
 
+def _records_of(programme: Any, service: str) -> tuple[Any, ...]:
+    """A service's record and its options, or nothing where the programme lacks the service."""
+    if service not in {s.id for s in programme.services}:
+        return ()
+    return (programme.service(service), *programme.options_for(service))
+
+
+def _overridden(result: ScenarioResult, reference: Any, service: str) -> bool:
+    """Whether the scenario's programme holds this service or its options otherwise than the
+    reference's (an override of its records, or a partner's removal cascading to them)."""
+    return _records_of(result.loaded.programme, service) != _records_of(reference.programme, service)
+
+
 def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
     scenario, ref = result.loaded.scenario, reference.scenario
     if scenario.do_nothing:
@@ -155,11 +182,13 @@ def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
     if service in scenario.force_out:
         return "the service is kept as it is"
     if any(
-        result.loaded.programme.option(o).service == service
+        result.loaded.base.option(o).service == service
         for o in scenario.exclude_options
         if o in {x.id for x in result.loaded.base.options}
     ):
         return "an option of this service is excluded"
+    if _overridden(result, reference, service):
+        return "the scenario's change, add or remove alters this service or its options"
     dependents = [d.before for d in result.loaded.programme.dependencies if d.after == service]
     if any(
         d in scenario.fix_provider or d in scenario.fix_option or d in scenario.force_out for d in dependents

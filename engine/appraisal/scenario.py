@@ -1,26 +1,31 @@
 """What-if scenarios: a base programme plus overrides, giving a new, validated programme.
 
-A scenario never changes its base: overrides are applied to a copy of the base's data, which is
-validated again as a programme (so an override that breaks a reference is reported like any
-other mistake).  ``run_scenario`` then scores, plans and appraises it.
+A scenario never changes its base: overrides (the shorthand fields, and ``change``, ``add`` and
+``remove`` of any record, :mod:`engine.appraisal.overrides`) are applied to a copy of the base's
+data, which is validated again as a programme, every problem placed at the scenario line that
+caused it.  ``run_scenario`` then scores, plans and appraises it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from engine.appraisal.finance import Appraisal, PlanFinance, plan_finance
-from engine.base.errors import InputError, Problem
+from engine.appraisal.overrides import Additions, Changes, Edit, Removals, add, change, remove
+from engine.base.errors import InputError, Problem, SsplanError
 from engine.base.limits import MAX_FILE_BYTES, read_input
 from engine.io.load import load_programme
-from engine.io.records import parse_yaml_model, programme_data
+from engine.io.records import parse_yaml_located, programme_data, validate_programme
 from engine.io.shipped import shipped_rules
+from engine.io.validation import Loc
+from engine.io.yamlsource import YamlDoc
 from engine.optimise.solve import solve
 from engine.plan.result import PlanResult
 from engine.plan.settings import PlanSettings
@@ -83,6 +88,9 @@ class Scenario(Record):
     capacities: dict[Id, CapacityOverride] = Field(default_factory=dict)
     budget: BudgetOverride | None = None
     margin: Fraction | None = Field(None, description="the programme's reading of the MoU: 0.05 for 5 %")
+    change: Changes = Field(Changes(), description="field updates by record kind and id")
+    add: Additions = Field(Additions(), description="whole new records by kind")
+    remove: Removals = Field(Removals(), description="ids to take out by kind; a partner's removal cascades")
     appraisal: Appraisal = Appraisal()
     report: ReportDetails = ReportDetails()
 
@@ -106,13 +114,14 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if not path.exists():
         raise InputError.one("no such scenario file", file=str(path))
     content = read_input(path, MAX_FILE_BYTES, "scenario file")
-    scenario = parse_yaml_model(content, str(path), Scenario, "scenario", InputError)
+    scenario, doc = parse_yaml_located(content, str(path), Scenario, "scenario", InputError)
     base_path = (path.parent / scenario.base).resolve()
     if not base_path.exists():
         raise InputError.one(
             f"base programme `{scenario.base}` not found (looked at {base_path})",
             file=str(path),
             field="base",
+            line=doc.locate(("base",))[0],
         )
     base = load_programme(base_path)
     rules_path = Path(scenario.rules)
@@ -121,23 +130,36 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     else:
         shipped = shipped_rules(scenario.rules)
         if not shipped.is_file():
-            raise InputError.one(f"unknown rule set `{scenario.rules}`", file=str(path), field="rules")
+            line = doc.locate(("rules",))[0]
+            raise InputError.one(
+                f"unknown rule set `{scenario.rules}`", file=str(path), field="rules", line=line
+            )
         rules = load_ruleset(shipped)
-    return prepare_scenario(scenario, base, rules, path)
+    return prepare_scenario(scenario, base, rules, path, doc)
 
 
-def prepare_scenario(scenario: Scenario, base: Programme, rules: RuleSet, path: Path) -> LoadedScenario:
+_SCENARIO_KEY = re.compile(r"^[\"']?base[\"']?[ \t]*:", re.MULTILINE)
+
+
+def is_scenario_file(path: str | Path) -> bool:
+    """Whether a YAML file is a scenario (it names its ``base:`` programme at the top level)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+        return False
+    try:
+        content = read_input(path, MAX_FILE_BYTES, "scenario file")
+    except SsplanError:
+        return False  # read as a programme, which says what is wrong
+    return bool(_SCENARIO_KEY.search(content.decode("utf-8", errors="replace")))
+
+
+def prepare_scenario(
+    scenario: Scenario, base: Programme, rules: RuleSet, path: Path, doc: YamlDoc | None = None
+) -> LoadedScenario:
     """A scenario whose base programme and rule set are already in hand (a file's, or the what-if a
-    user is editing on screen): its overrides applied and checked, its plan settings made."""
-    programme = apply(base, scenario, str(path))
-    services = {s.id for s in programme.services}
-    unknown = [
-        s
-        for s in (*scenario.force_in, *scenario.force_out, *scenario.fix_provider, *scenario.fix_option)
-        if s not in services
-    ]
-    if unknown:
-        raise InputError.one(f"unknown service(s): {', '.join(sorted(set(unknown)))}", file=str(path))
+    user is editing on screen): its overrides applied and checked, its plan settings made.
+    ``doc``, the scenario file as read, places every problem on its line."""
+    programme = apply(base, scenario, str(path), doc)
     force_out = tuple(s.id for s in programme.services) if scenario.do_nothing else scenario.force_out
     settings = PlanSettings(
         objective=scenario.objective,
@@ -154,56 +176,86 @@ def prepare_scenario(scenario: Scenario, base: Programme, rules: RuleSet, path: 
     return LoadedScenario(path, scenario, base, programme, rules, settings)
 
 
-def apply(base: Programme, scenario: Scenario, source: str) -> Programme:
-    """The base programme with the scenario's overrides, validated again (a copy, never in place)."""
-    data: dict[str, Any] = programme_data(base)
-    problems: list[Problem] = []
-    pools = {pool["id"]: pool for pool in data.get("resources", [])}
-    for pool_id, change in scenario.capacities.items():
-        if pool_id not in pools:
-            problems.append(
-                Problem(
-                    f"unknown resource `{pool_id}`; expected one of {', '.join(pools)}",
-                    file=source,
-                    field=f"capacities.{pool_id}",
-                )
-            )
-            continue
-        if change.capacity is not None:
-            pools[pool_id]["capacity"] = change.capacity
-        if change.overrides is not None:
-            pools[pool_id]["overrides"] = dict(change.overrides)
-    if scenario.budget is not None:
-        data["budget"] = scenario.budget.model_dump()
-    if scenario.margin is not None:
-        if "exception_policy" not in data:
-            problems.append(
-                Problem(
-                    "the base programme has no exception policy to set a margin on",
-                    file=source,
-                    field="margin",
-                )
-            )
-        else:
-            data["exception_policy"]["margin"] = scenario.margin
-    if scenario.exclude_options:
-        known = {o["id"] for o in data.get("options", [])}
-        for option in scenario.exclude_options:
-            if option not in known:
-                problems.append(Problem(f"unknown option `{option}`", file=source, field="exclude_options"))
-        data["options"] = [o for o in data.get("options", []) if o["id"] not in scenario.exclude_options]
-    if problems:
-        raise InputError(problems)
-    data["name"] = f"{base.name}: {scenario.name}"
+def apply(base: Programme, scenario: Scenario, source: str, doc: YamlDoc | None = None) -> Programme:
+    """The base programme with the scenario's overrides, validated again (a copy, never in place).
+
+    Every problem is reported at once, each at the scenario line that caused it where ``doc`` is
+    given (see :mod:`engine.appraisal.overrides`)."""
+    raw = doc.data if doc is not None else scenario.model_dump()
+    edit = Edit(programme_data(base), source, doc, raw)
+    _capacities(edit, scenario)
+    _budget_and_margin(edit, scenario)
+    _exclude_options(edit, scenario)
+    remove(edit, scenario.remove, scenario.change, scenario.add)
+    add(edit, scenario.add)
+    change(edit, scenario.change)
+    _plan_controls(edit, scenario)
+    edit.data["name"] = f"{base.name}: {scenario.name}"
     try:
-        return Programme.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(
-            [
-                Problem(f"the overrides leave the programme invalid: {error['msg']}", file=source)
-                for error in exc.errors()
-            ]
-        ) from None
+        programme = validate_programme(edit.data, source, edit.locator())
+    except InputError as exc:
+        told = {p.line for p in edit.problems if p.line is not None}
+        found = [*edit.problems, *(p for p in exc.problems if p.line is None or p.line not in told)]
+        raise InputError(_in_file_order(found)) from None
+    if edit.problems:
+        raise InputError(_in_file_order(edit.problems))
+    return programme
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """By line (the problems no line can be given for last), each line's in the order found."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
+def _capacities(edit: Edit, scenario: Scenario) -> None:
+    """The shorthand ``capacities``: per pool, its capacity and its named windows' overrides."""
+    for pool_id, update in scenario.capacities.items():
+        pool = edit.find("resources", pool_id)
+        at: Loc = ("capacities", pool_id)
+        if pool is None:
+            known = ", ".join(sorted(edit.base_ids["resources"]))
+            edit.problem(f"unknown resource `{pool_id}`; expected one of {known}", at)
+            continue
+        if update.capacity is not None:
+            pool["capacity"] = update.capacity
+            edit.mark(pool, "capacity", (*at, "capacity"))
+        if update.overrides is not None:
+            pool["overrides"] = dict(update.overrides)
+            edit.mark(pool, "overrides", (*at, "overrides"))
+
+
+def _budget_and_margin(edit: Edit, scenario: Scenario) -> None:
+    """The shorthand ``budget`` (the whole budget) and ``margin`` (the exception policy's)."""
+    if scenario.budget is not None:
+        edit.data["budget"] = scenario.budget.model_dump()
+        edit.mark(edit.data["budget"], None, ("budget",))
+    if scenario.margin is not None:
+        policy = edit.data.get("exception_policy")
+        if policy is None:
+            edit.problem("the base programme has no exception policy to set a margin on", ("margin",))
+        else:
+            policy["margin"] = scenario.margin
+            edit.mark(policy, "margin", ("margin",))
+
+
+def _exclude_options(edit: Edit, scenario: Scenario) -> None:
+    for j, option in enumerate(scenario.exclude_options):
+        at: Loc = ("exclude_options", j)
+        if option not in edit.base_ids["options"]:
+            edit.problem(f"unknown option `{option}`", at)
+        edit.drop_record("options", option, at)
+
+
+def _plan_controls(edit: Edit, scenario: Scenario) -> None:
+    """The services the plan controls name are services of the edited programme."""
+    services = {s.get("id") for s in edit.data["services"]}
+    for name in ("force_in", "force_out", "fix_provider", "fix_option"):
+        named = getattr(scenario, name)
+        unknown = [s for s in named if s not in services]
+        if unknown:
+            removed = [s for s in unknown if ("services", s) in edit.removed]
+            extra = f" ({', '.join(removed)} removed by this scenario)" if removed else ""
+            edit.problem(f"unknown service(s): {', '.join(sorted(set(unknown)))}{extra}", (name,))
 
 
 @dataclass

@@ -141,7 +141,6 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-Paths = Annotated[list[Path], typer.Argument(help="programme files (.yaml or .xlsx)")]
 IncludeExempt = Annotated[
     bool,
     typer.Option("--include-exempt", help="show confidential (exempt) figures: output NOT FOR PUBLICATION"),

@@ -3,30 +3,47 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from engine.base.errors import SsplanError
-from engine.cli.base import Paths, _check_files, app, echo, output_target
-
-if TYPE_CHECKING:
-    pass
+from engine.cli.base import _check_files, app, echo, output_target
 
 
 @app.command()
-def validate(paths: Paths) -> None:
-    """Check programme files and list every problem found."""
+def validate(
+    paths: Annotated[
+        list[Path], typer.Argument(help="programme files (.yaml or .xlsx) or scenario files (with `base:`)")
+    ],
+) -> None:
+    """Check programme or scenario files and list every problem found.
+
+    A YAML file with a top-level `base:` is a scenario: its base programme and rule set are
+    loaded, its overrides applied, and every problem is placed in the scenario file."""
+    _check_files(paths, _load_checked, _described)
+
+
+def _load_checked(path: Path) -> Any:
+    """A scenario (its base and rule set loaded, its overrides applied) or a programme."""
+    from engine.appraisal.scenario import is_scenario_file, load_scenario
     from engine.io.load import load_programme
 
-    _check_files(
-        paths,
-        load_programme,
-        lambda p: (
-            f"{len(p.partners)} partners, {len(p.services)} services, {len(p.options)} options, "
-            f"{len(p.dependencies)} dependencies"
-        ),
+    return load_scenario(path) if is_scenario_file(path) else load_programme(path)
+
+
+def _described(loaded: Any) -> str:
+    from engine.appraisal.scenario import LoadedScenario
+
+    p = loaded.programme if isinstance(loaded, LoadedScenario) else loaded
+    counts = (
+        f"{len(p.partners)} partners, {len(p.services)} services, {len(p.options)} options, "
+        f"{len(p.dependencies)} dependencies"
     )
+    if isinstance(loaded, LoadedScenario):
+        scenario = loaded.scenario
+        return f"scenario `{scenario.name}` on {scenario.base}, rules `{scenario.rules}`: {counts}"
+    return counts
 
 
 @app.command()

@@ -20,6 +20,13 @@ def parse_yaml_model(
     content: str | bytes, source: str, model: type[M], what: str, error: type[SsplanError]
 ) -> M:
     """YAML text → a validated ``model``; every problem located by line, raised as ``error``."""
+    return parse_yaml_located(content, source, model, what, error)[0]
+
+
+def parse_yaml_located(
+    content: str | bytes, source: str, model: type[M], what: str, error: type[SsplanError]
+) -> tuple[M, YamlDoc]:
+    """As :func:`parse_yaml_model`, with the document, whose positions place later problems."""
     try:
         doc = read_yaml(content, source, what=what)
     except InputError as exc:
@@ -32,7 +39,7 @@ def parse_yaml_model(
     if doc.problems:
         raise error(doc.problems)
     remember_source(found, source)
-    return found
+    return found, doc
 
 
 def validate_programme(data: Any, source: str, locate: Any) -> Programme:

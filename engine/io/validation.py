@@ -1,7 +1,8 @@
 """Turn pydantic's ValidationError into located, plain-English problems.
 
 Shared by the YAML and workbook loaders (and later the rule and scenario loaders): each passes a
-``locate`` function mapping a data path to a line or a cell.
+``locate`` function mapping a data path to a line or a cell (and, if it knows better, the field
+and a hint: a scenario names its own line and field for a problem of the programme it makes).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, locat
             else "expected " + " or ".join(m.removeprefix("expected ") for m in unique)
         )
         message += next((got for _, got in pairs if got), "")
-        problems.append(Problem(message, field=field_path(loc, data), **locate(loc)))
+        problems.append(Problem(message, **_where(loc, data, locate)))
     return problems
 
 
@@ -58,8 +59,14 @@ def located(found: list[tuple[Loc, str]], data: Any, locate: Locate) -> list[Pro
     out = []
     for raw, message in found:
         loc = _data_loc(raw, data, "custom")
-        out.append(Problem(message, field=field_path(loc, data), **locate(loc)))
+        out.append(Problem(message, **_where(loc, data, locate)))
     return out
+
+
+def _where(loc: Loc, data: Any, locate: Locate) -> dict[str, Any]:
+    """The place of ``loc``: the locator's answer, which may name the field itself (a scenario
+    places a programme's problem at its own line and field), else the field in ``data``."""
+    return {"field": field_path(loc, data), **locate(loc)}
 
 
 def _data_loc(loc: Loc, data: Any, kind: str) -> Loc:

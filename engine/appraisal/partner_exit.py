@@ -1,0 +1,128 @@
+"""A partner leaves the programme (a scenario's ``remove: {partners: [id]}``).
+
+- the partner's record goes, and its own criterion weights with it;
+- services it owns alone (no shares, or only its own) leave, with their options and every
+  dependency that names them, unless the scenario's ``change`` names the service's new owner;
+- every option it provides is removed;
+- on a service shared with others its share is removed and the rest re-split pro rata (a
+  scenario's ``change`` of the service's ``shares`` sets them instead); where it owned such a
+  service, the partner with the largest remaining share (the first listed on a tie) becomes the
+  owner unless the scenario's ``change`` names one;
+- a service it provides today returns to its owner (``current_provider`` cleared);
+- it leaves the consensus, the funding tranches' ``by`` lists and joint ventures' ``owners``.
+
+Refused, at the removal's line, unless the same scenario settles them: a funding tranche left
+with nobody to pay (``change`` the resource's ``funding``), a consensus left with fewer than two
+partners (``change`` its ``partners`` or remove it), the exception policy's client (``change`` its
+``client`` or remove the policy), and the default provider while an exception policy stands
+(mark another partner ``default_provider: true`` or remove the policy).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.io.validation import Loc
+
+if TYPE_CHECKING:
+    from engine.appraisal.overrides import Changes, Edit, Removals
+
+
+def remove_partner(
+    edit: Edit, pid: str, at: Loc, removals: Removals, changes: Changes, new_default: bool
+) -> None:
+    """Take partner ``pid`` out of the programme, as the module says; ``new_default``: the scenario
+    marks another partner as the default provider."""
+    if edit.find("partners", pid) is None:
+        return  # listed twice
+    _policy(edit, pid, at, removals, changes, new_default)
+    edit.drop("partners", lambda p: p.get("id") != pid, at)
+    kept = {sid for sid, fields in changes.services.items() if "owner" in fields}  # a new owner named
+    alone = {s["id"] for s in edit.data["services"] if _owned_alone(s, pid) and s["id"] not in kept}
+    edit.drop_services(alone, at)
+    edit.drop("options", lambda o: o.get("provider") != pid, at)
+    for service in edit.data["services"]:
+        _leave_service(edit, service, pid, at)
+    _leave_funding(edit, pid, at, changes)
+    _leave_consensus(edit, pid, at, removals, changes)
+    for partner in edit.data["partners"]:
+        if pid in (partner.get("owners") or ()):
+            partner["owners"] = [o for o in partner["owners"] if o != pid]
+            edit.mark(partner, "owners", at, deeper=False)
+
+
+def _owned_alone(service: dict[str, Any], pid: str) -> bool:
+    return service.get("owner") == pid and set(service.get("shares") or {}) <= {pid}
+
+
+def _leave_service(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> None:
+    """Its share re-split pro rata among the rest; ownership and today's delivery handed back."""
+    shares = dict(service.get("shares") or {})
+    rest = {k: v for k, v in shares.items() if k != pid}
+    if pid in shares:
+        total = sum(rest.values())
+        service["shares"] = {k: v / total for k, v in rest.items()}
+        if not rest:
+            del service["shares"]  # it held every share of another's service: the owner's alone now
+        edit.mark(service, "shares", at, deeper=False)
+    if service.get("owner") == pid and rest:  # else the scenario's change names the new owner
+        service["owner"] = max(rest, key=lambda k: rest[k])
+        edit.mark(service, "owner", at, deeper=False)
+    if service.get("current_provider") == pid:
+        del service["current_provider"]
+        edit.mark(service, None, at, deeper=False)
+
+
+def _leave_funding(edit: Edit, pid: str, at: Loc, changes: Changes) -> None:
+    """Out of every tranche's payers; a tranche it paid alone needs the scenario to say who pays."""
+    for pool in edit.data["resources"]:
+        settled = "funding" in changes.resources.get(pool.get("id", ""), {})
+        for j, tranche in enumerate(pool.get("funding") or ()):
+            if pid not in tranche.get("by", ()):
+                continue
+            tranche["by"] = [p for p in tranche["by"] if p != pid]
+            edit.mark(pool, "funding", at, deeper=False)
+            if not tranche["by"] and not settled:
+                what = f"the first {tranche['first']:g} units" if tranche.get("first") else "the remainder"
+                edit.problem(
+                    f"funding tranche {j + 1} of resource `{pool['id']}` ({what}) would be paid by nobody: "
+                    f"`{pid}` pays it alone; the scenario must say who pays "
+                    f"(change: resources: {pool['id']}: funding: …)",
+                    at,
+                )
+
+
+def _leave_consensus(edit: Edit, pid: str, at: Loc, removals: Removals, changes: Changes) -> None:
+    consensus = edit.data.get("consensus")
+    if not consensus or pid not in consensus.get("partners", ()):
+        return
+    consensus["partners"] = [p for p in consensus["partners"] if p != pid]
+    edit.mark(consensus, "partners", at, deeper=False)
+    if len(consensus["partners"]) < 2 and "partners" not in changes.consensus and not removals.consensus:
+        edit.problem(
+            f"the consensus would be left with {len(consensus['partners'])} partner; the scenario must "
+            "name its partners (change: consensus: partners: […]) or remove it (remove: consensus: true)",
+            at,
+        )
+
+
+def _policy(edit: Edit, pid: str, at: Loc, removals: Removals, changes: Changes, new_default: bool) -> None:
+    """The exception policy's client and the default provider cannot simply leave."""
+    policy = edit.data.get("exception_policy")
+    if policy is None or removals.exception_policy:
+        return
+    if policy.get("client") == pid and "client" not in changes.exception_policy:
+        edit.problem(
+            f"partner `{pid}` is the exception policy's client; the scenario must set a new client "
+            "(change: exception_policy: client: …) or remove the policy (remove: exception_policy: true)",
+            at,
+        )
+    partner = edit.find("partners", pid)
+    if partner and partner.get("default_provider") and not new_default:
+        edit.mark(policy, None, at, deeper=False)  # the programme's own check says so too: same place
+        edit.problem(
+            f"partner `{pid}` is the default provider the exception policy needs; the scenario must mark "
+            "another partner `default_provider: true` (under change: partners:) or remove the policy "
+            "(remove: exception_policy: true)",
+            at,
+        )
