@@ -69,7 +69,8 @@ def random_programme_data(
     partner_ids, partner_list = _partners(rng, partners)
     pool_ids = [f"r{i}" for i in range(pools)]
     shape = _Shape(start, periods, quarterly, partner_ids, pool_ids)
-    service_list, option_list = [], []
+    service_list: list[dict[str, Any]] = []
+    option_list: list[dict[str, Any]] = []
     for i in range(services):
         service = _service(rng, shape, i)
         service_list.append(service)
