@@ -22,7 +22,10 @@ from engine.cli.base import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from engine.plan.result import PlanResult
+    from engine.plan.settings import PlanSettings
+    from engine.programme.model import Programme
+    from engine.scoring.scores import ScoreTable
 
 
 @app.command()
@@ -69,40 +72,86 @@ def plan(
     include_exempt: IncludeExempt = False,
 ) -> None:
     """Choose each service's option and start period under the programme's limits."""
-    import json
-
     from engine.appraisal.public import public_plan
-    from engine.io.cells import frame_csv
-    from engine.io.load import load_programme
-    from engine.io.shipped import shipped_rules
     from engine.optimise.solve import solve
-    from engine.plan.settings import PlanSettings
-    from engine.present.charts import write_gantt
-    from engine.present.tables import plan_text, plan_workbook
-    from engine.rules.ruleset import load_ruleset
-    from engine.scoring.scores import score as run_score
 
     output_target(out, output)
-    if gantt is not None:
-        from engine.io.atomic import check_target
-
-        check_target(gantt, "--gantt")
-        if gantt.suffix.lower() not in (".html", ".htm", ".png"):
-            raise option_error("--gantt", f"expected a file ending .html or .png, got `{gantt}`")
+    _check_gantt(gantt)
     distinct_targets(("--out", out), ("--gantt", gantt))
+    loaded, table, objective = _plan_input(programme, psplib, rules, method, objective)
+    settings = _plan_settings(
+        objective=objective,
+        solver=solver,
+        time_limit=time_limit,
+        gap=gap,
+        force_in=force_in,
+        force_out=force_out,
+        fix_provider=fix_provider,
+        fix_option=fix_option,
+        max_concurrent=max_concurrent,
+        consensus=consensus,
+    )
+    result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt, table)
+    _write_plan(result, output, out, gantt)
+    if result.status.value == "infeasible":
+        raise typer.Exit(2)
+    if not result.status.has_plan:
+        raise typer.Exit(1)
+
+
+def _check_gantt(gantt: Path | None) -> None:
+    """Refuse a --gantt file that cannot be written or whose type we cannot draw, before any work."""
+    if gantt is None:
+        return
+    from engine.io.atomic import check_target
+
+    check_target(gantt, "--gantt")
+    if gantt.suffix.lower() not in (".html", ".htm", ".png"):
+        raise option_error("--gantt", f"expected a file ending .html or .png, got `{gantt}`")
+
+
+_Objective = Literal["value", "savings", "maxmin", "makespan"]
+
+
+def _plan_input(
+    programme: Path | None, psplib: Path | None, rules: Path | None, method: str | None, objective: _Objective
+) -> tuple[Programme, ScoreTable | None, _Objective]:
+    """The programme to plan, its scores and the objective: a PSPLIB instance has no scores and
+    only a makespan to minimise, so it overrides --objective; a programme is scored by --rules."""
     if (programme is None) == (psplib is None):
         raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
     if psplib is not None:
         from engine.optimise.psplib import read_sm, to_programme
 
-        loaded = to_programme(read_sm(psplib))
-        table = None
-        objective = "makespan"
-    else:
-        assert programme is not None
-        loaded = load_programme(programme)
-        table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
-    settings = settings_from_options(
+        return to_programme(read_sm(psplib)), None, "makespan"
+    assert programme is not None
+    from engine.io.load import load_programme
+    from engine.io.shipped import shipped_rules
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score as run_score
+
+    loaded = load_programme(programme)
+    table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    return loaded, table, objective
+
+
+def _plan_settings(
+    *,
+    objective: str,
+    solver: str,
+    time_limit: float,
+    gap: float,
+    force_in: list[str] | None,
+    force_out: list[str] | None,
+    fix_provider: list[str] | None,
+    fix_option: list[str] | None,
+    max_concurrent: int | None,
+    consensus: bool,
+) -> PlanSettings:
+    """The plan settings from the options; a value PlanSettings refuses names the option it came from."""
+    from engine.plan.settings import PlanSettings
+
+    return settings_from_options(
         PlanSettings,
         {
             "objective": objective,
@@ -118,29 +167,43 @@ def plan(
         },
         {"fix_provider": "--fix-provider", "fix_option": "--fix-option", "force_in": "--force-in"},
     )
-    result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt, table)
+
+
+def _write_plan(result: PlanResult, output: str, out: Path | None, gantt: Path | None) -> None:
+    """Write the Gantt chart (if asked and there is a plan), then the plan in the --format asked:
+    to --out or the terminal.  "wrote" for the chart comes last, and never after JSON on the
+    terminal, which must stay parseable."""
+    from engine.present.charts import write_gantt
+
     if gantt is not None and result.plan is not None:
         write_gantt(result, gantt)
     if output == "json":
-        text = json.dumps(result.to_json(), indent=2, default=str)
-        _emit(text, out)
+        import json
+
+        _emit(json.dumps(result.to_json(), indent=2, default=str), out)
     elif output == "csv":
+        from engine.io.cells import frame_csv
+
         _emit(frame_csv(result.to_frame(), index=False), out)
     elif output == "xlsx":
-        if out is None:
-            raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
-        from engine.io.atomic import atomic_write
-
-        atomic_write(out, plan_workbook(result))
-        echo(f"wrote {out}")
+        _write_workbook(result, out)
     else:
+        from engine.present.tables import plan_text
+
         echo(plan_text(result))
     if gantt is not None and result.plan is not None and output != "json":
         echo(f"wrote {gantt}")
-    if result.status.value == "infeasible":
-        raise typer.Exit(2)
-    if not result.status.has_plan:
-        raise typer.Exit(1)
+
+
+def _write_workbook(result: PlanResult, out: Path | None) -> None:
+    """A workbook is binary, so it is only ever written to a file, never to the terminal."""
+    if out is None:
+        raise SsplanError.one("--format xlsx needs --out FILE.xlsx")
+    from engine.io.atomic import atomic_write
+    from engine.present.tables import plan_workbook
+
+    atomic_write(out, plan_workbook(result))
+    echo(f"wrote {out}")
 
 
 MAX_LEVELS = 100

@@ -295,6 +295,20 @@ class _Reader:
         """The sheet's rows, refused before any cell is read if its declared range is too large,
         and while reading if it holds more than the limits (a sheet need not declare its range)."""
         name = sheet.title
+        self._check_declared(sheet, name)
+        formulas = iter(()) if self.formulas is None else self.formulas[name].iter_rows(values_only=True)
+        rows: list[tuple[Any, ...]] = []
+        for row_no, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            self._check_row_shape(name, row_no, row)
+            written = next(formulas, ())  # the same row read for its formulas (none if no formulas)
+            self._count_cells(name, row_no, row)
+            self._check_cells(name, row_no, row, written)
+            rows.append(row)
+        return rows
+
+    def _check_declared(self, sheet: Any, name: str) -> None:
+        """Refuse a sheet whose declared range exceeds the limits before a cell is read, so a sheet
+        that claims to be huge costs nothing to refuse."""
         declared_rows, declared_columns = sheet.max_row, sheet.max_column
         for count, limit, what in (
             (declared_rows, MAX_SHEET_ROWS, "rows"),
@@ -306,53 +320,58 @@ class _Reader:
                     file=self.source,
                     sheet=name,
                 )
-        formulas = iter(()) if self.formulas is None else self.formulas[name].iter_rows(values_only=True)
-        rows: list[tuple[Any, ...]] = []
-        for row_no, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if row_no > MAX_SHEET_ROWS:
+
+    def _check_row_shape(self, name: str, row_no: int, row: tuple[Any, ...]) -> None:
+        """Refuse a row past the row limit or reaching past the column limit, as it is read: a
+        sheet need not declare its range, so the declared check alone does not bound it."""
+        if row_no > MAX_SHEET_ROWS:
+            raise InputError.one(
+                f"the workbook's {name} sheet has more than {MAX_SHEET_ROWS:,} rows; "
+                f"the limit is {MAX_SHEET_ROWS:,}",
+                file=self.source,
+                sheet=name,
+            )
+        if len(row) > MAX_SHEET_COLUMNS:
+            raise InputError.one(
+                f"a cell in column {get_column_letter(len(row))}, beyond the limit of "
+                f"{MAX_SHEET_COLUMNS:,} columns ({get_column_letter(MAX_SHEET_COLUMNS)})",
+                file=self.source,
+                sheet=name,
+                row=row_no,
+            )
+
+    def _count_cells(self, name: str, row_no: int, row: tuple[Any, ...]) -> None:
+        """Count the row's filled cells towards the whole workbook's limit (over every sheet)."""
+        self.cells += sum(value is not None for value in row)
+        if self.cells > MAX_VALUES:
+            raise InputError.one(
+                f"the workbook holds more than {MAX_VALUES:,} filled cells; the limit is {MAX_VALUES:,}",
+                file=self.source,
+                sheet=name,
+                row=row_no,
+            )
+
+    def _check_cells(self, name: str, row_no: int, row: tuple[Any, ...], written: tuple[Any, ...]) -> None:
+        """Refuse an over-long text; note (not refuse, so every one is reported) each formula
+        with no value: the workbook was never calculated, so we would read an empty cell."""
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
                 raise InputError.one(
-                    f"the workbook's {name} sheet has more than {MAX_SHEET_ROWS:,} rows; "
-                    f"the limit is {MAX_SHEET_ROWS:,}",
-                    file=self.source,
-                    sheet=name,
-                )
-            if len(row) > MAX_SHEET_COLUMNS:
-                raise InputError.one(
-                    f"a cell in column {get_column_letter(len(row))}, beyond the limit of "
-                    f"{MAX_SHEET_COLUMNS:,} columns ({get_column_letter(MAX_SHEET_COLUMNS)})",
+                    f"a text of {len(value):,} characters; the limit is {MAX_STRING_CHARS:,}",
                     file=self.source,
                     sheet=name,
                     row=row_no,
+                    column=get_column_letter(col),
                 )
-            written = next(formulas, ())
-            self.cells += sum(value is not None for value in row)
-            if self.cells > MAX_VALUES:
-                raise InputError.one(
-                    f"the workbook holds more than {MAX_VALUES:,} filled cells; the limit is {MAX_VALUES:,}",
-                    file=self.source,
-                    sheet=name,
-                    row=row_no,
+            formula = written[col - 1] if col <= len(written) else None
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                self.problem(
+                    f"formula without a value: `{formula[:80]}` has never been calculated "
+                    "(open the workbook in Excel and save it, or type the value)",
+                    name,
+                    row_no,
+                    get_column_letter(col),
                 )
-            for col, value in enumerate(row, start=1):
-                if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
-                    raise InputError.one(
-                        f"a text of {len(value):,} characters; the limit is {MAX_STRING_CHARS:,}",
-                        file=self.source,
-                        sheet=name,
-                        row=row_no,
-                        column=get_column_letter(col),
-                    )
-                formula = written[col - 1] if col <= len(written) else None
-                if value is None and isinstance(formula, str) and formula.startswith("="):
-                    self.problem(
-                        f"formula without a value: `{formula[:80]}` has never been calculated "
-                        "(open the workbook in Excel and save it, or type the value)",
-                        name,
-                        row_no,
-                        get_column_letter(col),
-                    )
-            rows.append(row)
-        return rows
 
     def _programme_sheet(self, sheet: Any) -> dict[str, Any]:
         header, body = self._rows(sheet)

@@ -319,54 +319,120 @@ def propagate(problem: Rcpsp, horizon: int, rounds: int = 200) -> tuple[list[int
     those compulsory parts would exceed a capacity.  Precedences pass the windows along.  This is
     the propagation a constraint solver applies, used here to shrink the time-indexed model.
     """
-    n, durations = problem.size, problem.durations
+    n = problem.size
     earliest = problem.heads()
     latest = [horizon - t for t in problem.tails()]
     pred_edges = [(j, s) for j, succs in enumerate(problem.successors) for s in succs]
     for _ in range(rounds):
         if any(earliest[j] > latest[j] for j in range(n)):
             return None
-        usage = [[0] * (horizon + 1) for _ in problem.capacities]
-        for j in range(n):
-            for u in range(latest[j], earliest[j] + durations[j]):
-                for k, r in enumerate(problem.demands[j]):
-                    usage[k][u] += r
-        changed = False
-        for j in range(n):
-            d, need = durations[j], problem.demands[j]
-            if not any(need):
-                continue
-            own = (latest[j], earliest[j] + d)
-            t = earliest[j]
-            while t <= latest[j]:
-                hit = _first_clash(usage, problem.capacities, need, t, d, own)
-                if hit is None:
-                    break
-                t = hit + 1
-            if t != earliest[j]:
-                earliest[j], changed = t, True
-            if earliest[j] > latest[j]:
-                return None
-            t = latest[j]
-            while t >= earliest[j]:
-                hit = _first_clash(usage, problem.capacities, need, t, d, own)
-                if hit is None:
-                    break
-                t = hit - d
-            if t != latest[j]:
-                latest[j], changed = t, True
-            if earliest[j] > latest[j]:
-                return None
-        for j, s in pred_edges:
-            if earliest[s] < earliest[j] + durations[j]:
-                earliest[s], changed = earliest[j] + durations[j], True
-            if latest[j] > latest[s] - durations[j]:
-                latest[j], changed = latest[s] - durations[j], True
-        if not changed:
+        usage = _compulsory_usage(problem, earliest, latest, horizon)
+        changed = _time_table_pass(problem, usage, earliest, latest)
+        if changed is None:
+            return None
+        # the precedence pass runs every round, whether or not the time table changed anything
+        if not (_precedence_pass(pred_edges, problem.durations, earliest, latest) or changed):
             break
     if any(earliest[j] > latest[j] for j in range(n)):
         return None
     return earliest, latest
+
+
+def _compulsory_usage(
+    problem: Rcpsp, earliest: list[int], latest: list[int], horizon: int
+) -> list[list[int]]:
+    """Resource use of the compulsory parts, per resource and period: a job whose latest start
+    comes before its earliest finish surely runs from the one to the other, wherever it starts."""
+    durations, demands = problem.durations, problem.demands
+    usage = [[0] * (horizon + 1) for _ in problem.capacities]
+    for j in range(problem.size):
+        for u in range(latest[j], earliest[j] + durations[j]):
+            for k, r in enumerate(demands[j]):
+                usage[k][u] += r
+    return usage
+
+
+def _time_table_pass(
+    problem: Rcpsp, usage: list[list[int]], earliest: list[int], latest: list[int]
+) -> bool | None:
+    """Move each job's earliest start later and its latest start earlier, in place, past the
+    periods where it would not fit on top of the compulsory parts in ``usage``; None as soon as a
+    window empties (no schedule fits the horizon), else whether any window shrank.
+
+    ``usage`` is not updated as windows shrink: a larger compulsory part counts from the next round.
+    """
+    durations, demands, capacities = problem.durations, problem.demands, problem.capacities
+    changed = False
+    for j in range(problem.size):
+        d, need = durations[j], demands[j]
+        if not any(need):
+            continue
+        own = (latest[j], earliest[j] + d)  # this job's own compulsory part, before this pass
+        t = _earliest_fit(usage, capacities, need, d, own, earliest[j], latest[j])
+        if t != earliest[j]:
+            earliest[j], changed = t, True
+        if earliest[j] > latest[j]:
+            return None
+        t = _latest_fit(usage, capacities, need, d, own, earliest[j], latest[j])
+        if t != latest[j]:
+            latest[j], changed = t, True
+        if earliest[j] > latest[j]:
+            return None
+    return changed
+
+
+def _earliest_fit(
+    usage: list[list[int]],
+    capacities: list[int],
+    need: list[int],
+    duration: int,
+    own: tuple[int, int],
+    first: int,
+    last: int,
+) -> int:
+    """The first start from ``first`` with no clash, jumping past each clash; above ``last`` if none."""
+    t = first
+    while t <= last:
+        hit = _first_clash(usage, capacities, need, t, duration, own)
+        if hit is None:
+            break
+        t = hit + 1
+    return t
+
+
+def _latest_fit(
+    usage: list[list[int]],
+    capacities: list[int],
+    need: list[int],
+    duration: int,
+    own: tuple[int, int],
+    first: int,
+    last: int,
+) -> int:
+    """The last start from ``last`` down with no clash, so that the job finishes before each clash;
+    below ``first`` if none."""
+    t = last
+    while t >= first:
+        hit = _first_clash(usage, capacities, need, t, duration, own)
+        if hit is None:
+            break
+        t = hit - duration
+    return t
+
+
+def _precedence_pass(
+    pred_edges: list[tuple[int, int]], durations: list[int], earliest: list[int], latest: list[int]
+) -> bool:
+    """Pass the windows along each precedence (j before s), in place, in one sweep over the edges:
+    s starts no sooner than j finishes, j starts late enough to finish by s's latest start.
+    Whether any window shrank."""
+    changed = False
+    for j, s in pred_edges:
+        if earliest[s] < earliest[j] + durations[j]:
+            earliest[s], changed = earliest[j] + durations[j], True
+        if latest[j] > latest[s] - durations[j]:
+            latest[j], changed = latest[s] - durations[j], True
+    return changed
 
 
 def _first_clash(

@@ -45,29 +45,50 @@ def _row(table: Table, cells: list[str], style: str | None = None) -> None:
 
 
 def summary_text(programme: Programme, include_exempt: bool = False, width: int = 120) -> str:
+    """The programme as plain text: what it is and how it decides, then a table for each kind of
+    record, the dependency order and the one-off budget, then the key to the marks."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    p, h = programme, programme.horizon
+    p = programme
     console.print(Text(f"{p.name}  ({p.id})", style="bold"))
+    for line in _heading(p):
+        console.print(Text(line))
+    console.print(_partners_table(p))
+    console.print(_services_table(p, include_exempt))
+    if p.dependencies:
+        console.print(_dependencies_table(p))
+    console.print(Text("Dependency order: " + " → ".join(dependency_order(p))))
+    if p.resources:
+        console.print(_resources_table(p))
+    if p.budget:
+        console.print(Text(_budget_line(p)))
     console.print(
-        Text(
-            f"Horizon: {h.periods} {h.period}s from {h.label(0)} to {h.label(h.periods - 1)} "
-            f"(financial years {', '.join(h.financial_years())})"
-        )
+        Text(f"{MARK} illustrative figure (not from the source documents); {EXEMPT} not for publication")
     )
+    return buffer.getvalue()
+
+
+def _heading(p: Programme) -> list[str]:
+    """The horizon, then how decisions are taken (the exception rule, the consensus), where set."""
+    h = p.horizon
+    lines = [
+        f"Horizon: {h.periods} {h.period}s from {h.label(0)} to {h.label(h.periods - 1)} "
+        f"(financial years {', '.join(h.financial_years())})"
+    ]
     if p.exception_policy and p.default_provider:
         e = p.exception_policy
-        console.print(
-            Text(
-                f"Default provider: {p.default_provider.name}. Exception rule: another partner only "
-                f"where it beats the default provider by {e.margin:.0%}; {e.joint_decision}; "
-                f"final decision: {e.final_decision}."
-            )
+        lines.append(
+            f"Default provider: {p.default_provider.name}. Exception rule: another partner only "
+            f"where it beats the default provider by {e.margin:.0%}; {e.joint_decision}; "
+            f"final decision: {e.final_decision}."
         )
     if p.consensus:
         names = ", ".join(p.partner(x).name for x in p.consensus.partners)
-        console.print(Text(f"Consensus: {p.consensus.body} ({names}): {p.consensus.rule}."))
+        lines.append(f"Consensus: {p.consensus.body} ({names}): {p.consensus.rule}.")
+    return lines
 
+
+def _partners_table(p: Programme) -> Table:
     partners = _table("Partners", ("id", "name", "kind", "role"))
     for partner in p.partners:
         roles = ["default provider"] if partner.default_provider else []
@@ -76,8 +97,11 @@ def summary_text(programme: Programme, include_exempt: bool = False, width: int 
         if partner.decision_body:
             roles.append(f"decides through its {partner.decision_body}")
         _row(partners, [partner.id, partner.name, partner.kind.replace("_", " "), "; ".join(roles)])
-    console.print(partners)
+    return partners
 
+
+def _services_table(p: Programme, include_exempt: bool) -> Table:
+    """Each service in bold with its options under it, exempt figures withheld unless asked for."""
     services = _table(
         "Services and delivery options",
         ("service / option", "owner / provider", "model", "annual cost", "one-off", "periods", "notes"),
@@ -87,39 +111,44 @@ def summary_text(programme: Programme, include_exempt: bool = False, width: int 
         _row(services, _service_row(p, service, include_exempt), style="bold")
         for option in p.options_for(service.id):
             _row(services, _option_row(p, option, include_exempt))
-    console.print(services)
+    return services
 
-    if p.dependencies:
-        deps = _table("Dependencies (finish before start)", ("before", "after", "lag", "reason"))
-        for dep in p.dependencies:
-            _row(deps, [dep.before, dep.after, str(dep.lag), dep.reason])
-        console.print(deps)
-    console.print(Text("Dependency order: " + " → ".join(dependency_order(p))))
 
-    if p.resources:
-        pools = _table("Resources and capacities", ("id", "name", "capacity", "overrides", "funded by"))
-        for pool in p.resources:
-            unit = "£" if pool.unit == "gbp" else f" {pool.unit}"
-            per = {"period": f"per {h.period}", "financial_year": "per financial year", "horizon": "in all"}[
-                pool.per
-            ]
-            capacity = figure(pool, "capacity", f"{pool.capacity:g}{unit} {per}", True)
-            overrides = ", ".join(f"{k}: {v:g}" for k, v in pool.overrides.items())
-            funding = "; ".join(
-                ("first " + f"{t.first:g}{unit}: " if t.first is not None else "")
-                + " and ".join(p.partner(x).name for x in t.by)
-                for t in pool.funding
-            )
-            _row(pools, [pool.id, pool.name, capacity, overrides, funding])
-        console.print(pools)
-    if p.budget:
-        years = ", ".join(f"{k}: {money(v)}" for k, v in p.budget.overrides.items())
-        text = figure(p.budget, "per_financial_year", money(p.budget.per_financial_year), True)
-        console.print(Text(f"One-off budget: {text} per financial year" + (f" ({years})" if years else "")))
-    console.print(
-        Text(f"{MARK} illustrative figure (not from the source documents); {EXEMPT} not for publication")
-    )
-    return buffer.getvalue()
+def _dependencies_table(p: Programme) -> Table:
+    deps = _table("Dependencies (finish before start)", ("before", "after", "lag", "reason"))
+    for dep in p.dependencies:
+        _row(deps, [dep.before, dep.after, str(dep.lag), dep.reason])
+    return deps
+
+
+def _resources_table(p: Programme) -> Table:
+    """Each pool's capacity in its unit and period, its overrides and who funds it (a pool has no
+    exempt figures, so only the illustrative mark can apply)."""
+    pools = _table("Resources and capacities", ("id", "name", "capacity", "overrides", "funded by"))
+    for pool in p.resources:
+        unit = "£" if pool.unit == "gbp" else f" {pool.unit}"
+        per = {
+            "period": f"per {p.horizon.period}",
+            "financial_year": "per financial year",
+            "horizon": "in all",
+        }[pool.per]
+        capacity = figure(pool, "capacity", f"{pool.capacity:g}{unit} {per}", True)
+        overrides = ", ".join(f"{k}: {v:g}" for k, v in pool.overrides.items())
+        funding = "; ".join(
+            ("first " + f"{t.first:g}{unit}: " if t.first is not None else "")
+            + " and ".join(p.partner(x).name for x in t.by)
+            for t in pool.funding
+        )
+        _row(pools, [pool.id, pool.name, capacity, overrides, funding])
+    return pools
+
+
+def _budget_line(p: Programme) -> str:
+    """The one-off budget per financial year, with the years that differ (never exempt, as pools)."""
+    assert p.budget is not None
+    years = ", ".join(f"{k}: {money(v)}" for k, v in p.budget.overrides.items())
+    text = figure(p.budget, "per_financial_year", money(p.budget.per_financial_year), True)
+    return f"One-off budget: {text} per financial year" + (f" ({years})" if years else "")
 
 
 def _service_row(p: Programme, s: Service, include_exempt: bool) -> list[str]:

@@ -7,6 +7,7 @@ forward in a random order (so no cycles), ids are unique, profiles match duratio
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, get_args
 
@@ -55,71 +56,135 @@ def random_programme_data(
     min_options: int = 1,
     capacity: tuple[int, int] = (6, 20),
 ) -> dict[str, Any]:
-    """Plain data for a random programme (what a YAML file would hold)."""
+    """Plain data for a random programme (what a YAML file would hold).
+
+    Every draw comes from one ``random.Random(seed)``, taken by the helpers below in a fixed
+    order (horizon, partners, services with their options, dependencies, pools, policies), so the
+    order of the calls here is part of what a seed means: reordering them changes every programme.
+    """
     rng = random.Random(seed)
     quarterly = rng.random() < 0.25 if quarterly is None else quarterly
     start = date(rng.randint(2010, 2030), rng.randint(1, 12), 1)
     horizon = {"start": start, "period": "quarter" if quarterly else "month", "periods": periods}
+    partner_ids, partner_list = _partners(rng, partners)
+    pool_ids = [f"r{i}" for i in range(pools)]
+    shape = _Shape(start, periods, quarterly, partner_ids, pool_ids)
+    service_list: list[dict[str, Any]] = []
+    option_list: list[dict[str, Any]] = []
+    for i in range(services):
+        service = _service(rng, shape, i)
+        service_list.append(service)
+        count = rng.randint(min(min_options, options_per_service), options_per_service)
+        option_list.extend(_option(rng, shape, service, j) for j in range(count))
+    data: dict[str, Any] = {
+        "id": f"random-{seed}",
+        "name": f"Random programme {seed}",
+        "horizon": horizon,
+        "partners": partner_list,
+        "services": service_list,
+        "options": option_list,
+        "dependencies": _dependencies(rng, services, dependency_density),
+        "resources": [_pool(rng, shape, k, capacity) for k in range(pools)],
+    }
+    data.update(_policies(rng, partner_ids))
+    return data
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What every record of one generated programme is drawn against: its calendar and its ids."""
+
+    start: date
+    periods: int
+    quarterly: bool
+    partner_ids: list[str]
+    pool_ids: list[str]
+
+    @property
+    def months(self) -> int:
+        return self.periods * (3 if self.quarterly else 1)
+
+
+def _partners(rng: random.Random, partners: int) -> tuple[list[str], list[dict[str, Any]]]:
+    """At least two partners: p0 is a city (the client of exceptions), p1 the county that is the
+    default provider, so every generated programme has a client and a default provider."""
     partner_ids = [f"p{i}" for i in range(max(2, partners))]
     partner_list: list[dict[str, Any]] = [
         {"id": pid, "name": f"Partner {i}", "kind": rng.choice(KINDS)} for i, pid in enumerate(partner_ids)
     ]
     partner_list[0]["kind"] = "city"
     partner_list[1].update(kind="county", default_provider=True)
-    pool_ids = [f"r{i}" for i in range(pools)]
-    months = periods * (3 if quarterly else 1)
-    service_list, option_list = [], []
-    for i in range(services):
-        sid = f"s{i}"
-        service: dict[str, Any] = {
-            "id": sid,
-            "name": f"{SERVICE_NAMES[i % len(SERVICE_NAMES)]} {i}",
-            "owner": partner_ids[0] if rng.random() < 0.9 else rng.choice(partner_ids),
-            "area": "back_office" if rng.random() < 0.8 else "front_line",
-            "annual_cost": float(rng.randrange(20, 2000) * 1000),
-            "fte": round(rng.uniform(0, 40), 1),
-            "statutory": rng.random() < 0.2,
-        }
-        if rng.random() < 0.1:
-            service["in_scope"] = False
-        if rng.random() < 0.1:
-            service["contract_end"] = add_months(start, rng.randrange(months))
-        if rng.random() < 0.1:
-            service["exempt"] = ["annual_cost"]
+    return partner_ids, partner_list
+
+
+def _service(rng: random.Random, shape: _Shape, i: int) -> dict[str, Any]:
+    """Service ``s{i}``, with the occasional optional field (out of scope, a contract end, an
+    exempt cost, illustrative figures) so property tests meet them."""
+    service: dict[str, Any] = {
+        "id": f"s{i}",
+        "name": f"{SERVICE_NAMES[i % len(SERVICE_NAMES)]} {i}",
+        "owner": shape.partner_ids[0] if rng.random() < 0.9 else rng.choice(shape.partner_ids),
+        "area": "back_office" if rng.random() < 0.8 else "front_line",
+        "annual_cost": float(rng.randrange(20, 2000) * 1000),
+        "fte": round(rng.uniform(0, 40), 1),
+        "statutory": rng.random() < 0.2,
+    }
+    if rng.random() < 0.1:
+        service["in_scope"] = False
+    if rng.random() < 0.1:
+        service["contract_end"] = add_months(shape.start, rng.randrange(shape.months))
+    if rng.random() < 0.1:
+        service["exempt"] = ["annual_cost"]
+    if rng.random() < 0.3:
+        service["illustrative"] = True
+    return service
+
+
+def _option(rng: random.Random, shape: _Shape, service: dict[str, Any], j: int) -> dict[str, Any]:
+    """Option ``j`` of ``service``: the first is always offered by the default provider (p1), so
+    no generated option is an exception unless drawn so; its demand profile matches its duration."""
+    duration = rng.randint(1, max(1, min(8, shape.periods // 3)))
+    demand = _demand(rng, shape.pool_ids, duration)
+    option: dict[str, Any] = {
+        "id": f"{service['id']}-o{j}",
+        "service": service["id"],
+        "provider": shape.partner_ids[1] if j == 0 else rng.choice(shape.partner_ids[1:]),
+        "model": rng.choice(MODELS),
+        "one_off_cost": float(rng.randrange(0, 300) * 1000),
+        "annual_cost": round(service["annual_cost"] * rng.uniform(0.6, 1.05), 2),
+        "duration": duration,
+        "demand": demand,
+        "risk": rng.choice(RISKS),
+        "attributes": {"outcome": rng.randint(1, 5), "resilience": rng.randint(1, 5)},
+    }
+    if rng.random() < 0.15:
+        option["earliest_start"] = add_months(shape.start, rng.randrange(shape.months // 2 + 1))
+    if rng.random() < 0.15:
+        option["exempt"] = ["annual_cost", "one_off_cost"]
+    return option
+
+
+def _demand(rng: random.Random, pool_ids: list[str], duration: int) -> dict[str, Any]:
+    """Demand on a random subset of the pools: mostly a flat amount per period, sometimes a
+    per-period profile (which may hold zeros) of exactly ``duration`` entries."""
+    demand: dict[str, Any] = {}
+    for used in rng.sample(pool_ids, k=rng.randint(0, len(pool_ids))):
         if rng.random() < 0.3:
-            service["illustrative"] = True
-        service_list.append(service)
-        for j in range(rng.randint(min(min_options, options_per_service), options_per_service)):
-            duration = rng.randint(1, max(1, min(8, periods // 3)))
-            demand: dict[str, Any] = {}
-            for used in rng.sample(pool_ids, k=rng.randint(0, len(pool_ids))):
-                if rng.random() < 0.3:
-                    demand[used] = [float(rng.randint(0, 6)) for _ in range(duration)]
-                else:
-                    demand[used] = float(rng.randint(1, 6))
-            option: dict[str, Any] = {
-                "id": f"{sid}-o{j}",
-                "service": sid,
-                "provider": partner_ids[1] if j == 0 else rng.choice(partner_ids[1:]),
-                "model": rng.choice(MODELS),
-                "one_off_cost": float(rng.randrange(0, 300) * 1000),
-                "annual_cost": round(service["annual_cost"] * rng.uniform(0.6, 1.05), 2),
-                "duration": duration,
-                "demand": demand,
-                "risk": rng.choice(RISKS),
-                "attributes": {"outcome": rng.randint(1, 5), "resilience": rng.randint(1, 5)},
-            }
-            if rng.random() < 0.15:
-                option["earliest_start"] = add_months(start, rng.randrange(months // 2 + 1))
-            if rng.random() < 0.15:
-                option["exempt"] = ["annual_cost", "one_off_cost"]
-            option_list.append(option)
+            demand[used] = [float(rng.randint(0, 6)) for _ in range(duration)]
+        else:
+            demand[used] = float(rng.randint(1, 6))
+    return demand
+
+
+def _dependencies(rng: random.Random, services: int, density: float) -> list[dict[str, Any]]:
+    """Dependencies that only point forward in a shuffled order of the services, so there is never
+    a cycle; the density is scaled down for large programmes to keep about as many per service."""
     order = list(range(services))
     rng.shuffle(order)
     dependencies = []
     for a in range(services):
         for b in range(a + 1, services):
-            if rng.random() < dependency_density / max(1, services / 10):
+            if rng.random() < density / max(1, services / 10):
                 dependencies.append(
                     {
                         "before": f"s{order[a]}",
@@ -128,42 +193,43 @@ def random_programme_data(
                         "reason": "generated",
                     }
                 )
-    resources = []
-    for k, pid in enumerate(pool_ids):
-        pool: dict[str, Any] = {
-            "id": pid,
-            "name": f"Resource {k}",
-            "unit": "days",
-            "capacity": float(rng.randint(*capacity)),
+    return dependencies
+
+
+def _pool(rng: random.Random, shape: _Shape, k: int, capacity: tuple[int, int]) -> dict[str, Any]:
+    """Pool ``r{k}``: a capacity drawn from ``capacity``, sometimes overridden in two periods and
+    sometimes funded in tranches, so the windows and funding code see both shapes."""
+    pool: dict[str, Any] = {
+        "id": shape.pool_ids[k],
+        "name": f"Resource {k}",
+        "unit": "days",
+        "capacity": float(rng.randint(*capacity)),
+    }
+    if rng.random() < 0.5:
+        step = 3 if shape.quarterly else 1
+        pool["overrides"] = {
+            f"{add_months(shape.start, t * step):%Y-%m}": float(rng.randint(0, 10))
+            for t in rng.sample(range(shape.periods), k=min(2, shape.periods))
         }
-        if rng.random() < 0.5:
-            pool["overrides"] = {
-                f"{add_months(start, t * (3 if quarterly else 1)):%Y-%m}": float(rng.randint(0, 10))
-                for t in rng.sample(range(periods), k=min(2, periods))
-            }
-        if rng.random() < 0.5:
-            pool["funding"] = [{"by": [partner_ids[1]], "first": 20.0}, {"by": partner_ids[:2]}]
-        resources.append(pool)
-    data: dict[str, Any] = {
-        "id": f"random-{seed}",
-        "name": f"Random programme {seed}",
-        "horizon": horizon,
-        "partners": partner_list,
-        "services": service_list,
-        "options": option_list,
-        "dependencies": dependencies,
-        "resources": resources,
+    if rng.random() < 0.5:
+        pool["funding"] = [{"by": [shape.partner_ids[1]], "first": 20.0}, {"by": shape.partner_ids[:2]}]
+    return pool
+
+
+def _policies(rng: random.Random, partner_ids: list[str]) -> dict[str, Any]:
+    """The exception policy always; a one-off budget and a consensus rule sometimes."""
+    policies: dict[str, Any] = {
         "exception_policy": {
             "client": partner_ids[0],
             "margin": round(rng.uniform(0, 0.2), 3),
             "final_decision": "Partner 0 Cabinet",
-        },
+        }
     }
     if rng.random() < 0.5:
-        data["budget"] = {"per_financial_year": float(rng.randrange(100, 2000) * 1000)}
+        policies["budget"] = {"per_financial_year": float(rng.randrange(100, 2000) * 1000)}
     if rng.random() < 0.3:
-        data["consensus"] = {"partners": partner_ids[:3] if len(partner_ids) > 2 else partner_ids}
-    return data
+        policies["consensus"] = {"partners": partner_ids[:3] if len(partner_ids) > 2 else partner_ids}
+    return policies
 
 
 def random_programme(seed: int, **kwargs: Any) -> Programme:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import decimal
 import difflib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -214,44 +214,57 @@ def _prescreen(text: str) -> None:
     previous: Any = None
     for token in _tokens(text):
         kind, value, position = token.type, str(token.value), token.lexpos
-        if kind in _TYPED_LITERALS:
-            raise ExprError("date, time-span and bytes literals are not allowed in rules", position)
-        if kind in _REGEX_OPERATORS:
-            raise ExprError("regular-expression matching (`=~`) is not allowed in rules", position)
-        if kind in _BIT_OPERATORS:
-            raise ExprError(f"bit operations (`{value}`) are not allowed in rules", position)
-        if kind == "SYMBOL" and value.startswith("$") and value[1:] not in FUNCTIONS:
-            raise ExprError(f"calling `{value}` is not allowed; only $abs, $min and $max", position)
-        if kind == "FLOAT":
-            _literal(value, position)
-        if kind == "LBRACKET" and (value != "[" or (previous is not None and previous.type in _OPERAND_ENDS)):
-            raise ExprError(
-                "indexing and slicing (`x[...]`) are not allowed in rules; a list may follow only "
-                "`in`, $min or $max",
-                position,
-            )
-        called = previous is not None and previous.type in _OPERAND_ENDS
-        if kind == "LPAREN" and called and str(previous.value) not in _CALLABLE:
-            raise ExprError("calling functions is not allowed; only $abs, $min and $max", position)
-        if kind in ("ATTR", "ATTR_SAFE") and (previous is None or previous.type != "SYMBOL"):
-            raise ExprError(
-                "only fields of service, option, provider and horizon can be read "
-                "(no attributes of numbers, texts or lists)",
-                position,
-            )
+        _screen_token(kind, value, position)
         negative_power = kind == "SUB" and previous is not None and previous.type == "POW"
-        if (
-            previous is not None
-            and previous.type == "POW"
-            and not negative_power
-            and not _plain_power(kind, value)
-        ):
-            raise ExprError(
-                f"`**` needs a plain number from -{MAX_POWER} to {MAX_POWER} as its power",
-                previous.lexpos,
-            )
-        if not negative_power:
+        _screen_after(previous, kind, value, position, negative_power)
+        if not negative_power:  # `2 ** -3`: the number after the minus is checked as the power
             previous = token
+
+
+def _screen_token(kind: str, value: str, position: int) -> None:
+    """Refuse a token that is never allowed, wherever it stands: typed literals, regular
+    expressions, bit operations, calls of anything but $abs/$min/$max, oversized numbers."""
+    if kind in _TYPED_LITERALS:
+        raise ExprError("date, time-span and bytes literals are not allowed in rules", position)
+    if kind in _REGEX_OPERATORS:
+        raise ExprError("regular-expression matching (`=~`) is not allowed in rules", position)
+    if kind in _BIT_OPERATORS:
+        raise ExprError(f"bit operations (`{value}`) are not allowed in rules", position)
+    if kind == "SYMBOL" and value.startswith("$") and value[1:] not in FUNCTIONS:
+        raise ExprError(f"calling `{value}` is not allowed; only $abs, $min and $max", position)
+    if kind == "FLOAT":
+        _literal(value, position)
+
+
+def _screen_after(previous: Any, kind: str, value: str, position: int, negative_power: bool) -> None:
+    """Refuse a token by what comes before it: ``[`` or ``(`` after an operand would index or call
+    it, ``.`` after anything but a name reads an attribute of a value, and the power of ``**``
+    must be a plain small number (``negative_power``: this token is the minus sign of one)."""
+    called = previous is not None and previous.type in _OPERAND_ENDS
+    if kind == "LBRACKET" and (value != "[" or called):
+        raise ExprError(
+            "indexing and slicing (`x[...]`) are not allowed in rules; a list may follow only "
+            "`in`, $min or $max",
+            position,
+        )
+    if kind == "LPAREN" and called and str(previous.value) not in _CALLABLE:
+        raise ExprError("calling functions is not allowed; only $abs, $min and $max", position)
+    if kind in ("ATTR", "ATTR_SAFE") and (previous is None or previous.type != "SYMBOL"):
+        raise ExprError(
+            "only fields of service, option, provider and horizon can be read "
+            "(no attributes of numbers, texts or lists)",
+            position,
+        )
+    if (
+        previous is not None
+        and previous.type == "POW"
+        and not negative_power
+        and not _plain_power(kind, value)
+    ):
+        raise ExprError(
+            f"`**` needs a plain number from -{MAX_POWER} to {MAX_POWER} as its power",
+            previous.lexpos,
+        )
 
 
 def _plain_power(kind: str, value: str) -> bool:
@@ -292,6 +305,20 @@ class _Checker:
         return ExprError(message, position if position >= 0 else None)
 
     def check(self, node: Any) -> Type:
+        """The type ``node`` gives, or an ExprError saying why it is refused.
+
+        The handlers in ``_CHECKS`` are tried in order and the first whose classes match decides:
+        rule-engine's node classes inherit from one another (an ArithmeticComparisonExpression is
+        a ComparisonExpression, and so is the regular-expression match), so order matters.
+        Anything no handler claims is refused.
+        """
+        for classes, handler in _CHECKS:
+            if isinstance(node, classes):
+                return handler(self, node)
+        raise self.fail(f"{describe_node(node)} is not allowed in rules")
+
+    def literal(self, node: Any) -> Type:
+        """A number (finite and at most MAX_LITERAL, as folded by the parser), text, true/false or null."""
         if isinstance(node, ast.FloatExpression):
             if not decimal.Decimal(node.value).is_finite() or abs(node.value) > decimal.Decimal(MAX_LITERAL):
                 raise self.fail("a number in the expression is too large")
@@ -300,80 +327,82 @@ class _Checker:
             return TEXT
         if isinstance(node, ast.BooleanExpression):
             return BOOLEAN
-        if isinstance(node, ast.NullExpression):
-            return Type(Kind.NULL, True)
-        if isinstance(node, (ast.SymbolExpression, ast.GetAttributeExpression)):
-            return self.symbol(node)
-        if isinstance(node, ast.UnaryExpression):
-            inner = self.check(node.right)
-            if node.type == "not":
-                self.need(inner, Kind.BOOLEAN, "`not`")
-                return BOOLEAN
-            self.need(inner, Kind.NUMBER, "`-`")
-            return Type(Kind.NUMBER, inner.nullable)
-        if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
-            symbol = ARITHMETIC[node.type]
-            if node.type in ("fdiv", "mod"):
-                # rule-engine computes in decimal, numpy in binary floating point: 123000 % 12.4 is 0
-                # for one and 12.4 for the other, so these operators are left out of the language
-                raise self.fail(f"`{symbol}` is not allowed in rules; use `/`", symbol)
-            left, right = self.check(node.left), self.check(node.right)
-            self.need(left, Kind.NUMBER, f"`{symbol}`")
-            self.need(right, Kind.NUMBER, f"`{symbol}`")
-            if node.type == "pow" and not (
-                isinstance(node.right, ast.FloatExpression) and abs(node.right.value) <= MAX_POWER
-            ):
-                raise self.fail(
-                    f"`**` needs a plain number from -{MAX_POWER} to {MAX_POWER} as its power", "**"
-                )
-            return NUMBER
-        if isinstance(node, ast.ArithmeticComparisonExpression):
-            left, right = self.check(node.left), self.check(node.right)
+        return Type(Kind.NULL, True)
+
+    def unary(self, node: Any) -> Type:
+        """``not`` needs true/false; unary minus keeps a number's chance of being missing."""
+        inner = self.check(node.right)
+        if node.type == "not":
+            self.need(inner, Kind.BOOLEAN, "`not`")
+            return BOOLEAN
+        self.need(inner, Kind.NUMBER, "`-`")
+        return Type(Kind.NUMBER, inner.nullable)
+
+    def arithmetic(self, node: Any) -> Type:
+        """Numbers on both sides; ``//`` and ``%`` refused; a power only a plain small number."""
+        symbol = ARITHMETIC[node.type]
+        if node.type in ("fdiv", "mod"):
+            # rule-engine computes in decimal, numpy in binary floating point: 123000 % 12.4 is 0
+            # for one and 12.4 for the other, so these operators are left out of the language
+            raise self.fail(f"`{symbol}` is not allowed in rules; use `/`", symbol)
+        left, right = self.check(node.left), self.check(node.right)
+        self.need(left, Kind.NUMBER, f"`{symbol}`")
+        self.need(right, Kind.NUMBER, f"`{symbol}`")
+        if node.type == "pow" and not (
+            isinstance(node.right, ast.FloatExpression) and abs(node.right.value) <= MAX_POWER
+        ):
+            raise self.fail(f"`**` needs a plain number from -{MAX_POWER} to {MAX_POWER} as its power", "**")
+        return NUMBER
+
+    def ordering(self, node: Any) -> Type:
+        """``<`` ``<=`` ``>`` ``>=``: two numbers or two texts (both evaluators order only those)."""
+        left, right = self.check(node.left), self.check(node.right)
+        symbol = COMPARISON[node.type]
+        if left.kind != right.kind or left.kind not in (Kind.NUMBER, Kind.TEXT):
+            raise self.fail(f"`{symbol}` compares two numbers or two texts; got {left} and {right}", symbol)
+        return BOOLEAN
+
+    def equality(self, node: Any) -> Type:
+        """``==`` ``!=``: values of one kind, or anything against null."""
+        left, right = self.check(node.left), self.check(node.right)
+        if Kind.NULL not in (left.kind, right.kind) and left.kind != right.kind:
             symbol = COMPARISON[node.type]
-            if left.kind != right.kind or left.kind not in (Kind.NUMBER, Kind.TEXT):
-                raise self.fail(
-                    f"`{symbol}` compares two numbers or two texts; got {left} and {right}", symbol
-                )
-            return BOOLEAN
-        if isinstance(node, ast.ComparisonExpression):
-            left, right = self.check(node.left), self.check(node.right)
-            if Kind.NULL not in (left.kind, right.kind) and left.kind != right.kind:
-                symbol = COMPARISON[node.type]
-                raise self.fail(f"`{symbol}` compares values of one kind; got {left} and {right}", symbol)
-            return BOOLEAN
-        if isinstance(node, ast.LogicExpression):
-            self.need(self.check(node.left), Kind.BOOLEAN, f"`{node.type}`", allow_null=False)
-            self.need(self.check(node.right), Kind.BOOLEAN, f"`{node.type}`", allow_null=False)
-            return BOOLEAN
-        if isinstance(node, ast.TernaryExpression):
-            self.need(self.check(node.condition), Kind.BOOLEAN, "`?`", allow_null=False)
-            yes, no = self.check(node.case_true), self.check(node.case_false)
-            kinds = {yes.kind, no.kind} - {Kind.NULL}
-            if len(kinds) > 1:
-                raise self.fail(f"both branches of `? :` must give the same kind; got {yes} and {no}", ":")
-            return Type(kinds.pop() if kinds else Kind.NULL, yes.nullable or no.nullable)
-        if isinstance(node, ast.CoalesceExpression):
-            left, right = self.check(node.left), self.check(node.right)
-            if right.kind not in (left.kind, Kind.NULL) and left.kind != Kind.NULL:
-                raise self.fail(f"`??` needs a default of the same kind; got {left} and {right}", "??")
-            return Type(left.kind if left.kind != Kind.NULL else right.kind, right.nullable)
-        if isinstance(node, ast.ContainsExpression):
-            member = self.check(node.member)
-            if not isinstance(node.container, ast.ArrayExpression) or not all(
-                isinstance(v, (ast.FloatExpression, ast.StringExpression)) for v in node.container.value
-            ):
-                raise self.fail(
-                    "`in` needs a list of plain values, e.g. option.model in ['outsourced']", " in "
-                )
-            for item in node.container.value:
-                if self.check(item).kind != member.kind:
-                    raise self.fail(
-                        f"`in` compares a {member.kind.value} with a list of another kind", " in "
-                    )
-            return BOOLEAN
-        if isinstance(node, ast.FunctionCallExpression):
-            return self.function(node)
-        raise self.fail(f"{describe_node(node)} is not allowed in rules")
+            raise self.fail(f"`{symbol}` compares values of one kind; got {left} and {right}", symbol)
+        return BOOLEAN
+
+    def logic(self, node: Any) -> Type:
+        """``and`` ``or``: true/false on both sides, neither ever missing (or `?? false` is asked for)."""
+        self.need(self.check(node.left), Kind.BOOLEAN, f"`{node.type}`", allow_null=False)
+        self.need(self.check(node.right), Kind.BOOLEAN, f"`{node.type}`", allow_null=False)
+        return BOOLEAN
+
+    def ternary(self, node: Any) -> Type:
+        """``c ? a : b``: a condition never missing, and branches of one kind (or null)."""
+        self.need(self.check(node.condition), Kind.BOOLEAN, "`?`", allow_null=False)
+        yes, no = self.check(node.case_true), self.check(node.case_false)
+        kinds = {yes.kind, no.kind} - {Kind.NULL}
+        if len(kinds) > 1:
+            raise self.fail(f"both branches of `? :` must give the same kind; got {yes} and {no}", ":")
+        return Type(kinds.pop() if kinds else Kind.NULL, yes.nullable or no.nullable)
+
+    def coalesce(self, node: Any) -> Type:
+        """``a ?? b``: a default of a's kind; missing only where the default may be."""
+        left, right = self.check(node.left), self.check(node.right)
+        if right.kind not in (left.kind, Kind.NULL) and left.kind != Kind.NULL:
+            raise self.fail(f"`??` needs a default of the same kind; got {left} and {right}", "??")
+        return Type(left.kind if left.kind != Kind.NULL else right.kind, right.nullable)
+
+    def contains(self, node: Any) -> Type:
+        """``x in [...]``: a literal list of plain values of x's kind (the column evaluator's isin)."""
+        member = self.check(node.member)
+        if not isinstance(node.container, ast.ArrayExpression) or not all(
+            isinstance(v, (ast.FloatExpression, ast.StringExpression)) for v in node.container.value
+        ):
+            raise self.fail("`in` needs a list of plain values, e.g. option.model in ['outsourced']", " in ")
+        for item in node.container.value:
+            if self.check(item).kind != member.kind:
+                raise self.fail(f"`in` compares a {member.kind.value} with a list of another kind", " in ")
+        return BOOLEAN
 
     def need(self, got: Type, kind: Kind, where: str, allow_null: bool = True) -> None:
         if got.kind != kind:
@@ -417,3 +446,22 @@ class _Checker:
         for item in args[0].value:
             self.need(self.check(item), Kind.NUMBER, f"${name}")
         return NUMBER
+
+
+# what _Checker.check tries, in this order (see its docstring)
+_CHECKS: tuple[tuple[type | tuple[type, ...], Callable[[_Checker, Any], Type]], ...] = (
+    (
+        (ast.FloatExpression, ast.StringExpression, ast.BooleanExpression, ast.NullExpression),
+        _Checker.literal,
+    ),
+    ((ast.SymbolExpression, ast.GetAttributeExpression), _Checker.symbol),
+    (ast.UnaryExpression, _Checker.unary),
+    ((ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression), _Checker.arithmetic),
+    (ast.ArithmeticComparisonExpression, _Checker.ordering),
+    (ast.ComparisonExpression, _Checker.equality),
+    (ast.LogicExpression, _Checker.logic),
+    (ast.TernaryExpression, _Checker.ternary),
+    (ast.CoalesceExpression, _Checker.coalesce),
+    (ast.ContainsExpression, _Checker.contains),
+    (ast.FunctionCallExpression, _Checker.function),
+)

@@ -76,76 +76,122 @@ class ColumnEvaluator:
         return value
 
     def run(self, node: Any, live: np.ndarray) -> Any:
-        if isinstance(node, (ast.FloatExpression,)):
+        """``node``'s value over all rows (a column, or one value for every row); ``live`` marks
+        the rows that reach it, so only they can fail here.
+
+        The handlers in ``_RUNS`` are tried in order, the first whose classes match deciding, in
+        the order ``_Checker.check`` uses (rule-engine's node classes inherit from one another).
+        """
+        for classes, handler in _RUNS:
+            if isinstance(node, classes):
+                return handler(self, node, live)
+        raise EvaluationError(f"{describe_node(node)} cannot be evaluated", 0)
+
+    def literal(self, node: Any, live: np.ndarray) -> Any:
+        """A number (as a float, as numpy computes), a text, true/false or null (None)."""
+        if isinstance(node, ast.FloatExpression):
             return float(node.value)
         if isinstance(node, (ast.StringExpression, ast.BooleanExpression)):
             return node.value
-        if isinstance(node, ast.NullExpression):
-            return None
-        if isinstance(node, (ast.SymbolExpression, ast.GetAttributeExpression)):
-            return self.columns[dotted(node)]  # type: ignore[index]
-        if isinstance(node, ast.UnaryExpression):
-            if node.type == "not":
-                return ~broadcast(self.run(node.right, live), self.rows).astype(bool)
-            return -self.number(node.right, live)
-        if isinstance(node, (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)):
-            left, right = self.number(node.left, live), self.number(node.right, live)
-            kind = node.type
-            if kind == "tdiv":
-                self.fail_where(live & (right == 0), "division by zero")
-            return ARITHMETIC_OPS[kind](left, right)
-        if isinstance(node, ast.ArithmeticComparisonExpression):
-            left, right = self.run(node.left, live), self.run(node.right, live)
-            lm, rm = broadcast(_missing(left), self.rows), broadcast(_missing(right), self.rows)
-            # rule-engine: one side missing is an error; both missing compare as equal
-            self.fail_where(live & (lm ^ rm), f"a missing value is compared in `{render(node, {})}`")
-            left, right = broadcast(left, self.rows), broadcast(right, self.rows)
-            op = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[node.type]
-            out = np.zeros(self.rows, dtype=bool)
-            ok = ~(lm | rm)
-            if left.dtype == object or right.dtype == object:
-                out[ok] = op(left[ok].astype(str), right[ok].astype(str))
-            else:
-                out[ok] = op(left[ok], right[ok])
-            out[lm & rm] = node.type in ("ge", "le")
-            return out
-        if isinstance(node, ast.ComparisonExpression):
-            left, right = self.run(node.left, live), self.run(node.right, live)
-            lm, rm = _missing(left), _missing(right)
-            left, right = broadcast(left, self.rows), broadcast(right, self.rows)
-            both = ~(lm | rm)
-            equal = np.zeros(self.rows, dtype=bool)
-            equal[both] = (left[both] == right[both]) if np.any(both) else equal[both]
-            equal |= lm & rm
-            return equal if node.type == "eq" else ~equal
-        if isinstance(node, ast.LogicExpression):
-            left = broadcast(self.run(node.left, live), self.rows).astype(bool)
-            if node.type == "and":
-                right = broadcast(self.run(node.right, live & left), self.rows).astype(bool)
-                return left & right
-            right = broadcast(self.run(node.right, live & ~left), self.rows).astype(bool)
-            return left | right
-        if isinstance(node, ast.TernaryExpression):
-            cond = broadcast(self.run(node.condition, live), self.rows).astype(bool)
-            yes = broadcast(self.run(node.case_true, live & cond), self.rows)
-            no = broadcast(self.run(node.case_false, live & ~cond), self.rows)
-            return np.where(cond, yes, no)
-        if isinstance(node, ast.CoalesceExpression):
-            left = broadcast(self.run(node.left, live), self.rows)
-            gap = _missing(left)
-            right = broadcast(self.run(node.right, live & gap), self.rows)
-            return np.where(gap, right, left)
-        if isinstance(node, ast.ContainsExpression):
-            member = broadcast(self.run(node.member, live), self.rows)
-            choices = [
-                v.value if isinstance(v, ast.StringExpression) else float(v.value)
-                for v in node.container.value
-            ]
-            return np.isin(member, np.array(choices, dtype=member.dtype))
-        if isinstance(node, ast.FunctionCallExpression):
-            name = node.function.name
-            if name == "abs":
-                return np.abs(self.number(node.arguments[0], live))
-            items = [self.number(item, live) for item in node.arguments[0].value]
-            return (np.minimum if name == "min" else np.maximum).reduce(items)
-        raise EvaluationError(f"{describe_node(node)} cannot be evaluated", 0)
+        return None
+
+    def field(self, node: Any, live: np.ndarray) -> Any:
+        return self.columns[dotted(node)]  # type: ignore[index]
+
+    def unary(self, node: Any, live: np.ndarray) -> Any:
+        if node.type == "not":
+            return ~broadcast(self.run(node.right, live), self.rows).astype(bool)
+        return -self.number(node.right, live)
+
+    def arithmetic(self, node: Any, live: np.ndarray) -> Any:
+        """Both sides first (each may fail where missing), then division by zero where live."""
+        left, right = self.number(node.left, live), self.number(node.right, live)
+        kind = node.type
+        if kind == "tdiv":
+            self.fail_where(live & (right == 0), "division by zero")
+        return ARITHMETIC_OPS[kind](left, right)
+
+    def ordering(self, node: Any, live: np.ndarray) -> Any:
+        """``<`` ``<=`` ``>`` ``>=`` as rule-engine orders: texts as texts, numbers as numbers."""
+        left, right = self.run(node.left, live), self.run(node.right, live)
+        lm, rm = broadcast(_missing(left), self.rows), broadcast(_missing(right), self.rows)
+        # rule-engine: one side missing is an error; both missing compare as equal
+        self.fail_where(live & (lm ^ rm), f"a missing value is compared in `{render(node, {})}`")
+        left, right = broadcast(left, self.rows), broadcast(right, self.rows)
+        op = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[node.type]
+        out = np.zeros(self.rows, dtype=bool)
+        ok = ~(lm | rm)
+        if left.dtype == object or right.dtype == object:
+            out[ok] = op(left[ok].astype(str), right[ok].astype(str))
+        else:
+            out[ok] = op(left[ok], right[ok])
+        out[lm & rm] = node.type in ("ge", "le")
+        return out
+
+    def equality(self, node: Any, live: np.ndarray) -> Any:
+        """``==`` ``!=``: no failure of its own; missing equals missing and nothing else."""
+        left, right = self.run(node.left, live), self.run(node.right, live)
+        lm, rm = _missing(left), _missing(right)
+        left, right = broadcast(left, self.rows), broadcast(right, self.rows)
+        both = ~(lm | rm)
+        equal = np.zeros(self.rows, dtype=bool)
+        equal[both] = (left[both] == right[both]) if np.any(both) else equal[both]
+        equal |= lm & rm
+        return equal if node.type == "eq" else ~equal
+
+    def logic(self, node: Any, live: np.ndarray) -> Any:
+        """``and`` ``or`` short-circuit per row: the right side is live only where it is reached."""
+        left = broadcast(self.run(node.left, live), self.rows).astype(bool)
+        if node.type == "and":
+            right = broadcast(self.run(node.right, live & left), self.rows).astype(bool)
+            return left & right
+        right = broadcast(self.run(node.right, live & ~left), self.rows).astype(bool)
+        return left | right
+
+    def ternary(self, node: Any, live: np.ndarray) -> Any:
+        """``c ? a : b``: each branch is live only on the rows that take it."""
+        cond = broadcast(self.run(node.condition, live), self.rows).astype(bool)
+        yes = broadcast(self.run(node.case_true, live & cond), self.rows)
+        no = broadcast(self.run(node.case_false, live & ~cond), self.rows)
+        return np.where(cond, yes, no)
+
+    def coalesce(self, node: Any, live: np.ndarray) -> Any:
+        """``a ?? b``: the default is live only where ``a`` is missing."""
+        left = broadcast(self.run(node.left, live), self.rows)
+        gap = _missing(left)
+        right = broadcast(self.run(node.right, live & gap), self.rows)
+        return np.where(gap, right, left)
+
+    def contains(self, node: Any, live: np.ndarray) -> Any:
+        member = broadcast(self.run(node.member, live), self.rows)
+        choices = [
+            v.value if isinstance(v, ast.StringExpression) else float(v.value) for v in node.container.value
+        ]
+        return np.isin(member, np.array(choices, dtype=member.dtype))
+
+    def function(self, node: Any, live: np.ndarray) -> Any:
+        """$abs of a number; $min/$max of a list of numbers (the checker allows no other call)."""
+        name = node.function.name
+        if name == "abs":
+            return np.abs(self.number(node.arguments[0], live))
+        items = [self.number(item, live) for item in node.arguments[0].value]
+        return (np.minimum if name == "min" else np.maximum).reduce(items)
+
+
+# what ColumnEvaluator.run tries, in this order (see its docstring)
+_RUNS: tuple[tuple[type | tuple[type, ...], Callable[[ColumnEvaluator, Any, np.ndarray], Any]], ...] = (
+    (
+        (ast.FloatExpression, ast.StringExpression, ast.BooleanExpression, ast.NullExpression),
+        ColumnEvaluator.literal,
+    ),
+    ((ast.SymbolExpression, ast.GetAttributeExpression), ColumnEvaluator.field),
+    (ast.UnaryExpression, ColumnEvaluator.unary),
+    ((ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression), ColumnEvaluator.arithmetic),
+    (ast.ArithmeticComparisonExpression, ColumnEvaluator.ordering),
+    (ast.ComparisonExpression, ColumnEvaluator.equality),
+    (ast.LogicExpression, ColumnEvaluator.logic),
+    (ast.TernaryExpression, ColumnEvaluator.ternary),
+    (ast.CoalesceExpression, ColumnEvaluator.coalesce),
+    (ast.ContainsExpression, ColumnEvaluator.contains),
+    (ast.FunctionCallExpression, ColumnEvaluator.function),
+)
