@@ -53,6 +53,7 @@ def test_workbook_has_a_sheet_per_record_kind(book: Path):
         "dependencies",
         "resources",
         "sources",
+        "exception_policies",
         "funding",
     ]
     options = load_workbook(book)["options"]

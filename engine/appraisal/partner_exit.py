@@ -8,8 +8,10 @@
   scenario's ``change`` of the service's ``shares`` sets them instead); where it owned such a
   service, the partner with the largest remaining share (the first listed on a tie) becomes the
   owner unless the scenario's ``change`` names one;
-- a service it provides today returns to its owner (``current_provider`` cleared);
-- it leaves the consensus, the funding tranches' ``by`` lists and joint ventures' ``owners``.
+- a service it provides today returns to its owner (``current_provider`` cleared), and one it leads
+  falls back to the default provider (``lead_provider`` cleared);
+- it leaves the consensus, the funding tranches' ``by`` lists and joint ventures' ``owners``; its
+  own further exception policies (``exception_policies``) go with it.
 
 Refused, at the removal's line, unless the same scenario settles them: a funding tranche left
 with nobody to pay (``change`` the resource's ``funding``), a consensus left with fewer than two
@@ -45,6 +47,7 @@ def remove_partner(
         _leave_service(edit, service, pid, at)
     _leave_funding(edit, pid, at, changes)
     _leave_consensus(edit, pid, at, removals, changes)
+    _leave_policies(edit, pid, at)
     for partner in edit.data["partners"]:
         if pid in (partner.get("owners") or ()):
             partner["owners"] = [o for o in partner["owners"] if o != pid]
@@ -68,9 +71,10 @@ def _leave_service(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> No
     if service.get("owner") == pid and rest:  # else the scenario's change names the new owner
         service["owner"] = max(rest, key=lambda k: rest[k])
         edit.mark(service, "owner", at, deeper=False)
-    if service.get("current_provider") == pid:
-        del service["current_provider"]
-        edit.mark(service, None, at, deeper=False)
+    for field in ("current_provider", "lead_provider"):  # delivered or led by its owner / the default
+        if service.get(field) == pid:
+            del service[field]
+            edit.mark(service, None, at, deeper=False)
 
 
 def _leave_funding(edit: Edit, pid: str, at: Loc, changes: Changes) -> None:
@@ -90,6 +94,23 @@ def _leave_funding(edit: Edit, pid: str, at: Loc, changes: Changes) -> None:
                     f"(change: resources: {pool['id']}: funding: …)",
                     at,
                 )
+
+
+def _leave_policies(edit: Edit, pid: str, at: Loc) -> None:
+    """Its own further exception policies go with it; a policy naming only services that have left
+    goes too (an empty list would mean every service of its client)."""
+    services = {s["id"] for s in edit.data["services"]}
+    kept = []
+    for policy in edit.data.get("exception_policies") or ():
+        named = policy.get("services") or ()
+        if policy.get("client") == pid or (named and not set(named) & services):
+            continue
+        if named and set(named) - services:
+            policy["services"] = [s for s in named if s in services]
+        kept.append(policy)
+    if kept != list(edit.data.get("exception_policies") or ()):
+        edit.data["exception_policies"] = kept
+        edit.mark(edit.data, "exception_policies", at, deeper=False)
 
 
 def _leave_consensus(edit: Edit, pid: str, at: Loc, removals: Removals, changes: Changes) -> None:

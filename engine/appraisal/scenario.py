@@ -225,15 +225,15 @@ def _capacities(edit: Edit, scenario: Scenario) -> None:
 
 
 def _budget_and_margin(edit: Edit, scenario: Scenario) -> None:
-    """The shorthand ``budget`` (the whole budget) and ``margin`` (the exception policy's)."""
+    """The shorthand ``budget`` (the whole budget) and ``margin`` (every exception policy's)."""
     if scenario.budget is not None:
         edit.data["budget"] = scenario.budget.model_dump()
         edit.mark(edit.data["budget"], None, ("budget",))
-    if scenario.margin is not None:
-        policy = edit.data.get("exception_policy")
-        if policy is None:
+    if scenario.margin is not None:  # every policy's: the programme's reading of "greater value"
+        policies = [edit.data.get("exception_policy"), *(edit.data.get("exception_policies") or ())]
+        if not any(policies):
             edit.problem("the base programme has no exception policy to set a margin on", ("margin",))
-        else:
+        for policy in filter(None, policies):
             policy["margin"] = scenario.margin
             edit.mark(policy, "margin", ("margin",))
 

@@ -53,6 +53,7 @@ RECORD_SHEETS: dict[str, tuple[str, type[BaseModel]]] = {
     "dependencies": ("dependencies", m.Dependency),
     "resources": ("resources", m.ResourcePool),
     "sources": ("sources", m.SourceDocument),
+    "exception_policies": ("exception_policies", m.ExceptionPolicy),
 }
 REQUIRED_SHEETS = ("programme", "partners", "services")
 PROGRAMME_SECTIONS = ("horizon", "budget", "exception_policy", "consensus", "settings")

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.programme.graph import dependency_order
-from engine.programme.model import DeliveryOption, Programme, Service, Sourced
+from engine.programme.model import DeliveryOption, ExceptionPolicy, Programme, Service, Sourced
 
 EXEMPT = "[exempt]"
 MARK = "*"
@@ -75,17 +75,28 @@ def _heading(p: Programme) -> list[str]:
         f"Horizon: {h.periods} {h.period}s from {h.label(0)} to {h.label(h.periods - 1)} "
         f"(financial years {', '.join(h.financial_years())})"
     ]
-    if p.exception_policy and p.default_provider:
-        e = p.exception_policy
-        lines.append(
-            f"Default provider: {p.default_provider.name}. Exception rule: another partner only "
-            f"where it beats the default provider by {e.margin:.0%}; {e.joint_decision}; "
-            f"final decision: {e.final_decision}."
-        )
+    if p.default_provider:
+        lines.append(f"Default provider: {p.default_provider.name}.")
+    lines += [_policy_line(p, policy) for policy in p.policies]
     if p.consensus:
         names = ", ".join(p.partner(x).name for x in p.consensus.partners)
         lines.append(f"Consensus: {p.consensus.body} ({names}): {p.consensus.rule}.")
     return lines
+
+
+def _policy_line(p: Programme, policy: ExceptionPolicy) -> str:
+    """One exception policy in words: whose services, the margin, who decides."""
+    scope = (
+        ", ".join(p.service(s).name for s in policy.services)
+        if policy.services
+        else f"{p.partner(policy.client).name}'s services"
+    )
+    led = any(s.lead_provider and policy in p.policies_for(s) for s in p.services)
+    expected = "the service's lead provider, else the default provider" if led else "the default provider"
+    return (
+        f"Exception rule ({scope}): another partner only where it beats {expected} by "
+        f"{policy.margin:.0%}; {policy.joint_decision}; final decision: {policy.final_decision}."
+    )
 
 
 def _partners_table(p: Programme) -> Table:
@@ -163,6 +174,8 @@ def _service_row(p: Programme, s: Service, include_exempt: bool) -> list[str]:
         notes.append(f"contract ends {s.contract_end:%d %b %Y}")
     if s.shares:
         notes.append("shared " + ", ".join(f"{k} {v:.0%}" for k, v in s.shares.items()))
+    if s.lead_provider:
+        notes.append(f"led by {p.partner(s.lead_provider).name}")
     fte = figure(s, "fte", f"{s.fte:g} FTE", include_exempt)
     notes.append(fte)
     cost = figure(s, "annual_cost", money(s.annual_cost), include_exempt)

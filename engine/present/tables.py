@@ -40,7 +40,7 @@ def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str
             f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}"
         )
     if len(table.exceptions):
-        lines += ["", "Exceptions (another partner than the default provider):"]
+        lines += ["", "Exceptions (another partner than the expected provider):"]
         for _, e in table.exceptions.iterrows():
             if everything or {e["option"], e["benchmark_option"]} & disclosure.secret:
                 lines.append(

@@ -14,7 +14,7 @@ from engine.base.partial import SetAside
 from engine.programme.calendar import FY_KEY
 
 if TYPE_CHECKING:
-    from engine.programme.model import DeliveryOption, Programme, Service
+    from engine.programme.model import DeliveryOption, ExceptionPolicy, Programme, Service
 
 Loc = tuple[str | int, ...]
 
@@ -102,10 +102,10 @@ def _services(p: Programme, refs: _References) -> list[Problem]:
     for i, service in enumerate(p.services):
         who = f"service `{service.id}`"
         problems += refs.check(("services", i, "owner"), service.owner, partners, "partner", who)
-        if service.current_provider is not None:
-            problems += refs.check(
-                ("services", i, "current_provider"), service.current_provider, partners, "partner", who
-            )
+        for field in ("current_provider", "lead_provider"):
+            value = getattr(service, field)
+            if value is not None:
+                problems += refs.check(("services", i, field), value, partners, "partner", who)
         for key in service.shares:
             problems += refs.check(("services", i, "shares", key), key, partners, "partner", who)
         if service.shares and abs(sum(service.shares.values()) - 1) > 1e-9:
@@ -248,23 +248,39 @@ def _budget(p: Programme) -> list[Problem]:
 
 
 def _exception_policy(p: Programme, refs: _References) -> list[Problem]:
-    """The exception policy's client is a known partner, and some partner is the default provider."""
+    """Each policy's client and services are known; a client has one policy per service; every
+    service a policy governs has an expected provider (its lead provider or the default)."""
+    places: list[tuple[Loc, ExceptionPolicy]] = []
+    if p.exception_policy:
+        places.append((("exception_policy",), p.exception_policy))
+    places += [(("exception_policies", i), policy) for i, policy in enumerate(p.exception_policies)]
     problems: list[Problem] = []
-    if p.exception_policy is not None:
-        problems += refs.check(
-            ("exception_policy", "client"),
-            p.exception_policy.client,
-            refs.partners,
-            "partner",
-            "exception policy",
-        )
-        if not _default_providers(p):
+    for loc, policy in places:
+        who = "exception policy"
+        problems += refs.check((*loc, "client"), policy.client, refs.partners, "partner", who)
+        for j, service in enumerate(policy.services):
+            problems += refs.check((*loc, "services", j), service, refs.services, "service", who)
+    if problems:
+        return problems
+    return _policies_per_service(p, places)
+
+
+def _policies_per_service(p: Programme, places: list[tuple[Loc, ExceptionPolicy]]) -> list[Problem]:
+    problems: list[Problem] = []
+    for loc, policy in places:
+        governed = [s for s in p.services if policy in p.policies_for(s)]
+        unled = [f"`{s.id}`" for s in governed if not s.lead_provider]
+        if unled and not _default_providers(p):
             problems.append(
                 (
-                    ("exception_policy",),
-                    "an exception policy needs one partner marked `default_provider: true`",
+                    loc,
+                    "the exception policy needs one partner marked `default_provider: true`, or a "
+                    f"`lead_provider` on each service it governs (none on {', '.join(unled[:5])})",
                 )
             )
+        for service in governed:
+            if sum(other.client == policy.client for other in p.policies_for(service)) > 1:
+                problems.append((loc, f"`{policy.client}` has two exception policies for `{service.id}`"))
     return problems
 
 

@@ -142,6 +142,10 @@ class Service(Sourced):
     statutory: bool = False
     in_scope: bool = True
     current_provider: Id | None = Field(None, description="who delivers it today; default: owner")
+    lead_provider: Id | None = Field(
+        None,
+        description="the partner expected to provide it (a lead council); default: the default provider",
+    )
     contract_end: date | None = None
     allow_status_quo: bool = Field(True, description="whether keeping things as they are is allowed")
     shares: dict[Id, Annotated[float, Field(gt=0, le=1)]] = Field(
@@ -262,12 +266,15 @@ class Budget(Sourced):
 class ExceptionPolicy(Sourced):
     """The MoU's exception rule: another partner only where it beats the default provider.
 
-    Applies to the ``client``'s services in the named areas.  The margin is relative: 0.05 means
-    an exception must score at least 5 % above the best default-provider option.
+    Applies to the services the ``client`` is a client council of (it owns them or has a share)
+    in the named areas, or only to ``services``.  The expected provider of a service is its lead
+    provider, else the programme's default provider.  The margin is relative: 0.05 means an
+    exception must score at least 5 % above the best option of the expected provider.
     """
 
     client: Id
     areas: tuple[Area, ...] = ("back_office",)
+    services: tuple[Id, ...] = Field((), description="only these services (default: all in the areas)")
     margin: Fraction = Field(0.05, description="the programme's reading of 'greater value': 0.05 for 5 %")
     joint_decision: Text = "joint decision of the lead officers of both councils"
     final_decision: Text
@@ -316,6 +323,9 @@ class Programme(Record):
     resources: tuple[ResourcePool, ...] = ()
     budget: Budget | None = None
     exception_policy: ExceptionPolicy | None = None
+    exception_policies: tuple[ExceptionPolicy, ...] = Field(
+        (), description="further policies: one per client council with its own margin and decision route"
+    )
     consensus: Consensus | None = None
     settings: Settings = Settings()
     sources: tuple[SourceDocument, ...] = ()
@@ -397,20 +407,52 @@ class Programme(Record):
     def default_provider(self) -> Partner | None:
         return next((p for p in self.partners if p.default_provider), None)
 
+    @property
+    def policies(self) -> tuple[ExceptionPolicy, ...]:
+        """Every exception policy: the programme's, then the further ones."""
+        return (*((self.exception_policy,) if self.exception_policy else ()), *self.exception_policies)
+
+    def policies_for(self, service: Service) -> tuple[ExceptionPolicy, ...]:
+        """The policies that govern ``service``: those of its client councils (its owner and the
+        partners with a share) that name it, or its area when they name no service."""
+        clients = {service.owner, *service.shares}
+        return tuple(
+            policy
+            for policy in self.policies
+            if policy.client in clients
+            and (service.id in policy.services if policy.services else service.area in policy.areas)
+        )
+
+    def expected_provider(self, service: Service) -> Partner | None:
+        """Who is expected to provide ``service``: its lead provider, else the default provider."""
+        return self.partner(service.lead_provider) if service.lead_provider else self.default_provider
+
+    def margin_for(self, service: Service) -> float:
+        """The margin an exception must clear on ``service``: the largest of its policies' (each
+        client council's own reading of 'greater value' must be met)."""
+        return max((policy.margin for policy in self.policies_for(service)), default=0.0)
+
+    def decision_route(self, service: Service) -> str:
+        """How an exception on ``service`` is decided: each governing policy's route."""
+        return "; ".join(
+            f"{policy.joint_decision}; final decision: {policy.final_decision}"
+            for policy in self.policies_for(service)
+        )
+
     def is_exception(self, option: DeliveryOption) -> bool:
         """Whether choosing ``option`` needs the MoU's exception route.
 
-        It does when the policy governs the service (the client's service in a named area) and
-        the provider is neither the default provider nor the owner keeping it in house.
+        It does when a policy governs the service and the provider is neither the service's
+        expected provider nor the owner keeping it in house.
         """
-        policy, default = self.exception_policy, self.default_provider
-        if policy is None or default is None or option.is_status_quo:
+        if option.is_status_quo:
             return False
         service = self.service(option.service)
+        expected = self.expected_provider(service)
         return (
-            service.owner == policy.client
-            and service.area in policy.areas
-            and option.provider not in (default.id, service.owner)
+            expected is not None
+            and bool(self.policies_for(service))
+            and option.provider not in (expected.id, service.owner)
         )
 
 

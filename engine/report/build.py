@@ -14,6 +14,7 @@ from engine.appraisal.evidence import Evidence, gather
 from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
+from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
 from engine.report.figures import FinanceView, finance_view, pounds
@@ -134,8 +135,8 @@ def _header(result: ScenarioResult, appendices: list[Section]) -> dict[str, str]
 
 
 def _final_body(result: ScenarioResult) -> str:
-    policy = result.loaded.programme.exception_policy
-    return policy.final_decision if policy else "Cabinet"
+    policies = result.loaded.programme.policies
+    return policies[0].final_decision if policies else "Cabinet"
 
 
 def _purpose(result: ScenarioResult, others: list[ScenarioResult]) -> Section:
@@ -207,16 +208,7 @@ def _background(result: ScenarioResult) -> Section:
         blocks.append(para(programme.description))
     partners = ", ".join(f"{p.name} ({p.kind})" for p in programme.partners)
     blocks.append(para(f"The partners are: {partners}."))
-    policy, default = programme.exception_policy, programme.default_provider
-    if policy and default:
-        blocks.append(
-            para(
-                f"Under the Memorandum of Understanding {default.name} is the default provider. Another "
-                f"partner is recommended only where its option scores at least {policy.margin:.0%} above "
-                f"the default provider's best option; such a case needs the {policy.joint_decision}, and "
-                f"the final decision rests with {policy.final_decision}."
-            )
-        )
+    blocks += [para(text) for text in _policy_texts(programme)]
     blocks.append(
         para(
             f"The programme was prioritised on {len(rules.criteria)} criteria with the rule set "
@@ -353,3 +345,23 @@ def _future(result: ScenarioResult) -> Section:
 def _retitled(part: Section) -> Section:
     """A public section's content under the exempt appendix's outline."""
     return section(part.key, part.blocks, exempt=True)
+
+
+def _policy_texts(programme: Programme) -> list[str]:
+    """Each exception policy as the report states it: who is expected to provide, the margin, who
+    decides (a service's lead provider, where it has one, stands in for the default provider)."""
+    default = programme.default_provider
+    leads = {s.name: programme.partner(s.lead_provider).name for s in programme.services if s.lead_provider}
+    out = []
+    if leads:
+        out.append("Lead providers: " + "; ".join(f"{svc}: {who}" for svc, who in leads.items()) + ".")
+    for policy in programme.policies:
+        expected = f"{default.name} is the default provider" if default else "each service's lead provider"
+        expected += "" if default else " is expected to provide it"
+        out.append(
+            f"Under the Memorandum of Understanding {expected}. Another partner is recommended only "
+            f"where its option scores at least {policy.margin:.0%} above the "
+            f"{'expected' if leads else 'default'} provider's best option; such a case needs the "
+            f"{policy.joint_decision}, and the final decision rests with {policy.final_decision}."
+        )
+    return out

@@ -1,8 +1,9 @@
 """The MoU's exception rule and each service's recommendation, from scored options.
 
-The County (the default provider) is the expected provider; another partner's option is
-recommended only where its score beats the best default-provider option by the programme's
-margin, and is then flagged with the decision route the MoU sets out.
+A service's expected provider is its lead provider, else the programme's default provider (the
+County); another partner's option is recommended only where its score beats the expected
+provider's best option by the margin of the policies governing the service (each client council's
+own; the largest where several share it), and is then flagged with their decision routes.
 
 The rule is written once, in :func:`mou_choice`, over a batch of score draws (rows × draws):
 scoring applies it to one draw and explains it (:func:`recommend`); the Monte-Carlo sensitivity
@@ -55,20 +56,19 @@ def mou_choice(
 ) -> Choice:
     """Best option per service and draw under the MoU: another partner only if it beats the margin.
 
-    The benchmark is the best eligible option of the default provider, or, where the default
-    provider offers none, the best eligible option that is not an exception (in house or the
+    The benchmark is the best eligible option of the service's expected provider, or, where it
+    offers none, the best eligible option that is not an exception (in house or the
     status quo).  An exception is allowed when its score ≥ benchmark + margin × |benchmark| and
     exceeds the benchmark; the recommendation is then the best allowed option, the first in file
     order (status quo first) among equals.  ``scores`` and ``eligible`` are rows × draws;
     without ``eligible`` every draw has the frame's own.
     """
-    policy, default = programme.exception_policy, programme.default_provider
-    margin = policy.margin if policy else 0.0
     if eligible is None:
         eligible = np.repeat(options["eligible"].to_numpy(dtype=bool)[:, None], scores.shape[1], axis=1)
     group, services = _service_index(programme, options), len(programme.services)
+    margin = np.array([programme.margin_for(s) for s in programme.services])[:, None]
     exception = options["exception"].to_numpy(dtype=bool)[:, None]
-    by_default = ~exception & (options["provider"].to_numpy() == (default.id if default else None))[:, None]
+    by_default = ~exception & _by_expected_provider(programme, options, group)[:, None]
     live = np.where(eligible, scores, -np.inf)
     bench, value = _first_best(np.where(by_default, live, -np.inf), group, services)
     fallback, fallback_value = _first_best(np.where(~exception, live, -np.inf), group, services)
@@ -88,6 +88,13 @@ def mou_choice(
     }
     ids = [s.id for s in programme.services]
     return Choice(dict(zip(ids, chosen, strict=True)), dict(zip(ids, bench, strict=True)), passes, won)
+
+
+def _by_expected_provider(programme: Programme, options: pd.DataFrame, group: np.ndarray) -> np.ndarray:
+    """Whether each row is an option of its service's expected provider (lead or default)."""
+    expected = [programme.expected_provider(s) for s in programme.services]
+    ids = np.array([p.id if p else None for p in expected] + [None], dtype=object)
+    return np.asarray(options["provider"].to_numpy() == ids[group], dtype=bool)
 
 
 def _service_index(programme: Programme, options: pd.DataFrame) -> np.ndarray:
@@ -122,9 +129,6 @@ def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame
     with the figures the MoU test compares, from the scored options (one draw of :func:`mou_choice`)."""
     scores = options["score"].to_numpy()[:, None]
     choice = mou_choice(programme, options, scores)
-    policy = programme.exception_policy
-    route = f"{policy.joint_decision}; final decision: {policy.final_decision}" if policy else ""
-    margin = policy.margin if policy else 0.0
     column = {name: options[name].to_numpy() for name in ("option", "provider", "provider_name", "model")}
     column |= {name: options[name].to_numpy(dtype=bool) for name in ("status_quo", "exception", "eligible")}
     column["score"] = scores[:, 0]
@@ -133,6 +137,7 @@ def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame
     for service in programme.services:
         rows = rows_of.get(service.id, np.arange(0))
         chosen, bench = int(choice.chosen[service.id][0]), int(choice.benchmark[service.id][0])
+        margin, route = programme.margin_for(service), programme.decision_route(service)
         for r in rows[column["exception"][rows] & column["eligible"][rows]]:
             verdict = _verdict(column, int(r), bench, chosen, bool(choice.passes[r, 0]), margin)
             exception_rows.append({"service": service.id, **verdict, "decision_route": route})

@@ -65,7 +65,7 @@ st.dataframe(ranking, hide_index=True, key="priorities.ranking")
 
 exceptions = table.public_exceptions()
 if len(exceptions):
-    st.subheader("Exceptions (another partner than the default provider)")
+    st.subheader("Exceptions (another partner than the expected provider)")
     shown = exceptions[
         ["service", "option", "provider_name", "score", "required_score", "gap", "verdict"]
     ].rename(columns={"provider_name": "provider", "required_score": "score needed"})
