@@ -158,3 +158,14 @@ def test_a_leaving_partner_takes_its_policy_and_its_lead(tmp_path: Path):
     assert programme.expected_provider(programme.service("legal")).id == "north"
     assert programme.service("legal").owner == "north"
     assert "bc-south" not in {o.id for o in programme.options}
+
+
+def test_a_rule_may_ask_whether_the_provider_is_the_services_expected_one(lead: Programme):
+    from engine.rules.context import option_table
+
+    table = option_table(lead, {})
+    expected = dict(
+        zip((o.id for _, o in table.rows), table.columns["provider.is_expected_provider"], strict=True)
+    )
+    today = {"ict-status-quo", "legal-status-quo", "building-control-status-quo"}  # each lead its own
+    assert {o for o, yes in expected.items() if yes} == {"ict-north", "legal-south", "bc-west", *today}

@@ -22,13 +22,18 @@ MAYBE_NUMBER = Type(Kind.NUMBER, nullable=True)
 
 
 class _Reading:
-    """What a field's reader may need beyond the row: the programme, its horizon, its default provider."""
+    """What a field's reader may need beyond the row: the programme, its horizon, its default
+    provider."""
 
     def __init__(self, programme: Programme) -> None:
         self.programme = programme
         self.horizon = programme.horizon
         default = programme.default_provider
         self.default_id = None if default is None else default.id
+
+    def expected_id(self, service: Service) -> str | None:
+        """The service's expected provider: its lead provider, else the default provider."""
+        return service.lead_provider or self.default_id
 
     def period(self, day: date | None) -> int | None:
         """The horizon period of ``day`` (None stays None)."""
@@ -74,6 +79,7 @@ FIELDS: dict[str, tuple[Type, Reader]] = {
     "provider.name": (TEXT, lambda s, o, r: r.programme.partner(o.provider).name),
     "provider.kind": (TEXT, lambda s, o, r: r.programme.partner(o.provider).kind),
     "provider.is_default_provider": (BOOLEAN, lambda s, o, r: o.provider == r.default_id),
+    "provider.is_expected_provider": (BOOLEAN, lambda s, o, r: o.provider == r.expected_id(s)),
     "provider.is_owner": (BOOLEAN, lambda s, o, r: o.provider == s.owner),
     "horizon.periods": (NUMBER, lambda s, o, r: r.horizon.periods),
     "horizon.months_per_period": (NUMBER, lambda s, o, r: r.horizon.months_per_period),
