@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.appraisal.public import finance_view, public_plan
+from engine.appraisal.public import FinanceView, finance_view, public_plan
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure
 from engine.plan.result import usage
@@ -124,12 +124,30 @@ def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, An
         "payback (years)": None
         if money is None or money.payback_years is None
         else round(money.payback_years, 2),
+        **_target_columns(money),
         "left out of the figures (exempt)": "; ".join(withheld),
         "exceptions": "; ".join(exceptions),
         "changes losing money (NPV < 0)": "; ".join(programme.service(s).name for s in losing),
         **shares,
         **own,
         **peaks,
+    }
+
+
+def _target_columns(money: FinanceView | None) -> dict[str, float | str | None]:
+    """The savings target's columns, where the programme has one (None: withheld or no plan)."""
+    if money is None or money.target is None:
+        return {}
+    t = money.target
+
+    def pounds(v: float | None) -> float | None:
+        return None if v is None else round(v, 2)
+
+    return {
+        "savings target (£ a year)": pounds(t.target),
+        "saving towards the target (£ a year)": pounds(t.forecast),
+        "short of the target (£ a year)": pounds(t.shortfall),
+        "in place after the target date": "; ".join(t.late),
     }
 
 

@@ -36,10 +36,12 @@ __all__ = [
     "Appraisal",
     "CashFlows",
     "PlanFinance",
+    "TargetProgress",
     "discount_factor",
     "npv_risk",
     "option_cash_flows",
     "plan_finance",
+    "target_progress",
 ]
 
 
@@ -227,3 +229,42 @@ def npv_risk(
         total += (service.annual_cost - annual_cost) * per_saving - one_off * per_pound
     p10, p50, p90 = (float(np.percentile(total, q)) for q in (10, 50, 90))
     return NpvRisk(draws, seed, float(total.mean()), p10, p50, p90, float(np.mean(total > 0)), uncertain)
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """A plan's annual savings against the programme's savings target (None: a figure the public
+    view withholds, because an exempt figure would be worked back from it)."""
+
+    target: float | None  # £ a year
+    target_share: float | None  # of the in-scope services' current annual cost
+    forecast: float | None  # £ a year from the changes in place by the target date
+    forecast_share: float | None
+    late: list[str]  # services whose change is in place only after the target date
+    withheld: str | None = None  # why figures are withheld, in the public view
+
+    @property
+    def shortfall(self) -> float | None:
+        """£ a year still to find (0 when the target is met)."""
+        if self.target is None or self.forecast is None:
+            return None
+        return max(0.0, self.target - self.forecast)
+
+
+def target_progress(plan: Plan, programme: Programme) -> TargetProgress | None:
+    """The plan's full-year savings against ``programme.savings_target`` (None without one): a
+    change counts once it is in place (the start of the period after it completes) by the target's
+    date; the baseline is the current annual cost of the services in scope."""
+    goal = programme.savings_target
+    if goal is None:
+        return None
+    baseline = sum(s.annual_cost for s in programme.services if s.in_scope)
+    horizon, forecast, late = programme.horizon, 0.0, []
+    for a in plan.assignments:
+        if goal.by is not None and horizon.period_start(a.end) > goal.by:
+            late.append(a.service)
+            continue
+        forecast += programme.service(a.service).annual_cost - programme.option(a.option).annual_cost
+    target = goal.amount if goal.amount is not None else (goal.share or 0.0) * baseline
+    share = goal.share if goal.share is not None else (target / baseline if baseline else None)
+    return TargetProgress(target, share, forecast, forecast / baseline if baseline else None, late)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from engine.appraisal.finance import plan_finance
+from engine.appraisal.finance import TargetProgress, plan_finance, target_progress
 from engine.plan.disclosure import Disclosure
 from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION, WITHHELD_REASON
 
@@ -31,6 +31,7 @@ class FinanceView:
     by_partner: pd.DataFrame  # partner, one_off, annual_saving, npv
     by_service: pd.DataFrame  # service, option, one_off, annual_saving, npv, payback_years
     withheld: list[str]  # options left out of the totals (public view only)
+    target: TargetProgress | None = None  # against the programme's savings target, if it has one
 
 
 def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | None:
@@ -57,7 +58,33 @@ def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | 
         finance.by_partner,
         finance.by_service,
         sorted(hidden),
+        public_target(result, include_exempt),
     )
+
+
+def public_target(result: ScenarioResult, include_exempt: bool) -> TargetProgress | None:
+    """The plan's savings against the target; in the public view without what an exempt figure
+    sets: the forecast when the plan takes a secret option, and every figure made from the
+    in-scope cost when a current cost in it is exempt (its sum minus the public ones gives it)."""
+    plan, programme = result.plan.plan, result.loaded.programme
+    progress = None if plan is None else target_progress(plan, programme)
+    if progress is None or include_exempt:
+        return progress
+    reasons, hidden = [], Disclosure.of(programme).withheld_in(plan)
+    if hidden:
+        reasons.append(f"the forecast includes exempt figures of {', '.join(hidden)}")
+        progress = replace(progress, forecast=None, forecast_share=None)
+    if any("annual_cost" in s.exempt for s in programme.services if s.in_scope):
+        reasons.append("the in-scope cost includes an exempt current cost")
+        goal = programme.savings_target
+        assert goal is not None
+        progress = replace(
+            progress,
+            target=progress.target if goal.amount is not None else None,
+            target_share=progress.target_share if goal.share is not None else None,
+            forecast_share=None,
+        )
+    return replace(progress, withheld="; ".join(reasons) or None)
 
 
 def run_summary(result: ScenarioResult, include_exempt: bool = False) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import json
 import random
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from engine.appraisal.finance import TargetProgress
 from engine.appraisal.public import finance_view, public_plan, run_summary
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.errors import InputError
@@ -164,6 +166,7 @@ class Store:
                 "by_service": money.by_service.to_dict("records"),
                 "by_partner": money.by_partner.to_dict("records"),
                 "left_out_as_exempt": money.withheld,
+                "savings_target": None if money.target is None else _target_json(money.target),
             }
         )
         run = Run(
@@ -275,3 +278,7 @@ class Store:
 
 def default_url(path: str | Path | None = None) -> str:
     return DEFAULT_URL if path is None else f"sqlite:///{Path(path)}"
+
+
+def _target_json(target: TargetProgress) -> dict[str, Any]:
+    return {**asdict(target), "shortfall": target.shortfall}

@@ -62,6 +62,8 @@ def summary_text(programme: Programme, include_exempt: bool = False, width: int 
         console.print(_resources_table(p))
     if p.budget:
         console.print(Text(_budget_line(p)))
+    if p.savings_target:
+        console.print(Text(_target_line(p, include_exempt)))
     console.print(
         Text(f"{MARK} illustrative figure (not from the source documents); {EXEMPT} not for publication")
     )
@@ -82,6 +84,22 @@ def _heading(p: Programme) -> list[str]:
         names = ", ".join(p.partner(x).name for x in p.consensus.partners)
         lines.append(f"Consensus: {p.consensus.body} ({names}): {p.consensus.rule}.")
     return lines
+
+
+def _target_line(p: Programme, include_exempt: bool) -> str:
+    """The savings target; its amount is withheld where it is a share of an in-scope cost that
+    includes an exempt current cost (the sum would give that cost away)."""
+    goal = p.savings_target
+    assert goal is not None
+    by = f" by {goal.by:%d %b %Y}" if goal.by else ""
+    if goal.amount is not None:
+        return f"Savings target: {money(goal.amount)} a year{by}."
+    share = goal.share or 0.0
+    scope = [s for s in p.services if s.in_scope]
+    secret = any("annual_cost" in s.exempt for s in scope) and not include_exempt
+    amount = EXEMPT if secret else money(share * sum(s.annual_cost for s in scope))
+    shown = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    return f"Savings target: {shown}% of the in-scope services' current cost ({amount} a year){by}."
 
 
 def _policy_line(p: Programme, policy: ExceptionPolicy) -> str:

@@ -280,6 +280,21 @@ class ExceptionPolicy(Sourced):
     final_decision: Text
 
 
+class SavingsTarget(Sourced):
+    """The savings the programme set out to make each year: a share of the in-scope services'
+    current annual cost, or an amount; only changes in place by ``by`` count towards it."""
+
+    share: Fraction | None = Field(None, description="of the in-scope services' current cost: 0.15 for 15 %")
+    amount: Money | None = Field(None, description="£ a year")
+    by: date | None = Field(None, description="the date by which the savings should be in place")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> SavingsTarget:
+        if (self.share is None) == (self.amount is None):
+            raise ValueError("give the target as a `share` of the in-scope cost or as an `amount`, not both")
+        return self
+
+
 class Consensus(Sourced):
     """Partners whose agreement every decision needs (Essex: Leaders' Board, no voting)."""
 
@@ -327,6 +342,7 @@ class Programme(Record):
         (), description="further policies: one per client council with its own margin and decision route"
     )
     consensus: Consensus | None = None
+    savings_target: SavingsTarget | None = None
     settings: Settings = Settings()
     sources: tuple[SourceDocument, ...] = ()
 

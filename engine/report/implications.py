@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.appraisal.evidence import Evidence
+from engine.appraisal.finance import TargetProgress
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure, public_switching
 from engine.programme.partners import consenting_partners
@@ -48,6 +49,8 @@ def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
     )
     if money.withheld:
         blocks.append(para(EXEMPT_NOTE.format(options=", ".join(money.withheld))))
+    if money.target is not None:
+        blocks.append(para(_target_text(result, money.target)))
     blocks.append(
         table(
             ["financial year", "one-off costs", "savings", "net"],
@@ -273,3 +276,32 @@ def corporate(result: ScenarioResult) -> Section:
     blocks.append(subheading("Staffing & Trade Union"))
     blocks.append(para("Staff and trade unions will be consulted on each service before it changes."))
     return section("corporate", blocks)
+
+
+def _target_text(result: ScenarioResult, t: TargetProgress) -> str:
+    """The plan against the programme's savings target, in the words a Section 151 officer uses;
+    a figure the public view withholds is said to be withheld, with the reason."""
+    programme = result.loaded.programme
+    goal = programme.savings_target
+    assert goal is not None
+    by = f" by {goal.by:%d %B %Y}" if goal.by else ""
+    aims = [f"{percent(t.target_share)} of the in-scope services' current cost"] if t.target_share else []
+    aims += [f"{pounds(t.target)} a year"] if t.target is not None else []
+    aim = f"{aims[0]} ({aims[1]})" if len(aims) == 2 else (aims[0] if aims else "withheld")
+    text = f"The programme's savings target is {aim}{by}. "
+    if t.forecast is None:
+        text += "The plan's savings towards it are withheld."
+    else:
+        share = f" ({percent(t.forecast_share)} of the in-scope cost)" if t.forecast_share is not None else ""
+        short = t.shortfall
+        verdict = (
+            "" if short is None else ", meeting it" if short == 0 else f", {pounds(short)} a year short of it"
+        )
+        text += f"The plan's changes in place{by or ' within the horizon'} save {pounds(t.forecast)} a year"
+        text += f"{share}{verdict}."
+    if t.late:
+        text += " In place only after the target date: "
+        text += ", ".join(programme.service(s).name for s in t.late) + "."
+    if t.withheld:
+        text += f" Some figures are withheld in this public report: {t.withheld}."
+    return text
