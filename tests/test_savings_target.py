@@ -103,3 +103,12 @@ def test_compare_and_the_report_state_the_target(tmp_path: Path):
     assert "Savings target: 15% of the in-scope services' current cost (£21,000 a year) by 31 Mar 2017." in (
         summary_text(programme)
     )
+
+
+def test_the_target_round_trips_through_yaml_and_excel(tmp_path: Path):
+    from engine.io.load import load_programme, save_programme
+
+    programme = _small({"share": 0.15, "by": "2017-03-31", "source": "the business case"})
+    for name in ("again.yaml", "again.xlsx"):
+        save_programme(programme, tmp_path / name)
+        assert load_programme(tmp_path / name) == programme
