@@ -56,7 +56,6 @@ RECORD_SHEETS: dict[str, tuple[str, type[BaseModel]]] = {
     "exception_policies": ("exception_policies", m.ExceptionPolicy),
 }
 REQUIRED_SHEETS = ("programme", "partners", "services")
-PROGRAMME_SECTIONS = ("horizon", "budget", "exception_policy", "consensus", "settings")
 
 
 # ---------------------------------------------------------------------------------------- write
