@@ -153,6 +153,16 @@ def test_a_forced_service_that_goes_live_with_one_that_cannot_change_is_infeasib
     assert "`a`, which must go live with it, cannot" in " ".join(result.advice)
 
 
+def test_the_dominance_rule_keeps_a_losing_change_that_goes_live_with_a_paying_one():
+    p = _programme([{"before": "a", "after": "b", "kind": "go_live_together"}])
+    data = p.model_dump()
+    data["options"][1]["annual_cost"] = 550000  # b alone loses money every year
+    p = Programme.model_validate(data)
+    assert _starts(p) == {"a": 0, "b": 2}
+    reversed_data = {**data, "dependencies": [{"before": "b", "after": "a", "kind": "go_live_together"}]}
+    assert _starts(Programme.model_validate(reversed_data)) == {"a": 0, "b": 2}
+
+
 def test_start_to_start_under_block_needs_the_before_to_change():
     leaves = {"county": {"leaves": date(2016, 6, 1)}}
     deps = [{"before": "a", "after": "b", "kind": "start_to_start"}]

@@ -340,8 +340,10 @@ def test_every_objective_equals_exhaustive_enumeration(case: tuple[Programme, di
     _check(programme, forced)
 
 
-def _kinds_programme(kind: str, deferred: str, joins: str | None = None) -> Programme:
-    """Three services in a chain s0 → s1 → s2 of ``kind``, the county joining at ``joins``."""
+def _kinds_programme(kind: str, deferred: str, joins: str | None = None, losing: bool = False) -> Programme:
+    """Three services in a chain s0 → s1 → s2 of ``kind``, the county joining at ``joins``; with
+    ``losing``, no change of s2 runs cheaper than today, so it only loses its one-off cost (worth
+    it only for its partners, when they go live together)."""
     options = [
         {
             "id": f"s{i}-{k}",
@@ -349,7 +351,7 @@ def _kinds_programme(kind: str, deferred: str, joins: str | None = None) -> Prog
             "provider": provider,
             "model": model,
             "one_off_cost": 10000,
-            "annual_cost": cost,
+            "annual_cost": 100000 if losing and i == 2 else cost,
             "duration": duration,
             "demand": {"pm": 1},
         }
@@ -378,7 +380,7 @@ def _kinds_programme(kind: str, deferred: str, joins: str | None = None) -> Prog
             {"before": "s0", "after": "s1", "kind": kind},
             {"before": "s1", "after": "s2", "kind": kind},
         ],
-        "resources": [{"id": "pm", "name": "PM days", "capacity": 2}],
+        "resources": [{"id": "pm", "name": "PM days", "capacity": 3}],
         "settings": {"deferred_dependency": deferred},
     }
     return Programme.model_validate(data)
@@ -390,6 +392,7 @@ def _kinds_programme(kind: str, deferred: str, joins: str | None = None) -> Prog
 def test_each_kind_and_membership_equal_exhaustive_enumeration(kind: str, deferred: str):
     _check(_kinds_programme(kind, deferred), {})
     _check(_kinds_programme(kind, deferred, joins="2016-07-01"), {})
+    _check(_kinds_programme(kind, deferred, losing=True), {})
 
 
 @pytest.mark.slow
