@@ -8,10 +8,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.io.load import dump_programme, parse_programme
+from engine.io.shipped import shipped_rules
 from engine.io.xlsx import read_workbook, workbook_bytes
-from engine.optimise.heuristic import greedy_plan
+from engine.optimise.heuristic import greedy_plan, plan_value
 from engine.optimise.instance import build_instance
 from engine.optimise.rcpsp import pure_rcpsp
 from engine.optimise.solve import solve
@@ -21,7 +24,11 @@ from engine.plan.verify import verify
 from engine.present.summary import summary_text
 from engine.programme.graph import earliest_starts
 from engine.programme.model import Dependency, Programme
+from engine.programme.synth import random_programme, random_programme_data
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.scores import score
 
+RULES = load_ruleset(shipped_rules())
 SAVINGS = PlanSettings(objective="savings", gap=0.0, time_limit=30)
 
 
@@ -308,3 +315,42 @@ def test_the_verifier_accepts_plans_that_keep_the_new_rules():
     programme = _programme(deps, partners={"county": {"joins": date(2016, 5, 1)}}, deferred="ignore")
     assert verify(_plan(programme, a=1, b=3), programme) == []
     assert verify(_plan(programme, a=1), programme) == []
+
+
+# ------------------------------------------------------------------------- random programmes
+def test_the_generator_draws_kinds_and_membership_only_when_asked():
+    plain = random_programme_data(5, services=12, dependency_density=0.5)
+    extended = random_programme_data(5, services=12, dependency_density=0.5, kinds_and_membership=True)
+    assert random_programme_data(5, services=12, dependency_density=0.5) == plain
+    assert all("kind" not in d for d in plain["dependencies"])
+    assert [(d["before"], d["after"]) for d in extended["dependencies"]] == [
+        (d["before"], d["after"]) for d in plain["dependencies"]
+    ]
+    kinds = {d["kind"] for seed in range(5) for d in _extended(seed)["dependencies"]}
+    assert kinds == {"finish_to_start", "start_to_start", "go_live_together"}
+    assert any("joins" in p or "leaves" in p for seed in range(5) for p in _extended(seed)["partners"])
+
+
+def _extended(seed: int) -> dict[str, Any]:
+    return random_programme_data(seed, services=12, dependency_density=0.5, kinds_and_membership=True)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), objective=st.sampled_from(["value", "savings", "makespan"]))
+def test_random_programmes_with_kinds_and_membership_plan_verified(seed, objective):
+    programme = random_programme(seed, services=6, periods=18, kinds_and_membership=True)
+    table = score(programme, RULES)
+    plan_settings = PlanSettings(objective=objective, time_limit=20)
+    result = solve(programme, plan_settings, table)
+    assert result.status in (PlanStatus.OPTIMAL, PlanStatus.INFEASIBLE), result.message
+    if result.status == PlanStatus.INFEASIBLE:
+        return
+    assert result.plan is not None and verify(result.plan, programme, plan_settings) == []
+    instance = build_instance(programme, plan_settings, table)
+    heuristic = greedy_plan(instance)
+    assert verify(heuristic, programme, plan_settings) == []
+    if instance.forced <= {a.service for a in heuristic.assignments}:
+        if objective == "makespan":
+            assert result.plan.makespan <= heuristic.makespan
+        else:
+            assert result.objective_value >= plan_value(instance, heuristic) - 1e-7

@@ -126,12 +126,14 @@ def greedy_plan(instance: Instance) -> Plan:
     """Best option per service by value at its earliest start; forced services first, then by value.
 
     The priority rule declines services that go live together with another candidate (their
-    ends must coincide, which a one-by-one schedule cannot promise): it keeps them as they are,
-    so a plan that needs them is incomplete and the MIP alone plans it."""
+    ends must coincide, which a one-by-one schedule cannot promise), and under 'block' every
+    service of a go-live-together pair (both change or neither): it keeps them as they are, so a
+    plan that needs them is incomplete and the MIP alone plans it."""
     together = {
         s
         for d in instance.dependencies
-        if d.kind == GO_LIVE_TOGETHER and d.before in instance.jobs and d.after in instance.jobs
+        if d.kind == GO_LIVE_TOGETHER
+        and (instance.block or (d.before in instance.jobs and d.after in instance.jobs))
         for s in (d.before, d.after)
     }
     chosen = []
