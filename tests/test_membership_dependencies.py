@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +25,7 @@ from engine.plan.settings import PlanSettings
 from engine.plan.verify import verify
 from engine.present.summary import summary_text
 from engine.programme.graph import earliest_starts
-from engine.programme.model import Dependency, Programme
+from engine.programme.model import Dependency, DependencyKind, Partner, Programme
 from engine.programme.synth import random_programme, random_programme_data
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
@@ -354,3 +356,20 @@ def test_random_programmes_with_kinds_and_membership_plan_verified(seed, objecti
             assert result.plan.makespan <= heuristic.makespan
         else:
             assert result.objective_value >= plan_value(instance, heuristic) - 1e-7
+
+
+# ------------------------------------------------------------------ the README says what the code does
+def test_the_readme_table_names_the_new_fields_and_every_kind():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Partners may join and leave the programme, and a dependency has a kind:")[1]
+    rows = re.findall(r"^\| (partner|dependency) \| `(\w+)` \| (.*) \|$", table.split("\n\n")[1], flags=re.M)
+    records = {"partner": Partner, "dependency": Dependency}
+    assert {(r, f) for r, f, _ in rows} == {
+        ("partner", "joins"),
+        ("partner", "leaves"),
+        ("dependency", "kind"),
+        ("dependency", "lag"),
+    }
+    assert all(field in records[record].model_fields for record, field, _ in rows)
+    kind_row = next(text for _, field, text in rows if field == "kind")
+    assert re.findall(r"`(\w+)`", kind_row) == list(get_args(DependencyKind))
