@@ -373,3 +373,19 @@ def test_the_readme_table_names_the_new_fields_and_every_kind():
     assert all(field in records[record].model_fields for record, field, _ in rows)
     kind_row = next(text for _, field, text in rows if field == "kind")
     assert re.findall(r"`(\w+)`", kind_row) == list(get_args(DependencyKind))
+
+
+def test_under_ignore_a_chain_broken_by_a_service_that_stays_lets_its_ends_overlap():
+    """a → b → c, finish-to-start under 'ignore', b's change not worth making: c waits for
+    nothing, so it may run beside a (the clique rows once took the chain's closure and kept them
+    apart).  Consensus keeps b's candidate in the model (no dominance rule runs)."""
+    data = _programme([{"before": "a", "after": "b"}], durations=(3, 1), deferred="ignore").model_dump()
+    data["services"] = [*data["services"], {**data["services"][1], "id": "c", "name": "C"}]
+    data["options"] = [*data["options"], {**data["options"][1], "id": "c-county", "service": "c"}]
+    data["options"][1]["annual_cost"] = 550000  # b's change loses money
+    data["dependencies"] = [*data["dependencies"], {"before": "b", "after": "c"}]
+    programme = Programme.model_validate(data)
+    settings = SAVINGS.model_copy(update={"consensus": True})
+    assert _starts(programme, settings) == {"a": 0, "c": 0}
+    blocked = Programme.model_validate({**data, "settings": {"deferred_dependency": "block"}})
+    assert _starts(blocked, settings) == {"a": 0, "b": 3, "c": 4}  # b pays its way by enabling c
