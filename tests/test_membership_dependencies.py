@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.appraisal.scenario import load_scenario
+from engine.base.errors import InputError
 from engine.io.load import dump_programme, parse_programme
 from engine.io.shipped import shipped_rules
 from engine.io.xlsx import read_workbook, workbook_bytes
@@ -29,6 +31,7 @@ from engine.programme.model import Dependency, DependencyKind, Partner, Programm
 from engine.programme.synth import random_programme, random_programme_data
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
+from tests.conftest import DATA
 
 RULES = load_ruleset(shipped_rules())
 SAVINGS = PlanSettings(objective="savings", gap=0.0, time_limit=30)
@@ -389,3 +392,29 @@ def test_under_ignore_a_chain_broken_by_a_service_that_stays_lets_its_ends_overl
     assert _starts(programme, settings) == {"a": 0, "c": 0}
     blocked = Programme.model_validate({**data, "settings": {"deferred_dependency": "block"}})
     assert _starts(blocked, settings) == {"a": 0, "b": 3, "c": 4}  # b pays its way by enabling c
+
+
+def test_a_forced_change_that_membership_rules_out_is_infeasible_and_says_why():
+    leaves = {"county": {"leaves": date(2016, 6, 1)}}
+    result = solve(_programme(partners=leaves), SAVINGS.model_copy(update={"force_in": ("a",)}))
+    assert result.status == PlanStatus.INFEASIBLE
+    assert "the time its provider and owner are partners of the programme" in " ".join(result.advice)
+
+
+def test_a_scenario_may_change_a_kind_or_a_partners_dates_and_a_bad_lag_is_located(tmp_path: Path):
+    (tmp_path / "small.yaml").write_text((DATA / "small.yaml").read_text())
+    body = (
+        "name: what-if\nbase: small.yaml\nchange:\n  dependencies:\n"
+        "    hr -> payroll: {kind: go_live_together}\n"
+        "  partners:\n    other: {joins: 2016-09-01, leaves: 2017-01-01}\n"
+    )
+    (tmp_path / "what-if.yaml").write_text(body)
+    programme = load_scenario(tmp_path / "what-if.yaml").programme
+    assert programme.dependencies[0].kind == "go_live_together"
+    assert programme.partner("other").joins == date(2016, 9, 1)
+    (tmp_path / "what-if.yaml").write_text(body.replace("go_live_together}", "go_live_together, lag: 1}"))
+    with pytest.raises(InputError) as caught:
+        load_scenario(tmp_path / "what-if.yaml")
+    assert [(p.line, p.field) for p in caught.value.problems] == [
+        (5, "change.dependencies.hr -> payroll.lag")
+    ]

@@ -200,7 +200,7 @@ def _candidates(
             problems.append(
                 Problem(
                     f"service `{service.id}` must change but has no option that is allowed and fits "
-                    "the horizon"
+                    "the horizon and the time its provider and owner are partners of the programme"
                 )
             )
         if out:
