@@ -182,21 +182,26 @@ def test_start_to_start_under_block_needs_the_before_to_change():
     assert _starts(_programme(deps, partners=leaves, deferred="ignore")) == {"b": 0}
 
 
-def test_makespan_with_new_kinds_goes_to_the_general_model():
-    for deps in (
-        [{"before": "a", "after": "b", "kind": "start_to_start"}],
-        [{"before": "a", "after": "b", "kind": "go_live_together"}],
-    ):
-        p = _programme(deps)
-        data = p.model_dump()
-        for s in data["services"]:
-            s["allow_status_quo"] = False
-        p = Programme.model_validate(data)
-        settings = PlanSettings(objective="makespan", gap=0.0, time_limit=30)
-        assert pure_rcpsp(build_instance(p, settings, None)) is None
-        result = solve(p, settings)
-        assert result.status == PlanStatus.OPTIMAL and result.plan is not None
-        assert result.plan.makespan == 3
+@pytest.mark.parametrize(
+    ("deps", "partners", "makespan"),
+    [
+        ([{"before": "a", "after": "b"}], None, 4),  # pure scheduling: the SAT path
+        ([{"before": "a", "after": "b", "kind": "start_to_start"}], None, 3),
+        ([{"before": "a", "after": "b", "kind": "go_live_together"}], None, 3),
+        ([{"before": "a", "after": "b"}], {"county": {"joins": date(2016, 5, 1)}}, 5),
+    ],
+)
+def test_makespan_with_new_kinds_or_membership_goes_to_the_general_model(deps, partners, makespan):
+    data = _programme(deps, partners=partners).model_dump()
+    data["services"] = [{**s, "allow_status_quo": False} for s in data["services"]]
+    p = Programme.model_validate(data)
+    settings = PlanSettings(objective="makespan", gap=0.0, time_limit=30)
+    pure = pure_rcpsp(build_instance(p, settings, None))
+    assert (pure is not None) == (deps[0].get("kind") is None and partners is None)
+    result = solve(p, settings)
+    assert result.status == PlanStatus.OPTIMAL and result.plan is not None
+    assert not verify(result.plan, p, settings)
+    assert result.plan.makespan == makespan
 
 
 def test_the_priority_rule_declines_a_go_live_together_pair():
