@@ -51,9 +51,13 @@ def _option(draw: Any, service: str, k: int, periods: int) -> dict[str, Any]:
 
 
 @st.composite
-def programmes(draw: Any) -> tuple[Programme, dict[str, Any]]:
+def programmes(draw: Any, extended: bool = False) -> tuple[Programme, dict[str, Any]]:
     """2–5 services, 1–3 options each plus the status quo, lags, block or ignore, two pools with
-    overrides (one costed and funded by tranches), a budget, forced services, the MoU margin."""
+    overrides (one costed and funded by tranches), a budget, forced services, the MoU margin.
+
+    ``extended`` adds, after every other draw (so the programmes drawn without it are unchanged),
+    a kind for each dependency (go-live-together with no lag) and membership dates for the
+    partners (joining mid-horizon, mid-quarter too, leaving before its end)."""
     count = draw(st.integers(2, 5))
     periods = draw(st.integers(3, 6 if count <= 3 else 4))
     services, options = [], []
@@ -111,7 +115,25 @@ def programmes(draw: Any) -> tuple[Programme, dict[str, Any]]:
     forced_out = draw(
         st.lists(st.sampled_from([s["id"] for s in services if s["id"] not in forced_in]), max_size=1)
     )
+    if extended:
+        _extend(draw, data)
     return Programme.model_validate(data), {"force_in": tuple(forced_in), "force_out": tuple(forced_out)}
+
+
+KINDS = ["finish_to_start", "start_to_start", "go_live_together"]
+JOINS = [None, "2016-07-01", "2016-08-15"]  # none, period 1, mid-way through period 1
+LEAVES = [None, "2016-12-01", "2017-01-01", "2017-04-01"]  # none, periods 2, 3 and 4
+
+
+def _extend(draw: Any, data: dict[str, Any]) -> None:
+    """Dependency kinds and partners' membership dates, drawn into ``data`` in place."""
+    for dependency in data["dependencies"]:
+        dependency["kind"] = draw(st.sampled_from(KINDS))
+        if dependency["kind"] == "go_live_together":
+            dependency["lag"] = 0
+    for partner in data["partners"]:
+        joins, leaves = draw(st.sampled_from(JOINS)), draw(st.sampled_from(LEAVES))
+        partner.update({k: v for k, v in (("joins", joins), ("leaves", leaves)) if v is not None})
 
 
 def _allowed(table: ScoreTable | None, programme: Programme) -> dict[str, set[str]]:
@@ -314,5 +336,75 @@ def test_an_enabling_change_with_no_gain_of_its_own_is_chosen():
 @given(programmes())
 @example((_enabling_programme(), {}))
 def test_every_objective_equals_exhaustive_enumeration(case: tuple[Programme, dict[str, Any]]):
+    programme, forced = case
+    _check(programme, forced)
+
+
+def _kinds_programme(kind: str, deferred: str, joins: str | None = None, losing: bool = False) -> Programme:
+    """Three services in a chain s0 → s1 → s2 of ``kind``, the county joining at ``joins``; with
+    ``losing``, no change of s2 runs cheaper than today, so it only loses its one-off cost (worth
+    it only for its partners, when they go live together)."""
+    options = [
+        {
+            "id": f"s{i}-{k}",
+            "service": f"s{i}",
+            "provider": provider,
+            "model": model,
+            "one_off_cost": 10000,
+            "annual_cost": 100000 if losing and i == 2 else cost,
+            "duration": duration,
+            "demand": {"pm": 1},
+        }
+        for i in range(3)
+        for k, (provider, model, cost, duration) in enumerate(
+            [("county", "s101_delegation", 70000, 1 + i % 2), ("other", "shared_service", 95000, 2 - i % 2)]
+        )
+    ]
+    county: dict[str, Any] = {"id": "county", "name": "County", "kind": "county", "default_provider": True}
+    if joins:
+        county["joins"] = joins
+    data = {
+        "id": "kinds",
+        "name": "Kinds",
+        "horizon": {"start": "2016-04-01", "period": "quarter", "periods": 4},
+        "partners": [
+            {"id": "city", "name": "City", "kind": "city"},
+            county,
+            {"id": "other", "name": "Other", "kind": "district", "leaves": "2017-01-01"},
+        ],
+        "services": [
+            {"id": f"s{i}", "name": f"S{i}", "owner": "city", "annual_cost": 100000} for i in range(3)
+        ],
+        "options": options,
+        "dependencies": [
+            {"before": "s0", "after": "s1", "kind": kind},
+            {"before": "s1", "after": "s2", "kind": kind},
+        ],
+        "resources": [{"id": "pm", "name": "PM days", "capacity": 3}],
+        "settings": {"deferred_dependency": deferred},
+    }
+    return Programme.model_validate(data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("deferred", ["block", "ignore"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_and_membership_equal_exhaustive_enumeration(kind: str, deferred: str):
+    _check(_kinds_programme(kind, deferred), {})
+    _check(_kinds_programme(kind, deferred, joins="2016-07-01"), {})
+    _check(_kinds_programme(kind, deferred, losing=True), {})
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programmes(extended=True))
+def test_every_objective_equals_enumeration_with_membership_and_every_kind(
+    case: tuple[Programme, dict[str, Any]],
+):
     programme, forced = case
     _check(programme, forced)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import networkx as nx
 import pulp
 
-from engine.optimise.instance import Job
+from engine.optimise.instance import FINISH_TO_START, GO_LIVE_TOGETHER, Dep, Job
 from engine.optimise.model import Model
 from engine.optimise.partners import partner_money
 from engine.plan.windows import Window
@@ -26,30 +26,68 @@ def one_option_per_service(model: Model) -> None:
 
 
 def precedence(model: Model) -> None:
-    """Disaggregated finish-to-start: for every period τ,
-    Σ_{o∈S(b)} Σ_{t≤τ} x[o,t] ≤ Σ_{o∈S(a)} Σ_{t≤τ-d_o-lag} x[o,t] (+ 1 - Σ_{S(a)} x when 'ignore').
+    """One family per dependency kind, in disaggregated form (tighter than comparing start times).
 
-    "b has started by τ" needs "a has finished lag periods before τ"; under 'block' a deferred a
-    also keeps b from starting at all.  This form is tighter than comparing start times.
+    With any(s) = Σ_{o∈S(s)} Σ_t x[o,t] and, for a = before, b = after and every period τ:
+
+    - finish-to-start: Σ_{o∈S(b)} Σ_{t≤τ} x[o,t] ≤ Σ_{o∈S(a)} Σ_{t≤τ-d_o-lag} x[o,t]
+      (+ 1 − any(a) under 'ignore'): "b has started by τ" needs "a finished lag periods before";
+    - start-to-start: the same with the right side Σ_{o∈S(a)} Σ_{t≤τ-lag} x[o,t];
+    - go-live-together, with F(s,τ) = Σ_{o∈S(s)} Σ_{t≤τ-d_o} x[o,t] ("s has finished by τ"):
+      under 'block' F(a,τ) = F(b,τ) for every τ up to the horizon (the same end, and at τ = the
+      horizon any(a) = any(b): both change or neither); under 'ignore'
+      F(a,τ) ≤ F(b,τ) + 1 − any(b) and F(b,τ) ≤ F(a,τ) + 1 − any(a) (the same end if both change).
+
+    Under 'block' a deferred a also keeps b from starting at all (the first two kinds).
     """
     instance = model.instance
+    for dep in instance.dependencies:
+        if dep.kind == GO_LIVE_TOGETHER:
+            _go_live_together(model, dep)
+        elif dep.after in instance.jobs:
+            _starts_after(model, dep)
+
+
+def _starts_after(model: Model, dep: Dep) -> None:
+    """Finish-to-start or start-to-start rows of ``dep`` (see :func:`precedence`)."""
+    instance = model.instance
     horizon = instance.programme.horizon
-    for before, after, lag in instance.dependencies:
-        if after not in instance.jobs:
+    b_starts = model.starts_of(dep.after)
+    a_starts = model.starts_of(dep.before) if dep.before in instance.jobs else []
+    a_any = pulp.lpSum(var for _, _, var in a_starts)
+    finish = dep.kind == FINISH_TO_START
+    words = "finishes" if finish else "starts"
+    for tau in range(min(t for _, t, _ in b_starts), max(t for _, t, _ in b_starts) + 1):
+        started_b = pulp.lpSum(var for _, t, var in b_starts if t <= tau)
+        done_a = pulp.lpSum(
+            var for job, t, var in a_starts if t + (job.duration if finish else 0) + dep.lag <= tau
+        )
+        rhs = done_a if instance.block else done_a + 1 - a_any
+        model.add(
+            started_b <= rhs,
+            f"prec[{dep.before}->{dep.after}][{horizon.key(tau)}]",
+            f"`{dep.after}` may start only {dep.lag} period(s) after `{dep.before}` {words}",
+        )
+
+
+def _go_live_together(model: Model, dep: Dep) -> None:
+    """Go-live-together rows of ``dep`` (see :func:`precedence`)."""
+    instance = model.instance
+    horizon = instance.programme.horizon
+    starts = {s: model.starts_of(s) if s in instance.jobs else [] for s in (dep.before, dep.after)}
+    if not starts[dep.before] and not starts[dep.after]:
+        return
+    any_of = {s: pulp.lpSum(var for _, _, var in v) for s, v in starts.items()}
+    ends = [t + job.duration for v in starts.values() for job, t, _ in v]
+    why = f"`{dep.before}` and `{dep.after}` go live in the same period"
+    for tau in range(min(ends), instance.periods + 1):
+        done = {s: pulp.lpSum(var for job, t, var in v if t + job.duration <= tau) for s, v in starts.items()}
+        name = f"together[{dep.before}={dep.after}][{horizon.key(tau)}]"
+        if instance.block:
+            model.add(done[dep.before] == done[dep.after], name, why)
             continue
-        b_starts = model.starts_of(after)
-        a_starts = model.starts_of(before) if before in instance.jobs else []
-        a_any = pulp.lpSum(var for _, _, var in a_starts)
-        last = max(t for _, t, _ in b_starts)
-        for tau in range(min(t for _, t, _ in b_starts), last + 1):
-            started_b = pulp.lpSum(var for _, t, var in b_starts if t <= tau)
-            done_a = pulp.lpSum(var for job, t, var in a_starts if t + job.duration + lag <= tau)
-            rhs = done_a if instance.block else done_a + 1 - a_any
-            model.add(
-                started_b <= rhs,
-                f"prec[{before}->{after}][{horizon.key(tau)}]",
-                f"`{after}` may start only {lag} period(s) after `{before}` finishes",
-            )
+        model.add(done[dep.before] <= done[dep.after] + 1 - any_of[dep.after], name + "[a]", why)
+        model.add(done[dep.after] <= done[dep.before] + 1 - any_of[dep.before], name + "[b]", why)
 
 
 def pool_capacity(model: Model) -> None:
@@ -143,8 +181,10 @@ def incompatible_cliques(model: Model) -> None:
     """For each clique C of services that can never run at the same time and each period t:
     Σ_{s∈C} Σ_{o∈S(s)} [o runs in t] ≤ 1.
 
-    Two services are incompatible when one must come before the other (directly or through a
-    chain) or when their demands on some pool together exceed its largest capacity.  The
+    Two services are incompatible when one must finish before the other starts (a
+    finish-to-start dependency; under 'block' also through a chain of them, since each link then
+    changes too; under 'ignore' a link that stays as it is releases the chain, so only direct
+    ones count) or when their demands on some pool together exceed its largest capacity.  The
     resource rows alone allow fractional overlaps that these rows forbid, which tightens the
     LP bound markedly on scheduling-heavy problems.
     """
@@ -155,9 +195,11 @@ def incompatible_cliques(model: Model) -> None:
     graph = nx.DiGraph()
     graph.add_nodes_from(services)
     graph.add_edges_from(
-        (b, a) for b, a, _ in instance.dependencies if b in instance.jobs and a in instance.jobs
+        (d.before, d.after)
+        for d in instance.dependencies
+        if d.kind == FINISH_TO_START and d.before in instance.jobs and d.after in instance.jobs
     )
-    closure = nx.transitive_closure_dag(graph)
+    closure = nx.transitive_closure_dag(graph) if instance.block else graph
     peak = {
         pool: max((w.limit for w in windows), default=0.0)
         for pool, windows in instance.windows.items()
@@ -210,10 +252,15 @@ def _clique_cover(graph: nx.Graph) -> list[frozenset[str]]:
 
 
 def makespan_link(model: Model) -> None:
-    """C ≥ Σ_{o∈S(s)} Σ_t (t + d_o) x[o,t] for every service s without a successor in the plan."""
+    """C ≥ Σ_{o∈S(s)} Σ_t (t + d_o) x[o,t] for every service s without a successor in the plan
+    (a forced service that finishes before it starts, or goes live with it)."""
     assert model.makespan is not None
     instance = model.instance
-    has_successor = {before for before, after, _ in instance.dependencies if after in instance.forced}
+    has_successor = {
+        d.before
+        for d in instance.dependencies
+        if d.after in instance.forced and d.kind in (FINISH_TO_START, GO_LIVE_TOGETHER)
+    }
     for service in instance.jobs:
         if service in has_successor and service in instance.forced:
             continue  # its successor finishes later

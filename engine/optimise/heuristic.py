@@ -13,7 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.optimise.instance import Instance, Job
+from engine.optimise.instance import FINISH_TO_START, GO_LIVE_TOGETHER, Instance, Job
 from engine.plan.result import Assignment, Plan, partner_benefits
 from engine.plan.settings import MAXMIN_TIE_BREAK
 
@@ -71,14 +71,18 @@ class _Ledger:
 def serial_sgs(instance: Instance, chosen: Sequence[Job]) -> Plan:
     """Schedule ``chosen`` (at most one job per service) in the given priority order.
 
-    A job waits until its predecessors are settled; under the 'block' setting a job whose
-    predecessor was not scheduled is dropped.  A job that fits nowhere is dropped (the service
-    keeps its status quo); forced jobs may therefore be missing, which callers check.
+    A job waits until its predecessors are settled, then starts no sooner than each one's end
+    (finish-to-start) or start (start-to-start) plus the lag; under the 'block' setting a job
+    whose predecessor was not scheduled is dropped.  A job that fits nowhere is dropped (the
+    service keeps its status quo); forced jobs may therefore be missing, which callers check.
+    Go-live-together dependencies are not handled here: ``chosen`` must not hold both of a pair
+    (:func:`greedy_plan` leaves such pairs to the MIP).
     """
     ledger = _Ledger(instance)
-    preds: dict[str, list[tuple[str, int]]] = {}
-    for before, after, lag in instance.dependencies:
-        preds.setdefault(after, []).append((before, lag))
+    preds: dict[str, list[tuple[str, int, bool]]] = {}
+    for dep in instance.dependencies:
+        if dep.kind != GO_LIVE_TOGETHER:
+            preds.setdefault(dep.after, []).append((dep.before, dep.lag, dep.kind == FINISH_TO_START))
     chosen_services = {job.service for job in chosen}
     placed: dict[str, Assignment] = {}
     dropped: set[str] = set()
@@ -86,7 +90,7 @@ def serial_sgs(instance: Instance, chosen: Sequence[Job]) -> Plan:
 
     def settled(job: Job) -> bool:
         return all(
-            p not in chosen_services or p in placed or p in dropped for p, _ in preds.get(job.service, [])
+            p not in chosen_services or p in placed or p in dropped for p, _, _ in preds.get(job.service, [])
         )
 
     while pending:
@@ -96,9 +100,9 @@ def serial_sgs(instance: Instance, chosen: Sequence[Job]) -> Plan:
         pending.remove(job)
         earliest = job.earliest
         blocked = False
-        for before, lag in preds.get(job.service, []):
+        for before, lag, finish in preds.get(job.service, []):
             if before in placed:
-                earliest = max(earliest, placed[before].end + lag)
+                earliest = max(earliest, (placed[before].end if finish else placed[before].start) + lag)
             elif instance.block:
                 blocked = True
         start = next(
@@ -119,9 +123,23 @@ def serial_sgs(instance: Instance, chosen: Sequence[Job]) -> Plan:
 
 
 def greedy_plan(instance: Instance) -> Plan:
-    """Best option per service by value at its earliest start; forced services first, then by value."""
+    """Best option per service by value at its earliest start; forced services first, then by value.
+
+    The priority rule declines services that go live together with another candidate (their
+    ends must coincide, which a one-by-one schedule cannot promise), and under 'block' every
+    service of a go-live-together pair (both change or neither): it keeps them as they are, so a
+    plan that needs them is incomplete and the MIP alone plans it."""
+    together = {
+        s
+        for d in instance.dependencies
+        if d.kind == GO_LIVE_TOGETHER
+        and (instance.block or (d.before in instance.jobs and d.after in instance.jobs))
+        for s in (d.before, d.after)
+    }
     chosen = []
     for service, jobs in instance.jobs.items():
+        if service in together:
+            continue
         best = max(jobs, key=lambda j: (_job_value(instance, j), -jobs.index(j)))
         if (
             service in instance.forced

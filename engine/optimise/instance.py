@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 import networkx as nx
 import numpy as np
@@ -22,7 +22,19 @@ from engine.plan.windows import Window, budget_windows, capacity_windows
 from engine.programme.graph import dependency_graph
 from engine.programme.model import DeliveryOption, Programme, Service
 from engine.programme.money import benefit_discounts, change_npv_by_start, funded_pools, shares_of
+from engine.programme.partners import change_window
 from engine.scoring.scores import ScoreTable
+
+FINISH_TO_START, START_TO_START, GO_LIVE_TOGETHER = "finish_to_start", "start_to_start", "go_live_together"
+
+
+class Dep(NamedTuple):
+    """A dependency as the planner sees it (the meaning of each kind: :class:`Dependency`)."""
+
+    before: str
+    after: str
+    lag: int
+    kind: str = FINISH_TO_START
 
 
 @dataclass
@@ -53,7 +65,7 @@ class Instance:
     periods: int
     jobs: dict[str, list[Job]]  # service -> candidates, in file order
     forced: set[str]
-    dependencies: list[tuple[str, str, int]]
+    dependencies: list[Dep]
     block: bool  # a deferred 'before' service blocks its 'after' service
     windows: dict[str, list[Window]]
     budget: list[Window]
@@ -103,7 +115,7 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
         periods,
         jobs,
         forced,
-        [(d.before, d.after, d.lag) for d in programme.dependencies],
+        [Dep(d.before, d.after, d.lag, d.kind) for d in programme.dependencies],
         programme.settings.deferred_dependency == "block",
         {pool.id: capacity_windows(programme, pool.id, periods) for pool in programme.resources},
         budget_windows(programme, periods),
@@ -188,7 +200,7 @@ def _candidates(
             problems.append(
                 Problem(
                     f"service `{service.id}` must change but has no option that is allowed and fits "
-                    "the horizon"
+                    "the horizon and the time its provider and owner are partners of the programme"
                 )
             )
         if out:
@@ -251,17 +263,22 @@ def _fitting_jobs(
     gains: dict[str, float],
     periods: int,
 ) -> list[Job]:
-    """One job per option whose own window (earliest start, latest finish, within the horizon)
-    leaves room for its duration; the others cannot be planned at all."""
+    """One job per option whose own window (earliest start, latest finish, within the horizon,
+    clipped to the membership of its provider and of the service's owner: start ≥ the period both
+    are members from, start + duration ≤ the period either leaves in) leaves room for its duration;
+    the others cannot be planned at all."""
     horizon = programme.horizon
     out = []
     for option in options:
+        joined, leaving = change_window(programme, service.id, option.provider, periods)
         earliest = 0 if option.earliest_start is None else max(0, horizon.period_of(option.earliest_start))
+        earliest = max(earliest, joined)
         last_end = (
             periods
             if option.latest_finish is None
             else min(periods, horizon.period_of(option.latest_finish) + 1)
         )
+        last_end = min(last_end, leaving)
         job = Job(
             service.id,
             option,
@@ -295,25 +312,28 @@ def _money(instance: Instance) -> None:
 def _set_aside_dominated(instance: Instance, programme: Programme) -> None:
     """Remove candidates that provably cannot be part of a better plan.
 
-    Let D(s) be service s with every service that waits on it under the 'block' setting (under
-    'ignore', s alone), and best(u) the largest objective coefficient of u's candidates at any
-    start.  The changes of s are set aside when no service in D(s) is forced, no consensus or
-    max-min objective counts money partner by partner, and
+    Let D(s) be service s with every service that cannot change unless s does: under the 'block'
+    setting, everything reachable from s along the dependencies (before → after, of every kind)
+    and, for go-live-together, also after → before (both change or neither); under 'ignore', s
+    alone.  Let best(u) be the largest objective coefficient of u's candidates at any start.  The
+    changes of s are set aside when no service in D(s) is forced, no consensus or max-min
+    objective counts money partner by partner, and
 
         best(s) + Σ_{u ∈ D(s), u ≠ s} max(0, best(u)) ≤ 0,
 
     i.e. whatever s enables cannot repay what s costs.  Under 'block' a plan that changes any
     service of D(s) changes s too, so D(s) contributes at most that sum; dropping D(s) from any
-    plan leaves a plan that is still feasible (D(s) is closed downstream, so no remaining service
-    loses a predecessor; capacity, budget and concurrent slots are only freed) and whose
-    objective is no lower.  So the optimum, and the bound, over the reduced problem are those of
-    the whole programme.  An enabling change with no gain of its own is kept whenever what it
-    enables might be worth it.
+    plan leaves a plan that is still feasible (D(s) is closed under "cannot change unless", so no
+    remaining service loses a change it needs, whatever the kind; under 'ignore' no dependency
+    binds a service whose partner stays as it is; capacity, budget and concurrent slots are only
+    freed) and whose objective is no lower.  So the optimum, and the bound, over the reduced
+    problem are those of the whole programme.  An enabling change with no gain of its own is kept
+    whenever what it enables might be worth it.
     """
     settings = instance.settings
     if settings.objective not in ("value", "savings") or settings.consensus:
         return
-    graph: nx.DiGraph = dependency_graph(programme)
+    graph = _holds(dependency_graph(programme))
     best = {
         service: max(instance.value(job, t) for job in jobs for t in range(job.earliest, job.latest + 1))
         for service, jobs in instance.jobs.items()
@@ -328,6 +348,16 @@ def _set_aside_dominated(instance: Instance, programme: Programme) -> None:
                 dropped += len(instance.jobs.pop(gone, []))
                 instance.set_aside_services.add(gone)
     instance.set_aside = dropped
+
+
+def _holds(graph: nx.DiGraph) -> nx.DiGraph:
+    """Arrows u → v where, under 'block', v cannot change unless u does: every dependency's
+    before → after, and a go-live-together pair both ways."""
+    holds = nx.DiGraph(graph)
+    holds.add_edges_from(
+        (after, before) for before, after, kind in graph.edges(data="kind") if kind == GO_LIVE_TOGETHER
+    )
+    return holds
 
 
 def eligible_reason(scores: ScoreTable | None, option: str) -> str:
@@ -368,77 +398,103 @@ def _recommended(scores: ScoreTable) -> dict[str, str]:
 def _tighten(instance: Instance) -> None:
     """Apply what the dependency graph implies, then narrow start windows by longest paths.
 
-    Under the 'block' setting a service can change only after its predecessors change: a service
-    whose predecessor cannot change cannot change either, a forced service forces its
-    predecessors, and its earliest start is at least the longest chain of shortest predecessor
-    durations before it.  Where successors are forced, its latest start leaves room for them.
+    Under the 'block' setting a service can change only after its predecessors change (and a
+    go-live-together pair only together): a service held by one that cannot change cannot change
+    either, a forced service forces those that hold it, and its earliest start is at least the
+    longest chain before it (:func:`_heads`).  Where successors are forced, its latest start
+    leaves room for them (:func:`_tails`).
     """
     graph: nx.DiGraph = dependency_graph(instance.programme)
     order = list(nx.topological_sort(graph))
     if instance.block:
-        _drop_blocked(instance, graph, order)
-        _force_predecessors(instance, graph, order)
+        holds = _holds(graph)
+        _drop_blocked(instance, holds, order)
+        _force_predecessors(instance, holds)
     if instance.settings.objective == "makespan":  # only what must happen is scheduled
         for service in [s for s in instance.jobs if s not in instance.forced]:
             del instance.jobs[service]
     _narrow_windows(instance, _heads(instance, graph, order), _tails(instance, graph, order))
 
 
-def _drop_blocked(instance: Instance, graph: nx.DiGraph, order: list[str]) -> None:
-    """Under 'block', a service whose predecessor cannot change cannot change either: a
-    recommendation gives way (with a note), a forced service is infeasible."""
-    for service in order:  # predecessors first, so removals propagate forward
-        missing = [p for p in graph.predecessors(service) if p not in instance.jobs]
-        if missing and service in instance.jobs:
-            if service in instance.soft:
-                instance.forced.discard(service)
-                instance.notes.append(
-                    f"`{service}` is left as it is: its recommended change needs `{missing[0]}` first, "
-                    "which cannot change"
-                )
-            elif service in instance.forced:
-                raise InfeasibleError(
-                    [
-                        Problem(
-                            f"service `{service}` must change, but `{missing[0]}`, which must come "
-                            "first, cannot"
-                        )
-                    ]
-                )
-            del instance.jobs[service]
+def _drop_blocked(instance: Instance, holds: nx.DiGraph, order: list[str]) -> None:
+    """Under 'block', a service held by one that cannot change cannot change either: a
+    recommendation gives way (with a note), a forced service is infeasible.  Repeated until
+    nothing changes, as a go-live-together pair passes a removal backwards too."""
+    changed = True
+    while changed:
+        changed = False
+        for service in order:  # predecessors first, so most removals propagate in one sweep
+            missing = [p for p in holds.predecessors(service) if p not in instance.jobs]
+            if missing and service in instance.jobs:
+                together = holds.has_edge(service, missing[0])  # a go-live-together partner
+                _cannot_change(instance, service, missing[0], "go live with it" if together else "come first")
+                changed = True
 
 
-def _force_predecessors(instance: Instance, graph: nx.DiGraph, order: list[str]) -> None:
-    """Under 'block', a forced service forces what must change before it."""
-    for service in reversed(order):  # successors first, so forcing propagates backward
-        if service in instance.forced:
-            instance.forced.update(graph.predecessors(service))
+def _cannot_change(instance: Instance, service: str, missing: str, how: str) -> None:
+    """Drop ``service``, whose change needs ``missing`` to ``how``; infeasible if it is forced."""
+    if service in instance.soft:
+        instance.forced.discard(service)
+        needs = "first" if how == "come first" else "to go live with it"
+        instance.notes.append(
+            f"`{service}` is left as it is: its recommended change needs `{missing}` {needs}, "
+            "which cannot change"
+        )
+    elif service in instance.forced:
+        raise InfeasibleError(
+            [Problem(f"service `{service}` must change, but `{missing}`, which must {how}, cannot")]
+        )
+    del instance.jobs[service]
+
+
+def _force_predecessors(instance: Instance, holds: nx.DiGraph) -> None:
+    """Under 'block', a forced service forces every service it cannot change without."""
+    for service in list(instance.forced):
+        instance.forced.update(nx.ancestors(holds, service))
 
 
 def _heads(instance: Instance, graph: nx.DiGraph, order: list[str]) -> dict[str, int]:
-    """Earliest start implied by the predecessors (under 'block'): the longest chain of their
-    shortest durations and lags."""
+    """Earliest start implied by the predecessors (under 'block', where each predecessor changes
+    if the service does), by kind: finish-to-start head(p) + shortest(p) + lag, start-to-start
+    head(p) + lag, go-live-together head(p) + shortest(p) − longest(s) (the same end)."""
     shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
+    longest = {s: max(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
     head: dict[str, int] = {}
     for service in order:
         preds = list(graph.predecessors(service))
+        head[service] = 0
         if instance.block and preds and service in instance.jobs:
-            head[service] = max(head[p] + shortest[p] + graph.edges[p, service]["lag"] for p in preds)
-        else:
-            head[service] = 0
+            for p in preds:
+                edge = graph.edges[p, service]
+                if edge["kind"] == START_TO_START:
+                    bound = head[p] + edge["lag"]
+                elif edge["kind"] == GO_LIVE_TOGETHER:
+                    bound = head[p] + shortest[p] - longest[service]
+                else:
+                    bound = head[p] + shortest[p] + edge["lag"]
+                head[service] = max(head[service], bound)
     return head
 
 
 def _tails(instance: Instance, graph: nx.DiGraph, order: list[str]) -> dict[str, int]:
-    """Room to leave after a service for the forced successors: the longest chain of their lags
-    and shortest durations."""
+    """Room to leave after a service's end for its forced successors a, by kind: finish-to-start
+    lag + shortest(a) + tail(a), start-to-start lag + shortest(a) + tail(a) − longest(s),
+    go-live-together tail(a) (the same end); never below 0."""
     shortest = {s: min(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
+    longest = {s: max(j.duration for j in jobs) for s, jobs in instance.jobs.items()}
     tail: dict[str, int] = {}
     for service in reversed(order):
+        tail[service] = 0
         succs = [s for s in graph.successors(service) if s in instance.forced and s in instance.jobs]
-        tail[service] = max(
-            (graph.edges[service, s]["lag"] + shortest[s] + tail[s] for s in succs), default=0
-        )
+        for a in succs:
+            edge = graph.edges[service, a]
+            if edge["kind"] == GO_LIVE_TOGETHER:
+                room = tail[a]
+            elif edge["kind"] == START_TO_START:
+                room = edge["lag"] + shortest[a] + tail[a] - longest.get(service, 0)
+            else:
+                room = edge["lag"] + shortest[a] + tail[a]
+            tail[service] = max(tail[service], room)
     return tail
 
 

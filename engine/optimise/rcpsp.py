@@ -28,7 +28,8 @@ SAT_SHARE = 0.9  # of the time limit for the satisfiability search; the MIPs get
 
 def pure_rcpsp(instance: Instance) -> Rcpsp | None:
     """The instance as a plain RCPSP when it is one (every service forced, one option, constant
-    per-period capacities, no budget, cap, release or deadline), else None."""
+    per-period capacities, no budget, cap, release, deadline or membership date, only lag-free
+    finish-to-start dependencies), else None: the general MIP plans anything else."""
     jobs = instance.all_jobs()
     if (
         len(jobs) != len(instance.jobs)
@@ -47,6 +48,8 @@ def pure_rcpsp(instance: Instance) -> Rcpsp | None:
         capacities.append(int(limits.pop()))
     if any(j.option.earliest_start or j.option.latest_finish for j in jobs):
         return None
+    if any(p.joins or p.leaves for p in instance.programme.partners):
+        return None
     index = {job.service: i for i, job in enumerate(jobs)}
     demands = []
     for job in jobs:
@@ -58,10 +61,11 @@ def pure_rcpsp(instance: Instance) -> Rcpsp | None:
             row.append(int(profile[0]) if profile else 0)
         demands.append(row)
     successors: list[list[int]] = [[] for _ in jobs]
-    for before, after, lag in instance.dependencies:
-        if lag or before not in index or after not in index:  # a lag, or a service that cannot change
+    for dep in instance.dependencies:
+        # a lag, another kind, or a service that cannot change
+        if dep.lag or dep.kind != "finish_to_start" or dep.before not in index or dep.after not in index:
             return None
-        successors[index[before]].append(index[after])
+        successors[index[dep.before]].append(index[dep.after])
     return Rcpsp([j.duration for j in jobs], demands, capacities, successors)
 
 

@@ -22,7 +22,8 @@ import pandas as pd
 from engine.optimise.instance import Instance
 from engine.plan.result import PlanResult, PlanStatus
 from engine.plan.settings import PlanSettings
-from engine.programme.model import Programme
+from engine.programme.model import DeliveryOption, Partner, Programme
+from engine.programme.partners import change_window, membership
 from engine.scoring.scores import ScoreTable
 
 MAX_REPLANS = 15
@@ -97,6 +98,7 @@ def _static_reason(
         return "not among the recommended changes (the soonest-finish objective plans only those)"
     if service_id in instance.jobs:
         return None
+    allowed = changes
     if rows_by_service is not None:
         rows, exceptions = rows_by_service.get(service_id, (None, None))
         if rows is None or exceptions is None or not rows["eligible"].any():
@@ -107,11 +109,40 @@ def _static_reason(
         eligible = set(rows.loc[rows["eligible"], "option"])
         if eligible and eligible <= set(short["option"]):
             return "its only allowed options are exceptions that fall short of the programme's margin"
+        allowed = [o for o in changes if o.id in eligible and o.id not in set(short["option"])]
+    membership = _membership_reason(programme, instance.periods, service_id, allowed)
+    if membership is not None:
+        return membership
     if service_id not in instance.set_aside_services:
         return None  # it could not be placed at all: re-planning with it forced in says why
     if settings.objective == "value":
         return "no option scores better than today, alone or for what it enables"
     return "no option saves money over its appraisal life, alone or for what it enables"
+
+
+def _membership_reason(
+    programme: Programme, periods: int, service_id: str, options: list[DeliveryOption]
+) -> str | None:
+    """The reason when no allowed option fits the time its provider and the service's owner are
+    both partners of the programme (None when some option does, or none is allowed)."""
+    if not options:
+        return None
+    partners: dict[str, None] = {}
+    for option in options:
+        first, end = change_window(programme, service_id, option.provider, periods)
+        if end - first >= option.duration:
+            return None
+        for who in (option.provider, programme.service(service_id).owner):
+            if membership(programme, who, periods) != (0, periods):
+                partners[who] = None
+    dates = "; ".join(_membership_text(programme.partner(who)) for who in partners)
+    return f"no option fits the time its partners are in the programme ({dates})"
+
+
+def _membership_text(partner: Partner) -> str:
+    parts = [f"joins {partner.joins:%d %b %Y}"] if partner.joins else []
+    parts += [f"leaves {partner.leaves:%d %b %Y}"] if partner.leaves else []
+    return f"{partner.name} {' and '.join(parts)}"
 
 
 def _forced_reason(programme: Programme, base: PlanResult, forced: PlanResult) -> str:

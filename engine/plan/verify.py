@@ -1,9 +1,9 @@
 """Plans and their independent check: which option each service takes, and when.
 
 Nothing here knows about solvers.  ``verify`` re-checks a plan from the programme alone (one
-option per service, durations, precedences with lags, every capacity and budget in every window,
-the horizon, deadlines and the what-if choices), so a plan is shown or saved only after a check
-that shares no code with the model that produced it.
+option per service, durations, precedences of every kind with lags, partners' membership, every
+capacity and budget in every window, the horizon, deadlines and the what-if choices), so a plan
+is shown or saved only after a check that shares no code with the model that produced it.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ def verify(
 
     ``allowed`` optionally restricts each service to the options scoring left eligible.  One
     checker per constraint family (mirroring :mod:`engine.optimise.constraints`), in the order
-    the problems are reported: each assignment in turn (its option, its dates, the what-if's
-    choices), then forced changes, precedence, pool capacity, budget, consensus and concurrency.
+    the problems are reported: each assignment in turn (its option, its dates, its provider's and
+    owner's membership, the what-if's choices), then forced changes, precedence, pool capacity,
+    budget, consensus and concurrency.
     """
     settings = settings or PlanSettings()
     problems: list[str] = []
@@ -40,6 +41,7 @@ def verify(
             continue
         problems += _option_taken(a, option, allowed)
         problems += _dates(a, option, programme, plan.periods)
+        problems += _membership(a, option, programme)
         problems += _fixed_choices(a, settings)
     problems += _forced_in(programme, settings, seen)
     problems += _precedence(programme, seen)
@@ -124,21 +126,67 @@ def _forced_in(programme: Programme, settings: PlanSettings, seen: dict[str, Ass
 
 
 def _precedence(programme: Programme, seen: dict[str, Assignment]) -> list[str]:
-    """start(after) ≥ end(before) + lag; a change whose predecessor stays as it is breaks the rule
-    only when deferred dependencies block."""
+    """By kind: start(after) ≥ end(before) + lag (finish-to-start), start(after) ≥ start(before)
+    + lag (start-to-start), end(after) = end(before) (go-live-together).  A change whose 'before'
+    stays as it is breaks the rule only when deferred dependencies block; a go-live-together pair
+    then changes both or neither."""
     problems = []
+    block = programme.settings.deferred_dependency == "block"
     for dep in programme.dependencies:
         before, after = seen.get(dep.before), seen.get(dep.after)
+        if dep.kind == "go_live_together":
+            problems += _go_live_together(dep.before, dep.after, before, after, block)
+            continue
         if after is None:
             continue
         if before is None:
-            if programme.settings.deferred_dependency == "block":
+            if block:
                 problems.append(f"`{dep.after}` changes but `{dep.before}`, which must come first, does not")
             continue
-        if after.start < before.end + dep.lag:
+        if dep.kind == "start_to_start" and after.start < before.start + dep.lag:
+            problems.append(
+                f"`{dep.after}` starts in period {after.start} but `{dep.before}` starts in period "
+                f"{before.start} and needs a lag of {dep.lag}"
+            )
+        if dep.kind == "finish_to_start" and after.start < before.end + dep.lag:
             problems.append(
                 f"`{dep.after}` starts in period {after.start} but `{dep.before}` ends in period "
                 f"{before.finish} and needs a lag of {dep.lag}"
+            )
+    return problems
+
+
+def _go_live_together(
+    first: str, second: str, a: Assignment | None, b: Assignment | None, block: bool
+) -> list[str]:
+    """end(a) = end(b) when both change; under 'block' both change or neither."""
+    if a is not None and b is not None and a.end != b.end:
+        return [
+            f"`{first}` and `{second}` must go live together but finish in periods {a.finish} and {b.finish}"
+        ]
+    if block and (a is None) != (b is None):
+        changes, stays = (first, second) if a is not None else (second, first)
+        return [f"`{changes}` changes but `{stays}`, which must go live with it, does not"]
+    return []
+
+
+def _membership(a: Assignment, option: DeliveryOption, programme: Programme) -> list[str]:
+    """A change runs while its provider and its service's owner are both members: start ≥ the
+    period containing each one's ``joins``; start + d ≤ the period containing each one's ``leaves``."""
+    problems = []
+    horizon = programme.horizon
+    owner = next(s.owner for s in programme.services if s.id == a.service)
+    for role, partner_id in (("provider", option.provider), ("owner", owner)):
+        partner = next(p for p in programme.partners if p.id == partner_id)
+        if partner.joins is not None and a.start < horizon.period_of(partner.joins):
+            problems.append(
+                f"`{a.option}` starts in period {a.start}, before its {role} `{partner_id}` joins "
+                f"({partner.joins})"
+            )
+        if partner.leaves is not None and a.end > horizon.period_of(partner.leaves):
+            problems.append(
+                f"`{a.option}` ends in period {a.finish}, but its {role} `{partner_id}` leaves "
+                f"({partner.leaves}) before it is complete"
             )
     return problems
 

@@ -125,6 +125,10 @@ def _partners_table(p: Programme) -> Table:
             roles.append("owned by " + ", ".join(partner.owners))
         if partner.decision_body:
             roles.append(f"decides through its {partner.decision_body}")
+        if partner.joins:
+            roles.append(f"joins {partner.joins:%d %b %Y}")
+        if partner.leaves:
+            roles.append(f"leaves {partner.leaves:%d %b %Y}")
         _row(partners, [partner.id, partner.name, partner.kind.replace("_", " "), "; ".join(roles)])
     return partners
 
@@ -144,9 +148,14 @@ def _services_table(p: Programme, include_exempt: bool) -> Table:
 
 
 def _dependencies_table(p: Programme) -> Table:
-    deps = _table("Dependencies (finish before start)", ("before", "after", "lag", "reason"))
+    deps = _table("Dependencies", ("before", "after", "kind", "lag", "reason"))
+    kinds = {
+        "finish_to_start": "finish before start",
+        "start_to_start": "start before start",
+        "go_live_together": "go live together",
+    }
     for dep in p.dependencies:
-        _row(deps, [dep.before, dep.after, str(dep.lag), dep.reason])
+        _row(deps, [dep.before, dep.after, kinds[dep.kind], str(dep.lag), dep.reason])
     return deps
 
 

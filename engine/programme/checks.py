@@ -75,12 +75,21 @@ def _unique_ids(p: Programme) -> list[Problem]:
 
 
 def _partners(p: Programme, refs: _References) -> list[Problem]:
-    """Each partner's owners are known partners; at most one partner is the default provider."""
+    """Each partner's owners are known partners and it joins before it leaves; at most one partner
+    is the default provider."""
     problems: list[Problem] = []
     for i, partner in enumerate(p.partners):
         for j, owner in enumerate(partner.owners):
             problems += refs.check(
                 ("partners", i, "owners", j), owner, refs.partners, "partner", f"partner `{partner.id}`"
+            )
+        if partner.joins and partner.leaves and partner.leaves <= partner.joins:
+            problems.append(
+                (
+                    ("partners", i, "leaves"),
+                    f"partner `{partner.id}` leaves ({partner.leaves}) on or before it joins "
+                    f"({partner.joins}); expected joins before leaves",
+                )
             )
     defaults = _default_providers(p)
     if len(defaults) > 1:
@@ -170,16 +179,29 @@ def _status_quo_option(i: int, option: DeliveryOption, service: Service) -> list
 
 
 def _dependencies(p: Programme, refs: _References) -> list[Problem]:
-    """Each dependency joins two known services and is listed once."""
+    """Each dependency joins two known services and is listed once (a go-live-together pair in
+    either order); a go-live-together dependency has no lag."""
     problems: list[Problem] = []
     seen_pairs: set[tuple[str, str]] = set()
+    together: set[frozenset[str]] = set()
     for i, dep in enumerate(p.dependencies):
         who = f"dependency {dep.before} → {dep.after}"
         problems += refs.check(("dependencies", i, "before"), dep.before, refs.services, "service", who)
         problems += refs.check(("dependencies", i, "after"), dep.after, refs.services, "service", who)
-        if (dep.before, dep.after) in seen_pairs:
+        pair = frozenset((dep.before, dep.after))
+        if (dep.before, dep.after) in seen_pairs or (dep.kind == "go_live_together" and pair in together):
             problems.append((("dependencies", i), f"{who} is listed twice"))
         seen_pairs.add((dep.before, dep.after))
+        if dep.kind == "go_live_together":
+            together.add(pair)
+            if dep.lag:
+                problems.append(
+                    (
+                        ("dependencies", i, "lag"),
+                        f"{who}: services that go live together finish in the same period, so the "
+                        f"lag must be 0, got {dep.lag}",
+                    )
+                )
     return problems
 
 
@@ -188,7 +210,7 @@ def _cycles(p: Programme) -> list[Problem]:
     from engine.programme import graph  # networkx only when the references are sound and a cycle is possible
 
     g = graph.build(
-        [s.id for s in p.services], ((d.before, d.after, d.lag, d.reason) for d in p.dependencies)
+        [s.id for s in p.services], ((d.before, d.after, d.lag, d.reason, d.kind) for d in p.dependencies)
     )
     edge_index = {(d.before, d.after): i for i, d in enumerate(p.dependencies)}
     problems: list[Problem] = []

@@ -1,7 +1,9 @@
 """Dependencies between services as a networkx DiGraph: cycles, order and earliest starts.
 
 Works on plain edges as well as on a Programme so that the Programme validator can use it
-before a Programme object exists.
+before a Programme object exists.  Every dependency is one arrow from ``before`` to ``after``,
+whatever its kind (carried as the edge's ``kind``), so a go-live-together pair is one arrow and
+not a cycle by itself; arrows that close a loop are a cycle, whatever their kinds.
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ if TYPE_CHECKING:
     from engine.programme.model import Programme
 
 
-def build(nodes: Sequence[str], edges: Iterable[tuple[str, str, int, str]]) -> nx.DiGraph:
-    """Graph with one node per service (file order kept) and edges carrying ``lag`` and ``reason``."""
+Edge = tuple[str, str, int, str] | tuple[str, str, int, str, str]
+
+
+def build(nodes: Sequence[str], edges: Iterable[Edge]) -> nx.DiGraph:
+    """Graph with one node per service (file order kept) and edges carrying ``lag``, ``reason``
+    and ``kind`` (finish-to-start where an edge does not say)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
-    for before, after, lag, reason in edges:
-        graph.add_edge(before, after, lag=lag, reason=reason)
+    for edge in edges:
+        before, after, lag, reason = edge[:4]
+        kind = edge[4] if len(edge) > 4 else "finish_to_start"
+        graph.add_edge(before, after, lag=lag, reason=reason, kind=kind)
     return graph
 
 
 def dependency_graph(programme: Programme) -> nx.DiGraph:
     graph = build(
         [s.id for s in programme.services],
-        ((d.before, d.after, d.lag, d.reason) for d in programme.dependencies),
+        ((d.before, d.after, d.lag, d.reason, d.kind) for d in programme.dependencies),
     )
     for service in programme.services:
         graph.nodes[service.id]["name"] = service.name
@@ -69,10 +77,23 @@ def earliest_starts(programme: Programme, durations: dict[str, int]) -> dict[str
     start: dict[str, int] = {}
     for node in dependency_order(programme):
         start[node] = max(
-            (start[p] + durations.get(p, 0) + graph.edges[p, node]["lag"] for p in graph.predecessors(node)),
+            (_earliest_after(graph, start, durations, p, node) for p in graph.predecessors(node)),
             default=0,
         )
     return start
+
+
+def _earliest_after(
+    graph: nx.DiGraph, start: dict[str, int], durations: dict[str, int], before: str, after: str
+) -> int:
+    """The earliest start of ``after`` that the edge from ``before`` allows, by its kind."""
+    edge = graph.edges[before, after]
+    if edge["kind"] == "start_to_start":
+        return start[before] + edge["lag"]
+    end = start[before] + durations.get(before, 0)
+    if edge["kind"] == "go_live_together":
+        return max(0, end - durations.get(after, 0))
+    return end + edge["lag"]
 
 
 def dot_source(programme: Programme) -> str:
@@ -85,7 +106,9 @@ def dot_source(programme: Programme) -> str:
     for service in programme.services:
         lines.append(f"  {quoted(service.id)} [label={quoted(service.name)}];")
     for dependency in programme.dependencies:
-        label = f" [label={quoted(f'+{dependency.lag}')}]" if dependency.lag else ""
+        words = {"start_to_start": "start+", "go_live_together": "go live together"}.get(dependency.kind, "+")
+        text = words if dependency.kind == "go_live_together" else f"{words}{dependency.lag}"
+        label = f" [label={quoted(text)}]" if dependency.lag or dependency.kind != "finish_to_start" else ""
         lines.append(f"  {quoted(dependency.before)} -> {quoted(dependency.after)}{label};")
     lines.append("}")
     return "\n".join(lines)

@@ -113,7 +113,12 @@ class Sourced(Record):
 
 
 class Partner(Sourced):
-    """A council, company or shared body that owns services or provides them."""
+    """A council, company or shared body that owns services or provides them.
+
+    ``joins`` and ``leaves`` bound its membership: it is a member from the period containing
+    ``joins`` up to, not including, the period containing ``leaves`` (see
+    :func:`engine.programme.partners.membership`).
+    """
 
     id: Id
     name: Text
@@ -127,6 +132,12 @@ class Partner(Sourced):
     weights: dict[Id, Weight] = Field(
         default_factory=dict,
         description="the partner's own criterion weights (the rule set's units), for consensus views",
+    )
+    joins: date | None = Field(
+        None, description="when the partner joins the programme; before that it provides and changes nothing"
+    )
+    leaves: date | None = Field(
+        None, description="when the partner leaves; changes it provides or owns must be complete before"
     )
 
 
@@ -222,12 +233,25 @@ class DeliveryOption(Sourced):
         return value if isinstance(value, tuple) else (float(value),) * self.duration
 
 
+DependencyKind = Literal["finish_to_start", "start_to_start", "go_live_together"]
+
+
 class Dependency(Sourced):
-    """``after`` may start only ``lag`` periods after ``before`` finishes (finish-to-start)."""
+    """How ``after`` waits on ``before``, by ``kind`` (start and end in periods, end exclusive):
+
+    - ``finish_to_start`` (default): start(after) ≥ end(before) + lag;
+    - ``start_to_start``: start(after) ≥ start(before) + lag;
+    - ``go_live_together``: end(after) = end(before) (both finish in the same period; lag 0).
+
+    When ``before`` keeps its status quo, ``settings.deferred_dependency`` says what happens:
+    ``block`` keeps ``after`` as it is too (go-live-together: both change or neither), ``ignore``
+    frees it.
+    """
 
     before: Id
     after: Id
     lag: int = Field(0, ge=0, le=600)
+    kind: DependencyKind = "finish_to_start"
     reason: Text = ""
 
 

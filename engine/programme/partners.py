@@ -14,3 +14,26 @@ def consenting_partners(programme: Programme) -> list[str]:
         for partner in service.shares or {service.owner: 1.0}:
             seen[partner] = None
     return list(seen)
+
+
+def membership(programme: Programme, partner_id: str, periods: int) -> tuple[int, int]:
+    """The periods ``[first, end)`` in which the partner is a member of the programme.
+
+    A partner counts from the period containing ``joins`` (the horizon's start if it has joined
+    by then or gives no date) up to, not including, the period containing ``leaves`` (``periods``
+    if it stays): it is a member of the period it joins in, not of the one it leaves in.
+    """
+    partner, horizon = programme.partner(partner_id), programme.horizon
+    first = 0 if partner.joins is None else max(0, horizon.period_of(partner.joins))
+    end = periods if partner.leaves is None else min(periods, horizon.period_of(partner.leaves))
+    return first, max(first, end)
+
+
+def change_window(programme: Programme, option_service: str, provider: str, periods: int) -> tuple[int, int]:
+    """The periods ``[first, end)`` in which a change of ``option_service`` by ``provider`` may run:
+    both the provider and the service's owner must be members for the whole implementation, so
+    start ≥ first and start + duration ≤ end."""
+    owner = programme.service(option_service).owner
+    first_p, end_p = membership(programme, provider, periods)
+    first_o, end_o = membership(programme, owner, periods)
+    return max(first_p, first_o), min(end_p, end_o)

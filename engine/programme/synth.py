@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, get_args
 
 from engine.programme.calendar import add_months
-from engine.programme.model import DeliveryModel, PartnerKind, Programme, Risk
+from engine.programme.model import DeliveryModel, DependencyKind, PartnerKind, Programme, Risk
 
 SERVICE_NAMES = [
     "Audit",
@@ -55,12 +55,15 @@ def random_programme_data(
     quarterly: bool | None = None,
     min_options: int = 1,
     capacity: tuple[int, int] = (6, 20),
+    kinds_and_membership: bool = False,
 ) -> dict[str, Any]:
     """Plain data for a random programme (what a YAML file would hold).
 
     Every draw comes from one ``random.Random(seed)``, taken by the helpers below in a fixed
     order (horizon, partners, services with their options, dependencies, pools, policies), so the
     order of the calls here is part of what a seed means: reordering them changes every programme.
+    ``kinds_and_membership`` (opt-in) then draws a kind for every dependency and membership dates
+    for some partners, after every other draw, so a seed's programme without it is unchanged.
     """
     rng = random.Random(seed)
     quarterly = rng.random() < 0.25 if quarterly is None else quarterly
@@ -87,6 +90,8 @@ def random_programme_data(
         "resources": [_pool(rng, shape, k, capacity) for k in range(pools)],
     }
     data.update(_policies(rng, partner_ids))
+    if kinds_and_membership:
+        _kinds_and_membership(rng, shape, data)
     return data
 
 
@@ -230,6 +235,25 @@ def _policies(rng: random.Random, partner_ids: list[str]) -> dict[str, Any]:
     if rng.random() < 0.3:
         policies["consensus"] = {"partners": partner_ids[:3] if len(partner_ids) > 2 else partner_ids}
     return policies
+
+
+DEPENDENCY_KINDS = list(get_args(DependencyKind))
+
+
+def _kinds_and_membership(rng: random.Random, shape: _Shape, data: dict[str, Any]) -> None:
+    """In place: each dependency's kind (go-live-together without a lag); for each partner but
+    the client, sometimes a joining date in the first half of the horizon and sometimes a
+    leaving date in the second (so it joins before it leaves)."""
+    for dependency in data["dependencies"]:
+        dependency["kind"] = rng.choice(DEPENDENCY_KINDS)
+        if dependency["kind"] == "go_live_together":
+            dependency["lag"] = 0
+    half = shape.months // 2
+    for partner in data["partners"][1:]:
+        if rng.random() < 0.3:
+            partner["joins"] = add_months(shape.start, rng.randrange(half + 1))
+        if rng.random() < 0.3:
+            partner["leaves"] = add_months(shape.start, rng.randrange(half + 1, shape.months + 1))
 
 
 def random_programme(seed: int, **kwargs: Any) -> Programme:
