@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,7 +18,7 @@ from pydantic import Field
 
 from engine.appraisal.finance import Appraisal, PlanFinance, plan_finance
 from engine.appraisal.overrides import Additions, Changes, Edit, Removals, add, change, remove
-from engine.base.errors import InputError, Problem, SsplanError
+from engine.base.errors import InputError, Problem
 from engine.base.limits import MAX_FILE_BYTES, read_input
 from engine.io.load import load_programme
 from engine.io.records import parse_yaml_located, programme_data, validate_programme
@@ -138,19 +137,6 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return prepare_scenario(scenario, base, rules, path, doc)
 
 
-_SCENARIO_KEY = re.compile(r"^[\"']?base[\"']?[ \t]*:", re.MULTILINE)
-
-
-def is_scenario_file(path: str | Path) -> bool:
-    """Whether a YAML file is a scenario (it names its ``base:`` programme at the top level)."""
-    path = Path(path)
-    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-        return False
-    try:
-        content = read_input(path, MAX_FILE_BYTES, "scenario file")
-    except SsplanError:
-        return False  # read as a programme, which says what is wrong
-    return bool(_SCENARIO_KEY.search(content.decode("utf-8", errors="replace")))
 
 
 def prepare_scenario(

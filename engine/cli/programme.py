@@ -26,22 +26,23 @@ def validate(
 
 def _load_checked(path: Path) -> Any:
     """A scenario (its base and rule set loaded, its overrides applied) or a programme."""
-    from engine.appraisal.scenario import is_scenario_file, load_scenario
-    from engine.io.load import load_programme
+    from engine.io.load import is_scenario_file, load_programme
 
-    return load_scenario(path) if is_scenario_file(path) else load_programme(path)
+    if not is_scenario_file(path):
+        return load_programme(path)
+    from engine.appraisal.scenario import load_scenario  # the planner's imports, for scenarios only
+
+    return load_scenario(path)
 
 
 def _described(loaded: Any) -> str:
-    from engine.appraisal.scenario import LoadedScenario
-
-    p = loaded.programme if isinstance(loaded, LoadedScenario) else loaded
+    scenario = getattr(loaded, "scenario", None)  # a LoadedScenario (not imported for a programme)
+    p = loaded if scenario is None else loaded.programme
     counts = (
         f"{len(p.partners)} partners, {len(p.services)} services, {len(p.options)} options, "
         f"{len(p.dependencies)} dependencies"
     )
-    if isinstance(loaded, LoadedScenario):
-        scenario = loaded.scenario
+    if scenario is not None:
         return f"scenario `{scenario.name}` on {scenario.base}, rules `{scenario.rules}`: {counts}"
     return counts
 

@@ -5,9 +5,10 @@ Every error names the file and the line (or sheet, row and column) and the field
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from engine.base.errors import InputError
+from engine.base.errors import InputError, SsplanError
 from engine.base.limits import MAX_FILE_BYTES, check_size, read_input
 from engine.io.atomic import atomic_write
 from engine.io.records import parse_yaml_model, programme_data
@@ -73,3 +74,18 @@ def save_programme(programme: Programme, path: str | Path) -> None:
         atomic_write(path, workbook_bytes(programme))
     else:
         atomic_write(path, dump_programme(programme))
+
+
+_SCENARIO_KEY = re.compile(r"^[\"']?base[\"']?[ \t]*:", re.MULTILINE)
+
+
+def is_scenario_file(path: str | Path) -> bool:
+    """Whether a YAML file is a scenario (it names its ``base:`` programme at the top level)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+        return False
+    try:
+        content = read_input(path, MAX_FILE_BYTES, "scenario file")
+    except SsplanError:
+        return False  # read as a programme, which says what is wrong
+    return bool(_SCENARIO_KEY.search(content.decode("utf-8", errors="replace")))
