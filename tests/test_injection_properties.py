@@ -93,6 +93,7 @@ def _scenarios(folder: Path, drawn: dict[str, str], scenario: str):
     return programme, first, second
 
 
+@pytest.mark.slow  # 5–6 s of hypothesis examples through every export
 @SETTINGS
 @given(drawn=names, scenario=name)
 def test_every_export_round_trips_or_neutralises_any_name(drawn, scenario):
