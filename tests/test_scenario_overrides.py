@@ -8,6 +8,7 @@ removing a partner by scenario equals writing the programme without it by hand.
 from __future__ import annotations
 
 import copy
+import json
 import random
 import re
 from collections.abc import Callable
@@ -23,9 +24,11 @@ from engine.appraisal.overrides import Additions, Changes, Removals
 from engine.appraisal.scenario import Scenario, load_scenario, prepare_scenario, run_scenario
 from engine.base.errors import InputError
 from engine.cli import main
+from engine.io.load import load_programme
 from engine.io.shipped import shipped_rules
 from engine.optimise.solve import solve
 from engine.plan.settings import PlanSettings
+from engine.programme.exempt import secret_options
 from engine.programme.model import Programme
 from engine.programme.synth import random_programme_data
 from engine.rules.ruleset import load_ruleset
@@ -575,3 +578,23 @@ def test_brentwood_leaving_essex_shares_its_part_out_and_compares_as_json(capsys
     summary = json.loads(out, parse_constant=refuse)["summary"]
     assert code == 0 and summary[1]["NPV for Brentwood Borough Council (£)"] is None
     assert summary[0]["NPV (£)"] == summary[1]["NPV (£)"]  # the same changes, shared by two
+
+
+def test_a_what_if_cannot_lift_a_confidential_marking(tmp_path, capsys):
+    """The base marks hr-bureau's prices exempt: a scenario that changes `exempt` away is refused
+    at its line, and the public report never prints the price."""
+    body = "fix_option: {hr: hr-bureau}\nchange:\n  options:\n    hr-bureau: {exempt: []}\n"
+    path = _scenario(tmp_path, GLOUCESTER, body)
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 2
+    assert f"{path}:6:" in out + err and "cannot make a confidential figure public" in out + err
+
+
+def test_a_record_removed_and_added_again_keeps_the_bases_markings(tmp_path):
+    base = load_programme(GLOUCESTER)
+    bureau = base.option("hr-bureau")
+    again = bureau.model_dump(mode="json", exclude={"exempt"}, exclude_defaults=True)
+    body = "remove: {options: [hr-bureau]}\nadd:\n  options:\n    - " + json.dumps(again) + "\n"
+    programme = _load(tmp_path, GLOUCESTER, body)
+    assert set(programme.option("hr-bureau").exempt) == set(bureau.exempt)
+    assert "hr-bureau" in secret_options(programme)

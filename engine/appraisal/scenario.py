@@ -175,6 +175,7 @@ def apply(base: Programme, scenario: Scenario, source: str, doc: YamlDoc | None 
     remove(edit, scenario.remove, scenario.change, scenario.add)
     add(edit, scenario.add)
     change(edit, scenario.change)
+    _keep_confidential(edit, base, scenario)
     _plan_controls(edit, scenario)
     edit.data["name"] = f"{base.name}: {scenario.name}"
     try:
@@ -186,6 +187,28 @@ def apply(base: Programme, scenario: Scenario, source: str, doc: YamlDoc | None 
     if edit.problems:
         raise InputError(_in_file_order(edit.problems))
     return programme
+
+
+def _keep_confidential(edit: Edit, base: Programme, scenario: Scenario) -> None:
+    """A what-if never makes a confidential figure public: a service or option the base marks
+    ``exempt`` keeps every marking (a ``change`` that drops one is refused at its line; a record
+    removed and added again under the same id keeps the base's markings)."""
+    for kind, records in (("services", base.services), ("options", base.options)):
+        marked = {r.id: set(r.exempt) for r in records if r.exempt}
+        for record in edit.data.get(kind, ()):
+            kept = marked.get(record.get("id", ""))
+            if not kept:
+                continue
+            now = set(record.get("exempt") or ())
+            dropped = kept - now
+            if dropped and "exempt" in getattr(scenario.change, kind).get(record["id"], {}):
+                edit.problem(
+                    f"a what-if cannot make a confidential figure public: {kind[:-1]} `{record['id']}` "
+                    f"keeps `exempt: [{', '.join(sorted(kept))}]` (only the programme's owner can lift it)",
+                    ("change", kind, record["id"], "exempt"),
+                )
+            if dropped:
+                record["exempt"] = [*(record.get("exempt") or ()), *sorted(dropped)]
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:
