@@ -130,6 +130,7 @@ class Edit:
     removed: dict[tuple[str, str], Loc] = field(default_factory=dict)
     emptied: dict[str, Loc] = field(default_factory=dict)  # a section whose last record a removal took
     base_ids: dict[str, set[str]] = field(default_factory=dict)
+    _index: dict[str, dict[str | None, dict[str, Any]]] = field(default_factory=dict)  # see find
 
     def __post_init__(self) -> None:
         for kind in LISTS:
@@ -157,7 +158,19 @@ class Edit:
 
     # finding records ---------------------------------------------------------------------------
     def find(self, kind: str, key: str) -> dict[str, Any] | None:
-        return next((r for r in self.data[kind] if record_key(kind, r) == key), None)
+        """The record of ``kind`` called ``key`` (an index kept per kind, so a scenario with many
+        changes or additions costs linear time, not quadratic)."""
+        index = self._index.get(kind)
+        if index is None:
+            index = self._index[kind] = {}
+            for record in self.data[kind]:
+                index.setdefault(record_key(kind, record), record)
+        return index.get(key)
+
+    def append(self, kind: str, record: dict[str, Any]) -> None:
+        self.data[kind].append(record)
+        if kind in self._index:
+            self._index[kind].setdefault(record_key(kind, record), record)
 
     def unknown(self, kind: str, key: str, at: Loc) -> None:
         """Say that ``key`` names no record of ``kind`` (or that this scenario removed it)."""
@@ -185,6 +198,18 @@ class Edit:
         if self.data[kind] and not kept:
             self.emptied.setdefault(kind, at)
         self.data[kind] = kept
+        self._index.pop(kind, None)
+
+    def drop_keys(self, kind: str, places: dict[str, Loc]) -> None:
+        """Remove the records of ``kind`` named in ``places`` (key -> where the removal is written)
+        in one pass, each noted as removed at its own place."""
+        for key, at in places.items():
+            self.note_removed(kind, key, at)
+        kept = [r for r in self.data[kind] if record_key(kind, r) not in places]
+        if self.data[kind] and not kept:
+            self.emptied.setdefault(kind, next(iter(places.values())))
+        self.data[kind] = kept
+        self._index.pop(kind, None)
 
     def drop_record(self, kind: str, key: str, at: Loc) -> None:
         self.drop(kind, lambda r: record_key(kind, r) != key, at)
@@ -279,6 +304,7 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
         if getattr(removals, name) and edit.data.pop(name, None) is None:
             edit.problem(f"the base programme has no {_words(name)} to remove", ("remove", name))
     for kind in ("dependencies", "options", "services", "resources", "partners"):
+        simple: dict[str, Loc] = {}
         for j, key in enumerate(getattr(removals, kind)):
             at: Loc = ("remove", kind, j)
             if key not in edit.base_ids[kind]:
@@ -288,7 +314,9 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
             elif kind == "partners":
                 remove_partner(edit, key, at, removals, changes, new_default)
             else:
-                edit.drop_record(kind, key, at)
+                simple.setdefault(key, at)
+        if simple:
+            edit.drop_keys(kind, simple)
 
 
 # change -------------------------------------------------------------------------------------------
@@ -354,7 +382,7 @@ def add(edit: Edit, additions: Additions) -> None:
                 )
                 continue
             new = copy.deepcopy(record)
-            edit.data[kind].append(new)
+            edit.append(kind, new)
             edit.mark(new, None, at)
     for name in OPTIONAL:
         record = getattr(additions, name)
