@@ -169,3 +169,36 @@ def test_a_rule_may_ask_whether_the_provider_is_the_services_expected_one(lead: 
     )
     today = {"ict-status-quo", "legal-status-quo", "building-control-status-quo"}  # each lead its own
     assert {o for o, yes in expected.items() if yes} == {"ict-north", "legal-south", "bc-west", *today}
+
+
+def test_a_policy_naming_a_service_its_client_has_no_part_in_is_refused():
+    """West's policy may not name legal (South's, shared with North only): it would govern nothing,
+    and an exception there would pass with no decision route."""
+    data = _data()
+    data["exception_policies"][1]["services"] = ["legal"]
+    with pytest.raises(InputError) as caught:
+        _parse(data)
+    assert "neither owns nor shares" in str(caught.value) and "lead.yaml:" in str(caught.value)
+
+
+def test_outputs_of_a_programme_without_a_default_provider_never_name_one(tmp_path: Path):
+    """Report, show and switching values speak of each service's lead council instead."""
+    from engine.appraisal.scenario import load_scenario, run_scenario
+    from engine.io.shipped import shipped_rules
+    from engine.present.summary import summary_text
+    from engine.report.build import build_report
+    from engine.report.text import render_markdown
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.switching import switching_values
+
+    (tmp_path / "lead.yaml").write_text(LEAD.read_text())
+    (tmp_path / "plan.yaml").write_text("name: plan\nbase: lead.yaml\n")
+    result = run_scenario(load_scenario(tmp_path / "plan.yaml"))
+    programme = result.loaded.programme
+    words = [
+        render_markdown(build_report(result, draws=50)),
+        summary_text(programme),
+        *(v.text() for v in switching_values(programme, load_ruleset(shipped_rules()))),
+    ]
+    assert not [w for w in words if "default provider" in w]
+    assert "lead council" in words[0]

@@ -110,7 +110,10 @@ def _policy_line(p: Programme, policy: ExceptionPolicy) -> str:
         else f"{p.partner(policy.client).name}'s services"
     )
     led = any(s.lead_provider and policy in p.policies_for(s) for s in p.services)
-    expected = "the service's lead provider, else the default provider" if led else "the default provider"
+    expected = "the default provider"
+    if led:
+        fallback = ", else the default provider" if p.default_provider else ""
+        expected = f"the service's lead provider{fallback}"
     return (
         f"Exception rule ({scope}): another partner only where it beats {expected} by "
         f"{policy.margin:.0%}; {policy.joint_decision}; final decision: {policy.final_decision}."
@@ -121,6 +124,8 @@ def _partners_table(p: Programme) -> Table:
     partners = _table("Partners", ("id", "name", "kind", "role"))
     for partner in p.partners:
         roles = ["default provider"] if partner.default_provider else []
+        led = [s.name for s in p.services if s.lead_provider == partner.id]
+        roles += [f"leads {', '.join(led)}"] if led else []
         if partner.owners:
             roles.append("owned by " + ", ".join(partner.owners))
         if partner.decision_body:

@@ -281,7 +281,18 @@ def _exception_policy(p: Programme, refs: _References) -> list[Problem]:
         who = "exception policy"
         problems += refs.check((*loc, "client"), policy.client, refs.partners, "partner", who)
         for j, service in enumerate(policy.services):
-            problems += refs.check((*loc, "services", j), service, refs.services, "service", who)
+            found = refs.check((*loc, "services", j), service, refs.services, "service", who)
+            record = refs.services.get(service)
+            if not found and record is not None and policy.client not in {record.owner, *record.shares}:
+                found = [
+                    (
+                        (*loc, "services", j),
+                        f"the exception policy of `{policy.client}` names service `{service}`, which "
+                        f"`{policy.client}` neither owns nor shares (owner `{record.owner}`), so it would "
+                        "govern nothing",
+                    )
+                ]
+            problems += found
     if problems:
         return problems
     return _policies_per_service(p, places)

@@ -467,6 +467,14 @@ class Programme(Record):
         """Who is expected to provide ``service``: its lead provider, else the default provider."""
         return self.partner(service.lead_provider) if service.lead_provider else self.default_provider
 
+    @property
+    def expected_provider_words(self) -> str:
+        """How outputs name the provider an exception departs from: "the default provider", or,
+        where services have lead councils, what stands in for it."""
+        if not any(s.lead_provider for s in self.services):
+            return "the default provider"
+        return "the service's lead council" + (", else the default provider" if self.default_provider else "")
+
     def margin_for(self, service: Service) -> float:
         """The margin an exception must clear on ``service``: the largest of its policies' (each
         client council's own reading of 'greater value' must be met)."""

@@ -123,7 +123,10 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
     blocks: list[Block] = []
     if not len(exceptions):
         blocks.append(
-            para("No option from a partner other than the default provider was considered.", numbered=False)
+            para(
+                f"No option from a partner other than {programme.expected_provider_words} was considered.",
+                numbered=False,
+            )
         )
     for _, r in exceptions.iterrows():
         option = str(r["option"])
@@ -146,13 +149,18 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
                 para(
                     f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {benchmark} "
                     f"({r['benchmark_provider']}). The MoU requires {r['required_score']:.3f} "
-                    f"({r['margin']:.0%} above the default provider). Verdict: {r['verdict']}.",
+                    f"({r['margin']:.0%} above {programme.expected_provider_words}). "
+                    f"Verdict: {r['verdict']}.",
                     numbered=False,
                 )
             )
         else:
             blocks.append(
-                para(f"The default provider offers no option here. Verdict: {r['verdict']}.", numbered=False)
+                para(
+                    f"{programme.expected_provider_words.capitalize()} offers no option here. "
+                    f"Verdict: {r['verdict']}.",
+                    numbered=False,
+                )
             )
         flips = [s for s in evidence.switching if s.exception == option]
         hidden = weighed_on_secrets and not exempt

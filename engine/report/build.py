@@ -151,7 +151,8 @@ def _purpose(result: ScenarioResult, others: list[ScenarioResult]) -> Section:
         ),
         para(
             "To set out how the services were prioritised (Appendix 2) and the justification for every "
-            "case where a partner other than the default provider was considered (Appendix 3)."
+            f"case where a partner other than {programme.expected_provider_words} was considered "
+            "(Appendix 3)."
         ),
     ]
     if others:
@@ -183,7 +184,8 @@ def _recommendations(result: ScenarioResult, evidence: Evidence) -> Section:
     for _, row in result.scores.exceptions.iterrows():
         if row["verdict"] == "recommended by exception" and row["option"] in set(schedule.get("option", [])):
             resolutions.append(
-                f"To approve, as an exception to the default provider under the Memorandum of "
+                f"To approve, as an exception to {result.loaded.programme.expected_provider_words} under "
+                "the Memorandum of "
                 f"Understanding, that {row['service']} be delivered by {row['provider_name']}, for the "
                 f"reasons in Appendix 3 ({row['decision_route']})."
             )

@@ -1,7 +1,8 @@
 """Switching values for the exception decisions: how far a cost must move to flip the verdict.
 
 For each option of another partner that the MoU's exception rule judged, we ask: by how much
-would that partner's annual running cost have to change, or the default provider's, for the
+would that partner's annual running cost have to change, or that of the option it is measured
+against (the expected provider's: a lead council's or the default provider's), for the
 verdict (recommended by exception or not) to flip?  Scores are normalised across the programme,
 so the answer is found by re-scoring, bisecting on the cost to within £1.
 """
@@ -22,7 +23,7 @@ class SwitchingValue:
     service: str
     exception: str  # the other partner's option
     subject: str  # the option whose cost moves
-    role: str  # "exception" or "default provider"
+    role: str  # "exception" or "benchmark" (the expected provider's option, else the best in house)
     recommended_now: bool
     current: float
     switching: float | None  # the cost at which the verdict flips; None if no cost in range flips it
@@ -35,7 +36,7 @@ class SwitchingValue:
         who = (
             "its annual cost"
             if self.role == "exception"
-            else f"the default provider's annual cost ({self.subject})"
+            else f"the annual cost of {self.subject}, the option it is measured against"
         )
         goal = "stop being recommended" if self.recommended_now else "be recommended"
         if self.switching is None:
@@ -94,7 +95,7 @@ def switching_values(
         exception, benchmark = str(row["option"]), row["benchmark_option"]
         now = row["verdict"] == "recommended by exception"
         service = programme.service(str(row["service"]))
-        for subject, role in ((exception, "exception"), (benchmark, "default provider")):
+        for subject, role in ((exception, "exception"), (benchmark, "benchmark")):
             if subject is None or not isinstance(subject, str):
                 continue
             current = programme.option(subject).annual_cost
