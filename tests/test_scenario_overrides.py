@@ -598,3 +598,30 @@ def test_a_record_removed_and_added_again_keeps_the_bases_markings(tmp_path):
     programme = _load(tmp_path, GLOUCESTER, body)
     assert set(programme.option("hr-bureau").exempt) == set(bureau.exempt)
     assert "hr-bureau" in secret_options(programme)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "remove: {partners: [hr-bureau]}\nfix_provider: {hr: hr-bureau}\n",
+            "unknown partner `hr-bureau` (removed",
+        ),
+        (
+            "remove: {options: [hr-bureau]}\nfix_option: {hr: hr-bureau}\n",
+            "unknown option `hr-bureau` (removed",
+        ),
+        (
+            "exclude_options: [hr-bureau]\nfix_option: {hr: hr-bureau}\n",
+            "unknown option `hr-bureau` (removed",
+        ),
+        ("fix_provider: {hr: nobody}\n", "unknown partner `nobody`"),
+        ("fix_option: {hr: payroll-bureau}\n", "option `payroll-bureau` is not an option of service `hr`"),
+    ],
+    ids=["removed partner", "removed option", "excluded option", "unknown partner", "another service's"],
+)
+def test_a_plan_control_naming_what_is_not_there_is_located(tmp_path, capsys, body: str, message: str):
+    path = _scenario(tmp_path, GLOUCESTER, body)
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 2 and message in out + err
+    assert f"{path}:" in out + err

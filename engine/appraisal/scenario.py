@@ -137,8 +137,6 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return prepare_scenario(scenario, base, rules, path, doc)
 
 
-
-
 def prepare_scenario(
     scenario: Scenario, base: Programme, rules: RuleSet, path: Path, doc: YamlDoc | None = None
 ) -> LoadedScenario:
@@ -256,7 +254,8 @@ def _exclude_options(edit: Edit, scenario: Scenario) -> None:
 
 
 def _plan_controls(edit: Edit, scenario: Scenario) -> None:
-    """The services the plan controls name are services of the edited programme."""
+    """The services the plan controls name are services of the edited programme, and the partners
+    and options they fix exist in it (an option of that service)."""
     services = {s.get("id") for s in edit.data["services"]}
     for name in ("force_in", "force_out", "fix_provider", "fix_option"):
         named = getattr(scenario, name)
@@ -265,6 +264,25 @@ def _plan_controls(edit: Edit, scenario: Scenario) -> None:
             removed = [s for s in unknown if ("services", s) in edit.removed]
             extra = f" ({', '.join(removed)} removed by this scenario)" if removed else ""
             edit.problem(f"unknown service(s): {', '.join(sorted(set(unknown)))}{extra}", (name,))
+    partners = {p.get("id") for p in edit.data["partners"]}
+    for service, partner in scenario.fix_provider.items():
+        if service in services and partner not in partners:
+            edit.problem(_gone("partners", partner, edit, "partner"), ("fix_provider", service))
+    options = {o.get("id"): o.get("service") for o in edit.data["options"]}
+    for service, option in scenario.fix_option.items():
+        if service in services and options.get(option) != service:
+            what = (
+                _gone("options", option, edit, "option")
+                if option not in options
+                else (f"option `{option}` is not an option of service `{service}`")
+            )
+            edit.problem(what, ("fix_option", service))
+
+
+def _gone(kind: str, key: str, edit: Edit, word: str) -> str:
+    """An unknown partner or option named by a plan control, saying if this scenario removed it."""
+    removed = (kind, key) in edit.removed
+    return f"unknown {word} `{key}`" + (" (removed by this scenario)" if removed else "")
 
 
 @dataclass
