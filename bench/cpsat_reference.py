@@ -51,8 +51,14 @@ def solve(path: str, time_limit: float, workers: int) -> dict[str, object]:
     }
 
 
+USAGE = "usage: cpsat_reference.py TIME_LIMIT WORKERS < instance paths (one per line); run by bench/psplib.py"
+
+
 def main() -> None:
-    time_limit, workers = float(sys.argv[1]), int(sys.argv[2])
+    try:
+        time_limit, workers = float(sys.argv[1]), int(sys.argv[2])
+    except (IndexError, ValueError):
+        sys.exit(USAGE)
     for line in sys.stdin:
         path = line.strip()
         if path:
