@@ -58,7 +58,8 @@ def main() -> None:
     try:
         time_limit, workers = float(sys.argv[1]), int(sys.argv[2])
     except (IndexError, ValueError):
-        sys.exit(USAGE)
+        print(USAGE, file=sys.stderr)
+        sys.exit(2)
     for line in sys.stdin:
         path = line.strip()
         if path:
