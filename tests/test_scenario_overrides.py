@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -625,3 +626,17 @@ def test_a_plan_control_naming_what_is_not_there_is_located(tmp_path, capsys, bo
     code, out, err = run(capsys, "validate", str(path))
     assert code == 2 and message in out + err
     assert f"{path}:" in out + err
+
+
+def test_the_default_provider_leaving_under_further_policies_is_refused_at_the_removal(tmp_path, capsys):
+    """The small programme's policy moved to `exception_policies`: the County leaving is refused at
+    the removal's line, as with `exception_policy` (review: it had no line and a false hint)."""
+    data = yaml.safe_load((DATA / "small.yaml").read_text())
+    data["exception_policies"] = [data.pop("exception_policy")]
+    base = tmp_path / "small2.yaml"
+    base.write_text(yaml.safe_dump(data))
+    path = _scenario(tmp_path, base, "remove: {partners: [county]}\n")
+    code, out, err = run(capsys, "validate", str(path))
+    assert (
+        code == 2 and f"{path}:3:" in out + err and "default provider the exception policy needs" in out + err
+    )

@@ -129,18 +129,19 @@ def _leave_consensus(edit: Edit, pid: str, at: Loc, removals: Removals, changes:
 
 def _policy(edit: Edit, pid: str, at: Loc, removals: Removals, changes: Changes, new_default: bool) -> None:
     """The exception policy's client and the default provider cannot simply leave."""
-    policy = edit.data.get("exception_policy")
-    if policy is None or removals.exception_policy:
-        return
-    if policy.get("client") == pid and "client" not in changes.exception_policy:
+    policy = None if removals.exception_policy else edit.data.get("exception_policy")
+    if policy is not None and policy.get("client") == pid and "client" not in changes.exception_policy:
         edit.problem(
             f"partner `{pid}` is the exception policy's client; the scenario must set a new client "
             "(change: exception_policy: client: …) or remove the policy (remove: exception_policy: true)",
             at,
         )
+    others = [p for p in edit.data.get("exception_policies") or () if p.get("client") != pid]
+    standing = [*([policy] if policy is not None else []), *others]
     partner = edit.find("partners", pid)
-    if partner and partner.get("default_provider") and not new_default:
-        edit.mark(policy, None, at, deeper=False)  # the programme's own check says so too: same place
+    if standing and partner and partner.get("default_provider") and not new_default:
+        for record in standing:
+            edit.mark(record, None, at, deeper=False)  # the programme's own check says so too: same place
         edit.problem(
             f"partner `{pid}` is the default provider the exception policy needs; the scenario must mark "
             "another partner `default_provider: true` (under change: partners:) or remove the policy "
