@@ -202,3 +202,28 @@ def test_outputs_of_a_programme_without_a_default_provider_never_name_one(tmp_pa
     ]
     assert not [w for w in words if "default provider" in w]
     assert "lead council" in words[0]
+
+
+def test_a_scenario_changes_adds_and_removes_further_policies_by_client(tmp_path: Path):
+    from engine.appraisal.scenario import load_scenario
+
+    (tmp_path / "lead.yaml").write_text(LEAD.read_text())
+    body = {
+        "name": "policies",
+        "base": "lead.yaml",
+        "remove": {"exception_policies": ["west"]},
+        "change": {"exception_policies": {"south": {"margin": 0.02}}},
+    }
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(body))
+    programme = load_scenario(tmp_path / "s.yaml").programme
+    assert [(p.client, p.margin) for p in programme.policies] == [("north", 0.05), ("south", 0.02)]
+    assert programme.margin_for(programme.service("ict")) == pytest.approx(0.05)
+    body = {
+        "name": "again",
+        "base": "lead.yaml",
+        "remove": {"exception_policies": ["west"]},
+        "add": {"exception_policies": [{"client": "west", "margin": 0.2, "final_decision": "West Cabinet"}]},
+    }
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(body))
+    programme = load_scenario(tmp_path / "a.yaml").programme
+    assert programme.margin_for(programme.service("ict")) == pytest.approx(0.2)  # West shares ICT

@@ -30,7 +30,7 @@ from engine.io.validation import Loc, field_path
 from engine.io.yamlsource import YamlDoc
 from engine.programme.model import Id, Record
 
-LISTS = ("partners", "services", "options", "resources", "dependencies")
+LISTS = ("partners", "services", "options", "resources", "dependencies", "exception_policies")
 SINGLETONS = ("budget", "exception_policy", "consensus", "settings", "horizon")
 OPTIONAL = ("budget", "exception_policy", "consensus")
 KIND = {
@@ -39,8 +39,10 @@ KIND = {
     "options": "option",
     "resources": "resource",
     "dependencies": "dependency",
+    "exception_policies": "exception policy of",
 }
-NAMING = {"dependencies": ("before", "after")}  # the fields that name a record (else `id`)
+# the fields that name a record (else `id`); a further exception policy is named by its client
+NAMING = {"dependencies": ("before", "after"), "exception_policies": ("client",)}
 
 Fields = dict[str, Any]
 
@@ -64,6 +66,7 @@ class Changes(Record):
     options: dict[Id, Fields] = Field(default_factory=dict)
     resources: dict[Id, Fields] = Field(default_factory=dict)
     dependencies: dict[DependencyKey, Fields] = Field(default_factory=dict)
+    exception_policies: dict[Id, Fields] = Field(default_factory=dict)  # by client
     budget: Fields = Field(default_factory=dict)
     exception_policy: Fields = Field(default_factory=dict)
     consensus: Fields = Field(default_factory=dict)
@@ -79,6 +82,7 @@ class Additions(Record):
     options: tuple[Fields, ...] = ()
     resources: tuple[Fields, ...] = ()
     dependencies: tuple[Fields, ...] = ()
+    exception_policies: tuple[Fields, ...] = ()
     budget: Fields | None = None
     exception_policy: Fields | None = None
     consensus: Fields | None = None
@@ -92,6 +96,7 @@ class Removals(Record):
     options: tuple[Id, ...] = ()
     resources: tuple[Id, ...] = ()
     dependencies: tuple[DependencyKey, ...] = ()
+    exception_policies: tuple[Id, ...] = ()  # by client
     budget: bool = False
     exception_policy: bool = False
     consensus: bool = False
@@ -104,7 +109,7 @@ def record_key(kind: str, record: Any) -> str | None:
     if kind == "dependencies":
         before, after = record.get("before"), record.get("after")
         return f"{before}->{after}" if isinstance(before, str) and isinstance(after, str) else None
-    found = record.get("id")
+    found = record.get("client" if kind == "exception_policies" else "id")
     return found if isinstance(found, str) else None
 
 
@@ -303,7 +308,7 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
     for name in OPTIONAL:
         if getattr(removals, name) and edit.data.pop(name, None) is None:
             edit.problem(f"the base programme has no {_words(name)} to remove", ("remove", name))
-    for kind in ("dependencies", "options", "services", "resources", "partners"):
+    for kind in ("exception_policies", "dependencies", "options", "services", "resources", "partners"):
         simple: dict[str, Loc] = {}
         for j, key in enumerate(getattr(removals, kind)):
             at: Loc = ("remove", kind, j)
