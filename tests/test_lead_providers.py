@@ -227,3 +227,17 @@ def test_a_scenario_changes_adds_and_removes_further_policies_by_client(tmp_path
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(body))
     programme = load_scenario(tmp_path / "a.yaml").programme
     assert programme.margin_for(programme.service("ict")) == pytest.approx(0.2)  # West shares ICT
+
+
+def test_two_findings_at_one_place_are_two_problems_not_alternatives():
+    """No default provider, and South with two policies for ICT: both at `exception_policies`,
+    each its own problem (review: they read as 'expected A or B')."""
+    data = _data()
+    data["exception_policies"].append({"client": "south", "final_decision": "again"})
+    data["services"][0].pop("lead_provider")
+    with pytest.raises(InputError) as caught:
+        _parse(data)
+    messages = [p.message for p in caught.value.problems]
+    assert any("has two exception policies" in m for m in messages)
+    assert any(m.startswith("the exception policy needs one partner") for m in messages)
+    assert not any(" or `south`" in m for m in messages)

@@ -22,18 +22,19 @@ Locate = Callable[[Loc], dict[str, Any]]
 
 
 def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, locate: Locate) -> list[Problem]:
-    """One problem per distinct place; union alternatives at the same place are merged."""
-    merged: dict[Loc, list[tuple[str, str]]] = {}
+    """One problem per distinct place; union alternatives at the same place are merged (the
+    cross-checks' findings stay one problem each, even at one place)."""
+    merged: dict[tuple[Loc, int], list[tuple[str, str]]] = {}
     for error in exc.errors():
         cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, ProgrammeProblems):
+        if isinstance(cause, ProgrammeProblems):  # separate findings, never alternatives
             for loc, message in cause.problems:
-                merged.setdefault(_data_loc(tuple(loc), data, "custom"), []).append((message, ""))
+                merged[(_data_loc(tuple(loc), data, "custom"), len(merged) + 1)] = [(message, "")]
             continue
         loc = _data_loc(tuple(error["loc"]), data, error["type"])
-        merged.setdefault(loc, []).append(_message(error, model, loc))
+        merged.setdefault((loc, 0), []).append(_message(error, model, loc))
     problems = []
-    for loc, pairs in merged.items():
+    for (loc, _), pairs in merged.items():
         unique = list(dict.fromkeys(text for text, _ in pairs))
         message = (
             unique[0]
