@@ -640,3 +640,13 @@ def test_the_default_provider_leaving_under_further_policies_is_refused_at_the_r
     assert (
         code == 2 and f"{path}:3:" in out + err and "default provider the exception policy needs" in out + err
     )
+
+
+def test_a_problem_the_scenario_causes_elsewhere_names_the_overrides_lines(tmp_path, capsys):
+    """Clearing building control's lead leaves West's policy with no expected provider: the base
+    was valid there, so the message points at the override (review: it said the scenario had left
+    that record as the base has it)."""
+    body = "change:\n  services:\n    building-control: {lead_provider: null}\n"
+    path = _scenario(tmp_path, DATA / "lead-councils.yaml", body)
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 2 and "one of the scenario's overrides (line 5) leaves it so" in out + err

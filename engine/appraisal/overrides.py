@@ -274,10 +274,14 @@ class Edit:
             mark = weak.get(tuple(loc[:end]))
             if mark is not None:
                 return self.place(mark.at)
+        lines = sorted({line for m in self.marks if (line := self.place(m.at)["line"]) is not None})
+        shown = ", ".join(map(str, lines[:6])) + (" …" if len(lines) > 6 else "")
         return {
             "file": self.source,
             "field": f"programme {_dotted(self, loc)}",
-            "hint": "in a record the scenario leaves as the base has it",
+            "hint": "the base programme is valid here, so one of the scenario's overrides "
+            + (f"(line {shown}) " if len(lines) == 1 else f"(lines {shown}) " if lines else "")
+            + "leaves it so",
         }
 
 
