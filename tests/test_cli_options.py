@@ -28,6 +28,7 @@ BASE: dict[str, list[str]] = {
     "export-xlsx": [PROGRAMME, "-o", "out.xlsx"],
     "score": [PROGRAMME],
     "switching": [PROGRAMME],
+    "exit": [PROGRAMME, "glos-cc"],
     "plan": [PROGRAMME],
     "frontier": [SCENARIO],
     "compare": [SCENARIO],

@@ -26,6 +26,7 @@ ARGUMENTS = {
     "score": [GLOUCESTER],
     "compare": [SCENARIO, OTHER],
     "sensitivity": [SCENARIO, "--draws", "50"],
+    "exit": [GLOUCESTER, "glos-cc"],
     "frontier": [SCENARIO, "--levels", "0,200000"],
     "report": None,  # writes documents (docx, md, html), never machine output on standard output
 }

@@ -1,0 +1,62 @@
+"""Partnership commands: the partner exit stress test."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from engine.base.errors import InputError
+from engine.cli.base import IncludeExempt, app, echo
+
+
+def _date(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"expected a date written YYYY-MM-DD, got {text!r}") from None
+
+
+@app.command("exit")
+def exit_(
+    programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
+    partner: Annotated[str, typer.Argument(help="the partner that leaves (its id)")],
+    at: Annotated[
+        date | None,
+        typer.Option("--at", parser=_date, help="the date it leaves, YYYY-MM-DD (default: now)"),
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    output: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json")] = "table",
+    include_exempt: IncludeExempt = False,
+) -> None:
+    """What happens if a partner leaves: the services it provides or receives, the plan for the
+    rest, and each partner's NPV before and after."""
+    import json
+
+    from engine.appraisal.exit import partner_exit
+    from engine.io.load import load_programme
+    from engine.io.shipped import shipped_rules
+    from engine.present.exit import exit_json, exit_text
+    from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
+    from engine.rules.ruleset import load_ruleset
+
+    loaded = load_programme(programme)
+    if at is not None and not loaded.horizon.start <= at <= loaded.horizon.end:
+        raise InputError.one(
+            f"--at {at:%Y-%m-%d} is outside the programme's horizon "
+            f"({loaded.horizon.start:%Y-%m-%d} to {loaded.horizon.end:%Y-%m-%d})"
+        )
+    analysis = partner_exit(
+        loaded, load_ruleset(rules or shipped_rules()), partner, at, programme, include_exempt
+    )
+    if output == "json":
+        payload = exit_json(analysis)
+        echo(json.dumps({**CLASSIFICATION, **payload} if include_exempt else payload, indent=2), data=True)
+        return
+    if include_exempt:
+        echo(NOT_FOR_PUBLICATION)
+    echo(exit_text(analysis), nl=False)
