@@ -275,3 +275,21 @@ def test_capacity_by_period_and_budget_by_year_reach_the_plan(gloucester_app):
     assert not at.exception
     schedule = _table(at, "service", "option", "start")
     assert not {"hr-other", "hr-county"} & set(schedule["option"])  # £9,000 or £10,000 > the year's £5,000
+
+
+def test_an_uploaded_lead_council_programme_shows_who_leads_what(gloucester_app):
+    at = gloucester_app
+    at.radio(key="programme.source").set_value("my own file").run()
+    lead = ROOT / "tests" / "data" / "lead-councils.yaml"
+    at.file_uploader(key="programme.upload").set_value(("lead.yaml", lead.read_bytes(), "application/x-yaml"))
+    at.run()
+    assert not at.exception
+    partners = _table(at, "partner", "leads")
+    leads = dict(zip(partners["partner"], partners["leads"], strict=True))
+    assert leads["South District Council"] == "Legal services"
+    services = _table(at, "service", "expected provider")
+    assert list(services["expected provider"]) == [
+        "North District Council",
+        "South District Council",
+        "West Borough Council",
+    ]

@@ -10,6 +10,7 @@ from engine.base.errors import SsplanError
 from engine.io.load import load_programme, programme_from_upload
 from engine.present.summary import EXEMPT
 from engine.programme.graph import dot_source
+from engine.programme.model import Partner
 
 st.title("Programme")
 
@@ -60,6 +61,13 @@ def money(record: object, field: str, value: float) -> str:
     return EXEMPT if field in getattr(record, "exempt", ()) else f"£{value:,.0f}"
 
 
+def _membership(partner: Partner) -> str:
+    """When a partner is in the programme, in words ("" for the whole horizon)."""
+    parts = [f"from {partner.joins:%d %b %Y}"] if partner.joins else []
+    parts += [f"until {partner.leaves:%d %b %Y}"] if partner.leaves else []
+    return " ".join(parts)
+
+
 st.markdown("**Partners**")
 st.dataframe(
     pd.DataFrame(
@@ -68,6 +76,8 @@ st.dataframe(
                 "partner": p.name,
                 "kind": p.kind,
                 "default provider": p.default_provider,
+                "leads": ", ".join(s.name for s in programme.services if s.lead_provider == p.id),
+                "member": _membership(p),
                 "decides": p.decision_body or "",
             }
             for p in programme.partners
@@ -82,6 +92,7 @@ st.dataframe(
             {
                 "service": s.name,
                 "owner": programme.partner(s.owner).name,
+                "expected provider": getattr(programme.expected_provider(s), "name", ""),
                 "area": s.area.replace("_", " "),
                 "annual cost": money(s, "annual_cost", s.annual_cost),
                 "FTE": s.fte,
