@@ -215,7 +215,7 @@ def _unwinding_notes(p: Programme, o: DeliveryOption, include_exempt: bool) -> l
     notes = []
     if o.model == "hand_back":
         clients = [p.partner(k).name for k in shares_of(p, o.service)]
-        notes.append(f"hand back: each client council takes its part back in house ({', '.join(clients)})")
+        notes.append(f"each client council takes its part back in house ({', '.join(clients)})")
     if o.stranded_cost:
         cost = figure(o, "stranded_cost", money(o.stranded_cost), include_exempt)
         split = ", ".join(f"{p.partner(k).name} {v:.0%}" for k, v in stranded_split_of(p, o).items())
