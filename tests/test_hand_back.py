@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from engine.appraisal.finance import Appraisal, plan_finance
+from engine.appraisal.scenario import load_scenario
 from engine.base.errors import InputError
 from engine.io.load import dump_programme, load_programme, parse_programme, save_programme
 from engine.io.shipped import shipped_rules
@@ -224,3 +225,29 @@ def test_xlsx_round_trip_keeps_the_hand_back(tmp_path: Path):
     book = tmp_path / "dissolution.xlsx"
     save_programme(programme, book)
     assert load_programme(book) == programme
+
+
+# ------------------------------------------------------------------ a partner leaves
+def test_a_leaving_partner_drops_out_of_the_stranded_split_and_its_hand_backs_go(tmp_path: Path):
+    """Three councils share ICT; the Other council leaves: its part of the stranded split goes to
+    the rest pro rata (City 0.6 / 0.8 = 0.75, County 0.25); when the County, which provides ICT,
+    leaves too, ICT is the City's alone and its hand-back has nothing left to unwind."""
+    base = tmp_path / "three.yaml"
+    text = DISSOLUTION.replace(
+        "  - {id: county, name: County Council, kind: county, default_provider: true}\n",
+        "  - {id: county, name: County Council, kind: county, default_provider: true}\n"
+        "  - {id: other, name: Other Council, kind: district}\n",
+    ).replace(
+        "stranded_split: {city: 0.75, county: 0.25}", "stranded_split: {city: 0.6, county: 0.2, other: 0.2}"
+    )
+    base.write_text(text.replace("allow_status_quo: false", "allow_status_quo: true"))
+    scenario = tmp_path / "leaves.yaml"
+    scenario.write_text(f"name: other leaves\nbase: {base}\nremove:\n  partners: [other]\n")
+    programme = load_scenario(scenario).programme
+    assert programme.option("ict-back").stranded_split == pytest.approx({"city": 0.75, "county": 0.25})
+    scenario.write_text(
+        f"name: county leaves\nbase: {base}\nremove:\n  partners: [county]\n  exception_policy: true\n"
+        "change:\n  partners:\n    other: {default_provider: true}\n"
+    )
+    programme = load_scenario(scenario).programme
+    assert "ict-back" not in {o.id for o in programme.options}
