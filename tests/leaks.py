@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from engine.programme.model import Programme
+from engine.programme.money import stranded_split_of
 from engine.rules.ruleset import RuleSet
 from engine.scoring.scores import score
 
@@ -71,6 +72,10 @@ def needles(programme: Programme, rules: RuleSet, also_public: set[float] = froz
                 add_money(f"{option.id} {name} range {end}", bound)
         if ("annual_cost" in option.exempt or "annual_cost" in service.exempt) and not option.is_status_quo:
             add_money(f"{option.id} saving", service.annual_cost - option.annual_cost)
+        if "stranded_cost" in option.exempt:  # each partner's part of it, in the by-partner finance
+            for partner, share in stranded_split_of(programme, option).items():
+                if share < 1:
+                    add_money(f"{option.id} stranded cost borne by {partner}", share * option.stranded_cost)
     found += _normalised(programme, rules)
     return found
 
@@ -81,7 +86,7 @@ def _public_money(programme: Programme) -> set[float]:
         if "annual_cost" not in service.exempt:
             out.add(round(service.annual_cost, 2))
     for option in programme.options:
-        for name in ("annual_cost", "one_off_cost"):
+        for name in ("annual_cost", "one_off_cost", "stranded_cost"):
             if name not in option.exempt:
                 out.add(round(abs(float(getattr(option, name))), 2))
     return out

@@ -23,7 +23,7 @@ from engine.io.shipped import shipped_rules
 from engine.programme.synth import random_programme
 from engine.report.figures import secret_options
 from engine.rules.ruleset import load_ruleset
-from tests.conftest import ROOT
+from tests.conftest import DATA, ROOT
 from tests.leaks import Needle, hits, needles, numbers_in, total_needles
 
 pytestmark = pytest.mark.slow
@@ -171,6 +171,21 @@ def _cases(tmp: Path) -> list[Case]:
             leavers=("oneconnect",),
         ),
     ]
+    dissolution = tmp / "dissolution"  # an exempt stranded cost, borne by the shares
+    dissolution.mkdir()
+    (dissolution / "dissolution.yaml").write_text((DATA / "dissolution.yaml").read_text())
+    (dissolution / "base.yaml").write_text("name: Dissolution\nbase: dissolution.yaml\n")
+    (dissolution / "other.yaml").write_text(
+        "name: Dissolution, savings\nbase: dissolution.yaml\nobjective: savings\n"
+    )
+    cases.append(
+        Case(
+            "dissolution",
+            dissolution / "dissolution.yaml",
+            [dissolution / "base.yaml", dissolution / "other.yaml"],
+            dissolution / "out",
+        )
+    )
     generated = tmp / "generated"
     generated.mkdir()
     programme = random_programme(7, services=8, options_per_service=3, periods=24, pools=2)

@@ -20,6 +20,7 @@ from engine.programme.money import (
     change_ledger,
     change_npv_by_start,
     discount_factor,
+    month_discounts,
     month_offset,
     plan_ledgers,
     tranche_split,
@@ -48,6 +49,24 @@ def _small_with_costed_days(horizon_periods: int = 12) -> object:
     text = text.replace("dependencies:", DAYS + "dependencies:")
     text += "exception_policy: {client: city, margin: 0.05, final_decision: City Council Cabinet}\n"
     return parse_programme(text, "days.yaml")
+
+
+def _small_unwinding() -> object:
+    """The costed-days programme with Payroll shared today (the County provides it, 70/30) and a
+    hand-back whose stranded costs the County bears 80 %, unlike the service's shares."""
+    text = (DATA / "small.yaml").read_text().split("resources:")[0]
+    text = text.replace(
+        "annual_cost: 40000}",
+        "annual_cost: 40000, current_provider: county, shares: {city: 0.7, county: 0.3}}",
+    )
+    text = text.replace(
+        "dependencies:",
+        "  - {id: payroll-back, service: payroll, provider: city, model: hand_back, one_off_cost: 5000,\n"
+        "     stranded_cost: 12000, stranded_split: {county: 0.8, city: 0.2}, annual_cost: 38000,\n"
+        "     duration: 2, demand: {pm: 1}}\n" + DAYS + "dependencies:",
+    )
+    text += "exception_policy: {client: city, margin: 0.05, final_decision: City Council Cabinet}\n"
+    return parse_programme(text, "unwinding.yaml")
 
 
 def test_a_late_change_is_appraised_over_its_own_life_not_the_horizon():
@@ -87,6 +106,59 @@ def test_fast_coefficients_equal_the_monthly_ledger(option_id: str):
     fast = change_npv_by_start(programme, option, starts, book)
     slow = [change_ledger(programme, option, t, book).npv(book) for t in starts]
     assert np.allclose(fast, slow)
+
+
+@pytest.mark.parametrize("stranded_only", [False, True])
+@pytest.mark.parametrize("option_id", ["payroll-back", "hr-county"])
+def test_fast_coefficients_equal_the_monthly_ledger_with_stranded_costs(option_id: str, stranded_only: bool):
+    programme = _small_unwinding()
+    option = programme.option(option_id)
+    book = Appraisal(optimism_bias=0.2)
+    starts = list(range(0, 12 - option.duration + 1))
+    fast = change_npv_by_start(programme, option, starts, book, stranded_only=stranded_only)
+    ledgers = [change_ledger(programme, option, t, book) for t in starts]
+    if stranded_only:
+        slow = [-float(ledger.stranded @ month_discounts(book, len(ledger.stranded))) for ledger in ledgers]
+    else:
+        slow = [ledger.npv(book) for ledger in ledgers]
+    assert np.allclose(fast, slow)
+
+
+def test_partner_money_adds_up_to_the_plan_npv_with_stranded_costs():
+    """Stranded costs go by the stranded split (County 80 %), the rest by the shares (City 70 %):
+    the partners' money still adds up to the plan's, and the objectives' partner money is the
+    finance's."""
+    programme = _small_unwinding()
+    book = Appraisal(optimism_bias=0.2)
+    plan = Plan(
+        programme=programme.id,
+        periods=12,
+        assignments=(
+            Assignment(service="hr", option="hr-county", provider="county", start=0, duration=2),
+            Assignment(service="payroll", option="payroll-back", provider="city", start=2, duration=2),
+        ),
+    )
+    changes = [(programme.option(a.option), a.start) for a in plan.assignments]
+    total, partners, _ = plan_ledgers(programme, changes, book)
+    assert sum(p.npv(book) for p in partners.values()) == pytest.approx(total.npv(book))
+    assert partners["county"].stranded.sum() == pytest.approx(0.8 * 12000 * 1.2)
+    assert partners["city"].stranded.sum() == pytest.approx(0.2 * 12000 * 1.2)
+    finance = plan_finance(plan, programme, book).by_partner.set_index("partner")
+    # County: 30 % of Payroll's 5,000 one-off and 80 % of its 12,000 stranded, uplifted 20 %
+    assert finance.loc["county", "one_off"] == pytest.approx((0.3 * 5000 + 0.8 * 12000) * 1.2)
+    assert partner_benefits(plan, programme, book) == pytest.approx(finance["npv"].to_dict())
+
+
+def test_maxmin_counts_the_stranded_split_exactly():
+    """Payroll's hand-back fixed: the County, bearing 80 % of its stranded costs, is worse off."""
+    programme = _small_unwinding()
+    settings = PlanSettings(objective="maxmin", fix_option={"payroll": "payroll-back"}, time_limit=30)
+    result = solve(programme, settings)
+    assert result.plan is not None and result.objective_value is not None
+    assert "payroll-back" in {a.option for a in result.plan.assignments}
+    money = partner_benefits(result.plan, programme)
+    total = plan_finance(result.plan, programme).npv
+    assert result.objective_value == pytest.approx(min(money.values()) + 1e-6 * total, abs=1e-3)
 
 
 def test_partner_money_adds_up_to_the_plan_npv(essex):

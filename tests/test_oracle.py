@@ -51,13 +51,16 @@ def _option(draw: Any, service: str, k: int, periods: int) -> dict[str, Any]:
 
 
 @st.composite
-def programmes(draw: Any, extended: bool = False) -> tuple[Programme, dict[str, Any]]:
+def programmes(
+    draw: Any, extended: bool = False, hand_backs: bool = False
+) -> tuple[Programme, dict[str, Any]]:
     """2–5 services, 1–3 options each plus the status quo, lags, block or ignore, two pools with
     overrides (one costed and funded by tranches), a budget, forced services, the MoU margin.
 
     ``extended`` adds, after every other draw (so the programmes drawn without it are unchanged),
     a kind for each dependency (go-live-together with no lag) and membership dates for the
-    partners (joining mid-horizon, mid-quarter too, leaving before its end)."""
+    partners (joining mid-horizon, mid-quarter too, leaving before its end).  ``hand_backs`` adds,
+    after those, hand-back options with stranded costs and who bears them (see ``_hand_backs``)."""
     count = draw(st.integers(2, 5))
     periods = draw(st.integers(3, 6 if count <= 3 else 4))
     services, options = [], []
@@ -117,6 +120,8 @@ def programmes(draw: Any, extended: bool = False) -> tuple[Programme, dict[str, 
     )
     if extended:
         _extend(draw, data)
+    if hand_backs:
+        _hand_backs(draw, data, periods)
     return Programme.model_validate(data), {"force_in": tuple(forced_in), "force_out": tuple(forced_out)}
 
 
@@ -134,6 +139,32 @@ def _extend(draw: Any, data: dict[str, Any]) -> None:
     for partner in data["partners"]:
         joins, leaves = draw(st.sampled_from(JOINS)), draw(st.sampled_from(LEAVES))
         partner.update({k: v for k, v in (("joins", joins), ("leaves", leaves)) if v is not None})
+
+
+def _hand_backs(draw: Any, data: dict[str, Any], periods: int) -> None:
+    """In place: for some services a hand-back by the owner (the city), the service made shared
+    today where it was not (the County provides it), with stranded costs borne by the shares, by
+    the other council mostly, or by the County alone; running dearer or cheaper than today."""
+    for service in data["services"]:
+        if not draw(st.booleans()):
+            continue
+        if not service.get("shares"):
+            service["current_provider"] = "county"
+        split = draw(st.sampled_from([{}, {"other": 0.75, "city": 0.25}, {"county": 1.0}]))
+        data["options"].append(
+            {
+                "id": f"{service['id']}-back",
+                "service": service["id"],
+                "provider": "city",
+                "model": "hand_back",
+                "one_off_cost": draw(st.sampled_from([0, 20000])),
+                "stranded_cost": draw(st.sampled_from([10000, 60000])),
+                **({"stranded_split": split} if split else {}),
+                "annual_cost": draw(st.sampled_from([80000, 110000])),
+                "duration": draw(st.integers(1, min(2, periods))),
+                "demand": {"pm": draw(st.integers(0, 2))},
+            }
+        )
 
 
 def _allowed(table: ScoreTable | None, programme: Programme) -> dict[str, set[str]]:
@@ -406,5 +437,21 @@ def test_each_kind_and_membership_equal_exhaustive_enumeration(kind: str, deferr
 def test_every_objective_equals_enumeration_with_membership_and_every_kind(
     case: tuple[Programme, dict[str, Any]],
 ):
+    programme, forced = case
+    _check(programme, forced)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programmes(hand_backs=True))
+def test_every_objective_equals_enumeration_with_hand_backs_and_stranded_costs(
+    case: tuple[Programme, dict[str, Any]],
+):
+    """Stranded costs in the NPV, the one-off budget and each partner's money (by their split)."""
     programme, forced = case
     _check(programme, forced)

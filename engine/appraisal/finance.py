@@ -134,7 +134,7 @@ def plan_finance(plan: Plan, programme: Programme, appraisal: Appraisal = GREEN_
             {
                 "service": service.id,
                 "option": option.id,
-                "one_off": option.one_off_cost * (1 + appraisal.optimism_bias),
+                "one_off": option.one_off_spend * (1 + appraisal.optimism_bias),
                 "resource_cost": float(ledger.resources.sum()),
                 "annual_saving": service.annual_cost - option.annual_cost,
                 "npv": ledger.npv(appraisal),

@@ -37,7 +37,7 @@ def default_levels(loaded: LoadedScenario, pool: str | None, steps: int = 6) -> 
     programme = loaded.programme
     if pool is None:
         secret = secret_options(programme)  # levels printed from exempt prices would give them away
-        top = sum(o.one_off_cost for o in programme.options if o.id not in secret) or 1.0
+        top = sum(o.one_off_spend for o in programme.options if o.id not in secret) or 1.0
         top = max(top / max(1, len(programme.horizon.financial_years()) - 1), 1.0)
     else:
         top = 2 * programme.resource(pool).capacity or 10.0

@@ -10,6 +10,9 @@
   owner unless the scenario's ``change`` names one;
 - a service it provides today returns to its owner (``current_provider`` cleared), and one it leads
   falls back to the default provider (``lead_provider`` cleared);
+- its part of an option's ``stranded_split`` is re-split pro rata among the rest (the service's
+  shares bear it if it bore all), and a hand-back of a service no longer shared goes (there is
+  nothing left to unwind);
 - it leaves the consensus, the funding tranches' ``by`` lists and joint ventures' ``owners``; its
   own further exception policies (``exception_policies``) go with it.
 
@@ -45,6 +48,7 @@ def remove_partner(
     edit.drop("options", lambda o: o.get("provider") != pid, at)
     for service in edit.data["services"]:
         _leave_service(edit, service, pid, at)
+    _leave_options(edit, pid, at)
     _leave_funding(edit, pid, at, changes)
     _leave_consensus(edit, pid, at, removals, changes)
     _leave_policies(edit, pid, at)
@@ -75,6 +79,29 @@ def _leave_service(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> No
         if service.get(field) == pid:
             del service[field]
             edit.mark(service, None, at, deeper=False)
+
+
+def _leave_options(edit: Edit, pid: str, at: Loc) -> None:
+    """Out of every stranded split (the rest pro rata); hand-backs of services no longer shared go."""
+    for option in edit.data["options"]:
+        split = dict(option.get("stranded_split") or {})
+        if pid in split:
+            rest = {k: v for k, v in split.items() if k != pid}
+            total = sum(rest.values())
+            option["stranded_split"] = {k: v / total for k, v in rest.items()}
+            if not rest:
+                del option["stranded_split"]  # it bore them all: the service's shares do now
+            edit.mark(option, "stranded_split", at, deeper=False)
+    services = {s["id"]: s for s in edit.data["services"]}
+
+    def shared(service: dict[str, Any] | None) -> bool:
+        if service is None:
+            return True  # a service that has left is another check's concern
+        owner = service.get("owner")
+        others = set(service.get("shares") or {}) - {owner}
+        return service.get("current_provider", owner) != owner or bool(others)
+
+    edit.drop("options", lambda o: o.get("model") != "hand_back" or shared(services.get(o["service"])), at)
 
 
 def _leave_funding(edit: Edit, pid: str, at: Loc, changes: Changes) -> None:

@@ -141,7 +141,7 @@ def budget_terms(model: Model, window: Window) -> Terms:
     """(variable, £) for every start that spends one-off money inside ``window``."""
     terms: Terms = []
     for job in model.instance.all_jobs():
-        per_period = job.option.one_off_cost / job.duration
+        per_period = job.option.one_off_spend / job.duration
         if per_period:
             for period in window.periods:
                 terms += [(var, per_period) for _, var in model.running(job, period)]

@@ -42,8 +42,8 @@ class _Ledger:
                     key = (pool, self.window_of[pool][start + k])
                     needs[key] = needs.get(key, 0.0) + amount
         money: dict[int, float] = {}
-        if self.budget_left and job.option.one_off_cost:
-            per_period = job.option.one_off_cost / job.duration
+        if self.budget_left and job.option.one_off_spend:
+            per_period = job.option.one_off_spend / job.duration
             for k in range(job.duration):
                 window = self.budget_of[start + k]
                 money[window] = money.get(window, 0.0) + per_period

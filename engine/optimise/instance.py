@@ -21,7 +21,13 @@ from engine.plan.settings import PlanSettings
 from engine.plan.windows import Window, budget_windows, capacity_windows
 from engine.programme.graph import dependency_graph
 from engine.programme.model import DeliveryOption, Programme, Service
-from engine.programme.money import benefit_discounts, change_npv_by_start, funded_pools, shares_of
+from engine.programme.money import (
+    benefit_discounts,
+    change_npv_by_start,
+    funded_pools,
+    shares_of,
+    stranded_split_of,
+)
 from engine.programme.partners import change_window
 from engine.scoring.scores import ScoreTable
 
@@ -49,6 +55,7 @@ class Job:
     annual_saving: float = 0.0
     npv: dict[int, float] = field(default_factory=dict)  # start -> the change's NPV (the finance's)
     own_npv: dict[int, float] = field(default_factory=dict)  # the same, less days of funded pools
+    stranded_npv: dict[int, float] = field(default_factory=dict)  # start -> NPV of its stranded costs
 
     @property
     def duration(self) -> int:
@@ -97,8 +104,12 @@ class Instance:
 
     def partner_value(self, job: Job, start: int, partner: str) -> float:
         """``partner``'s share of the change's NPV, less the days of funded pools (which the pools'
-        funders pay: see :mod:`engine.optimise.partners`)."""
-        return shares_of(self.programme, job.service).get(partner, 0.0) * job.own_npv[start]
+        funders pay: see :mod:`engine.optimise.partners`), with its stranded costs borne by the
+        option's stranded split rather than the service's shares."""
+        share = shares_of(self.programme, job.service).get(partner, 0.0)
+        stranded = job.stranded_npv.get(start, 0.0)
+        bears = stranded_split_of(self.programme, job.option).get(partner, 0.0) if stranded else 0.0
+        return share * (job.own_npv[start] - stranded) + bears * stranded
 
 
 def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTable | None) -> Instance:
@@ -307,6 +318,9 @@ def _money(instance: Instance) -> None:
             job.own_npv = dict(zip(starts, own, strict=True))
         else:
             job.own_npv = job.npv
+        if job.option.stranded_cost:
+            stranded = change_npv_by_start(programme, job.option, starts, appraisal, stranded_only=True)
+            job.stranded_npv = dict(zip(starts, stranded, strict=True))
 
 
 def _set_aside_dominated(instance: Instance, programme: Programme) -> None:

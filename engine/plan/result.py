@@ -191,7 +191,7 @@ def spend(plan: Plan, programme: Programme) -> list[float]:
         option = option_of(programme, a.option)
         for k in range(a.duration):
             if 0 <= a.start + k < plan.periods:
-                out[a.start + k] += option.one_off_cost / a.duration
+                out[a.start + k] += option.one_off_spend / a.duration
     return out
 
 

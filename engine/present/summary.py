@@ -15,6 +15,7 @@ from rich.text import Text
 
 from engine.programme.graph import dependency_order
 from engine.programme.model import DeliveryOption, ExceptionPolicy, Programme, Service, Sourced
+from engine.programme.money import shares_of, stranded_split_of
 
 EXEMPT = "[exempt]"
 MARK = "*"
@@ -214,6 +215,19 @@ def _service_row(p: Programme, s: Service, include_exempt: bool) -> list[str]:
     return [f"{s.name} ({s.id})", p.partner(s.owner).name, "", cost, "", "", "; ".join(notes)]
 
 
+def _unwinding_notes(p: Programme, o: DeliveryOption, include_exempt: bool) -> list[str]:
+    """What a hand-back does, and the stranded costs a change leaves and who bears them."""
+    notes = []
+    if o.model == "hand_back":
+        clients = [p.partner(k).name for k in shares_of(p, o.service)]
+        notes.append(f"each client council takes its part back in house ({', '.join(clients)})")
+    if o.stranded_cost:
+        cost = figure(o, "stranded_cost", money(o.stranded_cost), include_exempt)
+        split = ", ".join(f"{p.partner(k).name} {v:.0%}" for k, v in stranded_split_of(p, o).items())
+        notes.append(f"stranded costs {cost}, borne by {split}")
+    return notes
+
+
 def _option_row(p: Programme, o: DeliveryOption, include_exempt: bool) -> list[str]:
     notes = [f"risk {o.risk}"]
     if p.is_exception(o):
@@ -222,6 +236,7 @@ def _option_row(p: Programme, o: DeliveryOption, include_exempt: bool) -> list[s
         notes.append(f"not before {o.earliest_start:%b %Y}")
     if o.latest_finish:
         notes.append(f"finish by {o.latest_finish:%b %Y}")
+    notes += _unwinding_notes(p, o, include_exempt)
     return [
         "  " + o.id,
         p.partner(o.provider).name,

@@ -34,6 +34,7 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem
     problems += _partners(p, refs)
     problems += _services(p, refs)
     problems += _options_and_status_quo(p, refs)
+    problems += _hand_backs_and_stranded_costs(p, refs)
     problems += _dependencies(p, refs)
     if not problems:
         problems += _cycles(p)
@@ -159,6 +160,41 @@ def _options_and_status_quo(p: Programme, refs: _References) -> list[Problem]:
                     ("services", i, "allow_status_quo"),
                     f"service `{service.id}` excludes the status quo but has no option",
                 )
+            )
+    return problems
+
+
+def _hand_backs_and_stranded_costs(p: Programme, refs: _References) -> list[Problem]:
+    """A hand-back unwinds a service shared today (another partner provides it or has a share)
+    and is written with the owner as provider; a stranded split names known partners and adds up
+    to 1."""
+    problems: list[Problem] = []
+    for i, option in enumerate(p.options):
+        who = f"option `{option.id}`"
+        service = refs.services.get(option.service)
+        if option.model == "hand_back" and service is not None:
+            if not service.is_shared:
+                problems.append(
+                    (
+                        ("options", i, "model"),
+                        f"{who} hands back service `{service.id}`, which is not shared today "
+                        f"(provided by its owner `{service.owner}` with no other partner's share)",
+                    )
+                )
+            elif option.provider != service.owner:
+                problems.append(
+                    (
+                        ("options", i, "provider"),
+                        f"{who}: a hand-back is written with the service's owner `{service.owner}` as "
+                        f"provider (each client council takes its part back), not `{option.provider}`",
+                    )
+                )
+        for key in option.stranded_split:
+            problems += refs.check(("options", i, "stranded_split", key), key, refs.partners, "partner", who)
+        total = sum(option.stranded_split.values())
+        if option.stranded_split and abs(total - 1) > 1e-9:
+            problems.append(
+                (("options", i, "stranded_split"), f"{who} stranded_split adds up to {total:g}; expected 1")
             )
     return problems
 

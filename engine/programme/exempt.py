@@ -21,7 +21,8 @@ def secret_options(programme: Programme) -> set[str]:
     out = set()
     for option in programme.options:
         service = programme.service(option.service)
-        if {"annual_cost", "one_off_cost"} & set(option.exempt) or "annual_cost" in service.exempt:
+        costs = {"annual_cost", "one_off_cost", "stranded_cost"}
+        if costs & set(option.exempt) or "annual_cost" in service.exempt:
             out.add(option.id)
     return out
 

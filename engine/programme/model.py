@@ -62,6 +62,7 @@ DeliveryModel = Literal[
     "outsourced",
     "commercial_contract",
     "joint_venture",
+    "hand_back",
 ]
 Risk = Literal["low", "medium", "high"]
 
@@ -168,9 +169,22 @@ class Service(Sourced):
     def provider_now(self) -> str:
         return self.current_provider or self.owner
 
+    @property
+    def is_shared(self) -> bool:
+        """Shared today: another partner provides it, or another partner has a share of it."""
+        return self.provider_now != self.owner or any(k != self.owner for k in self.shares)
+
 
 class DeliveryOption(Sourced):
-    """One way of delivering a service: who provides it, how, at what cost and effort."""
+    """One way of delivering a service: who provides it, how, at what cost and effort.
+
+    A ``hand_back`` option unwinds a shared service: each client council (the owner and the
+    partners with a share) takes its part back in house.  Its ``provider`` is written as the
+    service's owner (checked) and it is never an exception.  ``stranded_cost`` is the one-off
+    cost the change leaves behind (contracts, systems, redundancies), spread over the
+    implementation like ``one_off_cost`` and borne by ``stranded_split`` (default: the service's
+    shares, else the owner).
+    """
 
     id: Id
     service: Id
@@ -178,6 +192,13 @@ class DeliveryOption(Sourced):
     model: DeliveryModel
     one_off_cost: Money = 0.0
     annual_cost: Money = Field(description="annual running cost after transfer, £")
+    stranded_cost: Money = Field(
+        0.0, description="one-off costs left behind by the change (contracts, systems, redundancy), £"
+    )
+    stranded_split: dict[Id, Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=dict,
+        description="who bears the stranded costs, partner -> share; default: the service's shares",
+    )
     duration: int = Field(1, ge=0, le=600, description="implementation periods")
     demand: dict[Id, Amount | tuple[Amount, ...]] = Field(
         default_factory=dict,
@@ -202,8 +223,10 @@ class DeliveryOption(Sourced):
     @model_validator(mode="after")
     def _consistent(self) -> DeliveryOption:
         if self.model == "status_quo":
-            if self.duration or self.one_off_cost or self.demand:
-                raise ValueError("a status-quo option has no duration, one-off cost or demand")
+            if self.duration or self.one_off_cost or self.stranded_cost or self.demand:
+                raise ValueError(
+                    "a status-quo option has no duration, one-off cost or demand (nor stranded cost)"
+                )
         elif self.duration < 1:
             raise ValueError("duration must be at least 1 period for a change of delivery")
         for pool, profile in self.demand.items():
@@ -226,6 +249,11 @@ class DeliveryOption(Sourced):
     @property
     def is_status_quo(self) -> bool:
         return self.model == "status_quo"
+
+    @property
+    def one_off_spend(self) -> float:
+        """£ spent once on the change, before optimism bias: its one-off and stranded costs."""
+        return self.one_off_cost + self.stranded_cost
 
     def demand_profile(self, pool: str) -> tuple[float, ...]:
         """Use of ``pool`` in each implementation period (zeros if the option does not use it)."""
@@ -491,9 +519,10 @@ class Programme(Record):
         """Whether choosing ``option`` needs the MoU's exception route.
 
         It does when a policy governs the service and the provider is neither the service's
-        expected provider nor the owner keeping it in house.
+        expected provider nor the owner keeping it in house.  A hand-back never is: each client
+        council takes its own part back in house.
         """
-        if option.is_status_quo:
+        if option.is_status_quo or option.model == "hand_back":
             return False
         service = self.service(option.service)
         expected = self.expected_provider(service)

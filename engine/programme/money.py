@@ -7,15 +7,19 @@ Conventions (HM Treasury Green Book):
   month ``m`` falls in appraisal year ``m // 12`` and is discounted by that year's factor
   (year 0 undiscounted; 3.5 % a year for years 1–30, then the declining long-term schedule);
 - a change's one-off cost, uplifted for optimism bias, is spread evenly over its implementation
-  months; the staff and consultancy days it draws from a resource pool with a ``unit_cost`` are
-  costed in the periods they are used;
+  months; so are its stranded costs (contracts, systems, redundancies left behind by unwinding a
+  shared service), uplifted alike because they are estimates made at the same stage; the staff
+  and consultancy days it draws from a resource pool with a ``unit_cost`` are costed in
+  the periods they are used;
 - its saving (today's annual cost less the option's) runs for ``Appraisal.years`` full years from
   the month after it completes, whatever the planning horizon: a change is never appraised over
   the stub of years the horizon happens to leave it.
 
 Everything is linear in each change, so a plan's money is the sum of its changes' money and the
 objectives can use it as coefficients.  Who pays for a pool's days follows its funding tranches in
-the order the days are used (the first 20 days by the County, the rest by the City).
+the order the days are used (the first 20 days by the County, the rest by the City).  Stranded
+costs are borne by the option's ``stranded_split`` (default: the service's shares), every other
+figure by the service's shares.
 """
 
 from __future__ import annotations
@@ -99,15 +103,17 @@ def pool_cost_profile(
 
 @dataclass
 class Ledger:
-    """Money by month from the appraisal start, costs and savings both positive."""
+    """Money by month from the appraisal start, costs and savings both positive; ``one_off``
+    includes the stranded costs, and ``stranded`` is that part of it."""
 
     one_off: np.ndarray
     resources: np.ndarray
     savings: np.ndarray
+    stranded: np.ndarray
 
     @classmethod
     def empty(cls, months: int) -> Ledger:
-        return cls(np.zeros(months), np.zeros(months), np.zeros(months))
+        return cls(np.zeros(months), np.zeros(months), np.zeros(months), np.zeros(months))
 
     @property
     def net(self) -> np.ndarray:
@@ -117,9 +123,15 @@ class Ledger:
         return float(self.net @ month_discounts(appraisal, len(self.net)))
 
     def add(self, other: Ledger, share: float = 1.0) -> None:
-        for mine, theirs in ((self.one_off, other.one_off), (self.resources, other.resources)):
-            mine[: len(theirs)] += share * theirs
-        self.savings[: len(other.savings)] += share * other.savings
+        for name in ("one_off", "resources", "savings", "stranded"):
+            theirs = getattr(other, name)
+            getattr(self, name)[: len(theirs)] += share * theirs
+
+    def split(self) -> tuple[Ledger, Ledger]:
+        """This ledger as its stranded costs and everything else (borne by different partners)."""
+        zeros = np.zeros(len(self.net))
+        rest = Ledger(self.one_off - self.stranded, self.resources.copy(), self.savings.copy(), zeros)
+        return rest, Ledger(self.stranded.copy(), zeros.copy(), zeros.copy(), self.stranded.copy())
 
 
 def change_months(programme: Programme, option: DeliveryOption, start: int, appraisal: Appraisal) -> int:
@@ -138,7 +150,9 @@ def change_ledger(
     first = month_offset(programme) + start * mpp
     build = option.duration * mpp
     if build:
-        ledger.one_off[first : first + build] = option.one_off_cost * (1 + appraisal.optimism_bias) / build
+        uplift = (1 + appraisal.optimism_bias) / build
+        ledger.stranded[first : first + build] = option.stranded_cost * uplift
+        ledger.one_off[first : first + build] = option.one_off_spend * uplift
     for k, cost in enumerate(pool_cost_profile(programme, option)):
         ledger.resources[first + k * mpp : first + (k + 1) * mpp] = cost / mpp
     saving = programme.service(option.service).annual_cost - option.annual_cost
@@ -152,10 +166,12 @@ def change_npv_by_start(
     starts: Sequence[int],
     appraisal: Appraisal,
     exclude_pools: Collection[str] = (),
+    stranded_only: bool = False,
 ) -> np.ndarray:
     """NPV of the change for each start period, from prefix sums of the monthly discount factors
     (the same money as :func:`change_ledger`, fast enough for every coefficient of the model);
-    ``exclude_pools`` leaves out the days of those pools (a partner's view of funded pools)."""
+    ``exclude_pools`` leaves out the days of those pools (a partner's view of funded pools);
+    ``stranded_only`` gives the NPV of its stranded costs alone (borne by ``stranded_split``)."""
     mpp = programme.horizon.months_per_period
     starts_arr = np.asarray(starts, dtype=int)
     if starts_arr.size == 0:
@@ -166,8 +182,10 @@ def change_npv_by_start(
     build = option.duration * mpp
     value = np.zeros(len(starts_arr))
     if build:
-        monthly = option.one_off_cost * (1 + appraisal.optimism_bias) / build
-        value -= monthly * (prefix[first + build] - prefix[first])
+        spent = option.stranded_cost if stranded_only else option.one_off_spend
+        value -= spent * (1 + appraisal.optimism_bias) / build * (prefix[first + build] - prefix[first])
+    if stranded_only:
+        return value
     for k, cost in enumerate(pool_cost_profile(programme, option, exclude_pools)):
         if cost:
             value -= cost / mpp * (prefix[first + (k + 1) * mpp] - prefix[first + k * mpp])
@@ -234,14 +252,19 @@ def shares_of(programme: Programme, service_id: str) -> dict[str, float]:
     return dict(service.shares) or {service.owner: 1.0}
 
 
+def stranded_split_of(programme: Programme, option: DeliveryOption) -> dict[str, float]:
+    """Who bears ``option``'s stranded costs: its ``stranded_split``, else the service's shares."""
+    return dict(option.stranded_split) or shares_of(programme, option.service)
+
+
 def plan_ledgers(
     programme: Programme, changes: Iterable[tuple[DeliveryOption, int]], appraisal: Appraisal
 ) -> tuple[Ledger, dict[str, Ledger], list[Ledger]]:
     """The plan's money in total, by partner, and by change (in the order given).
 
     A change's own ledger carries the full cost of the days it uses; by partner, the days of a
-    funded pool go to the tranche funders and every other figure to the service's partners by
-    their shares."""
+    funded pool go to the tranche funders, its stranded costs to its ``stranded_split`` and every
+    other figure to the service's partners by their shares."""
     changes = list(changes)
     months = max(
         [change_months(programme, o, s, appraisal) for o, s in changes]
@@ -258,7 +281,7 @@ def plan_ledgers(
         ledger = change_ledger(programme, option, start, appraisal, months)
         own.append(ledger)
         total.add(ledger)
-        unfunded = Ledger(ledger.one_off, ledger.resources.copy(), ledger.savings)
+        unfunded, stranded = ledger.split()
         for pool in funded & set(option.demand):
             profile = option.demand_profile(pool)
             used[pool][start : start + option.duration] += profile
@@ -268,6 +291,9 @@ def plan_ledgers(
                 unfunded.resources[first + k * mpp : first + (k + 1) * mpp] -= amount * cost / mpp
         for partner, share in shares_of(programme, option.service).items():
             partners.setdefault(partner, Ledger.empty(months)).add(unfunded, share)
+        if option.stranded_cost:
+            for partner, share in stranded_split_of(programme, option).items():
+                partners.setdefault(partner, Ledger.empty(months)).add(stranded, share)
     for pool, days in used.items():
         cost = programme.resource(pool).unit_cost or 0.0
         for partner, split in tranche_split(programme, pool, days).items():

@@ -39,7 +39,8 @@ SERVICE_NAMES = [
 # The model's own Literals, in the model's order (the seeded choices depend on it, so a new value
 # there changes every generated programme): the delivery models a generated change may take (never
 # the status quo or in-house), every kind of partner, every risk level.
-MODELS = [m for m in get_args(DeliveryModel) if m not in ("status_quo", "in_house")]
+# hand_back needs a shared service and its owner as provider: never drawn (seeds keep their programmes)
+MODELS = [m for m in get_args(DeliveryModel) if m not in ("status_quo", "in_house", "hand_back")]
 KINDS = list(get_args(PartnerKind))
 RISKS = list(get_args(Risk))
 

@@ -186,7 +186,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             [o.id, name, pounds(float(getattr(o, name)))]
             for o in programme.options
             if o.id in secret
-            for name in ("annual_cost", "one_off_cost")
+            for name in ("annual_cost", "one_off_cost", "stranded_cost")
             if name in o.exempt
         ]
         if figures:

@@ -25,6 +25,9 @@ VEHICLES = {
     "joint_venture": "a company or joint venture under the general power of competence (s1 Localism Act "
     "2011), trading through a company (s95 Local Government Act 2003)",
     "in_house": "no change of legal vehicle; the council continues to deliver the service itself",
+    "hand_back": "termination of the joint arrangements, delegation or agreement under its exit terms, "
+    "each council resuming the function itself; TUPE (or COSOP) applies to staff who return, and the "
+    "agreement's exit provisions settle who bears the stranded costs",
     "status_quo": "no change",
 }
 

@@ -67,6 +67,7 @@ FIELDS: dict[str, tuple[Type, Reader]] = {
     "option.provider": (TEXT, lambda s, o, r: o.provider),
     "option.one_off_cost": (NUMBER, lambda s, o, r: o.one_off_cost),
     "option.annual_cost": (NUMBER, lambda s, o, r: o.annual_cost),
+    "option.stranded_cost": (NUMBER, lambda s, o, r: o.stranded_cost),
     "option.duration": (NUMBER, lambda s, o, r: o.duration),
     "option.risk": (TEXT, lambda s, o, r: o.risk),
     "option.is_status_quo": (BOOLEAN, lambda s, o, r: o.is_status_quo),

@@ -113,6 +113,7 @@ st.dataframe(
                 "provider": programme.partner(o.provider).name,
                 "model": o.model.replace("_", " "),
                 "one-off cost": money(o, "one_off_cost", o.one_off_cost),
+                "stranded costs": money(o, "stranded_cost", o.stranded_cost),
                 "annual cost": money(o, "annual_cost", o.annual_cost),
                 "duration": o.duration,
                 "exception": programme.is_exception(o),
