@@ -104,3 +104,13 @@ def test_an_exit_in_public_never_shows_an_exempt_figure(capsys):
     assert "(+£" not in out and "(−£" not in out
     code, out, _ = _cli(capsys, "exit", str(path), "oneconnect", "--include-exempt")
     assert "NOT FOR PUBLICATION" in out
+
+
+def test_an_exit_from_a_dissolving_partnership_keeps_its_hand_backs_whole():
+    """The County leaves the dissolution programme now: ICT stops being shared, so its hand-back
+    goes; the plan is still made, and nothing it changes fails (a hand-back is never scaled)."""
+    programme = load_programme(DATA / "dissolution.yaml")
+    analysis = partner_exit(programme, RULES, "county")
+    assert analysis.after.plan.plan is not None
+    assert "ict-back" not in {o.id for o in analysis.after.loaded.programme.options}
+    assert len(analysis.notes()) == 1 and "exception rule no longer applies" in analysis.notes()[0]

@@ -147,8 +147,8 @@ def _removals(programme: Programme, partner: str) -> Removals:
 def _part_leaves(programme: Programme, partner: str) -> Changes:
     """The partner's part of each service it shares leaves with it: the service's current annual
     cost and FTE, and each option's annual cost, shrink to the others' share, while one-off costs
-    stay whole (setting up for fewer councils costs no less): the stressed view, not the others
-    taking over its part and its savings."""
+    stay whole (setting up for fewer councils costs no less), as does a hand-back's running cost:
+    the stressed view, not the others taking over its part and its savings."""
     services: dict[str, dict[str, object]] = {}
     options: dict[str, dict[str, object]] = {}
     for service in programme.services:
@@ -158,7 +158,8 @@ def _part_leaves(programme: Programme, partner: str) -> Changes:
         rest = 1.0 - share
         services[service.id] = {"annual_cost": service.annual_cost * rest, "fte": service.fte * rest}
         for option in programme.options:
-            if option.service == service.id and option.provider != partner:
+            # a hand-back is dropped where the service stops being shared, and else kept whole
+            if option.service == service.id and option.provider != partner and option.model != "hand_back":
                 options[option.id] = {"annual_cost": option.annual_cost * rest}
     return Changes(services=services, options=options, resources=_funding_without(programme, partner))
 
