@@ -150,3 +150,12 @@ def test_ranges_must_contain_the_figure():
     text = _ranged((DATA / "small.yaml").read_text()).replace("[70000, 90000]", "[80000, 90000]")
     with pytest.raises(InputError, match=r"ranges.annual_cost must run from at most 75000 to at least 75000"):
         parse_programme(text, "r.yaml")
+
+
+def test_the_declining_schedule_follows_the_rate_as_the_green_books_health_rates_do():
+    """At 1.5 % the Green Book's health schedule: 1.5 % for years 1–30, then 1.29 % from year 31
+    (3.0 % × 1.5 / 3.5); a flat rate when the schedule is turned off."""
+    health = Appraisal(rate=0.015)
+    assert discount_factor(30, health) == pytest.approx(1 / 1.015**30)
+    assert discount_factor(31, health) == pytest.approx(1 / (1.015**30 * (1 + 0.03 * 0.015 / 0.035)))
+    assert discount_factor(31, Appraisal(rate=0.015, declining=False)) == pytest.approx(1 / 1.015**31)
