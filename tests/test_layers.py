@@ -49,6 +49,9 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+KNOWN = {_module_name(p) for p in MODULES}
+
+
 def _type_only(tree: ast.Module) -> set[int]:
     """Line numbers of the statements under ``if TYPE_CHECKING:``."""
     lines = set()
@@ -63,7 +66,6 @@ def _engine_imports(path: Path) -> list[tuple[str, bool]]:
     """Every ``engine`` module this file imports, and whether the import runs (not type-only)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     type_only = _type_only(tree)
-    known = {_module_name(p) for p in MODULES}
     out = []
     for node in ast.walk(tree):
         targets: list[str] = []
@@ -71,7 +73,7 @@ def _engine_imports(path: Path) -> list[tuple[str, bool]]:
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             targets = [
-                f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
+                f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in KNOWN else node.module
                 for a in node.names
             ]
         for target in targets:

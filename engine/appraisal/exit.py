@@ -73,11 +73,11 @@ class ExitAnalysis:
         one-off cost with optimism bias, stranded costs included) — the cost of unwinding."""
         if self.money_after is None:
             return []
-        rows = self.money_after.by_service
+        rows, provided = self.money_after.by_service, set(self.provides)
         return [
             (str(r["service"]), str(r["option"]), float(r["one_off"]))
             for _, r in rows.iterrows()
-            if r["service"] in set(self.provides)
+            if r["service"] in provided
         ]
 
 
@@ -149,18 +149,22 @@ def _part_leaves(programme: Programme, partner: str) -> Changes:
     cost and FTE, and each option's annual cost, shrink to the others' share, while one-off costs
     stay whole (setting up for fewer councils costs no less), as does a hand-back's running cost:
     the stressed view, not the others taking over its part and its savings."""
-    services: dict[str, dict[str, object]] = {}
-    options: dict[str, dict[str, object]] = {}
-    for service in programme.services:
-        share = service.shares.get(partner, 0.0)
-        if not share or set(service.shares) <= {partner}:
-            continue
-        rest = 1.0 - share
-        services[service.id] = {"annual_cost": service.annual_cost * rest, "fte": service.fte * rest}
-        for option in programme.options:
-            # a hand-back is dropped where the service stops being shared, and else kept whole
-            if option.service == service.id and option.provider != partner and option.model != "hand_back":
-                options[option.id] = {"annual_cost": option.annual_cost * rest}
+    rest = {
+        s.id: 1.0 - s.shares[partner]
+        for s in programme.services
+        if partner in s.shares and not set(s.shares) <= {partner}
+    }
+    services: dict[str, dict[str, object]] = {
+        s.id: {"annual_cost": s.annual_cost * rest[s.id], "fte": s.fte * rest[s.id]}
+        for s in programme.services
+        if s.id in rest
+    }
+    # a hand-back is dropped where the service stops being shared, and else kept whole
+    options: dict[str, dict[str, object]] = {
+        o.id: {"annual_cost": o.annual_cost * rest[o.service]}
+        for o in programme.options
+        if o.service in rest and o.provider != partner and o.model != "hand_back"
+    }
     return Changes(services=services, options=options, resources=_funding_without(programme, partner))
 
 
@@ -193,7 +197,7 @@ def _leaving(partner: str, at: date | None, programme: Programme, source: Path) 
         o.id: {"latest_finish": min(o.latest_finish or before_then, before_then)}
         for service in today
         for o in programme.options_for(service)
-        if not o.is_status_quo and o in programme.options
+        if not o.is_status_quo
     }
     return Scenario(
         name=name,

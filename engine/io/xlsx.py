@@ -87,16 +87,8 @@ def _leading(sheet: str) -> list[str]:
 
 
 def _flatten_programme(data: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in RECORD_SHEETS.values() or key in {s for s, _ in RECORD_SHEETS.values()}:
-            continue
-        if isinstance(value, dict):
-            for sub, cell in _flatten(value).items():
-                flat[f"{key}.{sub}"] = cell
-        else:
-            flat[key] = _cell(value)
-    return flat
+    """The programme sheet: every field and single section, the record lists having sheets of their own."""
+    return _flatten(data, exclude=tuple(section for section, _ in RECORD_SHEETS.values()))
 
 
 def _flatten(record: dict[str, Any], exclude: tuple[str, ...] = ()) -> dict[str, Any]:

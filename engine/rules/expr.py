@@ -19,7 +19,7 @@ from __future__ import annotations
 import decimal
 import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -28,7 +28,7 @@ import numpy as np
 
 from engine.base.limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_LITERAL, MAX_LITERAL_CHARS
 from engine.rules.expr_columns import ColumnEvaluator, EvaluationError, broadcast
-from engine.rules.expr_tree import ARITHMETIC, COMPARISON, describe_node, dotted, render
+from engine.rules.expr_tree import ARITHMETIC, COMPARISON, describe_node, dotted, node_kind, render
 from engine.rules.parser import ast, rule_engine
 
 MAX_LENGTH = MAX_EXPRESSION_CHARS
@@ -307,15 +307,14 @@ class _Checker:
     def check(self, node: Any) -> Type:
         """The type ``node`` gives, or an ExprError saying why it is refused.
 
-        The handlers in ``_CHECKS`` are tried in order and the first whose classes match decides:
-        rule-engine's node classes inherit from one another (an ArithmeticComparisonExpression is
-        a ComparisonExpression, and so is the regular-expression match), so order matters.
-        Anything no handler claims is refused.
+        One method per kind of node (``expr_tree.NODE_KINDS``, in the order that decides between
+        rule-engine's related node classes); anything of no kind is refused.
         """
-        for classes, handler in _CHECKS:
-            if isinstance(node, classes):
-                return handler(self, node)
-        raise self.fail(f"{describe_node(node)} is not allowed in rules")
+        kind = node_kind(node)
+        if kind is None:
+            raise self.fail(f"{describe_node(node)} is not allowed in rules")
+        found: Type = getattr(self, kind)(node)
+        return found
 
     def literal(self, node: Any) -> Type:
         """A number (finite and at most MAX_LITERAL, as folded by the parser), text, true/false or null."""
@@ -446,22 +445,3 @@ class _Checker:
         for item in args[0].value:
             self.need(self.check(item), Kind.NUMBER, f"${name}")
         return NUMBER
-
-
-# what _Checker.check tries, in this order (see its docstring)
-_CHECKS: tuple[tuple[type | tuple[type, ...], Callable[[_Checker, Any], Type]], ...] = (
-    (
-        (ast.FloatExpression, ast.StringExpression, ast.BooleanExpression, ast.NullExpression),
-        _Checker.literal,
-    ),
-    ((ast.SymbolExpression, ast.GetAttributeExpression), _Checker.symbol),
-    (ast.UnaryExpression, _Checker.unary),
-    ((ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression), _Checker.arithmetic),
-    (ast.ArithmeticComparisonExpression, _Checker.ordering),
-    (ast.ComparisonExpression, _Checker.equality),
-    (ast.LogicExpression, _Checker.logic),
-    (ast.TernaryExpression, _Checker.ternary),
-    (ast.CoalesceExpression, _Checker.coalesce),
-    (ast.ContainsExpression, _Checker.contains),
-    (ast.FunctionCallExpression, _Checker.function),
-)

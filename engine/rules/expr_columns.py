@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.rules.expr_tree import describe_node, dotted, render
+from engine.rules.expr_tree import describe_node, dotted, node_kind, render
 from engine.rules.parser import ast
 
 
@@ -79,13 +79,12 @@ class ColumnEvaluator:
         """``node``'s value over all rows (a column, or one value for every row); ``live`` marks
         the rows that reach it, so only they can fail here.
 
-        The handlers in ``_RUNS`` are tried in order, the first whose classes match deciding, in
-        the order ``_Checker.check`` uses (rule-engine's node classes inherit from one another).
+        One method per kind of node, as the checker has (``expr_tree.NODE_KINDS``).
         """
-        for classes, handler in _RUNS:
-            if isinstance(node, classes):
-                return handler(self, node, live)
-        raise EvaluationError(f"{describe_node(node)} cannot be evaluated", 0)
+        kind = node_kind(node)
+        if kind is None:
+            raise EvaluationError(f"{describe_node(node)} cannot be evaluated", 0)
+        return getattr(self, kind)(node, live)
 
     def literal(self, node: Any, live: np.ndarray) -> Any:
         """A number (as a float, as numpy computes), a text, true/false or null (None)."""
@@ -95,7 +94,7 @@ class ColumnEvaluator:
             return node.value
         return None
 
-    def field(self, node: Any, live: np.ndarray) -> Any:
+    def symbol(self, node: Any, live: np.ndarray) -> Any:
         return self.columns[dotted(node)]  # type: ignore[index]
 
     def unary(self, node: Any, live: np.ndarray) -> Any:
@@ -176,22 +175,3 @@ class ColumnEvaluator:
             return np.abs(self.number(node.arguments[0], live))
         items = [self.number(item, live) for item in node.arguments[0].value]
         return (np.minimum if name == "min" else np.maximum).reduce(items)
-
-
-# what ColumnEvaluator.run tries, in this order (see its docstring)
-_RUNS: tuple[tuple[type | tuple[type, ...], Callable[[ColumnEvaluator, Any, np.ndarray], Any]], ...] = (
-    (
-        (ast.FloatExpression, ast.StringExpression, ast.BooleanExpression, ast.NullExpression),
-        ColumnEvaluator.literal,
-    ),
-    ((ast.SymbolExpression, ast.GetAttributeExpression), ColumnEvaluator.field),
-    (ast.UnaryExpression, ColumnEvaluator.unary),
-    ((ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression), ColumnEvaluator.arithmetic),
-    (ast.ArithmeticComparisonExpression, ColumnEvaluator.ordering),
-    (ast.ComparisonExpression, ColumnEvaluator.equality),
-    (ast.LogicExpression, ColumnEvaluator.logic),
-    (ast.TernaryExpression, ColumnEvaluator.ternary),
-    (ast.CoalesceExpression, ColumnEvaluator.coalesce),
-    (ast.ContainsExpression, ColumnEvaluator.contains),
-    (ast.FunctionCallExpression, ColumnEvaluator.function),
-)

@@ -21,6 +21,30 @@ def dotted(node: Any) -> str | None:
     return None
 
 
+# The kinds of node a rule may hold, in the order a walker must test them: rule-engine's node
+# classes inherit from one another (an ArithmeticComparisonExpression is a ComparisonExpression,
+# and so is the regular-expression match), so the first match decides.  The checker and the
+# column evaluator each have one method per kind, named as here.
+NODE_KINDS: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("literal", (ast.FloatExpression, ast.StringExpression, ast.BooleanExpression, ast.NullExpression)),
+    ("symbol", (ast.SymbolExpression, ast.GetAttributeExpression)),
+    ("unary", ast.UnaryExpression),
+    ("arithmetic", (ast.AddExpression, ast.SubtractExpression, ast.ArithmeticExpression)),
+    ("ordering", ast.ArithmeticComparisonExpression),
+    ("equality", ast.ComparisonExpression),
+    ("logic", ast.LogicExpression),
+    ("ternary", ast.TernaryExpression),
+    ("coalesce", ast.CoalesceExpression),
+    ("contains", ast.ContainsExpression),
+    ("function", ast.FunctionCallExpression),
+)
+
+
+def node_kind(node: Any) -> str | None:
+    """The kind of ``node`` (see ``NODE_KINDS``), or None for a node no rule may hold."""
+    return next((kind for kind, classes in NODE_KINDS if isinstance(node, classes)), None)
+
+
 ARITHMETIC = {"add": "+", "sub": "-", "mul": "*", "tdiv": "/", "fdiv": "//", "mod": "%", "pow": "**"}
 COMPARISON = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="}
 _NAMES = {
