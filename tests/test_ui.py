@@ -293,3 +293,23 @@ def test_an_uploaded_lead_council_programme_shows_who_leads_what(gloucester_app)
         "South District Council",
         "West Borough Council",
     ]
+
+
+def test_the_exit_page_gives_the_engines_stress_test_and_marks_a_changed_question(gloucester_app):
+    from engine.appraisal.exit import partner_exit
+    from engine.present.summary import money
+
+    at = _go(gloucester_app, "exit")
+    at.selectbox(key="exit.partner").set_value("Gloucestershire County Council").run()
+    at.button(key="exit.run").click().run()
+    assert not at.exception
+    expected = partner_exit(load_programme(GLOUCESTER), RULES, "glos-cc")
+    shown = _table(at, "partner", "NPV before", "NPV after").set_index("partner")
+    for partner, before, _after in expected.npv_by_partner():
+        name = expected.before.loaded.programme.partner(partner).name
+        assert shown.loc[name, "NPV before"] == money(before)
+    assert shown.loc["Gloucestershire County Council", "NPV after"] == "left the programme"
+    assert any("It provides:" in m.value for m in at.markdown)
+    at.toggle(key="exit.dated").set_value(True).run()  # a different question: the old answer is marked
+    assert any("run it again" in w.value for w in at.warning)
+    assert not any("NPV before" in d.value.columns for d in at.dataframe)

@@ -30,6 +30,7 @@ navigation = st.navigation(
         st.Page(PAGES / "priorities.py", title="Priorities", icon=":material/tune:"),
         st.Page(PAGES / "plan.py", title="Plan", icon=":material/view_timeline:"),
         st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page(PAGES / "exit.py", title="Partner exit", icon=":material/logout:"),
         st.Page(PAGES / "sensitivity.py", title="Sensitivity", icon=":material/ssid_chart:"),
         st.Page(PAGES / "report.py", title="Report", icon=":material/description:"),
         st.Page(PAGES / "decisions.py", title="Decisions", icon=":material/gavel:"),

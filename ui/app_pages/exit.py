@@ -1,0 +1,123 @@
+"""Partner exit: what happens to everyone else if one partner leaves, now or on a date.
+
+The stress test is the engine's (``engine.appraisal.exit.partner_exit``) on the programme in hand
+and the what-if's rule set; its answer is held with the inputs it came from, so a different
+programme, rule set, partner or date never shows an old answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from common import current, need_programme, rules_of, whatif
+
+from engine.appraisal.exit import ExitAnalysis, partner_exit
+from engine.base.errors import SsplanError
+from engine.present.summary import money
+from engine.programme.model import Programme
+
+HELD = "exit.result"  # (inputs key, ExitAnalysis)
+
+
+def _key(text: str, rules: str, partner: str, at: date | None) -> str:
+    return hashlib.sha256(f"{text}\0{rules}\0{partner}\0{at}".encode()).hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _stress(_programme: Programme, key: str, rules: str, partner: str, at: date | None) -> ExitAnalysis:
+    """The stress test, cached on ``key`` (the programme's text, the rule set, the partner, the date)."""
+    return partner_exit(_programme, rules_of(rules), partner, at)
+
+
+def _npv_table(analysis: ExitAnalysis, programme: Programme) -> pd.DataFrame:
+    rows = []
+    for partner, before, after in analysis.npv_by_partner():
+        gone = partner == analysis.partner and analysis.at is None
+        rows.append(
+            {
+                "partner": programme.partner(partner).name,
+                "NPV before": "no plan" if before is None else money(before),
+                "NPV after": "left the programme" if gone else ("no plan" if after is None else money(after)),
+                "change": ""
+                if before is None or after is None or analysis.withheld()
+                else ("+" if after >= before else "−") + money(abs(after - before)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+programme = need_programme()
+edits = whatif()
+st.title("Partner exit")
+st.write(
+    "What happens if a partner leaves: the services it provides or receives, the plan for the rest, "
+    "and each partner's net present value before and after. Confidential (exempt) prices stay out."
+)
+names = {p.name: p.id for p in programme.partners}
+who = st.selectbox("Partner that leaves", list(names), key="exit.partner")
+on_date = st.toggle(
+    "It leaves as a provider on a date (else: now, with its part of each service)", key="exit.dated"
+)
+at: date | None = None
+if on_date:
+    at = st.date_input(
+        "Date it leaves",
+        value=programme.horizon.start,
+        min_value=programme.horizon.start,
+        max_value=programme.horizon.end,
+        key="exit.at",
+        format="DD/MM/YYYY",
+    )
+name, text = current() or ("", "")
+key = _key(text, edits["rules"], names[who], at)
+if st.button("Run the stress test", type="primary", key="exit.run"):
+    try:
+        with st.spinner("Planning with and without the partner…"):
+            st.session_state[HELD] = (key, _stress(programme, key, edits["rules"], names[who], at))
+    except SsplanError as error:
+        st.error("; ".join(str(p) for p in error.problems))
+        st.stop()
+
+held = st.session_state.get(HELD)
+if held is None:
+    st.stop()
+if held[0] != key:
+    st.warning("The programme, rule set, partner or date has changed since this answer: run it again.")
+    st.stop()
+analysis: ExitAnalysis = held[1]
+leaver = programme.partner(analysis.partner).name
+when = f"on {analysis.at:%d %B %Y}" if analysis.at else "now"
+st.subheader(f"If {leaver} leaves {when}")
+provides = [programme.service(s).name for s in analysis.provides]
+receives = [programme.service(s).name for s in analysis.receives]
+st.markdown(f"**It provides:** {', '.join(provides) or 'nothing, today or in the plan'}")
+st.markdown(f"**It is a client of:** {', '.join(receives) or 'no service'}")
+st.markdown(
+    f"**The plan as it stands:** {analysis.before.plan.status_text}; "
+    f"**after it leaves:** {analysis.after.plan.status_text}"
+)
+for advice in analysis.after.plan.advice if analysis.after.plan.plan is None else []:
+    st.markdown(f"- {advice}")
+for note in analysis.notes():
+    st.warning(f"Without it: {note}.")
+st.subheader("Net present value by partner")
+st.dataframe(_npv_table(analysis, programme), hide_index=True, key="exit.npv")
+behind = analysis.left_behind()
+if behind:
+    st.subheader("What it leaves behind")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"service": programme.service(s).name, "changes to": o, "one-off cost": money(c)}
+                for s, o, c in behind
+            ]
+        ),
+        hide_index=True,
+        key="exit.behind",
+    )
+if analysis.withheld():
+    hidden = ", ".join(analysis.withheld())
+    st.caption(f"Left out of these figures because their prices are exempt: {hidden}.")
