@@ -160,6 +160,24 @@ def test_a_leaving_partner_takes_its_policy_and_its_lead(tmp_path: Path):
     assert "bc-south" not in {o.id for o in programme.options}
 
 
+def test_a_leaving_lead_council_passes_its_lead_to_the_owner_without_a_default_provider(tmp_path: Path):
+    """South leads legal and leaves, with nothing said about legal: without a default provider to
+    fall back on, the lead passes to legal's new owner (North, the remaining share), so the exit
+    stress test and a bare removal still give a valid programme."""
+    from engine.appraisal.scenario import load_scenario
+
+    base = tmp_path / "lead.yaml"
+    base.write_text(LEAD.read_text())
+    scenario = tmp_path / "south-leaves.yaml"
+    scenario.write_text(
+        yaml.safe_dump({"name": "South leaves", "base": "lead.yaml", "remove": {"partners": ["south"]}})
+    )
+    programme = load_scenario(scenario).programme
+    legal = programme.service("legal")
+    assert (legal.owner, legal.lead_provider) == ("north", "north")
+    assert programme.expected_provider(legal).id == "north"
+
+
 def test_a_rule_may_ask_whether_the_provider_is_the_services_expected_one(lead: Programme):
     from engine.rules.context import option_table
 

@@ -9,7 +9,8 @@
   service, the partner with the largest remaining share (the first listed on a tie) becomes the
   owner unless the scenario's ``change`` names one;
 - a service it provides today returns to its owner (``current_provider`` cleared), and one it leads
-  falls back to the default provider (``lead_provider`` cleared);
+  falls back to the default provider (``lead_provider`` cleared), or, in a programme without one,
+  passes to the service's owner (the client council that now hosts it);
 - its part of an option's ``stranded_split`` is re-split pro rata among the rest (the service's
   shares bear it if it bore all), and a hand-back of a service no longer shared goes (there is
   nothing left to unwind);
@@ -75,10 +76,15 @@ def _leave_service(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> No
     if service.get("owner") == pid and rest:  # else the scenario's change names the new owner
         service["owner"] = max(rest, key=lambda k: rest[k])
         edit.mark(service, "owner", at, deeper=False)
-    for field in ("current_provider", "lead_provider"):  # delivered or led by its owner / the default
-        if service.get(field) == pid:
-            del service[field]
-            edit.mark(service, None, at, deeper=False)
+    if service.get("current_provider") == pid:  # delivered by its owner again
+        del service["current_provider"]
+        edit.mark(service, None, at, deeper=False)
+    if service.get("lead_provider") == pid:  # led by the default provider, else by its owner
+        if any(p.get("default_provider") for p in edit.data["partners"] if p.get("id") != pid):
+            del service["lead_provider"]
+        else:
+            service["lead_provider"] = service["owner"]
+        edit.mark(service, None, at, deeper=False)
 
 
 def _leave_options(edit: Edit, pid: str, at: Loc) -> None:

@@ -1,0 +1,94 @@
+"""The illustrative example programmes: every partnership shape, end to end, with golden results.
+
+``three-vales-2016``: three councils, a lead council per service, services shared by two of them,
+each council's own exception policy, go-live-together and a savings target.
+Regenerate (after review) with ``SSPLAN_UPDATE_GOLDEN=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.cli import main
+from tests.conftest import ROOT
+
+GOLDEN = Path(__file__).parent / "golden" / "examples"
+VALES = ROOT / "scenarios" / "three-vales-2016.yaml"
+VALES_WHATIFS = sorted((ROOT / "scenarios" / "three-vales-2016").glob("*.yaml"))
+
+
+def _run(capsys, *args: str) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as stop:
+        main(list(args))
+    return int(stop.value.code or 0), capsys.readouterr().out
+
+
+def _steady(value: Any) -> Any:
+    """Floats to the penny (or four places for scores) so the golden files read as officers do."""
+    if isinstance(value, float):
+        return round(value, 4) if abs(value) < 10 else round(value, 2)
+    if isinstance(value, dict):
+        return {k: _steady(v) for k, v in value.items() if k not in {"solve_seconds", "seconds"}}
+    if isinstance(value, list):
+        return [_steady(v) for v in value]
+    return value
+
+
+def _golden(name: str, payload: Any) -> None:
+    text = json.dumps(_steady(payload), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    golden = GOLDEN / f"{name}.json"
+    if os.environ.get("SSPLAN_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text)
+    assert text == golden.read_text(), f"results changed; review and regenerate {golden.name}"
+
+
+def test_the_example_says_it_is_illustrative_in_every_record():
+    from engine.io.load import load_programme
+
+    programme = load_programme(VALES)
+    assert "ILLUSTRATIVE EXAMPLE" in programme.description
+    records = [*programme.partners, *programme.services, *programme.options, *programme.dependencies]
+    assert all(record.illustrative is True for record in records)
+
+
+def test_lead_councils_validate_score_and_plan_with_golden_results(capsys):
+    code, out = _run(capsys, "validate", str(VALES), *map(str, VALES_WHATIFS))
+    assert code == 0 and out.count(": ok (") == 1 + len(VALES_WHATIFS)
+    code, out = _run(capsys, "plan", str(VALES), "--format", "json")
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["status"] == "optimal"
+    ends = {a["service"]: a["finish"] for a in plan["schedule"]}
+    assert ends["building-control"] == ends["planning"]  # they go live together
+    _golden("three-vales-2016--plan", plan)
+
+
+def test_lead_councils_compare_with_golden_results(capsys):
+    code, out = _run(capsys, "compare", *map(str, VALES_WHATIFS), "--format", "json")
+    assert code == 0
+    _golden("three-vales-2016--compare", json.loads(out))
+
+
+def test_a_lead_council_leaving_with_golden_results(capsys):
+    code, out = _run(capsys, "exit", str(VALES), "chase", "--format", "json")
+    assert code == 0
+    exit_ = json.loads(out)
+    assert set(exit_["receives"]) == {"ict", "legal", "building-control", "planning", "audit"}
+    _golden("three-vales-2016--exit-chase", exit_)
+
+
+def test_lead_councils_report_names_each_councils_route(tmp_path):
+    from engine.report.run import write_report
+
+    out = tmp_path / "report.md"
+    write_report(VALES_WHATIFS[0], out, draws=50)
+    text = out.read_text()
+    for route in ("Avon Vale District Council Cabinet", "Brook Vale Borough Council Executive"):
+        assert route in text
+    assert "the default provider" not in text.lower()
