@@ -92,3 +92,29 @@ def test_lead_councils_report_names_each_councils_route(tmp_path):
     for route in ("Avon Vale District Council Cabinet", "Brook Vale Borough Council Executive"):
         assert route in text
     assert "the default provider" not in text.lower()
+
+
+def test_lead_councils_in_the_app_plan_as_the_engine_does(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from engine.appraisal.scenario import Scenario, prepare_scenario, run_scenario
+    from engine.io.load import load_programme
+    from engine.rules.ruleset import load_ruleset
+
+    monkeypatch.setenv("SSPLAN_DB", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
+    at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=120)
+    at.run()
+    at.selectbox(key="programme.pick").set_value("three-vales-2016")
+    at.button(key="programme.load").click().run()
+    leads = next(d.value for d in at.dataframe if "leads" in d.value.columns)
+    assert "Building control" in leads.set_index("partner").loc["Chase Vale District Council", "leads"]
+    at.switch_page("app_pages/plan.py").run()
+    at.button(key="plan.run").click().run()
+    assert not at.exception
+    programme = load_programme(VALES)
+    rules = load_ruleset(ROOT / "rules" / "default.yaml")
+    loaded = prepare_scenario(Scenario(name="what-if", base="(on screen)"), programme, rules, ROOT / "w.yaml")
+    expected = run_scenario(loaded).plan.to_frame()
+    shown = next(d.value for d in at.dataframe if {"service", "start", "finish"} <= set(d.value.columns))
+    assert list(shown["start"]) == list(expected["start_label"])
