@@ -2,6 +2,8 @@
 
 ``three-vales-2016``: three councils, a lead council per service, services shared by two of them,
 each council's own exception policy, go-live-together and a savings target.
+``riverside-2012``: membership over time (a partner that withdraws before launch, one that joins
+later, a company formed part-way through).
 Regenerate (after review) with ``SSPLAN_UPDATE_GOLDEN=1``.
 """
 
@@ -20,6 +22,8 @@ from tests.conftest import ROOT
 GOLDEN = Path(__file__).parent / "golden" / "examples"
 VALES = ROOT / "scenarios" / "three-vales-2016.yaml"
 VALES_WHATIFS = sorted((ROOT / "scenarios" / "three-vales-2016").glob("*.yaml"))
+RIVERSIDE = ROOT / "scenarios" / "riverside-2012.yaml"
+RIVERSIDE_WHATIFS = sorted((ROOT / "scenarios" / "riverside-2012").glob("*.yaml"))
 
 
 def _run(capsys, *args: str) -> tuple[int, str]:
@@ -48,10 +52,11 @@ def _golden(name: str, payload: Any) -> None:
     assert text == golden.read_text(), f"results changed; review and regenerate {golden.name}"
 
 
-def test_the_example_says_it_is_illustrative_in_every_record():
+@pytest.mark.parametrize("path", [VALES, RIVERSIDE], ids=lambda p: p.stem)
+def test_the_example_says_it_is_illustrative_in_every_record(path: Path):
     from engine.io.load import load_programme
 
-    programme = load_programme(VALES)
+    programme = load_programme(path)
     assert "ILLUSTRATIVE EXAMPLE" in programme.description
     records = [*programme.partners, *programme.services, *programme.options, *programme.dependencies]
     assert all(record.illustrative is True for record in records)
@@ -118,3 +123,18 @@ def test_lead_councils_in_the_app_plan_as_the_engine_does(monkeypatch, tmp_path)
     expected = run_scenario(loaded).plan.to_frame()
     shown = next(d.value for d in at.dataframe if {"service", "start", "finish"} <= set(d.value.columns))
     assert list(shown["start"]) == list(expected["start_label"])
+
+
+def test_membership_over_time_plans_with_golden_results(capsys):
+    code, out = _run(capsys, "validate", str(RIVERSIDE), *map(str, RIVERSIDE_WHATIFS))
+    assert code == 0 and out.count(": ok (") == 1 + len(RIVERSIDE_WHATIFS)
+    code, out = _run(capsys, "plan", str(RIVERSIDE), "--format", "json")
+    assert code == 0
+    plan = json.loads(out)
+    starts = {a["service"]: a["start"] for a in plan["schedule"]}
+    assert "westshire-hr" not in starts  # Westshire withdrew before any change could be in place
+    assert starts["hillside-revenues"] >= 24  # not before Hillside joins in April 2018 (quarter 24)
+    _golden("riverside-2012--plan", plan)
+    code, out = _run(capsys, "compare", *map(str, RIVERSIDE_WHATIFS), "--format", "json")
+    assert code == 0
+    _golden("riverside-2012--compare", json.loads(out))

@@ -423,3 +423,18 @@ def test_a_scenario_may_change_a_kind_or_a_partners_dates_and_a_bad_lag_is_locat
     assert [(p.line, p.field) for p in caught.value.problems] == [
         (5, "change.dependencies.hr -> payroll.lag")
     ]
+
+
+def test_makespan_leaves_a_recommended_change_membership_rules_out_and_says_why():
+    """The soonest-finish objective plans the recommended changes; one that cannot be in place while
+    its owner is a partner (Westshire withdrew before launch) stays as it is, with the reason, instead
+    of making the whole plan infeasible."""
+    from engine.io.load import load_programme
+    from engine.io.shipped import shipped_programme
+
+    programme = load_programme(shipped_programme("riverside-2012"))
+    result = solve(programme, PlanSettings(objective="makespan"), score(programme, RULES), reasons=True)
+    assert result.status == PlanStatus.OPTIMAL and verify(result.plan, programme) == []
+    assert "westshire-hr" not in result.plan.by_service()
+    assert "Westshire Council joins" in result.left_out["westshire-hr"]
+    assert any("`westshire-hr` is left as it is" in note for note in result.advice)

@@ -119,7 +119,8 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
     _check_what_if(programme, settings)
     periods = settings.horizon or programme.horizon.periods
     verdicts = _verdicts(settings, scores)
-    jobs, forced, soft = _candidates(programme, settings, verdicts, periods)
+    notes: list[str] = []
+    jobs, forced, soft = _candidates(programme, settings, verdicts, periods, notes)
     instance = Instance(
         programme,
         settings,
@@ -132,6 +133,7 @@ def build_instance(programme: Programme, settings: PlanSettings, scores: ScoreTa
         budget_windows(programme, periods),
         settings.max_concurrent or programme.settings.max_concurrent_transitions,
         programme.horizon.months_per_period,
+        notes=notes,
         soft=soft,
     )
     _tighten(instance)
@@ -191,11 +193,12 @@ class _Choice:
 
 
 def _candidates(
-    programme: Programme, settings: PlanSettings, verdicts: _Verdicts, periods: int
+    programme: Programme, settings: PlanSettings, verdicts: _Verdicts, periods: int, notes: list[str]
 ) -> tuple[dict[str, list[Job]], set[str], set[str]]:
     """Each service's candidate jobs (those that fit the horizon), the services that must change,
-    and those that must only as a recommendation; every service that must change and cannot is
-    reported together, so one run names them all."""
+    and those that must only as a recommendation (one that cannot is left as it is, with a note in
+    ``notes``); every service that must change and cannot is reported together, so one run names
+    them all."""
     problems: list[Problem] = []
     jobs: dict[str, list[Job]] = {}
     forced: set[str] = set()
@@ -207,6 +210,12 @@ def _candidates(
         if choice.soft:
             soft.add(service.id)
         out = _fitting_jobs(programme, service, choice.options, verdicts.gains, periods)
+        if choice.soft and not out:  # only recommended: it stays as it is, and the plan says why
+            notes.append(
+                f"`{service.id}` is left as it is: its recommended change does not fit the horizon and "
+                "the time its provider and owner are partners of the programme"
+            )
+            continue
         if choice.must and not out:
             problems.append(
                 Problem(

@@ -70,6 +70,9 @@ def left_out(
     return reasons
 
 
+SOONEST_ONLY = "the soonest-finish objective plans only those"
+
+
 def _by_service(scores: ScoreTable | None) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]] | None:
     """Each service's scored changes and exceptions, split once (not filtered per service)."""
     if scores is None:
@@ -95,7 +98,8 @@ def _static_reason(
     if not changes:
         return "has no option to change to"
     if settings.objective == "makespan":
-        return "not among the recommended changes (the soonest-finish objective plans only those)"
+        membership = _membership_reason(programme, instance.periods, service_id, changes)
+        return membership or f"not among the recommended changes ({SOONEST_ONLY})"
     if service_id in instance.jobs:
         return None
     allowed = changes
