@@ -23,8 +23,9 @@ from pathlib import Path
 
 from engine.appraisal.as_of import achieved_rate, as_of_programme, cut_off
 from engine.appraisal.public import public_plan
-from engine.base.errors import InputError
+from engine.base.errors import InputError, source_of
 from engine.base.limits import MAX_FILE_BYTES, read_input
+from engine.io.records import programme_data, validate_programme
 from engine.optimise.solve import solve
 from engine.plan.result import Assignment, Plan, PlanResult
 from engine.plan.settings import PlanSettings
@@ -97,8 +98,10 @@ def progress(
     """Actuals against the plan and the target, and the re-plan from ``as_of`` (see the module)."""
     if as_of < programme.horizon.start:
         raise InputError.one(f"as of {as_of} is before the programme starts ({programme.horizon.start})")
-    if programme.as_of != as_of:
-        programme = programme.model_copy(update={"as_of": as_of})  # the actuals are checked against it
+    if programme.as_of != as_of:  # the actuals are checked against it, each problem located
+        source = source_of(programme) or "<programme>"
+        data = {**programme_data(programme), "as_of": as_of}
+        programme = validate_programme(data, source, lambda loc: {"file": source})
     settings = settings or PlanSettings()
     plan, words = against, f"the plan in {against_name or 'the file given'}"
     if plan is None:
