@@ -77,7 +77,12 @@ def test_each_change_against_the_plan_by_hand(report):
     rows = {c.service: c for c in report.changes}
     assert [c.service for c in report.changes] == ["hr", "payroll", "ict", "audit"]
     hr = rows["hr"]
-    assert (hr.state, hr.late, hr.live, hr.planned_live) == ("live", False, date(2016, 5, 20), date(2016, 6, 1))
+    assert (hr.state, hr.late, hr.live, hr.planned_live) == (
+        "live",
+        False,
+        date(2016, 5, 20),
+        date(2016, 6, 1),
+    )
     assert hr.one_off_planned == {"2016/17": 12000} and hr.one_off_actual == {"2016/17": 15000}
     # planned saving £24,000 a year = £2,000 a month, June 2016 to February 2017: 9 months
     assert hr.savings_planned == pytest.approx({"2016/17": 18000})
@@ -170,7 +175,9 @@ def test_json_and_csv_parse_and_the_against_plan_is_used(capsys, tmp_path: Path)
 
 def test_a_bad_plan_file_is_a_located_error(capsys, tmp_path: Path):
     saved = tmp_path / "plan.json"
-    saved.write_text(json.dumps({"schedule": [{"service": "hr", "option": "hr-nobody", "start": 0, "finish": 1}]}))
+    saved.write_text(
+        json.dumps({"schedule": [{"service": "hr", "option": "hr-nobody", "start": 0, "finish": 1}]})
+    )
     code, _, err = _cli(capsys, "progress", str(PROGRAMME), "--against", str(saved))
     assert code == 2 and "schedule[1]" in err and "hr-nobody" in err and "Traceback" not in err
 

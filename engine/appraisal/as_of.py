@@ -64,7 +64,11 @@ def as_of_programme(programme: Programme, as_of: date) -> Programme:
         )
     data = programme.model_dump(mode="python", exclude_defaults=True)
     data.update(actuals=(), as_of=None, savings_target=None)
-    data["horizon"] = {**data["horizon"], "start": horizon.period_start(first), "periods": horizon.periods - first}
+    data["horizon"] = {
+        **data["horizon"],
+        "start": horizon.period_start(first),
+        "periods": horizon.periods - first,
+    }
     live = {programme.option(a.option).service: a for a in programme.actuals if a.is_live}
     going = {programme.option(a.option).service: a for a in programme.actuals if not a.is_live}
     services, options = [], []
@@ -92,7 +96,9 @@ def as_of_programme(programme: Programme, as_of: date) -> Programme:
     return Programme.model_validate(data)
 
 
-def _live_service(programme: Programme, service: dict[str, Any], actual: Actual, as_of: date) -> dict[str, Any]:
+def _live_service(
+    programme: Programme, service: dict[str, Any], actual: Actual, as_of: date
+) -> dict[str, Any]:
     """The service as the live option runs it, at today's cost."""
     option = programme.option(actual.option)
     rate, _ = achieved_rate(programme, actual, as_of)
@@ -143,7 +149,9 @@ def _in_progress(programme: Programme, actual: Actual, as_of: date) -> dict[str,
 def _past_windows(programme: Programme, data: dict[str, Any], first: int) -> None:
     """Drop capacity and budget overrides of periods and financial years now past."""
     horizon = programme.horizon
-    years = set(horizon.financial_years()[horizon.financial_years().index(horizon.financial_year_of(first)) :])
+    years = set(
+        horizon.financial_years()[horizon.financial_years().index(horizon.financial_year_of(first)) :]
+    )
 
     def current(key: str) -> bool:
         index = horizon.index_of_key(key)

@@ -317,7 +317,15 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
     for name in OPTIONAL:
         if getattr(removals, name) and edit.data.pop(name, None) is None:
             edit.problem(f"the base programme has no {_words(name)} to remove", ("remove", name))
-    for kind in ("actuals", "exception_policies", "dependencies", "options", "services", "resources", "partners"):
+    for kind in (
+        "actuals",
+        "exception_policies",
+        "dependencies",
+        "options",
+        "services",
+        "resources",
+        "partners",
+    ):
         simple: dict[str, Loc] = {}
         for j, key in enumerate(getattr(removals, kind)):
             at: Loc = ("remove", kind, j)

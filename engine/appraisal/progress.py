@@ -153,7 +153,9 @@ def _change(
     shown = (lambda name: include_exempt or name not in done.exempt) if done else (lambda name: True)
     rate, measured = achieved_rate(programme, done, as_of) if done and done.is_live else (None, False)
     rate_secret = done is not None and (
-        not shown("savings") or (not measured and done.option in secret) or _cost_secret(programme, service, include_exempt)
+        not shown("savings")
+        or (not measured and done.option in secret)
+        or _cost_secret(programme, service, include_exempt)
     )
     return ChangeProgress(
         service=service,
@@ -205,7 +207,11 @@ def _replan(
     """What is not yet done, planned from ``as_of``'s period with the actuals as facts."""
     horizon = programme.horizon
     if horizon.period_of(as_of) >= horizon.periods:
-        return None, None, [f"the programme's horizon ended on {horizon.end:%d %B %Y}: nothing is left to plan"]
+        return (
+            None,
+            None,
+            [f"the programme's horizon ended on {horizon.end:%d %B %Y}: nothing is left to plan"],
+        )
     rebased = as_of_programme(programme, as_of)
     going = {programme.option(a.option).service: a.option for a in programme.actuals if not a.is_live}
     fixed = settings.model_copy(
@@ -287,7 +293,9 @@ def read_against(path: Path, programme: Programme) -> Plan:
         raise InputError.one(f"not a plan saved as JSON ({exc})", file=str(path)) from None
     rows = data.get("schedule") if isinstance(data, dict) else None
     if not isinstance(rows, list):
-        raise InputError.one("expected the output of `ssplan plan --format json` (no `schedule`)", file=str(path))
+        raise InputError.one(
+            "expected the output of `ssplan plan --format json` (no `schedule`)", file=str(path)
+        )
     problems, assignments = [], []
     for i, row in enumerate(rows):
         at = f"schedule[{i + 1}]"
@@ -295,12 +303,24 @@ def read_against(path: Path, programme: Programme) -> Plan:
             option = programme.option(str(row["option"]))
             start, finish = int(row["start"]), int(row["finish"])
             if option.service != row["service"] or finish < start:
-                raise ValueError(f"option `{option.id}` is not an option of `{row['service']}` starting before it finishes")
+                raise ValueError(
+                    f"option `{option.id}` is not an option of `{row['service']}` starting before it finishes"
+                )
             assignments.append(
-                Assignment(service=option.service, option=option.id, provider=option.provider, start=start, duration=finish - start + 1)
+                Assignment(
+                    service=option.service,
+                    option=option.id,
+                    provider=option.provider,
+                    start=start,
+                    duration=finish - start + 1,
+                )
             )
         except (KeyError, TypeError, ValueError) as exc:
-            problems.append(InputError.one(f"not a change of this programme ({exc})", file=str(path), field=at).problems[0])
+            problems.append(
+                InputError.one(f"not a change of this programme ({exc})", file=str(path), field=at).problems[
+                    0
+                ]
+            )
     if problems:
         raise InputError(problems)
     return Plan(programme=programme.id, periods=programme.horizon.periods, assignments=tuple(assignments))

@@ -67,9 +67,7 @@ def progress_(
     programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx) with its actuals")],
     as_of: Annotated[
         date | None,
-        typer.Option(
-            "--as-of", parser=_date, help="YYYY-MM-DD (default: the programme's as_of, else today)"
-        ),
+        typer.Option("--as-of", parser=_date, help="YYYY-MM-DD (default: the programme's as_of, else today)"),
     ] = None,
     rules: Annotated[
         Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")

@@ -45,7 +45,7 @@ def _share(value: float | None) -> str:
 
 
 def status_words(report: Progress, change: ChangeProgress) -> str:
-    """"live 20 May 2016 (planned 01 Jun 2016)", "in progress, started …", "not started; planned …"."""
+    """ "live 20 May 2016 (planned 01 Jun 2016)", "in progress, started …", "not started; planned …"."""
     planned = f"planned {_day(change.planned_live)}" if change.planned_live else "not in the plan"
     if change.state == "live":
         return f"live {_day(change.live)} ({planned})" + (", late" if change.late else "")
@@ -60,18 +60,22 @@ def progress_text(report: Progress) -> str:
     cut = cut_off(p, report.as_of)
     lines = [
         f"Progress of {p.name} as of {report.as_of:%d %B %Y}",
-        f"Compared with {report.against}; money by financial year to {cut:%d %B %Y} (planned: no optimism bias).",
+        f"Compared with {report.against}; money by financial year to {cut:%d %B %Y} "
+        "(planned: no optimism bias).",
         "",
     ]
     for change in report.changes:
         option = p.option(change.option)
-        lines.append(f"{p.service(change.service).name} — {p.partner(option.provider).name} ({change.option}):")
+        lines.append(
+            f"{p.service(change.service).name} — {p.partner(option.provider).name} ({change.option}):"
+        )
         lines.append(f"  {status_words(report, change)}")
         for year in _years(change):
             lines.append(
                 f"  {year}: one-off {_pounds(change.one_off_actual, year)} spent of "
-                f"{_pounds(change.one_off_planned, year)} planned; savings {_pounds(change.savings_actual, year)} "
-                f"achieved of {_pounds(change.savings_planned, year)} planned"
+                f"{_pounds(change.one_off_planned, year)} planned; "
+                f"savings {_pounds(change.savings_actual, year)} achieved of "
+                f"{_pounds(change.savings_planned, year)} planned"
             )
         if change.state == "live":
             how = "measured since go-live" if change.measured else "as planned: no savings recorded yet"
@@ -83,7 +87,12 @@ def progress_text(report: Progress) -> str:
 
 def _years(change: ChangeProgress) -> list[str]:
     found = set()
-    for values in (change.one_off_planned, change.one_off_actual, change.savings_planned, change.savings_actual):
+    for values in (
+        change.one_off_planned,
+        change.one_off_actual,
+        change.savings_planned,
+        change.savings_actual,
+    ):
         found |= set(values or ())
     return sorted(found)
 
@@ -141,7 +150,8 @@ def progress_frame(report: Progress) -> pd.DataFrame:
             "started": _iso(change.started),
             "live": _iso(change.live),
         }
-        for year in _years(change) or [None]:
+        years: list[str | None] = [*_years(change)] or [None]
+        for year in years:
             rows.append(
                 {
                     **base,

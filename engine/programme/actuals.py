@@ -31,14 +31,17 @@ def actual_problems(p: Programme, set_aside_options: set[str]) -> list[Problem]:
         option = options.get(actual.option)
         if option is None:
             if actual.option not in set_aside_options:
-                problems.append((("actuals", i, "option"), f"{who} references unknown option `{actual.option}`"))
+                problems.append(
+                    (("actuals", i, "option"), f"{who} references unknown option `{actual.option}`")
+                )
         elif option.is_status_quo:
             problems.append((("actuals", i, "option"), f"{who}: a status-quo option has nothing to record"))
         elif option.service in seen:
             problems.append(
                 (
                     ("actuals", i, "option"),
-                    f"{who}: service `{option.service}` already has an actual (item {seen[option.service] + 1}); "
+                    f"{who}: service `{option.service}` already has an actual "
+                    f"(item {seen[option.service] + 1}); "
                     "expected one actual per service",
                 )
             )
@@ -65,7 +68,8 @@ def _dates(p: Programme, i: int, actual: Actual, who: str) -> list[Problem]:
         out.append(
             (
                 ("actuals", i, "live"),
-                f"{who} went live ({actual.live}) before it started ({actual.started}); expected live on or after started",
+                f"{who} went live ({actual.live}) before it started ({actual.started}); "
+                "expected live on or after started",
             )
         )
     if p.as_of is not None:
@@ -75,7 +79,8 @@ def _dates(p: Programme, i: int, actual: Actual, who: str) -> list[Problem]:
                 out.append(
                     (
                         ("actuals", i, name),
-                        f"{who}: {name} {day} is after the date the actuals are recorded to (as_of {p.as_of})",
+                        f"{who}: {name} {day} is after the date the actuals are recorded to "
+                        f"(as_of {p.as_of})",
                     )
                 )
     return out
