@@ -148,6 +148,16 @@ def test_money_already_spent_counts_against_this_years_budget():
     assert "the one-off budget for 2016/17 must rise from £13,000 to £16,000" in results[0].left_out["ict"]
     assert "2016/17" not in results[1].left_out["ict"]
     assert as_of_programme(spent, date(2017, 3, 10)).budget.overrides["2016/17"] == 13000
+    secret = spent.model_copy(
+        update={
+            "actuals": [
+                hr.model_copy(update={"one_off_cost": {"2016/17": 25000}, "exempt": ("one_off_cost",)}),
+                payroll,
+            ]
+        }
+    )
+    public = progress(secret, RULES, date(2017, 3, 10)).replan.left_out["ict"]
+    assert "13,000" not in public and "£[exempt]" in public  # £42,000 less it gives the spend away
 
 
 def test_after_the_horizon_nothing_is_left_to_plan():
@@ -187,16 +197,23 @@ def test_public_output_withholds_an_exempt_actual(capsys, tmp_path: Path):
     text = PROGRAMME.read_text().replace(
         'savings: {"2016/17": 10000}}', 'savings: {"2016/17": 10123}, exempt: [savings]}'
     )
+    text = text.replace(
+        'one_off_cost: {"2016/17": 4000}}', 'one_off_cost: {"2016/17": 4321}, exempt: [one_off_cost]}'
+    )
     secret = tmp_path / "secret.yaml"
     secret.write_text(text)
     searched = needles(load_programme(secret), RULES)
-    assert [n.what for n in searched] == ["actual hr-county savings 2016/17"]
+    assert [n.what for n in searched] == [
+        "actual hr-county savings 2016/17",
+        "actual payroll-county one_off_cost 2016/17",
+    ]
     for fmt in ("text", "json", "csv"):
         code, out, _ = _cli(capsys, "progress", str(secret), "--format", fmt)
         assert code == 0 and not hits(out, searched), fmt
         assert "12,147" not in out and "12147" not in out  # the rate made from it: 10,123 × 12 / 10
+        assert "7,679" not in out and "7679" not in out  # Payroll's £12,000 less £4,321: what is left
     code, out, _ = _cli(capsys, "progress", str(secret), "--include-exempt")
-    assert code == 0 and "NOT FOR PUBLICATION" in out and "£10,123" in out
+    assert code == 0 and "NOT FOR PUBLICATION" in out and "£10,123" in out and "£4,321" in out
 
 
 # scenarios -----------------------------------------------------------------------------------------------
@@ -222,6 +239,12 @@ def test_a_scenario_adds_changes_and_removes_actuals_with_located_errors(tmp_pat
     found = {(p.line, p.field) for p in caught.value.problems}
     assert (5, "change.actuals.hr-county.live") in found
     assert any(p.line == 6 and "actual of option `audit-county`" in p.message for p in caught.value.problems)
+    gone = tmp_path / "gone.yaml"
+    gone.write_text("name: what-if\nbase: progress.yaml\nremove:\n  options: [hr-county]\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(gone)
+    (problem,) = caught.value.problems
+    assert problem.line == 4 and "actual of option `hr-county` references unknown option" in problem.message
 
 
 # the golden output ---------------------------------------------------------------------------------------

@@ -143,6 +143,8 @@ def _in_progress(programme: Programme, actual: Actual, as_of: date) -> dict[str,
         latest_finish=date.fromordinal(last.toordinal() - 1),
         ranges={k: v for k, v in option.ranges.items() if k == "annual_cost"},
     )
+    if "one_off_cost" in actual.exempt:  # what is left to spend gives away what was spent
+        data["exempt"] = tuple(dict.fromkeys((*option.exempt, "one_off_cost", "stranded_cost")))
     return data
 
 

@@ -17,7 +17,8 @@ of an option whose figures are secret, and every total made from either.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -223,11 +224,27 @@ def _replan(
     )
     table = score(rebased, rules)
     result = public_plan(solve(rebased, fixed, table, reasons=True), include_exempt, table)
+    if not include_exempt and any("one_off_cost" in a.exempt for a in programme.actuals):
+        result = _without_budget_figures(result)
     notes = [
         f"{programme.service(s).name} is under way: it keeps {o} and finishes when expected"
         for s, o in going.items()
     ]
     return result, rebased, notes
+
+
+def _without_budget_figures(result: PlanResult) -> PlanResult:
+    """The re-plan's advice and reasons without money: this year's budget is less what was spent,
+    so a figure of it would give an exempt spend away."""
+
+    def scrub(text: str) -> str:
+        return re.sub(r"£[\d,]+(?:\.\d+)?", "£[exempt]", text)
+
+    return replace(
+        result,
+        advice=[scrub(line) for line in result.advice],
+        left_out={service: scrub(why) for service, why in result.left_out.items()},
+    )
 
 
 def _target(
