@@ -184,6 +184,11 @@ def test_json_and_csv_parse_and_the_against_plan_is_used(capsys, tmp_path: Path)
     assert json.loads(out)["compared_with"] == f"the plan in {saved}"
 
 
+def test_a_bad_as_of_is_refused_naming_the_option(capsys):
+    code, _, err = _cli(capsys, "progress", str(PROGRAMME), "--as-of", "10/03/2017")
+    assert code == 2 and "--as-of" in err and "YYYY-MM-DD" in err
+
+
 def test_a_bad_plan_file_is_a_located_error(capsys, tmp_path: Path):
     saved = tmp_path / "plan.json"
     saved.write_text(
