@@ -263,3 +263,28 @@ def test_golden_progress_output(capsys):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(out)
     assert code == 0 and out == golden.read_text(), "progress output changed; review and regenerate"
+
+
+# properties ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["small.yaml", "progress.yaml"])
+def test_with_nothing_recorded_at_the_start_the_replan_is_the_plan(name: str):
+    loaded = load_programme(DATA / name)
+    programme = loaded.model_copy(update={"actuals": (), "as_of": None})
+    start = programme.horizon.start
+    report = progress(programme, RULES, start)
+    assert report.rebased.horizon == programme.horizon
+    assert report.replan.plan.assignments == report.plan.assignments
+    assert all(c.state == "not started" and not c.late for c in report.changes)
+
+
+def test_a_quarterly_horizon_is_rebased_on_the_quarter():
+    programme = load_programme(PROGRAMME)
+    text = PROGRAMME.read_text().replace("period: month, periods: 24", "period: quarter, periods: 8")
+    quarterly = parse_programme(text, "quarterly.yaml")
+    rebased = as_of_programme(quarterly, date(2017, 3, 10))
+    assert (rebased.horizon.start, rebased.horizon.periods) == (date(2017, 1, 1), 5)
+    # Payroll started on 1 February 2017, in Q4 2016/17 (period 3), for three quarters: all
+    # three remain from the quarter it started in, so it finishes by 30 September 2017
+    payroll = rebased.option("payroll-county")
+    assert payroll.duration == 3 and payroll.latest_finish == date(2017, 9, 30)
+    assert programme.option("payroll-county").demand == payroll.demand
