@@ -288,3 +288,13 @@ def test_a_quarterly_horizon_is_rebased_on_the_quarter():
     payroll = rebased.option("payroll-county")
     assert payroll.duration == 3 and payroll.latest_finish == date(2017, 9, 30)
     assert programme.option("payroll-county").demand == payroll.demand
+
+
+def test_show_names_the_changes_begun(capsys):
+    code, out, _ = _cli(capsys, "show", str(PROGRAMME))
+    text = " ".join(out.split())
+    assert (
+        code == 0
+        and "Actuals (to 10 Mar 2017): HR live since 20 May 2016; Payroll in progress since 01 Feb 2017"
+        in text
+    )
