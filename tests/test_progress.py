@@ -26,6 +26,7 @@ from engine.cli import main
 from engine.io.load import dump_programme, load_programme, parse_programme
 from engine.io.shipped import shipped_rules
 from engine.io.xlsx import read_workbook, workbook_bytes
+from engine.present.progress import progress_text
 from engine.rules.ruleset import load_ruleset
 from tests.conftest import DATA
 from tests.leaks import hits, needles
@@ -146,7 +147,9 @@ def test_money_already_spent_counts_against_this_years_budget():
     unspent = spent.model_copy(
         update={"actuals": [a.model_copy(update={"one_off_cost": {}}) for a in spent.actuals]}
     )
-    results = [progress(p, RULES, date(2017, 3, 10)).replan for p in (spent, unspent)]
+    reports = [progress(p, RULES, date(2017, 3, 10)) for p in (spent, unspent)]
+    results = [r.replan for r in reports]
+    assert "ICT stays as it is: cannot fit" in progress_text(reports[0])
     assert all("ict" not in r.plan.by_service() for r in results)
     assert "the one-off budget for 2016/17 must rise from £13,000 to £16,000" in results[0].left_out["ict"]
     assert "2016/17" not in results[1].left_out["ict"]

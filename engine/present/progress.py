@@ -131,8 +131,17 @@ def _replan_lines(report: Progress) -> list[str]:
             f"{horizon.label(a.start)} to {horizon.label(a.finish)}, live {_day(horizon.period_start(a.end))}"
         )
     out += [f"  {line}" for line in result.advice]
+    out += [f"  {rebased.service(s).name} stays as it is: {why}" for s, why in _left_out(report).items()]
     out += [f"  {note}." for note in report.notes]
     return out
+
+
+def _left_out(report: Progress) -> dict[str, str]:
+    """Why the re-plan leaves each service not yet live as it is (the live ones have nothing to do)."""
+    if report.replan is None:
+        return {}
+    waiting = {c.service for c in report.changes if c.state != "live"}
+    return {s: why for s, why in report.replan.left_out.items() if s in waiting}
 
 
 def progress_frame(report: Progress) -> pd.DataFrame:
@@ -191,7 +200,9 @@ def progress_json(report: Progress) -> dict[str, Any]:
             "late": t.late,
             "withheld": t.withheld,
         },
-        "replan": None if result is None else {"status": result.status_text, **_schedule(result)},
+        "replan": None
+        if result is None
+        else {"status": result.status_text, **_schedule(result), "left_out": _left_out(report)},
         "notes": report.notes,
     }
 
