@@ -5,9 +5,9 @@ period containing ``as_of`` and whose actuals have become the programme itself:
 
 - **live** changes: the service now runs as the option did (its provider delivers it today) and
   its current cost is what it costs now, the original cost less the saving achieved a year
-  (:func:`achieved_rate`: the savings recorded since go-live, annualised over the whole months
-  live; the option's planned saving where none is recorded yet); its options are gone, so the
-  re-plan keeps it as it is;
+  (:func:`achieved_rate`: the savings recorded since go-live, annualised over the calendar months
+  from the go-live month to the period containing ``as_of``; the option's planned saving where
+  none is recorded yet); its options are gone, so the re-plan keeps it as it is;
 - **in progress** changes: fixed — the option is the service's only one (no status quo), to run
   for the rest of its planned duration from today (at least one period, if overdue), finishing
   when expected, with its one-off cost less what has been spent and the rest of its demand profile;
@@ -15,7 +15,9 @@ period containing ``as_of`` and whose actuals have become the programme itself:
   budget; a dependency whose later service has begun, or whose earlier one is live, is met and
   dropped;
 - spend already made in the current financial year counts against that year's budget, and the
-  capacity and budget overrides of windows now past are dropped.
+  capacity and budget overrides of windows now past are dropped;
+- the savings target is left out: it is judged against the programme as written
+  (:mod:`engine.appraisal.progress`), not against today's lower costs.
 
 What it does not know: resource days already used this year by a pool counted per financial year
 (actuals record money, not days), so such a pool's year starts full.
@@ -44,7 +46,8 @@ def cut_off(programme: Programme, as_of: date) -> date:
 
 def achieved_rate(programme: Programme, actual: Actual, as_of: date) -> tuple[float, bool]:
     """A live change's saving a year, and whether it is measured (else the option's plan): the
-    savings recorded, times 12 over the whole months from the go-live month to ``as_of``'s period."""
+    savings recorded, times 12 over the calendar months from the go-live month (counted whole) to
+    ``as_of``'s period."""
     option = programme.option(actual.option)
     planned = programme.service(option.service).annual_cost - option.annual_cost
     assert actual.live is not None
