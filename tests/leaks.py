@@ -76,6 +76,14 @@ def needles(programme: Programme, rules: RuleSet, also_public: set[float] = froz
             for partner, share in stranded_split_of(programme, option).items():
                 if share < 1:
                     add_money(f"{option.id} stranded cost borne by {partner}", share * option.stranded_cost)
+    for actual in programme.actuals:  # money spent or saved that the programme marks confidential
+        for name in ("one_off_cost", "savings"):
+            if name in actual.exempt:
+                values = getattr(actual, name)
+                for year, value in values.items():
+                    add_money(f"actual {actual.option} {name} {year}", value)
+                if len(values) > 1:
+                    add_money(f"actual {actual.option} {name} in total", sum(values.values()))
     found += _normalised(programme, rules)
     return found
 

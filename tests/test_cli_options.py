@@ -29,6 +29,7 @@ BASE: dict[str, list[str]] = {
     "score": [PROGRAMME],
     "switching": [PROGRAMME],
     "exit": [PROGRAMME, "glos-cc"],
+    "progress": [str(ROOT / "tests" / "data" / "progress.yaml")],
     "plan": [PROGRAMME],
     "frontier": [SCENARIO],
     "compare": [SCENARIO],

@@ -100,6 +100,7 @@ def recipes(case: Case) -> list[tuple[str, list[str]]]:
         ],
         ("rules check", [str(shipped_rules()), "--programme", p]),
         *[("exit", [p, partner, "--format", f]) for partner in case.leavers for f in ("table", "json")],
+        *[("progress", [p, "--format", f]) for f in ("text", "json", "csv")],
         ("store save", [first, "--db", db]),
         ("store save", [s[-1], "--db", db]),
         ("store list", ["--db", db]),

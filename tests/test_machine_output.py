@@ -27,6 +27,7 @@ ARGUMENTS = {
     "compare": [SCENARIO, OTHER],
     "sensitivity": [SCENARIO, "--draws", "50"],
     "exit": [GLOUCESTER, "glos-cc"],
+    "progress": [str(ROOT / "tests" / "data" / "progress.yaml")],
     "frontier": [SCENARIO, "--levels", "0,200000"],
     "report": None,  # writes documents (docx, md, html), never machine output on standard output
 }

@@ -30,7 +30,7 @@ from engine.io.validation import Loc, field_path
 from engine.io.yamlsource import YamlDoc
 from engine.programme.model import Id, Record
 
-LISTS = ("partners", "services", "options", "resources", "dependencies", "exception_policies")
+LISTS = ("partners", "services", "options", "resources", "dependencies", "exception_policies", "actuals")
 SINGLETONS = ("budget", "exception_policy", "consensus", "settings", "horizon")
 OPTIONAL = ("budget", "exception_policy", "consensus")
 KIND = {
@@ -40,9 +40,11 @@ KIND = {
     "resources": "resource",
     "dependencies": "dependency",
     "exception_policies": "exception policy of",
+    "actuals": "actual of option",
 }
-# the fields that name a record (else `id`); a further exception policy is named by its client
-NAMING = {"dependencies": ("before", "after"), "exception_policies": ("client",)}
+# the fields that name a record (else `id`); a further exception policy is named by its client,
+# an actual by its option
+NAMING = {"dependencies": ("before", "after"), "exception_policies": ("client",), "actuals": ("option",)}
 
 Fields = dict[str, Any]
 
@@ -67,6 +69,7 @@ class Changes(Record):
     resources: dict[Id, Fields] = Field(default_factory=dict)
     dependencies: dict[DependencyKey, Fields] = Field(default_factory=dict)
     exception_policies: dict[Id, Fields] = Field(default_factory=dict)  # by client
+    actuals: dict[Id, Fields] = Field(default_factory=dict)  # by option
     budget: Fields = Field(default_factory=dict)
     exception_policy: Fields = Field(default_factory=dict)
     consensus: Fields = Field(default_factory=dict)
@@ -83,6 +86,7 @@ class Additions(Record):
     resources: tuple[Fields, ...] = ()
     dependencies: tuple[Fields, ...] = ()
     exception_policies: tuple[Fields, ...] = ()
+    actuals: tuple[Fields, ...] = ()
     budget: Fields | None = None
     exception_policy: Fields | None = None
     consensus: Fields | None = None
@@ -97,6 +101,7 @@ class Removals(Record):
     resources: tuple[Id, ...] = ()
     dependencies: tuple[DependencyKey, ...] = ()
     exception_policies: tuple[Id, ...] = ()  # by client
+    actuals: tuple[Id, ...] = ()  # by option
     budget: bool = False
     exception_policy: bool = False
     consensus: bool = False
@@ -109,7 +114,7 @@ def record_key(kind: str, record: Any) -> str | None:
     if kind == "dependencies":
         before, after = record.get("before"), record.get("after")
         return f"{before}->{after}" if isinstance(before, str) and isinstance(after, str) else None
-    found = record.get("client" if kind == "exception_policies" else "id")
+    found = record.get(NAMING[kind][0] if kind in NAMING else "id")
     return found if isinstance(found, str) else None
 
 
@@ -312,7 +317,15 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
     for name in OPTIONAL:
         if getattr(removals, name) and edit.data.pop(name, None) is None:
             edit.problem(f"the base programme has no {_words(name)} to remove", ("remove", name))
-    for kind in ("exception_policies", "dependencies", "options", "services", "resources", "partners"):
+    for kind in (
+        "actuals",
+        "exception_policies",
+        "dependencies",
+        "options",
+        "services",
+        "resources",
+        "partners",
+    ):
         simple: dict[str, Loc] = {}
         for j, key in enumerate(getattr(removals, kind)):
             at: Loc = ("remove", kind, j)

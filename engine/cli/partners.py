@@ -1,4 +1,4 @@
-"""Partnership commands: the partner exit stress test."""
+"""Partnership commands: the partner exit stress test and benefits realisation (`progress`)."""
 
 from __future__ import annotations
 
@@ -60,3 +60,52 @@ def exit_(
     if include_exempt:
         echo(NOT_FOR_PUBLICATION)
     echo(exit_text(analysis), nl=False)
+
+
+@app.command("progress")
+def progress_(
+    programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx) with its actuals")],
+    as_of: Annotated[
+        date | None,
+        typer.Option("--as-of", parser=_date, help="YYYY-MM-DD (default: the programme's as_of, else today)"),
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="rule set (default: rules/default.yaml)")
+    ] = None,
+    against: Annotated[
+        Path | None, typer.Option("--against", help="a plan saved by `ssplan plan --format json`")
+    ] = None,
+    output: Annotated[
+        Literal["text", "json", "csv"], typer.Option("--format", help="text, json or csv")
+    ] = "text",
+    include_exempt: IncludeExempt = False,
+) -> None:
+    """Benefits realisation: actual go-live, costs and savings against the plan and the target,
+    and the re-plan of what is not yet done from today with the actuals as facts."""
+    import json
+
+    from engine.appraisal.progress import progress, read_against
+    from engine.io.load import load_programme
+    from engine.io.shipped import shipped_rules
+    from engine.present.progress import progress_frame, progress_json, progress_text
+    from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
+    from engine.rules.ruleset import load_ruleset
+
+    loaded = load_programme(programme)
+    plan = read_against(against, loaded) if against is not None else None
+    day = as_of or loaded.as_of or date.today()
+    report = progress(
+        loaded, load_ruleset(rules or shipped_rules()), day, plan, None, include_exempt, str(against)
+    )
+    if output == "json":
+        payload = progress_json(report)
+        echo(json.dumps({**CLASSIFICATION, **payload} if include_exempt else payload, indent=2), data=True)
+        return
+    if output == "csv":
+        from engine.io.cells import frame_csv
+
+        echo(frame_csv(progress_frame(report), index=False), data=True, nl=False)
+        return
+    if include_exempt:
+        echo(NOT_FOR_PUBLICATION)
+    echo(progress_text(report), nl=False)

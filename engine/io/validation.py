@@ -196,7 +196,11 @@ def field_path(loc: Loc, data: Any) -> str:
         child = None
         if isinstance(node, (list, tuple)) and isinstance(part, int) and 0 <= part < len(node):
             child = node[part]
-            ident = (child.get("id") or child.get("name")) if isinstance(child, Mapping) else None
+            ident = (
+                (child.get("id") or child.get("name") or child.get("option"))
+                if isinstance(child, Mapping)
+                else None
+            )
             out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{part + 1}]"
         else:
             if isinstance(node, Mapping):

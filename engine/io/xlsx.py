@@ -54,6 +54,7 @@ RECORD_SHEETS: dict[str, tuple[str, type[BaseModel]]] = {
     "resources": ("resources", m.ResourcePool),
     "sources": ("sources", m.SourceDocument),
     "exception_policies": ("exception_policies", m.ExceptionPolicy),
+    "actuals": ("actuals", m.Actual),
 }
 REQUIRED_SHEETS = ("programme", "partners", "services")
 

@@ -65,6 +65,8 @@ def summary_text(programme: Programme, include_exempt: bool = False, width: int 
         console.print(Text(_budget_line(p)))
     if p.savings_target:
         console.print(Text(_target_line(p, include_exempt)))
+    if p.actuals:
+        console.print(Text(_actuals_line(p, include_exempt)))
     console.print(
         Text(f"{MARK} illustrative figure (not from the source documents); {EXEMPT} not for publication")
     )
@@ -101,6 +103,22 @@ def _target_line(p: Programme, include_exempt: bool) -> str:
     amount = EXEMPT if secret else money(share * sum(s.annual_cost for s in scope))
     shown = f"{share * 100:.1f}".rstrip("0").rstrip(".")
     return f"Savings target: {shown}% of the in-scope services' current cost ({amount} a year){by}."
+
+
+def _actuals_line(p: Programme, include_exempt: bool) -> str:
+    """Which changes have begun and gone live (the money is for ``ssplan progress``)."""
+    parts = []
+    for actual in p.actuals:
+        name = p.service(p.option(actual.option).service).name
+        if actual.live is not None:
+            parts.append(
+                f"{name} live since {figure(actual, 'live', f'{actual.live:%d %b %Y}', include_exempt)}"
+            )
+        else:
+            started = figure(actual, "started", f"{actual.started:%d %b %Y}", include_exempt)
+            parts.append(f"{name} in progress since {started}")
+    to = f" (to {p.as_of:%d %b %Y})" if p.as_of else ""
+    return f"Actuals{to}: {'; '.join(parts)}; `ssplan progress` compares them with the plan."
 
 
 def _policy_line(p: Programme, policy: ExceptionPolicy) -> str:

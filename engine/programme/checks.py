@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from engine.base.partial import SetAside
+from engine.programme.actuals import actual_problems
 from engine.programme.calendar import FY_KEY
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem
     problems += _budget(p)
     problems += _exception_policy(p, refs)
     problems += _consensus(p, refs)
+    problems += actual_problems(p, refs.aside.ids("options"))
     return problems
 
 

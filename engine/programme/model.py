@@ -347,6 +347,31 @@ class SavingsTarget(Sourced):
         return self
 
 
+class Actual(Sourced):
+    """What happened to one change, recorded as the programme goes (benefits realisation).
+
+    ``option`` is the option taken (one actual per service); ``started`` the day the change began
+    and ``live`` the day it went live (None: still in progress).  ``one_off_cost`` and ``savings``
+    are what was spent and saved in each financial year (``"2016/17"``), to the programme's
+    ``as_of`` date.  ``exempt`` names the fields that are confidential, as on an option.
+    """
+
+    option: Id
+    started: date
+    live: date | None = Field(None, description="the go-live date; none while the change is in progress")
+    one_off_cost: dict[str, Money] = Field(
+        default_factory=dict, description="one-off £ spent in each financial year, 'YYYY/YY' -> £"
+    )
+    savings: dict[str, Money] = Field(
+        default_factory=dict, description="£ saved in each financial year, 'YYYY/YY' -> £"
+    )
+    exempt: tuple[str, ...] = Field((), description="fields that are confidential (not for publication)")
+
+    @property
+    def is_live(self) -> bool:
+        return self.live is not None
+
+
 class Consensus(Sourced):
     """Partners whose agreement every decision needs (Essex: Leaders' Board, no voting)."""
 
@@ -395,6 +420,10 @@ class Programme(Record):
     )
     consensus: Consensus | None = None
     savings_target: SavingsTarget | None = None
+    actuals: tuple[Actual, ...] = Field(
+        (), description="what has happened so far: one record per change begun (benefits realisation)"
+    )
+    as_of: date | None = Field(None, description="the date the actuals are recorded to")
     settings: Settings = Settings()
     sources: tuple[SourceDocument, ...] = ()
 
