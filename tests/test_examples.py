@@ -138,3 +138,17 @@ def test_membership_over_time_plans_with_golden_results(capsys):
     code, out = _run(capsys, "compare", *map(str, RIVERSIDE_WHATIFS), "--format", "json")
     assert code == 0
     _golden("riverside-2012--compare", json.loads(out))
+
+
+def test_membership_over_time_progress_and_exit_with_golden_results(capsys):
+    """Benefits realisation as of 1 April 2014 (HR live on time and over its one-off cost, legal late,
+    ICT in progress) and Marsh leaving: both as the commands print them in JSON."""
+    code, out = _run(capsys, "progress", str(RIVERSIDE), "--format", "json")
+    assert code == 0
+    progress = json.loads(out)
+    _golden("riverside-2012--progress", progress)
+    code, out = _run(capsys, "exit", str(RIVERSIDE), "marsh", "--format", "json")
+    assert code == 0
+    exit_ = json.loads(out)
+    assert set(exit_["receives"]) == {"ict", "hr-payroll", "legal", "finance-system"}
+    _golden("riverside-2012--exit-marsh", exit_)

@@ -45,12 +45,19 @@ def _share(value: float | None) -> str:
 
 
 def status_words(report: Progress, change: ChangeProgress) -> str:
-    """ "live 20 May 2016 (planned 01 Jun 2016)", "in progress, started …", "not started; planned …"."""
+    """ "live 20 May 2016 (planned 01 Jun 2016)", "in progress, started … (planned to start … and go
+    live …)", "not started; planned …": an in-progress change gives both planned dates, so its start
+    is never read against the planned go-live."""
     planned = f"planned {_day(change.planned_live)}" if change.planned_live else "not in the plan"
     if change.state == "live":
         return f"live {_day(change.live)} ({planned})" + (", late" if change.late else "")
     if change.state == "in progress":
-        return f"in progress, started {_day(change.started)} ({planned})" + (", late" if change.late else "")
+        when = (
+            f"planned to start {_day(change.planned_start)} and go live {_day(change.planned_live)}"
+            if change.planned_start and change.planned_live
+            else planned
+        )
+        return f"in progress, started {_day(change.started)} ({when})" + (", late" if change.late else "")
     start = f"planned to start {_day(change.planned_start)}"
     return f"not started; {start}" + (", late" if change.late else "")
 
