@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[Type, Reader]] = {
     "service.owner": (TEXT, lambda s, o, r: s.owner),
     "service.area": (TEXT, lambda s, o, r: s.area),
     "service.annual_cost": (NUMBER, lambda s, o, r: s.annual_cost),
-    "service.fte": (NUMBER, lambda s, o, r: s.fte),
+    "service.fte": (MAYBE_NUMBER, lambda s, o, r: s.fte),
     "service.statutory": (BOOLEAN, lambda s, o, r: s.statutory),
     "service.in_scope": (BOOLEAN, lambda s, o, r: s.in_scope),
     "service.is_back_office": (BOOLEAN, lambda s, o, r: s.area == "back_office"),
