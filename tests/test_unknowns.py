@@ -3,18 +3,28 @@ never 0; money may not be unknown (the finance and the plan need a figure)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from engine.appraisal.scenario import load_scenario, run_scenario
-from engine.base.errors import InputError
+from engine.base.errors import InputError, RuleError
 from engine.cli import main
 from engine.io.load import dump_programme, load_programme, parse_programme, save_programme
+from engine.io.shipped import shipped_rules
 from engine.present.staff import fte_text, staff_total
 from engine.present.summary import summary_text
 from engine.report.implications import people
+from engine.rules.ruleset import load_ruleset, parse_ruleset
+from engine.scoring.scores import score
+from engine.scoring.unknowns import unknown_ranges
 from tests.conftest import DATA
 
 UNKNOWNS = DATA / "unknowns.yaml"
@@ -174,3 +184,169 @@ def test_a_scenario_may_not_make_money_unknown(tmp_path: Path):
     [problem] = caught.value.problems
     assert problem.file.endswith("scenario.yaml") and problem.line == 6
     assert "a figure is needed here, not unknown" in problem.message
+
+
+# ------------------------------------------------------------------ scores resting on unknowns
+RULES = load_ruleset(DATA / "unknowns-rules.yaml")
+
+
+def _score(programme, rules=RULES):
+    return score(programme, rules)
+
+
+def _row(table, option: str) -> int:
+    return int(np.flatnonzero(table.options["option"].to_numpy() == option)[0])
+
+
+def test_ranges_and_flips_worked_by_hand(unknowns):
+    """Saving and outcome, equal weights, min–max.  Savings: HR 0 / 20,000 / 25,000, Payroll 0 /
+    10,000, Audit 0 / 10,000 (scale 0–25,000).  Outcomes given: 4 (hr-county), 2 (payroll-county),
+    status quo 3 by default, so the scale is 2–4 and the unknown outcomes are tried at 2 and 4.
+    hr-other: (1 + 0.5)/2 = 0.75 as given (unrated 3), (1 + 0)/2 = 0.5 at 2, (1 + 1)/2 = 1.0 at 4;
+    hr-county scores (0.8 + 1)/2 = 0.9, so the exception needs 0.945: met only at 4.
+    audit-county: (0.4 + 0.5)/2 = 0.45, 0.2 at 2 (below the status quo's 0.25), 0.7 at 4."""
+    table = _score(unknowns)
+    ranges = unknown_ranges(table)
+    assert [(u.path, u.values) for u in ranges.unknowns] == [
+        ("options[hr-other].attributes.outcome", (2.0, 4.0)),
+        ("options[audit-county].attributes.outcome", (2.0, 4.0)),
+    ]
+    found = {
+        str(table.options["option"].iloc[i]): (round(ranges.low[i], 12), round(ranges.high[i], 12))
+        for i in range(len(table.options))
+        if ranges.low[i] == ranges.low[i]
+    }
+    assert found == {"hr-other": (0.5, 1.0), "audit-county": (0.2, 0.7)}
+    assert table.options["score"].iloc[_row(table, "hr-other")] == pytest.approx(0.75)
+    assert ranges.choices == {"hr": ("hr-county", "hr-other"), "audit": ("audit-county", "audit-status-quo")}
+    assert not ranges.could_flip("payroll")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    hr=st.floats(min_value=2, max_value=4, allow_nan=False),
+    audit=st.floats(min_value=2, max_value=4, allow_nan=False),
+)
+def test_the_stated_range_holds_every_score_in_it(hr, audit):
+    """Give the unknown ratings any value between the ends: each option's score stays within the
+    range stated while they were unknown, and each recommendation is one of those named."""
+    programme = load_programme(UNKNOWNS)
+    ranges = unknown_ranges(_score(programme))
+    options = {
+        "hr-other": programme.option("hr-other").model_copy(update={"attributes": {"outcome": hr}}),
+        "audit-county": programme.option("audit-county").model_copy(
+            update={"attributes": {"outcome": audit}}
+        ),
+    }
+    known = programme.model_copy(update={"options": tuple(options.get(o.id, o) for o in programme.options)})
+    table = _score(known)
+    for option in options:
+        i = _row(table, option)
+        assert ranges.low[i] - 1e-12 <= table.options["score"].iloc[i] <= ranges.high[i] + 1e-12
+    for service, recommended in zip(table.services["service"], table.services["recommended"], strict=True):
+        assert recommended in ranges.choices.get(service, (recommended,))
+
+
+def test_an_unknown_fte_is_tried_at_the_other_services_values(unknowns):
+    text = (
+        (DATA / "unknowns-rules.yaml")
+        .read_text()
+        .replace(
+            "criteria:\n",
+            "criteria:\n  - {id: staff, name: Staff, text: staff to move, weight: 1, direction: cost, "
+            "expr: 'option.is_status_quo ? 0 : service.fte ?? 5'}\n",
+        )
+    )
+    rules = parse_ruleset(text, "staff.yaml")
+    ranges = unknown_ranges(_score(unknowns, rules))
+    fte = [u for u in ranges.unknowns if u.field == "service.fte"]
+    assert [(u.path, u.values, u.rows) for u in fte] == [
+        ("services[payroll].fte", (3.0,), (3, 4)),
+        ("services[audit].fte", (3.0,), (5, 6)),
+    ]
+
+
+def test_a_rule_without_a_default_names_the_unknown_and_does_not_read_zero(unknowns):
+    text = (
+        (DATA / "unknowns-rules.yaml")
+        .read_text()
+        .replace(
+            "criteria:\n",
+            "criteria:\n  - {id: staff, name: Staff, text: staff, weight: 1, direction: cost, "
+            "expr: service.fte * 2}\n",
+        )
+    )
+    with pytest.raises(RuleError) as caught:
+        _score(unknowns, parse_ruleset(text, "staff.yaml"))
+    message = str(caught.value)
+    assert "payroll" in message and "services[payroll].fte is unknown" in message and "`??`" in message
+
+
+def test_no_other_value_given_uses_the_criterion_scale():
+    """The default rules rate outcomes on a 1–5 scale: with no outcome given anywhere, an unknown
+    one is tried at 1, 3 and 5."""
+    text = (
+        UNKNOWNS.read_text().replace("attributes: {outcome: 4}", "").replace("attributes: {outcome: 2}", "")
+    )
+    programme = parse_programme(text, "x.yaml")
+    ranges = unknown_ranges(_score(programme, load_ruleset(shipped_rules())))
+    assert {u.values for u in ranges.unknowns} == {(1.0, 3.0, 5.0)}
+    assert {u.basis for u in ranges.unknowns} == {"the scale of criterion `outcomes`"}
+
+
+def _cli(capsys, *args: str) -> str:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    out, err = capsys.readouterr()
+    assert exited.value.code in (0, None), err
+    return out
+
+
+def test_score_marks_the_options_in_every_format(capsys):
+    args = ("score", str(UNKNOWNS), "--rules", str(DATA / "unknowns-rules.yaml"))
+    text = _cli(capsys, *args)
+    assert (
+        "hr-other (Other Council): 0.750 (0.500–1.000 while the outcome of HR by Other Council is unknown)"
+        in text
+    )
+    assert "  HR: hr-county or hr-other" in text and "  Audit: audit-county or audit-status-quo" in text
+    data = json.loads(_cli(capsys, *args, "--format", "json"))
+    by_option = {o["option"]: o for o in data["options"]}
+    assert by_option["hr-other"]["score_range"] == [0.5, 1.0]
+    assert by_option["hr-other"]["unknown_inputs"][0]["path"] == "options[hr-other].attributes.outcome"
+    assert by_option["hr-county"]["score_range"] is None and by_option["hr-county"]["unknown_inputs"] == []
+    assert data["could_change"] == {
+        "hr": ["hr-county", "hr-other"],
+        "audit": ["audit-county", "audit-status-quo"],
+    }
+    rows = list(csv.DictReader(io.StringIO(_cli(capsys, *args, "--format", "csv"))))
+    audit = next(r for r in rows if r["option"] == "audit-county")
+    assert (audit["unknown_inputs"], float(audit["score_low"]), float(audit["score_high"])) == (
+        "options[audit-county].attributes.outcome",
+        0.2,
+        0.7,
+    )
+
+
+def test_a_shipped_programme_has_nothing_to_mark(capsys, gloucester):
+    path = "scenarios/gloucester-2015.yaml"
+    assert "unknown" not in _cli(capsys, "score", path)
+    data = json.loads(_cli(capsys, "score", path, "--format", "json"))
+    assert all(o["score_range"] is None and not o["unknown_inputs"] for o in data["options"])
+    assert data["could_change"] == {}
+
+
+def test_ranges_resting_on_exempt_figures_are_withheld(capsys, tmp_path: Path):
+    """hr-other's exempt price sets the saving scale, so every score is banded: no range is printed."""
+    path = tmp_path / "secret.yaml"
+    path.write_text(
+        UNKNOWNS.read_text().replace(
+            "attributes: {outcome: unknown}", "attributes: {outcome: unknown}, exempt: [annual_cost]"
+        )
+    )
+    args = ("score", str(path), "--rules", str(DATA / "unknowns-rules.yaml"))
+    text = _cli(capsys, *args)
+    assert "range withheld (exempt figures)" in text and "0.500–1.000" not in text
+    data = json.loads(_cli(capsys, *args, "--format", "json"))
+    assert all(o["score_range"] is None for o in data["options"])
+    assert "0.500–1.000" in _cli(capsys, *args, "--include-exempt")

@@ -153,6 +153,13 @@ class _Runner:
 
 def row_error(table: OptionTable, row: int, message: str, rules: RuleSet) -> RuleError:
     service, option = table.rows[row]
+    unknown = [f"services[{service.id}].fte"] if service.fte is None else []
+    unknown += [f"options[{option.id}].attributes.{k}" for k, v in option.attributes.items() if v is None]
+    if unknown and "missing value" in message:  # say why it is missing, and what to write
+        message += (
+            f"; {' and '.join(unknown)} {'are' if len(unknown) > 1 else 'is'} unknown: give the rule a "
+            "default with `??` (e.g. `service.fte ?? 10`) or the file a figure"
+        )
     return RuleError(
         [
             Problem(
