@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from pydantic import BeforeValidator
 
 from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.base.errors import InputError, RuleError
@@ -21,11 +24,12 @@ from engine.io.load import dump_programme, load_programme, parse_programme, save
 from engine.io.shipped import shipped_rules
 from engine.present.staff import fte_text, staff_total
 from engine.present.summary import summary_text
+from engine.programme.model import DeliveryOption, Service, _unknown_is_none
 from engine.report.implications import people
 from engine.rules.ruleset import load_ruleset, parse_ruleset
 from engine.scoring.scores import score
 from engine.scoring.unknowns import unknown_ranges
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 
 UNKNOWNS = DATA / "unknowns.yaml"
 
@@ -350,3 +354,25 @@ def test_ranges_resting_on_exempt_figures_are_withheld(capsys, tmp_path: Path):
     data = json.loads(_cli(capsys, *args, "--format", "json"))
     assert all(o["score_range"] is None for o in data["options"])
     assert "0.500–1.000" in _cli(capsys, *args, "--include-exempt")
+
+
+def test_the_readme_table_names_every_field_that_may_be_unknown():
+    """The fields whose type takes an unknown are the ones the README's table lists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("**Values not known.**")[1].split("\n\n")[1]
+    listed = set(re.findall(r"^\| (\w+) \| `(\w+)` \|", table, flags=re.M))
+    maybe = {
+        (record, name)
+        for record, model in (("service", Service), ("option", DeliveryOption))
+        for name, info in model.model_fields.items()
+        if any(isinstance(m, BeforeValidator) and m.func is _unknown_is_none for m in _metadata(info))
+    }
+    assert listed == maybe == {("service", "fte"), ("option", "attributes")}
+
+
+def _metadata(info) -> list:
+    """Validators on the field and, for a mapping, on its values."""
+    found = list(info.metadata)
+    for arg in typing.get_args(info.annotation):
+        found += list(getattr(arg, "__metadata__", ()))
+    return found
