@@ -376,3 +376,38 @@ def _metadata(info) -> list:
     for arg in typing.get_args(info.annotation):
         found += list(getattr(arg, "__metadata__", ()))
     return found
+
+
+BOOLEAN_RULES = """
+id: b
+name: ICT shared
+attributes: {shared_ict: boolean}
+criteria:
+  - {id: ict, name: ICT, text: t, weight: 1, direction: benefit, expr: "EXPR"}
+  - {id: saving, name: S, text: t, weight: 1, direction: benefit,
+     expr: service.annual_cost - option.annual_cost}
+"""
+
+
+@pytest.mark.parametrize("vectorised", [True, False])
+def test_an_unknown_true_or_false_takes_the_rules_default_not_false(vectorised):
+    """A missing or unknown true/false used to read as false, so `?? true` never applied."""
+    text = (
+        UNKNOWNS.read_text()
+        .replace("attributes: {outcome: 4}", "attributes: {shared_ict: true}")
+        .replace("attributes: {outcome: 2}", "attributes: {shared_ict: false}")
+        .replace("attributes: {outcome: unknown}", "attributes: {shared_ict: unknown}")
+    )
+    programme = parse_programme(text, "b.yaml")
+    rules = parse_ruleset(BOOLEAN_RULES.replace("EXPR", "option.attributes.shared_ict ?? true"), "b.yaml")
+    table = score(programme, rules, vectorised=vectorised)
+    raw = dict(zip(table.options["option"], table.options["ict.raw"], strict=True))
+    assert (raw["hr-county"], raw["payroll-county"], raw["hr-other"], raw["hr-status-quo"]) == (1, 0, 1, 1)
+    ranges = unknown_ranges(table)
+    assert [(u.path, u.values) for u in ranges.unknowns] == [
+        ("options[hr-other].attributes.shared_ict", (False, True))
+    ]
+    with pytest.raises(RuleError, match=r"criterion `ict` gives no finite number \(a missing value"):
+        score(
+            programme, parse_ruleset(BOOLEAN_RULES.replace("EXPR", "option.attributes.shared_ict"), "b.yaml")
+        )

@@ -136,8 +136,8 @@ def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionT
     def col(values: list[Any], kind: Type) -> np.ndarray:
         if kind.kind == Kind.NUMBER:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
-        if kind.kind == Kind.BOOLEAN:
-            return np.array(values, dtype=bool)
+        if kind.kind == Kind.BOOLEAN and not (kind.nullable and None in values):
+            return np.array(values, dtype=bool)  # a missing true/false stays None below, never false
         out = np.empty(n, dtype=object)
         out[:] = values
         return out
