@@ -411,3 +411,23 @@ def test_an_unknown_true_or_false_takes_the_rules_default_not_false(vectorised):
         score(
             programme, parse_ruleset(BOOLEAN_RULES.replace("EXPR", "option.attributes.shared_ict"), "b.yaml")
         )
+
+
+def test_the_explanation_says_unknown_where_the_file_does_and_missing_where_it_is_left_out(capsys):
+    text = _cli(
+        capsys, "score", str(UNKNOWNS), "--rules", str(DATA / "unknowns-rules.yaml"), "--explain", "hr"
+    )
+    assert (
+        "while values the sources do not give stay unknown, the recommendation could be hr-county or hr-other"
+        in text
+    )
+    other = text.split("- hr-other:")[1]
+    assert (
+        "resting on unknown values: 0.750 (0.500–1.000 while the outcome of HR by Other Council is unknown)"
+        in other
+    )
+    assert "option.attributes.outcome (unknown) ?? 3" in other
+    assert (
+        "option.attributes.outcome (missing) ?? 3"
+        in text.split("- hr-status-quo:")[1].split("- hr-county")[0]
+    )

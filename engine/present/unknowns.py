@@ -44,25 +44,33 @@ def unknowns_text(table: ScoreTable, ranges: UnknownRanges, include_exempt: bool
     shown = _shown_ranges(table, ranges, include_exempt)
     lines = ["", "Scores that rest on unknown values (each tried at the values given elsewhere):"]
     for i in flagged:
-        row, names = rows.iloc[i], " and ".join(unknown_label(programme, u) for u in ranges.reads[i])
-        verb = "are" if len(ranges.reads[i]) > 1 else "is"
-        if ranges.failed:
-            detail = f"no range: {ranges.failed}"
-        elif not shown[i]:
-            detail = "range withheld (exempt figures)"
-        elif ranges.low[i] != ranges.low[i]:
-            detail = f"no range: nothing bounds {names}"
-        else:
-            detail = (
-                f"{row['score']:.3f} ({ranges.low[i]:.3f}–{ranges.high[i]:.3f} while {names} {verb} unknown)"
-            )
-            detail += "; could be ruled out" if ranges.ruled_out[i] else ""
+        row, detail = rows.iloc[i], range_detail(table, ranges, i, shown=shown[i])
         lines.append(f"  {row['option']} ({row['provider_name']}): {detail}")
     if ranges.choices:
         lines += ["", "Recommendations that could change while these values are unknown:"]
         for service, options in ranges.choices.items():
             lines.append(f"  {programme.service(service).name}: " + " or ".join(options))
     return "\n".join(lines)
+
+
+def range_detail(
+    table: ScoreTable, ranges: UnknownRanges, i: int, include_exempt: bool = False, shown: bool | None = None
+) -> str:
+    """Row ``i``'s score and its range while the unknowns it reads stay unknown, in words."""
+    reads = ranges.reads[i]
+    names = " and ".join(unknown_label(table.programme, u) for u in reads)
+    verb = "are" if len(reads) > 1 else "is"
+    if shown is None:
+        shown = _shown_ranges(table, ranges, include_exempt)[i]
+    if ranges.failed:
+        return f"no range: {ranges.failed}"
+    if not shown:
+        return f"range withheld (exempt figures) while {names} {verb} unknown"
+    if ranges.low[i] != ranges.low[i]:
+        return f"no range: nothing bounds {names}"
+    score = table.options["score"].iloc[i]
+    detail = f"{score:.3f} ({ranges.low[i]:.3f}–{ranges.high[i]:.3f} while {names} {verb} unknown)"
+    return detail + ("; could be ruled out" if ranges.ruled_out[i] else "")
 
 
 def unknowns_json(table: ScoreTable, ranges: UnknownRanges, include_exempt: bool = False) -> dict[str, Any]:
