@@ -26,6 +26,7 @@ from engine.present.staff import fte_text, staff_total
 from engine.present.summary import summary_text
 from engine.programme.model import DeliveryOption, Service, _unknown_is_none
 from engine.report.implications import people
+from engine.report.run import write_report
 from engine.rules.ruleset import load_ruleset, parse_ruleset
 from engine.scoring.scores import score
 from engine.scoring.unknowns import unknown_ranges
@@ -431,3 +432,36 @@ def test_the_explanation_says_unknown_where_the_file_does_and_missing_where_it_i
         "option.attributes.outcome (missing) ?? 3"
         in text.split("- hr-status-quo:")[1].split("- hr-county")[0]
     )
+
+
+def test_the_apps_programme_page_says_unknown(monkeypatch, tmp_path: Path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SSPLAN_DB", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
+    at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=120)
+    at.run()
+    at.radio(key="programme.source").set_value("my own file").run()
+    at.file_uploader(key="programme.upload").set_value(
+        ("unknowns.yaml", UNKNOWNS.read_bytes(), "application/x-yaml")
+    )
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    services = next(d.value for d in at.dataframe if "FTE" in d.value.columns)
+    assert dict(zip(services["service"], services["FTE"], strict=True)) == {
+        "HR": "3",
+        "Payroll": "unknown",
+        "Audit": "unknown",
+    }
+    assert any("Staff: at least 3 FTE; 2 services unknown" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_the_written_report_says_unknown_and_gives_the_ranges(tmp_path: Path):
+    out = tmp_path / "report.md"
+    write_report(_scenario(tmp_path, "force_in: [hr, payroll, audit]\n"), out, draws=20)
+    text = out.read_text()
+    assert "| Payroll | unknown | County Council |" in text and "| Payroll | 0 |" not in text
+    assert "At least 3 full-time-equivalent posts (the number for Audit and Payroll are not known)" in text
+    assert "### Scores resting on unknown values" in text
+    assert "| hr-other | 0.750 (0.688–0.812 while the outcome of HR by Other Council is unknown) |" in text
