@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pydantic import BeforeValidator
 
+from engine.appraisal.exit import partner_exit
 from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.base.errors import InputError, RuleError
 from engine.cli import main
@@ -465,3 +466,32 @@ def test_the_written_report_says_unknown_and_gives_the_ranges(tmp_path: Path):
     assert "At least 3 full-time-equivalent posts (the number for Audit and Payroll are not known)" in text
     assert "### Scores resting on unknown values" in text
     assert "| hr-other | 0.750 (0.688–0.812 while the outcome of HR by Other Council is unknown) |" in text
+
+
+def test_unknown_money_in_a_workbook_is_located_at_its_cell(unknowns, tmp_path: Path):
+    book = tmp_path / "book.xlsx"
+    save_programme(unknowns, book)
+    workbook = load_workbook(book)
+    sheet = workbook["options"]
+    column = next(c.column_letter for c in sheet[1] if c.value == "annual_cost")
+    sheet[f"{column}3"] = "unknown"  # hr-other
+    workbook.save(book)
+    with pytest.raises(InputError) as caught:
+        load_programme(book)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("options", 3, column)
+    assert problem.field == "options[hr-other].annual_cost" and "a figure is needed here" in problem.message
+
+
+def test_a_partner_leaving_keeps_an_unknown_fte_unknown():
+    """The exit stress test shrinks a shared service's FTE to the others' share: unknown stays unknown."""
+    text = UNKNOWNS.read_text().replace(
+        "annual_cost: 40000, fte: unknown}",
+        "annual_cost: 40000, fte: unknown, shares: {city: 0.5, other: 0.5}}",
+    )
+    text = text.replace(
+        "annual_cost: 100000, fte: 3}", "annual_cost: 100000, fte: 3, shares: {city: 0.5, other: 0.5}}"
+    )
+    analysis = partner_exit(parse_programme(text, "x.yaml"), RULES, "other")
+    after = analysis.after.loaded.programme
+    assert after.service("payroll").fte is None and after.service("hr").fte == 1.5
