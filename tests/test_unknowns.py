@@ -25,7 +25,8 @@ from engine.io.load import dump_programme, load_programme, parse_programme, save
 from engine.io.shipped import shipped_rules
 from engine.present.staff import fte_text, staff_total
 from engine.present.summary import summary_text
-from engine.programme.model import DeliveryOption, Service, _unknown_is_none
+from engine.programme.model import DeliveryOption, Programme, Service, _unknown_is_none
+from engine.programme.synth import random_programme_data
 from engine.report.implications import people
 from engine.report.run import write_report
 from engine.rules.ruleset import load_ruleset, parse_ruleset
@@ -210,13 +211,18 @@ def test_ranges_and_flips_worked_by_hand(unknowns):
     status quo 3 by default, so the scale is 2–4 and the unknown outcomes are tried at 2 and 4.
     hr-other: (1 + 0.5)/2 = 0.75 as given (unrated 3), (1 + 0)/2 = 0.5 at 2, (1 + 1)/2 = 1.0 at 4;
     hr-county scores (0.8 + 1)/2 = 0.9, so the exception needs 0.945: met only at 4.
-    audit-county: (0.4 + 0.5)/2 = 0.45, 0.2 at 2 (below the status quo's 0.25), 0.7 at 4."""
+    audit-county: (0.4 + 0.5)/2 = 0.45, 0.2 at 2 (below the status quo's 0.25), 0.7 at 4.
+    The recommendation turns where (1 + (v - 2)/2)/2 = 0.945, v = 3.78 (HR), and where
+    (0.4 + (v - 2)/2)/2 = 0.25, v = 2.2 (Audit): both sides of each are tried too."""
     table = _score(unknowns)
     ranges = unknown_ranges(table)
-    assert [(u.path, u.values) for u in ranges.unknowns] == [
-        ("options[hr-other].attributes.outcome", (2.0, 4.0)),
-        ("options[audit-county].attributes.outcome", (2.0, 4.0)),
+    assert [u.path for u in ranges.unknowns] == [
+        "options[hr-other].attributes.outcome",
+        "options[audit-county].attributes.outcome",
     ]
+    for unknown, turn in zip(ranges.unknowns, (3.78, 2.2), strict=True):
+        assert unknown.values[0] == 2.0 and unknown.values[-1] == 4.0 and len(unknown.values) == 4
+        assert unknown.values[1:3] == pytest.approx((turn, turn), abs=1e-8)
     found = {
         str(table.options["option"].iloc[i]): (round(ranges.low[i], 12), round(ranges.high[i], 12))
         for i in range(len(table.options))
@@ -228,7 +234,7 @@ def test_ranges_and_flips_worked_by_hand(unknowns):
     assert not ranges.could_flip("payroll")
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(
     hr=st.floats(min_value=2, max_value=4, allow_nan=False),
     audit=st.floats(min_value=2, max_value=4, allow_nan=False),
@@ -290,14 +296,14 @@ def test_a_rule_without_a_default_names_the_unknown_and_does_not_read_zero(unkno
 
 def test_no_other_value_given_uses_the_criterion_scale():
     """The default rules rate outcomes on a 1–5 scale: with no outcome given anywhere, an unknown
-    one is tried at 1, 3 and 5."""
+    one is tried at 1 and 5."""
     text = (
         UNKNOWNS.read_text().replace("attributes: {outcome: 4}", "").replace("attributes: {outcome: 2}", "")
     )
     programme = parse_programme(text, "x.yaml")
     ranges = unknown_ranges(_score(programme, load_ruleset(shipped_rules())))
-    assert {u.values for u in ranges.unknowns} == {(1.0, 3.0, 5.0)}
-    assert {u.basis for u in ranges.unknowns} == {"the scale of criterion `outcomes`"}
+    assert {u.values for u in ranges.unknowns} == {(1.0, 5.0)}
+    assert {u.basis for u in ranges.unknowns} == {"the ends of the scale of criterion `outcomes`"}
 
 
 def _cli(capsys, *args: str) -> str:
@@ -495,3 +501,29 @@ def test_a_partner_leaving_keeps_an_unknown_fte_unknown():
     analysis = partner_exit(parse_programme(text, "x.yaml"), RULES, "other")
     after = analysis.after.loaded.programme
     assert after.service("payroll").fte is None and after.service("hr").fte == 1.5
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000), pick=st.integers(0, 100), share=st.floats(0, 1))
+def test_on_random_programmes_the_range_holds_every_value_between_the_ends(seed, pick, share):
+    """Mark one option's outcome unknown in a generated programme; give it any value between the
+    ends tried: its score (where eligible) stays in the stated range, and each service's
+    recommendation is one the ranges named."""
+    data = random_programme_data(seed, services=4, options_per_service=3, min_options=2)
+    option = data["options"][pick % len(data["options"])]
+    option["attributes"]["outcome"] = None
+    rules = load_ruleset(shipped_rules())
+    programme = Programme.model_validate(data)
+    table = score(programme, rules)
+    ranges = unknown_ranges(table)
+    [unknown] = ranges.unknowns
+    low, high = min(unknown.values), max(unknown.values)
+    option["attributes"]["outcome"] = low + share * (high - low)
+    known = score(Programme.model_validate(data), rules)
+    i = _row(known, option["id"])
+    if known.options["eligible"].iloc[i]:
+        assert ranges.low[i] - 1e-12 <= known.options["score"].iloc[i] <= ranges.high[i] + 1e-12
+    for service, recommended in zip(known.services["service"], known.services["recommended"], strict=True):
+        assert recommended in ranges.choices.get(
+            service, (table.services.set_index("service").at[service, "recommended"],)
+        )

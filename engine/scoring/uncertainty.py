@@ -64,15 +64,14 @@ class CostDraws:
 
 def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
     """Every rule run once over the stacked draws, then each draw normalised on its own."""
-    return stacked_draws(table, cost_draw_columns(table, draws, seed), draws, "in a cost draw")
-
-
-def stacked_draws(table: ScoreTable, columns: dict[str, np.ndarray], draws: int, what: str) -> CostDraws:
-    """``draws`` copies of the table's columns stacked end to end (each changed as its caller
-    needs: drawn costs, a filled-in unknown), every rule run once over them, then each copy
-    normalised on its own; ``what`` names the copies in an error."""
     n = len(table.table)
-    done = evaluate(table.table, table.rules, columns, rows=n * draws, what=what)
+    done = evaluate(
+        table.table,
+        table.rules,
+        cost_draw_columns(table, draws, seed),
+        rows=n * draws,
+        what="in a cost draw",
+    )
     criteria = len(table.criteria())
     raw = done.raw.reshape(draws, n, criteria)
     eligible = done.eligible.reshape(draws, n)

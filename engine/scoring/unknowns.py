@@ -6,19 +6,22 @@ no default fails, naming the option, rather than read 0).  An attribute a file s
 the rule set's documented default ("unrated counts as 3"), not an unknown, so the status quo, which
 has no attributes, is not flagged on every programme.
 
-Each unknown is filled in with the values the same field takes elsewhere in the programme (its
-smallest and largest, and those in between, where it is a number; each value given, where it is
-text or true/false), or, where no record gives it, the ends and middle of the scale of a criterion
-that reads it.  The unknowns of one service (its FTE and its options' attributes) are filled in
-together, every combination, since they move the same options; each filling-in is one copy of the
-option table, all copies are stacked and every rule runs once over them (as for cost draws), and
-each copy is then normalised and scored on its own.  An option's range is the lowest and highest
-score over its service's fillings-in and the score as given; the MoU rule runs on every copy, so a
-service whose recommendation differs in some copy is named.
+Each unknown is filled in with the smallest and the largest value the same field takes elsewhere
+in the programme where it is a number (each value given, where it is text or true/false), or,
+where no record gives it, the ends of the scale of a criterion that reads it; exempt values are
+never tried.  The unknowns of one service (its FTE and its options' attributes) are filled in
+together, every combination, since they move the same options.  Rules read one row each, so only
+the service's rows are evaluated again: every filling-in's rows are stacked into one table that
+every rule runs over once (the batched evaluator), and each filling-in is then the programme's
+own evaluation with those rows replaced, normalised and scored across the whole programme.  An
+option's range is the lowest and highest score over its service's fillings-in and the score as
+given; the MoU rule runs on every filling-in, and a service whose recommendation differs in one
+is named.
 
-For a criterion that rises or falls with the value (every shipped one), the lowest and highest
-scores are reached at the values tried, so the range holds for every value between the ends; a
-criterion that turns back on itself between two values given elsewhere may stray beyond it.
+The ends are enough where a criterion rises or falls with the value (every shipped one): a score
+under WSM is then monotone in it (a value beyond the others' stretches a min–max scale, which
+moves every other option one way), so the range holds every value between the ends.  A criterion
+that turns back on itself (a ternary on a threshold, a lookup) may stray beyond it.
 """
 
 from __future__ import annotations
@@ -31,32 +34,13 @@ import numpy as np
 
 from engine.base.errors import RuleError
 from engine.rules.ruleset import RuleSet
-from engine.scoring.recommend import NONE, mou_choice
+from engine.scoring.fillin import ATTRIBUTE, FTE, Filling, Unknown, fill_in, with_turns
+from engine.scoring.recommend import NONE
 from engine.scoring.scores import ScoreTable
-from engine.scoring.uncertainty import stacked_draws
 
-FTE = "service.fte"
-ATTRIBUTE = "option.attributes."
-MAX_FILLINGS = 256  # per service: beyond it, each number takes only its two ends
+__all__ = ["ATTRIBUTE", "FTE", "Unknown", "UnknownRanges", "public_ranges", "unknown_ranges"]
 
-
-@dataclass(frozen=True)
-class Unknown:
-    """One value the sources do not give and the values it is tried at."""
-
-    field: str  # the column rules read it by: service.fte or option.attributes.<name>
-    record: str  # the service's id (an FTE) or the option's id (an attribute)
-    service: str
-    rows: tuple[int, ...]  # rows of the option table that hold it
-    values: tuple[Any, ...]  # tried in its place; empty when nothing bounds it
-    basis: str  # where the values come from, in words
-
-    @property
-    def path(self) -> str:
-        """Where the file holds it: ``services[payroll].fte``, ``options[hr-other].attributes.outcome``."""
-        if self.field == FTE:
-            return f"services[{self.record}].fte"
-        return f"options[{self.record}].{self.field.removeprefix('option.')}"
+MAX_FILLINGS = 256  # per service
 
 
 @dataclass
@@ -80,22 +64,26 @@ class UnknownRanges:
 def unknown_ranges(table: ScoreTable) -> UnknownRanges:
     """The ranges and possible flips of ``table``'s scores while its unknown values stay unknown."""
     n = len(table.table)
-    unknowns = find_unknowns(table)
+    unknowns, failed = find_unknowns(table), ""
+    try:
+        unknowns = with_turns(table, unknowns)
+    except RuleError as error:
+        failed = str(error)
     reads: list[list[Unknown]] = [[] for _ in range(n)]
     for unknown in unknowns:
         for row in unknown.rows:
             reads[row].append(unknown)
     low, high = np.full(n, np.nan), np.full(n, np.nan)
-    out = UnknownRanges(unknowns, reads, low, high, np.zeros(n, dtype=bool))
+    out = UnknownRanges(unknowns, reads, low, high, np.zeros(n, dtype=bool), failed=failed)
     groups = _fillings(unknowns)
-    if not groups:
+    if not groups or failed:
         return out
-    fillings = [f for _, batch in groups for f in batch]
     try:
-        scores, eligible = _scores(table, fillings)
+        filled = fill_in(table, [(service, f) for service, batch in groups for f in batch])
     except RuleError as error:
         out.failed = str(error)
         return out
+    scores, eligible = filled.scores, filled.eligible
     base = table.options["score"].to_numpy(dtype=float)
     start = 0
     for service, batch in groups:
@@ -105,9 +93,11 @@ def unknown_ranges(table: ScoreTable) -> UnknownRanges:
             if any(not u.values for u in reads[row]):
                 continue  # nothing bounds one of its unknowns: no range can be stated
             seen = np.append(scores[row, copies], base[row])
+            if np.isnan(seen).all():
+                continue  # ruled out whatever the value
             low[row], high[row] = np.nanmin(seen), np.nanmax(seen)
             out.ruled_out[row] = bool(table.options["eligible"].iloc[row]) and not eligible[row, copies].all()
-    out.choices = _choices(table, scores, eligible)
+    out.choices = _choices(table, filled.chosen(table))
     return out
 
 
@@ -173,59 +163,38 @@ def _candidates(given: list[Any], column: str, rules: RuleSet) -> tuple[tuple[An
     if given and all(isinstance(v, bool) for v in given):
         return (False, True), "true or false"
     if given and all(isinstance(v, (int, float)) for v in given):
-        return tuple(float(v) for v in given), "the values given elsewhere in the programme"
+        ends = tuple(dict.fromkeys((float(min(given)), float(max(given)))))
+        return ends, "the smallest and largest values given elsewhere in the programme"
     if given:
         return tuple(given), "the values given elsewhere in the programme"
     for criterion in rules.criteria:
         reads = column in rules.compiled.criteria[criterion.id].symbols
         if reads and (criterion.normalisation or rules.normalisation) == "scale" and criterion.scale:
             lo, hi = criterion.scale
-            return (float(lo), (lo + hi) / 2, float(hi)), f"the scale of criterion `{criterion.id}`"
+            return (float(lo), float(hi)), f"the ends of the scale of criterion `{criterion.id}`"
     return (), "no other record gives it and no criterion reading it has a scale"
 
 
-def _fillings(unknowns: list[Unknown]) -> list[tuple[str, list[dict[Unknown, Any]]]]:
-    """Per service with bounded unknowns, every combination of their values (the ends only where
-    the combinations would pass :data:`MAX_FILLINGS`)."""
+def _fillings(unknowns: list[Unknown]) -> list[tuple[str, list[Filling]]]:
+    """Per service with bounded unknowns, every combination of their values (at most
+    :data:`MAX_FILLINGS`: a number takes only its two ends, so only text values could pass it)."""
     by_service: dict[str, list[Unknown]] = {}
     for unknown in unknowns:
         if unknown.values:
             by_service.setdefault(unknown.service, []).append(unknown)
     groups = []
     for service, group in by_service.items():
-        choices = [u.values for u in group]
-        if np.prod([len(c) for c in choices]) > MAX_FILLINGS:
-            choices = [_ends(c) for c in choices]
-        combos = itertools.islice(itertools.product(*choices), MAX_FILLINGS)
+        combos = itertools.islice(itertools.product(*(u.values for u in group)), MAX_FILLINGS)
         groups.append((service, [dict(zip(group, combo, strict=True)) for combo in combos]))
     return groups
 
 
-def _ends(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    numbers = all(isinstance(v, float) for v in values)
-    return (min(values), max(values)) if numbers and len(values) > 2 else values
-
-
-def _scores(table: ScoreTable, fillings: list[dict[Unknown, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    """Scores and eligibility (rows × fillings): one stacked copy of the table per filling-in."""
-    n, copies = len(table.table), len(fillings)
-    columns = {name: np.tile(column, copies) for name, column in table.table.columns.items()}
-    for k, filling in enumerate(fillings):
-        for unknown, value in filling.items():
-            for row in unknown.rows:
-                columns[unknown.field][k * n + row] = value
-    drawn = stacked_draws(table, columns, copies, "with an unknown value filled in")
-    weights = np.array([table.weights[c] for c in table.criteria()])
-    return drawn.scores(weights), drawn.eligible
-
-
-def _choices(table: ScoreTable, scores: np.ndarray, eligible: np.ndarray) -> dict[str, tuple[str, ...]]:
+def _choices(table: ScoreTable, chosen: dict[str, np.ndarray]) -> dict[str, tuple[str, ...]]:
     """Services whose MoU recommendation differs in some filling-in: every option it could be."""
-    choice = mou_choice(table.programme, table.options, scores, eligible)
     option = table.options["option"].to_numpy()
     given = dict(zip(table.services["service"], table.services["recommended"], strict=True))
     out = {}
-    for service, rows in choice.chosen.items():
+    for service, rows in chosen.items():
         seen = [given.get(service)] + [None if r == NONE else str(option[r]) for r in rows]
         distinct = tuple(dict.fromkeys(str(s) if s is not None else "no option" for s in seen))
         if len(distinct) > 1:
