@@ -9,19 +9,20 @@ has no attributes, is not flagged on every programme.
 Each unknown is filled in with the smallest and the largest value the same field takes elsewhere
 in the programme where it is a number (each value given, where it is text or true/false), or,
 where no record gives it, the ends of the scale of a criterion that reads it; exempt values are
-never tried.  The unknowns of one service (its FTE and its options' attributes) are filled in
-together, every combination, since they move the same options.  Rules read one row each, so only
-the service's rows are evaluated again: every filling-in's rows are stacked into one table that
-every rule runs over once (the batched evaluator), and each filling-in is then the programme's
-own evaluation with those rows replaced, normalised and scored across the whole programme.  An
-option's range is the lowest and highest score over its service's fillings-in and the score as
-given; the MoU rule runs on every filling-in, and a service whose recommendation differs in one
-is named.
+never tried; between a number's ends, both sides of each point where a condition of the rules
+turns or the service's recommendation changes are tried too (:func:`engine.scoring.fillin.with_turns`).
+The unknowns of one service (its FTE and its options' attributes) are filled in together, every
+combination, since they move the same options, and scored as :mod:`engine.scoring.fillin` says.
+An option's range is the lowest and highest score over its service's fillings-in and the score
+as given; the MoU rule runs on every filling-in, and a service whose recommendation differs in
+one is named.
 
-The ends are enough where a criterion rises or falls with the value (every shipped one): a score
-under WSM is then monotone in it (a value beyond the others' stretches a min–max scale, which
-moves every other option one way), so the range holds every value between the ends.  A criterion
-that turns back on itself (a ternary on a threshold, a lookup) may stray beyond it.
+Between two points tried where no condition turns, a criterion that rises or falls with the value
+(every shipped one) makes a WSM score rise or fall with it too (a value beyond the others'
+stretches a min–max scale, which moves every other option one way), so the range holds every
+value between the ends.  A criterion that turns back on itself (a ternary or lookup inside a
+criterion) may stray beyond it; the recommendation turns are found on a grid, so two turns
+closer together than its step can be missed.
 """
 
 from __future__ import annotations
