@@ -155,7 +155,10 @@ def _part_leaves(programme: Programme, partner: str) -> Changes:
         if partner in s.shares and not set(s.shares) <= {partner}
     }
     services: dict[str, dict[str, object]] = {
-        s.id: {"annual_cost": s.annual_cost * rest[s.id], "fte": s.fte * rest[s.id]}
+        s.id: {
+            "annual_cost": s.annual_cost * rest[s.id],
+            "fte": None if s.fte is None else s.fte * rest[s.id],
+        }
         for s in programme.services
         if s.id in rest
     }

@@ -47,9 +47,11 @@ def score(
     from engine.plan.disclosure import Disclosure
     from engine.present.explain import explain_service
     from engine.present.tables import ranking_text
+    from engine.present.unknowns import unknowns_columns, unknowns_json, unknowns_text
     from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
     from engine.scoring.scores import score as run_score
+    from engine.scoring.unknowns import unknown_ranges
 
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
@@ -66,15 +68,21 @@ def score(
     if by_partner:
         _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
         return
+    ranges = unknown_ranges(table)
     if output == "json":
         payload = table.to_json(include_exempt=include_exempt)
         payload = {**CLASSIFICATION, **payload} if include_exempt else payload
-        echo(json.dumps(payload, indent=2, default=str), data=True)
+        unknown = unknowns_json(table, ranges, include_exempt)
+        for option, extra in zip(payload["options"], unknown.pop("options"), strict=True):
+            option.update(extra)
+        echo(json.dumps({**payload, **unknown}, indent=2, default=str), data=True)
     elif output == "csv":
         frame = table.options if include_exempt else table.public_options()
+        frame = frame.assign(**unknowns_columns(table, ranges, include_exempt))
         echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False, data=True)
     else:
-        echo(ranking_text(table, Disclosure.of(loaded, include_exempt)))
+        text = ranking_text(table, Disclosure.of(loaded, include_exempt))
+        echo(text + unknowns_text(table, ranges, include_exempt))
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:

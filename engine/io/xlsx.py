@@ -106,6 +106,11 @@ def _flatten(record: dict[str, Any], exclude: tuple[str, ...] = ()) -> dict[str,
 
 
 def _cell(value: Any) -> Any:
+    """One cell's value.  None is written `unknown`: a blank cell reads back as the field's default
+    (an FTE of 0), so an unknown must say so (defaults are left out of the dump, so None is only
+    ever a value that is not known)."""
+    if value is None:
+        return m.UNKNOWN
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and value:
             return "; ".join(repr(float(v)) if isinstance(v, float) else str(v) for v in value)

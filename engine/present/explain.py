@@ -8,8 +8,12 @@ unless asked for.
 from __future__ import annotations
 
 from engine.present.summary import EXEMPT
+from engine.present.unknowns import range_detail
 from engine.programme.exempt import band, secret_options
+from engine.rules.expr import Expression
+from engine.rules.expr_tree import UNKNOWN
 from engine.scoring.scores import ScoreTable, secret_fields
+from engine.scoring.unknowns import unknown_ranges
 
 STATUS_TEXT = {
     "change": "recommended",
@@ -57,6 +61,12 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         f"method {scores.method.upper()}, rule set `{rules.id}`; weights "
         + ", ".join(f"{c} {w:.2f}" for c, w in scores.weights.items())
     )
+    ranges = unknown_ranges(scores)
+    if ranges.could_flip(service_id):
+        lines.append(
+            "while values the sources do not give stay unknown, the recommendation could be "
+            + " or ".join(ranges.choices[service_id])
+        )
     for index, row in rows.iterrows():
         i = int(str(index))
         head = f"- {row['option']}: {row['provider_name']}, {row['model'].replace('_', ' ')}"
@@ -68,11 +78,14 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         else:
             lines.append(f"{head}: score {row['score']:.3f} (rank {row['rank']} in the programme)")
         secret = set() if include_exempt else secret_fields(scores.table, i) | set(row["exempt"])
+        unknown = unknown_fields(scores, i)
+        if unknown:
+            lines.append(f"    resting on unknown values: {range_detail(scores, ranges, i, include_exempt)}")
         for criterion in rules.criteria:
             c = criterion.id
             expression = scores.expressions[c]
             if c in scales and c not in secret:
-                shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+                shown = _shown(scores, i, expression, secret, unknown)
                 lines.append(
                     f"    {criterion.name}: {expression.describe(shown)} = {number(row[f'{c}.raw'])} → on a "
                     f"scale set by an exempt figure, withheld (weight {row[f'{c}.weight']:.2f})"
@@ -81,7 +94,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
             if c in secret:  # the normalised value is the price on a scale: withheld with it
                 lines.append(f"    {criterion.name}: {EXEMPT} (weight {row[f'{c}.weight']:.2f})")
                 continue
-            shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+            shown = _shown(scores, i, expression, secret, unknown)
             how = f"{expression.describe(shown)} = {number(row[f'{c}.raw'])}"
             lines.append(
                 f"    {criterion.name}: {how} → {row[f'{c}.normalised']:.2f} × {row[f'{c}.weight']:.2f} "
@@ -92,7 +105,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
             if derived.name in secret:
                 continue
             if any(derived.name in scores.expressions[c.id].symbols for c in rules.criteria):
-                shown = {p: EXEMPT if p in secret else scores.values[p][i] for p in expression.symbols}
+                shown = _shown(scores, i, expression, secret, unknown)
                 lines.append(f"    where {derived.name} = {expression.describe(shown)} ({derived.text})")
         for fired in scores.fired[i]:
             if fired.kind == "adjustment":
@@ -114,3 +127,20 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         )
     lines.append(f"ties: {scores.tie_break}")
     return "\n".join(lines)
+
+
+def unknown_fields(scores: ScoreTable, index: int) -> set[str]:
+    """The fields of row ``index`` its file marks unknown, as rules read them."""
+    service, option = scores.table.rows[index]
+    out = {"service.fte"} if service.fte is None else set()
+    return out | {f"option.attributes.{k}" for k, v in option.attributes.items() if v is None}
+
+
+def _shown(
+    scores: ScoreTable, i: int, expression: Expression, secret: set[str], unknown: set[str]
+) -> dict[str, object]:
+    """Each value ``expression`` reads in row ``i``: withheld if exempt, "unknown" if the file says so."""
+    return {
+        p: EXEMPT if p in secret else UNKNOWN if p in unknown else scores.values[p][i]
+        for p in expression.symbols
+    }

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from engine.present.staff import fte_text, staff_total
 from engine.programme.graph import dependency_order
 from engine.programme.model import DeliveryOption, ExceptionPolicy, Programme, Service, Sourced
 from engine.programme.money import shares_of, stranded_split_of
@@ -67,6 +68,9 @@ def summary_text(programme: Programme, include_exempt: bool = False, width: int 
         console.print(Text(_target_line(p, include_exempt)))
     if p.actuals:
         console.print(Text(_actuals_line(p, include_exempt)))
+    staff = _staff_line(p, include_exempt)
+    if staff:
+        console.print(Text(staff))
     console.print(
         Text(f"{MARK} illustrative figure (not from the source documents); {EXEMPT} not for publication")
     )
@@ -87,6 +91,17 @@ def _heading(p: Programme) -> list[str]:
         names = ", ".join(p.partner(x).name for x in p.consensus.partners)
         lines.append(f"Consensus: {p.consensus.body} ({names}): {p.consensus.rule}.")
     return lines
+
+
+def _staff_line(p: Programme, include_exempt: bool) -> str:
+    """Staff in the services, said only where some FTE is unknown (a sum over the rest would
+    print as fact); an exempt FTE is left out of the sum and named as left out."""
+    if all(s.fte is not None for s in p.services):
+        return ""
+    shown = [s for s in p.services if include_exempt or "fte" not in s.exempt]
+    total = staff_total((s.name, s.fte) for s in shown).text()
+    withheld = len(p.services) - len(shown)
+    return f"Staff: {total}" + (f" (not counting {withheld} exempt)" if withheld else "") + "."
 
 
 def _target_line(p: Programme, include_exempt: bool) -> str:
@@ -227,7 +242,7 @@ def _service_row(p: Programme, s: Service, include_exempt: bool) -> list[str]:
         notes.append("shared " + ", ".join(f"{k} {v:.0%}" for k, v in s.shares.items()))
     if s.lead_provider:
         notes.append(f"led by {p.partner(s.lead_provider).name}")
-    fte = figure(s, "fte", f"{s.fte:g} FTE", include_exempt)
+    fte = figure(s, "fte", "FTE unknown" if s.fte is None else f"{fte_text(s.fte)} FTE", include_exempt)
     notes.append(fte)
     cost = figure(s, "annual_cost", money(s.annual_cost), include_exempt)
     return [f"{s.name} ({s.id})", p.partner(s.owner).name, "", cost, "", "", "; ".join(notes)]

@@ -13,7 +13,15 @@ from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 
 from engine.base.errors import ProgrammeProblems, remember_source, source_of
 from engine.base.limits import MAX_AMOUNT, MAX_ATTRIBUTE, MAX_MONEY, MAX_RECORDS, MAX_WEIGHT
@@ -28,10 +36,37 @@ Id = Annotated[
     ),
 ]
 AttrName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)]
+UNKNOWN = "unknown"
+"""The word a file writes for a value the sources do not give (YAML may also write ``null``)."""
+
+
+def is_unknown_word(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() == UNKNOWN
+
+
+def _unknown_is_none(value: object) -> object:
+    """``unknown`` (any case) reads as None: not known, which is never the same as 0."""
+    return None if is_unknown_word(value) else value
+
+
+def _figure_needed(value: object) -> object:
+    """Money feeds the finance and the planner, which cannot run on an unknown: say what to write."""
+    if value is None or is_unknown_word(value):
+        raise ValueError(
+            "a figure is needed here, not unknown (money feeds the finance and the plan): write the "
+            "best estimate and mark it `illustrative`, or for an option's cost give `ranges` [low, high]"
+        )
+    return value
+
+
 Money = Annotated[
-    float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False, description="pounds sterling, ≥ 0, ≤ £100 bn")
+    float,
+    BeforeValidator(_figure_needed),
+    Field(ge=0, le=MAX_MONEY, allow_inf_nan=False, description="pounds sterling, ≥ 0, ≤ £100 bn"),
 ]
 Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+MaybeAmount = Annotated[Amount | None, BeforeValidator(_unknown_is_none)]
+"""An amount the sources may not give: None (``null`` or ``unknown`` in a file) is unknown."""
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Text = Annotated[str, Field(max_length=4000)]
 
@@ -74,6 +109,8 @@ def _bounded_number(value: Any) -> Any:
 
 
 AttributeValue = Annotated[bool | int | float | str, AfterValidator(_bounded_number)]
+MaybeAttribute = Annotated[AttributeValue | None, BeforeValidator(_unknown_is_none)]
+"""An option attribute's value; None (``null`` or ``unknown``) is not known, read by rules as missing."""
 
 
 class Record(BaseModel):
@@ -150,7 +187,9 @@ class Service(Sourced):
     owner: Id
     area: Area = "back_office"
     annual_cost: Money = Field(description="current net annual cost of the service, £")
-    fte: Amount = 0.0
+    fte: MaybeAmount = Field(
+        0.0, description="staff in post; None (`null`/`unknown`): the sources do not say"
+    )
     statutory: bool = False
     in_scope: bool = True
     current_provider: Id | None = Field(None, description="who delivers it today; default: owner")
@@ -207,7 +246,7 @@ class DeliveryOption(Sourced):
     earliest_start: date | None = None
     latest_finish: date | None = None
     risk: Risk = "medium"
-    attributes: dict[AttrName, AttributeValue] = Field(default_factory=dict)
+    attributes: dict[AttrName, MaybeAttribute] = Field(default_factory=dict)
     ranges: dict[Literal["annual_cost", "one_off_cost"], tuple[Money, Money]] = Field(
         default_factory=dict, description="uncertain costs: [low, high] around the figure given"
     )

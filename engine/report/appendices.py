@@ -6,9 +6,11 @@ from pathlib import Path
 
 from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
+from engine.present.unknowns import range_detail
 from engine.programme.exempt import band
 from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
 from engine.report.figures import percent, pounds, secret_options
+from engine.scoring.unknowns import unknown_ranges
 
 
 def appendix_plan(result: ScenarioResult, gantt: Path | None) -> Section:
@@ -96,6 +98,7 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
         blocks.append(table(["option", "rule"], fired_rows))
     else:
         blocks.append(para("No eligibility rule or adjustment applied to any option.", numbered=False))
+    blocks += _unknown_blocks(result, exempt)
     if exempt:
         secret = secret_options(result.loaded.programme)
         raw_rows = [
@@ -193,3 +196,38 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(subheading("Exempt figures"))
             blocks.append(table(["option", "field", "value"], figures))
     return section("appendix_exceptions", blocks)
+
+
+def _unknown_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
+    """Scores that rest on values the sources do not give, with their ranges, and the services
+    whose recommendation could change while those values stay unknown (nothing when none)."""
+    scores = result.scores
+    ranges = unknown_ranges(scores)
+    flagged = [i for i, reads in enumerate(ranges.reads) if reads]
+    if not flagged:
+        return []
+    options = scores.options
+    rows = [
+        [str(options.iloc[i]["option"]), range_detail(scores, ranges, i, include_exempt=exempt)]
+        for i in flagged
+    ]
+    blocks = [
+        subheading("Scores resting on unknown values"),
+        para(
+            "Each value the sources do not give was tried at the values the same field takes elsewhere "
+            "in the programme; the range is the lowest and highest score that gives.",
+            numbered=False,
+        ),
+        table(["option", "score while unknown"], rows),
+    ]
+    programme = result.loaded.programme
+    for service, choices in ranges.choices.items():
+        blocks.append(
+            para(
+                f"The recommendation for {programme.service(service).name} could be "
+                + " or ".join(choices)
+                + " while these values are unknown.",
+                numbered=False,
+            )
+        )
+    return blocks

@@ -6,6 +6,7 @@ from engine.appraisal.evidence import Evidence
 from engine.appraisal.finance import TargetProgress
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure, public_switching
+from engine.present.staff import StaffTotal, fte_text, staff_total
 from engine.programme.partners import consenting_partners
 from engine.report.document import Section, para, section, subheading, table
 from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
@@ -237,18 +238,23 @@ def people(result: ScenarioResult) -> Section:
     programme = result.loaded.programme
     schedule = result.plan.to_frame()
     blocks = []
-    rows, total = [], 0.0
+    rows, staff = [], []
     for _, r in schedule.iterrows():
         service = programme.service(str(r["service"]))
         transfer = str(r["provider"]) != service.owner
-        total += service.fte
+        staff.append((service.name, service.fte))
         rows.append(
-            [service.name, f"{service.fte:g}", str(r["provider_name"]), "likely (TUPE)" if transfer else "no"]
+            [
+                service.name,
+                fte_text(service.fte),
+                str(r["provider_name"]),
+                "likely (TUPE)" if transfer else "no",
+            ]
         )
     if rows:
         blocks.append(
             para(
-                f"{total:g} full-time-equivalent posts are in the services that change. Where a service "
+                f"{_posts(staff_total(staff))} are in the services that change. Where a service "
                 "moves to another employer, the Transfer of Undertakings (Protection of Employment) "
                 "Regulations 2006 "
                 "are likely to apply; a People Impact Assessment will be completed for each service."
@@ -258,6 +264,18 @@ def people(result: ScenarioResult) -> Section:
     else:
         blocks.append(para("No service changes, so no posts are affected."))
     return section("people", blocks)
+
+
+def _posts(total: StaffTotal) -> str:
+    """The posts affected in words; where an FTE is not known the sum is a floor, and says so."""
+    if total.complete:
+        return f"{total.known:g} full-time-equivalent posts"
+    *rest, last = total.unknown
+    names = f"{', '.join(rest)} and {last}" if rest else last
+    if not total.counted:
+        return f"An unknown number of full-time-equivalent posts (the sources do not give them for {names})"
+    verb = "are" if rest else "is"
+    return f"At least {total.known:g} full-time-equivalent posts (the number for {names} {verb} not known)"
 
 
 def corporate(result: ScenarioResult) -> Section:

@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[Type, Reader]] = {
     "service.owner": (TEXT, lambda s, o, r: s.owner),
     "service.area": (TEXT, lambda s, o, r: s.area),
     "service.annual_cost": (NUMBER, lambda s, o, r: s.annual_cost),
-    "service.fte": (NUMBER, lambda s, o, r: s.fte),
+    "service.fte": (MAYBE_NUMBER, lambda s, o, r: s.fte),
     "service.statutory": (BOOLEAN, lambda s, o, r: s.statutory),
     "service.in_scope": (BOOLEAN, lambda s, o, r: s.in_scope),
     "service.is_back_office": (BOOLEAN, lambda s, o, r: s.area == "back_office"),
@@ -136,8 +136,8 @@ def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionT
     def col(values: list[Any], kind: Type) -> np.ndarray:
         if kind.kind == Kind.NUMBER:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
-        if kind.kind == Kind.BOOLEAN:
-            return np.array(values, dtype=bool)
+        if kind.kind == Kind.BOOLEAN and not (kind.nullable and None in values):
+            return np.array(values, dtype=bool)  # a missing true/false stays None below, never false
         out = np.empty(n, dtype=object)
         out[:] = values
         return out

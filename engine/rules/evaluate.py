@@ -74,11 +74,15 @@ def evaluate(
         elif compiled.criteria[criterion.id].type.kind == Kind.BOOLEAN:
             for i in np.flatnonzero(values.astype(bool)):
                 fired[i].append(Fired(criterion.id, "criterion", criterion.text, f"{criterion.name}: yes"))
+        if values.dtype == object:  # a true/false that may be missing: missing is no number
+            values = np.array([np.nan if v is None else v for v in values], dtype=float)
         raw[:, j] = values.astype(float)
         bad = ~np.isfinite(raw[:, j]) & eligible
         if bad.any():
             first = int(np.argmax(bad))
-            raise run.error(first, f"criterion `{criterion.id}` gives no finite number ({raw[first, j]})")
+            value = raw[first, j]
+            why = " (a missing value: give it a default with `??`)" if value != value else f" ({value})"
+            raise run.error(first, f"criterion `{criterion.id}` gives no finite number{why}")
 
     by_criterion = np.zeros((n, len(criteria)))
     total = np.zeros(n)
@@ -153,6 +157,13 @@ class _Runner:
 
 def row_error(table: OptionTable, row: int, message: str, rules: RuleSet) -> RuleError:
     service, option = table.rows[row]
+    unknown = [f"services[{service.id}].fte"] if service.fte is None else []
+    unknown += [f"options[{option.id}].attributes.{k}" for k, v in option.attributes.items() if v is None]
+    if unknown and "missing value" in message:  # say why it is missing, and what to write
+        message += (
+            f"; {' and '.join(unknown)} {'are' if len(unknown) > 1 else 'is'} unknown: give the rule a "
+            "default with `??` (e.g. `service.fte ?? 10`) or the file a figure"
+        )
     return RuleError(
         [
             Problem(

@@ -68,7 +68,20 @@ def describe_node(node: Any) -> str:
     return _NAMES.get(name, name.replace("Expression", " expression").lower())
 
 
+class Unknown:
+    """Stands in an explanation for a value the file marks unknown (``null``/``unknown``), so it
+    reads "unknown" where a value merely left out reads "missing"."""
+
+    def __repr__(self) -> str:
+        return "unknown"
+
+
+UNKNOWN = Unknown()
+
+
 def fmt(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return "unknown"
     if value is None or (isinstance(value, float) and value != value):
         return "missing"
     if isinstance(value, bool | np.bool_):

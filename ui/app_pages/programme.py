@@ -8,6 +8,7 @@ from common import current, current_programme, set_programme, shipped, show_prob
 
 from engine.base.errors import SsplanError
 from engine.io.load import load_programme, programme_from_upload
+from engine.present.staff import fte_text, staff_total
 from engine.present.summary import EXEMPT
 from engine.programme.graph import dot_source
 from engine.programme.model import Partner
@@ -95,7 +96,7 @@ st.dataframe(
                 "expected provider": getattr(programme.expected_provider(s), "name", ""),
                 "area": s.area.replace("_", " "),
                 "annual cost": money(s, "annual_cost", s.annual_cost),
-                "FTE": s.fte,
+                "FTE": EXEMPT if "fte" in s.exempt else fte_text(s.fte),
                 "in scope": s.in_scope,
             }
             for s in programme.services
@@ -103,6 +104,14 @@ st.dataframe(
     ),
     hide_index=True,
 )
+unknown_fte = [s for s in programme.services if s.fte is None]
+if unknown_fte:
+    shown = [s for s in programme.services if "fte" not in s.exempt]
+    st.caption(
+        f"Staff: {staff_total((s.name, s.fte) for s in shown).text()} (FTE not given for "
+        + ", ".join(s.name for s in unknown_fte)
+        + ")."
+    )
 st.markdown("**Options**")
 st.dataframe(
     pd.DataFrame(
