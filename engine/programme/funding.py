@@ -127,7 +127,9 @@ def _payer(source: FundingSource, at: Loc, who: str, refs: Any) -> list[Problem]
     """A contribution names the partner who pays; a grant or capitalisation direction names none."""
     if source.kind == "contribution":
         if source.from_partner is None:
-            return [((*at, "from_partner"), f"{who}: a contribution names `from_partner`, the partner who pays")]
+            return [
+                ((*at, "from_partner"), f"{who}: a contribution names `from_partner`, the partner who pays")
+            ]
         return list(refs.check((*at, "from_partner"), source.from_partner, refs.partners, "partner", who))
     if source.from_partner is not None:
         return [
@@ -152,7 +154,9 @@ def _receivers(p: Programme, source: FundingSource, at: Loc, who: str) -> list[P
         if abs(total - 1) > 1e-6:
             problems.append(((*at, "to"), f"{who}: the shares in `to` add up to {total:g}; expected 1"))
         if source.from_partner in source.to:
-            problems.append(((*at, "to", source.from_partner), f"{who}: the payer cannot receive its own contribution"))
+            problems.append(
+                ((*at, "to", source.from_partner), f"{who}: the payer cannot receive its own contribution")
+            )
         return problems
     if not recipients(p, source):
         return [((*at, "to"), f"{who}: nobody but the payer would receive it; name the receivers in `to`")]

@@ -1,0 +1,166 @@
+"""Funding sources: grants, partners' contributions and capitalisation directions by financial
+year — hand-computed money, the budget they relieve, and the objectives that count them."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.appraisal.finance import Appraisal, plan_finance
+from engine.io.load import parse_programme
+from engine.optimise.solve import solve
+from engine.plan.result import Assignment, Plan, PlanStatus, partner_benefits
+from engine.plan.settings import PlanSettings
+from engine.plan.verify import verify
+from engine.programme.funding import recipients
+from engine.programme.model import Programme
+from tests.conftest import DATA
+
+D1 = 1 / 1.035  # the Green Book factor of appraisal year 1
+
+GRANT = (
+    "  - {id: tca, name: Transformation Challenge Award, kind: grant,\n"
+    "     amounts: {2016/17: 12000, 2017/18: 10000}, to: {city: 0.5, county: 0.5}}\n"
+)
+CONTRIBUTION = (
+    "  - {id: county-pays, name: County contribution, kind: contribution, from_partner: county,\n"
+    "     amounts: {2017/18: 6000}, services: [hr]}\n"
+)
+CAPITAL = "  - {id: cap, name: Capitalisation direction, kind: capitalisation, amounts: {2016/17: 4000}}\n"
+
+
+def _programme(*sources: str, budget: float | None = None, consensus: bool = False) -> Programme:
+    """small.yaml over two financial years (2016/17 and 2017/18) with the funding given."""
+    text = (DATA / "small.yaml").read_text().replace("periods: 12", "periods: 24")
+    if consensus:
+        text += "consensus: {partners: [city, county]}\n"
+    if budget is not None:
+        text += f"budget: {{per_financial_year: {budget}}}\n"
+    if sources:
+        text += "funding:\n" + "".join(sources)
+    return parse_programme(text, "funded.yaml")
+
+
+def _plan(programme: Programme, *changes: tuple[str, int]) -> Plan:
+    out = []
+    for option_id, start in changes:
+        option = programme.option(option_id)
+        out.append(
+            Assignment(
+                service=option.service,
+                option=option.id,
+                provider=option.provider,
+                start=start,
+                duration=option.duration,
+            )
+        )
+    return Plan(programme=programme.id, periods=programme.horizon.periods, assignments=tuple(out))
+
+
+# ------------------------------------------------------------------ hand-computed money
+def test_a_two_year_grant_and_a_contribution_by_hand():
+    """The grant (£12,000 then £10,000, half each to City and County) adds 12,000 + 10,000/1.035
+    to the programme; the County's £6,000 to the City (the client of HR) moves money only."""
+    funded = _programme(GRANT, CONTRIBUTION)
+    bare = _programme()
+    plan = _plan(funded, ("hr-county", 0))
+    with_funding, without = plan_finance(plan, funded), plan_finance(_plan(bare, ("hr-county", 0)), bare)
+    assert with_funding.npv == pytest.approx(without.npv + 12000 + 10000 * D1)
+    assert with_funding.funding == pytest.approx(22000)
+    got = with_funding.by_partner.set_index("partner")["npv"]
+    had = without.by_partner.set_index("partner")["npv"]
+    assert got["city"] == pytest.approx(had["city"] + 6000 + 5000 * D1 + 6000 * D1)
+    assert got["county"] == pytest.approx(5000 * D1 + 6000 - 6000 * D1 + had.get("county", 0.0))
+    assert with_funding.by_partner.set_index("partner")["funding"]["county"] == pytest.approx(5000)
+    assert got.sum() == pytest.approx(with_funding.npv)
+    frame = with_funding.flows.frame().set_index("financial year")
+    assert frame.loc["2016/17", "funding"] == pytest.approx(12000)
+    assert frame.loc["2017/18", "funding"] == pytest.approx(10000)
+    assert frame.loc["2016/17", "one-off net of funding"] == pytest.approx(10000 - 12000)
+
+
+def test_doing_nothing_keeps_an_unconditional_grant():
+    funded = _programme(GRANT)
+    assert plan_finance(_plan(funded), funded).npv == pytest.approx(12000 + 10000 * D1)
+
+
+def test_a_contribution_changes_no_total():
+    funded, bare = _programme(CONTRIBUTION), _programme()
+    assert plan_finance(_plan(funded, ("hr-county", 0)), funded).npv == pytest.approx(
+        plan_finance(_plan(bare, ("hr-county", 0)), bare).npv
+    )
+    assert recipients(funded, funded.funding[0]) == {"city": 1.0}
+
+
+def test_capitalisation_moves_spend_to_capital_and_leaves_the_npv():
+    """HR's £10,000 one-off cost (2016/17): £4,000 met from capital, £6,000 from revenue."""
+    funded, bare = _programme(CAPITAL), _programme()
+    mine = plan_finance(_plan(funded, ("hr-county", 0)), funded)
+    assert mine.npv == pytest.approx(plan_finance(_plan(bare, ("hr-county", 0)), bare).npv)
+    frame = mine.flows.frame().set_index("financial year")
+    assert frame.loc["2016/17", "capitalised"] == pytest.approx(4000)
+    assert frame.loc["2016/17", "revenue one-off"] == pytest.approx(6000)
+    assert frame.loc["2017/18", "capitalised"] == 0
+    assert mine.capitalised == pytest.approx(4000)
+
+
+def test_without_funding_the_finance_frame_is_as_before():
+    bare = _programme()
+    frame = plan_finance(_plan(bare, ("hr-county", 0)), bare).flows.frame()
+    assert list(frame.columns) == ["financial year", "one-off costs", "savings", "net"]
+
+
+# ------------------------------------------------------------------ the budget
+@pytest.mark.parametrize(
+    ("sources", "fits"),
+    [((), False), ((GRANT,), True), ((CAPITAL.replace("4000", "6000"),), True), ((CONTRIBUTION,), False)],
+    ids=["none", "grant", "capitalisation", "contribution"],
+)
+def test_a_grant_or_capitalisation_raises_the_years_budget_and_the_verifier_agrees(sources, fits):
+    """HR's county option is fixed; its £10,000 over two months (£5,000 a month, whichever years
+    they fall in) does not fit a £4,000 budget unless funding adds to it (a grant £12,000 and
+    £10,000, a direction £6,000 in 2016/17, where both months then fit); a contribution adds
+    nothing."""
+    programme = _programme(*sources, budget=4000)
+    settings = PlanSettings(objective="savings", fix_option={"hr": "hr-county"}, time_limit=30)
+    result = solve(programme, settings)
+    assert (result.plan is not None) is fits
+    assert result.status == (PlanStatus.OPTIMAL if fits else PlanStatus.INFEASIBLE)
+    late = _plan(programme, ("hr-county", 0))  # both months of HR in 2016/17
+    problems = verify(late, programme, settings)
+    assert (not any("one-off budget" in p for p in problems)) is fits
+
+
+# ------------------------------------------------------------------ the objectives
+def test_the_savings_objective_is_plan_finances_npv_with_funding():
+    programme = _programme(GRANT, CONTRIBUTION, CAPITAL)
+    result = solve(programme, PlanSettings(objective="savings", time_limit=30))
+    assert result.plan is not None and result.objective_value is not None
+    assert result.objective_value == pytest.approx(
+        plan_finance(result.plan, programme).npv, rel=1e-6, abs=1.0
+    )
+    assert result.bound is not None and result.bound >= result.objective_value - 1.0
+
+
+def test_maxmin_counts_each_partners_funding():
+    """The County pays £6,000 to the City: the worst-off partner's NPV counts it."""
+    programme = _programme(GRANT, CONTRIBUTION, consensus=True)
+    result = solve(programme, PlanSettings(objective="maxmin", time_limit=30))
+    assert result.plan is not None and result.objective_value is not None
+    money = partner_benefits(result.plan, programme)
+    total = plan_finance(result.plan, programme).npv
+    assert result.objective_value == pytest.approx(min(money.values()) + 1e-6 * total, abs=1e-3)
+    assert set(money) == {"city", "county"}
+
+
+def test_consensus_compares_with_doing_nothing_under_the_same_funding():
+    """The County's contribution is paid whatever the plan, so it never makes the County 'worse
+    off than the status quo': the consensus test leaves funding out on both sides."""
+    programme = _programme(CONTRIBUTION, consensus=True)
+    result = solve(programme, PlanSettings(objective="savings", consensus=True, time_limit=30))
+    assert result.plan is not None
+    assert partner_benefits(result.plan, programme, funding=False)["county"] >= -1e-6
+
+
+def test_funding_in_a_quarterly_later_year_is_discounted_by_its_year():
+    programme = _programme(GRANT.replace("2017/18: 10000", "2017/18: 0"))
+    assert plan_finance(_plan(programme), programme, Appraisal(rate=0.1)).npv == pytest.approx(12000)
