@@ -4,9 +4,11 @@ year — hand-computed money, the budget they relieve, and the objectives that c
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 
 from engine.appraisal.finance import Appraisal, plan_finance
-from engine.io.load import parse_programme
+from engine.base.errors import InputError
+from engine.io.load import load_programme, parse_programme, save_programme
 from engine.optimise.solve import solve
 from engine.plan.result import Assignment, Plan, PlanStatus, partner_benefits
 from engine.plan.settings import PlanSettings
@@ -164,3 +166,29 @@ def test_consensus_compares_with_doing_nothing_under_the_same_funding():
 def test_funding_in_a_quarterly_later_year_is_discounted_by_its_year():
     programme = _programme(GRANT.replace("2017/18: 10000", "2017/18: 0"))
     assert plan_finance(_plan(programme), programme, Appraisal(rate=0.1)).npv == pytest.approx(12000)
+
+
+# ------------------------------------------------------------------ files
+def test_funding_round_trips_through_yaml_and_xlsx(tmp_path):
+    programme = _programme(GRANT, CONTRIBUTION, CAPITAL.replace("}}", "}, exempt: [amounts]}"))
+    book, again = tmp_path / "book.xlsx", tmp_path / "again.yaml"
+    save_programme(programme, book)
+    assert load_workbook(book)["funding_sources"]["A1"].value == "id"
+    assert load_programme(book) == programme
+    save_programme(load_programme(book), again)
+    assert load_programme(again) == programme
+    assert load_programme(again).funding[2].exempt == ("amounts",)
+
+
+def test_a_bad_funding_cell_names_its_sheet_row_and_column(tmp_path):
+    book = tmp_path / "book.xlsx"
+    save_programme(_programme(GRANT), book)
+    wb = load_workbook(book)
+    sheet = wb["funding_sources"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("kind") + 1, value="loan")
+    wb.save(book)
+    with pytest.raises(InputError) as caught:
+        load_programme(book)
+    (problem,) = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column, problem.field) == ("funding_sources", 2, "C", "funding[tca].kind")

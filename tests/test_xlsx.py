@@ -54,6 +54,7 @@ def test_workbook_has_a_sheet_per_record_kind(book: Path):
         "resources",
         "sources",
         "exception_policies",
+        "funding_sources",
         "funding",
     ]
     options = load_workbook(book)["options"]
