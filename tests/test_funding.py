@@ -3,10 +3,13 @@ year — hand-computed money, the budget they relieve, and the objectives that c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from openpyxl import load_workbook
 
 from engine.appraisal.finance import Appraisal, plan_finance
+from engine.appraisal.scenario import load_scenario
 from engine.base.errors import InputError
 from engine.io.load import load_programme, parse_programme, save_programme
 from engine.optimise.solve import solve
@@ -191,4 +194,71 @@ def test_a_bad_funding_cell_names_its_sheet_row_and_column(tmp_path):
     with pytest.raises(InputError) as caught:
         load_programme(book)
     (problem,) = caught.value.problems
-    assert (problem.sheet, problem.row, problem.column, problem.field) == ("funding_sources", 2, "C", "funding[tca].kind")
+    assert (problem.sheet, problem.row, problem.column, problem.field) == (
+        "funding_sources",
+        2,
+        "C",
+        "funding[tca].kind",
+    )
+
+
+# ------------------------------------------------------------------ scenarios
+def _base(tmp_path) -> Path:
+    text = (DATA / "small.yaml").read_text().replace("periods: 12", "periods: 24")
+    text += "funding:\n" + GRANT + CONTRIBUTION.replace("from_partner: county", "from_partner: other")
+    path = tmp_path / "funded.yaml"
+    path.write_text(text)
+    return path
+
+
+def _what_if(tmp_path, body: str) -> Path:
+    path = tmp_path / "what-if.yaml"
+    path.write_text(f"name: what-if\nbase: {_base(tmp_path)}\n{body}")
+    return path
+
+
+def test_a_scenario_changes_adds_and_removes_funding(tmp_path):
+    body = (
+        "change:\n  funding:\n    tca: {amounts: {2016/17: 1000}}\n"
+        "add:\n  funding:\n" + CAPITAL + "remove:\n  funding: [county-pays]\n"
+    )
+    programme = load_scenario(_what_if(tmp_path, body)).programme
+    assert [(s.id, dict(s.amounts)) for s in programme.funding] == [
+        ("tca", {"2016/17": 1000.0}),
+        ("cap", {"2016/17": 4000.0}),
+    ]
+
+
+def test_a_bad_funding_override_is_located_in_the_scenario(tmp_path):
+    body = "change:\n  funding:\n    tca: {amounts: {2030/31: 1000}}\n    nope: {name: x}\n"
+    path = _what_if(tmp_path, body)
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    problems = caught.value.problems
+    assert all(p.file == str(path) for p in problems)
+    text = str(caught.value)
+    assert "unknown funding source `nope`" in text and "`2030/31` is not a financial year" in text
+    assert sorted(p.line for p in problems) == [5, 6]
+
+
+def test_a_partner_that_leaves_takes_its_contributions_and_its_receipts_are_re_split(tmp_path):
+    """`other` pays a contribution (it goes) and receives a third of the grant (the City and the
+    County now receive it half each)."""
+    base = _base(tmp_path)
+    base.write_text(
+        base.read_text().replace("to: {city: 0.5, county: 0.5}", "to: {city: 0.25, county: 0.25, other: 0.5}")
+    )
+    path = tmp_path / "leave.yaml"
+    path.write_text(f"name: leave\nbase: {base}\nremove:\n  partners: [other]\n")
+    programme = load_scenario(path).programme
+    assert [s.id for s in programme.funding] == ["tca"]
+    assert programme.funding[0].to == {"city": 0.5, "county": 0.5}
+
+
+def test_a_partner_that_alone_received_a_source_takes_it(tmp_path):
+    base = _base(tmp_path)
+    text = base.read_text().replace("to: {city: 0.5, county: 0.5}", "to: {other: 1}")
+    base.write_text(text)
+    path = tmp_path / "leave.yaml"
+    path.write_text(f"name: leave\nbase: {base}\nremove:\n  partners: [other]\n")
+    assert load_scenario(path).programme.funding == ()

@@ -30,7 +30,7 @@ from engine.io.validation import Loc, field_path
 from engine.io.yamlsource import YamlDoc
 from engine.programme.model import Id, Record
 
-LISTS = ("partners", "services", "options", "resources", "dependencies", "exception_policies")
+LISTS = ("partners", "services", "options", "resources", "dependencies", "exception_policies", "funding")
 SINGLETONS = ("budget", "exception_policy", "consensus", "settings", "horizon")
 OPTIONAL = ("budget", "exception_policy", "consensus")
 KIND = {
@@ -40,6 +40,7 @@ KIND = {
     "resources": "resource",
     "dependencies": "dependency",
     "exception_policies": "exception policy of",
+    "funding": "funding source",
 }
 # the fields that name a record (else `id`); a further exception policy is named by its client
 NAMING = {"dependencies": ("before", "after"), "exception_policies": ("client",)}
@@ -67,6 +68,7 @@ class Changes(Record):
     resources: dict[Id, Fields] = Field(default_factory=dict)
     dependencies: dict[DependencyKey, Fields] = Field(default_factory=dict)
     exception_policies: dict[Id, Fields] = Field(default_factory=dict)  # by client
+    funding: dict[Id, Fields] = Field(default_factory=dict)
     budget: Fields = Field(default_factory=dict)
     exception_policy: Fields = Field(default_factory=dict)
     consensus: Fields = Field(default_factory=dict)
@@ -83,6 +85,7 @@ class Additions(Record):
     resources: tuple[Fields, ...] = ()
     dependencies: tuple[Fields, ...] = ()
     exception_policies: tuple[Fields, ...] = ()
+    funding: tuple[Fields, ...] = ()
     budget: Fields | None = None
     exception_policy: Fields | None = None
     consensus: Fields | None = None
@@ -97,6 +100,7 @@ class Removals(Record):
     resources: tuple[Id, ...] = ()
     dependencies: tuple[DependencyKey, ...] = ()
     exception_policies: tuple[Id, ...] = ()  # by client
+    funding: tuple[Id, ...] = ()
     budget: bool = False
     exception_policy: bool = False
     consensus: bool = False
@@ -312,7 +316,15 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
     for name in OPTIONAL:
         if getattr(removals, name) and edit.data.pop(name, None) is None:
             edit.problem(f"the base programme has no {_words(name)} to remove", ("remove", name))
-    for kind in ("exception_policies", "dependencies", "options", "services", "resources", "partners"):
+    for kind in (
+        "funding",
+        "exception_policies",
+        "dependencies",
+        "options",
+        "services",
+        "resources",
+        "partners",
+    ):
         simple: dict[str, Loc] = {}
         for j, key in enumerate(getattr(removals, kind)):
             at: Loc = ("remove", kind, j)
