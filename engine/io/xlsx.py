@@ -4,8 +4,8 @@ Sheets: ``programme`` (field/value rows for the horizon and policies), ``partner
 ``options``, ``dependencies``, ``resources``, ``funding`` (resource tranches), ``sources``,
 ``exception_policies`` and ``funding_sources`` (grants, contributions, capitalisation
 directions).  Mappings become dotted columns (``demand.pm-days``, ``attributes.outcome``);
-short lists are comma-separated text; a per-period demand profile is ``3; 3; 2``.  The conversion is driven by the model's field types,
-so YAML → workbook → YAML is lossless.
+short lists are comma-separated text; a per-period demand profile is ``3; 3; 2``.  The
+conversion is driven by the model's field types, so YAML → workbook → YAML is lossless.
 """
 
 from __future__ import annotations
