@@ -26,6 +26,7 @@ from engine.programme.money import (
     Appraisal,
     Ledger,
     discount_factor,
+    funding_npv,
     plan_ledgers,
     shares_of,
     year_labels,
@@ -240,11 +241,12 @@ def npv_risk(
 ) -> NpvRisk:
     """The plan's NPV when each option's uncertain costs are drawn from triangular distributions
     (low, the figure given, high).  For a fixed start the NPV is linear in an option's annual
-    saving and one-off cost, so two unit appraisals per change make every draw a dot product."""
+    saving and one-off cost, so two unit appraisals per change make every draw a dot product.  The
+    programme's funding (not uncertain, and the same whatever the plan) is added to every draw."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    total = np.zeros(draws)
+    total = np.full(draws, funding_npv(programme, appraisal)[0] if programme.funding else 0.0)
     uncertain = []
     for a in plan.assignments:
         option = programme.option(a.option)
