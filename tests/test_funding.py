@@ -3,14 +3,17 @@ year — hand-computed money, the budget they relieve, and the objectives that c
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from engine.appraisal.finance import Appraisal, plan_finance
-from engine.appraisal.scenario import load_scenario
+from engine.appraisal.public import finance_view, public_plan
+from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.base.errors import InputError
+from engine.cli import main
 from engine.io.load import load_programme, parse_programme, save_programme
 from engine.optimise.solve import solve
 from engine.plan.result import Assignment, Plan, PlanStatus, partner_benefits
@@ -262,3 +265,65 @@ def test_a_partner_that_alone_received_a_source_takes_it(tmp_path):
     path = tmp_path / "leave.yaml"
     path.write_text(f"name: leave\nbase: {base}\nremove:\n  partners: [other]\n")
     assert load_scenario(path).programme.funding == ()
+
+
+# ------------------------------------------------------------------ outputs and the public view
+FUNDED = DATA / "funded.yaml"
+
+
+def _funded_scenario(tmp_path, objective: str = "savings", extra: str = "") -> Path:
+    path = tmp_path / f"{objective}.yaml"
+    path.write_text(f"name: Funded, {objective}\nbase: {FUNDED}\nobjective: {objective}\n{extra}")
+    return path
+
+
+def _run(capsys, *args: str) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out + err
+
+
+def test_show_lists_the_funding_and_withholds_exempt_amounts(capsys):
+    code, out = _run(capsys, "show", str(FUNDED))
+    assert code == 0
+    assert "county-pays" in out and "capitalisation" in out and "outside the" in out
+    assert "2016/17: £3,000" in out and "12,345" not in out and "4,321" not in out
+    assert "grants and capitalisation directions add to its budget" in out
+    code, out = _run(capsys, "show", str(FUNDED), "--include-exempt")
+    assert "2016/17: £12,345;" in out and "2017/18: £6,789" in out
+
+
+def test_the_public_finance_leaves_exempt_funding_out_and_names_it(tmp_path):
+    result = run_scenario(load_scenario(_funded_scenario(tmp_path)))
+    assert result.finance is not None and result.plan.plan is not None
+    full, public = finance_view(result, True), finance_view(result, False)
+    assert full is not None and public is not None
+    grant = 12345 + 6789 / 1.035
+    assert full.npv == pytest.approx(public.npv + grant)
+    assert public.funding_withheld == ["Transformation Challenge Award", "County contribution to HR"]
+    assert full.funding_withheld == []
+    assert public.by_year["funding"].sum() == 0 and full.by_year["funding"].sum() == pytest.approx(19134)
+    shown = public_plan(result.plan, False, result.scores)
+    assert shown.objective_value is None and "exempt funding" in shown.notice
+    assert public_plan(result.plan, True, result.scores).objective_value == pytest.approx(full.npv, abs=1.0)
+
+
+def test_compare_and_the_report_state_the_funding(tmp_path, capsys):
+    county = _funded_scenario(tmp_path, extra="fix_option: {hr: hr-county}\n")
+    code, out = _run(capsys, "compare", str(county), "--include-exempt", "--format", "json")
+    assert code == 0
+    row = json.loads(out)["summary"][0]
+    assert row["funding 2016/17 (£)"] == pytest.approx(12345)
+    assert row["one-off cost net of funding (£)"] == pytest.approx(row["one-off cost (£)"] - 19134)
+    assert row["one-off cost (£)"] == pytest.approx(10000)
+    assert row["capitalised (£)"] == pytest.approx(3000)  # HR's £10,000 is spent in 2016/17
+    report = tmp_path / "report.md"
+    code, _ = _run(capsys, "report", str(_funded_scenario(tmp_path)), "--out", str(report))
+    text = report.read_text()
+    assert code == 0
+    assert "Transformation Challenge Award, a grant to City Council (60%) and County Council (40%)" in text
+    assert (
+        "Capitalisation direction, a capitalisation direction for one-off costs: £3,000.00 in 2016/17" in text
+    )
+    assert "12,345" not in text and "| funding |" in text
