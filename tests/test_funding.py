@@ -4,7 +4,9 @@ year — hand-computed money, the budget they relieve, and the objectives that c
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from openpyxl import load_workbook
@@ -20,7 +22,7 @@ from engine.plan.result import Assignment, Plan, PlanStatus, partner_benefits
 from engine.plan.settings import PlanSettings
 from engine.plan.verify import verify
 from engine.programme.funding import recipients
-from engine.programme.model import Programme
+from engine.programme.model import FundingKind, FundingSource, Programme
 from tests.conftest import DATA
 
 D1 = 1 / 1.035  # the Green Book factor of appraisal year 1
@@ -309,7 +311,7 @@ def test_the_public_finance_leaves_exempt_funding_out_and_names_it(tmp_path):
     assert public_plan(result.plan, True, result.scores).objective_value == pytest.approx(full.npv, abs=1.0)
 
 
-def test_compare_and_the_report_state_the_funding(tmp_path, capsys):
+def test_compare_states_the_funding_by_year_net_and_capitalised(tmp_path, capsys):
     county = _funded_scenario(tmp_path, extra="fix_option: {hr: hr-county}\n")
     code, out = _run(capsys, "compare", str(county), "--include-exempt", "--format", "json")
     assert code == 0
@@ -318,6 +320,10 @@ def test_compare_and_the_report_state_the_funding(tmp_path, capsys):
     assert row["one-off cost net of funding (£)"] == pytest.approx(row["one-off cost (£)"] - 19134)
     assert row["one-off cost (£)"] == pytest.approx(10000)
     assert row["capitalised (£)"] == pytest.approx(3000)  # HR's £10,000 is spent in 2016/17
+
+
+@pytest.mark.slow
+def test_the_report_names_the_funding_sources(tmp_path, capsys):
     report = tmp_path / "report.md"
     code, _ = _run(capsys, "report", str(_funded_scenario(tmp_path)), "--out", str(report))
     text = report.read_text()
@@ -327,3 +333,12 @@ def test_compare_and_the_report_state_the_funding(tmp_path, capsys):
         "Capitalisation direction, a capitalisation direction for one-off costs: £3,000.00 in 2016/17" in text
     )
     assert "12,345" not in text and "| funding |" in text
+
+
+def test_the_readme_table_names_every_field_of_a_funding_source():
+    readme = (DATA.parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| funding \| `(\w+)` \| (.*) \|$", readme, flags=re.M)
+    provenance = {"source", "illustrative", "notes"}
+    assert [f for f, _ in rows] == [f for f in FundingSource.model_fields if f not in provenance]
+    kinds = next(text for f, text in rows if f == "kind")
+    assert re.findall(r"`(\w+)`", kinds) == list(get_args(FundingKind))
