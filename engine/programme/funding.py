@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from engine.programme.calendar import FY_KEY
+
 if TYPE_CHECKING:
     from engine.programme.checks import Loc, Problem
     from engine.programme.model import FundingSource, Programme
@@ -100,8 +102,6 @@ def check_funding(p: Programme, refs: Any) -> list[Problem]:
     """Each source's id is unique, its years are financial years of the horizon, its payer and
     receivers are known partners as its kind requires, its shares add up to 1 and its services
     are known."""
-    from engine.programme.checks import _window_problem  # checks imports this module
-
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, source in enumerate(p.funding):
@@ -110,10 +110,16 @@ def check_funding(p: Programme, refs: Any) -> list[Problem]:
             problems.append(((*at, "id"), f"funding source id `{source.id}` is used twice"))
         seen.add(source.id.lower())
         who = f"funding source `{source.id}`"
+        years = p.horizon.financial_years()
         for fy in source.amounts:
-            problem = _window_problem(p, "financial_year", fy)
-            if problem:
-                problems.append(((*at, "amounts", fy), f"{who}: {problem.replace('override', 'year')}"))
+            if not FY_KEY.match(fy) or fy not in years:
+                problems.append(
+                    (
+                        (*at, "amounts", fy),
+                        f"{who}: year `{fy}` is not a financial year of the horizon; "
+                        f"expected one of {', '.join(years)}",
+                    )
+                )
         problems += _payer(source, at, who, refs)
         for partner in source.to:
             problems += refs.check((*at, "to", partner), partner, refs.partners, "partner", who)
