@@ -19,7 +19,10 @@ Everything is linear in each change, so a plan's money is the sum of its changes
 objectives can use it as coefficients.  Who pays for a pool's days follows its funding tranches in
 the order the days are used (the first 20 days by the County, the rest by the City).  Stranded
 costs are borne by the option's ``stranded_split`` (default: the service's shares), every other
-figure by the service's shares.
+figure by the service's shares.  A plan's ledgers may also carry the programme's funding
+(``plan_ledgers(..., funding=True)``: grants as income, contributions moved between partners; see
+:mod:`engine.programme.funding`); a change's own ledger never does, and to the objectives the
+funding is a constant (:func:`funding_npv`).
 """
 
 from __future__ import annotations
