@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.programme.funding import recipients
 from engine.programme.model import Programme
 from engine.programme.money import stranded_split_of
 from engine.rules.ruleset import RuleSet
@@ -84,8 +85,30 @@ def needles(programme: Programme, rules: RuleSet, also_public: set[float] = froz
                     add_money(f"actual {actual.option} {name} {year}", value)
                 if len(values) > 1:
                     add_money(f"actual {actual.option} {name} in total", sum(values.values()))
+    for what, value in funding_figures(programme).items():
+        add_money(what, value)
     found += _normalised(programme, rules)
     return found
+
+
+def funding_figures(programme: Programme) -> dict[str, float]:
+    """An exempt funding source's amounts, each year's and in all, and each receiver's part (and
+    the payer's, for a contribution): what the finance by year and by partner would print."""
+    out: dict[str, float] = {}
+    for source in programme.funding:
+        if "amounts" not in source.exempt:
+            continue
+        total = sum(source.amounts.values())
+        out[f"{source.id} in all"] = total
+        for fy, amount in source.amounts.items():
+            out[f"{source.id} {fy}"] = amount
+            for partner, share in recipients(programme, source).items():
+                if share < 1:
+                    out[f"{source.id} {fy} to {partner}"] = share * amount
+        for partner, share in recipients(programme, source).items():
+            if share < 1:
+                out[f"{source.id} in all to {partner}"] = share * total
+    return out
 
 
 def _public_money(programme: Programme) -> set[float]:

@@ -52,7 +52,7 @@ def _option(draw: Any, service: str, k: int, periods: int) -> dict[str, Any]:
 
 @st.composite
 def programmes(
-    draw: Any, extended: bool = False, hand_backs: bool = False
+    draw: Any, extended: bool = False, hand_backs: bool = False, funding: bool = False
 ) -> tuple[Programme, dict[str, Any]]:
     """2–5 services, 1–3 options each plus the status quo, lags, block or ignore, two pools with
     overrides (one costed and funded by tranches), a budget, forced services, the MoU margin.
@@ -60,7 +60,8 @@ def programmes(
     ``extended`` adds, after every other draw (so the programmes drawn without it are unchanged),
     a kind for each dependency (go-live-together with no lag) and membership dates for the
     partners (joining mid-horizon, mid-quarter too, leaving before its end).  ``hand_backs`` adds,
-    after those, hand-back options with stranded costs and who bears them (see ``_hand_backs``)."""
+    after those, hand-back options with stranded costs and who bears them (see ``_hand_backs``).
+    ``funding`` adds, last, a grant, a contribution and a capitalisation direction (``_funding``)."""
     count = draw(st.integers(2, 5))
     periods = draw(st.integers(3, 6 if count <= 3 else 4))
     services, options = [], []
@@ -122,7 +123,37 @@ def programmes(
         _extend(draw, data)
     if hand_backs:
         _hand_backs(draw, data, periods)
+    if funding:
+        _funding(draw, data)
     return Programme.model_validate(data), {"force_in": tuple(forced_in), "force_out": tuple(forced_out)}
+
+
+def _funding(draw: Any, data: dict[str, Any]) -> None:
+    """A grant to the City and the Other council (raising the 2016/17 budget), a contribution the
+    County pays the consenting Other council, and a capitalisation direction, into ``data``."""
+    data["funding"] = [
+        {
+            "id": "grant",
+            "name": "Grant",
+            "kind": "grant",
+            "amounts": {"2016/17": draw(st.sampled_from([10000, 40000]))},
+            "to": draw(st.sampled_from([{"city": 0.5, "other": 0.5}, {"other": 1.0}])),
+        },
+        {
+            "id": "county-pays",
+            "name": "County contribution",
+            "kind": "contribution",
+            "from_partner": "county",
+            "amounts": {"2016/17": draw(st.sampled_from([5000, 30000]))},
+            "to": {"other": 1.0},
+        },
+        {
+            "id": "capital",
+            "name": "Capitalisation",
+            "kind": "capitalisation",
+            "amounts": {"2016/17": draw(st.sampled_from([0, 20000]))},
+        },
+    ]
 
 
 KINDS = ["finish_to_start", "start_to_start", "go_live_together"]
@@ -453,5 +484,20 @@ def test_every_objective_equals_enumeration_with_hand_backs_and_stranded_costs(
     case: tuple[Programme, dict[str, Any]],
 ):
     """Stranded costs in the NPV, the one-off budget and each partner's money (by their split)."""
+    programme, forced = case
+    _check(programme, forced)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programmes(funding=True))
+def test_every_objective_equals_enumeration_with_funding(case: tuple[Programme, dict[str, Any]]):
+    """Grants and capitalisation raise the 2016/17 budget; grants and contributions are in the NPV
+    and each partner's money (a constant to the solver, added back to its objective value)."""
     programme, forced = case
     _check(programme, forced)

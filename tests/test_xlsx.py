@@ -55,6 +55,7 @@ def test_workbook_has_a_sheet_per_record_kind(book: Path):
         "sources",
         "exception_policies",
         "actuals",
+        "funding_sources",
         "funding",
     ]
     options = load_workbook(book)["options"]

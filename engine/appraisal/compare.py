@@ -125,13 +125,30 @@ def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, An
         if money is None or money.payback_years is None
         else round(money.payback_years, 2),
         **_target_columns(money),
-        "left out of the figures (exempt)": "; ".join(withheld),
+        **_funding_columns(money),
+        "left out of the figures (exempt)": "; ".join(
+            [*withheld, *(money.funding_withheld if money else [])]
+        ),
         "exceptions": "; ".join(exceptions),
         "changes losing money (NPV < 0)": "; ".join(programme.service(s).name for s in losing),
         **shares,
         **own,
         **peaks,
     }
+
+
+def _funding_columns(money: FinanceView | None) -> dict[str, float]:
+    """Where the programme has funding: the funding each financial year (grants; contributions
+    net to nothing), the one-off cost net of it, and what capitalisation directions meet from
+    capital (the public view's figures: exempt sources left out)."""
+    if money is None or "funding" not in money.by_year:
+        return {}
+    years = money.by_year.set_index("financial year")
+    out = {f"funding {fy} (£)": round(float(v), 2) for fy, v in years["funding"].items() if v}
+    total = float(years["funding"].sum())
+    out["one-off cost net of funding (£)"] = round(money.one_off - total, 2)
+    out["capitalised (£)"] = round(float(years["capitalised"].sum()), 2)
+    return out
 
 
 def _target_columns(money: FinanceView | None) -> dict[str, float | str | None]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from engine.appraisal.finance import NpvRisk, npv_risk
 from engine.appraisal.scenario import ScenarioResult
 from engine.appraisal.sensitivity import Sensitivity, scenario_sensitivity
+from engine.plan.disclosure import Disclosure
 from engine.plan.result import usage
 from engine.plan.windows import capacity_windows
 from engine.scoring.switching import SwitchingValue, switching_values
@@ -31,7 +32,8 @@ def gather(result: ScenarioResult, draws: int = 1000, seed: int = 0) -> Evidence
     plan = result.plan.plan
     risk = None
     if plan is not None and any(o.ranges for o in loaded.programme.options):
-        risk = npv_risk(plan, loaded.programme, scenario.appraisal, draws=draws, seed=seed)
+        public = Disclosure.of(loaded.programme).public_programme()  # secret funding left out
+        risk = npv_risk(plan, public, scenario.appraisal, draws=draws, seed=seed)
     return Evidence(sensitivity, switching, risk, _binding(result))
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from engine.plan.result import Plan
+from engine.programme.funding import capitalisation_by_year
 from engine.programme.model import DeliveryOption, Programme
 from engine.programme.money import (
     DECLINING,
@@ -25,6 +26,7 @@ from engine.programme.money import (
     Appraisal,
     Ledger,
     discount_factor,
+    funding_npv,
     plan_ledgers,
     shares_of,
     year_labels,
@@ -54,24 +56,38 @@ class CashFlows:
     costs: dict[str, float] = field(default_factory=dict)
     savings: dict[str, float] = field(default_factory=dict)
     monthly_net: dict[int, float] = field(default_factory=dict)
+    funding: dict[str, float] | None = None  # income by year; None: the programme has no funding
+    capital: dict[str, float] = field(default_factory=dict)  # one-off costs a direction capitalises
 
     @classmethod
-    def of(cls, programme: Programme, ledger: Ledger) -> CashFlows:
+    def of(cls, programme: Programme, ledger: Ledger, funded: bool = False) -> CashFlows:
+        """``funded``: the ledger carries the programme's funding (a plan's, not a change's own)."""
         years = year_labels(programme, len(ledger.net))
         costs: dict[str, float] = defaultdict(float)
         savings: dict[str, float] = defaultdict(float)
+        income: dict[str, float] = defaultdict(float)
         spent = ledger.one_off + ledger.resources
-        for month, (cost, saving) in enumerate(zip(spent, ledger.savings, strict=True)):
+        for month, (cost, saving, got) in enumerate(zip(spent, ledger.savings, ledger.funding, strict=True)):
             if cost:
                 costs[years[month // 12]] += float(cost)
             if saving:
                 savings[years[month // 12]] += float(saving)
+            if got:
+                income[years[month // 12]] += float(got)
         net = ledger.net
-        monthly = {m: float(net[m]) for m in range(len(net)) if spent[m] or ledger.savings[m]}
-        return cls(years, dict(costs), dict(savings), monthly)
+        monthly = {
+            m: float(net[m]) for m in range(len(net)) if spent[m] or ledger.savings[m] or ledger.funding[m]
+        }
+        with_funding = funded and bool(programme.funding)
+        limits = capitalisation_by_year(programme) if with_funding else {}
+        capital = {y: min(costs.get(y, 0.0), cap) for y, cap in limits.items() if y in years}
+        return cls(
+            years, dict(costs), dict(savings), monthly, dict(income) if with_funding else None, capital
+        )
 
     def net(self, year: str) -> float:
-        return self.savings.get(year, 0.0) - self.costs.get(year, 0.0)
+        income = (self.funding or {}).get(year, 0.0)
+        return self.savings.get(year, 0.0) + income - self.costs.get(year, 0.0)
 
     def npv(self, appraisal: Appraisal) -> float:
         return sum(self.net(y) * discount_factor(t, appraisal) for t, y in enumerate(self.years))
@@ -91,14 +107,24 @@ class CashFlows:
         return None
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "financial year": self.years,
-                "one-off costs": [self.costs.get(y, 0.0) for y in self.years],
-                "savings": [self.savings.get(y, 0.0) for y in self.years],
-                "net": [self.net(y) for y in self.years],
-            }
-        )
+        """One row a financial year; with funding, also the funding received, the one-off costs
+        net of it, and the one-off costs met from capital and from revenue."""
+        columns: dict[str, list[object]] = {
+            "financial year": list(self.years),
+            "one-off costs": [self.costs.get(y, 0.0) for y in self.years],
+            "savings": [self.savings.get(y, 0.0) for y in self.years],
+        }
+        if self.funding is not None:
+            columns["funding"] = [self.funding.get(y, 0.0) for y in self.years]
+            columns["one-off net of funding"] = [
+                self.costs.get(y, 0.0) - self.funding.get(y, 0.0) for y in self.years
+            ]
+            columns["capitalised"] = [self.capital.get(y, 0.0) for y in self.years]
+            columns["revenue one-off"] = [
+                self.costs.get(y, 0.0) - self.capital.get(y, 0.0) for y in self.years
+            ]
+        columns["net"] = [self.net(y) for y in self.years]
+        return pd.DataFrame(columns)
 
 
 def option_cash_flows(
@@ -121,12 +147,14 @@ class PlanFinance:
     by_partner: pd.DataFrame  # partner, one-off costs, resource costs, annual saving, NPV
     by_service: pd.DataFrame  # service, option, one-off, resource costs, annual saving, NPV, payback
     resource_cost: float = 0.0  # resource days at their day rates, undiscounted
+    funding: float = 0.0  # grants received, undiscounted (contributions net to nothing)
+    capitalised: float = 0.0  # one-off costs met from capital under a capitalisation direction
 
 
 def plan_finance(plan: Plan, programme: Programme, appraisal: Appraisal = GREEN_BOOK) -> PlanFinance:
     ordered = sorted(plan.assignments, key=lambda a: (a.start, a.service))
     changes = [(programme.option(a.option), a.start) for a in ordered]
-    total, partners, own = plan_ledgers(programme, changes, appraisal)
+    total, partners, own = plan_ledgers(programme, changes, appraisal, funding=True)
     services: list[dict[str, object]] = []
     for (option, _), ledger in zip(changes, own, strict=True):
         service = programme.service(option.service)
@@ -154,15 +182,19 @@ def plan_finance(plan: Plan, programme: Programme, appraisal: Appraisal = GREEN_
                 "one_off": float(ledger.one_off.sum()),
                 "resource_cost": float(ledger.resources.sum()),
                 "annual_saving": saving,
+                "funding": float(ledger.funding.sum()),
                 "npv": ledger.npv(appraisal),
             }
         )
-    by_partner = pd.DataFrame(rows, columns=["partner", "one_off", "resource_cost", "annual_saving", "npv"])
+    columns = ["partner", "one_off", "resource_cost", "annual_saving", "npv"]
+    if programme.funding:  # net receipts, undiscounted (a contribution's payer: negative)
+        columns.insert(4, "funding")
+    by_partner = pd.DataFrame(rows, columns=columns)
     by_service = pd.DataFrame(
         services,
         columns=["service", "option", "one_off", "resource_cost", "annual_saving", "npv", "payback_years"],
     )
-    flows = CashFlows.of(programme, total)
+    flows = CashFlows.of(programme, total, funded=True)
     return PlanFinance(
         flows,
         total.npv(appraisal),
@@ -172,6 +204,8 @@ def plan_finance(plan: Plan, programme: Programme, appraisal: Appraisal = GREEN_
         by_partner,
         by_service,
         float(total.resources.sum()),
+        float(total.funding.sum()),
+        sum(flows.capital.values()),
     )
 
 
@@ -207,11 +241,12 @@ def npv_risk(
 ) -> NpvRisk:
     """The plan's NPV when each option's uncertain costs are drawn from triangular distributions
     (low, the figure given, high).  For a fixed start the NPV is linear in an option's annual
-    saving and one-off cost, so two unit appraisals per change make every draw a dot product."""
+    saving and one-off cost, so two unit appraisals per change make every draw a dot product.  The
+    programme's funding (not uncertain, and the same whatever the plan) is added to every draw."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    total = np.zeros(draws)
+    total = np.full(draws, funding_npv(programme, appraisal)[0] if programme.funding else 0.0)
     uncertain = []
     for a in plan.assignments:
         option = programme.option(a.option)

@@ -71,7 +71,9 @@ def frontier(
         finance = (
             None
             if result.plan is None
-            else plan_finance(disclosure.public_part(result.plan), at, scenario.appraisal)
+            else plan_finance(
+                disclosure.public_part(result.plan), disclosure.public_programme(), scenario.appraisal
+            )
         )
         chosen: set[str] = set() if result.plan is None else {a.service for a in result.plan.assignments}
         rows.append(
@@ -79,7 +81,10 @@ def frontier(
                 "level": level,
                 "plan": result.status_text,
                 "objective value": None
-                if result.objective_value is None or hidden or (scaled and result.objective == "value")
+                if result.objective_value is None
+                or hidden
+                or (scaled and result.objective == "value")
+                or disclosure.hides_objective(result.objective)
                 else round(result.objective_value, 6) + 0.0,
                 "NPV (£)": None if finance is None else round(finance.npv, 2),
                 "one-off cost (£)": None if finance is None else round(finance.one_off, 2),
@@ -87,7 +92,7 @@ def frontier(
                 "services": ", ".join(sorted(chosen)),
                 "entering": ", ".join(sorted(chosen - previous)),
                 "leaving": ", ".join(sorted(previous - chosen)),
-                "left out of the figures (exempt)": ", ".join(hidden),
+                "left out of the figures (exempt)": ", ".join([*hidden, *disclosure.funding_withheld]),
             }
         )
         previous = chosen

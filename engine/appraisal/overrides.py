@@ -30,7 +30,16 @@ from engine.io.validation import Loc, field_path
 from engine.io.yamlsource import YamlDoc
 from engine.programme.model import Id, Record
 
-LISTS = ("partners", "services", "options", "resources", "dependencies", "exception_policies", "actuals")
+LISTS = (
+    "partners",
+    "services",
+    "options",
+    "resources",
+    "dependencies",
+    "exception_policies",
+    "actuals",
+    "funding",
+)
 SINGLETONS = ("budget", "exception_policy", "consensus", "settings", "horizon")
 OPTIONAL = ("budget", "exception_policy", "consensus")
 KIND = {
@@ -41,6 +50,7 @@ KIND = {
     "dependencies": "dependency",
     "exception_policies": "exception policy of",
     "actuals": "actual of option",
+    "funding": "funding source",
 }
 # the fields that name a record (else `id`); a further exception policy is named by its client,
 # an actual by its option
@@ -70,6 +80,7 @@ class Changes(Record):
     dependencies: dict[DependencyKey, Fields] = Field(default_factory=dict)
     exception_policies: dict[Id, Fields] = Field(default_factory=dict)  # by client
     actuals: dict[Id, Fields] = Field(default_factory=dict)  # by option
+    funding: dict[Id, Fields] = Field(default_factory=dict)
     budget: Fields = Field(default_factory=dict)
     exception_policy: Fields = Field(default_factory=dict)
     consensus: Fields = Field(default_factory=dict)
@@ -87,6 +98,7 @@ class Additions(Record):
     dependencies: tuple[Fields, ...] = ()
     exception_policies: tuple[Fields, ...] = ()
     actuals: tuple[Fields, ...] = ()
+    funding: tuple[Fields, ...] = ()
     budget: Fields | None = None
     exception_policy: Fields | None = None
     consensus: Fields | None = None
@@ -102,6 +114,7 @@ class Removals(Record):
     dependencies: tuple[DependencyKey, ...] = ()
     exception_policies: tuple[Id, ...] = ()  # by client
     actuals: tuple[Id, ...] = ()  # by option
+    funding: tuple[Id, ...] = ()
     budget: bool = False
     exception_policy: bool = False
     consensus: bool = False
@@ -319,6 +332,7 @@ def remove(edit: Edit, removals: Removals, changes: Changes, additions: Addition
             edit.problem(f"the base programme has no {_words(name)} to remove", ("remove", name))
     for kind in (
         "actuals",
+        "funding",
         "exception_policies",
         "dependencies",
         "options",

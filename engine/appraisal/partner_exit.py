@@ -15,7 +15,10 @@
   shares bear it if it bore all), and a hand-back of a service no longer shared goes (there is
   nothing left to unwind);
 - it leaves the consensus, the funding tranches' ``by`` lists and joint ventures' ``owners``; its
-  own further exception policies (``exception_policies``) go with it.
+  own further exception policies (``exception_policies``) go with it;
+- funding sources (``funding``): the contributions it pays go with it; its share of a source's
+  ``to`` is re-split pro rata among the other receivers, and a source it alone received goes (the
+  money was its own); a source without ``to`` is re-split by the default rule among who remains.
 
 Refused, at the removal's line, unless the same scenario settles them: a funding tranche left
 with nobody to pay (``change`` the resource's ``funding``), a consensus left with fewer than two
@@ -51,6 +54,7 @@ def remove_partner(
         _leave_service(edit, service, pid, at)
     _leave_options(edit, pid, at)
     _leave_funding(edit, pid, at, changes)
+    _leave_funding_sources(edit, pid, at)
     _leave_consensus(edit, pid, at, removals, changes)
     _leave_policies(edit, pid, at)
     for partner in edit.data["partners"]:
@@ -127,6 +131,18 @@ def _leave_funding(edit: Edit, pid: str, at: Loc, changes: Changes) -> None:
                     f"(change: resources: {pool['id']}: funding: …)",
                     at,
                 )
+
+
+def _leave_funding_sources(edit: Edit, pid: str, at: Loc) -> None:
+    """Its contributions and whatever it alone received go; its receipts re-split pro rata."""
+    for source in edit.data["funding"]:
+        to = dict(source.get("to") or {})
+        if pid in to:
+            rest = {k: v for k, v in to.items() if k != pid}
+            total = sum(rest.values())
+            source["to"] = {k: v / total for k, v in rest.items()}
+            edit.mark(source, "to", at, deeper=False)
+    edit.drop("funding", lambda s: s.get("from_partner") != pid and s.get("to") != {}, at)
 
 
 def _leave_policies(edit: Edit, pid: str, at: Loc) -> None:

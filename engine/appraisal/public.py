@@ -4,7 +4,7 @@ withheld (see :mod:`engine.plan.disclosure` for what is secret and why)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -32,6 +32,7 @@ class FinanceView:
     by_service: pd.DataFrame  # service, option, one_off, annual_saving, npv, payback_years
     withheld: list[str]  # options left out of the totals (public view only)
     target: TargetProgress | None = None  # against the programme's savings target, if it has one
+    funding_withheld: list[str] = field(default_factory=list)  # exempt funding sources left out (names)
 
 
 def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | None:
@@ -43,9 +44,10 @@ def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | 
     programme = result.loaded.programme
     disclosure = Disclosure.of(programme, include_exempt)
     hidden = disclosure.withheld_in(plan)
-    if hidden:
+    if hidden or disclosure.secret_funding:
         partners = finance.by_partner["partner"]
-        finance = plan_finance(disclosure.public_part(plan), programme, result.loaded.scenario.appraisal)
+        public = disclosure.public_programme()
+        finance = plan_finance(disclosure.public_part(plan), public, result.loaded.scenario.appraisal)
         finance.by_partner = (
             finance.by_partner.set_index("partner").reindex(partners, fill_value=0.0).reset_index()
         )
@@ -59,6 +61,7 @@ def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | 
         finance.by_service,
         sorted(hidden),
         public_target(result, include_exempt),
+        disclosure.funding_withheld,
     )
 
 
@@ -129,12 +132,16 @@ def public_plan(
     }
     negative = [s for s in result.negative_npv if not disclosure.hides_service(s)]
     advice = result.advice
-    if disclosure.secret and result.plan is None:  # a shortfall may be a secret option's one-off
+    # a shortfall may be a secret option's one-off, or a budget a secret grant raises
+    if (disclosure.secret or disclosure.secret_funding) and result.plan is None:
         advice = [re.sub(r"£[\d,]+(?:\.\d+)?", "£[exempt]", line) for line in advice]
     hidden = disclosure.withheld_in(result.plan)
-    if not hidden and not scaled:
+    funded = disclosure.hides_objective(result.objective)
+    if not hidden and not scaled and not funded:
         return replace(result, left_out=left_out, negative_npv=negative, advice=advice)
     what = f"exempt figures of {', '.join(hidden)}" if hidden else "scores on a scale an exempt figure sets"
+    if funded and not hidden:
+        what = f"exempt funding ({', '.join(disclosure.funding_withheld)})"
     return replace(
         result,
         advice=advice,

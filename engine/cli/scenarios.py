@@ -184,7 +184,7 @@ def _npv_risk_text(loaded: LoadedScenario, draws: int, seed: int, include_exempt
             "\nThe NPV of the plan under uncertain costs rests on exempt figures of "
             f"{', '.join(hidden)} and is withheld (--include-exempt shows it)."
         )
-    risk = npv_risk(plan, programme, loaded.scenario.appraisal, draws=draws, seed=seed)
+    risk = npv_risk(plan, disclosure.public_programme(), loaded.scenario.appraisal, draws=draws, seed=seed)
     return (
         f"\nNPV of the plan with uncertain costs ({', '.join(risk.uncertain) or 'none in the plan'}; "
         f"triangular draws): P10 £{risk.p10:,.0f}, P50 £{risk.p50:,.0f}, P90 £{risk.p90:,.0f}; "

@@ -1,10 +1,11 @@
 """Programme workbooks for officers who work in Excel: one sheet per kind of record.
 
 Sheets: ``programme`` (field/value rows for the horizon and policies), ``partners``, ``services``,
-``options``, ``dependencies``, ``resources``, ``funding`` and ``sources``.  Mappings become dotted
-columns (``demand.pm-days``, ``attributes.outcome``); short lists are comma-separated text; a
-per-period demand profile is ``3; 3; 2``.  The conversion is driven by the model's field types,
-so YAML → workbook → YAML is lossless.
+``options``, ``dependencies``, ``resources``, ``funding`` (resource tranches), ``sources``,
+``exception_policies`` and ``funding_sources`` (grants, contributions, capitalisation
+directions).  Mappings become dotted columns (``demand.pm-days``, ``attributes.outcome``);
+short lists are comma-separated text; a per-period demand profile is ``3; 3; 2``.  The
+conversion is driven by the model's field types, so YAML → workbook → YAML is lossless.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ RECORD_SHEETS: dict[str, tuple[str, type[BaseModel]]] = {
     "sources": ("sources", m.SourceDocument),
     "exception_policies": ("exception_policies", m.ExceptionPolicy),
     "actuals": ("actuals", m.Actual),
+    "funding_sources": ("funding", m.FundingSource),  # the resources' tranches are sheet `funding`
 }
 REQUIRED_SHEETS = ("programme", "partners", "services")
 
@@ -404,7 +406,7 @@ class _Reader:
                     f"unknown column `{column}`{_suggest(base, fields)}", name, 1, get_column_letter(col)
                 )
         for required in (n for n, f in fields.items() if f.is_required() and n != "funding"):
-            if required not in header and body:
+            if body and not any(c == required or str(c).startswith(f"{required}.") for c in header if c):
                 self.problem(f"missing column `{required}`", name, 1)
         records: list[dict[str, Any]] = []
         for index, (row_no, row) in enumerate(body):

@@ -162,7 +162,7 @@ def plan_value(instance: Instance, plan: Plan) -> float:
     if instance.settings.objective == "makespan":
         return float(plan.makespan)
     jobs = {job.option.id: job for job in instance.all_jobs()}
-    total = sum(instance.value(jobs[a.option], a.start) for a in plan.assignments)
+    total = sum(instance.value(jobs[a.option], a.start) for a in plan.assignments) + instance.funding_value
     if instance.settings.objective == "maxmin":
         return (
             min(

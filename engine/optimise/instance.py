@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 
 from engine.base.errors import InfeasibleError, Problem
-from engine.plan.settings import PlanSettings
+from engine.plan.settings import MAXMIN_TIE_BREAK, PlanSettings
 from engine.plan.windows import Window, budget_windows, capacity_windows
 from engine.programme.graph import dependency_graph
 from engine.programme.model import DeliveryOption, Programme, Service
@@ -25,6 +25,7 @@ from engine.programme.money import (
     benefit_discounts,
     change_npv_by_start,
     funded_pools,
+    funding_npv,
     shares_of,
     stranded_split_of,
 )
@@ -101,6 +102,26 @@ class Instance:
         if self.settings.objective == "value":
             return job.gain * self.discount(start + job.duration)
         return job.npv[start]
+
+    @cached_property
+    def _funding(self) -> tuple[float, dict[str, float]]:
+        return funding_npv(self.programme, self.settings.appraisal)
+
+    @property
+    def funding_value(self) -> float:
+        """The constant the funding adds to the objective: its NPV under savings and max-min
+        (funding does not depend on the plan; see :mod:`engine.programme.funding`), else 0."""
+        return self._funding[0] if self.settings.objective in ("savings", "maxmin") else 0.0
+
+    @property
+    def objective_offset(self) -> float:
+        """What the solver's objective leaves out and the plan's value includes: the funding's
+        NPV (savings), or its tie-break part (max-min; each partner's own funding is in its row)."""
+        return self.funding_value * (MAXMIN_TIE_BREAK if self.settings.objective == "maxmin" else 1.0)
+
+    def partner_funding(self, partner: str) -> float:
+        """``partner``'s NPV from funding alone (receipts less contributions paid)."""
+        return self._funding[1].get(partner, 0.0)
 
     def partner_value(self, job: Job, start: int, partner: str) -> float:
         """``partner``'s share of the change's NPV, less the days of funded pools (which the pools'

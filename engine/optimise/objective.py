@@ -9,6 +9,11 @@ savings:  maximise Σ x[o,t] · NPV_o(t), each change's net present value over i
           objective is the plan's NPV.
 maxmin:   maximise z, with z ≤ each consenting partner's NPV from the plan (the Leaders' Board's
           view: the worst-off partner as well off as possible), then the total as a tie-break.
+
+Funding (grants, contributions) does not depend on the plan: it is a constant F (savings) or F_p
+in each partner's row (max-min).  Solvers do not all report an objective's constant, so it stays
+out of the solver's objective and :func:`engine.optimise.run.translate` adds it
+(``Instance.objective_offset``) to the value and the bound.
 makespan: minimise C, the end of the last transition.
 """
 
@@ -35,6 +40,6 @@ def set_objective(model: Model) -> None:
         return
     worst = model.problem.add_variable("worst_off_partner")
     for partner in consenting_partners(instance.programme):
-        share = partner_money(model, partner)
+        share = partner_money(model, partner) + instance.partner_funding(partner)
         model.add(worst <= share, f"worst[{partner}]", f"the worst-off partner gains no more than {partner}")
     model.problem.setObjective(worst + MAXMIN_TIE_BREAK * total)

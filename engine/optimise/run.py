@@ -76,7 +76,17 @@ def build_model(instance: Instance) -> Model:
 
 
 def translate(model: Model, solver: pulp.LpSolver, log: Path | None) -> Outcome:
-    """The one place solver statuses become PlanStatus, with bound and gap read from the solver."""
+    """The one place solver statuses become PlanStatus, with bound and gap read from the solver,
+    and the funding's constant (left out of the solver's objective) added to both."""
+    outcome = _translate(model, solver, log)
+    offset = model.instance.objective_offset
+    if offset:
+        outcome.objective = None if outcome.objective is None else outcome.objective + offset
+        outcome.bound = None if outcome.bound is None else outcome.bound + offset
+    return outcome
+
+
+def _translate(model: Model, solver: pulp.LpSolver, log: Path | None) -> Outcome:
     problem = model.problem
     sense = 1 if problem.sense == pulp.LpMinimize else -1
     if isinstance(solver, pulp.HiGHS):

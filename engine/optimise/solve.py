@@ -69,7 +69,7 @@ def _solve(
     result.advice = list(instance.notes)
     if not instance.jobs:  # nothing can or need change: the empty plan is the only plan
         result.status, result.plan = PlanStatus.OPTIMAL, heuristic
-        result.objective_value = result.bound = 0.0
+        result.objective_value = result.bound = plan_value(instance, heuristic)
         result.gap = 0.0
         result.message = "no change is worth planning; every service keeps its status quo"
     else:

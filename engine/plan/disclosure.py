@@ -20,8 +20,13 @@ one, say; see ``ScoreTable.secret_scales``), every option's value on it and ever
 worked from that value: the public view then withholds the criterion for every option, bands every
 score and withholds value-objective figures.
 
+A funding source whose ``amounts`` are exempt is left out of every money figure in the public view
+(the finance is recomputed on :meth:`Disclosure.public_programme` and names what it left out), and
+the savings and max-min objective values, which count it, are withheld.
+
 A channel this view does not close (for the planning work to remove): the feasibility of a plan
-under a what-if budget brackets a secret option's one-off cost.
+under a what-if budget brackets a secret option's one-off cost, and, where a secret grant or
+capitalisation direction raises a year's one-off budget, that amount too.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.programme.exempt import secret_options
+from engine.programme.exempt import secret_funding, secret_options
 from engine.programme.model import Programme
 
 if TYPE_CHECKING:
@@ -43,11 +48,29 @@ class Disclosure:
     programme: Programme
     include_exempt: bool = False
     secret: frozenset[str] = field(default_factory=frozenset)
+    secret_funding: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def of(cls, programme: Programme, include_exempt: bool = False) -> Disclosure:
         hidden = frozenset() if include_exempt else frozenset(secret_options(programme))
-        return cls(programme, include_exempt, hidden)
+        funding = frozenset() if include_exempt else frozenset(secret_funding(programme))
+        return cls(programme, include_exempt, hidden, funding)
+
+    def public_programme(self) -> Programme:
+        """The programme whose money may be shown: without its secret funding sources."""
+        if not self.secret_funding:
+            return self.programme
+        kept = tuple(s for s in self.programme.funding if s.id not in self.secret_funding)
+        return self.programme.model_copy(update={"funding": kept})
+
+    @property
+    def funding_withheld(self) -> list[str]:
+        """The names of the secret funding sources (left out of public figures), in file order."""
+        return [s.name for s in self.programme.funding if s.id in self.secret_funding]
+
+    def hides_objective(self, objective: str) -> bool:
+        """Whether the objective value counts a secret funding source (savings, max-min)."""
+        return bool(self.secret_funding) and objective in ("savings", "maxmin")
 
     def hides_service(self, service: str) -> bool:
         return any(self.programme.option(o).service == service for o in self.secret)

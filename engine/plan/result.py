@@ -196,10 +196,12 @@ def spend(plan: Plan, programme: Programme) -> list[float]:
 
 
 def partner_benefits(
-    plan: Plan, programme: Programme, appraisal: Appraisal | None = None
+    plan: Plan, programme: Programme, appraisal: Appraisal | None = None, funding: bool = True
 ) -> dict[str, float]:
-    """Each consenting partner's NPV from the plan (the finance's money: :mod:`engine.programme.money`)."""
+    """Each consenting partner's NPV from the plan (the finance's money: :mod:`engine.programme.money`),
+    its funding receipts and contributions included unless ``funding`` is False (the consensus
+    test: funding is the same whatever the plan, doing nothing included, so it cancels)."""
     appraisal = appraisal or Appraisal()
     changes = [(option_of(programme, a.option), a.start) for a in plan.assignments]
-    _, partners, _ = plan_ledgers(programme, changes, appraisal)
+    _, partners, _ = plan_ledgers(programme, changes, appraisal, funding=funding)
     return {p: partners[p].npv(appraisal) if p in partners else 0.0 for p in consenting_partners(programme)}

@@ -220,7 +220,7 @@ def _consensus_no_worse_off(plan: Plan, programme: Programme, settings: PlanSett
     """For each consenting partner p: p's NPV from the plan ≥ 0."""
     return [
         f"partner `{partner}` is worse off than the status quo (£{benefit:,.0f})"
-        for partner, benefit in partner_benefits(plan, programme, settings.appraisal).items()
+        for partner, benefit in partner_benefits(plan, programme, settings.appraisal, funding=False).items()
         if benefit < -TOLERANCE * max(1.0, abs(benefit))
     ]
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine.programme.calendar import Horizon
+from engine.programme.funding import budget_relief
 from engine.programme.model import Programme
 
 
@@ -65,18 +66,23 @@ def budget_windows(
     *,
     per_financial_year: float | None = None,
     overrides: Mapping[str, float] | None = None,
+    funded: bool = True,
 ) -> list[Window]:
     """Each financial year's one-off budget: its override, else the budget a year (none without a
-    budget).  ``per_financial_year`` and ``overrides`` (a what-if being edited) replace the
-    programme's own, as :func:`capacity_windows` does for a pool."""
+    budget), plus what the year's grants and capitalisation directions add (``funded``; a
+    contribution moves money between partners and adds nothing: see
+    :func:`engine.programme.funding.budget_relief`).  ``per_financial_year`` and ``overrides`` (a
+    what-if being edited) replace the programme's own, as :func:`capacity_windows` does for a pool;
+    an editor shows them with ``funded=False``, so the funding is never counted into an override."""
     if programme.budget is None:
         return []
     count = periods or programme.horizon.periods
     budget = programme.budget
     default = budget.per_financial_year if per_financial_year is None else per_financial_year
     named = budget.overrides if overrides is None else overrides
+    relief = budget_relief(programme) if funded else {}
     return [
-        Window(fy, tuple(ts), named.get(fy, default), fy)
+        Window(fy, tuple(ts), named.get(fy, default) + relief.get(fy, 0.0), fy)
         for fy, ts in _financial_years(programme.horizon, count).items()
     ]
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.present.staff import fte_text, staff_total
+from engine.programme.funding import recipients
 from engine.programme.graph import dependency_order
 from engine.programme.model import DeliveryOption, ExceptionPolicy, Programme, Service, Sourced
 from engine.programme.money import shares_of, stranded_split_of
@@ -64,6 +65,8 @@ def summary_text(programme: Programme, include_exempt: bool = False, width: int 
         console.print(_resources_table(p))
     if p.budget:
         console.print(Text(_budget_line(p)))
+    if p.funding:
+        console.print(_funding_table(p, include_exempt))
     if p.savings_target:
         console.print(Text(_target_line(p, include_exempt)))
     if p.actuals:
@@ -220,12 +223,34 @@ def _resources_table(p: Programme) -> Table:
     return pools
 
 
+def _funding_table(p: Programme, include_exempt: bool) -> Table:
+    """Each funding source: its kind, money by financial year (withheld when exempt), who pays and
+    who receives it, and what it is for."""
+    table = _table("Funding", ("id", "name", "kind", "by financial year", "from", "to", "for"))
+    kinds = {"grant": "grant", "contribution": "contribution", "capitalisation": "capitalisation direction"}
+    for source in p.funding:
+        years = "; ".join(f"{fy}: {money(v)}" for fy, v in source.amounts.items())
+        payer = p.partner(source.from_partner).name if source.from_partner else ""
+        if source.kind == "grant":
+            payer = "outside the partnership"
+        receivers = ", ".join(f"{p.partner(k).name} {v:.0%}" for k, v in recipients(p, source).items())
+        services = ", ".join(p.service(s).name for s in source.services)
+        amounts = figure(source, "amounts", years, include_exempt)
+        _row(table, [source.id, source.name, kinds[source.kind], amounts, payer, receivers, services])
+    return table
+
+
 def _budget_line(p: Programme) -> str:
     """The one-off budget per financial year, with the years that differ (never exempt, as pools)."""
     assert p.budget is not None
     years = ", ".join(f"{k}: {money(v)}" for k, v in p.budget.overrides.items())
     text = figure(p.budget, "per_financial_year", money(p.budget.per_financial_year), True)
-    return f"One-off budget: {text} per financial year" + (f" ({years})" if years else "")
+    raised = (
+        "; a year's grants and capitalisation directions add to its budget"
+        if any(s.kind != "contribution" for s in p.funding)
+        else ""
+    )
+    return f"One-off budget: {text} per financial year" + (f" ({years})" if years else "") + raised
 
 
 def _service_row(p: Programme, s: Service, include_exempt: bool) -> list[str]:

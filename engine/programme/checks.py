@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from engine.base.partial import SetAside
 from engine.programme.actuals import actual_problems
 from engine.programme.calendar import FY_KEY
+from engine.programme.funding import check_funding
 
 if TYPE_CHECKING:
     from engine.programme.model import DeliveryOption, ExceptionPolicy, Programme, Service
@@ -44,6 +45,7 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem
     problems += _exception_policy(p, refs)
     problems += _consensus(p, refs)
     problems += actual_problems(p, refs.aside.ids("options"))
+    problems += check_funding(p, refs)
     return problems
 
 

@@ -27,6 +27,12 @@ def secret_options(programme: Programme) -> set[str]:
     return out
 
 
+def secret_funding(programme: Programme) -> set[str]:
+    """Funding sources whose amounts are exempt: every NPV, budget and objective they enter would
+    reveal them (a contribution's too: the payer's and receivers' NPVs move by it)."""
+    return {source.id for source in programme.funding if "amounts" in source.exempt}
+
+
 def band(score: float, width: float = 0.1) -> str | None:
     """A score shown as the band it falls in ("0.8–0.9"), so no criterion value can be worked back
     (None for an option with no score, e.g. one not eligible)."""

@@ -354,6 +354,35 @@ class Budget(Sourced):
     overrides: dict[str, Money] = Field(default_factory=dict)
 
 
+FundingKind = Literal["grant", "contribution", "capitalisation"]
+
+
+class FundingSource(Sourced):
+    """Money that pays for the programme, by financial year (see :mod:`engine.programme.funding`).
+
+    - ``grant``: income from outside the partnership (a Transformation Challenge Award), shared by
+      ``to``; it raises the programme's NPV and each receiver's, and adds to the year's one-off budget;
+    - ``contribution``: ``from_partner`` pays the others (``to``); the total NPV is unchanged;
+    - ``capitalisation``: a capitalisation direction lets up to the amount of the year's one-off
+      costs be met from capital; no NPV changes, and it adds to the year's one-off budget.
+
+    Funding is unconditional: it does not depend on which changes the plan makes (``services``
+    records what it is for), so in the objectives it is a constant.
+    """
+
+    id: Id
+    name: Text
+    kind: FundingKind
+    amounts: dict[str, Money] = Field(min_length=1, description="£ by financial year, 'YYYY/YY'")
+    from_partner: Id | None = Field(None, description="the partner who pays a contribution")
+    to: dict[Id, Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=dict,
+        description="who receives it, partner -> share; default: the clients of its services, else all",
+    )
+    services: tuple[Id, ...] = Field((), description="what it is for (informational)")
+    exempt: tuple[str, ...] = Field((), description="fields that are confidential (`amounts`)")
+
+
 class ExceptionPolicy(Sourced):
     """The MoU's exception rule: another partner only where it beats the default provider.
 
@@ -463,6 +492,9 @@ class Programme(Record):
         (), description="what has happened so far: one record per change begun (benefits realisation)"
     )
     as_of: date | None = Field(None, description="the date the actuals are recorded to")
+    funding: tuple[FundingSource, ...] = Field(
+        (), description="grants, partners' contributions and capitalisation directions by financial year"
+    )
     settings: Settings = Settings()
     sources: tuple[SourceDocument, ...] = ()
 

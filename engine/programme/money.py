@@ -19,7 +19,10 @@ Everything is linear in each change, so a plan's money is the sum of its changes
 objectives can use it as coefficients.  Who pays for a pool's days follows its funding tranches in
 the order the days are used (the first 20 days by the County, the rest by the City).  Stranded
 costs are borne by the option's ``stranded_split`` (default: the service's shares), every other
-figure by the service's shares.
+figure by the service's shares.  A plan's ledgers may also carry the programme's funding
+(``plan_ledgers(..., funding=True)``: grants as income, contributions moved between partners; see
+:mod:`engine.programme.funding`); a change's own ledger never does, and to the objectives the
+funding is a constant (:func:`funding_npv`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 from pydantic import Field
 
+from engine.programme.funding import income_by_year, receipts_by_partner, year_index
 from engine.programme.model import DeliveryOption, Fraction, Programme, Record
 
 # Green Book declining long-term discount rates: (first year of the band, rate)
@@ -109,33 +113,50 @@ def pool_cost_profile(
 @dataclass
 class Ledger:
     """Money by month from the appraisal start, costs and savings both positive; ``one_off``
-    includes the stranded costs, and ``stranded`` is that part of it."""
+    includes the stranded costs, and ``stranded`` is that part of it; ``income`` is funding
+    received less contributions paid (:mod:`engine.programme.funding`)."""
 
     one_off: np.ndarray
     resources: np.ndarray
     savings: np.ndarray
     stranded: np.ndarray
+    income: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.income is None:
+            self.income = np.zeros(len(self.one_off))
 
     @classmethod
     def empty(cls, months: int) -> Ledger:
         return cls(np.zeros(months), np.zeros(months), np.zeros(months), np.zeros(months))
 
     @property
+    def funding(self) -> np.ndarray:
+        assert self.income is not None
+        return self.income
+
+    @property
     def net(self) -> np.ndarray:
-        return self.savings - self.one_off - self.resources
+        return self.savings + self.funding - self.one_off - self.resources
 
     def npv(self, appraisal: Appraisal) -> float:
         return float(self.net @ month_discounts(appraisal, len(self.net)))
 
     def add(self, other: Ledger, share: float = 1.0) -> None:
-        for name in ("one_off", "resources", "savings", "stranded"):
+        for name in ("one_off", "resources", "savings", "stranded", "income"):
             theirs = getattr(other, name)
             getattr(self, name)[: len(theirs)] += share * theirs
 
     def split(self) -> tuple[Ledger, Ledger]:
         """This ledger as its stranded costs and everything else (borne by different partners)."""
         zeros = np.zeros(len(self.net))
-        rest = Ledger(self.one_off - self.stranded, self.resources.copy(), self.savings.copy(), zeros)
+        rest = Ledger(
+            self.one_off - self.stranded,
+            self.resources.copy(),
+            self.savings.copy(),
+            zeros,
+            self.funding.copy(),
+        )
         return rest, Ledger(self.stranded.copy(), zeros.copy(), zeros.copy(), self.stranded.copy())
 
 
@@ -263,18 +284,25 @@ def stranded_split_of(programme: Programme, option: DeliveryOption) -> dict[str,
 
 
 def plan_ledgers(
-    programme: Programme, changes: Iterable[tuple[DeliveryOption, int]], appraisal: Appraisal
+    programme: Programme,
+    changes: Iterable[tuple[DeliveryOption, int]],
+    appraisal: Appraisal,
+    funding: bool = False,
 ) -> tuple[Ledger, dict[str, Ledger], list[Ledger]]:
     """The plan's money in total, by partner, and by change (in the order given).
 
     A change's own ledger carries the full cost of the days it uses; by partner, the days of a
     funded pool go to the tranche funders, its stranded costs to its ``stranded_split`` and every
-    other figure to the service's partners by their shares."""
+    other figure to the service's partners by their shares.  With ``funding``, the programme's
+    funding sources are income too (grants to the total; every receipt and contribution paid to
+    its partner); a change's own ledger never carries them."""
     changes = list(changes)
     months = max(
         [change_months(programme, o, s, appraisal) for o, s in changes]
         or [month_offset(programme) + 12 * appraisal.years]
     )
+    if funding:
+        months = max(months, funding_months(programme))
     total = Ledger.empty(months)
     partners: dict[str, Ledger] = {}
     own: list[Ledger] = []
@@ -306,4 +334,36 @@ def plan_ledgers(
             first = month_offset(programme)
             monthly[first : first + periods * mpp] = np.repeat(split * cost / mpp, mpp)
             partners.setdefault(partner, Ledger.empty(months)).resources[:] += monthly
+    if funding:
+        _add_funding(programme, total, partners, months)
     return total, partners, own
+
+
+def funding_months(programme: Programme) -> int:
+    """Months from the appraisal start to the end of the last financial year with funding."""
+    years = [year_index(programme, fy) for source in programme.funding for fy in source.amounts]
+    return 12 * (max(years) + 1) if years else 0
+
+
+def _year_months(programme: Programme, by_year: dict[str, float], months: int) -> np.ndarray:
+    """£ by financial year spread evenly over each year's twelve months."""
+    out = np.zeros(months)
+    for fy, amount in by_year.items():
+        first = 12 * year_index(programme, fy)
+        out[first : first + 12] += amount / 12
+    return out
+
+
+def _add_funding(programme: Programme, total: Ledger, partners: dict[str, Ledger], months: int) -> None:
+    """Grants to the programme's ledger; each partner's net receipts to its own."""
+    total.funding[:] += _year_months(programme, income_by_year(programme), months)
+    for partner, by_year in receipts_by_partner(programme).items():
+        ledger = partners.setdefault(partner, Ledger.empty(months))
+        ledger.funding[:] += _year_months(programme, by_year, months)
+
+
+def funding_npv(programme: Programme, appraisal: Appraisal) -> tuple[float, dict[str, float]]:
+    """The NPV of the funding alone, for the programme and each partner: a constant the savings
+    and max-min objectives add to the changes' money (funding does not depend on the plan)."""
+    total, partners, _ = plan_ledgers(programme, [], appraisal, funding=True)
+    return total.npv(appraisal), {p: ledger.npv(appraisal) for p, ledger in partners.items()}

@@ -10,6 +10,7 @@ from engine.present.staff import StaffTotal, fte_text, staff_total
 from engine.programme.partners import consenting_partners
 from engine.report.document import Section, para, section, subheading, table
 from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
+from engine.report.funding import by_year_table, funding_paragraph
 
 # The usual legal vehicle for each delivery model, for Legal Services to confirm case by case.
 VEHICLES = {
@@ -55,16 +56,8 @@ def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
         blocks.append(para(EXEMPT_NOTE.format(options=", ".join(money.withheld))))
     if money.target is not None:
         blocks.append(para(_target_text(result, money.target)))
-    blocks.append(
-        table(
-            ["financial year", "one-off costs", "savings", "net"],
-            [
-                [str(r["financial year"]), pounds(r["one-off costs"]), pounds(r["savings"]), pounds(r["net"])]
-                for _, r in money.by_year.iterrows()
-            ],
-            caption="Money by financial year (April to March)",
-        )
-    )
+    blocks += funding_paragraph(result, money)
+    blocks.append(by_year_table(money.by_year))
     programme = result.loaded.programme
     blocks.append(
         table(

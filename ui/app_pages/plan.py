@@ -103,7 +103,10 @@ if programme.budget is not None:
         [
             {"financial year": window.key, "budget": float(window.limit)}
             for window in budget_windows(
-                programme, per_financial_year=budget["per_financial_year"], overrides=budget["overrides"]
+                programme,
+                per_financial_year=budget["per_financial_year"],
+                overrides=budget["overrides"],
+                funded=False,
             )
         ]
     )
@@ -115,7 +118,7 @@ if programme.budget is not None:
         column_config={"budget": st.column_config.NumberColumn(min_value=0.0, step=1000.0, format="£%d")},
     )
     overrides = {row["financial year"]: float(row["budget"]) for _, row in spent.iterrows()}
-    if overrides != {window.key: float(window.limit) for window in budget_windows(programme)}:
+    if overrides != {window.key: float(window.limit) for window in budget_windows(programme, funded=False)}:
         edits["budget"] = {"per_financial_year": budget["per_financial_year"], "overrides": overrides}
 
 services = {s.id: s.name for s in programme.services}
