@@ -43,10 +43,9 @@ class _Ledger:
                     needs[key] = needs.get(key, 0.0) + amount
         money: dict[int, float] = {}
         if self.budget_left and job.option.one_off_spend:
-            per_period = job.option.one_off_spend / job.duration
             for k in range(job.duration):
                 window = self.budget_of[start + k]
-                money[window] = money.get(window, 0.0) + per_period
+                money[window] = money.get(window, 0.0) + job.spend_in(k)
         return needs, money
 
     def fits(self, job: Job, start: int) -> bool:

@@ -185,13 +185,14 @@ def usage(plan: Plan, programme: Programme) -> dict[str, list[float]]:
 
 
 def spend(plan: Plan, programme: Programme) -> list[float]:
-    """One-off spend in each period: each option's one-off cost spread evenly over its duration."""
+    """One-off spend in each period: each option's one-off cost spread evenly over its duration (a
+    staged path's: each stage's over its own periods, nothing in the gaps)."""
     out = [0.0] * plan.periods
     for a in plan.assignments:
-        option = option_of(programme, a.option)
-        for k in range(a.duration):
-            if 0 <= a.start + k < plan.periods:
-                out[a.start + k] += option.one_off_spend / a.duration
+        for stage in programme.stages(a.option):
+            for k in range(stage.duration):
+                if 0 <= a.start + stage.offset + k < plan.periods:
+                    out[a.start + stage.offset + k] += stage.option.one_off_spend / stage.duration
     return out
 
 
