@@ -313,3 +313,42 @@ def test_a_single_change_has_one_stage_and_no_stage_words():
     assert [s["option"] for s in row["stages"]] == ["legal-shared"]
     assert result.to_frame()["stages"].iloc[0] == ""
     assert "in stages" not in plan_text(result)
+
+
+# ------------------------------------------------------------------ scenarios
+def _what_if(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "what-if.yaml"
+    path.write_text(f"name: what-if\nbase: {STAGED}\n{body}")
+    return path
+
+
+def test_a_scenario_changes_a_stages_gap_and_adds_a_stage(tmp_path: Path):
+    from engine.appraisal.scenario import load_scenario
+
+    body = (
+        "change:\n  options:\n    legal-company: {stage_gap: 0}\n"
+        "add:\n  options:\n    - {id: legal-outsourced, service: legal, provider: county, model: outsourced,\n"
+        "       annual_cost: 900000, duration: 6, follows: legal-company}\n"
+    )
+    programme = load_scenario(_what_if(tmp_path, body)).programme
+    assert programme.option("legal-company").duration == 24
+    assert [s.option.id for s in programme.stages("legal-outsourced")] == [
+        "legal-shared",
+        "legal-company",
+        "legal-outsourced",
+    ]
+    assert programme.option("legal-outsourced").duration == 30
+
+
+def test_removing_an_option_a_stage_follows_is_a_located_error(tmp_path: Path):
+    """The dependent stage is not removed with it: the scenario must say so (remove it too)."""
+    from engine.appraisal.scenario import load_scenario
+
+    with pytest.raises(InputError) as caught:
+        load_scenario(_what_if(tmp_path, "remove:\n  options: [legal-shared]\n"))
+    (problem,) = caught.value.problems
+    assert "follows unknown option `legal-shared`" in problem.message
+    assert "removed by this scenario" in str(caught.value)
+    assert problem.file.endswith("what-if.yaml") and problem.line == 4
+    both = load_scenario(_what_if(tmp_path, "remove:\n  options: [legal-shared, legal-company]\n"))
+    assert [o.id for o in both.programme.options_for("legal")] == ["legal-status-quo"]
