@@ -40,7 +40,11 @@ def test_a_staged_option_is_presented_as_its_whole_path():
     both one-off costs, runs at the company's cost, uses each stage's days at its own offset."""
     programme = _staged()
     path = programme.option("legal-company")
-    assert [o.id for o in programme.options_for("legal")] == ["legal-status-quo", "legal-shared", "legal-company"]
+    assert [o.id for o in programme.options_for("legal")] == [
+        "legal-status-quo",
+        "legal-shared",
+        "legal-company",
+    ]
     assert path.duration == 36
     assert (path.one_off_cost, path.stranded_cost, path.annual_cost) == (180000, 30000, 960000)
     assert path.demand_profile("pm") == (2.0,) * 12 + (0.0,) * 12 + (1.0,) * 11 + (3.0,)
@@ -98,7 +102,8 @@ services:
   - {id: legal, name: Legal, owner: city, annual_cost: 1200000}
   - {id: hr, name: HR, owner: city, annual_cost: 500000}
 options:
-  - {id: legal-shared, service: legal, provider: county, model: shared_service, annual_cost: 1000000, duration: 6}
+  - {id: legal-shared, service: legal, provider: county, model: shared_service, annual_cost: 1000000,
+     duration: 6}
   - {id: hr-shared, service: hr, provider: county, model: shared_service, annual_cost: 400000, duration: 6}
 """
 
@@ -128,26 +133,29 @@ def test_each_bad_reference_of_a_stage_is_located(follows: str, expected: str):
     assert len(problems) == 1
     assert expected in problems[0].message
     assert problems[0].field == "options[legal-b].follows"
-    assert problems[0].line == 14
+    assert problems[0].line == 15
 
 
 def test_stages_that_follow_each_other_in_a_cycle_are_reported_at_each():
     problems = _problems(
-        "{id: a, service: legal, provider: county, model: outsourced, annual_cost: 9, duration: 1, follows: b}",
-        "{id: b, service: legal, provider: county, model: outsourced, annual_cost: 9, duration: 1, follows: a}",
+        "{id: a, service: legal, provider: county, model: outsourced, annual_cost: 9, follows: b}",
+        "{id: b, service: legal, provider: county, model: outsourced, annual_cost: 9, follows: a}",
     )
-    assert [p.line for p in problems] == [14, 15]
+    assert [p.line for p in problems] == [15, 16]
     assert "stages follow each other in a cycle: `a` follows `b` follows `a`" in problems[0].message
 
 
 def test_a_gap_needs_a_stage_and_a_status_quo_follows_nothing():
     with pytest.raises(InputError, match="stage_gap is the wait after an earlier stage"):
         parse_programme(
-            BASE + "  - {id: x, service: hr, provider: county, model: outsourced, annual_cost: 1, stage_gap: 2}\n"
+            BASE
+            + "  - {id: x, service: hr, provider: county, model: outsourced, annual_cost: 1, stage_gap: 2}\n"
         )
     with pytest.raises(InputError, match="follows no earlier stage"):
         parse_programme(
-            BASE + "  - {id: x, service: hr, provider: city, model: status_quo, annual_cost: 1, follows: hr-shared}\n"
+            BASE
+            + "  - {id: x, service: hr, provider: city, model: status_quo, annual_cost: 1,\n"
+            + "     follows: hr-shared}\n"
         )
 
 
@@ -225,7 +233,9 @@ def test_one_off_spend_falls_in_each_stages_own_periods():
     plan = Plan(
         programme="staged",
         periods=60,
-        assignments=(Assignment(service="legal", option="legal-company", provider="legal-co", start=12, duration=36),),
+        assignments=(
+            Assignment(service="legal", option="legal-company", provider="legal-co", start=12, duration=36),
+        ),
     )
     spent = spend(plan, programme)
     assert spent[12:24] == pytest.approx([10000.0] * 12)
@@ -272,7 +282,9 @@ def test_the_verifier_rejects_a_stage_that_breaks_membership_or_its_dates():
     early = Plan(
         programme="staged",
         periods=60,
-        assignments=(Assignment(service="legal", option="legal-company", provider="legal-co", start=0, duration=36),),
+        assignments=(
+            Assignment(service="legal", option="legal-company", provider="legal-co", start=0, duration=36),
+        ),
     )
     problems = verify(early, programme)
     assert problems == [
@@ -302,7 +314,10 @@ def test_plan_json_and_text_name_both_stages_with_their_dates():
         ("legal-shared", "County Council", "Apr 2017", "Apr 2018"),
         ("legal-company", "Legal Services Company", "Apr 2019", "Apr 2020"),
     ]
-    words = "shared service with County Council from Apr 2018, then joint venture with Legal Services Company from Apr 2020"
+    words = (
+        "shared service with County Council from Apr 2018, "
+        "then joint venture with Legal Services Company from Apr 2020"
+    )
     assert row["stages"] and result.to_frame()["stages"].iloc[0] == words
     assert words in plan_text(result)
 
@@ -327,7 +342,8 @@ def test_a_scenario_changes_a_stages_gap_and_adds_a_stage(tmp_path: Path):
 
     body = (
         "change:\n  options:\n    legal-company: {stage_gap: 0}\n"
-        "add:\n  options:\n    - {id: legal-outsourced, service: legal, provider: county, model: outsourced,\n"
+        "add:\n  options:\n    - {id: legal-outsourced, service: legal, provider: county,\n"
+        "       model: outsourced,\n"
         "       annual_cost: 900000, duration: 6, follows: legal-company}\n"
     )
     programme = load_scenario(_what_if(tmp_path, body)).programme

@@ -271,7 +271,9 @@ def _choose(
     if service.id in settings.fix_provider:
         partner = settings.fix_provider[service.id]
         candidates = [
-            o for o in changes if o.provider == partner and (eligible is None or _every_stage(programme, o, eligible))
+            o
+            for o in changes
+            if o.provider == partner and (eligible is None or _every_stage(programme, o, eligible))
         ]
         must = True
     recommended = verdicts.recommended

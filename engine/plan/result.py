@@ -207,7 +207,8 @@ def stages_words(programme: Programme, a: Assignment) -> str:
     if len(rows) < 2:
         return ""
     return ", then ".join(
-        f"{row['model'].replace('_', ' ')} with {row['provider_name']} from {row['live_label']}" for row in rows
+        f"{row['model'].replace('_', ' ')} with {row['provider_name']} from {row['live_label']}"
+        for row in rows
     )
 
 

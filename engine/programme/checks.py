@@ -223,11 +223,16 @@ def _stages(p: Programme, refs: _References) -> list[Problem]:
             problems.append((loc, f"{who} follows itself; a stage follows an earlier option"))
         elif earlier.service != option.service:
             problems.append(
-                (loc, f"{who} follows `{earlier.id}`, an option of service `{earlier.service}`, not of "
-                 f"`{option.service}`; a stage follows an earlier option of the same service")
+                (
+                    loc,
+                    f"{who} follows `{earlier.id}`, an option of service `{earlier.service}`, not of "
+                    f"`{option.service}`; a stage follows an earlier option of the same service",
+                )
             )
         elif earlier.is_status_quo:
-            problems.append((loc, f"{who} follows the status quo `{earlier.id}`; a stage follows an earlier change"))
+            problems.append(
+                (loc, f"{who} follows the status quo `{earlier.id}`; a stage follows an earlier change")
+            )
     if not problems:
         problems += _stage_paths(p)
     return problems

@@ -266,7 +266,7 @@ def _stages(rng: random.Random, shape: _Shape, data: dict[str, Any]) -> None:
     """In place: for about a third of the services, a second stage following one of its options
     (by any provider but the client, cheaper to run still), after a gap of up to a quarter of the
     horizon, only where the whole path fits."""
-    first_options = {}
+    first_options: dict[str, list[dict[str, Any]]] = {}
     for option in data["options"]:
         first_options.setdefault(option["service"], []).append(option)
     for service in data["services"]:
