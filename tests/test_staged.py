@@ -368,3 +368,66 @@ def test_removing_an_option_a_stage_follows_is_a_located_error(tmp_path: Path):
     assert problem.file.endswith("what-if.yaml") and problem.line == 4
     both = load_scenario(_what_if(tmp_path, "remove:\n  options: [legal-shared, legal-company]\n"))
     assert [o.id for o in both.programme.options_for("legal")] == ["legal-status-quo"]
+
+
+# ------------------------------------------------------------------ show, explain, charts, compare, report
+def test_show_and_explain_say_which_stages_an_option_takes():
+    from engine.io.shipped import shipped_rules
+    from engine.present.explain import explain_service
+    from engine.present.summary import summary_text
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score
+
+    programme = _staged()
+    shown = " ".join(summary_text(programme, width=400).split())
+    assert (
+        "in stages, figures for the whole path: legal-shared by County Council from month 1 for 12" in shown
+    )
+    explained = explain_service(score(programme, load_ruleset(shipped_rules())), "legal")
+    assert (
+        "legal-company: Legal Services Company, joint venture (in stages, scored as the whole path: "
+        "legal-shared (County Council, shared service), then legal-company (Legal Services Company, "
+        "joint venture))"
+    ) in explained
+
+
+@pytest.mark.slow  # matplotlib
+def test_the_gantt_draws_each_stage_as_its_own_bar_on_the_services_row(tmp_path: Path):
+    from engine.present.charts import _rows, write_gantt
+
+    result = _plan(_staged())
+    bars = _rows(result)
+    assert list(bars["provider_name"]) == ["County Council", "Legal Services Company"]
+    assert list(bars["start_date"]) == ["2017-04-01", "2019-04-01"]
+    assert list(bars["finish_date"]) == ["2018-03-31", "2020-03-31"]
+    assert list(bars["exception"]) == [False, True]
+    assert bars["label"].nunique() == 1
+    write_gantt(result, tmp_path / "plan.png")
+    assert (tmp_path / "plan.png").stat().st_size > 0
+
+
+def _scenario_file(tmp_path: Path, name: str, objective: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"name: {name}\nbase: {STAGED}\nobjective: {objective}\n")
+    return path
+
+
+def test_compare_and_the_report_name_both_stages_with_their_dates(tmp_path: Path):
+    from engine.appraisal.compare import compare
+    from engine.appraisal.scenario import load_scenario, run_scenario
+    from engine.report.build import build_report
+    from engine.report.text import render_markdown
+
+    result = run_scenario(load_scenario(_scenario_file(tmp_path, "staged-savings", "savings")))
+    choices = compare([result]).choices
+    assert (
+        choices.loc["legal", "staged-savings"]
+        == "legal-shared from Apr 2017, then legal-company from Apr 2019"
+    )
+    text = " ".join(render_markdown(build_report(result, draws=20)).split())
+    words = (
+        "Legal (shared service with County Council from Apr 2018, then joint venture with Legal Services "
+        "Company from Apr 2020)"
+    )
+    assert words in text
+    assert "Legal changes in stages: shared service with County Council from Apr 2018" in text

@@ -188,6 +188,7 @@ def stage_rows(programme: Programme, a: Assignment) -> list[dict[str, Any]]:
                 "provider": stage.option.provider,
                 "provider_name": programme.partner(stage.option.provider).name,
                 "model": stage.option.model,
+                "exception": programme.is_own_exception(stage.option),
                 "start": first,
                 "finish": last,
                 "start_date": horizon.period_start(first).isoformat(),

@@ -553,10 +553,11 @@ class Programme(Record):
         council takes its own part back in house.  A staged path is when any of its stages is.
         """
         if option.follows is not None and option.id in self._paths:
-            return any(self._is_exception(stage.option) for stage in self.stages(option.id))
-        return self._is_exception(option)
+            return any(self.is_own_exception(stage.option) for stage in self.stages(option.id))
+        return self.is_own_exception(option)
 
-    def _is_exception(self, option: DeliveryOption) -> bool:
+    def is_own_exception(self, option: DeliveryOption) -> bool:
+        """Whether this record alone (one stage of a path, as written) needs the exception route."""
         if option.is_status_quo or option.model == "hand_back":
             return False
         service = self.service(option.service)
