@@ -63,7 +63,6 @@ def compare(results: list[ScenarioResult], include_exempt: bool = False) -> Comp
         disclosure = Disclosure.of(loaded.programme, include_exempt)
         rows.append(_summary_row(result, disclosure))
         chosen = {} if plan.plan is None else plan.plan.by_service()
-        horizon = loaded.programme.horizon
         columns[loaded.name] = {
             s.id: _choice_words(loaded.programme, chosen[s.id]) if s.id in chosen else "as it is"
             for s in loaded.programme.services
