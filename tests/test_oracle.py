@@ -174,9 +174,11 @@ def _staged(draw: Any, data: dict[str, Any], periods: int) -> None:
     """In place: for some services, a second stage after one of its options, by the County, the
     other council (which may join only in period 1), or the city, after a gap of 0 or 1 period,
     cheaper or dearer to run than the first stage; with a stranded cost and its own split
-    sometimes; only where the path fits the horizon."""
+    sometimes; only where the path fits the horizon; a cap on concurrent transitions sometimes."""
     if draw(st.booleans()) and not any("joins" in p for p in data["partners"]):
         data["partners"][2]["joins"] = "2016-07-01"
+    if draw(st.booleans()):  # a path is in flight only while a stage runs
+        data["settings"]["max_concurrent_transitions"] = draw(st.integers(1, 2))
     for service in data["services"]:
         mine = [o for o in data["options"] if o["service"] == service["id"] and o["model"] != "hand_back"]
         if not mine or not draw(st.booleans()):

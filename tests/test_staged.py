@@ -431,3 +431,51 @@ def test_compare_and_the_report_name_both_stages_with_their_dates(tmp_path: Path
     )
     assert words in text
     assert "Legal changes in stages: shared service with County Council from Apr 2018" in text
+
+
+def _with_hr_and_one_transition_at_a_time():
+    from engine.programme.model import DeliveryOption, Service, Settings
+
+    programme = _staged()
+    hr = Service(id="hr", name="HR", owner="city", annual_cost=500000)
+    option = DeliveryOption(
+        id="hr-shared",
+        service="hr",
+        provider="county",
+        model="shared_service",
+        annual_cost=400000,
+        duration=6,
+    )
+    return programme.model_copy(
+        update={
+            "services": (*programme.services, hr),
+            "options": (*programme.options, option),
+            "settings": Settings(max_concurrent_transitions=1),
+        }
+    )
+
+
+def test_a_path_is_a_transition_in_flight_only_while_a_stage_runs():
+    """One transition at a time: HR may run in Legal's gap (periods 24–35 of a path started at 12),
+    not while a stage runs; the planner uses the gap."""
+    programme = _with_hr_and_one_transition_at_a_time()
+    legal = Assignment(service="legal", option="legal-company", provider="legal-co", start=12, duration=36)
+
+    def plan(hr_start: int) -> Plan:
+        hr = Assignment(service="hr", option="hr-shared", provider="county", start=hr_start, duration=6)
+        return Plan(programme="staged", periods=60, assignments=(legal, hr))
+
+    assert verify(plan(24), programme) == []
+    assert verify(plan(30), programme) == []
+    assert verify(plan(20), programme) == [
+        "2 transitions run in Dec 2017; at most 1 allowed",
+        "2 transitions run in Jan 2018; at most 1 allowed",
+        "2 transitions run in Feb 2018; at most 1 allowed",
+        "2 transitions run in Mar 2018; at most 1 allowed",
+    ]
+    for objective in ("savings", "value"):
+        result = _plan(programme, objective)
+        assert not verify(result.plan, programme)
+    chosen = _plan(programme).plan.by_service()
+    assert chosen["legal"].option == "legal-company"
+    assert chosen["hr"].start + 6 <= 12 or 24 <= chosen["hr"].start <= 30

@@ -162,13 +162,14 @@ def annual_budget(model: Model) -> None:
 
 
 def concurrent_transitions(model: Model) -> None:
-    """For each period t: Σ_o [o runs in t] ≤ the cap on concurrent transitions."""
+    """For each period t: Σ_o [a stage of o runs in t] ≤ the cap on concurrent transitions (a
+    staged path is not in flight in the gaps between its stages)."""
     instance = model.instance
     if instance.max_concurrent is None:
         return
     horizon = instance.programme.horizon
     for period in range(instance.periods):
-        running = [var for job in instance.all_jobs() for _, var in model.running(job, period)]
+        running = [var for job in instance.all_jobs() for k, var in model.running(job, period) if job.busy(k)]
         if len(running) > instance.max_concurrent:
             model.add(
                 pulp.lpSum(running) <= instance.max_concurrent,

@@ -30,7 +30,7 @@ from engine.programme.money import (
     stranded_split_of,
 )
 from engine.programme.partners import option_window
-from engine.programme.stages import spend_profile
+from engine.programme.stages import gap_periods, spend_profile
 from engine.scoring.scores import ScoreTable
 
 FINISH_TO_START, START_TO_START, GO_LIVE_TOGETHER = "finish_to_start", "start_to_start", "go_live_together"
@@ -60,10 +60,17 @@ class Job:
     stranded_npv: dict[int, float] = field(default_factory=dict)  # start -> NPV of its stranded costs
     borne: dict[str, dict[int, float]] = field(default_factory=dict)  # a path's: partner -> start -> its part
     spend: tuple[float, ...] = ()  # one-off £ in each period of the job (default: spread evenly)
+    gaps: frozenset[int] = frozenset()  # a staged path's periods between stages (offsets)
 
     @property
     def duration(self) -> int:
         return self.option.duration
+
+    def busy(self, k: int) -> bool:
+        """Whether the job's ``k``-th period is a transition in flight: a staged path is not in
+        the gaps between its stages (it counts towards the cap on concurrent transitions only
+        while a stage runs)."""
+        return not self.gaps or k not in self.gaps
 
     def spend_in(self, k: int) -> float:
         """One-off £ spent in the job's ``k``-th period: a staged path's by its stages, nothing in
@@ -321,6 +328,7 @@ def _fitting_jobs(
             gain=gains.get(option.id, 0.0),
             annual_saving=service.annual_cost - option.annual_cost,
             spend=tuple(spend_profile(programme, option)) if option.follows else (),
+            gaps=gap_periods(programme, option),
         )
         if job.latest >= job.earliest:
             out.append(job)

@@ -244,13 +244,20 @@ def _consensus_no_worse_off(plan: Plan, programme: Programme, settings: PlanSett
 
 
 def _concurrent_transitions(plan: Plan, programme: Programme, settings: PlanSettings) -> list[str]:
-    """For each period t: Σ_o [o runs in t] ≤ the cap (the what-if's, else the programme's)."""
+    """For each period t: Σ_o [a stage of o runs in t] ≤ the cap (the what-if's, else the
+    programme's); a staged path is not in flight between its stages."""
     cap = settings.max_concurrent or programme.settings.max_concurrent_transitions
     if cap is None:
         return []
     problems = []
+    busy = [
+        {a.start + s.offset + k for s in programme.stages(a.option) for k in range(s.option.duration)}
+        if programme.option(a.option).follows
+        else set(range(a.start, a.end))
+        for a in plan.assignments
+    ]
     for t in range(plan.periods):
-        running = sum(1 for a in plan.assignments if a.start <= t < a.end)
+        running = sum(1 for periods in busy if t in periods)
         if running > cap:
             problems.append(
                 f"{running} transitions run in {programme.horizon.label(t)}; at most {cap} allowed"

@@ -197,3 +197,11 @@ def stages_for(programme: Programme, option: DeliveryOption) -> tuple[Stage, ...
         }
     )
     return (*stages[:-1], Stage(changed, stages[-1].offset))
+
+
+def gap_periods(programme: Programme, option: DeliveryOption) -> frozenset[int]:
+    """The periods of a staged path (offsets from its start) in which no stage runs."""
+    if option.follows is None:
+        return frozenset()
+    running = {s.offset + k for s in programme.stages(option.id) for k in range(s.duration)}
+    return frozenset(range(option.duration)) - running
