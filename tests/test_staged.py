@@ -479,3 +479,39 @@ def test_a_path_is_a_transition_in_flight_only_while_a_stage_runs():
     chosen = _plan(programme).plan.by_service()
     assert chosen["legal"].option == "legal-company"
     assert chosen["hr"].start + 6 <= 12 or 24 <= chosen["hr"].start <= 30
+
+
+def test_npv_risk_and_the_savings_target_read_the_stages():
+    """With no ranges every draw is the plan's NPV; a target dated between the two go-lives
+    counts the shared service's saving (the first stage is in place, the company is not)."""
+    from datetime import date
+
+    from engine.appraisal.finance import npv_risk, plan_finance, target_progress
+    from engine.programme.model import SavingsTarget
+
+    programme = _staged()
+    plan = Plan(
+        programme="staged",
+        periods=60,
+        assignments=(
+            Assignment(service="legal", option="legal-company", provider="legal-co", start=12, duration=36),
+        ),
+    )
+    risk = npv_risk(plan, programme, draws=20)
+    assert risk.p10 == pytest.approx(plan_finance(plan, programme).npv, rel=1e-9)
+    ranged = _staged(ranges={"one_off_cost": (40000.0, 90000.0)})
+    assert ranged.option("legal-company").ranges == {"one_off_cost": (160000.0, 210000.0)}
+    spread = npv_risk(plan, ranged, draws=400)
+    assert spread.p10 < plan_finance(plan, ranged).npv < spread.p90
+    for by, forecast in (
+        (date(2018, 3, 1), None),
+        (date(2019, 1, 1), 120000.0),
+        (date(2020, 4, 1), 240000.0),
+    ):
+        target = SavingsTarget(amount=100000.0, by=by)
+        progress = target_progress(plan, programme.model_copy(update={"savings_target": target}))
+        assert progress is not None
+        if forecast is None:
+            assert progress.late == ["legal"] and progress.forecast == 0
+        else:
+            assert progress.late == [] and progress.forecast == forecast
