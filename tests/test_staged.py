@@ -515,3 +515,19 @@ def test_npv_risk_and_the_savings_target_read_the_stages():
             assert progress.late == ["legal"] and progress.forecast == 0
         else:
             assert progress.late == [] and progress.forecast == forecast
+
+
+def test_a_partner_that_leaves_takes_its_stage_and_the_stages_after_it(tmp_path: Path):
+    """The County leaves: the shared service it provides goes, and with it the company stage that
+    follows it; the company alone is no stage, so Legal keeps its status quo."""
+    from engine.appraisal.scenario import load_scenario
+
+    body = (
+        "remove:\n  partners: [county]\n"
+        "change:\n  partners:\n    city: {default_provider: true}\n"
+        "  exception_policy: {client: city}\n"
+    )
+    programme = load_scenario(_what_if(tmp_path, body)).programme
+    assert [o.id for o in programme.options_for("legal")] == ["legal-status-quo"]
+    company_leaves = load_scenario(_what_if(tmp_path, "remove:\n  partners: [legal-co]\n")).programme
+    assert [o.id for o in company_leaves.options_for("legal")] == ["legal-status-quo", "legal-shared"]
