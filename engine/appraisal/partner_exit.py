@@ -26,6 +26,7 @@ partners (``change`` its ``partners`` or remove it), the exception policy's clie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.io.validation import Loc
@@ -62,11 +63,15 @@ def remove_partner(
 
 def _drop_orphan_stages(edit: Edit, at: Loc) -> None:
     """Remove the later stages of removed options, and theirs in turn."""
+
+    def kept(ids: set[object]) -> Callable[[dict[str, Any]], bool]:
+        return lambda option: option.get("follows") is None or option.get("follows") in ids
+
     while True:
-        ids = {o.get("id") for o in edit.data["options"]}
-        if all(o.get("follows") in (None, *ids) for o in edit.data["options"]):
+        keep = kept({o.get("id") for o in edit.data["options"]})
+        if all(keep(o) for o in edit.data["options"]):
             return
-        edit.drop("options", lambda o: o.get("follows") in (None, *ids), at)
+        edit.drop("options", keep, at)
 
 
 def _owned_alone(service: dict[str, Any], pid: str) -> bool:
