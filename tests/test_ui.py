@@ -293,3 +293,18 @@ def test_an_uploaded_lead_council_programme_shows_who_leads_what(gloucester_app)
         "South District Council",
         "West Borough Council",
     ]
+
+
+def test_an_uploaded_staged_programme_shows_which_option_each_stage_follows(gloucester_app):
+    at = gloucester_app
+    at.radio(key="programme.source").set_value("my own file").run()
+    staged = ROOT / "tests" / "data" / "staged.yaml"
+    at.file_uploader(key="programme.upload").set_value(
+        ("staged.yaml", staged.read_bytes(), "application/x-yaml")
+    )
+    at.run()
+    assert not at.exception
+    options = _table(at, "option", "follows")
+    follows = dict(zip(options["option"], options["follows"], strict=True))
+    assert follows == {"legal-status-quo": "", "legal-shared": "", "legal-company": "legal-shared"}
+    assert dict(zip(options["option"], options["duration"], strict=True))["legal-company"] == 36
