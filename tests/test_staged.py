@@ -531,3 +531,17 @@ def test_a_partner_that_leaves_takes_its_stage_and_the_stages_after_it(tmp_path:
     assert [o.id for o in programme.options_for("legal")] == ["legal-status-quo"]
     company_leaves = load_scenario(_what_if(tmp_path, "remove:\n  partners: [legal-co]\n")).programme
     assert [o.id for o in company_leaves.options_for("legal")] == ["legal-status-quo", "legal-shared"]
+
+
+def test_the_paths_stranded_split_weighs_each_stages_by_its_stranded_cost():
+    """10,000 stranded by the shared stage (the service's shares, 50/50) and 30,000 by the company
+    stage (the County alone): in all the City bears 5,000 and the County 35,000 of 40,000."""
+    programme = _staged()
+    shared = next(o for o in programme.options if o.id == "legal-shared")
+    options = [shared.model_copy(update={"stranded_cost": 10000.0}), *programme.options[1:]]
+    both = programme.model_copy(update={"options": tuple(options)})
+    assert both.option("legal-company").stranded_split == pytest.approx({"city": 0.125, "county": 0.875})
+    assert programme.option("legal-company").stranded_split == {"county": 1.0}
+    _, partners, _ = plan_ledgers(both, [(both.option("legal-company"), 0)], Appraisal())
+    assert partners["city"].stranded.sum() == pytest.approx(5000)
+    assert partners["county"].stranded.sum() == pytest.approx(35000)

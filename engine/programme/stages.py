@@ -79,11 +79,15 @@ def paths(programme: Programme) -> dict[str, tuple[DeliveryOption, tuple[Stage, 
     for option in programme.options:
         if option.follows is not None:
             stages = stages_of(chain(programme, option))
-            out[option.id] = (path_record(stages, programme.horizon.months_per_period), stages)
+            service = programme.service(option.service)
+            shares = dict(service.shares) or {service.owner: 1.0}
+            out[option.id] = (path_record(stages, programme.horizon.months_per_period, shares), stages)
     return out
 
 
-def path_record(stages: tuple[Stage, ...], months_per_period: int) -> DeliveryOption:
+def path_record(
+    stages: tuple[Stage, ...], months_per_period: int, shares: dict[str, float]
+) -> DeliveryOption:
     """The one record a planner chooses for the whole path (the rules in the module docstring).
 
     Built with ``model_copy`` of the last stage, not re-validated: its combined dates may leave it
@@ -94,7 +98,7 @@ def path_record(stages: tuple[Stage, ...], months_per_period: int) -> DeliveryOp
             "duration": total,
             "one_off_cost": sum(s.option.one_off_cost for s in stages),
             "stranded_cost": sum(s.option.stranded_cost for s in stages),
-            "stranded_split": _stranded_split(stages),
+            "stranded_split": _stranded_split(stages, shares),
             "demand": {pool: _profile(stages, pool, total) for pool in _pools(stages)},
             "earliest_start": _earliest(stages, months_per_period),
             "latest_finish": _latest(stages, months_per_period),
@@ -118,10 +122,19 @@ def _profile(stages: tuple[Stage, ...], pool: str, total: int) -> tuple[float, .
     return tuple(out)
 
 
-def _stranded_split(stages: tuple[Stage, ...]) -> dict[str, float]:
-    """One stage's explicit split stands for the path (the finance splits stage by stage)."""
-    named = [s.option.stranded_split for s in stages if s.option.stranded_cost and s.option.stranded_split]
-    return dict(named[-1]) if named else {}
+def _stranded_split(stages: tuple[Stage, ...], shares: dict[str, float]) -> dict[str, float]:
+    """Who bears the path's stranded costs, in all: each stage's split (its own, else the service's
+    ``shares``) weighted by its stranded cost; none named where every stage uses the shares.  For
+    what people read: the finance splits stage by stage, each at its own time."""
+    stranded = [s.option for s in stages if s.option.stranded_cost]
+    if not any(option.stranded_split for option in stranded):
+        return {}
+    total = sum(option.stranded_cost for option in stranded)
+    out: dict[str, float] = {}
+    for option in stranded:
+        for partner, share in (option.stranded_split or shares).items():
+            out[partner] = out.get(partner, 0.0) + share * option.stranded_cost / total
+    return out
 
 
 def _earliest(stages: tuple[Stage, ...], mpp: int) -> date | None:
