@@ -545,3 +545,58 @@ def test_the_paths_stranded_split_weighs_each_stages_by_its_stranded_cost():
     _, partners, _ = plan_ledgers(both, [(both.option("legal-company"), 0)], Appraisal())
     assert partners["city"].stranded.sum() == pytest.approx(5000)
     assert partners["county"].stranded.sum() == pytest.approx(35000)
+
+
+# ------------------------------------------------------------------ random programmes, the README
+def test_the_generator_draws_stages_only_when_asked():
+    from engine.programme.synth import random_programme_data
+
+    plain = random_programme_data(3, services=12)
+    staged = random_programme_data(3, services=12, staged=True)
+    assert random_programme_data(3, services=12) == plain
+    assert all("follows" not in o for o in plain["options"])
+    assert staged["options"][: len(plain["options"])] == plain["options"]
+    later = [o for seed in range(5) for o in random_programme_data(seed, services=12, staged=True)["options"]]
+    assert sum("follows" in o for o in later) >= 5
+    assert any(o.get("stage_gap") for o in later)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("objective", ["value", "savings", "makespan"])
+def test_random_programmes_with_stages_plan_verified_and_beat_the_heuristic(seed: int, objective: str):
+    from engine.io.shipped import shipped_rules
+    from engine.optimise.heuristic import greedy_plan, plan_value
+    from engine.optimise.instance import build_instance
+    from engine.plan.result import PlanStatus
+    from engine.rules.ruleset import load_ruleset
+    from engine.scoring.scores import score
+
+    programme = random_programme(seed, services=6, periods=18, staged=True, kinds_and_membership=True)
+    table = score(programme, load_ruleset(shipped_rules()))
+    settings = PlanSettings(objective=objective, time_limit=20)
+    result = solve(programme, settings, table)
+    assert result.status in (PlanStatus.OPTIMAL, PlanStatus.INFEASIBLE), result.message
+    if result.status == PlanStatus.INFEASIBLE:
+        return
+    assert result.plan is not None and verify(result.plan, programme, settings) == []
+    instance = build_instance(programme, settings, table)
+    heuristic = greedy_plan(instance)
+    assert verify(heuristic, programme, settings) == []
+    if instance.forced <= {a.service for a in heuristic.assignments}:
+        if objective == "makespan":
+            assert result.plan.makespan <= heuristic.makespan
+        else:
+            assert result.objective_value >= plan_value(instance, heuristic) - 1e-7
+
+
+def test_the_readme_table_names_the_stage_fields():
+    import re
+
+    from engine.programme.model import DeliveryOption
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("**Staged options.**")[1].split("\n\n")[1]
+    rows = re.findall(r"^\| option \| `(\w+)` \| (.*) \|$", table, flags=re.M)
+    assert [field for field, _ in rows] == ["follows", "stage_gap"]
+    assert all(field in DeliveryOption.model_fields for field, _ in rows)
