@@ -600,3 +600,24 @@ def test_the_readme_table_names_the_stage_fields():
     rows = re.findall(r"^\| option \| `(\w+)` \| (.*) \|$", table, flags=re.M)
     assert [field for field, _ in rows] == ["follows", "stage_gap"]
     assert all(field in DeliveryOption.model_fields for field, _ in rows)
+
+
+def test_the_plan_command_shows_both_stages_as_text_json_and_csv(capsys: pytest.CaptureFixture[str]):
+    import csv
+    import io
+    import json
+
+    from tests.test_cli import run
+
+    code, out, _ = run(capsys, "plan", str(STAGED), "--objective", "savings", "--format", "json")
+    assert code == 0
+    (row,) = json.loads(out)["schedule"]
+    assert [s["option"] for s in row["stages"]] == ["legal-shared", "legal-company"]
+    assert [s["start_date"] for s in row["stages"]] == ["2017-04-01", "2019-04-01"]
+    code, out, _ = run(capsys, "plan", str(STAGED), "--objective", "savings", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and row["stages"].startswith("shared service with County Council from Apr 2018, then")
+    code, out, _ = run(capsys, "plan", str(STAGED), "--objective", "savings")
+    assert (
+        code == 0 and "in stages: shared service with County Council from Apr 2018, then joint venture" in out
+    )
