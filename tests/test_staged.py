@@ -621,3 +621,13 @@ def test_the_plan_command_shows_both_stages_as_text_json_and_csv(capsys: pytest.
     assert (
         code == 0 and "in stages: shared service with County Council from Apr 2018, then joint venture" in out
     )
+
+
+def test_a_scenario_that_points_a_stage_at_another_option_is_located_in_the_scenario(tmp_path: Path):
+    from engine.appraisal.scenario import load_scenario
+
+    with pytest.raises(InputError) as caught:
+        load_scenario(_what_if(tmp_path, "change:\n  options:\n    legal-company: {follows: legal-shard}\n"))
+    (problem,) = caught.value.problems
+    assert "follows unknown option `legal-shard` (did you mean `legal-shared`?)" in problem.message
+    assert problem.file.endswith("what-if.yaml") and problem.line == 5
