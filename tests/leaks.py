@@ -76,6 +76,11 @@ def needles(programme: Programme, rules: RuleSet, also_public: set[float] = froz
             for partner, share in stranded_split_of(programme, option).items():
                 if share < 1:
                     add_money(f"{option.id} stranded cost borne by {partner}", share * option.stranded_cost)
+    for written in programme.options:  # a staged path's sums reveal its stages' exempt figures
+        path = programme.option(written.id)
+        for name in ("one_off_cost", "stranded_cost"):
+            if written.follows is not None and name in path.exempt:
+                add_money(f"{path.id} path {name}", float(getattr(path, name)))
     found += _normalised(programme, rules)
     return found
 

@@ -186,6 +186,20 @@ def _cases(tmp: Path) -> list[Case]:
             dissolution / "out",
         )
     )
+    staged = tmp / "staged"  # a path whose first stage has exempt prices: the path's sums are secret
+    staged.mkdir()
+    text = (DATA / "staged.yaml").read_text()
+    text = text.replace(
+        "annual_cost: 1080000, duration: 12,",
+        "annual_cost: 1080000, duration: 12, exempt: [annual_cost, one_off_cost],",
+    )
+    assert "exempt" in text
+    (staged / "staged.yaml").write_text(text)
+    (staged / "base.yaml").write_text("name: Staged, savings\nbase: staged.yaml\nobjective: savings\n")
+    (staged / "other.yaml").write_text("name: Staged, max-min\nbase: staged.yaml\nobjective: maxmin\n")
+    cases.append(
+        Case("staged", staged / "staged.yaml", [staged / "base.yaml", staged / "other.yaml"], staged / "out")
+    )
     generated = tmp / "generated"
     generated.mkdir()
     programme = random_programme(7, services=8, options_per_service=3, periods=24, pools=2)
