@@ -9,7 +9,8 @@ derived record, its *path*, and the planner keeps one choice per service:
 - ``duration`` = d₁ + gap₂ + d₂ (+ gap₃ + d₃ …), the time from the first stage's start to the
   last stage's go-live;
 - ``demand``: each stage's profile at its own offset, zeros in the gaps;
-- ``one_off_cost`` and ``stranded_cost``: the sums; ``annual_cost``, provider, model and
+- ``one_off_cost`` and ``stranded_cost``: the sums (``stranded_split``: the stages' weighted by
+  their stranded costs, for people; the money splits stage by stage); ``annual_cost``, provider, model and
   attributes: the last stage's (what the service becomes); ``risk``: the highest of the stages';
 - ``earliest_start``: the latest of the stages' earliest starts, each moved back by its offset;
   ``latest_finish``: the earliest of the stages' deadlines, each moved on by what follows it;
