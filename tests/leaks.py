@@ -87,6 +87,11 @@ def needles(programme: Programme, rules: RuleSet, also_public: set[float] = froz
                     add_money(f"actual {actual.option} {name} in total", sum(values.values()))
     for what, value in funding_figures(programme).items():
         add_money(what, value)
+    for written in programme.options:  # a staged path's sums reveal its stages' exempt figures
+        path = programme.option(written.id)
+        for name in ("one_off_cost", "stranded_cost"):
+            if written.follows is not None and name in path.exempt:
+                add_money(f"{path.id} path {name}", float(getattr(path, name)))
     found += _normalised(programme, rules)
     return found
 

@@ -202,6 +202,25 @@ def _cases(tmp: Path) -> list[Case]:
             leavers=("county",),
         )
     )
+    staged = tmp / "staged"  # a path whose first stage has exempt prices: the path's sums are secret
+    staged.mkdir()
+    text = (DATA / "staged.yaml").read_text()
+    text = text.replace("one_off_cost: 120000,", "one_off_cost: 123457,").replace(
+        "annual_cost: 1080000, duration: 12,",
+        "annual_cost: 1081234, duration: 12, exempt: [annual_cost, one_off_cost],",
+    )  # figures no shipped programme prints (`demo` runs on Gloucester)
+    text = text.replace(  # a third change, so no score of the path equals a public one by its scale's ends
+        "resources:",
+        "  - {id: legal-outsourced, service: legal, provider: county, model: outsourced,\n"
+        "     one_off_cost: 251234, annual_cost: 1003456, duration: 6, demand: {pm: 1}}\nresources:",
+    )
+    assert "exempt" in text and "123457" in text and "legal-outsourced" in text
+    (staged / "staged.yaml").write_text(text)
+    (staged / "base.yaml").write_text("name: Staged, savings\nbase: staged.yaml\nobjective: savings\n")
+    (staged / "other.yaml").write_text("name: Staged, max-min\nbase: staged.yaml\nobjective: maxmin\n")
+    cases.append(
+        Case("staged", staged / "staged.yaml", [staged / "base.yaml", staged / "other.yaml"], staged / "out")
+    )
     generated = tmp / "generated"
     generated.mkdir()
     programme = random_programme(7, services=8, options_per_service=3, periods=24, pools=2)

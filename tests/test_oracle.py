@@ -52,7 +52,11 @@ def _option(draw: Any, service: str, k: int, periods: int) -> dict[str, Any]:
 
 @st.composite
 def programmes(
-    draw: Any, extended: bool = False, hand_backs: bool = False, funding: bool = False
+    draw: Any,
+    extended: bool = False,
+    hand_backs: bool = False,
+    funding: bool = False,
+    staged: bool = False,
 ) -> tuple[Programme, dict[str, Any]]:
     """2–5 services, 1–3 options each plus the status quo, lags, block or ignore, two pools with
     overrides (one costed and funded by tranches), a budget, forced services, the MoU margin.
@@ -60,8 +64,9 @@ def programmes(
     ``extended`` adds, after every other draw (so the programmes drawn without it are unchanged),
     a kind for each dependency (go-live-together with no lag) and membership dates for the
     partners (joining mid-horizon, mid-quarter too, leaving before its end).  ``hand_backs`` adds,
-    after those, hand-back options with stranded costs and who bears them (see ``_hand_backs``).
-    ``funding`` adds, last, a grant, a contribution and a capitalisation direction (``_funding``)."""
+    after those, hand-back options with stranded costs and who bears them (see ``_hand_backs``);
+    ``funding``, after those, a grant, a contribution and a capitalisation direction (``_funding``);
+    ``staged``, last, later stages of some options (see ``_staged``)."""
     count = draw(st.integers(2, 5))
     periods = draw(st.integers(3, 6 if count <= 3 else 4))
     services, options = [], []
@@ -125,6 +130,8 @@ def programmes(
         _hand_backs(draw, data, periods)
     if funding:
         _funding(draw, data)
+    if staged:
+        _staged(draw, data, periods)
     return Programme.model_validate(data), {"force_in": tuple(forced_in), "force_out": tuple(forced_out)}
 
 
@@ -198,8 +205,48 @@ def _hand_backs(draw: Any, data: dict[str, Any], periods: int) -> None:
         )
 
 
+def _staged(draw: Any, data: dict[str, Any], periods: int) -> None:
+    """In place: for some services, a second stage after one of its options, by the County, the
+    other council (which may join only in period 1), or the city, after a gap of 0 or 1 period,
+    cheaper or dearer to run than the first stage; with a stranded cost and its own split
+    sometimes; only where the path fits the horizon; a cap on concurrent transitions sometimes."""
+    if draw(st.booleans()) and not any("joins" in p for p in data["partners"]):
+        data["partners"][2]["joins"] = "2016-07-01"
+    if draw(st.booleans()):  # a path is in flight only while a stage runs
+        data["settings"]["max_concurrent_transitions"] = draw(st.integers(1, 2))
+    for service in data["services"]:
+        mine = [o for o in data["options"] if o["service"] == service["id"] and o["model"] != "hand_back"]
+        if not mine or not draw(st.booleans()):
+            continue
+        earlier = draw(st.sampled_from(mine))
+        duration, gap = draw(st.integers(1, 2)), draw(st.integers(0, 1))
+        if earlier["duration"] + gap + duration > periods:
+            continue
+        provider, model = draw(
+            st.sampled_from([("county", "s101_delegation"), ("other", "joint_venture"), ("city", "in_house")])
+        )
+        stranded = draw(st.sampled_from([0, 0, 15000]))
+        data["options"].append(
+            {
+                "id": f"{earlier['id']}-then",
+                "service": service["id"],
+                "provider": provider,
+                "model": model,
+                "one_off_cost": draw(st.sampled_from([0, 20000])),
+                "stranded_cost": stranded,
+                **({"stranded_split": {"other": 1.0}} if stranded and draw(st.booleans()) else {}),
+                "annual_cost": draw(st.sampled_from([50000, 80000, 105000])),
+                "duration": duration,
+                "follows": earlier["id"],
+                "stage_gap": gap,
+                "demand": {"pm": draw(st.integers(0, 2))},
+            }
+        )
+
+
 def _allowed(table: ScoreTable | None, programme: Programme) -> dict[str, set[str]]:
-    """Eligible options, exceptions only where they pass the margin (the programme's rule)."""
+    """Eligible options, exceptions only where they pass the margin (the programme's rule); a
+    staged path only where every one of its stages is."""
     if table is None:
         return {
             s.id: {o.id for o in programme.options_for(s.id) if not o.is_status_quo}
@@ -212,6 +259,8 @@ def _allowed(table: ScoreTable | None, programme: Programme) -> dict[str, set[st
     ):
         if ok and not sq and o not in blocked:
             out[s].add(o)
+    for s, options in out.items():
+        out[s] = {o for o in options if all(x.option.id in options for x in programme.stages(o))}
     return out
 
 
@@ -499,5 +548,35 @@ def test_every_objective_equals_enumeration_with_hand_backs_and_stranded_costs(
 def test_every_objective_equals_enumeration_with_funding(case: tuple[Programme, dict[str, Any]]):
     """Grants and capitalisation raise the 2016/17 budget; grants and contributions are in the NPV
     and each partner's money (a constant to the solver, added back to its objective value)."""
+    programme, forced = case
+    _check(programme, forced)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programmes(staged=True))
+def test_every_objective_equals_enumeration_with_staged_options(case: tuple[Programme, dict[str, Any]]):
+    """Staged paths (each stage's savings from its own go-live, its spend in its own periods, a
+    later stage by a partner that joins later) as one choice per service."""
+    programme, forced = case
+    _check(programme, forced)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programmes(extended=True, hand_backs=True, staged=True))
+def test_every_objective_equals_enumeration_with_stages_kinds_membership_and_hand_backs(
+    case: tuple[Programme, dict[str, Any]],
+):
     programme, forced = case
     _check(programme, forced)

@@ -17,8 +17,9 @@ import pandas as pd
 from engine.appraisal.public import FinanceView, finance_view, public_plan
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure
-from engine.plan.result import usage
+from engine.plan.result import Assignment, stage_rows, usage
 from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
+from engine.programme.model import Programme
 from engine.programme.partners import consenting_partners
 from engine.scoring.consensus import partner_tables, plan_value_by_partner
 
@@ -62,18 +63,21 @@ def compare(results: list[ScenarioResult], include_exempt: bool = False) -> Comp
         disclosure = Disclosure.of(loaded.programme, include_exempt)
         rows.append(_summary_row(result, disclosure))
         chosen = {} if plan.plan is None else plan.plan.by_service()
-        horizon = loaded.programme.horizon
         columns[loaded.name] = {
-            s.id: (
-                f"{chosen[s.id].option} from {horizon.label(chosen[s.id].start)}"
-                if s.id in chosen
-                else "as it is"
-            )
+            s.id: _choice_words(loaded.programme, chosen[s.id]) if s.id in chosen else "as it is"
             for s in loaded.programme.services
         }
     choices = pd.DataFrame(columns).fillna(NOT_IN_PROGRAMME)  # a service a scenario adds or removes
     choices.index.name = "service"
     return Comparison(results, pd.DataFrame(rows), choices, _changes(results, choices), include_exempt)
+
+
+def _choice_words(programme: Programme, assignment: Assignment) -> str:
+    """ "hr-county from Apr 2016"; a staged path names each stage from its start ("legal-shared
+    from Apr 2016, then legal-company from Apr 2021")."""
+    return ", then ".join(
+        f"{row['option']} from {row['start_label']}" for row in stage_rows(programme, assignment)
+    )
 
 
 def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, Any]:

@@ -289,17 +289,23 @@ class TargetProgress:
 def target_progress(plan: Plan, programme: Programme) -> TargetProgress | None:
     """The plan's full-year savings against ``programme.savings_target`` (None without one): a
     change counts once it is in place (the start of the period after it completes) by the target's
-    date; the baseline is the current annual cost of the services in scope."""
+    date (a staged path: its last stage in place by then); the baseline is the current annual cost
+    of the services in scope."""
     goal = programme.savings_target
     if goal is None:
         return None
     baseline = sum(s.annual_cost for s in programme.services if s.in_scope)
     horizon, forecast, late = programme.horizon, 0.0, []
     for a in plan.assignments:
-        if goal.by is not None and horizon.period_start(a.end) > goal.by:
+        live = [
+            stage
+            for stage in programme.stages(a.option)
+            if goal.by is None or horizon.period_start(a.start + stage.end) <= goal.by
+        ]
+        if not live:
             late.append(a.service)
             continue
-        forecast += programme.service(a.service).annual_cost - programme.option(a.option).annual_cost
+        forecast += programme.service(a.service).annual_cost - live[-1].annual_cost
     target = goal.amount if goal.amount is not None else (goal.share or 0.0) * baseline
     share = goal.share if goal.share is not None else (target / baseline if baseline else None)
     return TargetProgress(target, share, forecast, forecast / baseline if baseline else None, late)

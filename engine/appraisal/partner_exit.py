@@ -3,7 +3,8 @@
 - the partner's record goes, and its own criterion weights with it;
 - services it owns alone (no shares, or only its own) leave, with their options and every
   dependency that names them, unless the scenario's ``change`` names the service's new owner;
-- every option it provides is removed;
+- every option it provides is removed, and every later stage that follows a removed option (a
+  stage cannot be taken without the stages before it);
 - on a service shared with others its share is removed and the rest re-split pro rata (a
   scenario's ``change`` of the service's ``shares`` sets them instead); where it owned such a
   service, the partner with the largest remaining share (the first listed on a tie) becomes the
@@ -29,6 +30,7 @@ partners (``change`` its ``partners`` or remove it), the exception policy's clie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine.io.validation import Loc
@@ -50,6 +52,7 @@ def remove_partner(
     alone = {s["id"] for s in edit.data["services"] if _owned_alone(s, pid) and s["id"] not in kept}
     edit.drop_services(alone, at)
     edit.drop("options", lambda o: o.get("provider") != pid, at)
+    _drop_orphan_stages(edit, at)
     for service in edit.data["services"]:
         _leave_service(edit, service, pid, at)
     _leave_options(edit, pid, at)
@@ -61,6 +64,19 @@ def remove_partner(
         if pid in (partner.get("owners") or ()):
             partner["owners"] = [o for o in partner["owners"] if o != pid]
             edit.mark(partner, "owners", at, deeper=False)
+
+
+def _drop_orphan_stages(edit: Edit, at: Loc) -> None:
+    """Remove the later stages of removed options, and theirs in turn."""
+
+    def kept(ids: set[object]) -> Callable[[dict[str, Any]], bool]:
+        return lambda option: option.get("follows") is None or option.get("follows") in ids
+
+    while True:
+        keep = kept({o.get("id") for o in edit.data["options"]})
+        if all(keep(o) for o in edit.data["options"]):
+            return
+        edit.drop("options", keep, at)
 
 
 def _owned_alone(service: dict[str, Any], pid: str) -> bool:

@@ -141,15 +141,15 @@ def budget_terms(model: Model, window: Window) -> Terms:
     """(variable, £) for every start that spends one-off money inside ``window``."""
     terms: Terms = []
     for job in model.instance.all_jobs():
-        per_period = job.option.one_off_spend / job.duration
-        if per_period:
+        if job.option.one_off_spend:
             for period in window.periods:
-                terms += [(var, per_period) for _, var in model.running(job, period)]
+                terms += [(var, job.spend_in(k)) for k, var in model.running(job, period) if job.spend_in(k)]
     return terms
 
 
 def annual_budget(model: Model) -> None:
-    """For each financial year Y: Σ_o Σ_{t∈Y} (one_off_o / d_o) · [o runs in t] ≤ budget(Y)."""
+    """For each financial year Y: Σ_o Σ_{t∈Y} spend_o(t − start) · [o runs in t] ≤ budget(Y), with
+    spend_o = one_off_o / d_o in each period (a staged path: each stage's over its own periods)."""
     instance = model.instance
     for window in instance.budget:
         terms = budget_terms(model, window)
@@ -162,13 +162,14 @@ def annual_budget(model: Model) -> None:
 
 
 def concurrent_transitions(model: Model) -> None:
-    """For each period t: Σ_o [o runs in t] ≤ the cap on concurrent transitions."""
+    """For each period t: Σ_o [a stage of o runs in t] ≤ the cap on concurrent transitions (a
+    staged path is not in flight in the gaps between its stages)."""
     instance = model.instance
     if instance.max_concurrent is None:
         return
     horizon = instance.programme.horizon
     for period in range(instance.periods):
-        running = [var for job in instance.all_jobs() for _, var in model.running(job, period)]
+        running = [var for job in instance.all_jobs() for k, var in model.running(job, period) if job.busy(k)]
         if len(running) > instance.max_concurrent:
             model.add(
                 pulp.lpSum(running) <= instance.max_concurrent,

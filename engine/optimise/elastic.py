@@ -121,7 +121,9 @@ def _stretchable_limits(
         stretchable(f"budget[{window.label}]", f"the one-off budget for {window.label}", terms, window.limit)
     if relaxed.max_concurrent is not None:
         for t in range(relaxed.periods):
-            terms = [(var, 1.0) for job in relaxed.all_jobs() for _, var in model.running(job, t)]
+            terms = [
+                (var, 1.0) for job in relaxed.all_jobs() for k, var in model.running(job, t) if job.busy(k)
+            ]
             stretchable(
                 f"concurrent[{t}]",
                 f"concurrent transitions in {horizon.label(t)}",

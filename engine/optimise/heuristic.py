@@ -43,15 +43,16 @@ class _Ledger:
                     needs[key] = needs.get(key, 0.0) + amount
         money: dict[int, float] = {}
         if self.budget_left and job.option.one_off_spend:
-            per_period = job.option.one_off_spend / job.duration
             for k in range(job.duration):
                 window = self.budget_of[start + k]
-                money[window] = money.get(window, 0.0) + per_period
+                money[window] = money.get(window, 0.0) + job.spend_in(k)
         return needs, money
 
     def fits(self, job: Job, start: int) -> bool:
         cap = self.instance.max_concurrent
-        if cap is not None and any(self.running[t] >= cap for t in range(start, start + job.duration)):
+        if cap is not None and any(
+            self.running[start + k] >= cap for k in range(job.duration) if job.busy(k)
+        ):
             return False
         needs, money = self._needs(job, start)
         if any(amount > self.left[pool][w] + 1e-9 for (pool, w), amount in needs.items()):
@@ -64,8 +65,8 @@ class _Ledger:
             self.left[pool][w] -= amount
         for w, amount in money.items():
             self.budget_left[w] -= amount
-        for t in range(start, start + job.duration):
-            self.running[t] += 1
+        for k in range(job.duration):
+            self.running[start + k] += job.busy(k)
 
 
 def serial_sgs(instance: Instance, chosen: Sequence[Job]) -> Plan:

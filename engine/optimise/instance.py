@@ -22,6 +22,7 @@ from engine.plan.windows import Window, budget_windows, capacity_windows
 from engine.programme.graph import dependency_graph
 from engine.programme.model import DeliveryOption, Programme, Service
 from engine.programme.money import (
+    Appraisal,
     benefit_discounts,
     change_npv_by_start,
     funded_pools,
@@ -29,7 +30,8 @@ from engine.programme.money import (
     shares_of,
     stranded_split_of,
 )
-from engine.programme.partners import change_window
+from engine.programme.partners import option_window
+from engine.programme.stages import gap_periods, spend_profile
 from engine.scoring.scores import ScoreTable
 
 FINISH_TO_START, START_TO_START, GO_LIVE_TOGETHER = "finish_to_start", "start_to_start", "go_live_together"
@@ -57,10 +59,24 @@ class Job:
     npv: dict[int, float] = field(default_factory=dict)  # start -> the change's NPV (the finance's)
     own_npv: dict[int, float] = field(default_factory=dict)  # the same, less days of funded pools
     stranded_npv: dict[int, float] = field(default_factory=dict)  # start -> NPV of its stranded costs
+    borne: dict[str, dict[int, float]] = field(default_factory=dict)  # a path's: partner -> start -> its part
+    spend: tuple[float, ...] = ()  # one-off £ in each period of the job (default: spread evenly)
+    gaps: frozenset[int] = frozenset()  # a staged path's periods between stages (offsets)
 
     @property
     def duration(self) -> int:
         return self.option.duration
+
+    def busy(self, k: int) -> bool:
+        """Whether the job's ``k``-th period is a transition in flight: a staged path is not in
+        the gaps between its stages (it counts towards the cap on concurrent transitions only
+        while a stage runs)."""
+        return not self.gaps or k not in self.gaps
+
+    def spend_in(self, k: int) -> float:
+        """One-off £ spent in the job's ``k``-th period: a staged path's by its stages, nothing in
+        its gaps (:func:`engine.programme.stages.spend_profile`); else spread evenly."""
+        return self.spend[k] if self.spend else self.option.one_off_spend / self.duration
 
     def demand(self, pool: str) -> tuple[float, ...]:
         return self.option.demand_profile(pool)
@@ -129,6 +145,8 @@ class Instance:
         option's stranded split rather than the service's shares."""
         share = shares_of(self.programme, job.service).get(partner, 0.0)
         stranded = job.stranded_npv.get(start, 0.0)
+        if job.borne:  # a staged path: each stage's stranded costs by its own split
+            return share * (job.own_npv[start] - stranded) + job.borne.get(partner, {}).get(start, 0.0)
         bears = stranded_split_of(self.programme, job.option).get(partner, 0.0) if stranded else 0.0
         return share * (job.own_npv[start] - stranded) + bears * stranded
 
@@ -272,8 +290,8 @@ def _choose(
             )
         return None
     changes = [o for o in programme.options_for(service.id) if not o.is_status_quo]
-    allowed = verdicts.allowed
-    candidates = changes if allowed is None else [o for o in changes if o.id in allowed]
+    allowed, eligible = verdicts.allowed, verdicts.eligible
+    candidates = changes if allowed is None else [o for o in changes if _every_stage(programme, o, allowed)]
     if service.id in settings.fix_option:
         wanted = settings.fix_option[service.id]
         candidates = [o for o in changes if o.id == wanted]
@@ -281,13 +299,19 @@ def _choose(
         if not candidates:
             problems.append(Problem(f"fix_option: `{wanted}` is not an option of `{service.id}`"))
             return None
-        if verdicts.eligible is not None and wanted not in verdicts.eligible:
-            reason = eligible_reason(verdicts.scores, wanted)
-            problems.append(Problem(f"fix_option: `{wanted}` is ruled out: {reason}"))
+        if eligible is not None and not _every_stage(programme, candidates[0], eligible):
+            stage = next(s.option.id for s in programme.stages(wanted) if s.option.id not in eligible)
+            reason = eligible_reason(verdicts.scores, stage)
+            of = "" if stage == wanted else f" (its stage `{stage}`)"
+            problems.append(Problem(f"fix_option: `{wanted}`{of} is ruled out: {reason}"))
             return None
     if service.id in settings.fix_provider:
-        partner, eligible = settings.fix_provider[service.id], verdicts.eligible
-        candidates = [o for o in changes if o.provider == partner and (eligible is None or o.id in eligible)]
+        partner = settings.fix_provider[service.id]
+        candidates = [
+            o
+            for o in changes
+            if o.provider == partner and (eligible is None or _every_stage(programme, o, eligible))
+        ]
         must = True
     recommended = verdicts.recommended
     if recommended and not must and service.id in recommended:
@@ -295,6 +319,12 @@ def _choose(
         candidates = [o for o in candidates if o.id == recommended[service.id]]
         return _Choice(candidates, must=bool(candidates), soft=True)
     return _Choice(candidates, must)
+
+
+def _every_stage(programme: Programme, option: DeliveryOption, passed: set[str]) -> bool:
+    """Whether every stage of ``option`` (itself, unless it is a staged path) is in ``passed``: a
+    path is eligible only if each stage is, and an exception only past the margin if each is."""
+    return all(stage.option.id in passed for stage in programme.stages(option.id))
 
 
 def _fitting_jobs(
@@ -311,7 +341,7 @@ def _fitting_jobs(
     horizon = programme.horizon
     out = []
     for option in options:
-        joined, leaving = change_window(programme, service.id, option.provider, periods)
+        joined, leaving = option_window(programme, option, periods)
         earliest = 0 if option.earliest_start is None else max(0, horizon.period_of(option.earliest_start))
         earliest = max(earliest, joined)
         last_end = (
@@ -327,6 +357,8 @@ def _fitting_jobs(
             last_end - option.duration,
             gain=gains.get(option.id, 0.0),
             annual_saving=service.annual_cost - option.annual_cost,
+            spend=tuple(spend_profile(programme, option)) if option.follows else (),
+            gaps=gap_periods(programme, option),
         )
         if job.latest >= job.earliest:
             out.append(job)
@@ -351,6 +383,25 @@ def _money(instance: Instance) -> None:
         if job.option.stranded_cost:
             stranded = change_npv_by_start(programme, job.option, starts, appraisal, stranded_only=True)
             job.stranded_npv = dict(zip(starts, stranded, strict=True))
+            if job.option.follows:
+                job.borne = _borne(programme, job.option, starts, appraisal)
+
+
+def _borne(
+    programme: Programme, option: DeliveryOption, starts: range, appraisal: Appraisal
+) -> dict[str, dict[int, float]]:
+    """Each partner's part of a staged path's stranded-cost NPV, stage by stage, by start."""
+    bearers = {p for stage in programme.stages(option.id) for p in stranded_split_of(programme, stage.option)}
+    return {
+        partner: dict(
+            zip(
+                starts,
+                change_npv_by_start(programme, option, starts, appraisal, stranded_only=True, bearer=partner),
+                strict=True,
+            )
+        )
+        for partner in sorted(bearers)
+    }
 
 
 def _set_aside_dominated(instance: Instance, programme: Programme) -> None:

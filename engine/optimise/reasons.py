@@ -23,7 +23,7 @@ from engine.optimise.instance import Instance
 from engine.plan.result import PlanResult, PlanStatus
 from engine.plan.settings import PlanSettings
 from engine.programme.model import DeliveryOption, Partner, Programme
-from engine.programme.partners import change_window, membership
+from engine.programme.partners import membership, option_window
 from engine.scoring.scores import ScoreTable
 
 MAX_REPLANS = 15
@@ -133,10 +133,11 @@ def _membership_reason(
         return None
     partners: dict[str, None] = {}
     for option in options:
-        first, end = change_window(programme, service_id, option.provider, periods)
+        first, end = option_window(programme, option, periods)
         if end - first >= option.duration:
             return None
-        for who in (option.provider, programme.service(service_id).owner):
+        providers = [stage.option.provider for stage in programme.stages(option.id)]
+        for who in (*providers, programme.service(service_id).owner):
             if membership(programme, who, periods) != (0, periods):
                 partners[who] = None
     dates = "; ".join(_membership_text(programme.partner(who)) for who in partners)

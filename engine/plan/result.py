@@ -116,7 +116,11 @@ class PlanResult:
             "usage": {},
         }
         if self.plan is not None and self.programme is not None:
-            data["schedule"] = self.to_frame().to_dict("records")
+            by_service = self.plan.by_service()
+            data["schedule"] = [
+                {**row, "stages": stage_rows(self.programme, by_service[row["service"]])}
+                for row in self.to_frame().to_dict("records")
+            ]
             horizon = self.programme.horizon
             data["usage"] = {
                 pool: {horizon.key(t): round(v, 6) for t, v in enumerate(values)}
@@ -139,6 +143,7 @@ SCHEDULE_COLUMNS = (
     "finish_date",
     "start_label",
     "finish_label",
+    "stages",
 )
 
 
@@ -163,9 +168,49 @@ def schedule_frame(plan: Plan, programme: Programme) -> pd.DataFrame:
                 "finish_date": horizon.period_end(a.finish).isoformat(),
                 "start_label": horizon.label(a.start),
                 "finish_label": horizon.label(a.finish),
+                "stages": stages_words(programme, a),
             }
         )
     return pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
+
+
+def stage_rows(programme: Programme, a: Assignment) -> list[dict[str, Any]]:
+    """Each stage of the assignment's option (one unless it is a staged path) with its own
+    provider, model and dates: the periods it runs are its offset from the path's start on."""
+    horizon = programme.horizon
+    rows = []
+    for stage in programme.stages(a.option):
+        first = a.start + stage.offset
+        last = first + stage.duration - 1
+        rows.append(
+            {
+                "option": stage.option.id,
+                "provider": stage.option.provider,
+                "provider_name": programme.partner(stage.option.provider).name,
+                "model": stage.option.model,
+                "exception": programme.is_own_exception(stage.option),
+                "start": first,
+                "finish": last,
+                "start_date": horizon.period_start(first).isoformat(),
+                "finish_date": horizon.period_end(last).isoformat(),
+                "start_label": horizon.label(first),
+                "finish_label": horizon.label(last),
+                "live_label": horizon.label(last + 1),
+            }
+        )
+    return rows
+
+
+def stages_words(programme: Programme, a: Assignment) -> str:
+    """A staged path in words, each stage from its go-live ("shared service with County Council
+    from Apr 2016, then joint venture with Legal Co from Apr 2021"); empty for a single change."""
+    rows = stage_rows(programme, a)
+    if len(rows) < 2:
+        return ""
+    return ", then ".join(
+        f"{row['model'].replace('_', ' ')} with {row['provider_name']} from {row['live_label']}"
+        for row in rows
+    )
 
 
 def option_of(programme: Programme, option_id: str) -> DeliveryOption:
@@ -185,13 +230,14 @@ def usage(plan: Plan, programme: Programme) -> dict[str, list[float]]:
 
 
 def spend(plan: Plan, programme: Programme) -> list[float]:
-    """One-off spend in each period: each option's one-off cost spread evenly over its duration."""
+    """One-off spend in each period: each option's one-off cost spread evenly over its duration (a
+    staged path's: each stage's over its own periods, nothing in the gaps)."""
     out = [0.0] * plan.periods
     for a in plan.assignments:
-        option = option_of(programme, a.option)
-        for k in range(a.duration):
-            if 0 <= a.start + k < plan.periods:
-                out[a.start + k] += option.one_off_spend / a.duration
+        for stage in programme.stages(a.option):
+            for k in range(stage.duration):
+                if 0 <= a.start + stage.offset + k < plan.periods:
+                    out[a.start + stage.offset + k] += stage.option.one_off_spend / stage.duration
     return out
 
 

@@ -91,15 +91,31 @@ def _option_taken(a: Assignment, option: DeliveryOption, allowed: dict[str, set[
 
 
 def _dates(a: Assignment, option: DeliveryOption, programme: Programme, periods: int) -> list[str]:
-    """start + d ≤ the horizon; start ≥ the earliest start; start + d − 1 ≤ the deadline."""
+    """start + d ≤ the horizon; for each stage k (the option alone unless it is a staged path,
+    stage k running from start + o_k for d_k periods): start + o_k ≥ its earliest start and
+    start + o_k + d_k − 1 ≤ its deadline."""
     problems = []
     if a.end > periods:
         problems.append(f"`{a.option}` ends after the horizon (period {a.finish} ≥ {periods})")
-    if option.earliest_start and a.start < programme.horizon.period_of(option.earliest_start):
-        problems.append(f"`{a.option}` starts before its earliest start {option.earliest_start}")
-    if option.latest_finish and a.finish > programme.horizon.period_of(option.latest_finish):
-        problems.append(f"`{a.option}` finishes after its deadline {option.latest_finish}")
+    for stage, first, last in _stage_periods(a, option, programme):
+        if stage.earliest_start and first < programme.horizon.period_of(stage.earliest_start):
+            problems.append(f"`{stage.id}` starts before its earliest start {stage.earliest_start}")
+        if stage.latest_finish and last > programme.horizon.period_of(stage.latest_finish):
+            problems.append(f"`{stage.id}` finishes after its deadline {stage.latest_finish}")
     return problems
+
+
+def _stage_periods(
+    a: Assignment, option: DeliveryOption, programme: Programme
+) -> list[tuple[DeliveryOption, int, int]]:
+    """Each stage as written with its first and last period in the plan (the option alone, with
+    the assignment's own periods, unless it is a staged path)."""
+    if option.follows is None:
+        return [(option, a.start, a.finish)]
+    return [
+        (s.option, a.start + s.offset, a.start + s.offset + s.option.duration - 1)
+        for s in programme.stages(option.id)
+    ]
 
 
 def _fixed_choices(a: Assignment, settings: PlanSettings) -> list[str]:
@@ -172,22 +188,24 @@ def _go_live_together(
 
 def _membership(a: Assignment, option: DeliveryOption, programme: Programme) -> list[str]:
     """A change runs while its provider and its service's owner are both members: start ≥ the
-    period containing each one's ``joins``; start + d ≤ the period containing each one's ``leaves``."""
+    period containing each one's ``joins``; start + d ≤ the period containing each one's ``leaves``
+    (a staged path: each stage with its own provider over its own periods)."""
     problems = []
     horizon = programme.horizon
     owner = next(s.owner for s in programme.services if s.id == a.service)
-    for role, partner_id in (("provider", option.provider), ("owner", owner)):
-        partner = next(p for p in programme.partners if p.id == partner_id)
-        if partner.joins is not None and a.start < horizon.period_of(partner.joins):
-            problems.append(
-                f"`{a.option}` starts in period {a.start}, before its {role} `{partner_id}` joins "
-                f"({partner.joins})"
-            )
-        if partner.leaves is not None and a.end > horizon.period_of(partner.leaves):
-            problems.append(
-                f"`{a.option}` ends in period {a.finish}, but its {role} `{partner_id}` leaves "
-                f"({partner.leaves}) before it is complete"
-            )
+    for stage, first, last in _stage_periods(a, option, programme):
+        for role, partner_id in (("provider", stage.provider), ("owner", owner)):
+            partner = next(p for p in programme.partners if p.id == partner_id)
+            if partner.joins is not None and first < horizon.period_of(partner.joins):
+                problems.append(
+                    f"`{stage.id}` starts in period {first}, before its {role} `{partner_id}` joins "
+                    f"({partner.joins})"
+                )
+            if partner.leaves is not None and last + 1 > horizon.period_of(partner.leaves):
+                problems.append(
+                    f"`{stage.id}` ends in period {last}, but its {role} `{partner_id}` leaves "
+                    f"({partner.leaves}) before it is complete"
+                )
     return problems
 
 
@@ -226,13 +244,20 @@ def _consensus_no_worse_off(plan: Plan, programme: Programme, settings: PlanSett
 
 
 def _concurrent_transitions(plan: Plan, programme: Programme, settings: PlanSettings) -> list[str]:
-    """For each period t: Σ_o [o runs in t] ≤ the cap (the what-if's, else the programme's)."""
+    """For each period t: Σ_o [a stage of o runs in t] ≤ the cap (the what-if's, else the
+    programme's); a staged path is not in flight between its stages."""
     cap = settings.max_concurrent or programme.settings.max_concurrent_transitions
     if cap is None:
         return []
     problems = []
+    busy = [
+        {a.start + s.offset + k for s in programme.stages(a.option) for k in range(s.option.duration)}
+        if programme.option(a.option).follows
+        else set(range(a.start, a.end))
+        for a in plan.assignments
+    ]
     for t in range(plan.periods):
-        running = sum(1 for a in plan.assignments if a.start <= t < a.end)
+        running = sum(1 for periods in busy if t in periods)
         if running > cap:
             problems.append(
                 f"{running} transitions run in {programme.horizon.label(t)}; at most {cap} allowed"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from engine.base.errors import SsplanError
 from engine.io.atomic import atomic_write
-from engine.plan.result import PlanResult, usage
+from engine.plan.result import PlanResult, stage_rows, usage
 from engine.plan.windows import capacity_windows
 from engine.present.escape import html_text, terminal_text
 
@@ -18,14 +18,25 @@ EXCEPTION_MARK = " (exception)"
 
 
 def _rows(result: PlanResult) -> pd.DataFrame:
-    frame = result.to_frame()
-    if frame.empty:
-        raise SsplanError.one("there is no plan to draw")
-    frame = frame.copy()
-    frame["label"] = frame["service_name"] + frame["exception"].map({True: EXCEPTION_MARK, False: ""})
+    """One bar per change, and per stage of a staged path (on its service's row, in the stage's
+    provider's colour, marked if that stage is an exception)."""
+    frame = _stage_bars(result)
+    frame["label"] = frame["service_name"] + frame["service_exception"].map({True: EXCEPTION_MARK, False: ""})
     frame["begin"] = pd.to_datetime(frame["start_date"])
     frame["end"] = pd.to_datetime(frame["finish_date"]) + timedelta(days=1)
     return frame
+
+
+def _stage_bars(result: PlanResult) -> pd.DataFrame:
+    frame = result.to_frame()
+    if frame.empty or result.plan is None or result.programme is None:
+        raise SsplanError.one("there is no plan to draw")
+    programme, by_service = result.programme, result.plan.by_service()
+    rows = []
+    for _, row in frame.iterrows():
+        for stage in stage_rows(programme, by_service[row["service"]]):
+            rows.append({**row.to_dict(), **stage, "service_exception": row["exception"]})
+    return pd.DataFrame(rows)
 
 
 def gantt_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
@@ -116,9 +127,11 @@ def gantt_png(result: PlanResult, path: str | Path) -> None:
 
     frame = _rows(result)
     providers = list(dict.fromkeys(frame["provider_name"]))
+    labels = list(dict.fromkeys(frame["label"]))  # a staged service's bars share its row
     colours = plt.get_cmap("tab10")
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(frame) + 1.5), dpi=150)
-    for y, (_, row) in enumerate(frame.iterrows()):
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) + 1.5), dpi=150)
+    for _, row in frame.iterrows():
+        y = labels.index(row["label"])
         start = mdates.date2num(row["begin"])
         width = mdates.date2num(row["end"]) - start
         ax.barh(
@@ -130,7 +143,7 @@ def gantt_png(result: PlanResult, path: str | Path) -> None:
             edgecolor="black",
             linewidth=0.5,
         )
-    ax.set_yticks(range(len(frame)), [_plain(label) for label in frame["label"]], fontsize=8)
+    ax.set_yticks(range(len(labels)), [_plain(label) for label in labels], fontsize=8)
     ax.invert_yaxis()
     ax.xaxis_date()
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))

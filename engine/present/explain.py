@@ -10,6 +10,7 @@ from __future__ import annotations
 from engine.present.summary import EXEMPT
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band, secret_options
+from engine.programme.model import Programme
 from engine.rules.expr import Expression
 from engine.rules.expr_tree import UNKNOWN
 from engine.scoring.scores import ScoreTable, secret_fields
@@ -27,6 +28,18 @@ def number(value: float) -> str:
     if value != value:
         return "—"
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 10 else f"{value:,.3g}"
+
+
+def _stages_text(programme: Programme, option_id: str) -> str:
+    """A staged option is scored as its whole path: say which stages it takes."""
+    stages = programme.stages(option_id)
+    if len(stages) < 2:
+        return ""
+    steps = ", then ".join(
+        f"{s.option.id} ({programme.partner(s.option.provider).name}, {s.option.model.replace('_', ' ')})"
+        for s in stages
+    )
+    return f" (in stages, scored as the whole path: {steps})"
 
 
 def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = False) -> str:
@@ -70,6 +83,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
     for index, row in rows.iterrows():
         i = int(str(index))
         head = f"- {row['option']}: {row['provider_name']}, {row['model'].replace('_', ' ')}"
+        head += _stages_text(programme, str(row["option"]))
         if not row["eligible"]:
             lines.append(f"{head}: ruled out: {row['ineligible_reason']}")
             continue

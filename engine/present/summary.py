@@ -286,6 +286,20 @@ def _unwinding_notes(p: Programme, o: DeliveryOption, include_exempt: bool) -> l
     return notes
 
 
+def _stage_notes(p: Programme, o: DeliveryOption) -> list[str]:
+    """A staged option is shown as its whole path: which stage comes when."""
+    stages = p.stages(o.id)
+    if len(stages) < 2:
+        return []
+    unit = p.horizon.period
+    steps = [
+        f"{stage.option.id} by {p.partner(stage.option.provider).name} from {unit} {stage.offset + 1} "
+        f"for {stage.duration}"
+        for stage in stages
+    ]
+    return [f"in stages, figures for the whole path: {', then '.join(steps)}"]
+
+
 def _option_row(p: Programme, o: DeliveryOption, include_exempt: bool) -> list[str]:
     notes = [f"risk {o.risk}"]
     if p.is_exception(o):
@@ -295,6 +309,7 @@ def _option_row(p: Programme, o: DeliveryOption, include_exempt: bool) -> list[s
     if o.latest_finish:
         notes.append(f"finish by {o.latest_finish:%b %Y}")
     notes += _unwinding_notes(p, o, include_exempt)
+    notes += _stage_notes(p, o)
     return [
         "  " + o.id,
         p.partner(o.provider).name,

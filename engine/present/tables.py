@@ -80,6 +80,8 @@ def plan_text(result: PlanResult) -> str:
             f"{row['service']:<24} {row['option']:<28} {str(row['provider_name'])[:32]:<32} "
             f"{row['start_label']:<10} {row['finish_label']:<10}{mark}"
         )
+        if row["stages"]:
+            lines.append(f"{'':<24} in stages: {row['stages']}")
     for service_id in result.negative_npv:
         lines.append(
             f"WARNING: {result.programme.service(service_id).name} loses money over its appraisal "

@@ -37,6 +37,7 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem
     problems += _services(p, refs)
     problems += _options_and_status_quo(p, refs)
     problems += _hand_backs_and_stranded_costs(p, refs)
+    problems += _stages(p, refs)
     problems += _dependencies(p, refs)
     if not problems:
         problems += _cycles(p)
@@ -199,6 +200,74 @@ def _hand_backs_and_stranded_costs(p: Programme, refs: _References) -> list[Prob
         if option.stranded_split and abs(total - 1) > 1e-9:
             problems.append(
                 (("options", i, "stranded_split"), f"{who} stranded_split adds up to {total:g}; expected 1")
+            )
+    return problems
+
+
+def _stages(p: Programme, refs: _References) -> list[Problem]:
+    """A staged option follows another change of the same service (not the status quo, not
+    itself, no cycle), and its whole path from the first stage fits the horizon."""
+    problems: list[Problem] = []
+    written = {o.id: o for o in p.options}
+    implicit = {f"{s.id}-status-quo" for s in p.services}
+    for i, option in enumerate(p.options):
+        if option.follows is None:
+            continue
+        who, loc = f"option `{option.id}`", ("options", i, "follows")
+        earlier = written.get(option.follows)
+        if earlier is None:
+            if option.follows in implicit:
+                problems.append((loc, f"{who} follows the status quo; a stage follows an earlier change"))
+            elif option.follows not in refs.aside.ids("options"):
+                known = [o for o, x in written.items() if x.service == option.service and o != option.id]
+                problems.append(
+                    (loc, f"{who} follows unknown option `{option.follows}`{_suggest(option.follows, known)}")
+                )
+        elif earlier.id == option.id:
+            problems.append((loc, f"{who} follows itself; a stage follows an earlier option"))
+        elif earlier.service != option.service:
+            problems.append(
+                (
+                    loc,
+                    f"{who} follows `{earlier.id}`, an option of service `{earlier.service}`, not of "
+                    f"`{option.service}`; a stage follows an earlier option of the same service",
+                )
+            )
+        elif earlier.is_status_quo:
+            problems.append(
+                (loc, f"{who} follows the status quo `{earlier.id}`; a stage follows an earlier change")
+            )
+    if not problems:
+        problems += _stage_paths(p)
+    return problems
+
+
+def _stage_paths(p: Programme) -> list[Problem]:
+    """No chain of stages returns to itself; each path fits the horizon (references are sound)."""
+    problems: list[Problem] = []
+    written = {o.id: o for o in p.options}
+    mpp = p.horizon.months_per_period
+    for i, option in enumerate(p.options):
+        if option.follows is None:
+            continue
+        seen, total, current = [option.id], option.duration, option
+        while current.follows is not None and current.follows not in seen:
+            total += current.stage_gap
+            current = written[current.follows]
+            seen.append(current.id)
+            total += current.duration
+        if current.follows is not None:
+            loop = seen[seen.index(current.follows) :]
+            if option.id in loop:  # reported once per option of the cycle, not for those leading to it
+                cycle = " follows ".join(f"`{x}`" for x in [*loop, loop[0]])
+                problems.append((("options", i, "follows"), f"stages follow each other in a cycle: {cycle}"))
+        elif total > p.horizon.periods:
+            problems.append(
+                (
+                    ("options", i, "stage_gap"),
+                    f"option `{option.id}`: its stages from `{current.id}` with their gaps take {total} "
+                    f"periods ({total * mpp} months); the horizon has only {p.horizon.periods}",
+                )
             )
     return problems
 

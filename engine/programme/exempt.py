@@ -17,9 +17,11 @@ CLASSIFICATION = {"classification": "NOT FOR PUBLICATION"}
 
 
 def secret_options(programme: Programme) -> set[str]:
-    """Options whose costs or savings would reveal an exempt figure."""
+    """Options whose costs or savings would reveal an exempt figure (a staged path's: any of its
+    stages', since its money is built from theirs)."""
     out = set()
-    for option in programme.options:
+    for written in programme.options:
+        option = programme.option(written.id)
         service = programme.service(option.service)
         costs = {"annual_cost", "one_off_cost", "stranded_cost"}
         if costs & set(option.exempt) or "annual_cost" in service.exempt:

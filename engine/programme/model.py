@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +26,9 @@ from pydantic import (
 from engine.base.errors import ProgrammeProblems, remember_source, source_of
 from engine.base.limits import MAX_AMOUNT, MAX_ATTRIBUTE, MAX_MONEY, MAX_RECORDS, MAX_WEIGHT
 from engine.programme.calendar import Horizon
+
+if TYPE_CHECKING:
+    from engine.programme.stages import Stage
 
 Id = Annotated[
     str,
@@ -251,6 +254,13 @@ class DeliveryOption(Sourced):
         default_factory=dict, description="uncertain costs: [low, high] around the figure given"
     )
     exempt: tuple[str, ...] = ()
+    follows: Id | None = Field(
+        None,
+        description="a later stage: taken only after this earlier option of the same service has gone live",
+    )
+    stage_gap: int = Field(
+        0, ge=0, le=600, description="periods from the earlier stage's go-live to this stage's start"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -262,12 +272,15 @@ class DeliveryOption(Sourced):
     @model_validator(mode="after")
     def _consistent(self) -> DeliveryOption:
         if self.model == "status_quo":
-            if self.duration or self.one_off_cost or self.stranded_cost or self.demand:
+            if self.duration or self.one_off_cost or self.stranded_cost or self.demand or self.follows:
                 raise ValueError(
-                    "a status-quo option has no duration, one-off cost or demand (nor stranded cost)"
+                    "a status-quo option has no duration, one-off cost or demand (nor stranded cost), "
+                    "and follows no earlier stage"
                 )
         elif self.duration < 1:
             raise ValueError("duration must be at least 1 period for a change of delivery")
+        if self.follows is None and self.stage_gap:
+            raise ValueError("stage_gap is the wait after an earlier stage: give `follows` too")
         for pool, profile in self.demand.items():
             if isinstance(profile, tuple) and len(profile) != self.duration:
                 raise ValueError(
@@ -522,7 +535,7 @@ class Programme(Record):
                 remember_source(changed, source)
             return changed
         copy = super().model_copy(deep=deep)
-        for name in ("_partners", "_services", "_options", "_option_index"):
+        for name in ("_partners", "_services", "_options", "_option_index", "_paths"):
             copy.__dict__.pop(name, None)
         return copy
 
@@ -536,11 +549,28 @@ class Programme(Record):
         return {s.id: s for s in self.services}
 
     @cached_property
+    def _paths(self) -> dict[str, tuple[DeliveryOption, tuple[Stage, ...]]]:
+        """Each staged option (one that ``follows`` another) as its whole path, with its stages."""
+        from engine.programme.stages import paths  # the paths need the finished records
+
+        return paths(self)
+
+    def stages(self, option_id: str) -> tuple[Stage, ...]:
+        """The stages of an option in order: a staged option's path, else the option alone."""
+        if option_id in self._paths:
+            return self._paths[option_id][1]
+        from engine.programme.stages import Stage
+
+        return (Stage(self.option(option_id), 0),)
+
+    @cached_property
     def _options(self) -> dict[str, tuple[DeliveryOption, ...]]:
-        """Each service's options, status quo first, then in file order."""
+        """Each service's options, status quo first, then in file order; a staged option is
+        presented as its whole path (:mod:`engine.programme.stages`), so that choosing it once
+        takes every stage."""
         grouped: dict[str, list[DeliveryOption]] = {s.id: [] for s in self.services}
         for option in self.options:
-            grouped[option.service].append(option)
+            grouped[option.service].append(self._paths[option.id][0] if option.id in self._paths else option)
         out: dict[str, tuple[DeliveryOption, ...]] = {}
         for service in self.services:
             explicit = grouped[service.id]
@@ -620,8 +650,14 @@ class Programme(Record):
 
         It does when a policy governs the service and the provider is neither the service's
         expected provider nor the owner keeping it in house.  A hand-back never is: each client
-        council takes its own part back in house.
+        council takes its own part back in house.  A staged path is when any of its stages is.
         """
+        if option.follows is not None and option.id in self._paths:
+            return any(self.is_own_exception(stage.option) for stage in self.stages(option.id))
+        return self.is_own_exception(option)
+
+    def is_own_exception(self, option: DeliveryOption) -> bool:
+        """Whether this record alone (one stage of a path, as written) needs the exception route."""
         if option.is_status_quo or option.model == "hand_back":
             return False
         service = self.service(option.service)

@@ -13,7 +13,11 @@ Conventions (HM Treasury Green Book):
   the periods they are used;
 - its saving (today's annual cost less the option's) runs for ``Appraisal.years`` full years from
   the month after it completes, whatever the planning horizon: a change is never appraised over
-  the stub of years the horizon happens to leave it.
+  the stub of years the horizon happens to leave it;
+- a staged path (:mod:`engine.programme.stages`) is counted stage by stage: each stage spends over
+  its own periods and saves today's cost less its own from its go-live until the next stage goes
+  live; the last stage's saving runs for ``Appraisal.years`` from its go-live (the path's end), so
+  a path is appraised over its stages and then the same years as any change.
 
 Everything is linear in each change, so a plan's money is the sum of its changes' money and the
 objectives can use it as coefficients.  Who pays for a pool's days follows its funding tranches in
@@ -37,6 +41,7 @@ from pydantic import Field
 
 from engine.programme.funding import income_by_year, receipts_by_partner, year_index
 from engine.programme.model import DeliveryOption, Fraction, Programme, Record
+from engine.programme.stages import Stage, stages_for
 
 # Green Book declining long-term discount rates: (first year of the band, rate)
 DECLINING = ((0, 0.035), (31, 0.03), (76, 0.025), (126, 0.02), (201, 0.015), (301, 0.01))
@@ -166,23 +171,51 @@ def change_months(programme: Programme, option: DeliveryOption, start: int, appr
     return month_offset(programme) + (start + option.duration) * mpp + 12 * appraisal.years
 
 
+def stage_ledgers(
+    programme: Programme, option: DeliveryOption, start: int, appraisal: Appraisal, months: int | None = None
+) -> list[tuple[DeliveryOption, Ledger]]:
+    """The money of each stage of ``option`` started in period ``start`` (one stage unless it is a
+    staged path), month by month: a stage spends over its own periods and saves (today's cost
+    less its own) from its go-live until the next stage goes live, the last for
+    ``Appraisal.years`` years."""
+    mpp = programme.horizon.months_per_period
+    months = months or change_months(programme, option, start, appraisal)
+    current = programme.service(option.service).annual_cost
+    first = month_offset(programme) + start * mpp
+    out = []
+    for stage, until in _stage_spans(programme, option, appraisal):
+        ledger = Ledger.empty(months)
+        begin, build = first + stage.offset * mpp, stage.duration * mpp
+        if build:
+            uplift = (1 + appraisal.optimism_bias) / build
+            ledger.stranded[begin : begin + build] = stage.option.stranded_cost * uplift
+            ledger.one_off[begin : begin + build] = stage.option.one_off_spend * uplift
+        for k, cost in enumerate(pool_cost_profile(programme, stage.option)):
+            ledger.resources[begin + k * mpp : begin + (k + 1) * mpp] = cost / mpp
+        ledger.savings[begin + build : first + until] = (current - stage.annual_cost) / 12
+        out.append((stage.option, ledger))
+    return out
+
+
+def _stage_spans(
+    programme: Programme, option: DeliveryOption, appraisal: Appraisal
+) -> list[tuple[Stage, int]]:
+    """Each stage with the month, from the path's start, at which its savings stop: the next
+    stage's go-live, or ``Appraisal.years`` after the last go-live."""
+    mpp = programme.horizon.months_per_period
+    stages = stages_for(programme, option)
+    ends = [s.end * mpp for s in stages[1:]] + [stages[-1].end * mpp + 12 * appraisal.years]
+    return list(zip(stages, ends, strict=True))
+
+
 def change_ledger(
     programme: Programme, option: DeliveryOption, start: int, appraisal: Appraisal, months: int | None = None
 ) -> Ledger:
-    """The money of ``option`` started in period ``start``, month by month."""
-    mpp = programme.horizon.months_per_period
+    """The money of ``option`` started in period ``start``, month by month (all its stages)."""
     months = months or change_months(programme, option, start, appraisal)
     ledger = Ledger.empty(months)
-    first = month_offset(programme) + start * mpp
-    build = option.duration * mpp
-    if build:
-        uplift = (1 + appraisal.optimism_bias) / build
-        ledger.stranded[first : first + build] = option.stranded_cost * uplift
-        ledger.one_off[first : first + build] = option.one_off_spend * uplift
-    for k, cost in enumerate(pool_cost_profile(programme, option)):
-        ledger.resources[first + k * mpp : first + (k + 1) * mpp] = cost / mpp
-    saving = programme.service(option.service).annual_cost - option.annual_cost
-    ledger.savings[first + build : first + build + 12 * appraisal.years] = saving / 12
+    for _, part in stage_ledgers(programme, option, start, appraisal, months):
+        ledger.add(part)
     return ledger
 
 
@@ -193,11 +226,13 @@ def change_npv_by_start(
     appraisal: Appraisal,
     exclude_pools: Collection[str] = (),
     stranded_only: bool = False,
+    bearer: str | None = None,
 ) -> np.ndarray:
     """NPV of the change for each start period, from prefix sums of the monthly discount factors
-    (the same money as :func:`change_ledger`, fast enough for every coefficient of the model);
-    ``exclude_pools`` leaves out the days of those pools (a partner's view of funded pools);
-    ``stranded_only`` gives the NPV of its stranded costs alone (borne by ``stranded_split``)."""
+    (the same money as :func:`change_ledger`, stage by stage, fast enough for every coefficient of
+    the model); ``exclude_pools`` leaves out the days of those pools (a partner's view of funded
+    pools); ``stranded_only`` gives the NPV of its stranded costs alone, and with ``bearer`` only
+    that partner's part of them (each stage's by its own split)."""
     mpp = programme.horizon.months_per_period
     starts_arr = np.asarray(starts, dtype=int)
     if starts_arr.size == 0:
@@ -205,19 +240,22 @@ def change_npv_by_start(
     months = change_months(programme, option, int(starts_arr.max()), appraisal)
     prefix = np.concatenate(([0.0], np.cumsum(month_discounts(appraisal, months))))
     first = month_offset(programme) + starts_arr * mpp
-    build = option.duration * mpp
+    current = programme.service(option.service).annual_cost
     value = np.zeros(len(starts_arr))
-    if build:
-        spent = option.stranded_cost if stranded_only else option.one_off_spend
-        value -= spent * (1 + appraisal.optimism_bias) / build * (prefix[first + build] - prefix[first])
-    if stranded_only:
-        return value
-    for k, cost in enumerate(pool_cost_profile(programme, option, exclude_pools)):
-        if cost:
-            value -= cost / mpp * (prefix[first + (k + 1) * mpp] - prefix[first + k * mpp])
-    saving = programme.service(option.service).annual_cost - option.annual_cost
-    ends = first + build
-    value += saving / 12 * (prefix[ends + 12 * appraisal.years] - prefix[ends])
+    for stage, until in _stage_spans(programme, option, appraisal):
+        begin, build = first + stage.offset * mpp, stage.duration * mpp
+        if build:
+            spent = stage.option.stranded_cost if stranded_only else stage.option.one_off_spend
+            if bearer is not None:
+                spent *= stranded_split_of(programme, stage.option).get(bearer, 0.0)
+            value -= spent * (1 + appraisal.optimism_bias) / build * (prefix[begin + build] - prefix[begin])
+        if stranded_only:
+            continue
+        for k, cost in enumerate(pool_cost_profile(programme, stage.option, exclude_pools)):
+            if cost:
+                value -= cost / mpp * (prefix[begin + (k + 1) * mpp] - prefix[begin + k * mpp])
+        saving = current - stage.annual_cost
+        value += saving / 12 * (prefix[first + until] - prefix[begin + build])
     return value
 
 
@@ -311,10 +349,13 @@ def plan_ledgers(
     periods = max([s + o.duration for o, s in changes], default=0)
     used = {pool: np.zeros(periods) for pool in funded}
     for option, start in changes:
-        ledger = change_ledger(programme, option, start, appraisal, months)
+        parts = stage_ledgers(programme, option, start, appraisal, months)
+        ledger = Ledger.empty(months)
+        for _, part in parts:
+            ledger.add(part)
         own.append(ledger)
         total.add(ledger)
-        unfunded, stranded = ledger.split()
+        unfunded, _ = ledger.split()
         for pool in funded & set(option.demand):
             profile = option.demand_profile(pool)
             used[pool][start : start + option.duration] += profile
@@ -324,9 +365,11 @@ def plan_ledgers(
                 unfunded.resources[first + k * mpp : first + (k + 1) * mpp] -= amount * cost / mpp
         for partner, share in shares_of(programme, option.service).items():
             partners.setdefault(partner, Ledger.empty(months)).add(unfunded, share)
-        if option.stranded_cost:
-            for partner, share in stranded_split_of(programme, option).items():
-                partners.setdefault(partner, Ledger.empty(months)).add(stranded, share)
+        for stage, part in parts:  # each stage's stranded costs by its own split
+            if stage.stranded_cost:
+                stranded = part.split()[1]
+                for partner, share in stranded_split_of(programme, stage).items():
+                    partners.setdefault(partner, Ledger.empty(months)).add(stranded, share)
     for pool, days in used.items():
         cost = programme.resource(pool).unit_cost or 0.0
         for partner, split in tranche_split(programme, pool, days).items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.programme.model import Programme
+from engine.programme.model import DeliveryOption, Programme
 
 
 def consenting_partners(programme: Programme) -> list[str]:
@@ -37,3 +37,18 @@ def change_window(programme: Programme, option_service: str, provider: str, peri
     first_p, end_p = membership(programme, provider, periods)
     first_o, end_o = membership(programme, owner, periods)
     return max(first_p, first_o), min(end_p, end_o)
+
+
+def option_window(programme: Programme, option: DeliveryOption, periods: int) -> tuple[int, int]:
+    """Like :func:`change_window` for a whole option, bounding its start and its end: each stage
+    of a staged path runs while its own provider and the owner are members, so with stage k at
+    offset o_k for d_k periods, start ≥ first_k − o_k and start + D ≤ end_k − o_k − d_k + D
+    (D the path's duration); an unstaged option is its own one stage."""
+    first, end = 0, periods
+    for stage in programme.stages(option.id) if option.follows else ():
+        joined, leaving = change_window(programme, option.service, stage.option.provider, periods)
+        first = max(first, joined - stage.offset)
+        end = min(end, leaving - stage.end + option.duration)
+    if not option.follows:
+        first, end = change_window(programme, option.service, option.provider, periods)
+    return first, end

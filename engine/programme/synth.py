@@ -57,6 +57,7 @@ def random_programme_data(
     min_options: int = 1,
     capacity: tuple[int, int] = (6, 20),
     kinds_and_membership: bool = False,
+    staged: bool = False,
 ) -> dict[str, Any]:
     """Plain data for a random programme (what a YAML file would hold).
 
@@ -65,6 +66,8 @@ def random_programme_data(
     order of the calls here is part of what a seed means: reordering them changes every programme.
     ``kinds_and_membership`` (opt-in) then draws a kind for every dependency and membership dates
     for some partners, after every other draw, so a seed's programme without it is unchanged.
+    ``staged`` (opt-in, drawn last) adds to some services a later stage that follows one of their
+    options after a gap, its path fitting the horizon.
     """
     rng = random.Random(seed)
     quarterly = rng.random() < 0.25 if quarterly is None else quarterly
@@ -93,6 +96,8 @@ def random_programme_data(
     data.update(_policies(rng, partner_ids))
     if kinds_and_membership:
         _kinds_and_membership(rng, shape, data)
+    if staged:
+        _stages(rng, shape, data)
     return data
 
 
@@ -255,6 +260,39 @@ def _kinds_and_membership(rng: random.Random, shape: _Shape, data: dict[str, Any
             partner["joins"] = add_months(shape.start, rng.randrange(half + 1))
         if rng.random() < 0.3:
             partner["leaves"] = add_months(shape.start, rng.randrange(half + 1, shape.months + 1))
+
+
+def _stages(rng: random.Random, shape: _Shape, data: dict[str, Any]) -> None:
+    """In place: for about a third of the services, a second stage following one of its options
+    (by any provider but the client, cheaper to run still), after a gap of up to a quarter of the
+    horizon, only where the whole path fits."""
+    first_options: dict[str, list[dict[str, Any]]] = {}
+    for option in data["options"]:
+        first_options.setdefault(option["service"], []).append(option)
+    for service in data["services"]:
+        earlier_options = first_options.get(service["id"], [])
+        if not earlier_options or rng.random() >= 0.35:
+            continue
+        earlier = rng.choice(earlier_options)
+        duration = rng.randint(1, max(1, min(4, shape.periods // 4)))
+        gap = rng.randint(0, max(0, shape.periods // 4))
+        if earlier["duration"] + gap + duration > shape.periods:
+            continue
+        data["options"].append(
+            {
+                "id": f"{earlier['id']}-then",
+                "service": service["id"],
+                "provider": rng.choice(shape.partner_ids[1:]),
+                "model": rng.choice(MODELS),
+                "one_off_cost": float(rng.randrange(0, 200) * 1000),
+                "annual_cost": round(earlier["annual_cost"] * rng.uniform(0.7, 1.0), 2),
+                "duration": duration,
+                "demand": _demand(rng, shape.pool_ids, duration),
+                "follows": earlier["id"],
+                "stage_gap": gap,
+                "attributes": {"outcome": rng.randint(1, 5), "resilience": rng.randint(1, 5)},
+            }
+        )
 
 
 def random_programme(seed: int, **kwargs: Any) -> Programme:

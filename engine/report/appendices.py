@@ -34,6 +34,14 @@ def appendix_plan(result: ScenarioResult, gantt: Path | None) -> Section:
                 ],
             )
         )
+        for _, r in schedule[schedule["stages"] != ""].iterrows():
+            blocks.append(
+                para(
+                    f"{r['service_name']} changes in stages: {r['stages']}. The dates in the table run "
+                    "from the first stage's start to the last stage's go-live.",
+                    numbered=False,
+                )
+            )
     elif result.plan.plan is not None:
         blocks.append(
             para(

@@ -173,7 +173,9 @@ def _recommendations(result: ScenarioResult, evidence: Evidence) -> Section:
         )
     else:
         order = "; ".join(
-            f"{r['service_name']} ({r['provider_name']}, from {r['start_label']})"
+            f"{r['service_name']} ({r['stages']})"
+            if r["stages"]
+            else f"{r['service_name']} ({r['provider_name']}, from {r['start_label']})"
             for _, r in schedule.iterrows()
         )
         proven = "" if plan.status_text == "optimal" else f" The plan is the {plan.status_text}."

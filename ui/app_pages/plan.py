@@ -178,13 +178,23 @@ if schedule.empty:
     st.info("Under this what-if every service stays as it is. Why, service by service, is below.")
 st.dataframe(
     schedule[
-        ["service_name", "option", "provider_name", "model", "exception", "start_label", "finish_label"]
+        [
+            "service_name",
+            "option",
+            "provider_name",
+            "model",
+            "exception",
+            "start_label",
+            "finish_label",
+            "stages",
+        ]
     ].rename(
         columns={
             "service_name": "service",
             "provider_name": "provider",
             "start_label": "start",
             "finish_label": "finish",
+            "stages": "in stages",
         }
     ),
     hide_index=True,

@@ -126,6 +126,7 @@ st.dataframe(
                 "annual cost": money(o, "annual_cost", o.annual_cost),
                 "duration": o.duration,
                 "exception": programme.is_exception(o),
+                "follows": o.follows or "",
             }
             for s in programme.services
             for o in programme.options_for(s.id)
