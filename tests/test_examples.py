@@ -151,4 +151,39 @@ def test_membership_over_time_progress_and_exit_with_golden_results(capsys):
     assert code == 0
     exit_ = json.loads(out)
     assert set(exit_["receives"]) == {"ict", "hr-payroll", "legal", "finance-system"}
+    npv = {row["partner"]: row for row in exit_["npv_by_partner"]}
+    assert npv["westshire"]["before"] == 0.0  # no part in the plan: £0, not "no plan"
     _golden("riverside-2012--exit-marsh", exit_)
+
+
+def test_staged_changes_funding_and_a_dissolution_with_golden_results(capsys):
+    """Planned for savings, the finance system changes twice (shared, then replaced); the legal
+    company what-if takes legal through two stages; the dissolution unwinds shared ICT as the later
+    stage of its change, with Marsh bearing 75 % of the stranded costs; the grant is in every NPV."""
+    whatifs = {p.stem: p for p in RIVERSIDE_WHATIFS}
+    code, out = _run(
+        capsys,
+        "compare",
+        *(str(whatifs[n]) for n in ("savings-first", "legal-company", "dissolution")),
+        "--format",
+        "json",
+    )
+    assert code == 0
+    compared = json.loads(out)
+    summary = {row["scenario"]: row for row in compared["summary"]}
+    assert summary["Riverside, planned for savings"]["funding 2012/13 (£)"] == 200000.0
+    text = json.dumps(compared["choices"])
+    assert "erp-shared from" in text and "then erp-replaced from" in text
+    assert "then legal-company from" in text and "then ict-back from" in text
+    _golden("riverside-2012--compare-stages", compared)
+
+
+def test_the_dissolution_report_names_the_stages_the_funding_and_the_unknown(tmp_path):
+    from engine.report.run import write_report
+
+    out = tmp_path / "report.md"
+    write_report(ROOT / "scenarios" / "riverside-2012" / "dissolution.yaml", out, draws=50)
+    text = out.read_text()
+    assert "Transformation grant (illustrative)" in text  # the funding source, by name
+    assert "Finance system (ERP)" in text and "not known" in text  # its FTE is unknown, never 0
+    assert "ict-back" in text or "hand" in text.lower()

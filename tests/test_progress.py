@@ -301,3 +301,31 @@ def test_show_names_the_changes_begun(capsys):
         and "Actuals (to 10 Mar 2017): HR live since 20 May 2016; Payroll in progress since 01 Feb 2017"
         in text
     )
+
+
+def test_the_re_plan_leaves_past_funding_behind_and_keeps_a_later_stage_open():
+    """Riverside as of 1 April 2014: its grant (2012/13 and 2013/14) and Marsh's contribution
+    (2013/14) are history, not part of the re-plan (they used to make the re-based programme
+    invalid); legal's first stage went live on 1 January 2013, so its later stage into the company
+    is now a change of its own, from that go-live plus the 16-quarter gap (1 January 2017)."""
+    from engine.io.shipped import shipped_programme
+
+    riverside = load_programme(shipped_programme("riverside-2012"))
+    now = as_of_programme(riverside, date(2014, 4, 1))
+    assert now.funding == ()
+    company = now.option("legal-company")
+    assert company.follows is None and company.earliest_start == date(2017, 1, 1)
+    assert company.duration == 2  # the stage alone, no longer the path through legal-city
+    assert {o.id for o in now.options_for("legal") if not o.is_status_quo} == {"legal-company"}
+
+
+def test_an_actual_of_a_later_stage_is_refused_and_says_which_to_record(tmp_path: Path):
+    text = (DATA / "staged.yaml").read_text() + (
+        "as_of: 2018-01-01\nactuals:\n  - {option: legal-company, started: 2017-04-01}\n"
+    )
+    path = tmp_path / "staged-actual.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_programme(path)
+    assert "later stage (it follows `legal-shared`)" in str(caught.value)
+    assert caught.value.problems[0].field == "actuals[legal-company].option"

@@ -7,10 +7,13 @@ period containing ``as_of`` and whose actuals have become the programme itself:
   its current cost is what it costs now, the original cost less the saving achieved a year
   (:func:`achieved_rate`: the savings recorded since go-live, annualised over the calendar months
   from the go-live month to the period containing ``as_of``; the option's planned saving where
-  none is recorded yet); its options are gone, so the re-plan keeps it as it is;
+  none is recorded yet); its options are gone, so the re-plan keeps it as it is, except the later
+  stages of a staged path through it, each now a change of its own from the live stage's go-live
+  plus its gap;
 - **in progress** changes: fixed — the option is the service's only one (no status quo), to run
   for the rest of its planned duration from today (at least one period, if overdue), finishing
   when expected, with its one-off cost less what has been spent and the rest of its demand profile;
+- funding of financial years now past is history and leaves the re-plan;
 - changes **not started** are planned afresh from today, under the same objective, capacities and
   budget; a dependency whose later service has begun, or whose earlier one is live, is met and
   dropped;
@@ -82,13 +85,13 @@ def as_of_programme(programme: Programme, as_of: date) -> Programme:
             service = {**service, "allow_status_quo": False}
         services.append(service)
     for option in data["options"]:
-        if option["service"] in live:
-            continue
-        actual = going.get(option["service"])
+        actual = live.get(option["service"]) or going.get(option["service"])
         if actual is None:
             options.append(option)
-        elif option["id"] == actual.option:
+        elif option["id"] == actual.option and not actual.is_live:
             options.append(_in_progress(programme, actual, as_of))
+        elif _after(programme, option["id"], actual.option):
+            options.append(_later_stage(programme, option, actual))
     data.update(services=services, options=options)
     begun = set(live) | set(going)
     data["dependencies"] = [
@@ -96,7 +99,51 @@ def as_of_programme(programme: Programme, as_of: date) -> Programme:
     ]
     _past_windows(programme, data, first)
     _spent_this_year(programme, data, as_of)
+    _past_funding(programme, data, first)
     return Programme.model_validate(data)
+
+
+def _after(programme: Programme, option_id: str, begun: str) -> bool:
+    """Whether ``option_id`` is a later stage of a path whose first stages include ``begun``."""
+    follows = next((o.follows for o in programme.options if o.id == option_id), None)
+    while follows is not None:
+        if follows == begun:
+            return True
+        follows = next((o.follows for o in programme.options if o.id == follows), None)
+    return False
+
+
+def _later_stage(programme: Programme, option: dict[str, Any], actual: Actual) -> dict[str, Any]:
+    """A later stage of a change already begun stays open to the re-plan: after a live stage it is
+    a change of its own (from the live stage's go-live plus the gap, the path's wait); after a
+    stage in progress it still follows it."""
+    if not actual.is_live or option.get("follows") != actual.option:
+        return option
+    assert actual.live is not None
+    horizon = programme.horizon
+    gap = int(option.get("stage_gap", 0))
+    ready = add_months(horizon.period_start(horizon.period_of(actual.live)), gap * horizon.months_per_period)
+    out = {k: v for k, v in option.items() if k not in ("follows", "stage_gap")}
+    earliest = option.get("earliest_start")
+    out["earliest_start"] = max(ready, earliest) if earliest else ready
+    return out
+
+
+def _past_funding(programme: Programme, data: dict[str, Any], first: int) -> None:
+    """Funding of financial years now past is history, not part of the re-plan: its amounts go (a
+    source with none left goes too); this year's stays, and still raises this year's budget."""
+    years = set(
+        programme.horizon.financial_years()[
+            programme.horizon.financial_years().index(programme.horizon.financial_year_of(first)) :
+        ]
+    )
+    kept = []
+    for source in data.get("funding", ()):
+        amounts = {year: value for year, value in source.get("amounts", {}).items() if year in years}
+        if amounts:
+            kept.append({**source, "amounts": amounts})
+    if "funding" in data:
+        data["funding"] = kept
 
 
 def _live_service(

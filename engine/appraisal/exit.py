@@ -46,10 +46,21 @@ class ExitAnalysis:
 
     def npv_by_partner(self) -> list[tuple[str, float | None, float | None]]:
         """Each partner of the programme as it stands: its NPV before, after (None: it has left, or
-        no plan) — the partners' own money, as the finance counts it."""
+        no plan; £0 for a partner with no part in a plan) — the partners' own money, as the finance
+        counts it."""
         programme = self.before.loaded.programme
         before, after = _by_partner(self.money_before), _by_partner(self.money_after)
-        return [(p, before.get(p), after.get(p)) for p in consenting_partners(programme)]
+        stays = {p.id for p in self.after.loaded.programme.partners}
+
+        def npv(money: FinanceView | None, found: dict[str, float], partner: str) -> float | None:
+            if money is None:
+                return None  # no plan
+            return found.get(partner, 0.0 if partner in stays or money is self.money_before else None)
+
+        return [
+            (p, npv(self.money_before, before, p), npv(self.money_after, after, p))
+            for p in consenting_partners(programme)
+        ]
 
     def notes(self) -> list[str]:
         """What the exit takes with it besides the partner: the MoU's exception rule, a consensus."""

@@ -21,8 +21,9 @@ Problem = tuple[Loc, str]
 
 
 def actual_problems(p: Programme, set_aside_options: set[str]) -> list[Problem]:
-    """Every problem of ``p.actuals``: an unknown or status-quo option, two actuals for one
-    service, a go-live before the start, a year outside the programme's, a date after ``as_of``."""
+    """Every problem of ``p.actuals``: an unknown or status-quo option, a later stage of a staged
+    path, two actuals for one service, a go-live before the start, a year outside the programme's,
+    a date after ``as_of``."""
     problems: list[Problem] = []
     options = {o.id: o for o in p.options}
     seen: dict[str, int] = {}
@@ -36,6 +37,15 @@ def actual_problems(p: Programme, set_aside_options: set[str]) -> list[Problem]:
                 )
         elif option.is_status_quo:
             problems.append((("actuals", i, "option"), f"{who}: a status-quo option has nothing to record"))
+        elif option.follows is not None:
+            problems.append(
+                (
+                    ("actuals", i, "option"),
+                    f"{who}: `{actual.option}` is a later stage (it follows `{option.follows}`); record "
+                    "the actual of the stage begun first — progress follows one change per service, "
+                    "and the later stages stay open to the re-plan",
+                )
+            )
         elif option.service in seen:
             problems.append(
                 (
