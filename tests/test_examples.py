@@ -187,3 +187,21 @@ def test_the_dissolution_report_names_the_stages_the_funding_and_the_unknown(tmp
     assert "Transformation grant (illustrative)" in text  # the funding source, by name
     assert "Finance system (ERP)" in text and "not known" in text  # its FTE is unknown, never 0
     assert "ict-back" in text or "hand" in text.lower()
+
+
+def test_membership_over_time_in_the_app(monkeypatch, tmp_path):
+    """Loaded from the shipped list, Riverside's partners show when they are members and the
+    finance system's FTE shows as unknown, never 0."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SSPLAN_DB", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
+    at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=120)
+    at.run()
+    at.selectbox(key="programme.pick").set_value("riverside-2012")
+    at.button(key="programme.load").click().run()
+    assert not at.exception
+    partners = next(d.value for d in at.dataframe if "member" in d.value.columns).set_index("partner")
+    assert "2018" in partners.loc["Hillside Borough Council", "member"]
+    services = next(d.value for d in at.dataframe if "FTE" in d.value.columns).set_index("service")
+    assert services.loc["Finance system (ERP)", "FTE"] == "unknown"
