@@ -49,16 +49,16 @@ def score(
     from engine.io.load import load_programme
     from engine.io.shipped import shipped_rules
     from engine.plan.disclosure import Disclosure
-    from engine.present.explain import explain_service
-    from engine.present.tables import ranking_text
     from engine.present.assumed import assumed_columns, assumed_text
     from engine.present.caveats import caveats_json, ranking_marks
+    from engine.present.explain import explain_service
+    from engine.present.tables import ranking_text
     from engine.present.ties import ties_columns, ties_text
     from engine.present.unknowns import unknowns_columns, unknowns_json, unknowns_text
     from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
-    from engine.scoring.scores import score as run_score
     from engine.scoring.assumed import assumed_inputs
+    from engine.scoring.scores import score as run_score
     from engine.scoring.strict import strict_check
     from engine.scoring.ties import near_ties
     from engine.scoring.unknowns import unknown_ranges

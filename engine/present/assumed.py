@@ -70,7 +70,9 @@ def assumed_text(table: ScoreTable, assumed: list[list[Assumed]], include_exempt
     return "\n".join(lines)
 
 
-def assumed_json(table: ScoreTable, assumed: list[list[Assumed]], include_exempt: bool = False) -> list[list[dict[str, Any]]]:
+def assumed_json(
+    table: ScoreTable, assumed: list[list[Assumed]], include_exempt: bool = False
+) -> list[list[dict[str, Any]]]:
     """Per option, its ``assumed`` list: field, path, state, value used, the part it carries."""
     out = []
     for items in assumed:

@@ -41,9 +41,10 @@ def ranking_text(
     ]
     for _, row in services.iterrows():
         score, gain = shown(row["score"], row["recommended"]), shown(row["gain"], row["recommended"])
+        mark = marks.get(str(row["service"]), "")
         lines.append(
             f"{row['priority']:>3}  {row['service']:<22} {row['recommended']!s:<28} "
-            f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}{marks.get(str(row['service']), '')}"
+            f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}{mark}"
         )
     if len(table.exceptions):
         lines += ["", "Exceptions (another partner than the expected provider):"]

@@ -50,7 +50,9 @@ class _Recorder(ColumnEvaluator):
         return np.where(gap, right, left)
 
 
-def defaults_taken(expression: Expression, columns: Mapping[str, np.ndarray], rows: int) -> list[DefaultTaken]:
+def defaults_taken(
+    expression: Expression, columns: Mapping[str, np.ndarray], rows: int
+) -> list[DefaultTaken]:
     """Every ``??`` of ``expression`` with the rows (of ``columns``) that took its default.
 
     Rows on which the expression fails are skipped as the evaluator skips them: scoring has

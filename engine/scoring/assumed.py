@@ -71,7 +71,9 @@ def assumed_inputs(table: ScoreTable) -> list[list[Assumed]]:
         for where, items in taken.items():
             for t in items:
                 if t.rows[i]:
-                    entry = found.setdefault(t.field, {"value": t.values[i], "constant": t.constant, "rules": []})
+                    entry = found.setdefault(
+                        t.field, {"value": t.values[i], "constant": t.constant, "rules": []}
+                    )
                     entry["rules"].append(where)
         out.append([_entry(table, i, field, entry, sources) for field, entry in found.items()])
     return out

@@ -27,7 +27,7 @@ from engine.scoring.scores import ScoreTable
 EPSILON = 1e-12  # floating-point slack: 0.612 - 0.607 must count as 0.005
 
 
-def effectively_equal(values: Sequence[float], tolerance: float) -> list[list[int]]:
+def effectively_equal(values: Sequence[float] | np.ndarray, tolerance: float) -> list[list[int]]:
     """For each value, the indices of the others within ``tolerance`` of it (NaN: never)."""
     x = np.asarray(values, dtype=float)
     close = np.abs(x[:, None] - x[None, :]) <= tolerance + EPSILON
