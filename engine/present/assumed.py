@@ -15,7 +15,7 @@ from engine.scoring.assumed import Assumed, resting_on_assumed
 from engine.scoring.scores import ScoreTable, secret_fields
 
 NOTE = (
-    "a value the file leaves out or marks unknown, read through the rule set's default "
+    "a value the file does not give, read through the rule set's default "
     "(`?? default`); `ssplan score --strict` refuses them"
 )
 

@@ -129,7 +129,7 @@ def _entry(
         value,
         bool(entry["constant"]),
         criteria,
-        tuple(dict.fromkeys(entry["rules"])),
+        tuple(dict.fromkeys([*criteria, *entry["rules"]])),
         contribution,
     )
 

@@ -39,9 +39,16 @@ def strict_problems(table: ScoreTable, assumed: list[list[Assumed]]) -> list[Pro
                 file=source or f"programme {table.programme.id}",
                 line=_line(doc, table, a),
                 field=a.path,
-                hint="give the value in the file, or score without --strict to accept the assumption",
+                hint=_hint(table, a),
             )
     return list(seen.values())
+
+
+def _hint(table: ScoreTable, a: Assumed) -> str:
+    where = "give the value in the file"
+    if a.field.startswith("option.") and table.table.rows[a.row][1].is_status_quo:
+        where = "give the service's status quo as an option (`model: status_quo`) with the value"
+    return f"{where}, or score without --strict to accept the assumption"
 
 
 def _shown(value: Any) -> str:
