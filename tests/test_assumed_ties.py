@@ -288,3 +288,20 @@ def test_a_tied_recommendation_in_a_shipped_programme_is_said():
         load_ruleset(shipped_rules("savings-first")),
     )
     assert near_ties(table).recommendation == {"audit": ["audit-meridian"]}
+
+
+def test_ranges_for_assumed_values_are_opt_in(capsys):
+    """Left out, the status quo's outcome is assumed 3: no range by default; with the flag it is
+    tried at the smallest and largest outcome given elsewhere in the programme (2 and 4)."""
+    args = ("score", str(UNKNOWNS))
+    plain = json.loads(_cli(capsys, *args, "--format", "json")[0])
+    quo = next(o for o in plain["options"] if o["option"] == "hr-status-quo")
+    assert quo["score_range"] is None and quo["unknown_inputs"] == []
+    ranged = json.loads(_cli(capsys, *args, "--format", "json", "--ranges-for-assumed")[0])
+    quo = next(o for o in ranged["options"] if o["option"] == "hr-status-quo")
+    assert [u["path"] for u in quo["unknown_inputs"]] == ["options[hr-status-quo].attributes.outcome"]
+    assert quo["unknown_inputs"][0]["tried"] == [2.0, 4.0]  # hr-county's 4 and payroll-county's 2
+    low, high = quo["score_range"]
+    assert low < quo["score"] < high
+    text, _ = _cli(capsys, *args, "--ranges-for-assumed")
+    assert "--ranges-for-assumed: attributes the file leaves out were tried as if unknown" in text

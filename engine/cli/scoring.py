@@ -37,6 +37,13 @@ def score(
         bool,
         typer.Option("--by-partner", help="each consenting partner's recommendations by its own weights"),
     ] = False,
+    ranges_for_assumed: Annotated[
+        bool,
+        typer.Option(
+            "--ranges-for-assumed",
+            help="give a score range for attributes left out (read through the rule's default) too",
+        ),
+    ] = False,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="refuse scores that read a default or an unknown for a missing value"),
@@ -81,7 +88,7 @@ def score(
     if by_partner:
         _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
         return
-    ranges, ties = unknown_ranges(table), near_ties(table, include_exempt)
+    ranges, ties = unknown_ranges(table, ranges_for_assumed), near_ties(table, include_exempt)
     if output == "json":
         payload = table.to_json(include_exempt=include_exempt)
         payload = {**CLASSIFICATION, **payload} if include_exempt else payload
@@ -99,7 +106,15 @@ def score(
         marks = ranking_marks(table, assumed, ties)
         text = ranking_text(table, Disclosure.of(loaded, include_exempt), marks)
         text += unknowns_text(table, ranges, include_exempt) + assumed_text(table, assumed, include_exempt)
+        if ranges_for_assumed:
+            text += f"\n\n{ASSUMED_RANGES}"
         echo(text + ties_text(table, ties))
+
+
+ASSUMED_RANGES = (
+    "--ranges-for-assumed: attributes the file leaves out were tried as if unknown (at the values "
+    "given elsewhere), as well as those it marks unknown"
+)
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:
