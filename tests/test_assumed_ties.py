@@ -305,3 +305,12 @@ def test_ranges_for_assumed_values_are_opt_in(capsys):
     assert low < quo["score"] < high
     text, _ = _cli(capsys, *args, "--ranges-for-assumed")
     assert "--ranges-for-assumed: attributes the file leaves out were tried as if unknown" in text
+
+
+def test_the_readme_documents_the_tolerance_with_its_default():
+    from engine.rules.ruleset import RuleSet
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `tie_tolerance` |"))
+    assert f"default {RuleSet.model_fields['tie_tolerance'].default}" in row
+    assert "--strict" in readme and "--ranges-for-assumed" in readme
