@@ -314,3 +314,17 @@ def test_the_readme_documents_the_tolerance_with_its_default():
     row = next(line for line in readme.splitlines() if line.startswith("| `tie_tolerance` |"))
     assert f"default {RuleSet.model_fields['tie_tolerance'].default}" in row
     assert "--strict" in readme and "--ranges-for-assumed" in readme
+
+
+def test_the_reports_reasons_say_when_a_recommendation_is_effectively_tied(tmp_path: Path):
+    from engine.report.build import _tie_reasons
+
+    scenario = tmp_path / "tied.yaml"
+    base = (ROOT / "scenarios" / "three-vales-2016.yaml").resolve()
+    scenario.write_text(f"name: Three Vales, savings first\nbase: {base}\nrules: savings-first\n")
+    result = run_scenario(load_scenario(scenario))
+    (reason,) = _tie_reasons(result)
+    assert reason.text.startswith(
+        "The recommendation for Internal audit is effectively equal to audit-meridian"
+    )
+    assert "tie-break" in reason.text
