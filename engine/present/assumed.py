@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from engine.scoring.assumed import Assumed, resting_on_assumed
 from engine.scoring.scores import ScoreTable, secret_fields
 
@@ -26,11 +28,23 @@ def _value(value: Any) -> str:
     return f"{value:,.3g}" if isinstance(value, float) else str(value)
 
 
+_PUBLIC: dict[int, tuple[ScoreTable, pd.DataFrame]] = {}
+
+
+def _public(table: ScoreTable) -> pd.DataFrame:
+    """The table's public options frame, worked out once per table (it walks every row)."""
+    held = _PUBLIC.get(id(table))
+    if held is None or held[0] is not table:
+        _PUBLIC.clear()  # one table at a time: nothing outlives the output being written
+        held = _PUBLIC[id(table)] = (table, table.public_options())
+    return held[1]
+
+
 def shown_parts(table: ScoreTable, a: Assumed, include_exempt: bool) -> tuple[bool, bool]:
     """(whether the value assumed may be shown, whether the part of the score it carries may)."""
     if include_exempt:
         return True, True
-    row = table.public_options().iloc[a.row]
+    row = _public(table).iloc[a.row]
     secret = bool(row["exempt"]) or bool(secret_fields(table.table, a.row))
     carried = row["score"] == row["score"] and all(
         row[f"{c}.contribution"] == row[f"{c}.contribution"] for c in a.criteria
