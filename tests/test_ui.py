@@ -326,3 +326,12 @@ def test_an_uploaded_staged_programme_shows_which_option_each_stage_follows(glou
     follows = dict(zip(options["option"], options["follows"], strict=True))
     assert follows == {"legal-status-quo": "", "legal-shared": "", "legal-company": "legal-shared"}
     assert dict(zip(options["option"], options["duration"], strict=True))["legal-company"] == 36
+
+
+def test_priorities_flags_assumed_values_and_states_the_tie_rule(gloucester_app):
+    at = _go(gloucester_app, "priorities")
+    captions = " ".join(c.value for c in at.caption)
+    assert "10 of 21 options rest partly on assumed values" in captions
+    assert "scores within 0.005 of each other are effectively equal" in captions
+    ranking = _table(at, "service", "effectively equal to")
+    assert list(ranking["effectively equal to"]) == ["" for _ in range(len(ranking))]  # none in Gloucester

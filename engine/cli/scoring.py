@@ -37,6 +37,17 @@ def score(
         bool,
         typer.Option("--by-partner", help="each consenting partner's recommendations by its own weights"),
     ] = False,
+    ranges_for_assumed: Annotated[
+        bool,
+        typer.Option(
+            "--ranges-for-assumed",
+            help="give a score range for attributes left out (read through the rule's default) too",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="refuse scores that read a default or an unknown for a missing value"),
+    ] = False,
 ) -> None:
     """Score every option and rank the services with their recommended option."""
     import json
@@ -45,16 +56,25 @@ def score(
     from engine.io.load import load_programme
     from engine.io.shipped import shipped_rules
     from engine.plan.disclosure import Disclosure
+    from engine.present.assumed import assumed_columns, assumed_text
+    from engine.present.caveats import caveats_json, ranking_marks
     from engine.present.explain import explain_service
     from engine.present.tables import ranking_text
+    from engine.present.ties import ties_columns, ties_text
     from engine.present.unknowns import unknowns_columns, unknowns_json, unknowns_text
     from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
+    from engine.scoring.assumed import assumed_inputs
     from engine.scoring.scores import score as run_score
+    from engine.scoring.strict import strict_check
+    from engine.scoring.ties import near_ties
     from engine.scoring.unknowns import unknown_ranges
 
     loaded = load_programme(programme)
     table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    assumed = assumed_inputs(table)
+    if strict:
+        strict_check(table, assumed)
     for warning in undiscriminating_warnings(table, loaded):
         echo(warning, err=True)
     if include_exempt and output != "json":
@@ -68,21 +88,33 @@ def score(
     if by_partner:
         _partner_views(loaded, load_ruleset(rules or shipped_rules()), method, output)
         return
-    ranges = unknown_ranges(table)
+    ranges, ties = unknown_ranges(table, ranges_for_assumed), near_ties(table, include_exempt)
     if output == "json":
         payload = table.to_json(include_exempt=include_exempt)
         payload = {**CLASSIFICATION, **payload} if include_exempt else payload
         unknown = unknowns_json(table, ranges, include_exempt)
         for option, extra in zip(payload["options"], unknown.pop("options"), strict=True):
             option.update(extra)
-        echo(json.dumps({**payload, **unknown}, indent=2, default=str), data=True)
+        caveats = caveats_json(table, assumed, ties, payload, include_exempt)
+        echo(json.dumps({**payload, **unknown, **caveats}, indent=2, default=str), data=True)
     elif output == "csv":
         frame = table.options if include_exempt else table.public_options()
         frame = frame.assign(**unknowns_columns(table, ranges, include_exempt))
+        frame = frame.assign(**assumed_columns(table, assumed, include_exempt), **ties_columns(ties))
         echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False, data=True)
     else:
-        text = ranking_text(table, Disclosure.of(loaded, include_exempt))
-        echo(text + unknowns_text(table, ranges, include_exempt))
+        marks = ranking_marks(table, assumed, ties)
+        text = ranking_text(table, Disclosure.of(loaded, include_exempt), marks)
+        text += unknowns_text(table, ranges, include_exempt) + assumed_text(table, assumed, include_exempt)
+        if ranges_for_assumed:
+            text += f"\n\n{ASSUMED_RANGES}"
+        echo(text + ties_text(table, ties))
+
+
+ASSUMED_RANGES = (
+    "--ranges-for-assumed: attributes the file leaves out were tried as if unknown (at the values "
+    "given elsewhere), as well as those it marks unknown"
+)
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:

@@ -7,13 +7,17 @@ unless asked for.
 
 from __future__ import annotations
 
+from engine.present.assumed import assumed_label
 from engine.present.summary import EXEMPT
+from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band, secret_options
 from engine.programme.model import Programme
 from engine.rules.expr import Expression
 from engine.rules.expr_tree import UNKNOWN
+from engine.scoring.assumed import assumed_inputs
 from engine.scoring.scores import ScoreTable, secret_fields
+from engine.scoring.ties import near_ties
 from engine.scoring.unknowns import unknown_ranges
 
 STATUS_TEXT = {
@@ -75,6 +79,10 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         + ", ".join(f"{c} {w:.2f}" for c, w in scores.weights.items())
     )
     ranges = unknown_ranges(scores)
+    assumed, ties = assumed_inputs(scores), near_ties(scores, include_exempt)
+    tied = recommendation_tie(scores, ties, service_id)
+    if tied:
+        lines.append(f"the recommendation is {tied}")
     if ranges.could_flip(service_id):
         lines.append(
             "while values the sources do not give stay unknown, the recommendation could be "
@@ -91,6 +99,12 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
             lines.append(f"{head}: {score_text(row['score'], row['option'])}")
         else:
             lines.append(f"{head}: score {row['score']:.3f} (rank {row['rank']} in the programme)")
+        if ties.options[i]:
+            lines.append(
+                f"    effectively equal to {' and '.join(ties.options[i])} (within {ties.tolerance:g})"
+            )
+        for a in assumed[i]:
+            lines.append(f"    assumed: {assumed_label(scores, a, include_exempt)}")
         secret = set() if include_exempt else secret_fields(scores.table, i) | set(row["exempt"])
         unknown = unknown_fields(scores, i)
         if unknown:
@@ -139,7 +153,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
             f"{e['margin']:.0%} needs {e['required_score']:.3f}"
             + (f", so it is short by {e['gap']:.3f}" if e["gap"] > 0 else "")
         )
-    lines.append(f"ties: {scores.tie_break}")
+    lines.append(f"ties: {tie_rule(scores, ties)}")
     return "\n".join(lines)
 
 

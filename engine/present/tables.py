@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from engine.io.cells import frames_workbook
@@ -11,9 +13,13 @@ from engine.programme.exempt import band
 from engine.scoring.scores import ScoreTable
 
 
-def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str:
+def ranking_text(
+    table: ScoreTable, disclosure: Disclosure | None = None, marks: Mapping[str, str] | None = None
+) -> str:
     """Services ranked by the gain of their recommended option, then the exceptions; a secret
-    option's score is shown as its band (see engine.plan.disclosure)."""
+    option's score is shown as its band (see engine.plan.disclosure).  ``marks`` puts a short
+    marker after a service's status (``*`` assumed values, ``≈`` effectively equal)."""
+    marks = marks or {}
     disclosure = disclosure or Disclosure.of(table.programme)
     banding_on = table.programme.settings.band_exempt_scores
     banded = disclosure.secret if banding_on else frozenset()
@@ -35,9 +41,10 @@ def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str
     ]
     for _, row in services.iterrows():
         score, gain = shown(row["score"], row["recommended"]), shown(row["gain"], row["recommended"])
+        mark = marks.get(str(row["service"]), "")
         lines.append(
             f"{row['priority']:>3}  {row['service']:<22} {row['recommended']!s:<28} "
-            f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}"
+            f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}{mark}"
         )
     if len(table.exceptions):
         lines += ["", "Exceptions (another partner than the expected provider):"]

@@ -6,10 +6,14 @@ from pathlib import Path
 
 from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
+from engine.present.assumed import NOTE, assumed_label, summary_line
+from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band
 from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
 from engine.report.figures import percent, pounds, secret_options
+from engine.scoring.assumed import assumed_inputs
+from engine.scoring.ties import near_ties
 from engine.scoring.unknowns import unknown_ranges
 
 
@@ -107,6 +111,7 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
     else:
         blocks.append(para("No eligibility rule or adjustment applied to any option.", numbered=False))
     blocks += _unknown_blocks(result, exempt)
+    blocks += _assumed_blocks(result, exempt) + _tie_blocks(result, exempt)
     if exempt:
         secret = secret_options(result.loaded.programme)
         raw_rows = [
@@ -235,6 +240,65 @@ def _unknown_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
                 f"The recommendation for {programme.service(service).name} could be "
                 + " or ".join(choices)
                 + " while these values are unknown.",
+                numbered=False,
+            )
+        )
+    return blocks
+
+
+def _assumed_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
+    """Each option's inputs the rule set assumed, and the part of its score they carry."""
+    scores = result.scores
+    assumed = assumed_inputs(scores)
+    if not any(assumed):
+        return []
+    rows = [
+        [str(scores.options.iloc[i]["option"]), "; ".join(assumed_label(scores, a, exempt) for a in items)]
+        for i, items in enumerate(assumed)
+        if items
+    ]
+    return [
+        subheading("Scores resting on assumed values"),
+        para(f"{summary_line(scores, assumed)}: {NOTE}.", numbered=False),
+        table(["option", "assumed (part of the score it carries)"], rows),
+    ]
+
+
+def _tie_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
+    """Options and services whose scores are effectively equal (nothing when none)."""
+    scores = result.scores
+    ties = near_ties(scores, include_exempt=exempt)
+    if not ties.any():
+        return []
+    programme = result.loaded.programme
+    rows = [
+        [
+            programme.service(str(scores.options.iloc[i]["service"])).name,
+            str(scores.options.iloc[i]["option"]),
+            ", ".join(others),
+        ]
+        for i, others in enumerate(ties.options)
+        if others
+    ]
+    rows += [
+        [
+            "(ranking)",
+            programme.service(str(scores.services.iloc[k]["service"])).name,
+            ", ".join(programme.service(s).name for s in others),
+        ]
+        for k, others in enumerate(ties.services)
+        if others
+    ]
+    blocks = [
+        subheading("Effectively equal scores"),
+        para(f"In this programme {tie_rule(scores, ties)}.", numbered=False),
+        table(["service", "option or service", "effectively equal to"], rows),
+    ]
+    for service in ties.recommendation:
+        name = programme.service(service).name
+        blocks.append(
+            para(
+                f"The recommendation for {name} is {recommendation_tie(scores, ties, service)}.",
                 numbered=False,
             )
         )

@@ -14,11 +14,13 @@ from engine.appraisal.evidence import Evidence, gather
 from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
+from engine.present.ties import recommendation_tie
 from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
 from engine.report.figures import FinanceView, finance_view, pounds
 from engine.report.implications import corporate, financial, legal, people, risk
+from engine.scoring.ties import near_ties
 
 
 def build_report(
@@ -312,9 +314,22 @@ def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
     )
     for text in evidence.binding:
         blocks.append(para(text))
+    blocks += _tie_reasons(result)
     if plan.advice:
         blocks.append(items("What would have to change for a plan to exist:", list(plan.advice)))
     return section("reasons", blocks)
+
+
+def _tie_reasons(result: ScenarioResult) -> list:
+    """A recommendation effectively tied with another option is not a decision the scores made:
+    say so beside the reasons (public view: banded scores are never compared)."""
+    scores = result.scores
+    ties = near_ties(scores)
+    programme = result.loaded.programme
+    return [
+        para(f"The recommendation for {programme.service(s).name} is {recommendation_tie(scores, ties, s)}.")
+        for s in ties.recommendation
+    ]
 
 
 def _future(result: ScenarioResult) -> Section:

@@ -117,6 +117,10 @@ class RuleSet(Record):
     eligibility: tuple[Eligibility, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
     ahp: Ahp | None = None
+    # Scores closer than this on the 0–1 scale are "effectively equal" (see engine.scoring.ties):
+    # half a point in the third decimal, the precision scores are shown to and that whole-percent
+    # weights can support.
+    tie_tolerance: float = Field(0.005, ge=0, le=1, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _check(self) -> RuleSet:

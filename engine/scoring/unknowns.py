@@ -62,10 +62,12 @@ class UnknownRanges:
         return len(self.choices.get(service, ())) > 1
 
 
-def unknown_ranges(table: ScoreTable) -> UnknownRanges:
-    """The ranges and possible flips of ``table``'s scores while its unknown values stay unknown."""
+def unknown_ranges(table: ScoreTable, assumed: bool = False) -> UnknownRanges:
+    """The ranges and possible flips of ``table``'s scores while its unknown values stay unknown;
+    with ``assumed``, attributes the file leaves out (read through the rule's default) are tried
+    as if unknown too (opt-in: it flags every status quo the rules rate by default)."""
     n = len(table.table)
-    unknowns, failed = find_unknowns(table), ""
+    unknowns, failed = find_unknowns(table, assumed), ""
     try:
         unknowns = with_turns(table, unknowns)
     except RuleError as error:
@@ -102,8 +104,9 @@ def unknown_ranges(table: ScoreTable) -> UnknownRanges:
     return out
 
 
-def find_unknowns(table: ScoreTable) -> list[Unknown]:
-    """The unknown values the rule set reads, in programme order, each with the values to try."""
+def find_unknowns(table: ScoreTable, assumed: bool = False) -> list[Unknown]:
+    """The unknown values the rule set reads, in programme order, each with the values to try
+    (with ``assumed``, attributes left out of the file as well)."""
     read = fields_read(table.rules)
     programme, rows = table.programme, table.table.rows
     found = []
@@ -123,7 +126,7 @@ def find_unknowns(table: ScoreTable) -> list[Unknown]:
         ]
         given = sorted(set(values_given))  # one kind per attribute (the option table checks it)
         for i, (service, option) in enumerate(rows):
-            if name in option.attributes and option.attributes[name] is None:
+            if (name in option.attributes or assumed) and option.attributes.get(name) is None:
                 values, basis = _candidates(given, column, table.rules)
                 found.append(Unknown(column, option.id, service.id, (i,), values, basis))
     return found

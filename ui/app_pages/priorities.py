@@ -6,7 +6,11 @@ import streamlit as st
 from common import current_scores, need_programme, rule_sets, rules_of, whatif
 
 from engine.base.errors import SsplanError
+from engine.present.assumed import NOTE, assumed_text, summary_line
 from engine.present.explain import explain_service
+from engine.present.ties import tie_rule, ties_text
+from engine.scoring.assumed import assumed_inputs
+from engine.scoring.ties import near_ties
 
 programme = need_programme()
 edits = whatif()
@@ -61,7 +65,18 @@ st.subheader("Ranking")
 ranking = table.public_services()[
     ["priority", "service", "name", "recommended", "provider_name", "status", "gain", "score"]
 ].rename(columns={"provider_name": "provider"})
+ties, assumed = near_ties(table), assumed_inputs(table)
+ranking["effectively equal to"] = [", ".join(others) for others in ties.services]
+ranking["recommendation tied with"] = [", ".join(ties.recommendation.get(s, [])) for s in ranking["service"]]
 st.dataframe(ranking, hide_index=True, key="priorities.ranking")
+st.caption(f"Ties: {tie_rule(table, ties)}.")
+if any(assumed):
+    st.caption(f"{summary_line(table, assumed)}: {NOTE}.")
+    with st.expander("Scores resting on assumed values"):
+        st.text(assumed_text(table, assumed).strip())
+if ties.any():
+    with st.expander("Effectively equal scores"):
+        st.text(ties_text(table, ties).strip())
 
 exceptions = table.public_exceptions()
 if len(exceptions):
