@@ -273,3 +273,18 @@ def test_a_criterion_that_scores_everything_alike_is_reported(gloucester, lancas
         main(["score", str(ROOT / "scenarios" / "lancaster-2011.yaml"), "--format", "json"])
     out, err = capsys.readouterr()
     assert "criterion `quick_wins` does not discriminate" in err and "does not" not in out
+
+
+def test_a_service_that_must_change_shows_no_gain_rather_than_nan():
+    """Without a status quo there is nothing to gain over: the ranking prints a dash, not `nan`."""
+    from engine.io.load import parse_programme
+    from engine.present.tables import ranking_text
+
+    text = (DATA / "small.yaml").read_text()
+    text = text.replace(
+        "{id: payroll, name: Payroll, owner: city, annual_cost: 40000}",
+        "{id: payroll, name: Payroll, owner: city, annual_cost: 40000, allow_status_quo: false}",
+    )
+    shown = ranking_text(score(parse_programme(text, "must.yaml"), RULES["default"]))
+    assert "nan" not in shown
+    assert next(line for line in shown.splitlines() if " payroll " in line).split()[-2] == "—"

@@ -313,6 +313,8 @@ def test_the_exit_page_gives_the_engines_stress_test_and_marks_a_changed_questio
     at.toggle(key="exit.dated").set_value(True).run()  # a different question: the old answer is marked
     assert any("run it again" in w.value for w in at.warning)
     assert not any("NPV before" in d.value.columns for d in at.dataframe)
+
+
 def test_an_uploaded_staged_programme_shows_which_option_each_stage_follows(gloucester_app):
     at = gloucester_app
     at.radio(key="programme.source").set_value("my own file").run()

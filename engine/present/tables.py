@@ -26,6 +26,8 @@ def ranking_text(
     everything = banding_on and not disclosure.include_exempt and bool(table.secret_scales())
 
     def shown(value: float, option: object) -> str:
+        if value != value:  # NaN: no status quo to gain over (the service must change)
+            return "—"
         banding = band(value) if everything or (isinstance(option, str) and option in banded) else None
         return banding or f"{value:.3f}"
 
