@@ -8,6 +8,7 @@ and character position before any scoring runs.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -117,6 +118,8 @@ class RuleSet(Record):
     eligibility: tuple[Eligibility, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
     ahp: Ahp | None = None
+    approved_by: Text | None = Field(None, description="who approved the rule set (person, role, body)")
+    approved_on: date | None = Field(None, description="the date it was approved")
 
     @model_validator(mode="after")
     def _check(self) -> RuleSet:
@@ -226,6 +229,9 @@ def _problems(rules: RuleSet) -> list[tuple[Loc, str]]:
         problems.append((("criteria",), "at least one criterion needs a weight above 0"))
     if rules.ahp is not None:
         problems += _ahp_problems(rules.ahp, criteria)
+    if (rules.approved_by is None) != (rules.approved_on is None):
+        missing = "approved_on" if rules.approved_on is None else "approved_by"
+        problems.append(((missing,), "an approval names both who approved the rule set and when"))
     problems += _compile(rules)[1]
     return problems
 
