@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from engine.programme.model import Programme
     from engine.rules.ruleset import RuleSet
     from engine.scoring.scores import ScoreTable
+    from engine.scoring.weightsets import WeightSet
 
 
 @app.command()
@@ -37,6 +38,15 @@ def score(
         bool,
         typer.Option("--by-partner", help="each consenting partner's recommendations by its own weights"),
     ] = False,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help="score with a named weight set (`ssplan weights list`)")
+    ] = None,
+    weights_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights-dir", help="folder of weight sets (default: weights/<programme id>/ beside it)"
+        ),
+    ] = None,
 ) -> None:
     """Score every option and rank the services with their recommended option."""
     import json
@@ -48,13 +58,16 @@ def score(
     from engine.present.explain import explain_service
     from engine.present.tables import ranking_text
     from engine.present.unknowns import unknowns_columns, unknowns_json, unknowns_text
+    from engine.present.weights import approval_text, weight_set_text
     from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
     from engine.scoring.scores import score as run_score
     from engine.scoring.unknowns import unknown_ranges
 
     loaded = load_programme(programme)
-    table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    ruleset = load_ruleset(rules or shipped_rules())
+    chosen = _weight_set(programme, loaded, ruleset, weights, weights_dir)
+    table = run_score(loaded, ruleset, method=method, weights=chosen.weights if chosen else None)
     for warning in undiscriminating_warnings(table, loaded):
         echo(warning, err=True)
     if include_exempt and output != "json":
@@ -72,6 +85,10 @@ def score(
     if output == "json":
         payload = table.to_json(include_exempt=include_exempt)
         payload = {**CLASSIFICATION, **payload} if include_exempt else payload
+        payload["provenance"] = {
+            "rules": approval_text(ruleset),
+            "weights": weight_set_text(chosen) if chosen else None,
+        }
         unknown = unknowns_json(table, ranges, include_exempt)
         for option, extra in zip(payload["options"], unknown.pop("options"), strict=True):
             option.update(extra)
@@ -81,8 +98,22 @@ def score(
         frame = frame.assign(**unknowns_columns(table, ranges, include_exempt))
         echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False, data=True)
     else:
+        header = [approval_text(ruleset)] + ([weight_set_text(chosen)] if chosen else [])
         text = ranking_text(table, Disclosure.of(loaded, include_exempt))
-        echo(text + unknowns_text(table, ranges, include_exempt))
+        echo("\n".join(header) + "\n" + text + unknowns_text(table, ranges, include_exempt))
+
+
+def _weight_set(
+    path: Path, programme: Programme, rules: RuleSet, name: str | None, folder: Path | None
+) -> WeightSet | None:
+    """The named weight set, checked against the programme and the rule set it is used with."""
+    if name is None:
+        return None
+    from engine.scoring.weightsets import check_fits, find_weight_set, weights_folder
+
+    found = find_weight_set(folder or weights_folder(path, programme.id), name)
+    check_fits(found, rules, programme.id)
+    return found
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:

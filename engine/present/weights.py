@@ -37,7 +37,7 @@ def weight_set_text(weight_set: WeightSet) -> str:
     how = METHODS[weight_set.method]
     if weight_set.method == "ahp" and weight_set.combined_from:
         how = "AHP, the geometric mean of their pairwise judgements"
-    text = f"Weights `{weight_set.name}`: given by {weight_set.who()} on {day(weight_set.on)}, by {how}"
+    text = f"Weights `{weight_set.name}`: given by {weight_set.who()} on {day(weight_set.given_on)}, by {how}"
     if weight_set.consistency_ratio is not None:
         flag = "" if weight_set.consistency_ratio <= MAX_CR else ", above 0.1: inconsistent"
         text += f" (consistency ratio {weight_set.consistency_ratio:.3f}{flag})"

@@ -68,7 +68,7 @@ class WeightSet(Record):
     rules: Id = Field(description="the rule set whose criteria were weighed")
     method: Literal["ahp", "swing", "geometric-mean"]
     by: Stakeholder | None = None
-    on: date
+    given_on: date
     weights: dict[AttrName, Share]
     judgements: tuple[Judgement, ...] = ()
     swings: tuple[Swing, ...] = ()
@@ -179,7 +179,7 @@ def find_weight_set(folder: Path, name: str, field: str = "--weights") -> Weight
     if not path.is_file():
         known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
         listed = f"; expected one of {', '.join(known)}" if known else f"; {folder} holds none"
-        raise InputError([Problem(f"unknown weight set `{name}`{listed}", field=field)])
+        raise InputError([Problem(f"unknown weight set `{name}`{listed}", file="command line", field=field)])
     return load_weight_set(path)
 
 
@@ -222,7 +222,7 @@ def ahp_set(
         rules=rules.id,
         method="ahp",
         by=by,
-        on=on,
+        given_on=on,
         weights=result.weights,
         judgements=tuple(Judgement(a=a, b=b, value=judgements[(a, b)]) for a, b in pairs(criteria)),
         consistency_ratio=result.consistency_ratio,
@@ -242,7 +242,7 @@ def swing_set(
         rules=rules.id,
         method="swing",
         by=by,
-        on=on,
+        given_on=on,
         weights=ordered,
         swings=tuple(ranked),
     )
@@ -265,7 +265,7 @@ def combine_sets(sets: list[WeightSet], name: str, on: date) -> WeightSet:
                 "or criteria; only sets of the same rule set combine"
             )
     criteria = list(first.weights)
-    common = {"name": name, "programme": first.programme, "rules": first.rules, "on": on}
+    common = {"name": name, "programme": first.programme, "rules": first.rules, "given_on": on}
     members = tuple(s.name for s in sets)
     if all(s.method == "ahp" for s in sets):
         people = [{(j.a, j.b): j.value for j in s.judgements} for s in sets]
