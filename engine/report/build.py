@@ -14,6 +14,7 @@ from engine.appraisal.evidence import Evidence, gather
 from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
+from engine.present.weights import approval_text, weight_set_text
 from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
@@ -227,9 +228,24 @@ def _background(result: ScenarioResult) -> Section:
             caption="Prioritisation criteria and weights",
         )
     )
+    blocks.append(para(_provenance(result)))
     if loaded.scenario.description:
         blocks.append(para(f"This report's scenario: {loaded.scenario.description}"))
     return section("background", blocks)
+
+
+def _provenance(result: ScenarioResult) -> str:
+    """Whose weights and whose rules: a Scrutiny member's first question, answered where the
+    criteria are described (the rule set's approval honestly "not yet" where nobody gave one)."""
+    loaded = result.loaded
+    rules = approval_text(loaded.rules).replace("Rule set", "The rule set", 1)
+    if loaded.weight_set is not None:
+        weights = weight_set_text(loaded.weight_set).replace("Weights", "The weights are the set", 1)
+    elif loaded.scenario.weights:
+        weights = "The weights are set by this scenario; no named stakeholder's weight set records them"
+    else:
+        weights = "The weights are the rule set's own; no named stakeholder's weight set records them"
+    return f"{rules}. {weights}."
 
 
 def _alternatives(
