@@ -39,6 +39,14 @@ SAVED = "compare.saved"  # name -> Scenario JSON, what-ifs saved for comparison
 RESULT = "plan.result"  # the last plan run: (what-if JSON, ScenarioResult)
 
 
+def weights_dir(programme_id: str) -> Path:
+    """Where the app keeps a programme's weight sets: ``$SSPLAN_WEIGHTS_DIR/<programme id>/``
+    (default ``weights/`` in the working folder), the layout ``ssplan weights`` uses beside a file."""
+    import os
+
+    return Path(os.environ.get("SSPLAN_WEIGHTS_DIR", "weights")) / programme_id
+
+
 def rule_sets() -> list[str]:
     return sorted(p.stem for p in shipped_dir("rules").glob("*.yaml"))
 

@@ -54,15 +54,12 @@ def _name(value: str, flag: str) -> str:
 
 
 def _stakeholder(text: str) -> Stakeholder:
-    """``"Jane Smith, Head of Finance, City Council"``: name, then role and council if given."""
     from engine.scoring.weightsets import Stakeholder
 
-    parts = [p.strip() for p in text.split(",")]
-    if not parts[0] or len(parts) > 3 or any(not p for p in parts):
-        raise option_error(
-            "--by", f'expected "name, role, council" (role and council optional), got `{text}`'
-        )
-    return Stakeholder(name=parts[0], role=parts[1] if len(parts) > 1 else "", council=",".join(parts[2:]))
+    try:
+        return Stakeholder.parse(text)
+    except ValueError as exc:
+        raise option_error("--by", str(exc)) from None
 
 
 def _load(programme: Path, rules: Path | None) -> tuple[Programme, RuleSet]:

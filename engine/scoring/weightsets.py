@@ -38,6 +38,14 @@ class Stakeholder(Record):
     role: Text = ""
     council: Text = ""
 
+    @classmethod
+    def parse(cls, text: str) -> Stakeholder:
+        """``"Jane Smith, Head of Finance, City Council"``: the name, then role and council if given."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) > 3 or any(not p for p in parts):
+            raise ValueError(f'expected "name, role, council" (role and council optional), got `{text}`')
+        return cls(name=parts[0], role=parts[1] if len(parts) > 1 else "", council=",".join(parts[2:]))
+
     def text(self) -> str:
         return self.name + (
             f" ({', '.join(p for p in (self.role, self.council) if p)})" if self.role or self.council else ""

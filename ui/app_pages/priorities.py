@@ -7,6 +7,7 @@ from common import current_scores, need_programme, rule_sets, rules_of, whatif
 
 from engine.base.errors import SsplanError
 from engine.present.explain import explain_service
+from engine.present.weights import approval_text
 
 programme = need_programme()
 edits = whatif()
@@ -18,6 +19,7 @@ rules_name = left.selectbox("Rule set", sets, index=sets.index(edits["rules"]), 
 if rules_name != edits["rules"]:
     edits.update(rules=rules_name, weights={})
 rules = rules_of(edits["rules"])
+st.caption(approval_text(rules) + ". The **Weights** page asks stakeholders for their own weights.")
 methods = ["wsm", "topsis"]
 method = right.radio(
     "Method",
