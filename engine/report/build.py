@@ -14,7 +14,7 @@ from engine.appraisal.evidence import Evidence, gather
 from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
-from engine.present.weights import approval_text, weight_set_text
+from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
@@ -40,6 +40,8 @@ def build_report(
         ("produced by", f"ssplan {package_version()}"),
         ("scenario", f"{result.loaded.name} ({result.loaded.path.name})"),
         ("rule set", f"{result.loaded.rules.id} ({result.scores.method})"),
+        ("rule set approval", approval_text(result.loaded.rules).partition(": ")[2]),
+        ("weights", _weights_source(result)),
         ("inputs hash (SHA-256)", inputs_hash(result)),
         ("sensitivity", f"{draws} draws, seed {seed}"),
     ]
@@ -246,6 +248,13 @@ def _provenance(result: ScenarioResult) -> str:
     else:
         weights = "The weights are the rule set's own; no named stakeholder's weight set records them"
     return f"{rules}. {weights}."
+
+
+def _weights_source(result: ScenarioResult) -> str:
+    chosen = result.loaded.weight_set
+    if chosen is not None:
+        return f"weight set {chosen.name}, {chosen.who()}, {day(chosen.given_on)}"
+    return "set by the scenario" if result.loaded.scenario.weights else "the rule set's own"
 
 
 def _alternatives(
