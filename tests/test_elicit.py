@@ -60,7 +60,14 @@ def test_ahp_reproduces_saatys_three_criterion_example():
 def test_a_contradictory_judgement_is_named_first():
     """Weights 8 : 4 : 2 : 1 judged consistently except c : d, judged 1/7 where the rest imply 2:
     that one answer breaks the consistency (CR > 0.1), and it is the pair named first."""
-    judgements = {("a", "b"): 2, ("a", "c"): 4, ("a", "d"): 8, ("b", "c"): 2, ("b", "d"): 4, ("c", "d"): 1 / 7}
+    judgements = {
+        ("a", "b"): 2,
+        ("a", "c"): 4,
+        ("a", "d"): 8,
+        ("b", "c"): 2,
+        ("b", "d"): 4,
+        ("c", "d"): 1 / 7,
+    }
     result = ahp(list("abcd"), judgements)
     assert not result.acceptable and result.consistency_ratio > 0.1
     assert result.inconsistent[0][0] == ("c", "d")
@@ -211,14 +218,17 @@ def test_weights_that_do_not_follow_from_the_answers_are_refused(tmp_path):
     with pytest.raises(InputError, match="do not follow from the judgements"):
         load_weight_set(tmp_path / "jane.yaml")
     (tmp_path / "ann.yaml").write_text(yaml.safe_dump(made.model_dump(mode="json"), sort_keys=False))
-    with pytest.raises(InputError, match="named `jane` but its file is `ann.yaml`"):
+    with pytest.raises(InputError, match=r"named `jane` but its file is `ann\.yaml`"):
         load_weight_set(tmp_path / "ann.yaml")
 
 
 def test_a_rule_set_records_who_approved_it_and_when():
     text = (ROOT / "rules" / "default.yaml").read_text()
     approved = parse_ruleset(text + "approved_by: Gloucester City Council Cabinet\napproved_on: 2015-06-17\n")
-    assert (approved.approved_by, approved.approved_on) == ("Gloucester City Council Cabinet", date(2015, 6, 17))
+    assert (approved.approved_by, approved.approved_on) == (
+        "Gloucester City Council Cabinet",
+        date(2015, 6, 17),
+    )
     assert RULES.approved_by is None and RULES.approved_on is None  # the shipped sets: nobody yet
     with pytest.raises(Exception, match="both who approved the rule set and when"):
         parse_ruleset(text + "approved_by: Cabinet\n")

@@ -60,9 +60,13 @@ def test_the_ahp_dialogue_asks_every_pair_and_saves_whose_answers(gloucester):
     assert result.exit_code == 0, result.output
     assert result.stdout.count(" : ") >= 10 and "10/10. Cost : Time resources" in result.stdout
     saved = load_weight_set(folder(gloucester) / "jane.yaml")
-    expected = ahp(CRITERIA, dict(zip(pairs(CRITERIA), map(float, [3, 5, 3, 3, 3, 3, 3, 1, 1, 1]), strict=True)))
+    expected = ahp(
+        CRITERIA, dict(zip(pairs(CRITERIA), map(float, [3, 5, 3, 3, 3, 3, 3, 1, 1, 1]), strict=True))
+    )
     assert saved.weights == pytest.approx(expected.weights)
-    assert saved.consistency_ratio == pytest.approx(expected.consistency_ratio) and saved.consistency_ratio < 0.1
+    assert (
+        saved.consistency_ratio == pytest.approx(expected.consistency_ratio) and saved.consistency_ratio < 0.1
+    )
     assert (saved.by.name, saved.by.role, saved.by.council) == (
         "Jane Smith",
         "Head of Finance",
@@ -92,7 +96,9 @@ def test_inconsistent_answers_name_the_worst_pair_and_are_refused_unless_revised
     assert {(j.a, j.b): j.value for j in saved.judgements}[("outcomes", "cost")] == 3
     kept = elicit(gloucester, "kept", [*CLASHING, ""], "--accept-inconsistent")
     assert kept.exit_code == 0
-    assert load_weight_set(folder(gloucester) / "kept.yaml").consistency_ratio == pytest.approx(0.127, abs=5e-4)
+    assert load_weight_set(folder(gloucester) / "kept.yaml").consistency_ratio == pytest.approx(
+        0.127, abs=5e-4
+    )
     assert "above 0.1: inconsistent" in kept.stdout
 
 
@@ -106,7 +112,13 @@ def test_the_swing_dialogue_shows_the_programmes_own_range_and_weights_the_ratin
     saved = load_weight_set(folder(gloucester) / "bob.yaml")
     total = 100 + 60 + 50 + 40 + 20  # impact, outcomes, cost (3rd), quick wins (4th), time
     assert saved.weights == pytest.approx(
-        {"impact": 100 / total, "outcomes": 60 / total, "quick_wins": 40 / total, "cost": 50 / total, "time": 20 / total}
+        {
+            "impact": 100 / total,
+            "outcomes": 60 / total,
+            "quick_wins": 40 / total,
+            "cost": 50 / total,
+            "time": 20 / total,
+        }
     )
     # a rating above the one ranked before it is asked again
     again = elicit(gloucester, "ann", ["1,2,4,3,5", "60", "70", "50", "40", "20"], "--method", "swing")
@@ -115,7 +127,14 @@ def test_the_swing_dialogue_shows_the_programmes_own_range_and_weights_the_ratin
 
 def test_list_show_and_combine(gloucester, capsys):
     elicit(gloucester, "jane", JANE)
-    elicit(gloucester, "bob", ["1,2,4,3,5", "60", "50", "40", "20"], "--method", "swing", by="Bob Jones, Director")
+    elicit(
+        gloucester,
+        "bob",
+        ["1,2,4,3,5", "60", "50", "40", "20"],
+        "--method",
+        "swing",
+        by="Bob Jones, Director",
+    )
     code, out, _ = run(capsys, "weights", "combine", str(gloucester), "jane", "bob", "--as", "board")
     assert code == 0
     assert "given by the group of jane, bob" in out and "the geometric mean of their weights" in out
