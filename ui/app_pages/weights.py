@@ -170,7 +170,8 @@ if not sets:
 chosen = st.multiselect("Combine into a group's set", [s.name for s in sets], key="weights.combine")
 group = st.text_input("Group set name", key="weights.group")
 if len(chosen) >= 2:
-    picked = [s for s in sets if s.name in chosen]
+    by_name = {s.name: s for s in sets}
+    picked = [by_name[n] for n in chosen]
     rows = spread(list(names), {s.name: s.weights for s in picked})
     st.dataframe(
         pd.DataFrame(
