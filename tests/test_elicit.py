@@ -232,3 +232,18 @@ def test_a_rule_set_records_who_approved_it_and_when():
     assert RULES.approved_by is None and RULES.approved_on is None  # the shipped sets: nobody yet
     with pytest.raises(Exception, match="both who approved the rule set and when"):
         parse_ruleset(text + "approved_by: Cabinet\n")
+
+
+def test_the_readme_tables_name_every_field_of_a_weight_set_and_the_approval():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| weight set \| `(\w+)` \| (.*) \|$", readme, flags=re.M)
+    from engine.scoring.weightsets import WeightSet
+
+    assert [field for field, _ in rows] == list(WeightSet.model_fields)
+    assert "| `approved_by`, `approved_on` |" in readme
+    assert {"approved_by", "approved_on"} <= set(type(RULES).model_fields)
+    for command in ("elicit", "list", "show", "combine"):
+        assert f"| `ssplan weights {command} PROGRAMME" in readme
+    assert "[--weights NAME [--weights-dir DIR]]" in readme
