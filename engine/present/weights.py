@@ -25,19 +25,20 @@ def day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def approval_text(rules: RuleSet) -> str:
-    """Who approved the rule set, or honestly that nobody has yet."""
+def approval_text(rules: RuleSet, quote: str = "`") -> str:
+    """Who approved the rule set, or honestly that nobody has yet (``quote``: "'" in prose)."""
     if rules.approved_by is None or rules.approved_on is None:
-        return f"Rule set `{rules.id}`: not yet approved"
-    return f"Rule set `{rules.id}`: approved by {rules.approved_by} on {day(rules.approved_on)}"
+        return f"Rule set {quote}{rules.id}{quote}: not yet approved"
+    return f"Rule set {quote}{rules.id}{quote}: approved by {rules.approved_by} on {day(rules.approved_on)}"
 
 
-def weight_set_text(weight_set: WeightSet) -> str:
+def weight_set_text(weight_set: WeightSet, quote: str = "`") -> str:
     """One sentence: the set, whose, when, how and (for AHP) how consistent."""
     how = METHODS[weight_set.method]
     if weight_set.method == "ahp" and weight_set.combined_from:
         how = "AHP, the geometric mean of their pairwise judgements"
-    text = f"Weights `{weight_set.name}`: given by {weight_set.who()} on {day(weight_set.given_on)}, by {how}"
+    named = f"{quote}{weight_set.name}{quote}"
+    text = f"Weights {named}: given by {weight_set.who()} on {day(weight_set.given_on)}, by {how}"
     if weight_set.consistency_ratio is not None:
         flag = "" if weight_set.consistency_ratio <= MAX_CR else ", above 0.1: inconsistent"
         text += f" (consistency ratio {weight_set.consistency_ratio:.3f}{flag})"

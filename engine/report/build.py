@@ -240,9 +240,11 @@ def _provenance(result: ScenarioResult) -> str:
     """Whose weights and whose rules: a Scrutiny member's first question, answered where the
     criteria are described (the rule set's approval honestly "not yet" where nobody gave one)."""
     loaded = result.loaded
-    rules = approval_text(loaded.rules).replace("Rule set", "The rule set", 1)
+    rules = approval_text(loaded.rules, quote="'").replace("Rule set", "The rule set", 1)
     if loaded.weight_set is not None:
-        weights = weight_set_text(loaded.weight_set).replace("Weights", "The weights are the set", 1)
+        weights = weight_set_text(loaded.weight_set, quote="'").replace(
+            "Weights", "The weights are the set", 1
+        )
     elif loaded.scenario.weights:
         weights = "The weights are set by this scenario; no named stakeholder's weight set records them"
     else:
