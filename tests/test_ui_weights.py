@@ -138,3 +138,30 @@ def test_the_priorities_page_says_the_rule_set_is_not_yet_approved(page):
     at.switch_page("app_pages/priorities.py")
     at.run()
     assert any("Rule set `default`: not yet approved" in c.value for c in at.caption)
+
+
+def test_a_set_put_to_use_scores_the_what_if_and_priorities_names_whose_weights(page, tmp_path):
+    from engine.io.load import load_programme
+    from engine.scoring.scores import score
+
+    jane = ahp_set(
+        "jane", "gloucester-2015", RULES, Stakeholder(name="Jane Smith"), date(2026, 12, 1), _jane()
+    )
+    save_weight_set(tmp_path / "weights" / "gloucester-2015", jane)
+    at = page
+    at.run()
+    at.button(key="weights.use.jane").click().run()
+    at.switch_page("app_pages/priorities.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Weights `jane`: given by Jane Smith" in c.value for c in at.caption)
+    expected = score(load_programme(ROOT / "scenarios" / "gloucester-2015.yaml"), RULES, weights=jane.weights)
+    shown = at.dataframe[0].value
+    assert list(shown["service"]) == list(expected.services["service"])
+    assert list(shown["score"]) == pytest.approx(list(expected.services["score"]))
+    at.slider(key="priorities.weight.default.impact").set_value(0.0).run()  # no longer jane's
+    assert not any("Weights `jane`" in c.value for c in at.caption)
+
+
+def _jane() -> dict[tuple[str, str], float]:
+    values = [3.0, 5.0, 3.0, 3.0, 3.0, 3.0, 3.0, 1.0, 1.0, 1.0]
+    return dict(zip(pairs(CRITERIA), values, strict=True))

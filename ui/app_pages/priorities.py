@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import streamlit as st
-from common import current_scores, need_programme, rule_sets, rules_of, whatif
+from common import current_scores, need_programme, rule_sets, rules_of, weight_set_in_use, whatif
 
 from engine.base.errors import SsplanError
 from engine.present.explain import explain_service
-from engine.present.weights import approval_text
+from engine.present.weights import approval_text, weight_set_text
 
 programme = need_programme()
 edits = whatif()
@@ -47,6 +47,9 @@ for column, criterion in zip(columns, rules.criteria, strict=True):
 edits["weights"] = {
     c: w for c, w in weights.items() if w != next(x.weight for x in rules.criteria if x.id == c)
 }
+in_use = weight_set_in_use(programme.id)
+if in_use is not None:
+    st.caption(weight_set_text(in_use))
 if st.button("Reset weights", key="priorities.reset"):
     edits["weights"] = {}
     for criterion in rules.criteria:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from common import current_scores, need_programme, rules_of, weights_dir, whatif
+from common import current_scores, need_programme, rules_of, use_weight_set, weights_dir, whatif
 
 from engine.base.errors import SsplanError
 from engine.present.weights import approval_text, weight_set_text
@@ -164,7 +164,11 @@ except SsplanError as error:
     st.error("; ".join(str(p) for p in error.problems))
     sets = []
 for s in sets:
-    st.markdown(f"- {weight_set_text(s)}")
+    text, use = st.columns([6, 1])
+    text.markdown(f"- {weight_set_text(s)}")
+    if use.button("Use", key=f"weights.use.{s.name}", help="score the what-if with these weights"):
+        use_weight_set(s)
+        st.success(f"The what-if now scores with `{s.name}`: see Priorities, Plan and Report.")
 if not sets:
     st.caption("None yet for this rule set.")
 chosen = st.multiselect("Combine into a group's set", [s.name for s in sets], key="weights.combine")
