@@ -171,6 +171,8 @@ def test_score_with_a_named_set_equals_scoring_with_its_weights(gloucester, caps
 def test_a_missing_or_mismatched_weight_set_exits_2(gloucester, capsys):
     code, _, err = run(capsys, "score", str(gloucester), "--weights", "nobody")
     assert code == 2 and "command line: --weights: unknown weight set `nobody`" in err
+    code, _, err = run(capsys, "score", str(gloucester), "--weights", "../../gloucester-2015")
+    assert code == 2 and "expected a weight set's name" in err  # a name, never a path
     elicit(gloucester, "jane", JANE)
     savings = str(ROOT / "rules" / "savings-first.yaml")
     code, _, err = run(capsys, "score", str(gloucester), "--weights", "jane", "--rules", savings)

@@ -9,6 +9,7 @@ are checked against the answers it records, so a hand-edited weight cannot pass 
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -183,6 +184,17 @@ def list_weight_sets(folder: Path) -> list[WeightSet]:
 
 
 def find_weight_set(folder: Path, name: str, field: str = "--weights") -> WeightSet:
+    """The set called ``name`` in ``folder`` (a name, never a path: ``../x`` is refused)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", name):
+        raise InputError(
+            [
+                Problem(
+                    f"expected a weight set's name (letters, digits, '-' and '_'), got `{name}`",
+                    file="command line",
+                    field=field,
+                )
+            ]
+        )
     path = folder / f"{name}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
