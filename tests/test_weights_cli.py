@@ -205,3 +205,18 @@ def test_a_shipped_scenario_still_says_its_weights_are_the_rule_sets(capsys):
     loaded = load_scenario(ROOT / "scenarios" / "gloucester-2015" / "county-first.yaml")
     assert loaded.weight_set is None
     assert yaml.safe_load((ROOT / "rules" / "default.yaml").read_text()).get("approved_by") is None
+
+
+def test_rules_check_says_whether_the_rule_set_is_approved(capsys, tmp_path):
+    code, out, _ = run(capsys, "rules", "check", str(ROOT / "rules" / "default.yaml"))
+    assert code == 0 and "adjustment rules; not yet approved)" in out
+    approved = tmp_path / "approved.yaml"
+    approved.write_text(
+        (ROOT / "rules" / "default.yaml").read_text() + "approved_by: Cabinet\napproved_on: 2015-06-17\n"
+    )
+    code, out, _ = run(capsys, "rules", "check", str(approved))
+    assert code == 0 and "approved by Cabinet on 17 June 2015)" in out
+    code, out, _ = run(
+        capsys, "score", str(ROOT / "scenarios" / "gloucester-2015.yaml"), "--rules", str(approved)
+    )
+    assert out.splitlines()[0] == "Rule set `default`: approved by Cabinet on 17 June 2015"
