@@ -247,3 +247,20 @@ def test_the_readme_tables_name_every_field_of_a_weight_set_and_the_approval():
     for command in ("elicit", "list", "show", "combine"):
         assert f"| `ssplan weights {command} PROGRAMME" in readme
     assert "[--weights NAME [--weights-dir DIR]]" in readme
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    problem=JUDGEMENTS,
+    others=st.lists(st.lists(st.sampled_from(SCALE), min_size=21, max_size=21), max_size=3),
+)
+def test_aij_is_unanimous_when_everyone_agrees_and_reads_either_orientation(problem, others):
+    """A group of one view gives that view back; a judgement written b : a counts as 1 / (a : b)."""
+    criteria, judgements = problem
+    everyone = aggregate_judgements(criteria, [judgements, judgements])
+    assert everyone == pytest.approx(judgements)
+    people = [judgements] + [dict(zip(pairs(criteria), row, strict=False)) for row in others]
+    flipped = [{(b, a): 1 / v for (a, b), v in p.items()} for p in people]
+    assert aggregate_judgements(criteria, flipped) == pytest.approx(aggregate_judgements(criteria, people))
+    matrix = judgement_matrix(criteria, aggregate_judgements(criteria, people))
+    np.testing.assert_allclose(matrix * matrix.T, np.ones_like(matrix))
