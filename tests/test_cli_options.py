@@ -43,6 +43,10 @@ BASE: dict[str, list[str]] = {
     "store show": ["1"],
     "store diff": ["1", "1"],
     "store record-decision": ["1", "--by", "x", "--body", "y", "--decision", "z"],
+    "weights elicit": [PROGRAMME, "--name", "x", "--by", "Jane Smith"],
+    "weights list": [PROGRAMME],
+    "weights show": [PROGRAMME, "x"],
+    "weights combine": [PROGRAMME, "x", "y", "--as", "g"],
 }
 
 

@@ -70,6 +70,8 @@ def recipes(case: Case) -> list[tuple[str, list[str]]]:
     """Each command with every output format it has, in an order that works (store save first)."""
     p, s, out = str(case.programme), [str(x) for x in case.scenarios], case.folder
     first, db = s[0], f"sqlite:///{out / 'store.db'}"
+    # weight sets are kept between commands (out/ is emptied after each) and never in scenarios/
+    w = ["--weights-dir", str(out.parent / f"{out.name}-weights")]
     steps: list[tuple[str, list[str]]] = [
         ("validate", [p]),
         ("show", [p]),
@@ -115,14 +117,34 @@ def recipes(case: Case) -> list[tuple[str, list[str]]]:
             "store record-decision",
             ["1", "--by", "Director", "--body", "Cabinet", "--decision", "agreed", "--db", db],
         ),
+        # weight sets: answered on standard input (ANSWERS); the swing dialogue shows each
+        # criterion's worst and best level among the programme's options
+        ("weights elicit", [p, "--name", "bob", "--by", "Bob Jones", "--method", "swing", *w]),
+        ("weights elicit", [p, "--name", "jane", "--by", "Jane Smith, Head of Finance", *w]),
+        ("weights list", [p, *w]),
+        ("weights show", [p, "bob", *w]),
+        ("weights show", [p, "bob", "--format", "json", *w]),
+        ("weights combine", [p, "jane", "bob", "--as", "board", *w]),
+        ("score", [p, "--weights", "board", "--format", "json", *w]),
         ("demo", ["--out", str(out / "demo")]),
     ]
     return steps
 
 
-def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
+ANSWERS = {"bob": "1,2,3,4,5\n50\n40\n30\n20\n", "jane": "1\n" * 10}  # by the set's --name
+
+
+def _run(capsys: pytest.CaptureFixture[str], argv: list[str], stdin: str | None = None) -> tuple[int, str]:
+    import io
+    import sys
+
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+    finally:
+        sys.stdin = saved
     captured = capsys.readouterr()
     code = exited.value.code if isinstance(exited.value.code, int) else 0
     return code, captured.out + "\n" + captured.err
@@ -276,7 +298,8 @@ def test_no_exempt_figure_leaves_through_any_command(tmp_path: Path, capsys: pyt
                 searched += total_needles(f"{scenario.stem} plan with funding", money, public)
         assert searched, f"{case.name}: no exempt figure to search for"
         for command, args in recipes(case):
-            code, text = _run(capsys, [*command.split(), *args])
+            named = args[args.index("--name") + 1] if "--name" in args else ""
+            code, text = _run(capsys, [*command.split(), *args], ANSWERS.get(named))
             codes[f"{case.name}: {command} {' '.join(a for a in args if '/' not in a)}"] = code
             assert code in (0, 2), (
                 f"{case.name}: ssplan {command} {' '.join(args)} exited {code}:\n{text[-2000:]}"
@@ -365,8 +388,11 @@ def test_app_pages_do_not_leak(name: str, monkeypatch: pytest.MonkeyPatch, tmp_p
         "report": "report.make",
         "decisions": "decisions.save",
     }
-    for page in ("priorities", "plan", "compare", "sensitivity", "report", "decisions"):
+    monkeypatch.setenv("SSPLAN_WEIGHTS_DIR", str(tmp_path / "weights"))
+    for page in ("priorities", "weights", "plan", "compare", "sensitivity", "report", "decisions"):
         at.switch_page(f"app_pages/{page}.py").run()
+        if page == "weights":
+            at.radio(key="weights.method").set_value("swing").run()
         if page in actions:
             if page == "sensitivity":
                 at.number_input(key="sensitivity.draws").set_value(100)

@@ -28,6 +28,7 @@ navigation = st.navigation(
     [
         st.Page(PAGES / "programme.py", title="Programme", icon=":material/folder_open:", default=True),
         st.Page(PAGES / "priorities.py", title="Priorities", icon=":material/tune:"),
+        st.Page(PAGES / "weights.py", title="Weights", icon=":material/balance:"),
         st.Page(PAGES / "plan.py", title="Plan", icon=":material/view_timeline:"),
         st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
         st.Page(PAGES / "exit.py", title="Partner exit", icon=":material/logout:"),

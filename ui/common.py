@@ -32,11 +32,54 @@ from engine.programme.model import Programme
 from engine.rules.ruleset import RuleSet, load_ruleset
 from engine.scoring.scores import ScoreTable, score
 from engine.scoring.switching import switching_values
+from engine.scoring.weightsets import WeightSet, find_weight_set
 
 PROGRAMME = "programme.current"  # {"name": str, "yaml": str}
 WHATIF = "whatif.current"  # the edits: see default_whatif
 SAVED = "compare.saved"  # name -> Scenario JSON, what-ifs saved for comparison
 RESULT = "plan.result"  # the last plan run: (what-if JSON, ScenarioResult)
+
+
+def weights_dir(programme_id: str) -> Path:
+    """Where the app keeps a programme's weight sets: ``$SSPLAN_WEIGHTS_DIR/<programme id>/``
+    (default ``weights/`` in the working folder), the layout ``ssplan weights`` uses beside a file."""
+    import os
+
+    return Path(os.environ.get("SSPLAN_WEIGHTS_DIR", "weights")) / programme_id
+
+
+def use_weight_set(weight_set: WeightSet) -> None:
+    """Score the what-if with a stakeholder's weight set: its weights (as percentages) replace the
+    sliders' and Priorities names whose they are until a slider moves."""
+    edits = whatif()
+    edits["weights"] = {c: 100 * w for c, w in weight_set.weights.items()}
+    edits["weight_set"] = weight_set.name
+    for criterion in weight_set.weights:
+        st.session_state.pop(f"priorities.weight.{edits['rules']}.{criterion}", None)
+
+
+def weight_set_in_use(programme_id: str) -> WeightSet | None:
+    """The weight set the what-if scores with, while its weights are still the set's."""
+    edits = whatif()
+    name = edits.get("weight_set")
+    if not name:
+        return None
+    try:
+        found = find_weight_set(weights_dir(programme_id), name)
+    except SsplanError:
+        found = None
+    rules = rules_of(edits["rules"])
+    given = {c.id: float(edits["weights"].get(c.id, c.weight)) for c in rules.criteria}
+    total = sum(given.values())
+    if (
+        found is None
+        or set(given) != set(found.weights)
+        or total <= 0
+        or any(abs(given[c] / total - w) > 1e-9 for c, w in found.weights.items())
+    ):
+        edits["weight_set"] = None
+        return None
+    return found
 
 
 def rule_sets() -> list[str]:
@@ -118,6 +161,7 @@ def scenario_of(edits: dict[str, Any]) -> Scenario:
         rules=edits["rules"],
         method=edits["method"],
         weights=edits["weights"],
+        weight_set=edits.get("weight_set"),
         objective=edits["objective"],
         capacities={
             pool: CapacityOverride(
@@ -153,7 +197,13 @@ def current_scores() -> ScoreTable:
 def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenario:
     scenario = Scenario.model_validate_json(scenario_json)
     base = programme_of(yaml_text, name)
-    return prepare_scenario(scenario, base, rules_of(scenario.rules), Path(f"{scenario.name}.yaml"))
+    loaded = prepare_scenario(scenario, base, rules_of(scenario.rules), Path(f"{scenario.name}.yaml"))
+    if scenario.weight_set:  # whose weights, for the report (the weights themselves are in `weights`)
+        try:
+            loaded.weight_set = find_weight_set(weights_dir(base.id), scenario.weight_set)
+        except SsplanError:
+            loaded.weight_set = None
+    return loaded
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

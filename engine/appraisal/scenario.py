@@ -12,9 +12,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from engine.appraisal.finance import Appraisal, PlanFinance, plan_finance
 from engine.appraisal.overrides import Additions, Changes, Edit, Removals, add, change, remove
@@ -31,6 +31,7 @@ from engine.plan.settings import PlanSettings
 from engine.programme.model import Amount, Fraction, Id, Money, Programme, Record, Text, Weight
 from engine.rules.ruleset import RuleSet, load_ruleset
 from engine.scoring.scores import ScoreTable, score
+from engine.scoring.weightsets import WeightSet, check_fits, find_weight_set, weights_folder
 
 
 class CapacityOverride(Record):
@@ -73,6 +74,9 @@ class Scenario(Record):
     )
     method: Literal["wsm", "topsis"] | None = None
     weights: dict[str, Weight] = Field(default_factory=dict)
+    weight_set: Id | None = Field(
+        None, description="a named weight set of the base programme (written `weights: NAME`)"
+    )
     objective: Literal["value", "savings", "makespan", "maxmin"] = "value"
     consensus: bool = Field(False, description="keep every consenting partner no worse off")
     solver: Literal["highs", "cbc"] = "highs"
@@ -93,6 +97,14 @@ class Scenario(Record):
     appraisal: Appraisal = Appraisal()
     report: ReportDetails = ReportDetails()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named_weights(cls, data: Any) -> Any:
+        """``weights: jane-smith`` names a weight set (see :mod:`engine.scoring.weightsets`)."""
+        if isinstance(data, dict) and isinstance(data.get("weights"), str):
+            return {**data, "weight_set": data["weights"], "weights": {}}
+        return data
+
 
 @dataclass
 class LoadedScenario:
@@ -102,6 +114,7 @@ class LoadedScenario:
     programme: Programme
     rules: RuleSet
     settings: PlanSettings
+    weight_set: WeightSet | None = None  # whose weights, when a scenario names a set
 
     @property
     def name(self) -> str:
@@ -134,7 +147,33 @@ def load_scenario(path: str | Path) -> LoadedScenario:
                 f"unknown rule set `{scenario.rules}`", file=str(path), field="rules", line=line
             )
         rules = load_ruleset(shipped)
-    return prepare_scenario(scenario, base, rules, path, doc)
+    chosen = _named_weight_set(scenario, base, base_path, rules, path, doc)
+    if chosen is not None:
+        scenario = scenario.model_copy(update={"weights": dict(chosen.weights)})
+    loaded = prepare_scenario(scenario, base, rules, path, doc)
+    loaded.weight_set = chosen
+    return loaded
+
+
+def _named_weight_set(
+    scenario: Scenario, base: Programme, base_path: Path, rules: RuleSet, path: Path, doc: YamlDoc
+) -> WeightSet | None:
+    """The weight set ``weights: NAME`` names, from the base programme's weight sets, checked
+    against its rule set; a problem is placed at the scenario's ``weights`` line."""
+    if scenario.weight_set is None:
+        return None
+    line = doc.locate(("weights",))[0]
+    try:
+        found = find_weight_set(weights_folder(base_path, base.id), scenario.weight_set, field="weights")
+        check_fits(found, rules, base.id)
+    except InputError as exc:
+        moved = [
+            Problem(p.message, file=str(path), line=line, field="weights")
+            for p in exc.problems
+            if p.file in (None, "command line")
+        ]
+        raise InputError(moved or list(exc.problems)) from None
+    return found
 
 
 def prepare_scenario(

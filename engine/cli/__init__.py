@@ -26,7 +26,7 @@ from engine.cli.base import app, echo
 __all__ = ["app", "main"]
 
 # each module registers its commands on import; this order is the order `ssplan --help` lists them
-for _name in ("programme", "scoring", "planning", "scenarios", "partners", "store", "output"):
+for _name in ("programme", "scoring", "weights", "planning", "scenarios", "partners", "store", "output"):
     importlib.import_module(f"engine.cli.{_name}")
 
 

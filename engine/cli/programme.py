@@ -111,6 +111,7 @@ def rules_check(
     each criterion discriminates between that programme's options."""
     from engine.cli.scoring import undiscriminating_warnings
     from engine.io.load import load_programme
+    from engine.present.weights import approval_text
     from engine.rules.ruleset import load_ruleset
     from engine.scoring.scores import score
 
@@ -122,7 +123,8 @@ def rules_check(
         extra = f"; AHP consistency ratio {cr:.3f}" if cr is not None else ""
         lines = [
             f"{len(rules.criteria)} criteria: {weights}; {len(rules.derived)} derived, "
-            f"{len(rules.eligibility)} eligibility, {len(rules.adjustments)} adjustment rules{extra}"
+            f"{len(rules.eligibility)} eligibility, {len(rules.adjustments)} adjustment rules{extra}; "
+            + approval_text(rules).partition(": ")[2]
         ]
         for programme in loaded:
             lines += undiscriminating_warnings(score(programme, rules), programme)

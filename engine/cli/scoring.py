@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from engine.programme.model import Programme
     from engine.rules.ruleset import RuleSet
     from engine.scoring.scores import ScoreTable
+    from engine.scoring.weightsets import WeightSet
 
 
 @app.command()
@@ -48,6 +49,15 @@ def score(
         bool,
         typer.Option("--strict", help="refuse scores that read a default or an unknown for a missing value"),
     ] = False,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help="score with a named weight set (`ssplan weights list`)")
+    ] = None,
+    weights_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights-dir", help="folder of weight sets (default: weights/<programme id>/ beside it)"
+        ),
+    ] = None,
 ) -> None:
     """Score every option and rank the services with their recommended option."""
     import json
@@ -62,6 +72,7 @@ def score(
     from engine.present.tables import ranking_text
     from engine.present.ties import ties_columns, ties_text
     from engine.present.unknowns import unknowns_columns, unknowns_json, unknowns_text
+    from engine.present.weights import approval_text, weight_set_text
     from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
     from engine.scoring.assumed import assumed_inputs
@@ -71,7 +82,9 @@ def score(
     from engine.scoring.unknowns import unknown_ranges
 
     loaded = load_programme(programme)
-    table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    ruleset = load_ruleset(rules or shipped_rules())
+    chosen = _weight_set(programme, loaded, ruleset, weights, weights_dir)
+    table = run_score(loaded, ruleset, method=method, weights=chosen.weights if chosen else None)
     assumed = assumed_inputs(table)
     if strict:
         strict_check(table, assumed)
@@ -92,6 +105,10 @@ def score(
     if output == "json":
         payload = table.to_json(include_exempt=include_exempt)
         payload = {**CLASSIFICATION, **payload} if include_exempt else payload
+        payload["provenance"] = {
+            "rules": approval_text(ruleset),
+            "weights": weight_set_text(chosen) if chosen else None,
+        }
         unknown = unknowns_json(table, ranges, include_exempt)
         for option, extra in zip(payload["options"], unknown.pop("options"), strict=True):
             option.update(extra)
@@ -103,18 +120,32 @@ def score(
         frame = frame.assign(**assumed_columns(table, assumed, include_exempt), **ties_columns(ties))
         echo(frame_csv(frame.drop(columns=["exempt"]), index=False), nl=False, data=True)
     else:
+        header = [approval_text(ruleset)] + ([weight_set_text(chosen)] if chosen else [])
         marks = ranking_marks(table, assumed, ties)
         text = ranking_text(table, Disclosure.of(loaded, include_exempt), marks)
         text += unknowns_text(table, ranges, include_exempt) + assumed_text(table, assumed, include_exempt)
         if ranges_for_assumed:
             text += f"\n\n{ASSUMED_RANGES}"
-        echo(text + ties_text(table, ties))
+        echo("\n".join(header) + "\n" + text + ties_text(table, ties))
 
 
 ASSUMED_RANGES = (
     "--ranges-for-assumed: attributes the file leaves out were tried as if unknown (at the values "
     "given elsewhere), as well as those it marks unknown"
 )
+
+
+def _weight_set(
+    path: Path, programme: Programme, rules: RuleSet, name: str | None, folder: Path | None
+) -> WeightSet | None:
+    """The named weight set, checked against the programme and the rule set it is used with."""
+    if name is None:
+        return None
+    from engine.scoring.weightsets import check_fits, find_weight_set, weights_folder
+
+    found = find_weight_set(folder or weights_folder(path, programme.id), name)
+    check_fits(found, rules, programme.id)
+    return found
 
 
 def undiscriminating_warnings(table: ScoreTable, programme: Programme) -> list[str]:

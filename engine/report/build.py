@@ -15,6 +15,7 @@ from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
 from engine.present.ties import recommendation_tie
+from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
@@ -41,6 +42,8 @@ def build_report(
         ("produced by", f"ssplan {package_version()}"),
         ("scenario", f"{result.loaded.name} ({result.loaded.path.name})"),
         ("rule set", f"{result.loaded.rules.id} ({result.scores.method})"),
+        ("rule set approval", approval_text(result.loaded.rules).partition(": ")[2]),
+        ("weights", _weights_source(result)),
         ("inputs hash (SHA-256)", inputs_hash(result)),
         ("sensitivity", f"{draws} draws, seed {seed}"),
     ]
@@ -229,9 +232,33 @@ def _background(result: ScenarioResult) -> Section:
             caption="Prioritisation criteria and weights",
         )
     )
+    blocks.append(para(_provenance(result)))
     if loaded.scenario.description:
         blocks.append(para(f"This report's scenario: {loaded.scenario.description}"))
     return section("background", blocks)
+
+
+def _provenance(result: ScenarioResult) -> str:
+    """Whose weights and whose rules: a Scrutiny member's first question, answered where the
+    criteria are described (the rule set's approval honestly "not yet" where nobody gave one)."""
+    loaded = result.loaded
+    rules = approval_text(loaded.rules, quote="'").replace("Rule set", "The rule set", 1)
+    if loaded.weight_set is not None:
+        weights = weight_set_text(loaded.weight_set, quote="'").replace(
+            "Weights", "The weights are the set", 1
+        )
+    elif loaded.scenario.weights:
+        weights = "The weights are set by this scenario; no named stakeholder's weight set records them"
+    else:
+        weights = "The weights are the rule set's own; no named stakeholder's weight set records them"
+    return f"{rules}. {weights}."
+
+
+def _weights_source(result: ScenarioResult) -> str:
+    chosen = result.loaded.weight_set
+    if chosen is not None:
+        return f"weight set {chosen.name}, {chosen.who()}, {day(chosen.given_on)}"
+    return "set by the scenario" if result.loaded.scenario.weights else "the rule set's own"
 
 
 def _alternatives(

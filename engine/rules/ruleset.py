@@ -8,6 +8,7 @@ and character position before any scoring runs.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -121,6 +122,8 @@ class RuleSet(Record):
     # half a point in the third decimal, the precision scores are shown to and that whole-percent
     # weights can support.
     tie_tolerance: float = Field(0.005, ge=0, le=1, allow_inf_nan=False)
+    approved_by: Text | None = Field(None, description="who approved the rule set (person, role, body)")
+    approved_on: date | None = Field(None, description="the date it was approved")
 
     @model_validator(mode="after")
     def _check(self) -> RuleSet:
@@ -230,6 +233,9 @@ def _problems(rules: RuleSet) -> list[tuple[Loc, str]]:
         problems.append((("criteria",), "at least one criterion needs a weight above 0"))
     if rules.ahp is not None:
         problems += _ahp_problems(rules.ahp, criteria)
+    if (rules.approved_by is None) != (rules.approved_on is None):
+        missing = "approved_on" if rules.approved_on is None else "approved_by"
+        problems.append(((missing,), "an approval names both who approved the rule set and when"))
     problems += _compile(rules)[1]
     return problems
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import streamlit as st
-from common import current_scores, need_programme, rule_sets, rules_of, whatif
+from common import current_scores, need_programme, rule_sets, rules_of, weight_set_in_use, whatif
 
 from engine.base.errors import SsplanError
 from engine.present.assumed import NOTE, assumed_text, summary_line
 from engine.present.explain import explain_service
 from engine.present.ties import tie_rule, ties_text
+from engine.present.weights import approval_text, weight_set_text
 from engine.scoring.assumed import assumed_inputs
 from engine.scoring.ties import near_ties
 
@@ -22,6 +23,7 @@ rules_name = left.selectbox("Rule set", sets, index=sets.index(edits["rules"]), 
 if rules_name != edits["rules"]:
     edits.update(rules=rules_name, weights={})
 rules = rules_of(edits["rules"])
+st.caption(approval_text(rules) + ". The **Weights** page asks stakeholders for their own weights.")
 methods = ["wsm", "topsis"]
 method = right.radio(
     "Method",
@@ -49,6 +51,9 @@ for column, criterion in zip(columns, rules.criteria, strict=True):
 edits["weights"] = {
     c: w for c, w in weights.items() if w != next(x.weight for x in rules.criteria if x.id == c)
 }
+in_use = weight_set_in_use(programme.id)
+if in_use is not None:
+    st.caption(weight_set_text(in_use))
 if st.button("Reset weights", key="priorities.reset"):
     edits["weights"] = {}
     for criterion in rules.criteria:
