@@ -88,7 +88,11 @@ st.subheader("Decision log")
 for run in runs:
     if not run["decisions"]:
         continue
-    detail = store.run(run["id"])
+    try:
+        detail = store.run(run["id"])
+    except SsplanError:
+        st.error(UNAVAILABLE)
+        break
     for entry in detail.get("decisions", []):
         who = f"recorded by {entry['recorded_by']}, {entry['recorded']}"
         heading = f"Run {run['id']} ({run['scenario']}): **{entry['body']}**"
