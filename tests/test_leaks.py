@@ -402,7 +402,7 @@ def test_app_pages_do_not_leak(name: str, monkeypatch: pytest.MonkeyPatch, tmp_p
         assert not at.exception, [e.message for e in at.exception]
         text = _page_text(at)
         if page == "report":
-            files = at.session_state["report.files"]
+            files = at.session_state["report.files"][1]  # (inputs key, files)
             report = tmp_path / "public.docx"
             report.write_bytes(files["public"])
             text += "\n" + _file_text(report) + "\n" + files["csv"].decode()

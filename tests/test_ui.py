@@ -170,7 +170,7 @@ def test_report_page_offers_the_downloads(gloucester_app):
     at.number_input(key="report.draws").set_value(100)
     at.button(key="report.make").click().run()
     assert not at.exception
-    files = at.session_state["report.files"]
+    files = at.session_state["report.files"][1]  # (inputs key, files)
     assert files["public"][:2] == b"PK" and files["exempt"][:2] == b"PK" and files["xlsx"][:2] == b"PK"
     assert files["csv"].decode().startswith("service,")
     labels = [b.proto.label for b in at.get("download_button")]

@@ -8,6 +8,7 @@ widget keys: Streamlit drops a widget's value when the user moves to a page that
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,10 @@ from engine.scoring.scores import ScoreTable, score
 from engine.scoring.switching import switching_values
 from engine.scoring.weightsets import WeightSet, find_weight_set
 
-PROGRAMME = "programme.current"  # {"name": str, "yaml": str}
+PROGRAMME = "programme.current"  # {"name": str, "yaml": str, "hash": str, "upload": str | None}
 WHATIF = "whatif.current"  # the edits: see default_whatif
-SAVED = "compare.saved"  # name -> Scenario JSON, what-ifs saved for comparison
-RESULT = "plan.result"  # the last plan run: (what-if JSON, ScenarioResult)
+SAVED = "compare.saved"  # programme hash -> {name -> Scenario JSON}, what-ifs saved for comparison
+RESULT = "plan.result"  # the last plan run, held with its inputs: see hold
 
 
 def weights_dir(programme_id: str) -> Path:
@@ -98,11 +99,28 @@ def shipped_scenarios(programme_id: str) -> dict[str, Path]:
 
 
 # ------------------------------------------------------------------ the programme in hand
-def set_programme(name: str, programme: Programme) -> None:
-    """Hold a validated programme (as its YAML, the cache key) and start a fresh what-if on it."""
-    st.session_state[PROGRAMME] = {"name": name, "yaml": dump_programme(programme)}
+def digest(*parts: str | bytes) -> str:
+    """SHA-256 of the parts, each length-prefixed so that ("ab", "c") and ("a", "bc") differ."""
+    sha = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        sha.update(f"{len(data)}:".encode() + data)
+    return sha.hexdigest()
+
+
+def set_programme(name: str, programme: Programme, upload: str | None = None) -> None:
+    """Hold a validated programme (as its YAML, the cache key, and that YAML's hash) and start a
+    fresh what-if on it.  ``upload`` is the uploaded file's content hash: the upload's identity,
+    so the same name with other content replaces the programme.  Results of the last programme
+    need no clearing: they carry the hash of their inputs, which no longer matches (see hold)."""
+    text = dump_programme(programme)
+    st.session_state[PROGRAMME] = {"name": name, "yaml": text, "hash": digest(text), "upload": upload}
     st.session_state[WHATIF] = default_whatif()
-    st.session_state.pop(RESULT, None)
+
+
+def programme_hash() -> str:
+    held = st.session_state.get(PROGRAMME)
+    return str(held["hash"]) if held else ""
 
 
 def current() -> tuple[str, str] | None:
@@ -179,6 +197,68 @@ def scenario_of(edits: dict[str, Any]) -> Scenario:
 @st.cache_resource(show_spinner=False)
 def rules_of(name: str) -> RuleSet:
     return load_ruleset(shipped_dir("rules") / f"{name}.yaml")
+
+
+def rules_hash(name: str) -> str:
+    """The rule set file's content hash (read each time: a changed file makes results stale)."""
+    path = shipped_dir("rules") / f"{name}.yaml"
+    return digest(path.read_bytes()) if path.is_file() else ""
+
+
+# ------------------------------------------------------------------ results held with their inputs
+def inputs_key(*extra: str) -> str:
+    """The hash of what a result on screen depends on: the programme's content, the rule set's
+    content and the what-if, plus a page's own settings (``extra``, e.g. draws and seed)."""
+    edits = whatif()
+    return digest(programme_hash(), rules_hash(edits["rules"]), scenario_of(edits).model_dump_json(), *extra)
+
+
+def hold(slot: str, value: Any, *extra: str) -> None:
+    """Keep a result with the key of the inputs it came from."""
+    st.session_state[slot] = (inputs_key(*extra), value)
+
+
+def held(slot: str, what: str, *extra: str) -> Any:
+    """The result in ``slot`` if it came from the current inputs.  A result of other inputs (another
+    programme, rule set or what-if) is never shown: the page says so and how to recompute."""
+    kept = st.session_state.get(slot)
+    if kept is None:
+        return None
+    if kept[0] != inputs_key(*extra):
+        st.warning(
+            f"The programme, rule set or settings have changed since {what} was made, so it is not "
+            f"shown: {_AGAIN.get(slot, 'run it again')} to see it for what is on screen now."
+        )
+        return None
+    return kept[1]
+
+
+_AGAIN = {
+    RESULT: "press **Plan**",
+    "sensitivity.result": "press **Run**",
+    "report.files": "press **Prepare the report**",
+}
+
+
+def sticky(key: str, default: Any) -> str:
+    """``key`` for a widget whose value outlives a visit to another page (Streamlit drops a widget's
+    state when a page does not draw it): the last value is put back before the widget is drawn.
+    Draw the widget without ``value=`` and pass its value to :func:`keep`."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"{key}.kept", default)
+    return key
+
+
+def keep(key: str, value: Any) -> Any:
+    st.session_state[f"{key}.kept"] = value
+    return value
+
+
+def saved_whatifs() -> dict[str, str]:
+    """The what-ifs saved on the programme in hand (name -> Scenario JSON): saved what-ifs belong to
+    the programme content they were made on and are never offered on another."""
+    every: dict[str, dict[str, str]] = st.session_state.setdefault(SAVED, {})
+    return every.setdefault(programme_hash(), {})
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

@@ -33,6 +33,16 @@ class FinanceView:
     withheld: list[str]  # options left out of the totals (public view only)
     target: TargetProgress | None = None  # against the programme's savings target, if it has one
     funding_withheld: list[str] = field(default_factory=list)  # exempt funding sources left out (names)
+    no_change: bool = False  # the plan keeps every service as it is: nothing to pay back
+
+    @property
+    def payback_text(self) -> str:
+        """Payback in words: a plan that changes nothing has no payback (not "0.0 years")."""
+        if self.no_change:
+            return "no change, so no payback"
+        if self.payback_years is None:
+            return "not within the appraisal"
+        return f"{self.payback_years:.1f} years"
 
 
 def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | None:
@@ -55,13 +65,14 @@ def finance_view(result: ScenarioResult, include_exempt: bool) -> FinanceView | 
         finance.npv,
         finance.one_off,
         finance.annual_saving,
-        finance.payback_years,
+        finance.payback_years if plan.assignments else None,
         finance.flows.frame(),
         finance.by_partner,
         finance.by_service,
         sorted(hidden),
         public_target(result, include_exempt),
         disclosure.funding_withheld,
+        no_change=not plan.assignments,
     )
 
 

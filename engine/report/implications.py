@@ -40,9 +40,7 @@ def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
     if money is None:
         blocks.append(para("There is no plan, so there are no financial implications beyond officer time."))
         return section("financial", blocks)
-    payback = (
-        f"{money.payback_years:.1f} years" if money.payback_years is not None else "not within the appraisal"
-    )
+    payback = money.payback_text
     blocks.append(
         para(
             f"Over a {appraisal.years}-year appraisal at the HM Treasury Green Book discount rate of "

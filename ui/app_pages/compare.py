@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from common import (
-    SAVED,
     current,
     need_programme,
     run_shipped,
     run_whatif,
+    saved_whatifs,
     scenario_of,
     shipped_scenarios,
     switching_for,
@@ -23,7 +23,7 @@ from engine.base.errors import SsplanError
 programme = need_programme()
 edits = whatif()
 st.title("Compare")
-saved: dict[str, str] = st.session_state.setdefault(SAVED, {})
+saved = saved_whatifs()  # only those saved on this programme: they never follow to another
 
 left, right = st.columns([3, 1])
 name = left.text_input("Save the current what-if as", value=edits["name"], key="compare.name")
@@ -35,7 +35,10 @@ if right.button("Save", key="compare.save"):
 files = shipped_scenarios(programme.id)
 options = [f"saved: {n}" for n in saved] + [f"shipped: {n}" for n in files]
 picked = st.multiselect(
-    "Scenarios to compare (the first is the reference)", options, default=options[:2], key="compare.pick"
+    "Scenarios to compare (the first is the reference)",
+    options,
+    default=options[:2],
+    key="compare.pick",
 )
 if len(picked) < 2:
     st.info("Pick two or more scenarios. Save the what-if you are editing to include it.")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
-from common import RESULT, need_programme, run_current, scenario_of, whatif
+from common import RESULT, held, hold, need_programme, run_current, whatif
 
 from engine.appraisal.public import finance_view, public_plan
 from engine.base.errors import SsplanError
 from engine.plan.windows import budget_windows, capacity_windows, named_overrides
 from engine.present.charts import gantt_figure, usage_figure
+from engine.present.nochange import nothing_changes
 from engine.programme.exempt import NOT_FOR_PUBLICATION
 
 programme = need_programme()
@@ -35,31 +39,79 @@ edits["consensus"] = right.checkbox(
     "No consenting partner worse off than today", value=edits["consensus"], key="plan.consensus"
 )
 
+
+def _editor(
+    key: str, fresh: Callable[[], pd.DataFrame], commit: Callable[[pd.DataFrame], None], **kw: Any
+) -> None:
+    """A data editor whose edits reach the what-if as soon as a cell is left.
+
+    The edit is committed in the editor's ``on_change`` callback, which Streamlit runs before the
+    script, so the click that follows an edit (e.g. on **Plan**) acts on it.  The editor's data is
+    fixed while the widget lives, so the browser never resets the edit it shows; when the what-if
+    changes otherwise (another programme, a what-if loaded), the editor starts afresh from it.
+    """
+    now = fresh()
+    generation, base = st.session_state.get(f"{key}.base", (0, None))
+    widget = f"{key}.{generation}"
+    if base is None or widget not in st.session_state:
+        base = now  # drawn afresh: Streamlit dropped the old widget's state
+    elif not _same(_with_edits(base, st.session_state[widget]), now):
+        generation, base = generation + 1, now  # a new widget: the old one's edits are of other data
+        widget = f"{key}.{generation}"
+    st.session_state[f"{key}.base"] = (generation, base)
+
+    def _on_change() -> None:
+        commit(_with_edits(base, st.session_state[widget]))
+
+    st.data_editor(base, key=widget, on_change=_on_change, hide_index=True, **kw)
+
+
+def _same(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    return left.shape == right.shape and all(
+        left[c].astype(str).tolist() == right[c].astype(str).tolist() for c in left.columns
+    )
+
+
+def _with_edits(base: pd.DataFrame, state: dict[str, Any]) -> pd.DataFrame:
+    """The editor's data with its edited cells (the widget's state: row position -> column -> value)."""
+    frame = base.copy()
+    for row, cells in state.get("edited_rows", {}).items():
+        for column, value in cells.items():
+            frame.iloc[int(row), frame.columns.get_loc(column)] = value
+    return frame
+
+
+def _pools() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "pool": pool.id,
+                "resource": pool.name,
+                "per": pool.per.replace("_", " "),
+                "capacity": float(edits["capacities"].get(pool.id, pool.capacity)),
+                "as given": float(pool.capacity),
+            }
+            for pool in programme.resources
+        ]
+    )
+
+
+def _commit_pools(edited: pd.DataFrame) -> None:
+    edits["capacities"] = {
+        row["pool"]: float(row["capacity"])
+        for _, row in edited.iterrows()
+        if float(row["capacity"]) != float(row["as given"])
+    }
+
+
 st.markdown("**Capacities** (edit the capacity column: the limit in every window; named windows below)")
-pools = pd.DataFrame(
-    [
-        {
-            "pool": pool.id,
-            "resource": pool.name,
-            "per": pool.per.replace("_", " "),
-            "capacity": float(edits["capacities"].get(pool.id, pool.capacity)),
-            "as given": float(pool.capacity),
-        }
-        for pool in programme.resources
-    ]
-)
-edited = st.data_editor(
-    pools,
+_editor(
+    "plan.capacities",
+    _pools,
+    _commit_pools,
     disabled=["pool", "resource", "per", "as given"],
-    hide_index=True,
-    key="plan.capacities",
     column_config={"capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
 )
-edits["capacities"] = {
-    row["pool"]: float(row["capacity"])
-    for _, row in edited.iterrows()
-    if float(row["capacity"]) != float(row["as given"])
-}
 
 with st.expander("Capacity period by period"):
     pool = programme.resource(
@@ -74,52 +126,68 @@ with st.expander("Capacity period by period"):
         st.caption("This resource has one limit for the whole programme: edit it in the table above.")
     else:
         default = float(edits["capacities"].get(pool.id, pool.capacity))
-        held = edits["capacity_overrides"].get(pool.id, pool.overrides)
-        windows = pd.DataFrame(
-            [
-                {"window": window.label, "key": window.key, "capacity": float(window.limit)}
-                for window in capacity_windows(programme, pool.id, capacity=default, overrides=held)
-            ]
-        )
-        changed = st.data_editor(
-            windows,
+
+        def _windows(pool_id: str = pool.id, default: float = default) -> pd.DataFrame:
+            held_overrides = edits["capacity_overrides"].get(pool_id, programme.resource(pool_id).overrides)
+            return pd.DataFrame(
+                [
+                    {"window": window.label, "key": window.key, "capacity": float(window.limit)}
+                    for window in capacity_windows(
+                        programme, pool_id, capacity=default, overrides=held_overrides
+                    )
+                ]
+            )
+
+        def _commit_windows(changed: pd.DataFrame, pool_id: str = pool.id, default: float = default) -> None:
+            chosen = {row["key"]: float(row["capacity"]) for _, row in changed.iterrows()}
+            named = named_overrides(chosen, default)
+            given = programme.resource(pool_id).overrides
+            if named != named_overrides(given, default) or pool_id in edits["capacity_overrides"]:
+                edits["capacity_overrides"][pool_id] = named
+
+        _editor(
+            f"plan.windows.{pool.id}",
+            _windows,
+            _commit_windows,
             disabled=["window", "key"],
-            hide_index=True,
-            key=f"plan.windows.{pool.id}",
             column_config={"key": None, "capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
         )
-        chosen = {row["key"]: float(row["capacity"]) for _, row in changed.iterrows()}
-        named = named_overrides(chosen, default)
-        if named != named_overrides(pool.overrides, default) or pool.id in edits["capacity_overrides"]:
-            edits["capacity_overrides"][pool.id] = named
 
 if programme.budget is not None:
-    budget = edits["budget"] or {
-        "per_financial_year": float(programme.budget.per_financial_year),
-        "overrides": dict(programme.budget.overrides),
-    }
+    given = programme.budget
+
+    def _years() -> pd.DataFrame:
+        budget = edits["budget"] or {
+            "per_financial_year": float(given.per_financial_year),
+            "overrides": dict(given.overrides),
+        }
+        return pd.DataFrame(
+            [
+                {"financial year": window.key, "budget": float(window.limit)}
+                for window in budget_windows(
+                    programme,
+                    per_financial_year=budget["per_financial_year"],
+                    overrides=budget["overrides"],
+                    funded=False,
+                )
+            ]
+        )
+
+    def _commit_budget(spent: pd.DataFrame) -> None:
+        overrides = {row["financial year"]: float(row["budget"]) for _, row in spent.iterrows()}
+        as_given = {window.key: float(window.limit) for window in budget_windows(programme, funded=False)}
+        if overrides != as_given:
+            per_year = (edits["budget"] or {}).get("per_financial_year", float(given.per_financial_year))
+            edits["budget"] = {"per_financial_year": per_year, "overrides": overrides}
+
     st.markdown("**One-off budget** (£ per financial year)")
-    years = pd.DataFrame(
-        [
-            {"financial year": window.key, "budget": float(window.limit)}
-            for window in budget_windows(
-                programme,
-                per_financial_year=budget["per_financial_year"],
-                overrides=budget["overrides"],
-                funded=False,
-            )
-        ]
-    )
-    spent = st.data_editor(
-        years,
+    _editor(
+        "plan.budget",
+        _years,
+        _commit_budget,
         disabled=["financial year"],
-        hide_index=True,
-        key="plan.budget",
         column_config={"budget": st.column_config.NumberColumn(min_value=0.0, step=1000.0, format="£%d")},
     )
-    overrides = {row["financial year"]: float(row["budget"]) for _, row in spent.iterrows()}
-    if overrides != {window.key: float(window.limit) for window in budget_windows(programme, funded=False)}:
-        edits["budget"] = {"per_financial_year": budget["per_financial_year"], "overrides": overrides}
 
 services = {s.id: s.name for s in programme.services}
 left, right = st.columns(2)
@@ -129,6 +197,8 @@ edits["force_in"] = left.multiselect(
     default=edits["force_in"],
     format_func=lambda service: services[service],
     key="plan.force_in",
+    filter_mode="contains",  # typing "ICT" finds the service named so, not a fuzzy crowd
+    select_all=False,  # Enter picks a service, never "Select 5 matches"
 )
 edits["force_out"] = right.multiselect(
     "Keep as they are",
@@ -136,22 +206,21 @@ edits["force_out"] = right.multiselect(
     default=[s for s in edits["force_out"] if s not in edits["force_in"]],
     format_func=lambda service: services[service],
     key="plan.force_out",
+    filter_mode="contains",  # typing "ICT" finds the service named so, not a fuzzy crowd
+    select_all=False,  # Enter picks a service, never "Select 5 matches"
 )
 
 if st.button("Plan", type="primary", key="plan.run"):
     try:
         with st.spinner("Optimising the order…"):
-            st.session_state[RESULT] = (scenario_of(edits).model_dump_json(), run_current())
+            hold(RESULT, run_current())
     except SsplanError as error:
         st.session_state.pop(RESULT, None)
         st.error("; ".join(str(p) for p in error.problems))
 
-held = st.session_state.get(RESULT)
-if held is None:
+result = held(RESULT, "this plan")
+if result is None:
     st.stop()
-asked, result = held
-if asked != scenario_of(edits).model_dump_json():
-    st.warning("The settings have changed since this plan was made: press **Plan** to update it.")
 
 show_exempt = st.toggle(
     "Show confidential (exempt) figures — NOT FOR PUBLICATION",
@@ -175,7 +244,7 @@ if plan.proof:
     st.caption(plan.proof)
 schedule = plan.to_frame()
 if schedule.empty:
-    st.info("Under this what-if every service stays as it is. Why, service by service, is below.")
+    st.info(nothing_changes(plan.left_out))
 st.dataframe(
     schedule[
         [
@@ -221,12 +290,8 @@ if finance is not None:
     a.metric("Net present value", f"£{finance.npv:,.0f}")
     b.metric("One-off costs", f"£{finance.one_off:,.0f}")
     c.metric("Annual saving", f"£{finance.annual_saving:,.0f}")
-    if finance.one_off + float(finance.by_service["resource_cost"].sum()) == 0:
-        payback = "no spending"
-    elif finance.payback_years is None:
-        payback = "not repaid"
-    else:
-        payback = f"{finance.payback_years:.1f} years"
+    spending = finance.one_off + float(finance.by_service["resource_cost"].sum())
+    payback = "no spending" if spending == 0 and not finance.no_change else finance.payback_text
     d.metric("Payback", payback)
     for service_id in plan.negative_npv:
         st.warning(

@@ -36,17 +36,28 @@ method = right.radio(
 edits["method"] = method
 
 st.markdown("**Weights** (relative: they are scaled to add up to 100 %)")
+
+
+def _slider_key(criterion: str) -> str:
+    return f"priorities.weight.{edits['rules']}.{criterion}"
+
+
+def _reset() -> None:
+    """Put the sliders back to the rule set's weights.  A callback runs before the widgets are
+    drawn, so writing their keys here moves them (writing after would leave them where they were)."""
+    edits["weights"] = {}
+    for criterion in rules.criteria:
+        st.session_state[_slider_key(criterion.id)] = float(criterion.weight)
+
+
 columns = st.columns(len(rules.criteria))
 weights = {}
 for column, criterion in zip(columns, rules.criteria, strict=True):
+    key = _slider_key(criterion.id)
+    if key not in st.session_state:  # drawn afresh (e.g. back from another page): the edit held
+        st.session_state[key] = float(edits["weights"].get(criterion.id, criterion.weight))
     weights[criterion.id] = column.slider(
-        criterion.name,
-        min_value=0.0,
-        max_value=100.0,
-        value=float(edits["weights"].get(criterion.id, criterion.weight)),
-        step=1.0,
-        help=criterion.text,
-        key=f"priorities.weight.{edits['rules']}.{criterion.id}",
+        criterion.name, min_value=0.0, max_value=100.0, step=1.0, help=criterion.text, key=key
     )
 edits["weights"] = {
     c: w for c, w in weights.items() if w != next(x.weight for x in rules.criteria if x.id == c)
@@ -54,11 +65,7 @@ edits["weights"] = {
 in_use = weight_set_in_use(programme.id)
 if in_use is not None:
     st.caption(weight_set_text(in_use))
-if st.button("Reset weights", key="priorities.reset"):
-    edits["weights"] = {}
-    for criterion in rules.criteria:
-        st.session_state.pop(f"priorities.weight.{edits['rules']}.{criterion.id}", None)
-    st.rerun()
+st.button("Reset weights", key="priorities.reset", on_click=_reset)
 
 try:
     table = current_scores()

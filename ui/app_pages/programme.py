@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import current, current_programme, set_programme, shipped, show_problems
+from common import PROGRAMME, current, current_programme, digest, set_programme, shipped, show_problems
 
 from engine.base.errors import SsplanError
 from engine.io.load import load_programme, programme_from_upload
@@ -39,9 +39,10 @@ else:
             if held is not None:
                 st.caption(f"Still working on **{held[0]}**, the last programme that loaded.")
         else:
-            held = current()
-            if held is None or held[0] != upload.name:
-                set_programme(upload.name, uploaded)
+            # an upload is its content: the same name with a changed figure is another programme
+            content = digest(upload.name, upload.getvalue())
+            if st.session_state.get(PROGRAMME, {}).get("upload") != content:
+                set_programme(upload.name, uploaded, upload=content)
             st.success(f"{upload.name} is valid.")
 
 programme = current_programme()

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import streamlit as st
-from common import RESULT, need_programme, run_current, scenario_of, whatif
+from common import RESULT, held, hold, keep, need_programme, run_current, sticky
 
 from engine.base.errors import SsplanError
 from engine.io.cells import frame_csv
 from engine.present.tables import plan_workbook
 from engine.report.run import report_downloads
 
+FILES = "report.files"  # (inputs key, {kind: bytes})
+
 need_programme()
-edits = whatif()
 st.title("Report")
 st.write(
     "The report follows the structure of the June 2015 Cabinet report: recommendations, alternatives, "
     "financial, legal, risk and people implications, the plan, the scoring matrix and every exception."
 )
-draws = st.number_input(
-    "Sensitivity draws cited", min_value=100, max_value=5000, value=1000, step=100, key="report.draws"
+draws = keep(
+    "report.draws",
+    st.number_input(
+        "Sensitivity draws cited", min_value=100, max_value=5000, step=100, key=sticky("report.draws", 1000)
+    ),
 )
 
 if st.button("Prepare the report", type="primary", key="report.make"):
@@ -26,22 +30,24 @@ if st.button("Prepare the report", type="primary", key="report.make"):
         with st.spinner("Writing the report…"):
             result = run_current()
             public, exempt = report_downloads(result, draws=int(draws))
-            st.session_state["report.files"] = {
-                "public": public,
-                "exempt": exempt,
-                "xlsx": plan_workbook(result.plan),
-                "csv": frame_csv(result.plan.to_frame(), index=False).encode(),
-                "for": scenario_of(edits).model_dump_json(),
-            }
-            st.session_state[RESULT] = (scenario_of(edits).model_dump_json(), result)
+            hold(
+                FILES,
+                {
+                    "public": public,
+                    "exempt": exempt,
+                    "xlsx": plan_workbook(result.plan),
+                    "csv": frame_csv(result.plan.to_frame(), index=False).encode(),
+                },
+                str(int(draws)),
+            )
+            hold(RESULT, result)
     except SsplanError as error:
         st.error("; ".join(str(p) for p in error.problems))
 
-files = st.session_state.get("report.files")
+# files made from other inputs (another programme, rule set or what-if) are never offered
+files = held(FILES, "the report", str(int(draws)))
 if files is None:
     st.stop()
-if files["for"] != scenario_of(edits).model_dump_json():
-    st.warning("The what-if has changed since these files were made: prepare them again.")
 docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 st.download_button(
     "Cabinet report (.docx)", files["public"], "cabinet-report.docx", docx_type, key="report.public"

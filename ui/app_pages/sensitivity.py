@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import current, loaded_whatif, need_programme, scenario_of, whatif
+from common import current, held, hold, keep, loaded_whatif, need_programme, scenario_of, sticky, whatif
 
 from engine.appraisal.sensitivity import replan_sensitivity, scenario_sensitivity
 from engine.base.errors import SsplanError
+
+HELD = "sensitivity.result"  # (inputs key, (weight/cost sensitivity, re-planned draws or None))
 
 programme = need_programme()
 edits = whatif()
 st.title("Sensitivity")
 
 left, middle, right = st.columns(3)
-draws = left.number_input(
-    "Draws", min_value=100, max_value=20000, value=1000, step=100, key="sensitivity.draws"
+draws = keep(
+    "sensitivity.draws",
+    left.number_input(
+        "Draws", min_value=100, max_value=20000, step=100, key=sticky("sensitivity.draws", 1000)
+    ),
 )
-seed = middle.number_input(
-    "Seed (same seed, same answer)", min_value=0, value=0, step=1, key="sensitivity.seed"
+seed = keep(
+    "sensitivity.seed",
+    middle.number_input(
+        "Seed (same seed, same answer)", min_value=0, step=1, key=sticky("sensitivity.seed", 0)
+    ),
 )
-replan = right.number_input(
-    "Also re-plan this many draws", min_value=0, max_value=200, value=0, step=5, key="sensitivity.replan"
+replan = keep(
+    "sensitivity.replan",
+    right.number_input(
+        "Also re-plan this many draws",
+        min_value=0,
+        max_value=200,
+        step=5,
+        key=sticky("sensitivity.replan", 0),
+    ),
 )
 
+settings = (str(int(draws)), str(int(seed)), str(int(replan)))  # the answer depends on these too
 if st.button("Run", type="primary", key="sensitivity.run"):
     name, text = current() or ("", "")
     bar = st.progress(0.0, text="Drawing weights and costs…")
@@ -43,14 +59,14 @@ if st.button("Run", type="primary", key="sensitivity.run"):
                 loaded, draws=int(replan), seed=int(seed), workers=1, progress=tick
             )
         bar.progress(1.0, text="Done")
-        st.session_state["sensitivity.result"] = (result, replanned)
+        hold(HELD, (result, replanned), *settings)
     except SsplanError as error:
         st.error("; ".join(str(p) for p in error.problems))
 
-held = st.session_state.get("sensitivity.result")
-if held is None:
+kept = held(HELD, "this analysis", *settings)
+if kept is None:
     st.stop()
-result, replanned = held
+result, replanned = kept
 drawn = f"{result.draws} draws of the weights"
 if result.uncertain:
     drawn += f" and of the uncertain costs of {', '.join(result.uncertain)}"
