@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.rules.evaluate import evaluate
 from engine.scoring.mcda import method_scores
-from engine.scoring.scores import ScoreTable, normalised_matrix
+from engine.scoring.scores import ScoreTable, normalised_matrix, status_quo_rows
 
 COSTS = ("annual_cost", "one_off_cost")
 
@@ -77,8 +77,9 @@ def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
     eligible = done.eligible.reshape(draws, n)
     by_criterion = done.criterion_adjustment.reshape(draws, n, criteria)
     total = done.total_adjustment.reshape(draws, n)
+    baseline = status_quo_rows(table.table)
     normalised = [
-        normalised_matrix(table.rules, raw[d], eligible[d])[eligible[d]] + by_criterion[d][eligible[d]]
+        normalised_matrix(table.rules, raw[d], eligible[d], baseline)[eligible[d]] + by_criterion[d][eligible[d]]
         for d in range(draws)
     ]
     return CostDraws(table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)])
