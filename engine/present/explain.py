@@ -7,6 +7,7 @@ unless asked for.
 
 from __future__ import annotations
 
+from engine.present.mou import READING, test_words
 from engine.present.summary import EXEMPT
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band, secret_options
@@ -129,15 +130,13 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         if scales or {e["option"], e["benchmark_option"]} & hidden:
             lines.append(
                 f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; the scores compared "
-                f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%}) rest on "
-                "exempt prices and are withheld"
+                f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%} of the "
+                f"benchmark's net present value, in £) rest on exempt prices and are withheld ({READING})"
             )
             continue
         lines.append(
             f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; it scores {e['score']:.3f} "
-            f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; the MoU margin of "
-            f"{e['margin']:.0%} needs {e['required_score']:.3f}"
-            + (f", so it is short by {e['gap']:.3f}" if e["gap"] > 0 else "")
+            f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; {test_words(e)}"
         )
     lines.append(f"ties: {scores.tie_break}")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
+from engine.present.mou import READING, test_words
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band
 from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
@@ -150,7 +151,8 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(
                 para(
                     f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the MoU margin of "
-                    f"{r['margin']:.0%}; the scores compared rest on exempt prices and are given in the "
+                    f"{r['margin']:.0%} of its net present value (£; {READING}); the figures "
+                    "compared rest on exempt prices and are given in the "
                     f"exempt appendix. Verdict: {r['verdict']}.",
                     numbered=False,
                 )
@@ -159,9 +161,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(
                 para(
                     f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {benchmark} "
-                    f"({r['benchmark_provider']}). The MoU requires {r['required_score']:.3f} "
-                    f"({r['margin']:.0%} above {programme.expected_provider_words}). "
-                    f"Verdict: {r['verdict']}.",
+                    f"({r['benchmark_provider']}); {test_words(r)}. Verdict: {r['verdict']}.",
                     numbered=False,
                 )
             )

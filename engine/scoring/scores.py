@@ -169,9 +169,7 @@ class ScoreTable:
         secret = secret_options(self.programme)
         hidden = frame["option"].isin(secret) | frame["benchmark_option"].isin(secret)
         hidden |= bool(self.secret_scales())
-        for column in (
-            "score", "npv", "benchmark_score", "benchmark_npv", "uplift", "required_npv", "gap"
-        ):
+        for column in ("score", "npv", "benchmark_score", "benchmark_npv", "uplift", "required_npv", "gap"):
             if column in frame.columns:
                 frame[column] = frame[column].astype(object)
                 frame.loc[hidden, column] = None
@@ -355,9 +353,10 @@ def normalised_matrix(
         today = np.where(baseline[:, None] >= 0, raw[np.maximum(baseline, 0)], 0.0)
         sign = np.array([-1.0 if c.direction == "cost" else 1.0 for c in rules.criteria])
         delta = (raw - today) * sign
-        for columns in groups.values():
-            scaled = change(delta[np.ix_(eligible, columns)])
-            normalised[np.ix_(eligible, columns)] = scaled
+        rows = np.flatnonzero(eligible)
+        for members in groups.values():
+            at = np.ix_(rows, np.array(members, dtype=np.intp))
+            normalised[at] = change(delta[at])
     return normalised
 
 
@@ -378,7 +377,9 @@ def scale_of(rules: RuleSet, criterion_id: str) -> tuple[float, float] | None:
     return (-1.0, 1.0) if how == "change" else (0.0, 1.0) if how in ("minmax", "scale") else None
 
 
-def check_in_scale(rules: RuleSet, table: OptionTable, normalised: np.ndarray, fired: list[list[Fired]]) -> None:
+def check_in_scale(
+    rules: RuleSet, table: OptionTable, normalised: np.ndarray, fired: list[list[Fired]]
+) -> None:
     """A criterion adjustment that pushes a normalised value outside its declared scale is an
     error (a 1.12 on a 0–1 scale would be scored as more than the best possible): the rule set
     must make such an adjustment act on the total instead, or add less."""
@@ -387,7 +388,9 @@ def check_in_scale(rules: RuleSet, table: OptionTable, normalised: np.ndarray, f
         bounds = scale_of(rules, criterion.id)
         if bounds is None:
             continue
-        for i in np.flatnonzero((normalised[:, j] < bounds[0] - 1e-9) | (normalised[:, j] > bounds[1] + 1e-9)):
+        for i in np.flatnonzero(
+            (normalised[:, j] < bounds[0] - 1e-9) | (normalised[:, j] > bounds[1] + 1e-9)
+        ):
             rules_fired = [f.rule for f in fired[i] if f.kind == "adjustment"]
             problems.append(
                 f"adjustment {', '.join(f'`{r}`' for r in rules_fired)} puts criterion "

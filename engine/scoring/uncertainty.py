@@ -79,7 +79,8 @@ def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
     total = done.total_adjustment.reshape(draws, n)
     baseline = status_quo_rows(table.table)
     normalised = [
-        normalised_matrix(table.rules, raw[d], eligible[d], baseline)[eligible[d]] + by_criterion[d][eligible[d]]
+        normalised_matrix(table.rules, raw[d], eligible[d], baseline)[eligible[d]]
+        + by_criterion[d][eligible[d]]
         for d in range(draws)
     ]
     return CostDraws(table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)])
