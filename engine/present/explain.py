@@ -131,7 +131,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
             lines.append(
                 f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; the scores compared "
                 f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%} of the "
-                f"benchmark's net present value, in £) rest on exempt prices and are withheld ({READING})"
+                f"benchmark's net present value, in £) rest on exempt prices and are withheld; {READING}"
             )
             continue
         lines.append(

@@ -32,4 +32,4 @@ def test_words(e: Mapping[str, Any]) -> str:
     )
     if e["gap"] > 0:
         text += f", so it is short by {money(e['gap'])}"
-    return f"{text} ({READING})"
+    return f"{text}; {READING}"

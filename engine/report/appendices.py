@@ -151,7 +151,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(
                 para(
                     f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the MoU margin of "
-                    f"{r['margin']:.0%} of its net present value (£; {READING}); the figures "
+                    f"{r['margin']:.0%} of its net present value (£); {READING}. The figures "
                     "compared rest on exempt prices and are given in the "
                     f"exempt appendix. Verdict: {r['verdict']}.",
                     numbered=False,
