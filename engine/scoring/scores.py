@@ -110,7 +110,8 @@ class ScoreTable:
         frame = self.options[self.options["eligible"].astype(bool)]
         secret = frame["exempt"].map(lambda fields: any(c.id in fields for c in members)).astype(bool)
         size = pd.concat([frame[f"{c.id}.normalised"].abs() for c in members], axis=1).max(axis=1)
-        return bool(secret.any()) and (size[~secret].empty or size[secret].max() >= size[~secret].max())
+        public = 0.0 if size[~secret].empty else float(size[~secret].max())
+        return bool(secret.any()) and float(size[secret].max()) > public  # a public value sets it else
 
     def public_options(self) -> pd.DataFrame:
         """The options frame as it may be published: every value worked from an exempt figure
