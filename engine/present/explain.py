@@ -7,7 +7,7 @@ unless asked for.
 
 from __future__ import annotations
 
-from engine.present.mou import READING, test_words
+from engine.present.mou import READING, verdict_words
 from engine.present.summary import EXEMPT
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band, secret_options
@@ -136,7 +136,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
             continue
         lines.append(
             f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; it scores {e['score']:.3f} "
-            f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; {test_words(e)}"
+            f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; {verdict_words(e)}"
         )
     lines.append(f"ties: {scores.tie_break}")
     return "\n".join(lines)

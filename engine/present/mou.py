@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.present.summary import money
+from engine.programme.model import Programme
 
 READING = "this is the programme's reading of the MoU's 'greater value' (the MoU gives no margin)"
 
@@ -23,7 +24,17 @@ def margin_words(margin: float, expected: str = "the expected provider") -> str:
     )
 
 
-def test_words(e: Mapping[str, Any]) -> str:
+def switching_note(programme: Programme) -> str:
+    """What the switching values' verdicts rest on: the NPV test, its margins and their reading."""
+    margins = sorted({policy.margin for policy in programme.policies})
+    listed = " or ".join(f"{m:.0%}" for m in margins) or "0%"
+    return (
+        f"An exception passes the MoU test when its net present value (£, against keeping things as they "
+        f"are) beats the expected provider's best by the margin ({listed} of that NPV); {READING}."
+    )
+
+
+def verdict_words(e: Mapping[str, Any]) -> str:
     """One exception's NPV against its benchmark's, what the margin needs and any shortfall."""
     text = (
         f"its net present value {money(e['npv'])} against {money(e['benchmark_npv'])} for "

@@ -153,8 +153,8 @@ def _policy_line(p: Programme, policy: ExceptionPolicy) -> str:
         expected = f"the service's lead provider{fallback}"
     return (
         f"Exception rule ({scope}): another partner only where its net present value (£) beats "
-        f"{expected}'s by {policy.margin:.0%} of that value (the programme's reading of the MoU's "
-        f"'greater value'; the MoU gives no margin); {policy.joint_decision}; final decision: "
+        f"{expected}'s by {policy.margin:.0%} of that value (this is the programme's reading of the MoU's "
+        f"'greater value' (the MoU gives no margin)); {policy.joint_decision}; final decision: "
         f"{policy.final_decision}."
     )
 

@@ -7,7 +7,7 @@ import pandas as pd
 from engine.io.cells import frames_workbook
 from engine.plan.disclosure import Disclosure
 from engine.plan.result import PlanResult, usage
-from engine.present.mou import test_words
+from engine.present.mou import verdict_words
 from engine.programme.exempt import band
 from engine.scoring.scores import ScoreTable
 
@@ -49,7 +49,7 @@ def ranking_text(table: ScoreTable, disclosure: Disclosure | None = None) -> str
                     "prices and are withheld"
                 )
                 continue
-            lines.append(f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {test_words(e)}")
+            lines.append(f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {verdict_words(e)}")
     lines += ["", f"Ties: {table.tie_break}."]
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
-from engine.present.mou import READING, test_words
+from engine.present.mou import READING, verdict_words
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band
 from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
@@ -161,7 +161,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(
                 para(
                     f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {benchmark} "
-                    f"({r['benchmark_provider']}); {test_words(r)}. Verdict: {r['verdict']}.",
+                    f"({r['benchmark_provider']}); {verdict_words(r)}. Verdict: {r['verdict']}.",
                     numbered=False,
                 )
             )
