@@ -115,11 +115,12 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
                 f"    {criterion.name}: {how} → {row[f'{c}.normalised']:.2f} × {row[f'{c}.weight']:.2f} "
                 f"= {row[f'{c}.contribution']:.3f}"
             )
+        needed = _derived_read(scores)
         for derived in rules.derived:
             expression = scores.rules.compiled.derived[derived.name]
             if derived.name in secret:
                 continue
-            if any(derived.name in scores.expressions[c.id].symbols for c in rules.criteria):
+            if derived.name in needed:
                 shown = _shown(scores, i, expression, secret, unknown)
                 lines.append(f"    where {derived.name} = {expression.describe(shown)} ({derived.text})")
         for fired in scores.fired[i]:
@@ -140,6 +141,17 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         )
     lines.append(f"ties: {scores.tie_break}")
     return "\n".join(lines)
+
+
+def _derived_read(scores: ScoreTable) -> set[str]:
+    """The derived names a criterion reads, directly or through another derived name (a quick win
+    reads the annual saving), so the explanation defines every name it shows."""
+    compiled = scores.rules.compiled
+    needed = {s for c in scores.rules.criteria for s in compiled.criteria[c.id].symbols}
+    for derived in reversed(scores.rules.derived):  # a derived name reads only earlier ones
+        if derived.name in needed:
+            needed |= set(compiled.derived[derived.name].symbols)
+    return needed
 
 
 def unknown_fields(scores: ScoreTable, index: int) -> set[str]:

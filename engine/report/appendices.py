@@ -147,6 +147,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
         )
         benchmark = r["benchmark_option"]
         weighed_on_secrets = option in secret or (isinstance(benchmark, str) and benchmark in secret)
+        weighed_on_secrets |= bool(result.scores.secret_scales())  # every score gives a price back
         if isinstance(benchmark, str) and weighed_on_secrets and not exempt:
             blocks.append(
                 para(
