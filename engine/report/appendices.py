@@ -62,8 +62,14 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
     frame = scores.options
     blocks: list[Block] = [
         para(
-            "Every option of every service, each criterion's score on a common 0–1 scale, its weight, and "
-            "the total. The recommended option is ranked 1 within its service; options ruled out say why.",
+            "Every option of every service, each criterion's score on a common scale, its weight, and "
+            "the total. The recommended option is ranked 1 within its service; options ruled out say why. "
+            + (
+                "Each score is the option's change from keeping the service as it is, over the largest "
+                "change in the programme: from −1 to 1, with doing nothing at 0."
+                if scores.rules.normalisation == "change"
+                else "Scores run from 0 to 1."
+            ),
             numbered=False,
         ),
         table(
