@@ -36,6 +36,9 @@ def money_pattern(value: float) -> str:
     body = f"(?:{re.escape(grouped)}|{digits})"
     tail = r"(?:\.0+)?" if pence == "00" else rf"(?:\.{pence}\d*)?"
     forms = [rf"{body}{tail}(?!\w|,\d)"]  # exact, or to the pound
+    pounds = int(f"{abs(value):.2f}".split(".")[0])  # 3106419.63 printed with its pence: 3106419, not 3106420
+    if pounds != whole and pence != "00":
+        forms.append(rf"(?:{re.escape(f'{pounds:,}')}|{pounds})\.{pence}\d*(?!\w|,\d)")
     short = {f"{abs(value):.4g}", f"{abs(value):,.4g}"}  # 2.686e+06, as a %g format prints it
     forms += [rf"{re.escape(f)}(?!\d)" for f in short if "e" in f]
     if abs(value) >= 1e6:  # £1.95 m and 1,950k, as officers write millions
@@ -145,6 +148,7 @@ def _normalised(programme: Programme, rules: RuleSet) -> list[Needle]:
         for k in ["score", *(f"{c}.{p}" for c in criteria for p in ("normalised", "contribution", "weight"))]
         if row[k] == row[k]
     }
+    printed |= {abs(v) for v in printed}  # "-0.026" shows 0.026 to a search that allows a sign before it
     scales = set(table.secret_scales())  # a secret figure sets the scale: every value on it is its child
     if scales:
         printed = {round(float(w), 3) for w in table.weights.values()}

@@ -69,6 +69,7 @@ def _frame(programme: Programme, scores: dict[str, float]) -> tuple[pd.DataFrame
             )
     frame = pd.DataFrame(rows)
     values = np.array([scores.get(o, 0.0) for o in frame["option"]])[:, None]
+    frame["npv"] = values[:, 0] * 1e6  # the MoU test's NPV (£ m) ranks the options as the scores do
     return frame, values
 
 
@@ -79,7 +80,7 @@ def _frame(programme: Programme, scores: dict[str, float]) -> tuple[pd.DataFrame
 def test_the_lead_councils_option_is_the_benchmark_and_the_strictest_margin_applies(
     lead: Programme, bureau: float, chosen: str
 ):
-    """ICT's benchmark is North's (the lead); South's 10 % margin applies: 0.5 × 1.10 = 0.55."""
+    """ICT's benchmark is North's (the lead); South's 10 % margin applies: £0.5 m × 1.10 = £0.55 m."""
     frame, values = _frame(lead, {"ict-north": 0.5, "ict-bureau": bureau})
     choice = mou_choice(lead, frame, values)
     assert frame["option"][int(choice.chosen["ict"][0])] == chosen

@@ -150,9 +150,9 @@ def test_money_already_spent_counts_against_this_years_budget():
     reports = [progress(p, RULES, date(2017, 3, 10)) for p in (spent, unspent)]
     results = [r.replan for r in reports]
     assert "ICT stays as it is: cannot fit" in progress_text(reports[0])
-    assert all("ict" not in r.plan.by_service() for r in results)
+    assert "ict" not in results[0].plan.by_service()
     assert "the one-off budget for 2016/17 must rise from £13,000 to £16,000" in results[0].left_out["ict"]
-    assert "2016/17" not in results[1].left_out["ict"]
+    assert "2016/17" not in results[1].left_out.get("ict", "")  # unspent, ICT fits (audit waits)
     assert as_of_programme(spent, date(2017, 3, 10)).budget.overrides["2016/17"] == 13000
     secret = spent.model_copy(
         update={

@@ -32,12 +32,12 @@ def test_a_secret_options_score_is_banded_unless_the_programme_publishes_it():
     public = score(programme, RULES).public_options().set_index("option")
     assert (
         math.isnan(public.at["ict-oneconnect", "score"])
-        and public.at["ict-oneconnect", "score_band"] == "0.6–0.7"
+        and public.at["ict-oneconnect", "score_band"] == "0.5–0.6"
     )
     assert math.isnan(public.at["ict-oneconnect", "impact.normalised"])
-    # the largest saving is a secret one: it sets the impact scale, so every option's impact value
-    # (and total) would give it back
-    assert score(programme, RULES).secret_scales() == ["impact"]
+    # the largest saving is a secret one: it sets the £ scale impact, cost and time share, so every
+    # option's value on them (and total) would give it back
+    assert score(programme, RULES).secret_scales() == ["impact", "cost", "time"]
     assert math.isnan(public.at["ict-county", "impact.normalised"])
     assert math.isnan(public.at["ict-county", "score"]) and public.at["ict-county", "score_band"]
     gloucester = score(load_programme(ROOT / "scenarios" / "gloucester-2015.yaml"), RULES)

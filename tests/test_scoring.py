@@ -92,7 +92,9 @@ def test_exception_just_above_the_margin_is_recommended_with_its_route():
     (exception,) = table.exceptions.to_dict("records")
     assert exception["verdict"] == "recommended by exception"
     assert exception["benchmark_option"] == "hr-county"
-    assert exception["score"] == pytest.approx(0.526) and exception["required_score"] == pytest.approx(0.525)
+    # same timing, no one-off cost: the NPVs are in the ratio of the savings, 52,600 / 50,000
+    assert exception["npv"] / exception["benchmark_npv"] == pytest.approx(1.052)
+    assert exception["required_npv"] == pytest.approx(1.05 * exception["benchmark_npv"])
     assert exception["gap"] == 0
 
 
@@ -102,9 +104,11 @@ def test_exception_just_below_the_margin_is_considered_not_recommended():
     assert service["recommended"] == "hr-county" and service["status"] == "change"
     (exception,) = table.exceptions.to_dict("records")
     assert exception["verdict"] == "considered, not recommended"
-    assert exception["gap"] == pytest.approx(0.001)
+    assert exception["gap"] == pytest.approx(0.002 * exception["benchmark_npv"])
     assert exception["uplift"] == pytest.approx(0.048)
-    assert "short by 0.001" in explain_service(table, "hr")
+    text = explain_service(table, "hr")
+    assert f"short by £{exception['gap']:,.0f}" in text
+    assert "the programme's reading of the MoU's 'greater value' (the MoU gives no margin)" in text
 
 
 def test_without_a_default_provider_nothing_is_an_exception(essex):
@@ -180,7 +184,7 @@ def _golden_view(table) -> dict:
         "options": table.options[["option", "eligible", "score", "rank"]]
         .assign(score=lambda f: f["score"].round(6), rank=lambda f: f["rank"].astype(object))
         .to_dict("records"),
-        "exceptions": table.exceptions[["option", "verdict", "score", "required_score"]]
+        "exceptions": table.exceptions[["option", "verdict", "npv", "required_npv"]]
         .round(6)
         .to_dict("records"),
     }
@@ -234,20 +238,25 @@ def test_exempt_figures_are_withheld_from_public_output(gloucester):
     table = score(gloucester, RULES["default"])
     public = {o["option"]: o for o in table.to_json()["options"]}
     assert public["hr-bureau"]["criteria"]["impact"]["raw"] is None
-    assert public["hr-county-s101"]["criteria"]["impact"]["raw"] == 33000
+    # impact is the present value of the saving: 33,000 a year for 10 years after a 6-month change
+    assert 33000 * 7 < public["hr-county-s101"]["criteria"]["impact"]["raw"] < 33000 * 10
     full = {o["option"]: o for o in table.to_json(include_exempt=True)["options"]}
-    assert full["hr-bureau"]["criteria"]["impact"]["raw"] == 57000
+    impact = {name: option["criteria"]["impact"]["raw"] for name, option in full.items()}
+    ratio = impact["hr-bureau"] / impact["hr-county-s101"]
+    assert ratio == pytest.approx(57000 / 33000, rel=0.05)  # the bureau's 57,000 a year, timed alike
     text = explain_service(table, "hr")
-    assert "[exempt]" in text and "205,000" not in text
-    assert "205,000" in explain_service(table, "hr", include_exempt=True)
+    assert "[exempt]" in text and text.count("Impact: option.pv_savings") == 2  # the bureau's withheld
+    assert explain_service(table, "hr", include_exempt=True).count("Impact: option.pv_savings") == 3
 
 
 def test_explanation_reads_as_plain_english(gloucester):
     text = explain_service(score(gloucester, RULES["default"]), "hr")
     assert "recommended: hr-county-s101 via Gloucestershire County Council" in text
-    assert "service.annual_cost (262,000) - option.annual_cost (229,000)" in text
-    assert "option.duration (6) <= 3" in text
-    assert "considered, not recommended" in text
+    assert "option.pv_savings" in text and "option.pv_one_off" in text
+    assert "option.duration_months (6) <= 3" in text
+    # the bureau's NPV clears the County's by the margin, but its score (outcomes 3, high risk) is lower
+    bureau = "hr-bureau (Private HR and payroll bureau)"
+    assert f"{bureau}: beats the margin, but another option scores higher" in text
 
 
 def test_evaluation_errors_name_the_option(gloucester):
@@ -267,7 +276,8 @@ def test_a_criterion_that_scores_everything_alike_is_reported(gloucester, lancas
     from engine.rules.ruleset import load_ruleset as load
 
     rules = load(shipped_rules())
-    assert score(lancaster, rules).undiscriminating() == ["quick_wins"]  # no option is a quick win
+    # no option is a quick win, and Lancaster's pools have no unit cost: days are not money there
+    assert score(lancaster, rules).undiscriminating() == ["quick_wins", "time"]
     assert score(gloucester, rules).undiscriminating() == []
     with pytest.raises(SystemExit):
         main(["score", str(ROOT / "scenarios" / "lancaster-2011.yaml"), "--format", "json"])

@@ -67,7 +67,7 @@ def test_decisions_are_logged_against_a_run(store, results):
 def test_diff_names_what_changed(store, results):
     a, b = store.save_run(results[0]), store.save_run(results[1])
     lines = store.diff(a, b)
-    assert "hr: hr-county-s101 from Jul 2015 → hr-bureau from Jul 2015" in lines
+    assert "hr: hr-county-s101 from Jul 2015 → hr-bureau from Jul 2016" in lines
     assert any(line.startswith("npv:") for line in lines)
     assert store.diff(a, a) == ["the inputs are identical (same hash)"]
 

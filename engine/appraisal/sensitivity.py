@@ -72,12 +72,12 @@ def weight_sensitivity(
     samples = weight_draws(base_w, draws, seed, concentration)
     weight_scores = _scores(table, samples)
     uncertain = uncertain_options(table) if costs else []
-    scores, live, by_costs = weight_scores, None, None
+    scores, live, by_costs, npv = weight_scores, None, None, None
     if uncertain:
         drawn = cost_draws(table, draws, seed)  # the rules run once; both weight sets reuse it
-        scores, live = drawn.scores(samples), drawn.eligible
-        by_costs = mou_choice(programme, options, drawn.scores(base_w), live).won
-    joint = mou_choice(programme, options, scores, live)
+        scores, live, npv = drawn.scores(samples), drawn.eligible, drawn.npv
+        by_costs = mou_choice(programme, options, drawn.scores(base_w), live, npv).won
+    joint = mou_choice(programme, options, scores, live, npv)
     by_weights = mou_choice(programme, options, weight_scores).won
     base_scores = _scores(table, base_w[None, :])
     base = mou_choice(programme, options, base_scores)

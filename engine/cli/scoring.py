@@ -202,6 +202,7 @@ def switching(
     from engine.io.load import load_programme
     from engine.io.shipped import shipped_rules
     from engine.plan.disclosure import Disclosure, public_switching
+    from engine.present.mou import switching_note
     from engine.programme.exempt import NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
     from engine.scoring.switching import switching_values
@@ -215,6 +216,8 @@ def switching(
     shown, withheld = public_switching(values, Disclosure.of(loaded, include_exempt))
     for value in shown:
         echo(f"- {value.text()}")
+    if values:
+        echo(switching_note(loaded))
     if withheld:
         echo(
             f"{withheld} switching value(s) rest on exempt (commercially confidential) prices and are "

@@ -8,6 +8,7 @@ unless asked for.
 from __future__ import annotations
 
 from engine.present.assumed import assumed_label
+from engine.present.mou import READING, verdict_words
 from engine.present.summary import EXEMPT
 from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
@@ -128,11 +129,12 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
                 f"    {criterion.name}: {how} → {row[f'{c}.normalised']:.2f} × {row[f'{c}.weight']:.2f} "
                 f"= {row[f'{c}.contribution']:.3f}"
             )
+        needed = _derived_read(scores)
         for derived in rules.derived:
             expression = scores.rules.compiled.derived[derived.name]
             if derived.name in secret:
                 continue
-            if any(derived.name in scores.expressions[c.id].symbols for c in rules.criteria):
+            if derived.name in needed:
                 shown = _shown(scores, i, expression, secret, unknown)
                 lines.append(f"    where {derived.name} = {expression.describe(shown)} ({derived.text})")
         for fired in scores.fired[i]:
@@ -143,18 +145,27 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
         if scales or {e["option"], e["benchmark_option"]} & hidden:
             lines.append(
                 f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; the scores compared "
-                f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%}) rest on "
-                "exempt prices and are withheld"
+                f"(against {e['benchmark_option']}, with the MoU margin of {e['margin']:.0%} of the "
+                f"benchmark's net present value, in £) rest on exempt prices and are withheld; {READING}"
             )
             continue
         lines.append(
             f"exception {e['option']} ({e['provider_name']}): {e['verdict']}; it scores {e['score']:.3f} "
-            f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; the MoU margin of "
-            f"{e['margin']:.0%} needs {e['required_score']:.3f}"
-            + (f", so it is short by {e['gap']:.3f}" if e["gap"] > 0 else "")
+            f"against {e['benchmark_option']} at {e['benchmark_score']:.3f}; {verdict_words(e)}"
         )
     lines.append(f"ties: {tie_rule(scores, ties)}")
     return "\n".join(lines)
+
+
+def _derived_read(scores: ScoreTable) -> set[str]:
+    """The derived names a criterion reads, directly or through another derived name (a quick win
+    reads the annual saving), so the explanation defines every name it shows."""
+    compiled = scores.rules.compiled
+    needed = {s for c in scores.rules.criteria for s in compiled.criteria[c.id].symbols}
+    for derived in reversed(scores.rules.derived):  # a derived name reads only earlier ones
+        if derived.name in needed:
+            needed |= set(compiled.derived[derived.name].symbols)
+    return needed
 
 
 def unknown_fields(scores: ScoreTable, index: int) -> set[str]:

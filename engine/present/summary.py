@@ -152,8 +152,10 @@ def _policy_line(p: Programme, policy: ExceptionPolicy) -> str:
         fallback = ", else the default provider" if p.default_provider else ""
         expected = f"the service's lead provider{fallback}"
     return (
-        f"Exception rule ({scope}): another partner only where it beats {expected} by "
-        f"{policy.margin:.0%}; {policy.joint_decision}; final decision: {policy.final_decision}."
+        f"Exception rule ({scope}): another partner only where its net present value (£) beats "
+        f"{expected}'s by {policy.margin:.0%} of that value (this is the programme's reading of the MoU's "
+        f"'greater value' (the MoU gives no margin)); {policy.joint_decision}; final decision: "
+        f"{policy.final_decision}."
     )
 
 

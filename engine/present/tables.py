@@ -9,6 +9,7 @@ import pandas as pd
 from engine.io.cells import frames_workbook
 from engine.plan.disclosure import Disclosure
 from engine.plan.result import PlanResult, usage
+from engine.present.mou import verdict_words
 from engine.programme.exempt import band
 from engine.scoring.scores import ScoreTable
 
@@ -57,11 +58,7 @@ def ranking_text(
                     "prices and are withheld"
                 )
                 continue
-            lines.append(
-                f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {e['score']:.3f} against "
-                f"{e['benchmark_option']} {e['benchmark_score']:.3f}, needs {e['required_score']:.3f} "
-                f"(margin {e['margin']:.0%})" + (f", short by {e['gap']:.3f}" if e["gap"] > 0 else "")
-            )
+            lines.append(f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {verdict_words(e)}")
     lines += ["", f"Ties: {table.tie_break}."]
     return "\n".join(lines)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
 from engine.present.assumed import NOTE, assumed_label, summary_line
+from engine.present.mou import READING, verdict_words
 from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band
@@ -65,8 +66,14 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
     frame = scores.options
     blocks: list[Block] = [
         para(
-            "Every option of every service, each criterion's score on a common 0–1 scale, its weight, and "
-            "the total. The recommended option is ranked 1 within its service; options ruled out say why.",
+            "Every option of every service, each criterion's score on a common scale, its weight, and "
+            "the total. The recommended option is ranked 1 within its service; options ruled out say why. "
+            + (
+                "Each score is the option's change from keeping the service as it is, over the largest "
+                "change in the programme: from −1 to 1, with doing nothing at 0."
+                if scores.rules.normalisation == "change"
+                else "Scores run from 0 to 1."
+            ),
             numbered=False,
         ),
         table(
@@ -151,11 +158,13 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
         )
         benchmark = r["benchmark_option"]
         weighed_on_secrets = option in secret or (isinstance(benchmark, str) and benchmark in secret)
+        weighed_on_secrets |= bool(result.scores.secret_scales())  # every score gives a price back
         if isinstance(benchmark, str) and weighed_on_secrets and not exempt:
             blocks.append(
                 para(
                     f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the MoU margin of "
-                    f"{r['margin']:.0%}; the scores compared rest on exempt prices and are given in the "
+                    f"{r['margin']:.0%} of its net present value (£); {READING}. The figures "
+                    "compared rest on exempt prices and are given in the "
                     f"exempt appendix. Verdict: {r['verdict']}.",
                     numbered=False,
                 )
@@ -164,9 +173,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(
                 para(
                     f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {benchmark} "
-                    f"({r['benchmark_provider']}). The MoU requires {r['required_score']:.3f} "
-                    f"({r['margin']:.0%} above {programme.expected_provider_words}). "
-                    f"Verdict: {r['verdict']}.",
+                    f"({r['benchmark_provider']}); {verdict_words(r)}. Verdict: {r['verdict']}.",
                     numbered=False,
                 )
             )

@@ -14,6 +14,7 @@ from engine.appraisal.evidence import Evidence, gather
 from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
+from engine.present.mou import READING, margin_words
 from engine.present.ties import recommendation_tie
 from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
@@ -404,10 +405,11 @@ def _policy_texts(programme: Programme) -> list[str]:
     for policy in programme.policies:
         expected = f"{default.name} is the default provider" if default else "each service's lead provider"
         expected += "" if default else " is expected to provide it"
+        benchmark = f"the {'expected' if leads else 'default'} provider"
         out.append(
             f"Under the Memorandum of Understanding {expected}. Another partner is recommended only "
-            f"where its option scores at least {policy.margin:.0%} above the "
-            f"{'expected' if leads else 'default'} provider's best option; such a case needs the "
+            f"where its option has {margin_words(policy.margin, benchmark)} "
+            f"({READING}); such a case needs the "
             f"{policy.joint_decision}, and the final decision rests with {policy.final_decision}."
         )
     return out

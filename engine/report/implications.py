@@ -6,6 +6,7 @@ from engine.appraisal.evidence import Evidence
 from engine.appraisal.finance import TargetProgress
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure, public_switching
+from engine.present.mou import switching_note
 from engine.present.staff import StaffTotal, fte_text, staff_total
 from engine.programme.partners import consenting_partners
 from engine.report.document import Section, para, section, subheading, table
@@ -185,7 +186,8 @@ def risk(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
             para(
                 "How safe each exception verdict is (switching values; Appendix 3 gives them all): "
                 + "; ".join(v.text() for v in shown)
-                + "."
+                + ". "
+                + switching_note(programme)
             )
         )
     if len(shown) < len(evidence.switching):

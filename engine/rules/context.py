@@ -16,6 +16,7 @@ import numpy as np
 
 from engine.base.errors import RuleError, source_of
 from engine.programme.model import DeliveryOption, Programme, Service
+from engine.programme.money import GREEN_BOOK, change_ledger, month_discounts
 from engine.rules.expr import BOOLEAN, NUMBER, TEXT, Kind, Type
 
 MAYBE_NUMBER = Type(Kind.NUMBER, nullable=True)
@@ -30,6 +31,7 @@ class _Reading:
         self.horizon = programme.horizon
         default = programme.default_provider
         self.default_id = None if default is None else default.id
+        self._money: dict[str, tuple[float, float, float]] = {}
 
     def expected_id(self, service: Service) -> str | None:
         """The service's expected provider: its lead provider, else the default provider."""
@@ -38,6 +40,26 @@ class _Reading:
     def period(self, day: date | None) -> int | None:
         """The horizon period of ``day`` (None stays None)."""
         return None if day is None else self.horizon.period_of(day)
+
+    def month(self, day: date | None) -> int | None:
+        """Whole months from the horizon's start to ``day``'s period (None stays None): a period
+        number in months, so a rule means the same on a monthly or a quarterly programme."""
+        period = self.period(day)
+        return None if period is None else period * self.horizon.months_per_period
+
+    def money(self, option: DeliveryOption) -> tuple[float, float, float]:
+        """Present values (£, Green Book defaults, the change started at the programme's start)
+        of the option's savings against today, its one-off cost and its costed resource days:
+        the parts of the finance's own NPV (savings − one-off − days), from the one ledger."""
+        if option.id not in self._money:
+            ledger = change_ledger(self.programme, option, 0, GREEN_BOOK)
+            discount = month_discounts(GREEN_BOOK, len(ledger.net))
+            self._money[option.id] = (
+                float(ledger.savings @ discount),
+                float(ledger.one_off @ discount),
+                float(ledger.resources @ discount),
+            )
+        return self._money[option.id]
 
     def in_horizon(self, day: date | None) -> bool:
         """Whether ``day`` falls inside the horizon."""
@@ -61,6 +83,7 @@ FIELDS: dict[str, tuple[Type, Reader]] = {
     "service.is_back_office": (BOOLEAN, lambda s, o, r: s.area == "back_office"),
     "service.current_provider": (TEXT, lambda s, o, r: s.provider_now),
     "service.contract_end_period": (MAYBE_NUMBER, lambda s, o, r: r.period(s.contract_end)),
+    "service.contract_end_month": (MAYBE_NUMBER, lambda s, o, r: r.month(s.contract_end)),
     "service.contract_ends_in_horizon": (BOOLEAN, lambda s, o, r: r.in_horizon(s.contract_end)),
     "option.id": (TEXT, lambda s, o, r: o.id),
     "option.model": (TEXT, lambda s, o, r: o.model),
@@ -69,12 +92,19 @@ FIELDS: dict[str, tuple[Type, Reader]] = {
     "option.annual_cost": (NUMBER, lambda s, o, r: o.annual_cost),
     "option.stranded_cost": (NUMBER, lambda s, o, r: o.stranded_cost),
     "option.duration": (NUMBER, lambda s, o, r: o.duration),
+    "option.duration_months": (NUMBER, lambda s, o, r: o.duration * r.horizon.months_per_period),
     "option.risk": (TEXT, lambda s, o, r: o.risk),
     "option.is_status_quo": (BOOLEAN, lambda s, o, r: o.is_status_quo),
     "option.is_exception": (BOOLEAN, lambda s, o, r: r.programme.is_exception(o)),
     "option.is_in_house": (BOOLEAN, lambda s, o, r: o.provider == s.owner and not o.is_status_quo),
     "option.earliest_start_period": (MAYBE_NUMBER, lambda s, o, r: r.period(o.earliest_start)),
     "option.latest_finish_period": (MAYBE_NUMBER, lambda s, o, r: r.period(o.latest_finish)),
+    "option.earliest_start_month": (MAYBE_NUMBER, lambda s, o, r: r.month(o.earliest_start)),
+    "option.latest_finish_month": (MAYBE_NUMBER, lambda s, o, r: r.month(o.latest_finish)),
+    "option.pv_savings": (NUMBER, lambda s, o, r: r.money(o)[0]),
+    "option.pv_one_off": (NUMBER, lambda s, o, r: r.money(o)[1]),
+    "option.pv_resources": (NUMBER, lambda s, o, r: r.money(o)[2]),
+    "option.npv": (NUMBER, lambda s, o, r: r.money(o)[0] - r.money(o)[1] - r.money(o)[2]),
     "option.total_demand": (NUMBER, lambda s, o, r: sum(sum(o.demand_profile(p)) for p in o.demand)),
     "provider.id": (TEXT, lambda s, o, r: o.provider),
     "provider.name": (TEXT, lambda s, o, r: r.programme.partner(o.provider).name),
@@ -84,6 +114,7 @@ FIELDS: dict[str, tuple[Type, Reader]] = {
     "provider.is_owner": (BOOLEAN, lambda s, o, r: o.provider == s.owner),
     "horizon.periods": (NUMBER, lambda s, o, r: r.horizon.periods),
     "horizon.months_per_period": (NUMBER, lambda s, o, r: r.horizon.months_per_period),
+    "horizon.months": (NUMBER, lambda s, o, r: r.horizon.periods * r.horizon.months_per_period),
 }
 BASE_SCHEMA: dict[str, Type] = {path: kind for path, (kind, _) in FIELDS.items()}
 ATTRIBUTE_KINDS = {"number": Kind.NUMBER, "text": Kind.TEXT, "boolean": Kind.BOOLEAN}

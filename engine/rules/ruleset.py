@@ -24,7 +24,7 @@ from engine.rules.context import schema_for
 from engine.rules.expr import BOOLEAN, ExprError, Expression, Kind, compile_expression
 from engine.rules.pairwise import ahp_weights
 
-Normalisation = Literal["minmax", "vector", "sum", "scale"]
+Normalisation = Literal["minmax", "vector", "sum", "scale", "change"]
 Expr = Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION_CHARS)]
 Score = Annotated[float, Field(ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE, allow_inf_nan=False)]
 MAX_CONSISTENCY_RATIO = 0.1
@@ -57,6 +57,7 @@ class Criterion(Record):
     lookup: Lookup | None = None
     normalisation: Normalisation | None = None
     scale: tuple[Score, Score] | None = None
+    unit: AttrName | None = None  # change normalisation: criteria of one unit share one scale
 
     @model_validator(mode="after")
     def _one_source(self) -> Criterion:

@@ -19,7 +19,7 @@ from engine.rules.context import OptionTable
 from engine.rules.evaluate import Evaluated, evaluate
 from engine.scoring.mcda import method_scores
 from engine.scoring.recommend import NONE, mou_choice
-from engine.scoring.scores import ScoreTable, normalised_matrix
+from engine.scoring.scores import ScoreTable, normalised_matrix, status_quo_rows
 
 FTE = "service.fte"
 ATTRIBUTE = "option.attributes."
@@ -88,7 +88,10 @@ def fill_in(table: ScoreTable, fillings: list[tuple[str, Filling]], base: Evalua
         by_criterion[rows], total[rows] = done.criterion_adjustment[at], done.total_adjustment[at]
         eligible[:, k] = live
         if live.any():
-            normalised = normalised_matrix(table.rules, raw, live)[live] + by_criterion[live]
+            normalised = (
+                normalised_matrix(table.rules, raw, live, status_quo_rows(table.table))[live]
+                + by_criterion[live]
+            )
             scores[live, k] = method_scores(table.method, normalised, weights) + total[live]
     conditions = [
         np.concatenate([done.eligible[at], done.total_adjustment[at], done.criterion_adjustment[at].ravel()])

@@ -44,6 +44,14 @@ def normalise(
     raise ValueError(f"unknown normalisation {method}")
 
 
+def change(delta: np.ndarray) -> np.ndarray:
+    """Changes from the status quo (larger is better) divided by the largest absolute change, so
+    they lie in [-1, 1], the status quo is 0 and an affine change x → a·x + b (a > 0) of the raw
+    values leaves them as they are; all changes 0 stay 0 (the criterion decides nothing)."""
+    largest = float(np.max(np.abs(delta))) if delta.size else 0.0
+    return np.zeros_like(delta, dtype=float) if largest == 0 else delta / largest
+
+
 def wsm(normalised: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted sum: ``S_i = Σ_j w_j r_ij``.  Returns (contributions w_j r_ij, scores).
 

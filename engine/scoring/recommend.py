@@ -1,9 +1,17 @@
 """The MoU's exception rule and each service's recommendation, from scored options.
 
 A service's expected provider is its lead provider, else the programme's default provider (the
-County); another partner's option is recommended only where its score beats the expected
-provider's best option by the margin of the policies governing the service (each client council's
-own; the largest where several share it), and is then flagged with their decision routes.
+County); another partner's option is recommended only where its net present value (£, Green Book,
+against keeping things as they are) beats the expected provider's best option's by the margin of
+the policies governing the service (each client council's own; the largest where several share
+it), and is then flagged with their decision routes.
+
+Why £ NPV and not the score: a margin is a ratio, and a ratio means something only on a quantity
+with a true zero and a unit.  A change's NPV against today has both (0 is doing nothing, the unit
+is the pound), it depends on the option alone, so the verdict is the same whatever other options
+the programme holds and however a criterion's raw values are rescaled (x → a·x + b); a score is a
+weighted sum over scales the whole programme sets, and neither is true of it.  The margin is the
+programme's reading of the MoU's "greater value" (the MoU gives no margin).
 
 The rule is written once, in :func:`mou_choice`, over a batch of score draws (rows × draws):
 scoring applies it to one draw and explains it (:func:`recommend`); the Monte-Carlo sensitivity
@@ -28,12 +36,14 @@ EXCEPTION_COLUMNS = [
     "provider",
     "provider_name",
     "score",
+    "npv",
     "benchmark_option",
     "benchmark_provider",
     "benchmark_score",
+    "benchmark_npv",
     "uplift",
     "margin",
-    "required_score",
+    "required_npv",
     "gap",
     "passes_margin",
     "verdict",
@@ -52,24 +62,33 @@ class Choice:
 
 
 def mou_choice(
-    programme: Programme, options: pd.DataFrame, scores: np.ndarray, eligible: np.ndarray | None = None
+    programme: Programme,
+    options: pd.DataFrame,
+    scores: np.ndarray,
+    eligible: np.ndarray | None = None,
+    npv: np.ndarray | None = None,
 ) -> Choice:
     """Best option per service and draw under the MoU: another partner only if it beats the margin.
 
-    The benchmark is the best eligible option of the service's expected provider, or, where it
-    offers none, the best eligible option that is not an exception (in house or the
-    status quo).  An exception is allowed when its score ≥ benchmark + margin × |benchmark| and
-    exceeds the benchmark; the recommendation is then the best allowed option, the first in file
-    order (status quo first) among equals.  ``scores`` and ``eligible`` are rows × draws;
-    without ``eligible`` every draw has the frame's own.
+    The benchmark is the eligible option of the service's expected provider with the highest NPV
+    (£ against today), or, where it offers none, the eligible option that is not an exception (in
+    house or the status quo, whose NPV is 0) with the highest NPV.  An exception is allowed when
+    its NPV ≥ benchmark + margin × |benchmark| and exceeds the benchmark's (so with a benchmark of
+    NPV 0 it must have a positive NPV, and with a negative one it must be the margin's share of
+    it better); the recommendation is then the best-scoring allowed option, the first in file
+    order (status quo first) among equals.  ``scores``, ``eligible`` and ``npv`` are rows × draws
+    (``npv`` may be one column); without them every draw has the frame's own.
     """
     if eligible is None:
         eligible = np.repeat(options["eligible"].to_numpy(dtype=bool)[:, None], scores.shape[1], axis=1)
+    if npv is None:
+        npv = options["npv"].to_numpy(dtype=float)[:, None]
+    npv = np.broadcast_to(npv, scores.shape)
     group, services = _service_index(programme, options), len(programme.services)
     margin = np.array([programme.margin_for(s) for s in programme.services])[:, None]
     exception = options["exception"].to_numpy(dtype=bool)[:, None]
     by_default = ~exception & _by_expected_provider(programme, options, group)[:, None]
-    live = np.where(eligible, scores, -np.inf)
+    live = np.where(eligible, npv, -np.inf)
     bench, value = _first_best(np.where(by_default, live, -np.inf), group, services)
     fallback, fallback_value = _first_best(np.where(~exception, live, -np.inf), group, services)
     value = np.where(bench == NONE, fallback_value, value)
@@ -77,7 +96,7 @@ def mou_choice(
     with np.errstate(invalid="ignore"):  # -inf where there is no benchmark: masked below
         required = value + margin * np.abs(value)
     at = np.minimum(group, services - 1)  # rows of no listed service (group = services) are never read
-    beats = (scores >= required[at]) & (scores > value[at])
+    beats = (npv >= required[at]) & (npv > value[at])
     passes = np.where(exception & (bench[at] != NONE), beats, True)
     chosen, _ = _first_best(np.where(eligible & passes, scores, -np.inf), group, services)
     option = options["option"].to_numpy()
@@ -132,6 +151,7 @@ def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame
     column = {name: options[name].to_numpy() for name in ("option", "provider", "provider_name", "model")}
     column |= {name: options[name].to_numpy(dtype=bool) for name in ("status_quo", "exception", "eligible")}
     column["score"] = scores[:, 0]
+    column["npv"] = options["npv"].to_numpy(dtype=float)
     rows_of = _rows_by_service(options)
     service_rows, exception_rows = [], []
     for service in programme.services:
@@ -151,23 +171,26 @@ def recommend(programme: Programme, options: pd.DataFrame) -> tuple[pd.DataFrame
 def _verdict(
     column: dict[str, np.ndarray], row: int, bench: int, chosen: int, passes: bool, margin: float
 ) -> dict[str, object]:
-    """One exception option against its benchmark: the scores compared, the margin, the verdict."""
-    score = float(column["score"][row])
+    """One exception option against its benchmark: the NPVs compared (£), the margin, the verdict
+    (the scores are given too: the best-scoring allowed option is recommended)."""
+    value = float(column["npv"][row])
     known = bench != NONE
-    b_score = float(column["score"][bench]) if known else float("nan")
-    required = b_score + margin * abs(b_score) if known else float("nan")
+    b_value = float(column["npv"][bench]) if known else float("nan")
+    required = b_value + margin * abs(b_value) if known else float("nan")
     return {
         "option": column["option"][row],
         "provider": column["provider"][row],
         "provider_name": column["provider_name"][row],
-        "score": score,
+        "score": float(column["score"][row]),
+        "npv": value,
         "benchmark_option": column["option"][bench] if known else None,
         "benchmark_provider": column["provider"][bench] if known else None,
-        "benchmark_score": b_score,
-        "uplift": score / b_score - 1 if known and b_score > 0 else float("nan"),
+        "benchmark_score": float(column["score"][bench]) if known else float("nan"),
+        "benchmark_npv": b_value,
+        "uplift": value / b_value - 1 if known and b_value > 0 else float("nan"),
         "margin": margin,
-        "required_score": required,
-        "gap": max(0.0, required - score) if known else 0.0,
+        "required_npv": required,
+        "gap": max(0.0, required - value) if known and not passes else 0.0,
         "passes_margin": passes,
         "verdict": "recommended by exception"
         if row == chosen

@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.base.errors import RuleError, source_of
+from engine.base.errors import Problem, RuleError, source_of
 from engine.programme.model import Programme
 from engine.rules.context import OptionTable, option_table
 from engine.rules.evaluate import Fired, evaluate
 from engine.rules.expr import Expression
 from engine.rules.ruleset import RuleSet
-from engine.scoring.mcda import normalise, topsis, wsm
+from engine.scoring.mcda import change, normalise, topsis, wsm
 from engine.scoring.recommend import recommend
 
 TIE_BREAK = (
@@ -94,10 +94,24 @@ class ScoreTable:
             secret = frame["exempt"].map(lambda fields, c=c: c in fields).astype(bool)
             if how == "scale" or not secret.any():
                 continue
+            if how == "change":
+                if self._secret_change_scale(criterion.unit or f"criterion:{c}"):
+                    out.append(c)
+                continue
             public, hidden = frame.loc[~secret, f"{c}.raw"], frame.loc[secret, f"{c}.raw"]
             if how != "minmax" or public.empty or hidden.min() < public.min() or hidden.max() > public.max():
                 out.append(c)
         return out
+
+    def _secret_change_scale(self, unit: str) -> bool:
+        """Whether a change scale (the largest absolute change of a unit's criteria) is set by an
+        option whose value on one of them is worked from an exempt figure."""
+        members = [c for c in self.rules.criteria if (c.unit or f"criterion:{c.id}") == unit]
+        frame = self.options[self.options["eligible"].astype(bool)]
+        secret = frame["exempt"].map(lambda fields: any(c.id in fields for c in members)).astype(bool)
+        size = pd.concat([frame[f"{c.id}.normalised"].abs() for c in members], axis=1).max(axis=1)
+        public = 0.0 if size[~secret].empty else float(size[~secret].max())
+        return bool(secret.any()) and float(size[secret].max()) > public  # a public value sets it else
 
     def public_options(self) -> pd.DataFrame:
         """The options frame as it may be published: every value worked from an exempt figure
@@ -156,7 +170,7 @@ class ScoreTable:
         secret = secret_options(self.programme)
         hidden = frame["option"].isin(secret) | frame["benchmark_option"].isin(secret)
         hidden |= bool(self.secret_scales())
-        for column in ("score", "benchmark_score", "uplift", "required_score", "gap"):
+        for column in ("score", "npv", "benchmark_score", "benchmark_npv", "uplift", "required_npv", "gap"):
             if column in frame.columns:
                 frame[column] = frame[column].astype(object)
                 frame.loc[hidden, column] = None
@@ -250,9 +264,10 @@ def score(
             f"rule set `{rules.id}` rules out every option of the programme", file=source_of(rules)
         )
     criteria = [c.id for c in rules.criteria]
-    normalised = normalised_matrix(rules, raw, eligible) + np.where(
+    normalised = normalised_matrix(rules, raw, eligible, status_quo_rows(table)) + np.where(
         eligible[:, None], done.criterion_adjustment, 0
     )
+    check_in_scale(rules, table, normalised, fired)
     total_adjustment = done.total_adjustment
 
     w = np.array([weight[c] for c in criteria])
@@ -314,15 +329,78 @@ def _weights(rules: RuleSet, override: Mapping[str, float] | None) -> dict[str, 
     return {c: v / total for c, v in merged.items()}
 
 
-def normalised_matrix(rules: RuleSet, raw: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Each criterion's raw values on a common scale, over the eligible rows (NaN elsewhere)."""
+def normalised_matrix(
+    rules: RuleSet, raw: np.ndarray, eligible: np.ndarray, baseline: np.ndarray | None = None
+) -> np.ndarray:
+    """Each criterion's raw values on a common scale, over the eligible rows (NaN elsewhere).
+
+    ``change`` criteria need ``baseline``, each row's status-quo row (:func:`status_quo_rows`):
+    a value is its change from its service's status quo, signed so that better is positive, over
+    the largest absolute change in the programme of any criterion of the same ``unit`` (so money
+    criteria share one £ scale and their weighted sum follows the net money)."""
     normalised = np.full(raw.shape, np.nan)
+    groups: dict[str, list[int]] = {}
     for j, criterion in enumerate(rules.criteria):
         how = criterion.normalisation or rules.normalisation
+        if how == "change":
+            groups.setdefault(criterion.unit or f"criterion:{criterion.id}", []).append(j)
+            continue
         normalised[eligible, j] = normalise(
             raw[eligible, j], criterion.direction == "cost", how, criterion.scale
         )
+    if groups:
+        if baseline is None:
+            raise ValueError("change normalisation needs each row's status quo")
+        today = np.where(baseline[:, None] >= 0, raw[np.maximum(baseline, 0)], 0.0)
+        sign = np.array([-1.0 if c.direction == "cost" else 1.0 for c in rules.criteria])
+        delta = (raw - today) * sign
+        rows = np.flatnonzero(eligible)
+        for members in groups.values():
+            at = np.ix_(rows, np.array(members, dtype=np.intp))
+            normalised[at] = change(delta[at])
     return normalised
+
+
+def status_quo_rows(table: OptionTable) -> np.ndarray:
+    """Each row's status-quo row (the first status quo of its service; -1 where it has none, and
+    the row's change is then measured from 0)."""
+    first: dict[str, int] = {}
+    for i, (service, option) in enumerate(table.rows):
+        if option.is_status_quo:
+            first.setdefault(service.id, i)
+    return np.array([first.get(service.id, -1) for service, _ in table.rows], dtype=np.intp)
+
+
+def scale_of(rules: RuleSet, criterion_id: str) -> tuple[float, float] | None:
+    """The declared range of a criterion's normalised values (None where the method has none)."""
+    criterion = next(c for c in rules.criteria if c.id == criterion_id)
+    how = criterion.normalisation or rules.normalisation
+    return (-1.0, 1.0) if how == "change" else (0.0, 1.0) if how in ("minmax", "scale") else None
+
+
+def check_in_scale(
+    rules: RuleSet, table: OptionTable, normalised: np.ndarray, fired: list[list[Fired]]
+) -> None:
+    """A criterion adjustment that pushes a normalised value outside its declared scale is an
+    error (a 1.12 on a 0–1 scale would be scored as more than the best possible): the rule set
+    must make such an adjustment act on the total instead, or add less."""
+    problems = []
+    for j, criterion in enumerate(rules.criteria):
+        bounds = scale_of(rules, criterion.id)
+        if bounds is None:
+            continue
+        for i in np.flatnonzero(
+            (normalised[:, j] < bounds[0] - 1e-9) | (normalised[:, j] > bounds[1] + 1e-9)
+        ):
+            rules_fired = [f.rule for f in fired[i] if f.kind == "adjustment"]
+            problems.append(
+                f"adjustment {', '.join(f'`{r}`' for r in rules_fired)} puts criterion "
+                f"`{criterion.id}` of option `{table.rows[i][1].id}` at {normalised[i, j]:.3f}, outside its "
+                f"scale [{bounds[0]:g}, {bounds[1]:g}]; make it act on the total (drop `criterion:`) "
+                "or add less"
+            )
+    if problems:
+        raise RuleError([Problem(text, file=source_of(rules)) for text in problems])
 
 
 def _options_frame(
@@ -357,6 +435,7 @@ def _options_frame(
         data[f"{c}.contribution"] = contributions[:, j]
     data["adjustment"] = np.where(eligible, adjustment, np.nan)
     data["score"] = scores
+    data["npv"] = table.columns["option.npv"]
     data["exempt"] = [_exempt(table, i, rules) for i in range(len(table))]
     frame = pd.DataFrame(data)
     order = np.arange(len(frame))  # file order: services, then status quo first, then options
@@ -378,7 +457,13 @@ def _options_frame(
 def secret_fields(table: OptionTable, index: int) -> set[str]:
     """The row's exempt (confidential) fields as the names rules read them by."""
     service, option = table.rows[index]
-    return {f"option.{f}" for f in option.exempt} | {f"service.{f}" for f in service.exempt}
+    out = {f"option.{f}" for f in option.exempt} | {f"service.{f}" for f in service.exempt}
+    if out:  # present values are worked from the option's and the service's costs
+        out |= set(MONEY_FIELDS)
+    return out
+
+
+MONEY_FIELDS = ("option.pv_savings", "option.pv_one_off", "option.pv_resources", "option.npv")
 
 
 def _exempt(table: OptionTable, index: int, rules: RuleSet) -> list[str]:

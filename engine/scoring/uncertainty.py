@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.programme.model import DeliveryOption
+from engine.programme.money import GREEN_BOOK, change_ledger, month_discounts
 from engine.rules.evaluate import evaluate
 from engine.scoring.mcda import method_scores
-from engine.scoring.scores import ScoreTable, normalised_matrix
+from engine.scoring.scores import ScoreTable, normalised_matrix, status_quo_rows
 
 COSTS = ("annual_cost", "one_off_cost")
 
@@ -38,7 +40,38 @@ def cost_draw_columns(table: ScoreTable, draws: int, seed: int) -> dict[str, np.
             low, high = option.ranges[cost]
             drawn = rng.triangular(low, value, high, draws) if high > low else np.full(draws, value)
             columns[f"option.{cost}"][i::n] = drawn
+            _move_present_values(table, option, cost, drawn - value, columns, slice(i, None, n))
     return columns
+
+
+def _move_present_values(
+    table: ScoreTable,
+    option: DeliveryOption,
+    cost: str,
+    moved: np.ndarray,
+    columns: dict[str, np.ndarray],
+    at: slice,
+) -> None:
+    """Move the option's present values with a drawn cost, as the finance would: £1 more one-off
+    adds its discounted spread to ``pv_one_off``; £1 a year more running cost takes a discounted
+    year of saving from ``pv_savings``; ``npv`` follows both."""
+    unit = option.model_copy(
+        update={
+            "one_off_cost": 1.0,
+            "stranded_cost": 0.0,
+            "annual_cost": table.programme.service(option.service).annual_cost - 1.0,
+        }
+    )
+    ledger = change_ledger(table.programme, unit, 0, GREEN_BOOK)
+    discount = month_discounts(GREEN_BOOK, len(ledger.net))
+    if cost == "one_off_cost":
+        spent = moved * float(ledger.one_off @ discount)
+        columns["option.pv_one_off"][at] += spent
+        columns["option.npv"][at] -= spent
+    else:
+        saved = -moved * float(ledger.savings @ discount)
+        columns["option.pv_savings"][at] += saved
+        columns["option.npv"][at] += saved
 
 
 @dataclass
@@ -50,6 +83,7 @@ class CostDraws:
     eligible: np.ndarray  # rows × draws
     normalised: list[np.ndarray]  # per draw: eligible rows × criteria, adjustments included
     total: list[np.ndarray]  # per draw: eligible rows' adjustment to the total
+    npv: np.ndarray  # rows × draws: each option's £ NPV against today in the draw (the MoU test's)
 
     def scores(self, weights: np.ndarray) -> np.ndarray:
         """Scores (rows × draws; NaN where ruled out) for one weight vector or one per draw."""
@@ -65,10 +99,11 @@ class CostDraws:
 def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
     """Every rule run once over the stacked draws, then each draw normalised on its own."""
     n = len(table.table)
+    columns = cost_draw_columns(table, draws, seed)
     done = evaluate(
         table.table,
         table.rules,
-        cost_draw_columns(table, draws, seed),
+        columns,
         rows=n * draws,
         what="in a cost draw",
     )
@@ -77,11 +112,16 @@ def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
     eligible = done.eligible.reshape(draws, n)
     by_criterion = done.criterion_adjustment.reshape(draws, n, criteria)
     total = done.total_adjustment.reshape(draws, n)
+    baseline = status_quo_rows(table.table)
     normalised = [
-        normalised_matrix(table.rules, raw[d], eligible[d])[eligible[d]] + by_criterion[d][eligible[d]]
+        normalised_matrix(table.rules, raw[d], eligible[d], baseline)[eligible[d]]
+        + by_criterion[d][eligible[d]]
         for d in range(draws)
     ]
-    return CostDraws(table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)])
+    npv = columns["option.npv"].reshape(draws, n).T
+    return CostDraws(
+        table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)], npv
+    )
 
 
 def cost_draw_scores(

@@ -173,7 +173,7 @@ def _candidates(given: list[Any], column: str, rules: RuleSet) -> tuple[tuple[An
         return tuple(given), "the values given elsewhere in the programme"
     for criterion in rules.criteria:
         reads = column in rules.compiled.criteria[criterion.id].symbols
-        if reads and (criterion.normalisation or rules.normalisation) == "scale" and criterion.scale:
+        if reads and criterion.scale:  # a declared scale bounds the raw values whatever the method
             lo, hi = criterion.scale
             return (float(lo), float(hi)), f"the ends of the scale of criterion `{criterion.id}`"
     return (), "no other record gives it and no criterion reading it has a scale"

@@ -94,8 +94,31 @@ exceptions = table.public_exceptions()
 if len(exceptions):
     st.subheader("Exceptions (another partner than the expected provider)")
     shown = exceptions[
-        ["service", "option", "provider_name", "score", "required_score", "gap", "verdict"]
-    ].rename(columns={"provider_name": "provider", "required_score": "score needed"})
+        [
+            "service",
+            "option",
+            "provider_name",
+            "score",
+            "npv",
+            "benchmark_npv",
+            "required_npv",
+            "gap",
+            "verdict",
+        ]
+    ].rename(
+        columns={
+            "provider_name": "provider",
+            "npv": "NPV (£)",
+            "benchmark_npv": "benchmark NPV (£)",
+            "required_npv": "NPV needed (£)",
+            "gap": "short by (£)",
+        }
+    )
+    st.caption(
+        "An exception must beat the expected provider's best net present value by the margin (a share "
+        "of that NPV, in £): this is the programme's reading of the MoU's 'greater value' (the MoU "
+        "gives no margin)."
+    )
     if exceptions["score"].isna().any():
         st.caption("Scores that rest on commercially confidential (exempt) prices are withheld.")
     st.dataframe(
