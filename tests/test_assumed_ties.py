@@ -49,8 +49,9 @@ def _row(table, option: str) -> int:
 
 # ------------------------------------------------------------------ assumed values, by hand
 def test_an_unrated_outcome_shows_assumed_3_and_its_hand_computed_part():
-    """Default rules: outcome weight 25 of 100, scale [1, 5]; 3 → (3 − 1)/(5 − 1) = 0.5, so the
-    assumed rating carries 0.25 × 0.5 = 0.125 of the status quo's score."""
+    """Default rules score each option by its change from today (issue 16.1): an unrated outcome
+    counts as 3, today's rating, so it is no change and carries none of the score — said so, not
+    printed as a figure (the tiny rules below give a default that does carry weight, by hand)."""
     table = score(load_programme(UNKNOWNS), load_ruleset(shipped_rules()))
     assumed = assumed_inputs(table)
     i = _row(table, "hr-status-quo")
@@ -61,9 +62,11 @@ def test_an_unrated_outcome_shows_assumed_3_and_its_hand_computed_part():
         3.0,
         ("outcomes",),
     )
-    assert a.contribution == pytest.approx(0.125)
+    assert a.contribution == pytest.approx(0.0)
     total = table.options["score"].iloc[i]
-    assert assumed_label(table, a) == f"outcome not given: assumed 3 (0.125 of {total:.3f})"
+    assert assumed_label(table, a) == (
+        f"outcome not given: assumed 3 (counted as no change from today: none of the score {total:.3f})"
+    )
     other = assumed[_row(table, "hr-other")][0]  # `outcome: unknown` in the file
     assert other.unknown and other.state == "unknown" and other.path == "options[hr-other].attributes.outcome"
     assert not assumed[_row(table, "hr-county")]  # rated 4: nothing assumed
@@ -278,31 +281,42 @@ def test_the_report_appendix_lists_assumed_values_and_ties():
     blocks = appendix_scores(result, exempt=False).blocks
     words = json.dumps([str(b) for b in blocks])
     assert "Scores resting on assumed values" in words
-    assert "outcome not given: assumed 3 (0.125 of 0.425)" in words
+    assert "outcome not given: assumed 3 (counted as no change from today: none of the score" in words
 
 
-def test_a_tied_recommendation_in_a_shipped_programme_is_said():
-    """Three Vales under savings-first: audit-chase 0.519 against audit-meridian 0.517."""
-    table = score(
-        load_programme(ROOT / "scenarios" / "three-vales-2016.yaml"),
-        load_ruleset(shipped_rules("savings-first")),
-    )
-    assert near_ties(table).recommendation == {"audit": ["audit-meridian"]}
+def test_no_shipped_recommendation_is_tied_and_every_flag_is_within_the_tolerance():
+    """Scored from today (issue 16.1), no shipped programme's recommendation is effectively tied
+    under either shipped rule set (Three Vales' audit was, 0.519 against 0.517, on the old scale);
+    whatever is flagged lies within the tolerance."""
+    for path in shipped_programmes():
+        for name in ("default", "savings-first"):
+            table = score(load_programme(path), load_ruleset(shipped_rules(name)))
+            ties = near_ties(table)
+            assert ties.recommendation == {}, (path.stem, name)
+            scores = table.options["score"].to_numpy(dtype=float)
+            for row, others in enumerate(ties.options):
+                for other in others:
+                    assert abs(scores[row] - scores[_row(table, other)]) <= ties.tolerance + 1e-12
 
 
-def test_ranges_for_assumed_values_are_opt_in(capsys):
-    """Left out, the status quo's outcome is assumed 3: no range by default; with the flag it is
-    tried at the smallest and largest outcome given elsewhere in the programme (2 and 4)."""
-    args = ("score", str(UNKNOWNS))
+def test_ranges_for_assumed_values_are_opt_in(capsys, tmp_path: Path):
+    """Payroll's change leaves its outcome out, so it is assumed 3: no range by default; with the
+    flag it is tried at the outcomes given elsewhere (hr-county's 4; hr-other's is unknown): one
+    point above today on outcomes, weight 25 of 100 over the largest change (1), adds 0.25. A status
+    quo's assumed value is the zero point the changes are measured from, so it is not tried."""
+    path = tmp_path / "unknowns.yaml"
+    path.write_text(UNKNOWNS.read_text().replace(", attributes: {outcome: 2}}", "}"))
+    args = ("score", str(path))
     plain = json.loads(_cli(capsys, *args, "--format", "json")[0])
-    quo = next(o for o in plain["options"] if o["option"] == "hr-status-quo")
-    assert quo["score_range"] is None and quo["unknown_inputs"] == []
+    payroll = next(o for o in plain["options"] if o["option"] == "payroll-county")
+    assert payroll["score_range"] is None and payroll["unknown_inputs"] == []
     ranged = json.loads(_cli(capsys, *args, "--format", "json", "--ranges-for-assumed")[0])
+    payroll = next(o for o in ranged["options"] if o["option"] == "payroll-county")
+    assert [u["path"] for u in payroll["unknown_inputs"]] == ["options[payroll-county].attributes.outcome"]
+    assert payroll["unknown_inputs"][0]["tried"] == [4.0]
+    assert payroll["score_range"] == pytest.approx([payroll["score"], payroll["score"] + 0.25])
     quo = next(o for o in ranged["options"] if o["option"] == "hr-status-quo")
-    assert [u["path"] for u in quo["unknown_inputs"]] == ["options[hr-status-quo].attributes.outcome"]
-    assert quo["unknown_inputs"][0]["tried"] == [2.0, 4.0]  # hr-county's 4 and payroll-county's 2
-    low, high = quo["score_range"]
-    assert low < quo["score"] < high
+    assert quo["unknown_inputs"] == [] and quo["score_range"] is None
     text, _ = _cli(capsys, *args, "--ranges-for-assumed")
     assert "--ranges-for-assumed: attributes the file leaves out were tried as if unknown" in text
 
@@ -317,14 +331,12 @@ def test_the_readme_documents_the_tolerance_with_its_default():
 
 
 def test_the_reports_reasons_say_when_a_recommendation_is_effectively_tied(tmp_path: Path):
+    """The tiny programme's HR: hr-b is recommended 0.002 above hr-a."""
     from engine.report.build import _tie_reasons
 
     scenario = tmp_path / "tied.yaml"
-    base = (ROOT / "scenarios" / "three-vales-2016.yaml").resolve()
-    scenario.write_text(f"name: Three Vales, savings first\nbase: {base}\nrules: savings-first\n")
+    scenario.write_text(f"name: Near ties\nbase: {TINY.resolve()}\nrules: {TINY_RULES.resolve()}\n")
     result = run_scenario(load_scenario(scenario))
     (reason,) = _tie_reasons(result)
-    assert reason.text.startswith(
-        "The recommendation for Internal audit is effectively equal to audit-meridian"
-    )
+    assert reason.text.startswith("The recommendation for HR is effectively equal to hr-a")
     assert "tie-break" in reason.text

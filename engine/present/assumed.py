@@ -63,6 +63,8 @@ def assumed_label(table: ScoreTable, a: Assumed, include_exempt: bool = False) -
         return f"{head} (read only by {', '.join(a.rules)}; carries no weight)"
     if not carried:
         return f"{head} (the part of the score it carries is withheld: exempt figures)"
+    if abs(a.contribution) < 5e-4:  # on a change scale the default is often "no change from today"
+        return f"{head} (counted as no change from today: none of the score {score:.3f})"
     return f"{head} ({a.contribution:.3f} of {score:.3f})"
 
 

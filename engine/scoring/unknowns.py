@@ -125,11 +125,25 @@ def find_unknowns(table: ScoreTable, assumed: bool = False) -> list[Unknown]:
             if o.attributes.get(name) is not None and not {"attributes", f"attributes.{name}"} & set(o.exempt)
         ]
         given = sorted(set(values_given))  # one kind per attribute (the option table checks it)
+        zero_point = _measured_from_today(table.rules, column)
         for i, (service, option) in enumerate(rows):
+            if assumed and option.is_status_quo and zero_point and name not in option.attributes:
+                continue  # a status quo's assumed value is the zero point the changes are measured from
             if (name in option.attributes or assumed) and option.attributes.get(name) is None:
                 values, basis = _candidates(given, column, table.rules)
                 found.append(Unknown(column, option.id, service.id, (i,), values, basis))
     return found
+
+
+def _measured_from_today(rules: RuleSet, column: str) -> bool:
+    """Whether a criterion reading ``column`` scores each option by its change from the status quo
+    (``change`` normalisation): then the status quo's own value is the zero point, not an input
+    whose range moves any score, and trying it would cancel the change being tried."""
+    return any(
+        (criterion.normalisation or rules.normalisation) == "change"
+        for criterion in rules.criteria
+        if column in rules.compiled.criteria[criterion.id].symbols
+    )
 
 
 def fields_read(rules: RuleSet) -> set[str]:
