@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulp
 
 from engine.base.errors import InfeasibleError
-from engine.optimise.deadline import OutOfTime
+from engine.optimise.deadline import OutOfTime, check
 from engine.optimise.deadline import deadline as command_deadline
 from engine.optimise.heuristic import Rcpsp, propagate, rcpsp_schedule
 from engine.optimise.instance import Instance, Job, build_instance
@@ -74,6 +74,7 @@ def _at_horizon(instance: Instance, periods: int, rcpsp: Rcpsp | None = None) ->
     """The same problem with every transition finished by ``periods``, start windows narrowed by
     longest paths (and, for pure scheduling, by time-table propagation); None if that proves it
     impossible."""
+    check()  # each narrowed instance is rebuilt from the programme: not after the deadline
     try:
         narrowed = build_instance(
             instance.programme, instance.settings.model_copy(update={"horizon": periods}), None
