@@ -111,11 +111,19 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.6g}"
 
 
+def _gap(theirs: dict[str, Any]) -> str:
+    """CP-SAT's own gap (its bound against its float-valued answer), when it has both."""
+    value, bound = theirs.get("exact"), theirs.get("bound")
+    if value is None or bound is None:
+        return ""
+    return f" (gap {abs(bound - value) / max(abs(value), 1e-9):.2%})"
+
+
 def line(label: str, objective: str, row: dict[str, Any]) -> str:
     ours, theirs = row["ours"], row["cpsat"]
     return (
         f"| {label} | {objective} | {ours['status']} {ours['seconds']:.2f} s (gap {ours['gap'] or 0:.2%}) "
-        f"| {theirs['status']} {theirs.get('seconds', 0):.2f} s "
+        f"| {theirs['status']} {theirs.get('seconds', 0):.2f} s{_gap(theirs)} "
         f"(+{theirs.get('build_seconds', 0):.2f} s building) "
         f"| {_number(ours['objective'])} | {_number(theirs.get('exact'))} | {row['agree']} |"
     )
