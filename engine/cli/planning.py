@@ -51,7 +51,10 @@ def plan(
         typer.Option(
             "--time-limit",
             parser=number(0, 86400, low_open=True),
-            help="seconds for the whole command (solve, advice and reasons), > 0 and ≤ 86400",
+            help=(
+                "wall-clock seconds for the whole command from its start (reading, solving, advice "
+                "and reasons), > 0 and ≤ 86400"
+            ),
         ),
     ] = 30.0,
     gap: Annotated[
