@@ -50,6 +50,10 @@ def terminate_cleanly() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors exit 2 with a located message, bugs exit 1."""
+    if argv is None:  # the whole process is this command: its time limit counts from the start
+        from engine.optimise.deadline import mark_process_start
+
+        mark_process_start()
     try:
         with terminate_cleanly():
             code = app(args=argv, standalone_mode=False)

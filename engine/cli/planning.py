@@ -51,7 +51,10 @@ def plan(
         typer.Option(
             "--time-limit",
             parser=number(0, 86400, low_open=True),
-            help="seconds for the whole command (solve, advice and reasons), > 0 and ≤ 86400",
+            help=(
+                "wall-clock seconds for the whole command from its start (reading, solving, advice "
+                "and reasons), > 0 and ≤ 86400"
+            ),
         ),
     ] = 30.0,
     gap: Annotated[
@@ -73,25 +76,27 @@ def plan(
 ) -> None:
     """Choose each service's option and start period under the programme's limits."""
     from engine.appraisal.public import public_plan
+    from engine.optimise.deadline import for_command
     from engine.optimise.solve import solve
 
     output_target(out, output)
     _check_gantt(gantt)
     distinct_targets(("--out", out), ("--gantt", gantt))
-    loaded, table, objective = _plan_input(programme, psplib, rules, method, objective)
-    settings = _plan_settings(
-        objective=objective,
-        solver=solver,
-        time_limit=time_limit,
-        gap=gap,
-        force_in=force_in,
-        force_out=force_out,
-        fix_provider=fix_provider,
-        fix_option=fix_option,
-        max_concurrent=max_concurrent,
-        consensus=consensus,
-    )
-    result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt, table)
+    with for_command(time_limit):  # one wall-clock deadline: reading, scoring, solving, advice, reasons
+        loaded, table, objective = _plan_input(programme, psplib, rules, method, objective)
+        settings = _plan_settings(
+            objective=objective,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+            force_in=force_in,
+            force_out=force_out,
+            fix_provider=fix_provider,
+            fix_option=fix_option,
+            max_concurrent=max_concurrent,
+            consensus=consensus,
+        )
+        result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt, table)
     _write_plan(result, output, out, gantt)
     if result.status.value == "infeasible":
         raise typer.Exit(2)
@@ -123,7 +128,7 @@ def _plan_input(
     if psplib is not None:
         from engine.optimise.psplib import read_sm, to_programme
 
-        return to_programme(read_sm(psplib)), None, "makespan"
+        return to_programme(read_sm(psplib), source=str(psplib)), None, "makespan"
     assert programme is not None
     from engine.io.load import load_programme
     from engine.io.shipped import shipped_rules

@@ -5,6 +5,9 @@ infeasibility advice and the reasons, not just the solver's own search.
 the elastic advice, the re-plans of the reasons pass, which open their own shorter blocks) asks
 :func:`remaining` or calls :func:`check`, which raises :class:`OutOfTime` once the deadline has
 passed.  The caller that catches it says in the result what the limit cut short.
+
+The ``ssplan`` command counts its limit from the moment its process started (:func:`for_command`):
+interpreter start-up, imports and reading the file are part of what a user waits for.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("ssplan_deadline", default=math.inf)
@@ -47,6 +52,37 @@ def within(seconds: float) -> Iterator[float]:
         yield deadline
     finally:
         _DEADLINE.reset(token)
+
+
+# ``time.perf_counter()`` when this process started; set only by the command-line entry point (an
+# in-process caller, such as a test, counts from the command itself)
+_PROCESS_STARTED: float | None = None
+
+
+def process_age() -> float:
+    """Wall seconds since this process started, from ``/proc`` (0 where that cannot be read)."""
+    try:
+        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        started = int(stat[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in clock ticks
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return max(0.0, uptime - started)
+
+
+def mark_process_start() -> None:
+    """The command-line entry point: let :func:`for_command` count from the process's start."""
+    global _PROCESS_STARTED
+    _PROCESS_STARTED = time.perf_counter() - process_age()
+
+
+@contextlib.contextmanager
+def for_command(seconds: float) -> Iterator[float]:
+    """A deadline ``seconds`` after the command began: the process's start when the entry point
+    marked it, else now."""
+    began = _PROCESS_STARTED if _PROCESS_STARTED is not None else time.perf_counter()
+    with within(began + seconds - time.perf_counter()) as at:
+        yield at
 
 
 def deadline() -> float:

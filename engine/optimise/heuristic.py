@@ -9,7 +9,9 @@ pure scheduling problems (PSPLIB): sampled priority lists plus forward–backwar
 
 from __future__ import annotations
 
+import math
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -286,9 +288,13 @@ def _improve(problem: Rcpsp, start: list[int], preds: list[list[int]], horizon: 
     return best
 
 
-def rcpsp_schedule(problem: Rcpsp, samples: int = 60, seed: int = 0) -> tuple[list[int], int]:
+def rcpsp_schedule(
+    problem: Rcpsp, samples: int = 60, seed: int = 0, until: float = math.inf
+) -> tuple[list[int], int]:
     """Best schedule found by priority rules (LFT, MTS, GRPW) and biased random sampling, each
-    improved forward and backward.  Deterministic for a given seed.
+    improved forward and backward.  Deterministic for a given seed and enough time: the sampling
+    stops at ``until`` (``time.perf_counter()`` clock; 60 samples take about 3 s on j120 under
+    load), the three priority rules always run.
     """
     preds = problem.predecessors()
     horizon = sum(problem.durations) + 1
@@ -310,7 +316,9 @@ def rcpsp_schedule(problem: Rcpsp, samples: int = 60, seed: int = 0) -> tuple[li
     best_start: list[int] = []
     best_span = horizon + 1
     bound = problem.lower_bound()
-    for key in rules:
+    for tried, key in enumerate(rules):
+        if tried >= 3 and time.perf_counter() > until:
+            break
         order = _precedence_list(problem, preds, key)
         start = _improve(problem, _sgs(problem, order, preds, horizon), preds, horizon)
         span = problem.makespan(start)

@@ -3,6 +3,10 @@
 Jobs become services with one option each (every one must be done); renewable resources become
 pools with a constant capacity per period.  The dummy source and sink (duration 0) are dropped
 and precedences through them kept transitively.
+
+The file's own horizon is the sum of all durations (up to 744 periods on j120), past the model's
+limit of ``MAX_PERIODS``; the programme's horizon is the file's when it fits, else the makespan of a
+priority-rule schedule (a plan exists within it, so the optimum does too), else a located error.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from pathlib import Path
 
 from engine.base.errors import InputError
 from engine.base.limits import MAX_FILE_BYTES, read_input
-from engine.optimise.heuristic import Rcpsp
+from engine.optimise.heuristic import Rcpsp, rcpsp_schedule
 from engine.programme.model import Programme
+
+MAX_PERIODS = 600  # the model's limit on a horizon (``Horizon.periods``)
 
 
 @dataclass
@@ -26,6 +32,7 @@ class PsplibInstance:
     demands: list[list[int]]
     capacities: list[int]
     successors: list[list[int]]  # 0-based job indices, dummies included
+    horizon_line: int | None = None  # where the file gives its horizon, for errors
 
 
 def read_sm(path: str | Path) -> PsplibInstance:
@@ -62,7 +69,9 @@ def _parse(text: str, name: str) -> PsplibInstance:
     capacities = [int(x) for x in _section(text, "RESOURCEAVAILABILITIES:")[1]]
     if any(len(d) != len(capacities) for d in demands):
         raise ValueError("a job's demands do not match the number of resources")
-    return PsplibInstance(name, int(horizon_match.group(1)), durations, demands, capacities, successors)
+    line = text.count("\n", 0, horizon_match.start()) + 1
+    horizon = int(horizon_match.group(1))
+    return PsplibInstance(name, horizon, durations, demands, capacities, successors, line)
 
 
 def to_rcpsp(instance: PsplibInstance) -> tuple[Rcpsp, list[int]]:
@@ -89,13 +98,36 @@ def to_rcpsp(instance: PsplibInstance) -> tuple[Rcpsp, list[int]]:
     return problem, [j + 1 for j in keep]
 
 
-def to_programme(instance: PsplibInstance, periods: int | None = None) -> Programme:
+def horizon_for(instance: PsplibInstance, problem: Rcpsp, source: str | None = None) -> int:
+    """The file's horizon when the model can hold it, else the priority-rule makespan, which every
+    optimal plan meets or beats; an ``InputError`` at the file's horizon line when even that is
+    longer than ``MAX_PERIODS``."""
+    if instance.horizon <= MAX_PERIODS:
+        return instance.horizon
+    _, makespan = rcpsp_schedule(problem, samples=0)
+    if makespan <= MAX_PERIODS:
+        return makespan
+    raise InputError.one(
+        f"the schedule needs {makespan} periods (the file's horizon is {instance.horizon}); "
+        f"expected a programme that fits in at most {MAX_PERIODS} periods",
+        file=source or instance.name,
+        line=instance.horizon_line,
+        field="horizon",
+    )
+
+
+def to_programme(
+    instance: PsplibInstance, periods: int | None = None, source: str | None = None
+) -> Programme:
+    """The instance as a programme; ``periods`` overrides the horizon (see :func:`horizon_for`),
+    ``source`` names the file in errors."""
     problem, numbers = to_rcpsp(instance)
+    periods = periods or horizon_for(instance, problem, source)
     pools = [f"r{k + 1}" for k in range(len(problem.capacities))]
     data = {
         "id": re.sub(r"[^A-Za-z0-9_-]", "-", instance.name) or "psplib",
         "name": f"PSPLIB {instance.name}",
-        "horizon": {"start": date(2000, 1, 1), "period": "month", "periods": periods or instance.horizon},
+        "horizon": {"start": date(2000, 1, 1), "period": "month", "periods": periods},
         "partners": [{"id": "project", "name": "Project", "kind": "other"}],
         "services": [
             {

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulp
 
 from engine.base.errors import InfeasibleError
-from engine.optimise.deadline import OutOfTime
+from engine.optimise.deadline import OutOfTime, check
 from engine.optimise.deadline import deadline as command_deadline
 from engine.optimise.heuristic import Rcpsp, propagate, rcpsp_schedule
 from engine.optimise.instance import Instance, Job, build_instance
@@ -23,6 +23,7 @@ from engine.optimise.run import build_model, gap_between, make_solver, run
 from engine.optimise.sat import sat_search
 from engine.plan.result import Assignment, Plan, PlanResult, PlanStatus
 
+HEURISTIC_SHARE = 0.2  # of the time left, at most, for sampling priority-rule schedules first
 SAT_SHARE = 0.9  # of the time limit for the satisfiability search; the MIPs get what it leaves
 
 
@@ -73,6 +74,7 @@ def _at_horizon(instance: Instance, periods: int, rcpsp: Rcpsp | None = None) ->
     """The same problem with every transition finished by ``periods``, start windows narrowed by
     longest paths (and, for pure scheduling, by time-table propagation); None if that proves it
     impossible."""
+    check()  # each narrowed instance is rebuilt from the programme: not after the deadline
     try:
         narrowed = build_instance(
             instance.programme, instance.settings.model_copy(update={"horizon": periods}), None
@@ -187,7 +189,9 @@ def _start(instance: Instance, rcpsp: Rcpsp, result: PlanResult, deadline: float
     """Bounds: the priority-rule plan from above, critical path and resource energy from below;
     cheap, and on many instances already equal."""
     jobs = instance.all_jobs()
-    starts, upper = rcpsp_schedule(rcpsp, samples=60)
+    # sampling may take a fifth of the time left; the SAT search improves the plan faster
+    until = time.perf_counter() + HEURISTIC_SHARE * (deadline - time.perf_counter())
+    starts, upper = rcpsp_schedule(rcpsp, samples=60, until=until)
     best = _as_plan(instance, jobs, starts)
     return _Search(instance, rcpsp, result, deadline, jobs, best, upper, rcpsp.lower_bound())
 
@@ -278,7 +282,7 @@ def _search_harder(search: _Search) -> PlanResult | None:
     close the gap from above."""
     better = search.upper
     if search.left() > 1.0:
-        starts, better = rcpsp_schedule(search.rcpsp, samples=300, seed=1)
+        starts, better = rcpsp_schedule(search.rcpsp, samples=300, seed=1, until=search.deadline)
     if better < search.upper:
         search.best, search.upper = search.as_plan(starts), better
         if search.upper <= search.horizon:

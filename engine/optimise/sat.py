@@ -21,7 +21,15 @@ from dataclasses import dataclass
 import pycryptosat
 import pypblib.pblib as pb
 
+from engine.optimise.deadline import check
+from engine.optimise.deadline import deadline as command_deadline
 from engine.optimise.heuristic import Rcpsp, propagate
+
+# CryptoMiniSat's time limit counts its own CPU time, not the wall clock: under load a 7 s limit ran
+# 36 s of wall.  So the search runs in slices of at most this much CPU, and the wall-clock deadline
+# is checked between them; the solver keeps what it has learnt from one slice to the next.
+SLICE_SECONDS = 0.25
+CLAUSE_BATCH = 100_000  # clauses handed to the solver between two looks at the deadline
 
 
 @dataclass
@@ -41,6 +49,7 @@ class _Encoding:
         self.clauses: list[list[int]] = []
         self.started: dict[tuple[int, int], int] = {}  # (job, t) -> "started by t", earliest ≤ t < latest
         for j in range(problem.size):
+            check()  # on j120 the encoding alone takes seconds: it stops at the command's deadline
             for t in range(self.earliest[j], self.latest[j]):
                 self.started[j, t] = self._new()
                 if t > self.earliest[j]:
@@ -91,6 +100,7 @@ class _Encoding:
         config.set_PB_Encoder(pb.PB_BEST)
         encoder = pb.Pb2cnf(config)
         for _, jobs in sorted(running.items()):
+            check()
             for k, capacity in enumerate(problem.capacities):
                 terms = [(problem.demands[j][k], literal) for j, literal in jobs if problem.demands[j][k] > 0]
                 if sum(w for w, _ in terms) <= capacity:
@@ -116,8 +126,10 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
     """Bisect between ``lower`` (no shorter plan is possible) and ``upper`` (achieved): a horizon
     proved impossible raises the lower bound past it; a satisfied one brings the best plan down to
     the model's makespan.  They meet at the optimum, unless time runs out first (the best plan
-    found so far is returned either way)."""
-    deadline = time.perf_counter() + seconds
+    found so far is returned either way).  ``seconds`` and the command's deadline
+    (:mod:`engine.optimise.deadline`) are both wall-clock bounds: building the clauses stops at the
+    latter (raising ``OutOfTime``) and the search at whichever comes first."""
+    deadline = min(time.perf_counter() + seconds, command_deadline())
     if lower >= upper:
         return SatOutcome(lower, None, True)
     windows = propagate(problem, upper - 1)
@@ -125,7 +137,9 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
         return SatOutcome(upper, None, True)
     encoding = _Encoding(problem, upper - 1, windows)
     solver = pycryptosat.Solver(threads=1)
-    solver.add_clauses(encoding.clauses)
+    for first in range(0, len(encoding.clauses), CLAUSE_BATCH):  # millions on j120: a second or more
+        check()
+        solver.add_clauses(encoding.clauses[first : first + CLAUSE_BATCH])
     tails = problem.tails()
     best: list[int] | None = None
     while lower < upper:
@@ -145,12 +159,27 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
         if not possible:
             lower = horizon + 1
             continue
-        satisfied, model = solver.solve(assumptions, time_limit=remaining)
+        satisfied, model = _solve_by_wall_clock(solver, assumptions, deadline)
         if satisfied is None:
             return SatOutcome(lower, best, False)
         if satisfied:
+            assert model is not None  # a satisfied call always has a model
             best = encoding.starts(model)
             upper = problem.makespan(best)
         else:
             lower = horizon + 1
     return SatOutcome(lower, best, True)
+
+
+def _solve_by_wall_clock(
+    solver: pycryptosat.Solver, assumptions: list[int], deadline: float
+) -> tuple[bool | None, tuple[bool | None, ...] | None]:
+    """One SAT call bounded by the wall clock: slices of ``SLICE_SECONDS`` of CPU until it answers
+    or ``deadline`` (``time.perf_counter()`` clock) passes; None when the deadline stopped it."""
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.01:
+            return None, None
+        satisfied, model = solver.solve(assumptions, time_limit=min(SLICE_SECONDS, remaining))
+        if satisfied is not None:
+            return satisfied, model
