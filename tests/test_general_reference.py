@@ -21,7 +21,7 @@ from engine.scoring.scores import score
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
-        importlib.util.find_spec("ortools") is None, reason="ortools (the bench extra) absent"
+        importlib.util.find_spec("ortools") is None, reason="ortools absent (it comes with the test extra)"
     ),
 ]
 
