@@ -50,6 +50,17 @@ def _option(draw: Any, service: str, k: int, periods: int) -> dict[str, Any]:
     }
 
 
+def _oracle_settings(examples: int) -> Any:
+    """Hypothesis settings of every oracle test: derandomized (same examples every run), no
+    deadline (enumeration is slow by design), ``examples`` programmes."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 @st.composite
 def programmes(
     draw: Any,
@@ -438,12 +449,7 @@ def test_an_enabling_change_with_no_gain_of_its_own_is_chosen():
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=50,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_oracle_settings(50)
 @given(programmes())
 @example((_enabling_programme(), {}))
 def test_every_objective_equals_exhaustive_enumeration(case: tuple[Programme, dict[str, Any]]):
@@ -507,12 +513,7 @@ def test_each_kind_and_membership_equal_exhaustive_enumeration(kind: str, deferr
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=50,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_oracle_settings(50)
 @given(programmes(extended=True))
 def test_every_objective_equals_enumeration_with_membership_and_every_kind(
     case: tuple[Programme, dict[str, Any]],
@@ -522,12 +523,7 @@ def test_every_objective_equals_enumeration_with_membership_and_every_kind(
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_oracle_settings(40)
 @given(programmes(hand_backs=True))
 def test_every_objective_equals_enumeration_with_hand_backs_and_stranded_costs(
     case: tuple[Programme, dict[str, Any]],
@@ -538,12 +534,7 @@ def test_every_objective_equals_enumeration_with_hand_backs_and_stranded_costs(
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=30,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_oracle_settings(30)
 @given(programmes(funding=True))
 def test_every_objective_equals_enumeration_with_funding(case: tuple[Programme, dict[str, Any]]):
     """Grants and capitalisation raise the 2016/17 budget; grants and contributions are in the NPV
@@ -553,12 +544,7 @@ def test_every_objective_equals_enumeration_with_funding(case: tuple[Programme, 
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_oracle_settings(40)
 @given(programmes(staged=True))
 def test_every_objective_equals_enumeration_with_staged_options(case: tuple[Programme, dict[str, Any]]):
     """Staged paths (each stage's savings from its own go-live, its spend in its own periods, a
@@ -568,12 +554,7 @@ def test_every_objective_equals_enumeration_with_staged_options(case: tuple[Prog
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_oracle_settings(25)
 @given(programmes(extended=True, hand_backs=True, staged=True))
 def test_every_objective_equals_enumeration_with_stages_kinds_membership_and_hand_backs(
     case: tuple[Programme, dict[str, Any]],

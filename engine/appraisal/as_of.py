@@ -105,12 +105,7 @@ def as_of_programme(programme: Programme, as_of: date) -> Programme:
 
 def _after(programme: Programme, option_id: str, begun: str) -> bool:
     """Whether ``option_id`` is a later stage of a path whose first stages include ``begun``."""
-    follows = next((o.follows for o in programme.options if o.id == option_id), None)
-    while follows is not None:
-        if follows == begun:
-            return True
-        follows = next((o.follows for o in programme.options if o.id == follows), None)
-    return False
+    return begun in {stage.option.id for stage in programme.stages(option_id)[:-1]}
 
 
 def _later_stage(programme: Programme, option: dict[str, Any], actual: Actual) -> dict[str, Any]:
@@ -132,11 +127,7 @@ def _later_stage(programme: Programme, option: dict[str, Any], actual: Actual) -
 def _past_funding(programme: Programme, data: dict[str, Any], first: int) -> None:
     """Funding of financial years now past is history, not part of the re-plan: its amounts go (a
     source with none left goes too); this year's stays, and still raises this year's budget."""
-    years = set(
-        programme.horizon.financial_years()[
-            programme.horizon.financial_years().index(programme.horizon.financial_year_of(first)) :
-        ]
-    )
+    years = _years_from(programme, first)
     kept = []
     for source in data.get("funding", ()):
         amounts = {year: value for year, value in source.get("amounts", {}).items() if year in years}
@@ -198,12 +189,16 @@ def _in_progress(programme: Programme, actual: Actual, as_of: date) -> dict[str,
     return data
 
 
+def _years_from(programme: Programme, first: int) -> set[str]:
+    """The financial years from the one containing period ``first`` to the horizon's end."""
+    years = programme.horizon.financial_years()
+    return set(years[years.index(programme.horizon.financial_year_of(first)) :])
+
+
 def _past_windows(programme: Programme, data: dict[str, Any], first: int) -> None:
     """Drop capacity and budget overrides of periods and financial years now past."""
     horizon = programme.horizon
-    years = set(
-        horizon.financial_years()[horizon.financial_years().index(horizon.financial_year_of(first)) :]
-    )
+    years = _years_from(programme, first)
 
     def current(key: str) -> bool:
         index = horizon.index_of_key(key)

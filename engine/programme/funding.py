@@ -52,14 +52,19 @@ def year_index(programme: Programme, fy: str) -> int:
     return int(fy[:4]) - first
 
 
-def income_by_year(programme: Programme) -> dict[str, float]:
-    """The partnership's income by financial year: its grants (contributions cancel out)."""
+def _by_year(programme: Programme, kinds: tuple[str, ...]) -> dict[str, float]:
+    """The amounts of the sources of ``kinds``, added up by financial year."""
     out: dict[str, float] = defaultdict(float)
     for source in programme.funding:
-        if source.kind == "grant":
+        if source.kind in kinds:
             for fy, amount in source.amounts.items():
                 out[fy] += amount
     return dict(out)
+
+
+def income_by_year(programme: Programme) -> dict[str, float]:
+    """The partnership's income by financial year: its grants (contributions cancel out)."""
+    return _by_year(programme, ("grant",))
 
 
 def receipts_by_partner(programme: Programme) -> dict[str, dict[str, float]]:
@@ -79,22 +84,12 @@ def receipts_by_partner(programme: Programme) -> dict[str, dict[str, float]]:
 def budget_relief(programme: Programme) -> dict[str, float]:
     """What funding adds to each financial year's one-off budget: grants and capitalisation
     directions (a contribution moves money between partners and raises nothing)."""
-    out: dict[str, float] = defaultdict(float)
-    for source in programme.funding:
-        if source.kind in ("grant", "capitalisation"):
-            for fy, amount in source.amounts.items():
-                out[fy] += amount
-    return dict(out)
+    return _by_year(programme, ("grant", "capitalisation"))
 
 
 def capitalisation_by_year(programme: Programme) -> dict[str, float]:
     """The one-off costs each financial year may meet from capital."""
-    out: dict[str, float] = defaultdict(float)
-    for source in programme.funding:
-        if source.kind == "capitalisation":
-            for fy, amount in source.amounts.items():
-                out[fy] += amount
-    return dict(out)
+    return _by_year(programme, ("capitalisation",))
 
 
 # ------------------------------------------------------------------------------ checks
