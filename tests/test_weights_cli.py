@@ -220,3 +220,15 @@ def test_rules_check_says_whether_the_rule_set_is_approved(capsys, tmp_path):
         capsys, "score", str(ROOT / "scenarios" / "gloucester-2015.yaml"), "--rules", str(approved)
     )
     assert out.splitlines()[0] == "Rule set `default`: approved by Cabinet on 17 June 2015"
+
+
+def test_answers_that_end_early_are_a_user_error_and_save_nothing(gloucester, capsys, monkeypatch):
+    """Input ending half-way (a closed pipe, Ctrl-D) is the person's doing, not a bug: exit 2."""
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("3\n5\n"))
+    code, _, err = run(capsys, "weights", "elicit", str(gloucester), "--name", "jane", "--by", BY)
+    assert code == 2, err
+    assert "the answers ended before every question was answered; nothing was saved" in err
+    assert not (folder(gloucester) / "jane.yaml").exists()

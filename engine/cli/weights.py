@@ -101,11 +101,16 @@ def elicit(
         raise option_error("--name", f"weight set `{name}` already exists in {folder}; choose another name")
     names = {c.id: c.name for c in ruleset.criteria}
     echo(f"Weights for {loaded.name}, rule set `{ruleset.id}`, from {person.text()}")
-    if method == "ahp":
-        judgements = _ask_pairs(names, accept_inconsistent)
-        made = ahp_set(name, loaded.id, ruleset, person, date.today(), judgements)
-    else:
-        made = swing_set(name, loaded.id, ruleset, person, date.today(), _ask_swings(loaded, ruleset))
+    try:
+        if method == "ahp":
+            judgements = _ask_pairs(names, accept_inconsistent)
+            made = ahp_set(name, loaded.id, ruleset, person, date.today(), judgements)
+        else:
+            made = swing_set(name, loaded.id, ruleset, person, date.today(), _ask_swings(loaded, ruleset))
+    except typer.Abort:  # the answers ended (end of input): the person's answers are incomplete
+        raise option_error(
+            "standard input", "the answers ended before every question was answered; nothing was saved"
+        ) from None
     path = save_weight_set(folder, made)
     echo("\n" + "\n".join(f"  {names[c]:<24} {w:6.1%}" for c, w in made.weights.items()))
     echo(f"{weight_set_text(made)}\nsaved to {path}")
