@@ -465,7 +465,6 @@ def _duplicates(section: str, ids: list[str], kind: str) -> list[Problem]:
 
 def _window_problem(p: Programme, per: str, key: str) -> str | None:
     """What is wrong with an override ``key`` for windows ``per``; None for a window of the horizon."""
-    """What is wrong with an override key for windows `per` (None: a window of the horizon)."""
     horizon = p.horizon
     if per == "horizon":
         return f"override `{key}`: a capacity for the whole horizon has no per-window overrides"
