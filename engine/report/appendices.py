@@ -162,7 +162,8 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
         if isinstance(benchmark, str) and weighed_on_secrets and not exempt:
             blocks.append(
                 para(
-                    f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the MoU margin of "
+                    f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the programme's "
+                    "margin of "
                     f"{r['margin']:.0%} of its net present value (£); {READING}. The figures "
                     "compared rest on exempt prices and are given in the "
                     f"exempt appendix. Verdict: {r['verdict']}.",
