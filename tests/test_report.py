@@ -88,7 +88,9 @@ def test_recommendations_follow_the_plan(written, result):
     programme = result.loaded.programme
     city = schedule[schedule["service"].map(lambda s: programme.service(s).owner) == "gcc"]
     county = schedule[schedule["service"].map(lambda s: programme.service(s).owner) == "glos-cc"]
-    words = [f"{r['service_name']} ({r['provider_name']}, from {r['start_label']})" for _, r in city.iterrows()]
+    words = [
+        f"{r['service_name']} ({r['provider_name']}, from {r['start_label']})" for _, r in city.iterrows()
+    ]
     positions = [agree.index(w) for w in words]
     assert positions == sorted(positions) and len(city) + len(county) == len(result.plan.plan.assignments)
     assert len(county) == 1  # community engagement: the County's to commission, not the City's
