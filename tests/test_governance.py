@@ -117,7 +117,7 @@ def test_each_essex_council_resolves_subject_to_the_others(runs, tmp_path):
             f"{names[council]}'s Cabinet is asked to RESOLVE, subject to the agreement of the Leaders' Board "
             f"and the decisions of {others} through their own decision-making:" in text
         )
-        for partner, name in names.items():  # the consensus table: compare's own figures
+        for name in names.values():  # the consensus table: compare's own figures
             npv = f"£{summary[f'NPV for {name} (£)']:,.0f}"
             value = f"{summary[f'value for {name} (own weights)']:.3f}"
             assert f"{name} | {npv} | {value} |" in text
