@@ -294,8 +294,16 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+ARTIFACTS = ROOT / "tests" / "artifacts" / "gloucester-report"
+
+
 @pytest.mark.e2e
+@pytest.mark.slow
 def test_the_report_opens_in_libreoffice(written, tmp_path):
+    """The Gloucester report as LibreOffice prints it (PDF), each page saved as a PNG under
+    tests/artifacts/gloucester-report/ for a person to look at.  pypdfium2 (PDFium's Python binding,
+    already the test extra's PDF reader, a wheel with no system library) renders the pages, so the
+    check needs nothing beyond LibreOffice itself."""
     soffice = _soffice()
     if soffice is None:
         if os.environ.get("CI"):
@@ -320,6 +328,15 @@ def test_the_report_opens_in_libreoffice(written, tmp_path):
     pdf = pdfium.PdfDocument(str(tmp_path / "cabinet.pdf"))
     pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
     assert 8 <= len(pages) <= 40
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    for i in range(len(pdf)):
+        pdf[i].render(scale=1.5).to_pil().save(ARTIFACTS / f"page-{i + 1:02d}.png")
+    pictures = sorted(ARTIFACTS.glob("page-*.png"))
+    assert len(pictures) == len(pages) > 1 and all(p.stat().st_size > 5000 for p in pictures)
+    first = " ".join(pages[0].split())  # lines wrap as the page does
+    assert "Subject: Partnership working with Gloucestershire County Council" in first
+    assert "Cabinet is asked to RESOLVE" in first
     assert "FOR GENERAL RELEASE" in pages[0] and "Purpose of Report" in pages[0]
     appendix = next(i for i, text in enumerate(pages) if "Appendix 1 High Level Implementation Plan" in text)
     images = [o for o in pdf[appendix].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
