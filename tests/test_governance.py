@@ -254,3 +254,14 @@ def test_an_unknown_lead_council_is_a_located_error(tmp_path):
         InputError, match=r"bad\.yaml:\d+:\d+: governance\.lead: governance references unknown"
     ):
         load_programme(bad)
+
+
+def test_the_county_report_agrees_only_the_countys_own_change(runs, tmp_path):
+    text = _text(_docx(runs, "gloucester", tmp_path, "Gloucestershire County Council"))
+    assert "Gloucestershire County Council Cabinet, date to be set" in text  # not the City's meetings
+    agree = next(line for line in text.splitlines() if "To agree the High Level Implementation Plan" in line)
+    assert "for Gloucestershire County Council's services, which changes 1 service in this order: " in agree
+    assert "Community engagement for the County in the City" in agree and "Payroll" not in agree
+    assert "are for Gloucester City Council to decide through its own decision-making" in text
+    assert "Overview & Scrutiny" not in text.split("3.0 Background")[0]  # the City's committee
+    assert "Key decision: | To be confirmed (no key-decision threshold is recorded" in text

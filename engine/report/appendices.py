@@ -147,7 +147,9 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
     if not len(exceptions):
         blocks.append(
             para(
-                f"No option from a partner other than {programme.expected_provider_words} was considered.",
+                f"No option from a partner other than {programme.expected_provider_words} was considered."
+                if programme.policies
+                else "The programme has no exception policy, so no option is an exception.",
                 numbered=False,
             )
         )

@@ -131,6 +131,8 @@ def key_decision(result: ScenarioResult, who: Audience, view: FinanceView | None
     """("Yes"/"No"/"To be confirmed" with the reason, the Forward Plan check), from the
     constitution's threshold and the council's own one-off costs and annual savings in the plan."""
     stated = result.loaded.scenario.report.key_decision
+    if who.council.id != default_council(result.loaded.programme).id:
+        stated = None  # the scenario's author wrote for the lead council's report, not this one
     threshold = who.governance.key_decision_threshold if who.governance else None
     derived, reason = _derived(who, view, threshold)
     if stated is not None:

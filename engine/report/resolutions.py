@@ -112,7 +112,8 @@ def _plan_resolutions(
         )
         out.append(
             f"To agree the High Level Implementation Plan in Appendix 1 for {who.council.name}'s services, "
-            f"which changes {len(ours)} services in this order: {order}.{proven}{indicative}"
+            f"which changes {len(ours)} service{'s' if len(ours) != 1 else ''} in this order: "
+            f"{order}.{proven}{indicative}"
         )
     programme = result.loaded.programme
     owners = theirs["service"].map(lambda s: programme.service(s).owner)
