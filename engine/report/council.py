@@ -79,7 +79,9 @@ def body_name(partner: Partner) -> str:
     governance = partner.governance
     if governance is not None:
         return governance.name or BODY_WORDS[governance.body]
-    return partner.decision_body or "Cabinet"
+    written = partner.decision_body or "Cabinet"
+    bare = written.lower() in ("cabinet", "council") or written.lower().startswith("the ")
+    return written if bare else f"the {written}"  # "the Executive is asked", as "Cabinet is asked"
 
 
 def _consensus_words(programme: Programme) -> str:
