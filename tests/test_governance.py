@@ -265,3 +265,13 @@ def test_the_county_report_agrees_only_the_countys_own_change(runs, tmp_path):
     assert "are for Gloucester City Council to decide through its own decision-making" in text
     assert "Overview & Scrutiny" not in text.split("3.0 Background")[0]  # the City's committee
     assert "Key decision: | To be confirmed (no key-decision threshold is recorded" in text
+
+
+def test_a_lead_council_that_leaves_hands_the_report_to_the_next(tmp_path):
+    scenario = tmp_path / "leaves.yaml"
+    base = SCENARIOS / "essex-2010.yaml"
+    scenario.write_text(f"name: Braintree leaves\nbase: {base}\nremove: {{partners: [braintree]}}\n")
+    programme = load_scenario(scenario).programme
+    assert programme.governance.lead is None
+    who = audience(programme)
+    assert who.council.id == "brentwood" and [p.id for p in who.others] == ["essex-cc"]
