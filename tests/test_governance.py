@@ -275,3 +275,34 @@ def test_a_lead_council_that_leaves_hands_the_report_to_the_next(tmp_path):
     assert programme.governance.lead is None
     who = audience(programme)
     assert who.council.id == "brentwood" and [p.id for p in who.others] == ["essex-cc"]
+
+
+WHAT_IFS = sorted(SCENARIOS.glob("*/*.yaml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", WHAT_IFS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_each_council_agrees_only_its_own_changes(path):
+    """Over every shipped what-if and every council of its partnership: each change in the plan is
+    agreed by exactly the councils whose service it is and noted by the others, the body asked is
+    the council's own, and the press are excluded only when something is exempt."""
+    from engine.report.council import councils, own_services
+    from engine.report.resolutions import has_exempt, recommendation_blocks
+
+    result = run_scenario(load_scenario(path))
+    programme = result.loaded.programme
+    schedule = result.plan.to_frame()
+    for council in councils(programme):
+        who = audience(programme, council.id)
+        resolve = recommendation_blocks(result, who)[-1]
+        assert who.body.removeprefix("the ") in resolve.text and "is asked to RESOLVE" in resolve.text
+        assert (programme.consensus is not None) == ("subject to the agreement of" in resolve.text)
+        agree = next((r for r in resolve.items if "To agree the High Level" in r), "")
+        noted = " ".join(r for r in resolve.items if "to decide through its own decision-making" in r)
+        mine = own_services(programme, council)
+        for _, row in schedule.iterrows():
+            name = f"{row['service_name']} ("
+            assert (name in agree) == (row["service"] in mine), (council.id, row["service"])
+            assert (name in noted) == (row["service"] not in mine), (council.id, row["service"])
+        excluded = any("press and public be excluded" in r for r in resolve.items)
+        assert excluded == has_exempt(programme)
