@@ -16,7 +16,8 @@
   shares bear it if it bore all), and a hand-back of a service no longer shared goes (there is
   nothing left to unwind);
 - it leaves the consensus, the funding tranches' ``by`` lists and joint ventures' ``owners``; its
-  own further exception policies (``exception_policies``) go with it;
+  own further exception policies (``exception_policies``) go with it; where it is the
+  programme's ``governance.lead``, reports fall back to the default council;
 - funding sources (``funding``): the contributions it pays go with it; its share of a source's
   ``to`` is re-split pro rata among the other receivers, and a source it alone received goes (the
   money was its own); a source without ``to`` is re-split by the default rule among who remains.
@@ -60,6 +61,7 @@ def remove_partner(
     _leave_funding_sources(edit, pid, at)
     _leave_consensus(edit, pid, at, removals, changes)
     _leave_policies(edit, pid, at)
+    _leave_governance(edit, pid, at)
     for partner in edit.data["partners"]:
         if pid in (partner.get("owners") or ()):
             partner["owners"] = [o for o in partner["owners"] if o != pid]
@@ -190,6 +192,14 @@ def _leave_consensus(edit: Edit, pid: str, at: Loc, removals: Removals, changes:
             "name its partners (change: consensus: partners: […]) or remove it (remove: consensus: true)",
             at,
         )
+
+
+def _leave_governance(edit: Edit, pid: str, at: Loc) -> None:
+    """A lead council that leaves is no longer whom reports are for: the default applies again."""
+    governance = edit.data.get("governance")
+    if governance and governance.get("lead") == pid:
+        governance["lead"] = None
+        edit.mark(governance, "lead", at, deeper=False)
 
 
 def _policy(edit: Edit, pid: str, at: Loc, removals: Removals, changes: Changes, new_default: bool) -> None:

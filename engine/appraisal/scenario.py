@@ -56,7 +56,9 @@ class ReportDetails(Record):
     subject: Text | None = None
     report_of: Text = "the lead officer for the programme"
     wards_affected: Text = "All"
-    key_decision: bool = False
+    key_decision: bool | None = Field(
+        None, description="the author's statement; default: derived from the council's key-decision threshold"
+    )
     budget_policy_framework: bool = False
     contact_officer: Text = "the programme's lead officer"
     contact_email: Text | None = None

@@ -35,11 +35,19 @@ def report(
         int, typer.Option("--draws", min=10, max=1_000_000, help="sensitivity draws the report cites")
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="sensitivity seed")] = 0,
+    council: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="the council whose decision-making body the report is for (partner id or name; "
+            "default: the programme's lead council); 'each' writes one report per council",
+        ),
+    ] = None,
 ) -> None:
     """Draft the Cabinet report that justifies the recommended order and every exception."""
     from engine.report.run import write_report
 
-    for path in write_report(scenario, out, compare, exempt_out, output, template, draws, seed):
+    for path in write_report(scenario, out, compare, exempt_out, output, template, draws, seed, council):
         echo(f"wrote {path}")
 
 

@@ -44,3 +44,57 @@ def verdict_words(e: Mapping[str, Any]) -> str:
     if e["gap"] > 0:
         text += f", so it is short by {money(e['gap'])}"
     return f"{text}; {READING}"
+
+
+def memorandum_texts(programme: Programme) -> list[str]:
+    """The MoU as it is, then the programme's reading of it, never one for the other.
+
+    What the MoU says comes from ``programme.governance.memorandum`` only: whether it binds, its
+    exception route in its own words, whether it names a default provider.  The expected provider,
+    the margin and the decision route are the programme's, and are said to be.
+    """
+    governance = programme.governance
+    memo = governance.memorandum if governance is not None else None
+    out = []
+    if memo is not None:
+        binds = "is legally binding" if memo.binding else "is not legally binding"
+        binds += "" if memo.binding else ": it states the partners' intention"
+        out.append(f"The {memo.title} {binds}.")
+        if memo.exception_route:
+            out.append(f"Its exception route reads: “{' '.join(memo.exception_route.split())}”")
+    out += _expected_provider(programme, None if memo is None else memo.names_default_provider)
+    quoted = memo is not None and bool(memo.exception_route)
+    for policy in programme.policies:
+        benchmark = "the expected provider"
+        route = f"the {policy.joint_decision}, and the final decision rests with {policy.final_decision}"
+        out.append(
+            (
+                "The programme reads 'greater value recognised by both sides' as "
+                if quoted
+                else "The programme's own test for choosing a provider other than the expected one is "
+            )
+            + f"{margin_words(policy.margin, benchmark)} ({READING}); "
+            + ("such a case needs " if quoted else "the programme's decision route for such a case is ")
+            + f"{route}."
+        )
+    return out
+
+
+def _expected_provider(programme: Programme, named_by_mou: bool | None) -> list[str]:
+    """Who is expected to provide: the MoU's default provider only where the MoU names one
+    (``None``: the programme records nothing about its MoU, so no claim is made either way)."""
+    default = programme.default_provider
+    leads = {s.name: programme.partner(s.lead_provider).name for s in programme.services if s.lead_provider}
+    out = []
+    if leads:
+        out.append("Lead providers: " + "; ".join(f"{svc}: {who}" for svc, who in leads.items()) + ".")
+    if default is not None and programme.policies:
+        out.append(
+            f"{default.name} is the programme's default provider."
+            if named_by_mou is None
+            else f"Under the Memorandum of Understanding {default.name} is the default provider."
+            if named_by_mou
+            else f"The programme treats {default.name} as the expected provider; this is the programme's "
+            "assumption, and the Memorandum of Understanding names no default provider."
+        )
+    return out

@@ -45,6 +45,7 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem
     problems += _budget(p)
     problems += _exception_policy(p, refs)
     problems += _consensus(p, refs)
+    problems += _governance(p, refs)
     problems += actual_problems(p, refs.aside.ids("options"))
     problems += check_funding(p, refs)
     return problems
@@ -435,6 +436,14 @@ def _consensus(p: Programme, refs: _References) -> list[Problem]:
                 ("consensus", "partners", j), member, refs.partners, "partner", "consensus"
             )
     return problems
+
+
+def _governance(p: Programme, refs: _References) -> list[Problem]:
+    """The council a report is written for by default is a known partner."""
+    lead = p.governance.lead if p.governance is not None else None
+    if lead is None:
+        return []
+    return refs.check(("governance", "lead"), lead, refs.partners, "partner", "governance")
 
 
 def _duplicates(section: str, ids: list[str], kind: str) -> list[Problem]:

@@ -153,6 +153,64 @@ class Sourced(Record):
         return field in self.illustrative
 
 
+DecisionBodyKind = Literal["cabinet", "executive", "leaders_board", "joint_committee", "full_council"]
+
+
+class Governance(Sourced):
+    """How one council takes the programme's decisions: its decision-making body, when it meets,
+    and its constitution's key-decision threshold.
+
+    A report is written for one council's body (``ssplan report --for``), so the body's kind and
+    name set whom the resolutions ask; the threshold lets the report derive "key decision" from
+    the plan's own money instead of printing "No" by default.
+    """
+
+    body: DecisionBodyKind
+    name: Text | None = Field(
+        None, description="the body as the council names it ('Cabinet'); default from `body`"
+    )
+    meetings: tuple[date, ...] = Field((), description="the body's meetings the programme's reports go to")
+    scrutiny: Text | None = Field(
+        None, description="the committee that considers the report first ('Overview & Scrutiny Committee')"
+    )
+    scrutiny_meetings: tuple[date, ...] = ()
+    key_decision_threshold: Money | None = Field(
+        None, description="£ of expenditure or savings at which a decision is a key decision"
+    )
+    director: Text | None = Field(None, description="the officer authorised to adjust the plan's dates")
+    portfolio_holder: Text | None = Field(
+        None, description="the Cabinet Member the director consults on date changes"
+    )
+
+
+class Memorandum(Sourced):
+    """The partners' Memorandum of Understanding as it is, in its own words.
+
+    Reports describe the MoU from this record only: whether it binds, its own exception route
+    (quoted), and whether it names a default provider.  A numeric margin is never the MoU's: it
+    is the programme's reading (``ExceptionPolicy.margin``).
+    """
+
+    title: Text
+    binding: bool = Field(False, description="whether the MoU has binding legal effect (most say not)")
+    exception_route: Text | None = Field(
+        None, description="the MoU's own words on choosing another partner, quoted by reports"
+    )
+    names_default_provider: bool = Field(
+        False, description="whether the MoU itself names the default provider"
+    )
+
+
+class ProgrammeGovernance(Sourced):
+    """How the programme decides: whose report by default, business cases to come, the MoU."""
+
+    lead: Id | None = Field(None, description="the council a report is written for by default")
+    business_cases: bool = Field(
+        False, description="each service comes back with its own business case before a binding decision"
+    )
+    memorandum: Memorandum | None = None
+
+
 class Partner(Sourced):
     """A council, company or shared body that owns services or provides them.
 
@@ -168,6 +226,7 @@ class Partner(Sourced):
         False, description="the MoU's preferred provider; other providers are exceptions"
     )
     decision_body: Text | None = Field(None, description="e.g. 'Cabinet', 'Leaders' Board'")
+    governance: Governance | None = Field(None, description="the council's decision-making body")
     lead_officer: Text | None = None
     owners: tuple[Id, ...] = Field((), description="partners that own a joint venture")
     weights: dict[Id, Weight] = Field(
@@ -500,6 +559,7 @@ class Programme(Record):
         (), description="further policies: one per client council with its own margin and decision route"
     )
     consensus: Consensus | None = None
+    governance: ProgrammeGovernance | None = None
     savings_target: SavingsTarget | None = None
     actuals: tuple[Actual, ...] = Field(
         (), description="what has happened so far: one record per change begun (benefits realisation)"

@@ -147,7 +147,9 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
     if not len(exceptions):
         blocks.append(
             para(
-                f"No option from a partner other than {programme.expected_provider_words} was considered.",
+                f"No option from a partner other than {programme.expected_provider_words} was considered."
+                if programme.policies
+                else "The programme has no exception policy, so no option is an exception.",
                 numbered=False,
             )
         )
@@ -162,7 +164,8 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
         if isinstance(benchmark, str) and weighed_on_secrets and not exempt:
             blocks.append(
                 para(
-                    f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the MoU margin of "
+                    f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the programme's "
+                    "margin of "
                     f"{r['margin']:.0%} of its net present value (£); {READING}. The figures "
                     "compared rest on exempt prices and are given in the "
                     f"exempt appendix. Verdict: {r['verdict']}.",

@@ -14,14 +14,16 @@ from engine.appraisal.evidence import Evidence, gather
 from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
-from engine.present.mou import READING, margin_words
+from engine.present.mou import memorandum_texts
 from engine.present.ties import recommendation_tie
 from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
+from engine.report.council import Audience, audience, default_council, key_decision
 from engine.report.document import Report, Section, items, para, section, table
 from engine.report.figures import FinanceView, finance_view, pounds
 from engine.report.implications import corporate, financial, legal, people, risk
+from engine.report.resolutions import consensus_blocks, recommendation_blocks
 from engine.scoring.ties import near_ties
 
 
@@ -33,10 +35,14 @@ def build_report(
     draws: int = 1000,
     seed: int = 0,
     evidence: Evidence | None = None,
+    council: str | None = None,
 ) -> Report:
-    """The public report (``exempt=False``) or its exempt appendix; ``evidence`` (sensitivity and
-    switching values, see :func:`engine.appraisal.evidence.gather`) is gathered here unless given."""
+    """The public report (``exempt=False``) or its exempt appendix, for ``council``'s decision-making
+    body (a partner's id or name; default: the programme's lead council, see
+    :func:`engine.report.council.audience`); ``evidence`` (sensitivity and switching values, see
+    :func:`engine.appraisal.evidence.gather`) is gathered here unless given."""
     others = others or []
+    who = audience(result.loaded.programme, council)
     evidence = evidence or gather(result, draws=draws, seed=seed)
     money = finance_view(result, include_exempt=exempt)
     provenance = [
@@ -49,14 +55,14 @@ def build_report(
         ("sensitivity", f"{draws} draws, seed {seed}"),
     ]
     if exempt:
-        return _exempt_report(result, evidence, money, provenance)
+        return _exempt_report(result, evidence, money, provenance, who)
     sections = [
-        _purpose(result, others),
-        _recommendations(result, evidence),
+        _purpose(result, others, who),
+        _recommendations(result, who),
         _background(result),
         _alternatives(result, others, money, exempt),
         _reasons(result, evidence),
-        _future(result),
+        _future(result, who),
         financial(result, money),
         legal(result),
         risk(result, evidence, exempt),
@@ -69,14 +75,25 @@ def build_report(
         appendix_exceptions(result, evidence, exempt),
     ]
     return Report(
-        _header(result, appendices), "FOR GENERAL RELEASE", _subject(result), sections, appendices, provenance
+        _header(result, appendices, who, money),
+        "FOR GENERAL RELEASE",
+        _subject(result),
+        sections,
+        appendices,
+        provenance,
+        properties=_properties(result, who, exempt=False),
     )
 
 
 def _exempt_report(
-    result: ScenarioResult, evidence: Evidence, money: FinanceView | None, provenance: list[tuple[str, str]]
+    result: ScenarioResult,
+    evidence: Evidence,
+    money: FinanceView | None,
+    provenance: list[tuple[str, str]],
+    who: Audience,
 ) -> Report:
-    """The exempt appendix: the figures the public report withholds, and nothing it already says."""
+    """The exempt appendix: the figures the public report withholds, and nothing it already says,
+    with the public-interest test that justifies withholding them."""
     exemption = section(
         "exemption",
         [
@@ -84,7 +101,16 @@ def _exempt_report(
                 f"This appendix to the report '{_subject(result)}' is not for publication: it contains "
                 "information relating to the financial or business affairs of particular persons (Local "
                 "Government Act 1972, Schedule 12A, Part 1, paragraph 3)."
-            )
+            ),
+            para(
+                "Public interest test: the public interest in openness about how the council spends money "
+                "and chooses its providers is met by the public report, which gives every figure except "
+                "the commercially confidential prices here. Publishing those prices would prejudice the "
+                "providers' commercial position and the council's ability to obtain best value in "
+                "negotiation, so the public interest in maintaining the exemption outweighs the public "
+                f"interest in disclosing it. {who.body_title} is asked to exclude the press and public "
+                "while it considers this appendix."
+            ),
         ],
         exempt=True,
     )
@@ -93,7 +119,7 @@ def _exempt_report(
         _retitled(appendix_scores(result, True)),
         _retitled(appendix_exceptions(result, evidence, True)),
     ]
-    header = _header(result, appendices)
+    header = _header(result, appendices, who, money)
     return Report(
         header,
         "NOT FOR PUBLICATION",
@@ -102,6 +128,7 @@ def _exempt_report(
         appendices,
         provenance,
         exempt=True,
+        properties=_properties(result, who, exempt=True),
     )
 
 
@@ -109,15 +136,11 @@ def _subject(result: ScenarioResult) -> str:
     return result.loaded.scenario.report.subject or result.loaded.programme.name
 
 
-def _header(result: ScenarioResult, appendices: list[Section]) -> dict[str, str]:
+def _header(
+    result: ScenarioResult, appendices: list[Section], who: Audience, money: FinanceView | None
+) -> dict[str, str]:
     details = result.loaded.scenario.report
     programme = result.loaded.programme
-    meetings = details.meetings or ()
-    meeting_text = (
-        "; ".join(f"{m.body}, {m.date}" for m in meetings)
-        if meetings
-        else f"{_final_body(result)}, date to be set"
-    )
     contact = details.contact_officer
     reach = [
         x
@@ -127,12 +150,14 @@ def _header(result: ScenarioResult, appendices: list[Section]) -> dict[str, str]
         )
         if x
     ]
+    key, forward_plan = key_decision(result, who, money)
     return {
-        "meeting": meeting_text,
+        "meeting": _meetings(result, who),
         "subject": _subject(result),
         "report_of": details.report_of,
         "wards_affected": details.wards_affected,
-        "key_decision": "Yes" if details.key_decision else "No",
+        "key_decision": key,
+        "forward_plan": forward_plan,
         "budget_policy_framework": "Yes" if details.budget_policy_framework else "No",
         "contact_officer": contact + (f" ({'; '.join(reach)})" if reach else ""),
         "appendices": "; ".join(f"{a.number.split()[-1]}. {a.title}" for a in appendices),
@@ -140,74 +165,69 @@ def _header(result: ScenarioResult, appendices: list[Section]) -> dict[str, str]
     }
 
 
-def _final_body(result: ScenarioResult) -> str:
-    policies = result.loaded.programme.policies
-    return policies[0].final_decision if policies else "Cabinet"
+def _meetings(result: ScenarioResult, who: Audience) -> str:
+    """The scenario's own meetings for the programme's lead council; else the council's body's and
+    its scrutiny committee's dates from the programme's governance, else "date to be set"."""
+    meetings = result.loaded.scenario.report.meetings
+    if meetings and who.council.id == default_council(result.loaded.programme).id:
+        return "; ".join(f"{m.body}, {m.date}" for m in meetings)
+    governance = who.governance
+    held: list[str] = []
+    if governance is not None:
+        if governance.scrutiny:
+            held += [f"{governance.scrutiny}, {day(d)}" for d in governance.scrutiny_meetings]
+        held += [f"{who.body_title}, {day(d)}" for d in governance.meetings]
+    return "; ".join(held) or f"{who.council.name} {who.body.removeprefix('the ')}, date to be set"
 
 
-def _purpose(result: ScenarioResult, others: list[ScenarioResult]) -> Section:
+def _properties(result: ScenarioResult, who: Audience, exempt: bool) -> dict[str, str]:
+    """The document's title, author and subject (File > Properties), from the report itself."""
+    details = result.loaded.scenario.report
+    subject = f"Report to {who.council.name} {who.body.removeprefix('the ')}"
+    return {
+        "title": _subject(result) + (" (exempt appendix)" if exempt else ""),
+        "author": details.contact_officer,
+        "subject": subject + (": NOT FOR PUBLICATION" if exempt else ""),
+    }
+
+
+def _purpose(result: ScenarioResult, others: list[ScenarioResult], who: Audience) -> Section:
     programme = result.loaded.programme
     changes = result.plan.plan.assignments if result.plan.plan else ()
     blocks = [
         para(
-            f"To seek approval of the recommended order in which {len(changes)} of the "
-            f"{len(programme.services)} services in the {result.loaded.base.name} would change how they are "
-            f"delivered, and of the delivery partner for each, as set out in the "
+            f"To seek {who.council.name}'s approval, through {who.body}, of the recommended order in which "
+            f"{len(changes)} of the {len(programme.services)} services in the {result.loaded.base.name} "
+            "would change how they are delivered, and of the delivery partner for each, as set out in the "
             f"high-level implementation plan at Appendix 1 (scenario: {result.loaded.name})."
         ),
-        para(
-            "To set out how the services were prioritised (Appendix 2) and the justification for every "
-            f"case where a partner other than {programme.expected_provider_words} was considered "
-            "(Appendix 3)."
-        ),
     ]
+    if programme.policies:
+        blocks.append(
+            para(
+                "To set out how the services were prioritised (Appendix 2) and the justification for every "
+                f"case where a partner other than {programme.expected_provider_words} was considered "
+                "(Appendix 3)."
+            )
+        )
+    else:
+        blocks.append(para("To set out how the services were prioritised (Appendix 2)."))
+    if who.consensus_body is not None:
+        blocks.append(
+            para(
+                f"The programme decides by consensus through {who.consensus_body}; this report asks for "
+                f"{who.council.name}'s own decision, subject to {who.subject_to}."
+            )
+        )
     if others:
         names = ", ".join(f"'{o.loaded.name}'" for o in others)
         blocks.append(para(f"To report the alternatives considered: {names}, and doing nothing."))
     return section("purpose", blocks)
 
 
-def _recommendations(result: ScenarioResult, evidence: Evidence) -> Section:
-    body = _final_body(result)
-    plan = result.plan
-    schedule = plan.to_frame()
-    resolutions = []
-    if plan.plan is None:
-        resolutions.append(
-            "To note that no plan meets the programme's limits, and to consider the changes to "
-            "capacity or timing set out in section 5."
-        )
-    else:
-        order = "; ".join(
-            f"{r['service_name']} ({r['stages']})"
-            if r["stages"]
-            else f"{r['service_name']} ({r['provider_name']}, from {r['start_label']})"
-            for _, r in schedule.iterrows()
-        )
-        proven = "" if plan.status_text == "optimal" else f" The plan is the {plan.status_text}."
-        resolutions.append(
-            f"To agree the High Level Implementation Plan in Appendix 1, which changes {len(schedule)} "
-            f"services in this order: {order}.{proven}"
-        )
-    for _, row in result.scores.exceptions.iterrows():
-        if row["verdict"] == "recommended by exception" and row["option"] in set(schedule.get("option", [])):
-            resolutions.append(
-                f"To approve, as an exception to {result.loaded.programme.expected_provider_words} under "
-                "the Memorandum of "
-                f"Understanding, that {row['service']} be delivered by {row['provider_name']}, for the "
-                f"reasons in Appendix 3 ({row['decision_route']})."
-            )
-    kept = [s for s in result.loaded.programme.services if s.id not in set(schedule.get("service", []))]
-    if kept:
-        resolutions.append(
-            "To note that these services stay as they are for now: " + ", ".join(s.name for s in kept) + "."
-        )
-    resolutions.append(
-        "That further reports be submitted to Cabinet in respect of each service, on a case by case "
-        "basis, for consideration and approval as appropriate."
-    )
-    numbered = [f"({i}) {text}" for i, text in enumerate(resolutions, start=1)]
-    return section("recommendations", [items(f"{body} is asked to RESOLVE:", numbered)])
+def _recommendations(result: ScenarioResult, who: Audience) -> Section:
+    """Scrutiny's recommendation and the resolutions for ``who``'s body (engine/report/resolutions.py)."""
+    return section("recommendations", recommendation_blocks(result, who))
 
 
 def _background(result: ScenarioResult) -> Section:
@@ -219,6 +239,7 @@ def _background(result: ScenarioResult) -> Section:
     partners = ", ".join(f"{p.name} ({p.kind})" for p in programme.partners)
     blocks.append(para(f"The partners are: {partners}."))
     blocks += [para(text) for text in _policy_texts(programme)]
+    blocks += consensus_blocks(result)
     blocks.append(
         para(
             f"The programme was prioritised on {len(rules.criteria)} criteria with the rule set "
@@ -360,13 +381,18 @@ def _tie_reasons(result: ScenarioResult) -> list:
     ]
 
 
-def _future(result: ScenarioResult) -> Section:
+def _future(result: ScenarioResult, who: Audience) -> Section:
     services = result.scores.services
     kept = services[services["status"] != "change"]
+    governance = result.loaded.programme.governance
     blocks = [
         para(
-            "Each service will come back to Cabinet with its own business case before any change is made; "
-            "the figures here are for prioritisation and are to be confirmed in those cases."
+            f"Each service will come back to {who.body} with its own business case before any binding "
+            "decision is made, so the start dates in Appendix 1 are indicative; the figures here are for "
+            "prioritisation and are to be confirmed in those cases."
+            if governance is not None and governance.business_cases
+            else f"Each change will come back to {who.body} for its decision; the figures here are for "
+            "prioritisation and are to be confirmed before then."
         )
     ]
     if len(kept):
@@ -395,21 +421,5 @@ def _retitled(part: Section) -> Section:
 
 
 def _policy_texts(programme: Programme) -> list[str]:
-    """Each exception policy as the report states it: who is expected to provide, the margin, who
-    decides (a service's lead provider, where it has one, stands in for the default provider)."""
-    default = programme.default_provider
-    leads = {s.name: programme.partner(s.lead_provider).name for s in programme.services if s.lead_provider}
-    out = []
-    if leads:
-        out.append("Lead providers: " + "; ".join(f"{svc}: {who}" for svc, who in leads.items()) + ".")
-    for policy in programme.policies:
-        expected = f"{default.name} is the default provider" if default else "each service's lead provider"
-        expected += "" if default else " is expected to provide it"
-        benchmark = f"the {'expected' if leads else 'default'} provider"
-        out.append(
-            f"Under the Memorandum of Understanding {expected}. Another partner is recommended only "
-            f"where its option has {margin_words(policy.margin, benchmark)} "
-            f"({READING}); such a case needs the "
-            f"{policy.joint_decision}, and the final decision rests with {policy.final_decision}."
-        )
-    return out
+    """The MoU as it is and the programme's reading of it (engine/present/mou.py)."""
+    return memorandum_texts(programme)

@@ -44,6 +44,7 @@ HEADER_FIELDS = (
     ("report_of", "Report of"),
     ("wards_affected", "Wards affected"),
     ("key_decision", "Key decision"),
+    ("forward_plan", "Forward Plan"),
     ("budget_policy_framework", "Budget/Policy framework"),
     ("contact_officer", "Contact officer"),
     ("appendices", "Appendices"),
@@ -114,6 +115,7 @@ class Report:
     appendices: list[Section]
     provenance: list[tuple[str, str]]
     exempt: bool = False  # this is the exempt appendix, not the public report
+    properties: dict[str, str] = field(default_factory=dict)  # the document's title, author, subject
 
     @property
     def outline(self) -> tuple[tuple[str, str, str], ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,8 @@ from engine.appraisal.scenario import ScenarioResult, load_scenario, run_scenari
 from engine.base.errors import InputError
 from engine.io.atomic import atomic_write, check_target, private_writes, same_file
 from engine.report.build import build_report
+from engine.report.council import councils, find_council
+from engine.report.resolutions import has_exempt
 from engine.report.text import render_html, render_markdown
 from engine.report.word import render_docx
 
@@ -73,14 +76,34 @@ def write_report(
     template: str | Path | None = None,
     draws: int = 1000,
     seed: int = 0,
+    council: str | None = None,
 ) -> list[Path]:
-    """The files written: the public report, then the exempt appendix if asked for."""
+    """The files written: the public report, then the exempt appendix if asked for and anything
+    is exempt (a "NOT FOR PUBLICATION" appendix with nothing in it is not written).
+
+    ``council`` is the partner whose decision-making body the report is for (id or name; default:
+    the programme's lead council); ``"each"`` writes one report per council of a partnership,
+    ``<out stem>-<partner id>`` (and the same for the exempt appendix).
+    """
     fmt, targets = report_targets(out, exempt_out, output)
     if template is not None and fmt != "docx":
         raise InputError.one("--template applies to Word (docx) reports only")
-    result = run_scenario(load_scenario(scenario))
+    loaded = load_scenario(scenario)
+    if council is not None and council.lower() != "each":
+        find_council(loaded.programme, council)  # an unknown partner is refused before any work
+    result = run_scenario(loaded)
+    programme = result.loaded.programme
+    if exempt_out is not None and not has_exempt(programme):
+        print("note: nothing in the programme is exempt, so no exempt appendix is written", file=sys.stderr)
+        targets = [(path, exempt) for path, exempt in targets if not exempt]
     others = [run_scenario(load_scenario(path)) for path in compare or []]
-    return _write(result, others, targets, fmt, template, draws, seed)
+    if council is None or council.lower() != "each":
+        return _write(result, others, targets, fmt, template, draws, seed, council)
+    written: list[Path] = []
+    for partner in councils(programme):
+        mine = [(path.with_name(f"{path.stem}-{partner.id}{path.suffix}"), ex) for path, ex in targets]
+        written += _write(result, others, mine, fmt, template, draws, seed, partner.id)
+    return written
 
 
 def report_downloads(result: ScenarioResult, draws: int = 1000, seed: int = 0) -> tuple[bytes, bytes]:
@@ -100,6 +123,7 @@ def _write(
     template: str | Path | None,
     draws: int,
     seed: int,
+    council: str | None = None,
 ) -> list[Path]:
     """Each (file, exempt?) target, from one set of evidence and one chart."""
     evidence = gather(result, draws=draws, seed=seed)  # sensitivity and switching values: the slow part
@@ -114,11 +138,12 @@ def _write(
             gantt.parent.mkdir(parents=True, exist_ok=True)
             gantt_png(result.plan, gantt)
         for target, exempt in targets:
-            report = build_report(result, others, gantt, exempt, draws, seed, evidence)
+            report = build_report(result, others, gantt, exempt, draws, seed, evidence, council)
             # the exempt appendix is created 0600 and stays so when it replaces a readable file
             with private_writes() if exempt else contextlib.nullcontext():
                 if fmt == "docx":
-                    render_docx(report, target, template if not exempt else None)
+                    for warning in render_docx(report, target, template if not exempt else None):
+                        print(f"warning: {warning}", file=sys.stderr)
                 elif fmt == "md":
                     atomic_write(target, render_markdown(report))
                 else:

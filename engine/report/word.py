@@ -25,7 +25,17 @@ def shipped_template(exempt: bool) -> Path:
     return TEMPLATES / ("exempt.docx" if exempt else "cabinet.docx")
 
 
-def render_docx(report: Report, path: str | Path, template: str | Path | None = None) -> None:
+KNOWN = ("release", "title", "header", "provenance", "gantt", "sections", "headings", "omitted")
+
+
+def render_docx(report: Report, path: str | Path, template: str | Path | None = None) -> list[str]:
+    """Render ``report`` through ``template`` (default: the shipped one) and write it to ``path``.
+
+    A council's template may add, drop and reorder sections: a section the template does not place
+    is not refused but returned (and named in the document's report details, "omitted sections"),
+    and a tag the report does not know renders empty and is returned too.  The document's title,
+    author and subject properties are set from the report.  Returns the warnings to show the user.
+    """
     source = Path(template) if template else shipped_template(report.exempt)
     env = report_environment(autoescape=True)  # values are XML text in the document
     try:
@@ -35,20 +45,22 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
         raise _refused(exc, source) from None
     except Exception as exc:  # a damaged or foreign file: say which, never a traceback
         raise InputError.one(f"cannot read the Word template: {exc}", file=str(source)) from None
-    missing = [
-        f"{{{{p {key} }}}} ({number} {title})" for key, number, title in report.outline if key not in declared
-    ]
-    if missing:
-        raise InputError.one(
-            "the template lacks the tags for: " + "; ".join(missing) + "; see engine/report/make_template.py",
-            file=str(source),
-        )
+    present = {s.key: s for s in report.all_sections()}
+    omitted = [f"{s.heading}" for key, s in present.items() if key not in declared]
+    unknown = sorted(declared - set(present) - set(KNOWN))
+    provenance = list(report.provenance)
+    if omitted:
+        provenance.append(("omitted sections (not placed by the template)", "; ".join(omitted)))
     context: dict[str, object] = {  # names in it are text for XML: no control characters
         "release": document_text(report.release),
         "title": document_text(report.title),
         "header": {key: document_text(value) for key, value in report.header.items()},
-        "provenance": document_text("; ".join(f"{k}: {v}" for k, v in report.provenance)),
+        "provenance": document_text("; ".join(f"{k}: {v}" for k, v in provenance)),
         "gantt": "",
+        "sections": {key: True for key in present},  # for a template's optional sections
+        "headings": {key: document_text(s.heading) for key, s in present.items()},
+        "omitted": document_text("; ".join(omitted)),
+        **{name: "" for name in unknown},
     }
     for section in report.all_sections():
         context[section.key] = _body(tpl, section)
@@ -59,9 +71,28 @@ def render_docx(report: Report, path: str | Path, template: str | Path | None = 
         tpl.render(context, jinja_env=env)
     except Exception as exc:  # whatever a template's own expressions raise (1 / 0, recursion) is its fault
         raise _refused(exc, source) from None
+    _set_properties(tpl, report)
     buffer = io.BytesIO()
     tpl.save(buffer)
     atomic_write(path, buffer.getvalue())
+    warnings = []
+    if omitted:
+        warnings.append(
+            f"{source.name} does not place these sections, so they are omitted: {'; '.join(omitted)}"
+        )
+    if unknown:
+        warnings.append(
+            f"{source.name} names tags the report does not have (left empty): {', '.join(unknown)}"
+        )
+    return warnings
+
+
+def _set_properties(tpl: DocxTemplate, report: Report) -> None:
+    """File > Properties: the report's own title, author and subject, never the template's."""
+    props = tpl.docx.core_properties
+    for name in ("title", "author", "subject"):
+        value = report.properties.get(name) or (report.title if name == "title" else "")
+        setattr(props, name, document_text(value)[:255])
 
 
 def _refused(exc: BaseException, source: Path) -> SsplanError:
