@@ -1,0 +1,84 @@
+"""Names, money, percentages and scores as a director reads them, in one place.
+
+The app and the CLI print ids and raw floats nowhere a person reads: an option is "shared service
+with Gloucestershire County Council" (its id goes in a tooltip), £ carry thousands separators, a
+probability is a percentage and a score has three decimals.  Column formats for Streamlit's
+``NumberColumn`` are printf strings read by sprintf-js in the browser (``,`` groups thousands).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from engine.programme.model import Programme
+from engine.programme.naming import option_name
+
+__all__ = ["option_name"]  # re-exported: pages name options through present
+
+MONEY_FORMAT = "£%,.0f"  # NumberColumn(format=...): £152,154
+PERCENT_FORMAT = "%.0f%%"  # for a column already multiplied by 100
+SCORE_FORMAT = "%.3f"
+NONE = "—"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def pounds(value: float | None) -> str:
+    """£ to the pound with thousands separators, the sign before the £: ``-£121,250``."""
+    if _missing(value):
+        return NONE
+    assert value is not None
+    sign = "-" if round(value) < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+def pounds_rounded(value: float | None) -> str:
+    """£ as officers write a headline figure: ``£2.20 m``, ``£152 k``, ``£950``."""
+    if _missing(value):
+        return NONE
+    assert value is not None
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    if size >= 999_500:
+        return f"{sign}£{size / 1e6:,.2f} m"
+    if size >= 10_000:
+        return f"{sign}£{size / 1e3:,.0f} k"
+    return f"{sign}£{size:,.0f}"
+
+
+def percent(share: float | None, places: int = 0) -> str:
+    """A probability or share (0–1) as a percentage: ``87 %``."""
+    if _missing(share):
+        return NONE
+    assert share is not None
+    return f"{100 * share:.{places}f} %"
+
+
+def score_text(value: float | None) -> str:
+    """A score on the 0–1 (or −1–1) scale to three decimals."""
+    return NONE if _missing(value) else f"{value:.3f}"
+
+
+def words(token: str) -> str:
+    """A model or kind in words: ``s101_delegation`` → ``s101 delegation``."""
+    return str(token).replace("_", " ")
+
+
+def names(programme: Programme) -> dict[str, str]:
+    """Every id of the programme (partners, services, options, resources, funding) → its name."""
+    found: dict[str, str] = {}
+    for service in programme.services:
+        for option in programme.options_for(service.id):
+            found[option.id] = f"{service.name}: {option_name(programme, option.id)}"
+    found.update({f.id: f.name for f in programme.funding})
+    found.update({r.id: r.name for r in programme.resources})
+    found.update({s.id: s.name for s in programme.services})
+    found.update({p.id: p.name for p in programme.partners})
+    return found
+
+
+def named(ids: Iterable[str], lookup: Mapping[str, str]) -> list[str]:
+    """Each id's name (an unknown one as it is)."""
+    return [lookup.get(str(i), str(i)) for i in ids]

@@ -1,0 +1,128 @@
+"""The words people read: names not ids, £ with separators, percentages, summarised advice, and
+one colour per partner (engine.present.words, engine.programme.naming, engine.plan.advice,
+engine.present.charts)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from engine.io.load import load_programme
+from engine.plan.advice import BUDGET, Raise, run_text, runs
+from engine.present.charts import money_bars_figure, partner_colours, provider_colours, tornado_figure
+from engine.present.words import names, percent, pounds, pounds_rounded, score_text
+from engine.programme.naming import option_name
+from tests.conftest import ROOT
+
+GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
+
+
+@pytest.fixture(scope="module")
+def gloucester():
+    return load_programme(GLOUCESTER)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (133333.3333, "£133,333"),
+        (-121250, "-£121,250"),
+        (0.4, "£0"),
+        (-0.4, "£0"),
+        (None, "—"),
+        (math.nan, "—"),
+    ],
+)
+def test_pounds_to_the_pound_with_separators(value, text):
+    assert pounds(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2_204_000, "£2.20 m"),
+        (152_153.73, "£152 k"),
+        (950, "£950"),
+        (-1_500_000, "-£1.50 m"),
+        (999_600, "£1.00 m"),
+    ],
+)
+def test_headline_money_as_officers_write_it(value, text):
+    assert pounds_rounded(value) == text
+
+
+def test_percentages_and_scores():
+    assert percent(0.873) == "87 %" and percent(0.035, 1) == "3.5 %" and percent(None) == "—"
+    assert score_text(0.9468408906734891) == "0.947" and score_text(math.nan) == "—"
+
+
+def test_options_are_named_by_model_and_provider(gloucester):
+    assert option_name(gloucester, "hr-county-s101") == "s101 delegation with Gloucestershire County Council"
+    assert option_name(gloucester, "hr-status-quo") == "keep as it is"
+    assert option_name(gloucester, "no-such-option") == "no-such-option"
+    every = names(gloucester)
+    assert (
+        every["hr"] == gloucester.service("hr").name and every["glos-cc"] == "Gloucestershire County Council"
+    )
+    assert every["hr-bureau"] == f"{every['hr']}: outsourced with Private HR and payroll bureau"
+
+
+def _raise(i: int, amount: float = 3.0, words: str = "PM days", limit: float = 12.0) -> Raise:
+    return Raise(words, f"M{i}", i, limit, amount)
+
+
+def test_a_run_of_months_is_one_line_with_its_range():
+    run = [
+        Raise("PM days", label, i, 0.0, 3.0) for i, label in enumerate(["Jan 2016", "Feb 2016", "Mar 2016"])
+    ]
+    assert [run_text(r) for r in runs(run)] == [
+        "PM days in the 3 months Jan 2016 – Mar 2016 must rise from 0 to 3 (+3) in each"
+    ]
+
+
+def test_runs_break_at_gaps_other_limits_and_other_levels():
+    raised = [_raise(0), _raise(1), _raise(3), _raise(4, limit=6.0), _raise(5, words="AMEO days")]
+    assert [[r.index for r in run] for run in runs(raised)] == [[0, 1], [3], [4], [5]]
+
+
+def test_one_window_reads_as_before_and_unequal_rises_give_the_largest():
+    assert run_text([Raise(BUDGET, "2016/17", 0, 13000, 3000)]) == (
+        "the one-off budget for 2016/17 must rise from £13,000 to £16,000 (+£3,000)"
+    )
+    assert run_text([Raise("PM days", "Q1 2016/17", 0, 4, 1), Raise("PM days", "Q2 2016/17", 1, 4, 2.5)]) == (
+        "PM days in the 2 quarters Q1 2016/17 – Q2 2016/17 must rise from 4 by up to 2.5 (to 6.5 at most)"
+    )
+
+
+def test_each_partner_keeps_one_colour(gloucester):
+    colours = partner_colours(gloucester)
+    assert list(colours) == [p.id for p in gloucester.partners]
+    assert len(set(colours.values())) == len(colours)  # no two partners share a colour
+    assert partner_colours(load_programme(GLOUCESTER)) == colours  # the same on every load
+    assert set(provider_colours(gloucester)) == {p.name for p in gloucester.partners}
+
+
+def test_tornado_keeps_the_engines_order_and_draws_recommendations_changed():
+    tornado = pd.DataFrame(
+        {
+            "criterion": ["cost", "impact"],
+            "weight": [0.15, 0.3],
+            "low: recommendations changed": [2, 0],
+            "low: priority shift": [0, 1],
+            "high: recommendations changed": [0, 0],
+            "high: priority shift": [0, 0],
+        }
+    )
+    figure = tornado_figure(tornado, {"cost": "Cost", "impact": "Impact"})
+    changed = figure.data[0]  # weight × 0.5, recommendations changed
+    assert list(changed.y) == ["Cost", "Impact"] and list(changed.x) == [-2, 0]
+    assert list(figure.layout.yaxis.categoryarray) == ["Cost", "Impact"]
+
+
+def test_money_bars_in_the_order_given_with_pound_labels():
+    frame = pd.DataFrame({"scenario": ["zeta", "alpha"], "npv": [2_204_000.0, -5000.0]})
+    figure = money_bars_figure(frame, "scenario", {"npv": "NPV"})
+    assert list(figure.layout.xaxis.categoryarray) == ["zeta", "alpha"]
+    assert list(figure.data[0].text) == ["£2.20 m", "-£5,000"]
