@@ -67,7 +67,7 @@ def test_options_are_named_by_model_and_provider(gloucester):
         every["hr"] == gloucester.service("hr").name and every["glos-cc"] == "Gloucestershire County Council"
     )
     assert every["hr-county-s101"] == f"{every['hr']}: s101 delegation with Gloucestershire County Council"
-    assert every["hr-bureau"] == "Private HR and payroll bureau"  # a partner's id and an option's: the partner
+    assert every["hr-bureau"] == "Private HR and payroll bureau"  # an id of both: the partner
 
 
 def _raise(i: int, amount: float = 3.0, words: str = "PM days", limit: float = 12.0) -> Raise:

@@ -19,6 +19,7 @@ for folder in (HERE, HERE.parent):  # ui/ for common and auth; the checkout for 
 from auth import signed_in  # noqa: E402
 
 st.set_page_config(page_title="ssplan", page_icon=":material/account_tree:", layout="wide")
+st.set_option("client.toolbarMode", "minimal")  # no Deploy button, wherever the server was started
 
 if not signed_in():
     st.stop()
@@ -26,7 +27,8 @@ if not signed_in():
 PAGES = HERE / "app_pages"
 navigation = st.navigation(
     [
-        st.Page(PAGES / "programme.py", title="Programme", icon=":material/folder_open:", default=True),
+        st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(PAGES / "programme.py", title="Programme", icon=":material/folder_open:"),
         st.Page(PAGES / "priorities.py", title="Priorities", icon=":material/tune:"),
         st.Page(PAGES / "weights.py", title="Weights", icon=":material/balance:"),
         st.Page(PAGES / "plan.py", title="Plan", icon=":material/view_timeline:"),

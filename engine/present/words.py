@@ -82,3 +82,23 @@ def names(programme: Programme) -> dict[str, str]:
 def named(ids: Iterable[str], lookup: Mapping[str, str]) -> list[str]:
     """Each id's name (an unknown one as it is)."""
     return [lookup.get(str(i), str(i)) for i in ids]
+
+
+OBJECTIVES = {
+    "value": "value (scores, earliest first)",
+    "savings": "net savings (NPV of the changes that finish inside the horizon)",
+    "makespan": "finish soonest",
+    "maxmin": "best for the worst-off partner",
+}
+
+
+def objective_help(appraisal_years: int) -> str:
+    """What each objective counts, for the objective's chooser."""
+    return (
+        "**Value**: the score gain of each change, the earlier the better. **Net savings**: the plan's "
+        "net present value — only changes that finish inside the programme's horizon are in a plan, "
+        f"each counted with its one-off costs and costed days against its savings for the "
+        f"{appraisal_years} years after it goes live (nothing later). **Finish soonest**: the recommended "
+        "changes done as early as the limits allow. **Best for the worst-off partner**: the partner "
+        "who gains least gains as much as possible."
+    )

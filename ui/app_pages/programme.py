@@ -24,7 +24,7 @@ if source == "a shipped programme":
     names = list(choices)
     default = names.index(held[0]) if held and held[0] in names else 0
     picked = st.selectbox("Programme", names, index=default, key="programme.pick")
-    if st.button("Load", type="primary", key="programme.load") or held is None:
+    if st.button("Load", type="primary", key="programme.load") or held is None:  # held: see load_sample
         set_programme(picked, load_programme(choices[picked]))
 else:
     upload = st.file_uploader(

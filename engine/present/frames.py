@@ -1,0 +1,180 @@
+"""Tables for people: the engine's frames with names for ids, human column labels, and figures
+left as numbers so the app can format them (£ with separators, scores to three decimals).
+
+The app's pages draw these as they are; which columns are money, scores or percentages is said by
+:data:`MONEY`, :data:`SCORES` and :data:`PERCENTS`, which the app turns into column formats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+from engine.present.words import names, option_name, pounds, score_text, words
+from engine.programme.model import Programme
+from engine.scoring.scores import ScoreTable
+from engine.scoring.ties import Ties
+
+MONEY = frozenset(
+    {
+        "One-off cost",
+        "Stranded costs",
+        "Annual cost",
+        "Annual saving",
+        "Current annual cost",
+        "NPV",
+        "Benchmark NPV",
+        "NPV needed",
+        "Short by",
+        "One-off costs",
+        "Savings",
+        "Net",
+        "Resource cost",
+        "Funding",
+        "One-off net of funding",
+        "Capitalised",
+        "Revenue one-off",
+        "Budget",
+    }
+)
+SCORES = frozenset({"Score", "Gain", "Benchmark score"})
+PERCENTS = frozenset(
+    {"Same recommendation", "In the first 3", "Chance recommended", "Chance recommended (weights only)"}
+)
+STATUS = {
+    "change": "change",
+    "exception": "change by exception",
+    "keep the status quo": "keep as it is",
+    "no eligible option": "no eligible option",
+}
+
+
+def name_ids(text: object, lookup: Mapping[str, str]) -> str:
+    """``text`` with every whole id in ``lookup`` replaced by its name (longest ids first, so
+    ``hr-county-s101`` is never read as ``hr`` followed by something)."""
+    out = str(text)
+    if not lookup:
+        return out
+    ids = sorted(lookup, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])")
+    return pattern.sub(lambda m: lookup[m.group(1)], out)
+
+
+def option_names(programme: Programme) -> dict[str, str]:
+    return {
+        o.id: option_name(programme, o.id) for s in programme.services for o in programme.options_for(s.id)
+    }
+
+
+def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
+    """The ranking as a director reads it: priority, service, recommendation (its model and
+    provider), status, gain and score; the ties only where there are any (the table must fit the
+    page: no ids, no provider column repeating the recommendation)."""
+    programme = table.programme
+    services = table.public_services().reset_index(drop=True)
+    lookup = names(programme)
+    frame = pd.DataFrame(
+        {
+            "#": services["priority"],
+            "Service": services["name"],
+            "Recommended": [option_name(programme, str(o)) if o else "—" for o in services["recommended"]],
+            "Status": [STATUS.get(str(s), str(s)) for s in services["status"]],
+            "Gain": pd.to_numeric(services["gain"], errors="coerce"),
+            "Score": pd.to_numeric(services["score"], errors="coerce"),
+        }
+    )
+    equal = [", ".join(lookup.get(o, o) for o in others) for others in ties.services]
+    if any(equal):
+        frame["Effectively equal to"] = equal
+    tied = [
+        ", ".join(name_ids(o, lookup) for o in ties.recommendation.get(s, [])) for s in services["service"]
+    ]
+    if any(tied):
+        frame["Recommendation tied with"] = tied
+    return frame
+
+
+def exceptions_frame(table: ScoreTable) -> pd.DataFrame:
+    """Exceptions with names and money columns (NaN where withheld: the app shows it empty)."""
+    programme, found = table.programme, table.public_exceptions().reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Service": [programme.service(s).name for s in found["service"]],
+            "Option": [option_name(programme, str(o)) for o in found["option"]],
+            "Score": pd.to_numeric(found["score"], errors="coerce"),
+            "NPV": pd.to_numeric(found["npv"], errors="coerce"),
+            "Benchmark NPV": pd.to_numeric(found["benchmark_npv"], errors="coerce"),
+            "NPV needed": pd.to_numeric(found["required_npv"], errors="coerce"),
+            "Short by": pd.to_numeric(found["gap"], errors="coerce"),
+            "Verdict": found["verdict"].astype(str),
+        }
+    )
+
+
+def schedule_frame(schedule: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """A plan's schedule: service, change (by name), provider, start, finish and stages."""
+    lookup = option_names(programme)
+    return pd.DataFrame(
+        {
+            "Service": schedule["service_name"],
+            "Change": [lookup.get(str(o), str(o)) for o in schedule["option"]],
+            "Exception": schedule["exception"].map({True: "yes", False: ""}),
+            "Start": schedule["start_label"],
+            "Finish": schedule["finish_label"],
+            "In stages": [name_ids(s, lookup) for s in schedule["stages"]],
+        }
+    )
+
+
+LABELS = {
+    "financial year": "Financial year",
+    "one-off costs": "One-off costs",
+    "savings": "Savings",
+    "net": "Net",
+    "funding": "Funding",
+    "one-off net of funding": "One-off net of funding",
+    "capitalised": "Capitalised",
+    "revenue one-off": "Revenue one-off",
+    "partner": "Partner",
+    "one_off": "One-off cost",
+    "resource_cost": "Resource cost",
+    "annual_saving": "Annual saving",
+    "npv": "NPV",
+}
+
+
+def money_frame(frame: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """A finance frame (by year or by partner) with human labels and partners by name."""
+    shown = frame.rename(columns=lambda c: LABELS.get(str(c), str(c)[:1].upper() + str(c)[1:]))
+    if "Partner" in shown:
+        lookup = names(programme)
+        shown["Partner"] = [lookup.get(str(p), str(p)) for p in shown["Partner"]]
+    return shown
+
+
+def summary_cells(summary: pd.DataFrame) -> pd.DataFrame:
+    """Compare's side-by-side summary (one row per scenario) as text a director reads: £ with
+    separators, the objective's value to three decimals, payback to one decimal place."""
+    out = summary.copy().astype(object)
+    for column in out.columns:
+        label = str(column)
+        if "(£" in label:
+            out[column] = [pounds(v) if isinstance(v, (int, float)) else v for v in summary[column]]
+        elif label == "objective value":
+            out[column] = [score_text(v) if isinstance(v, (int, float)) else v for v in summary[column]]
+        elif label.startswith("payback"):
+            out[column] = [f"{v:.1f}" if isinstance(v, float) and v == v else v for v in summary[column]]
+        elif label == "plan objective":
+            out[column] = [words(v) for v in summary[column]]
+    return out.fillna("").astype(str)
+
+
+def choices_frame(choices: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """Compare's choices: services by name, options by name."""
+    lookup = option_names(programme)
+    shown = choices.map(lambda v: name_ids(v, lookup))
+    shown.index = [names(programme).get(str(s), str(s)) for s in shown.index]
+    shown.index.name = "Service"
+    return shown
