@@ -196,15 +196,15 @@ def test_a_what_if_saved_on_gloucester_is_not_offered_on_essex(app):
 def test_the_decisions_count_refreshes_when_a_decision_is_recorded(app):
     at = _go(app, "decisions")
     at.button(key="decisions.save").click().run()
-    runs = next(d.value for d in at.dataframe if "decisions" in d.value.columns)
-    assert list(runs["decisions"]) == [0]
+    runs = next(d.value for d in at.dataframe if "Decisions" in d.value.columns)
+    assert list(runs["Decisions"]) == [0]
     at.text_input(key="decisions.by").set_value("Democratic Services")
     at.text_input(key="decisions.body").set_value("Cabinet, 17 June 2015")
     at.text_area(key="decisions.decision").set_value("approved")
     at.button[-1].click().run()
     assert not at.exception
-    runs = next(d.value for d in at.dataframe if "decisions" in d.value.columns)
-    assert list(runs["decisions"]) == [1]
+    runs = next(d.value for d in at.dataframe if "Decisions" in d.value.columns)
+    assert list(runs["Decisions"]) == [1]
     assert at.success and "Recorded" in at.success[-1].value
 
 

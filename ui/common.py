@@ -336,25 +336,12 @@ def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ showing problems
-def problems_table(error: SsplanError) -> pd.DataFrame:
-    rows = [
-        {
-            "file": p.file or "",
-            "line / row": p.line if p.line is not None else (p.row if p.row is not None else ""),
-            "sheet / column": p.sheet if p.sheet is not None else (p.column if p.column is not None else ""),
-            "field": p.field or "",
-            "message": p.message + (f" ({p.hint})" if p.hint else ""),
-        }
-        for p in error.problems
-    ]
-    return pd.DataFrame(rows, columns=["file", "line / row", "sheet / column", "field", "message"]).astype(
-        str
-    )
-
-
 def show_problems(error: SsplanError, what: str) -> None:
-    st.error(f"{what}: {len(error.problems)} problem(s) found. Nothing was changed.")
-    st.dataframe(problems_table(error), hide_index=True, width="stretch")
+    from engine.present.frames import problems_frame
+
+    count = len(error.problems)
+    st.error(f"{what}: {count} problem{'s' if count != 1 else ''} found. Nothing was changed.")
+    st.dataframe(problems_frame(error.problems), hide_index=True, width="stretch")
 
 
 # ------------------------------------------------------------------ tables for people

@@ -8,10 +8,11 @@ The app's pages draw these as they are; which columns are money, scores or perce
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from engine.base.errors import Problem
 from engine.present.words import names, option_name, pounds, score_text, words
 from engine.programme.model import Programme
 from engine.scoring.scores import ScoreTable
@@ -41,7 +42,15 @@ MONEY = frozenset(
 )
 SCORES = frozenset({"Score", "Gain", "Benchmark score"})
 PERCENTS = frozenset(
-    {"Same recommendation", "In the first 3", "Chance recommended", "Chance recommended (weights only)"}
+    {
+        "Same recommendation",
+        "In the first 3",
+        "Chance recommended",
+        "Chance recommended (weights only)",
+        "Chance recommended (costs only)",
+        "Chance it changes",
+        "Chance in the first wave",
+    }
 )
 STATUS = {
     "change": "change",
@@ -154,9 +163,10 @@ def money_frame(frame: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     return shown
 
 
-def summary_cells(summary: pd.DataFrame) -> pd.DataFrame:
+def summary_cells(summary: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     """Compare's side-by-side summary (one row per scenario) as text a director reads: £ with
-    separators, the objective's value to three decimals, payback to one decimal place."""
+    separators, the objective's value to three decimals, payback to one decimal place, ids named."""
+    lookup = names(programme)  # an option listed alone reads "Service: option"
     out = summary.copy().astype(object)
     for column in out.columns:
         label = str(column)
@@ -168,6 +178,8 @@ def summary_cells(summary: pd.DataFrame) -> pd.DataFrame:
             out[column] = [f"{v:.1f}" if isinstance(v, float) and v == v else v for v in summary[column]]
         elif label == "plan objective":
             out[column] = [words(v) for v in summary[column]]
+        elif label != "scenario" and not pd.api.types.is_numeric_dtype(summary[column]):
+            out[column] = [name_ids(v, lookup) if isinstance(v, str) else v for v in summary[column]]
     return out.fillna("").astype(str)
 
 
@@ -178,3 +190,133 @@ def choices_frame(choices: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     shown.index = [names(programme).get(str(s), str(s)) for s in shown.index]
     shown.index.name = "Service"
     return shown
+
+
+def change_text(change: Mapping[str, str], programme: Programme) -> str:
+    """One change against the reference scenario, in names (Markdown)."""
+    lookup = names(programme)
+    options = option_names(programme)
+    moved = f"{name_ids(change['from'], options)} → {name_ids(change['to'], options)}"
+    service = lookup.get(change["service"], change["service"])
+    return f"*{change['scenario']}*: {service}: {moved} ({name_ids(change['reason'], lookup)})"
+
+
+def switching_frame(rows: list[Mapping[str, object]], programme: Programme) -> pd.DataFrame:
+    """Switching values of the exceptions: the exception and what moves it by name."""
+    lookup = names(programme)
+    return pd.DataFrame(
+        {
+            "Exception": [lookup.get(str(r["exception"]), str(r["exception"])) for r in rows],
+            "What moves": [name_ids(r["moving"], lookup) for r in rows],
+            "What would flip it": [name_ids(r["what would flip it"], lookup) for r in rows],
+        }
+    )
+
+
+def stability_frame(services: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """How stable each recommendation is under the draws: names, and chances as shares (0–1)."""
+    lookup = names(programme)
+    options = option_names(programme)
+    return pd.DataFrame(
+        {
+            "Service": [lookup.get(str(s), str(s)) for s in services["service"]],
+            "Recommended": [options.get(str(o), str(o)) for o in services["recommended"]],
+            "Same recommendation": pd.to_numeric(services["P(same recommendation)"], errors="coerce"),
+            "In the first 3": pd.to_numeric(services["P(in the first 3)"], errors="coerce"),
+            "Most frequent alternative": [
+                options.get(str(o), str(o)) if o else "" for o in services["most frequent alternative"]
+            ],
+        }
+    )
+
+
+def exception_chances(exceptions: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """Each exception's chance of being recommended under the draws, by name."""
+    lookup = names(programme)
+    shown = pd.DataFrame(
+        {
+            "Exception": [lookup.get(str(o), str(o)) for o in exceptions["exception"]],
+            "Recommended now": exceptions["recommended now"].map({True: "yes", False: "no"}),
+        }
+    )
+    for column, label in (
+        ("P(recommended)", "Chance recommended"),
+        ("P(recommended: weights only)", "Chance recommended (weights only)"),
+        ("P(recommended: costs only)", "Chance recommended (costs only)"),
+    ):
+        if column in exceptions:
+            shown[label] = pd.to_numeric(exceptions[column], errors="coerce")
+    return shown
+
+
+def tornado_frame(tornado: pd.DataFrame, criterion_names: Mapping[str, str]) -> pd.DataFrame:
+    """The tornado's table in the engine's order (largest effect first), criteria by name."""
+    return pd.DataFrame(
+        {
+            "Criterion": [criterion_names.get(str(c), str(c)) for c in tornado["criterion"]],
+            "Weight": [f"{100 * float(w):.0f} %" for w in tornado["weight"]],
+            "Recommendations changed (× 0.5)": tornado["low: recommendations changed"].astype(int),
+            "Recommendations changed (× 1.5)": tornado["high: recommendations changed"].astype(int),
+            "Places moved (× 0.5)": tornado["low: priority shift"].astype(int),
+            "Places moved (× 1.5)": tornado["high: priority shift"].astype(int),
+        }
+    )
+
+
+def replanned_frame(replanned: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """Re-planned draws: how often each service changes, and with what, by name."""
+    lookup, options = names(programme), option_names(programme)
+    return pd.DataFrame(
+        {
+            "Service": [lookup.get(str(s), str(s)) for s in replanned["service"]],
+            "Chance it changes": pd.to_numeric(replanned["P(changes)"], errors="coerce"),
+            "Chance in the first wave": pd.to_numeric(replanned["P(first wave)"], errors="coerce"),
+            "Most frequent change": [options.get(str(o), str(o)) for o in replanned["most frequent option"]],
+        }
+    )
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Every problem of a file in one table: where it is as its format places it (a YAML file by
+    line and field, a workbook by sheet, row and column), and what is wrong."""
+    rows = []
+    for p in problems:
+        if p.sheet is not None or p.row is not None:
+            place = [f"sheet {p.sheet}" if p.sheet else "", f"row {p.row}" if p.row is not None else ""]
+            place.append(f"column {p.column}" if p.column is not None else "")
+            where = ", ".join(x for x in place if x)
+        else:
+            where = f"line {p.line}" if p.line is not None else ""
+        rows.append(
+            {
+                "File": p.file or "",
+                "Where": where,
+                "Field": p.field or "",
+                "Problem": p.message + (f" ({p.hint})" if p.hint else ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=["File", "Where", "Field", "Problem"])
+
+
+def runs_frame(runs: list[dict[str, object]], programme: Programme) -> pd.DataFrame:
+    """The store's runs with human labels; the programme in hand by name."""
+    frame = pd.DataFrame(runs)
+    if frame.empty:
+        return frame
+    if "programme" in frame:
+        frame["programme"] = [programme.name if p == programme.id else p for p in frame["programme"]]
+    if "created" in frame:
+        frame["created"] = [str(c).replace("T", " ") for c in frame["created"]]
+    if "not_for_publication" in frame:
+        frame["not_for_publication"] = frame["not_for_publication"].map({True: "yes", False: ""})
+    labels = {
+        "id": "Run",
+        "created": "Stored",
+        "scenario": "What-if",
+        "programme": "Programme",
+        "status": "Plan",
+        "inputs_hash": "Inputs (hash)",
+        "decisions": "Decisions",
+        "not_for_publication": "Not for publication",
+    }
+    return frame.rename(columns=lambda c: labels.get(str(c), str(c).replace("_", " ").capitalize()))
