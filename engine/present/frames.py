@@ -8,7 +8,7 @@ The app's pages draw these as they are; which columns are money, scores or perce
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -201,7 +201,7 @@ def change_text(change: Mapping[str, str], programme: Programme) -> str:
     return f"*{change['scenario']}*: {service}: {moved} ({name_ids(change['reason'], lookup)})"
 
 
-def switching_frame(rows: list[Mapping[str, object]], programme: Programme) -> pd.DataFrame:
+def switching_frame(rows: Sequence[Mapping[str, object]], programme: Programme) -> pd.DataFrame:
     """Switching values of the exceptions: the exception and what moves it by name."""
     lookup = names(programme)
     return pd.DataFrame(
