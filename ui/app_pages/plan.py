@@ -109,7 +109,7 @@ _editor(
     _pools,
     _commit_pools,
     disabled=["pool", "resource", "per", "as given"],
-    column_config={"capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
+    column_config={"pool": None, "capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
 )
 
 with st.expander("Capacity period by period"):
