@@ -76,7 +76,9 @@ def _ids_shown(at: AppTest, programme) -> set[str]:  # type: ignore[no-untyped-d
 def test_the_home_page_comes_first_with_the_pages_in_order_and_a_sample_loaded(at):
     assert at.title[0].value.startswith("ssplan")
     steps = next(m.value for m in at.markdown if m.value.startswith("1. "))
-    assert [line.split("**")[1] for line in steps.splitlines()] == [page for page, _ in STEPS]
+    introduced = [line.split("**")[1] for line in steps.splitlines()]
+    menu = re.findall(r'st.Page\(.*title="([^"]+)"', (ROOT / "ui" / "app.py").read_text())
+    assert menu[0] == "Home" and introduced == menu[1:] == [page for page, _ in STEPS]
     programme = load_programme(GLOUCESTER)
     assert programme.name in at.info[0].value
     assert at.session_state["programme.current"]["name"] == "gloucester-2015"
