@@ -78,9 +78,10 @@ def option_names(programme: Programme) -> dict[str, str]:
 
 
 def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
-    """The ranking as a director reads it: priority, service, recommendation (its model and
-    provider), status, gain and score; the ties only where there are any (the table must fit the
-    page: no ids, no provider column repeating the recommendation)."""
+    """The ranking as a director reads it: priority, service, status, gain and score, then the
+    recommendation (its model and provider) and the ties only where there are any.  The short
+    columns come first so a narrow window still shows them; no ids, and no provider column
+    repeating the recommendation."""
     programme = table.programme
     services = table.public_services().reset_index(drop=True)
     lookup = names(programme)
@@ -88,10 +89,10 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
         {
             "#": services["priority"],
             "Service": services["name"],
-            "Recommended": [option_name(programme, str(o)) if o else "—" for o in services["recommended"]],
             "Status": [STATUS.get(str(s), str(s)) for s in services["status"]],
             "Gain": pd.to_numeric(services["gain"], errors="coerce"),
             "Score": pd.to_numeric(services["score"], errors="coerce"),
+            "Recommended": [option_name(programme, str(o)) if o else "—" for o in services["recommended"]],
         }
     )
     equal = [", ".join(lookup.get(o, o) for o in others) for others in ties.services]

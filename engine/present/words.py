@@ -102,3 +102,12 @@ def objective_help(appraisal_years: int) -> str:
         "changes done as early as the limits allow. **Best for the worst-off partner**: the partner "
         "who gains least gains as much as possible."
     )
+
+
+def id_help(pairs: Iterable[tuple[str, str]], what: str, most: int = 30) -> str:
+    """A column's tooltip giving the file's id of each name shown (ids belong in tooltips, not in
+    the cells): "Services by their id in the programme file: Payroll = `payroll`; …"."""
+    listed = list(pairs)
+    shown = "; ".join(f"{name} = `{ident}`" for ident, name in listed[:most])
+    more = f"; and {len(listed) - most} more" if len(listed) > most else ""
+    return f"{what} by their id in the programme file: {shown}{more}."

@@ -16,7 +16,7 @@ from engine.plan.windows import budget_windows, capacity_windows, named_override
 from engine.present.charts import gantt_figure, usage_figure
 from engine.present.frames import money_frame, schedule_frame
 from engine.present.nochange import nothing_changes
-from engine.present.words import MONEY_FORMAT, OBJECTIVES, objective_help, pounds, pounds_rounded
+from engine.present.words import MONEY_FORMAT, OBJECTIVES, id_help, objective_help, pounds, pounds_rounded
 from engine.programme.exempt import NOT_FOR_PUBLICATION
 from engine.programme.money import Appraisal
 
@@ -246,7 +246,11 @@ if plan.proof:
 schedule = plan.to_frame()
 if schedule.empty:
     st.info(nothing_changes(plan.left_out))
-common.table(schedule_frame(schedule, programme), key="plan.schedule")
+common.table(
+    schedule_frame(schedule, programme),
+    key="plan.schedule",
+    help={"Service": id_help(((s.id, s.name) for s in programme.services), "Services")},
+)
 if not schedule.empty:
     st.plotly_chart(gantt_figure(plan), key="plan.gantt")
     st.plotly_chart(usage_figure(plan), key="plan.usage")

@@ -13,6 +13,7 @@ from engine.present.frames import exceptions_frame, ranking_frame
 from engine.present.plain import ASSUMED_NOTE, assumed_lines, why_lines
 from engine.present.ties import tie_rule, ties_text
 from engine.present.weights import approval_text, weight_set_text
+from engine.present.words import id_help
 from engine.scoring.assumed import assumed_inputs
 from engine.scoring.ties import near_ties
 
@@ -86,6 +87,7 @@ common.table(
         "Gain": "How much the recommended option scores above keeping the service as it is",
         "Score": "The recommended option's score (0 = as today)",
         "Status": "change, change by exception (not the expected provider), or keep as it is",
+        "Service": id_help(((s.id, s.name) for s in programme.services), "Services"),
     },
 )
 st.caption(f"Ties: {tie_rule(table, ties)}.")
