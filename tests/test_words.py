@@ -5,15 +5,30 @@ engine.present.charts)."""
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
 
+from engine.base.errors import Problem
 from engine.io.load import load_programme
 from engine.plan.advice import BUDGET, Raise, run_text, runs
 from engine.present.charts import money_bars_figure, partner_colours, provider_colours, tornado_figure
-from engine.present.words import names, percent, pounds, pounds_rounded, score_text
+from engine.present.frames import (
+    name_ids,
+    problems_frame,
+    ranking_frame,
+    runs_frame,
+    schedule_frame,
+    summary_cells,
+)
+from engine.present.plain import assumed_lines, assumed_words, why_lines
+from engine.present.words import id_help, names, percent, pounds, pounds_rounded, score_text
 from engine.programme.naming import option_name
+from engine.rules.ruleset import load_ruleset
+from engine.scoring.assumed import assumed_inputs
+from engine.scoring.scores import score
+from engine.scoring.ties import near_ties
 from tests.conftest import ROOT
 
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
@@ -127,3 +142,104 @@ def test_money_bars_in_the_order_given_with_pound_labels():
     figure = money_bars_figure(frame, "scenario", {"npv": "NPV"})
     assert list(figure.layout.xaxis.categoryarray) == ["zeta", "alpha"]
     assert list(figure.data[0].text) == ["£2.20 m", "-£5,000"]
+
+
+# ------------------------------------------------------------------ tables and plain English
+RULES = ROOT / "rules" / "default.yaml"
+
+
+@pytest.fixture(scope="module")
+def scores(gloucester):
+    return score(gloucester, load_ruleset(RULES))
+
+
+def test_name_ids_replaces_whole_ids_only():
+    lookup = {"hr": "HR", "hr-county": "HR by the County"}
+    assert name_ids("hr-county from Jul 2015, then hr", lookup) == "HR by the County from Jul 2015, then HR"
+    assert name_ids("shr and hr-x and hr_y", lookup) == "shr and hr-x and hr_y"  # not parts of other words
+
+
+def test_the_ranking_names_every_service_and_recommendation(gloucester, scores):
+    frame = ranking_frame(scores, near_ties(scores))
+    assert list(frame.columns[:6]) == ["#", "Service", "Status", "Gain", "Score", "Recommended"]
+    assert list(frame["Service"]) == list(scores.services["name"])
+    first = scores.services.iloc[0]
+    assert frame["Recommended"].iloc[0] == option_name(gloucester, first["recommended"])
+    assert frame["Score"].iloc[0] == pytest.approx(first["score"])
+    # HR and building control gain within 0.005 of each other: each names the other
+    equal = dict(zip(frame["Service"], frame["Effectively equal to"], strict=True))
+    assert equal[gloucester.service("hr").name] == gloucester.service("building-control").name
+
+
+def test_an_assumed_rating_is_said_in_words(scores):
+    assumed = assumed_inputs(scores)
+    said = {assumed_words(scores, a) for items in assumed for a in items}
+    assert "Outcome not rated, so it counts as 3, the middle of the 1–5 scale" in said
+    lines = assumed_lines(scores, assumed)
+    assert lines and not any("option.attributes" in line or "??" in line for line in lines)
+
+
+def test_why_names_the_recommendation_and_keeps_exempt_scores_banded(gloucester, scores):
+    lines = why_lines(scores, "hr")
+    assert lines[0].startswith("**Recommended: s101 delegation with Gloucestershire County Council**")
+    bureau = next(line for line in lines if "Private HR and payroll bureau" in line)
+    assert "score band" in bureau and "counts most" not in bureau  # its price is exempt
+    s101 = next(line for line in lines if line.startswith("- S101 delegation"))
+    assert re.search(r"score 0\.\d{3} \(counts most: ", s101)
+    assert not any(re.search(r"option\.|is_status_quo|\?\?", line) for line in lines)
+
+
+def test_problems_are_placed_as_their_format_places_them():
+    frame = problems_frame(
+        [
+            Problem(
+                "expected a number ≥ 0", file="a.yaml", line=76, column=18, field="services[hr].annual_cost"
+            ),
+            Problem(
+                "unknown partner", file="b.xlsx", sheet="options", row=4, column="provider", field="provider"
+            ),
+        ]
+    )
+    assert list(frame["Where"]) == ["line 76", "sheet options, row 4, column provider"]
+    assert list(frame["Field"]) == ["services[hr].annual_cost", "provider"]
+
+
+def test_compare_summary_cells_read_as_money(gloucester):
+    summary = pd.DataFrame(
+        {
+            "scenario": ["a"],
+            "objective value": [0.9468408906734891],
+            "NPV (£)": [152153.7302],
+            "payback (years)": [2.917],
+            "exceptions": ["finance-civica (Civica)"],
+        }
+    )
+    cells = summary_cells(summary, gloucester).iloc[0]
+    assert cells["objective value"] == "0.947" and cells["NPV (£)"] == "£152,154"
+    assert cells["payback (years)"] == "2.9"
+    assert cells["exceptions"] == "Finance administration functions: outsourced with Civica (Civica)"
+
+
+def test_schedule_and_runs_tables_by_name(gloucester):
+    schedule = pd.DataFrame(
+        {
+            "service_name": ["HR"],
+            "option": ["hr-county-s101"],
+            "exception": [False],
+            "start_label": ["Jul 2015"],
+            "finish_label": ["Dec 2015"],
+            "stages": [""],
+        }
+    )
+    shown = schedule_frame(schedule, gloucester)
+    assert shown["Change"].iloc[0] == "s101 delegation with Gloucestershire County Council"
+    runs = runs_frame(
+        [{"id": 1, "programme": "gloucester-2015", "decisions": 0, "created": "2026-12-01T21:08"}], gloucester
+    )
+    assert list(runs.columns) == ["Run", "Programme", "Decisions", "Stored"]
+    assert runs["Programme"].iloc[0] == gloucester.name and runs["Stored"].iloc[0] == "2026-12-01 21:08"
+
+
+def test_an_id_tooltip_lists_each_name_with_its_id():
+    text = id_help([("hr", "HR"), ("ict", "ICT"), ("audit", "Audit")], "Services", most=2)
+    assert text == "Services by their id in the programme file: HR = `hr`; ICT = `ict`; and 1 more."
