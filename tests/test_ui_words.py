@@ -179,3 +179,13 @@ def test_advice_for_an_impossible_plan_is_one_line_per_cause(at):
     advice = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert len(advice) == 1, advice  # was one bullet a month
     assert re.search(r"in the \d+ months \w{3} \d{4} – \w{3} \d{4} must rise", advice[0])
+
+
+def test_a_first_visit_to_another_page_has_the_sample_programme(monkeypatch, tmp_path):
+    monkeypatch.setenv("SSPLAN_DB", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("app_pages/priorities.py").run()  # a bookmarked page, before Home was ever drawn
+    assert not at.exception and at.title[0].value == "Priorities"
+    ranking = next(f.value for f in at.dataframe if "Score" in f.value.columns)
+    assert list(ranking["Service"])[0] in {s.name for s in load_programme(GLOUCESTER).services}

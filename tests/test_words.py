@@ -243,3 +243,36 @@ def test_schedule_and_runs_tables_by_name(gloucester):
 def test_an_id_tooltip_lists_each_name_with_its_id():
     text = id_help([("hr", "HR"), ("ict", "ICT"), ("audit", "Audit")], "Services", most=2)
     assert text == "Services by their id in the programme file: HR = `hr`; ICT = `ict`; and 1 more."
+
+
+def _small_plan():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from engine.appraisal.scenario import Scenario, prepare_scenario, run_scenario
+
+    programme = load_programme(ROOT / "tests" / "data" / "small.yaml")
+    loaded = prepare_scenario(Scenario(name="x", base="b"), programme, load_ruleset(RULES), Path("x.yaml"))
+    return programme, run_scenario(loaded).plan
+
+
+def test_both_gantts_colour_each_provider_as_its_partner(monkeypatch, tmp_path):
+    import matplotlib.axes
+
+    from engine.present.charts import gantt_figure, gantt_png
+
+    programme, plan = _small_plan()
+    assert not plan.to_frame().empty
+    colours = {
+        p.name: c for p, c in zip(programme.partners, partner_colours(programme).values(), strict=True)
+    }
+    figure = gantt_figure(plan)
+    assert {t.name: t.marker.color for t in figure.data} == {
+        name: colours[name] for name in set(plan.to_frame()["provider_name"])
+    }
+    drawn: list[str] = []
+    barh = matplotlib.axes.Axes.barh
+    monkeypatch.setattr(
+        matplotlib.axes.Axes, "barh", lambda self, *a, **kw: drawn.append(kw["color"]) or barh(self, *a, **kw)
+    )
+    gantt_png(plan, tmp_path / "plan.png")
+    assert drawn == [colours[name] for name in plan.to_frame()["provider_name"]]

@@ -149,7 +149,9 @@ def current_programme() -> Programme | None:
 
 
 def need_programme() -> Programme:
-    """The programme in hand; otherwise a pointer to the Programme page, and the page stops."""
+    """The programme in hand: the sample one on a first visit that starts on another page than
+    Home (a bookmarked page); should even that fail, a pointer to the Programme page."""
+    load_sample()
     programme = current_programme()
     if programme is None:
         st.info("Choose a programme on the **Programme** page first.")
