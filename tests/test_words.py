@@ -23,7 +23,7 @@ from engine.present.frames import (
     summary_cells,
 )
 from engine.present.plain import assumed_lines, assumed_words, why_lines
-from engine.present.words import id_help, names, percent, pounds, pounds_rounded, score_text
+from engine.present.words import id_help, level_text, names, percent, pounds, pounds_rounded, score_text
 from engine.programme.naming import option_name
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.assumed import assumed_inputs
@@ -276,3 +276,10 @@ def test_both_gantts_colour_each_provider_as_its_partner(monkeypatch, tmp_path):
     )
     gantt_png(plan, tmp_path / "plan.png")
     assert drawn == [colours[name] for name in plan.to_frame()["provider_name"]]
+
+
+def test_a_criterion_level_reads_as_money_or_a_plain_number():
+    assert level_text(1566796.2128851884, money=True) == "£1.57 m"
+    assert level_text(247886.47, money=True) == "£248 k"
+    assert level_text(3.0, money=False) == "3" and level_text(0.4567, money=False) == "0.457"
+    assert level_text(15667.2, money=False) == "15,667" and level_text(math.nan, money=False) == "—"

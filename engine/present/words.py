@@ -111,3 +111,11 @@ def id_help(pairs: Iterable[tuple[str, str]], what: str, most: int = 30) -> str:
     shown = "; ".join(f"{name} = `{ident}`" for ident, name in listed[:most])
     more = f"; and {len(listed) - most} more" if len(listed) > most else ""
     return f"{what} by their id in the programme file: {shown}{more}."
+
+
+def level_text(value: float, money: bool) -> str:
+    """A criterion's level for a person: £ as officers write it for a money criterion ("£1.57 m"),
+    otherwise the number to three significant figures (never "1.567e+06")."""
+    if _missing(value):
+        return NONE
+    return pounds_rounded(value) if money else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
