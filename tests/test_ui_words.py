@@ -189,3 +189,12 @@ def test_a_first_visit_to_another_page_has_the_sample_programme(monkeypatch, tmp
     assert not at.exception and at.title[0].value == "Priorities"
     ranking = next(f.value for f in at.dataframe if "Score" in f.value.columns)
     assert set(ranking["Service"]) == {s.name for s in load_programme(GLOUCESTER).services}
+
+
+def test_swing_levels_read_as_money(at, monkeypatch, tmp_path):
+    monkeypatch.setenv("SSPLAN_WEIGHTS_DIR", str(tmp_path / "weights"))
+    _go(at, "weights").radio(key="weights.method").set_value("swing").run()
+    options = at.multiselect(key="weights.rank").options
+    impact = next(o for o in options if o.startswith("Impact"))
+    assert re.fullmatch(r"Impact \(£0 → £\d\.\d\d m\)", impact), impact
+    assert not any("e+" in o for o in options)
