@@ -142,6 +142,9 @@ def test_money_bars_in_the_order_given_with_pound_labels():
     figure = money_bars_figure(frame, "scenario", {"npv": "NPV"})
     assert list(figure.layout.xaxis.categoryarray) == ["zeta", "alpha"]
     assert list(figure.data[0].text) == ["£2.20 m", "-£5,000"]
+    long = pd.DataFrame({"scenario": ["County savings of 8.5 %, not the 15 % targeted"], "npv": [1.0]})
+    labels = money_bars_figure(long, "scenario", {"npv": "NPV"}).layout.xaxis.categoryarray
+    assert labels == ("County savings of 8.5 %,<br>not the 15 % targeted",)
 
 
 # ------------------------------------------------------------------ tables and plain English

@@ -266,13 +266,21 @@ def tornado_figure(tornado: pd.DataFrame, criterion_names: Mapping[str, str]):  
     return figure
 
 
+def _wrapped(text: str, width: int = 24) -> str:
+    """A long category label on several lines (plotly's ``<br>``), each part escaped, so it fits
+    under its bars instead of running into the next one or being cut off."""
+    import textwrap
+
+    return "<br>".join(html_text(line) for line in textwrap.wrap(text, width) or [""])
+
+
 def money_bars_figure(frame: pd.DataFrame, label: str, columns: Mapping[str, str]):  # -> plotly Figure
     """Grouped £ bars, one group per row of ``frame`` in the order given (the order the user chose,
     never alphabetical), each bar labelled as officers write money (£2.20 m) and the axis in £."""
     import plotly.graph_objects as go
 
     figure = go.Figure()
-    rows = [html_text(v) for v in frame[label]]
+    rows = [_wrapped(str(v)) for v in frame[label]]
     for (column, title), colour in zip(columns.items(), PALETTE, strict=False):
         values = [float(v) if v == v else 0.0 for v in frame[column]]
         figure.add_trace(
