@@ -202,3 +202,19 @@ def test_swing_levels_read_as_money(at, monkeypatch, tmp_path):
     impact = next(o for o in options if o.startswith("Impact"))
     assert re.fullmatch(r"Impact \(£0 → £\d\.\d\d m\)", impact), impact
     assert not any("e+" in o for o in options)
+
+
+def test_a_weight_that_changes_a_recommendation_but_not_the_order_still_has_its_bar(at):
+    """Under TOPSIS, Gloucester's outcomes weight at half changes a recommendation and moves no
+    service in the order: the old chart drew the order only, so its bar was empty (and its
+    categories in alphabetical order); now it has a bar, and the largest effect comes first."""
+    _go(at, "priorities").radio(key="priorities.method").set_value("topsis").run()
+    _go(at, "sensitivity").number_input(key="sensitivity.draws").set_value(100)
+    at.button(key="sensitivity.run").click().run()
+    table = next(f.value for f in at.dataframe if "Criterion" in f.value.columns).set_index("Criterion")
+    assert list(table.index)[0] == "Outcomes"
+    assert table.loc["Outcomes", "Recommendations changed (× 0.5)"] == 1
+    assert table.loc["Outcomes", "Places moved (× 0.5)"] == 0
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    low_changed = next(t for t in spec["data"] if t["name"] == "weight × 0.5" and t["xaxis"] == "x")
+    assert dict(zip(low_changed["y"], low_changed["x"], strict=True))["Outcomes"] == -1
