@@ -212,7 +212,7 @@ def test_a_weight_that_changes_a_recommendation_but_not_the_order_still_has_its_
     _go(at, "sensitivity").number_input(key="sensitivity.draws").set_value(100)
     at.button(key="sensitivity.run").click().run()
     table = next(f.value for f in at.dataframe if "Criterion" in f.value.columns).set_index("Criterion")
-    assert list(table.index)[0] == "Outcomes"
+    assert table.index[0] == "Outcomes"
     assert table.loc["Outcomes", "Recommendations changed (× 0.5)"] == 1
     assert table.loc["Outcomes", "Places moved (× 0.5)"] == 0
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)

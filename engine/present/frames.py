@@ -214,69 +214,6 @@ def switching_frame(rows: Sequence[Mapping[str, object]], programme: Programme) 
     )
 
 
-def stability_frame(services: pd.DataFrame, programme: Programme) -> pd.DataFrame:
-    """How stable each recommendation is under the draws: names, and chances as shares (0–1)."""
-    lookup = names(programme)
-    options = option_names(programme)
-    return pd.DataFrame(
-        {
-            "Service": [lookup.get(str(s), str(s)) for s in services["service"]],
-            "Recommended": [options.get(str(o), str(o)) for o in services["recommended"]],
-            "Same recommendation": pd.to_numeric(services["P(same recommendation)"], errors="coerce"),
-            "In the first 3": pd.to_numeric(services["P(in the first 3)"], errors="coerce"),
-            "Most frequent alternative": [
-                options.get(str(o), str(o)) if o else "" for o in services["most frequent alternative"]
-            ],
-        }
-    )
-
-
-def exception_chances(exceptions: pd.DataFrame, programme: Programme) -> pd.DataFrame:
-    """Each exception's chance of being recommended under the draws, by name."""
-    lookup = names(programme)
-    shown = pd.DataFrame(
-        {
-            "Exception": [lookup.get(str(o), str(o)) for o in exceptions["exception"]],
-            "Recommended now": exceptions["recommended now"].map({True: "yes", False: "no"}),
-        }
-    )
-    for column, label in (
-        ("P(recommended)", "Chance recommended"),
-        ("P(recommended: weights only)", "Chance recommended (weights only)"),
-        ("P(recommended: costs only)", "Chance recommended (costs only)"),
-    ):
-        if column in exceptions:
-            shown[label] = pd.to_numeric(exceptions[column], errors="coerce")
-    return shown
-
-
-def tornado_frame(tornado: pd.DataFrame, criterion_names: Mapping[str, str]) -> pd.DataFrame:
-    """The tornado's table in the engine's order (largest effect first), criteria by name."""
-    return pd.DataFrame(
-        {
-            "Criterion": [criterion_names.get(str(c), str(c)) for c in tornado["criterion"]],
-            "Weight": [f"{100 * float(w):.0f} %" for w in tornado["weight"]],
-            "Recommendations changed (× 0.5)": tornado["low: recommendations changed"].astype(int),
-            "Recommendations changed (× 1.5)": tornado["high: recommendations changed"].astype(int),
-            "Places moved (× 0.5)": tornado["low: priority shift"].astype(int),
-            "Places moved (× 1.5)": tornado["high: priority shift"].astype(int),
-        }
-    )
-
-
-def replanned_frame(replanned: pd.DataFrame, programme: Programme) -> pd.DataFrame:
-    """Re-planned draws: how often each service changes, and with what, by name."""
-    lookup, options = names(programme), option_names(programme)
-    return pd.DataFrame(
-        {
-            "Service": [lookup.get(str(s), str(s)) for s in replanned["service"]],
-            "Chance it changes": pd.to_numeric(replanned["P(changes)"], errors="coerce"),
-            "Chance in the first wave": pd.to_numeric(replanned["P(first wave)"], errors="coerce"),
-            "Most frequent change": [options.get(str(o), str(o)) for o in replanned["most frequent option"]],
-        }
-    )
-
-
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     """Every problem of a file in one table: where it is as its format places it (a YAML file by
     line and field, a workbook by sheet, row and column), and what is wrong."""

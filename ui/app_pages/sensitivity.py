@@ -20,13 +20,8 @@ from common import (
 from engine.appraisal.sensitivity import replan_sensitivity, scenario_sensitivity
 from engine.base.errors import SsplanError
 from engine.present.charts import tornado_figure
-from engine.present.frames import (
-    exception_chances,
-    option_names,
-    replanned_frame,
-    stability_frame,
-    tornado_frame,
-)
+from engine.present.frames import option_names
+from engine.present.robustness import exception_chances, replanned_frame, stability_frame, tornado_frame
 
 HELD = "sensitivity.result"  # (inputs key, (weight/cost sensitivity, re-planned draws or None))
 
