@@ -218,3 +218,23 @@ def test_a_weight_that_changes_a_recommendation_but_not_the_order_still_has_its_
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     low_changed = next(t for t in spec["data"] if t["name"] == "weight × 0.5" and t["xaxis"] == "x")
     assert dict(zip(low_changed["y"], low_changed["x"], strict=True))["Outcomes"] == -1
+
+
+def test_ssplan_ui_starts_the_app_with_a_minimal_toolbar(monkeypatch):
+    """No Deploy button, whatever folder `ssplan ui` is started in (Streamlit reads
+    .streamlit/config.toml only from the folder it starts in), and the checkout's own config says
+    the same for `streamlit run ui/app.py` there."""
+    import subprocess
+    import tomllib
+
+    from engine.cli import main
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "call", lambda command: started.append(command) or 0)
+    with pytest.raises(SystemExit) as stopped:
+        main(["ui", "--headless"])
+    assert stopped.value.code == 0
+    command = started[0]
+    assert command[command.index("--client.toolbarMode") + 1] == "minimal"
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["toolbarMode"] == "minimal"

@@ -19,7 +19,6 @@ for folder in (HERE, HERE.parent):  # ui/ for common and auth; the checkout for 
 from auth import signed_in  # noqa: E402
 
 st.set_page_config(page_title="ssplan", page_icon=":material/account_tree:", layout="wide")
-st.set_option("client.toolbarMode", "minimal")  # no Deploy button, wherever the server was started
 
 if not signed_in():
     st.stop()
