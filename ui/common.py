@@ -363,7 +363,7 @@ def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str
             config[label] = st.column_config.NumberColumn(label, format=SCORE_FORMAT, help=help.get(label))
         elif label in PERCENTS:
             config[label] = st.column_config.ProgressColumn(
-                label, format=PERCENT_FORMAT, min_value=0, max_value=100, help=help.get(label)
+                label, format=PERCENT_FORMAT, min_value=0, max_value=100, help=help.get(label), width="small"
             )
         elif label in help:
             config[label] = st.column_config.Column(label, help=help[label])

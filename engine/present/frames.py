@@ -46,12 +46,18 @@ PERCENTS = frozenset(
         "Same recommendation",
         "In the first 3",
         "Chance recommended",
-        "Chance recommended (weights only)",
-        "Chance recommended (costs only)",
+        "Weights alone",
+        "Costs alone",
         "Chance it changes",
         "Chance in the first wave",
     }
 )
+RANKING_HELP = {  # the ranking's column tooltips
+    "Gain": "How much the recommended option scores above keeping the service as it is",
+    "Score": "The recommended option's score (0 = as today)",
+    "Status": "change, change by exception (not the expected provider), or keep as it is",
+    "Effectively equal to": "Services (by their place, #) whose gain is within the tie tolerance",
+}
 STATUS = {
     "change": "change",
     "exception": "change by exception",
@@ -95,8 +101,12 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
             "Recommended": [option_name(programme, str(o)) if o else "—" for o in services["recommended"]],
         }
     )
-    equal = [", ".join(lookup.get(o, o) for o in others) for others in ties.services]
-    if any(equal):
+    place = dict(zip(services["service"], services["priority"], strict=True))
+    equal = [
+        ", ".join(f"#{place[o]}" if o in place else lookup.get(o, o) for o in others)
+        for others in ties.services
+    ]
+    if any(equal):  # by place in the ranking: short, so the table fits the page
         frame["Effectively equal to"] = equal
     tied = [
         ", ".join(name_ids(o, lookup) for o in ties.recommendation.get(s, [])) for s in services["service"]

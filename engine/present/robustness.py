@@ -12,6 +12,18 @@ from engine.present.frames import option_names
 from engine.present.words import names
 from engine.programme.model import Programme
 
+TORNADO_NOTE = (
+    "Each weight at half and at one and a half times its value (the others scaled to keep the "
+    "total): how many recommendations change, and how many places the priority order moves. "
+    "Largest effect at the top."
+)
+NO_EFFECT = "No weight at half or one and a half times its value changes a recommendation or the order."
+CHANCES = {  # the exceptions table's column tooltips
+    "Chance recommended": "Share of the draws (weights and uncertain costs together) that recommend it",
+    "Weights alone": "Share of the draws of the weights alone that recommend it",
+    "Costs alone": "Share of the draws of the uncertain costs alone that recommend it",
+}
+
 
 def stability_frame(services: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     """How stable each recommendation is under the draws: names, and chances as shares (0–1)."""
@@ -41,8 +53,8 @@ def exception_chances(exceptions: pd.DataFrame, programme: Programme) -> pd.Data
     )
     for column, label in (
         ("P(recommended)", "Chance recommended"),
-        ("P(recommended: weights only)", "Chance recommended (weights only)"),
-        ("P(recommended: costs only)", "Chance recommended (costs only)"),
+        ("P(recommended: weights only)", "Weights alone"),
+        ("P(recommended: costs only)", "Costs alone"),
     ):
         if column in exceptions:
             shown[label] = pd.to_numeric(exceptions[column], errors="coerce")

@@ -9,7 +9,7 @@ from common import current_scores, need_programme, rule_sets, rules_of, weight_s
 from engine.base.errors import SsplanError
 from engine.present.assumed import summary_line
 from engine.present.explain import explain_service
-from engine.present.frames import exceptions_frame, ranking_frame
+from engine.present.frames import RANKING_HELP, exceptions_frame, ranking_frame
 from engine.present.plain import ASSUMED_NOTE, assumed_lines, why_lines
 from engine.present.ties import tie_rule, ties_text
 from engine.present.weights import approval_text, weight_set_text
@@ -83,12 +83,7 @@ ranking = ranking_frame(table, ties)
 common.table(
     ranking,
     key="priorities.ranking",
-    help={
-        "Gain": "How much the recommended option scores above keeping the service as it is",
-        "Score": "The recommended option's score (0 = as today)",
-        "Status": "change, change by exception (not the expected provider), or keep as it is",
-        "Service": id_help(((s.id, s.name) for s in programme.services), "Services"),
-    },
+    help={**RANKING_HELP, "Service": id_help(((s.id, s.name) for s in programme.services), "Services")},
 )
 st.caption(f"Ties: {tie_rule(table, ties)}.")
 if any(assumed):

@@ -20,8 +20,17 @@ from common import (
 from engine.appraisal.sensitivity import replan_sensitivity, scenario_sensitivity
 from engine.base.errors import SsplanError
 from engine.present.charts import tornado_figure
-from engine.present.frames import option_names
-from engine.present.robustness import exception_chances, replanned_frame, stability_frame, tornado_frame
+from engine.present.robustness import (
+    CHANCES,
+    NO_EFFECT,
+    TORNADO_NOTE,
+    exception_chances,
+    replanned_frame,
+    stability_frame,
+    tornado_frame,
+)
+from engine.present.words import named
+from engine.present.words import names as id_names
 
 HELD = "sensitivity.result"  # (inputs key, (weight/cost sensitivity, re-planned draws or None))
 
@@ -83,8 +92,7 @@ if kept is None:
 result, replanned = kept
 drawn = f"{result.draws} draws of the weights"
 if result.uncertain:
-    options = option_names(programme)
-    drawn += " and of the uncertain costs of " + ", ".join(options.get(o, o) for o in result.uncertain)
+    drawn += " and of the uncertain costs of " + "; ".join(named(result.uncertain, id_names(programme)))
 st.caption(f"{drawn}, seed {result.seed}.")
 
 st.subheader("How stable is each recommendation?")
@@ -92,17 +100,17 @@ stability = stability_frame(result.services, programme)
 common.table(stability, key="sensitivity.services")
 if len(result.exceptions):
     st.subheader("Exceptions")
-    common.table(exception_chances(result.exceptions, programme), key="sensitivity.exceptions")
+    common.table(
+        exception_chances(result.exceptions, programme),
+        key="sensitivity.exceptions",
+        help=CHANCES,
+    )
 
 st.subheader("Tornado: which weight moves the result most")
 criteria = {c.id: c.name for c in rules_of(edits["rules"]).criteria}
-st.caption(
-    "Each weight at half and at one and a half times its value (the others scaled to keep the "
-    "total): how many recommendations change, and how many places the priority order moves. "
-    "Largest effect at the top."
-)
+st.caption(TORNADO_NOTE)
 if not result.tornado[[c for c in result.tornado.columns if ":" in c]].to_numpy().any():
-    st.info("No weight at half or one and a half times its value changes a recommendation or the order.")
+    st.info(NO_EFFECT)
 st.plotly_chart(tornado_figure(result.tornado, criteria), key="sensitivity.tornado")
 common.table(tornado_frame(result.tornado, criteria), key="sensitivity.tornado_table")
 
