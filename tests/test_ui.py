@@ -348,7 +348,7 @@ def test_priorities_flags_assumed_values_and_states_the_tie_rule(gloucester_app)
     captions = " ".join(c.value for c in at.caption)
     assert "10 of 21 options rest partly on assumed values" in captions
     assert "scores within 0.005 of each other are effectively equal" in captions
-    ranking = _table(at, "Service", "Effectively equal to")
-    flagged = {s: t for s, t in zip(ranking["Service"], ranking["Effectively equal to"], strict=True) if t}
+    ranking = _table(at, "Service", "Tied with")
+    flagged = {s: t for s, t in zip(ranking["Service"], ranking["Tied with"], strict=True) if t}
     # scored from today, HR and building control gain within 0.005 of each other: flagged both ways
     assert len(flagged) == 2 and all(t for t in flagged.values())

@@ -135,6 +135,7 @@ def test_tornado_keeps_the_engines_order_and_draws_recommendations_changed():
     changed = figure.data[0]  # weight × 0.5, recommendations changed
     assert list(changed.y) == ["Cost", "Impact"] and list(changed.x) == [-2, 0]
     assert list(figure.layout.yaxis.categoryarray) == ["Cost", "Impact"]
+    assert list(figure.layout.xaxis.ticktext) == ["2", "1", "0", "1", "2"]  # counts either way, not negative
 
 
 def test_money_bars_in_the_order_given_with_pound_labels():
@@ -164,13 +165,13 @@ def test_name_ids_replaces_whole_ids_only():
 
 def test_the_ranking_names_every_service_and_recommendation(gloucester, scores):
     frame = ranking_frame(scores, near_ties(scores))
-    assert list(frame.columns[:6]) == ["#", "Service", "Status", "Gain", "Score", "Recommended"]
+    assert list(frame.columns[:7]) == ["#", "Service", "Status", "Gain", "Score", "Tied with", "Recommended"]
     assert list(frame["Service"]) == list(scores.services["name"])
     first = scores.services.iloc[0]
     assert frame["Recommended"].iloc[0] == option_name(gloucester, first["recommended"])
     assert frame["Score"].iloc[0] == pytest.approx(first["score"])
     # HR and building control gain within 0.005 of each other: each names the other
-    equal = dict(zip(frame["Service"], frame["Effectively equal to"], strict=True))
+    equal = dict(zip(frame["Service"], frame["Tied with"], strict=True))
     place = dict(zip(frame["Service"], frame["#"], strict=True))
     assert equal[gloucester.service("hr").name] == f"#{place[gloucester.service('building-control').name]}"
 

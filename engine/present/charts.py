@@ -262,7 +262,18 @@ def tornado_figure(tornado: pd.DataFrame, criterion_names: Mapping[str, str]):  
             )
     figure.update_layout(barmode="relative", height=120 + 45 * len(labels), legend={"orientation": "h"})
     figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-    figure.update_xaxes(zeroline=True, zerolinecolor="#444", tickformat="d")
+    for col, measure in ((1, "recommendations changed"), (2, "priority shift")):
+        most = max(1, *(int(v) for side in ("low", "high") for v in tornado[f"{side}: {measure}"]))
+        ticks = sorted({round(most * k / 4) for k in range(-4, 5)})  # counts both ways, never negative
+        figure.update_xaxes(
+            range=[-most * 1.1, most * 1.1],
+            tickvals=ticks,
+            ticktext=[str(abs(t)) for t in ticks],
+            zeroline=True,
+            zerolinecolor="#444",
+            row=1,
+            col=col,
+        )
     return figure
 
 

@@ -56,7 +56,7 @@ RANKING_HELP = {  # the ranking's column tooltips
     "Gain": "How much the recommended option scores above keeping the service as it is",
     "Score": "The recommended option's score (0 = as today)",
     "Status": "change, change by exception (not the expected provider), or keep as it is",
-    "Effectively equal to": "Services (by their place, #) whose gain is within the tie tolerance",
+    "Tied with": "Services (by their place, #) whose gain is effectively equal (within the tie tolerance)",
 }
 STATUS = {
     "change": "change",
@@ -107,7 +107,7 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
         for others in ties.services
     ]
     if any(equal):  # by place in the ranking: short, so the table fits the page
-        frame["Effectively equal to"] = equal
+        frame.insert(5, "Tied with", equal)  # before the long recommendation, so it shows
     tied = [
         ", ".join(name_ids(o, lookup) for o in ties.recommendation.get(s, [])) for s in services["service"]
     ]
