@@ -45,7 +45,7 @@ def _config(frame) -> dict:  # type: ignore[no-untyped-def]
 
 def _visible_cells(at: AppTest) -> list[str]:
     """Every cell, index label and column label a table shows (columns hidden by the config are
-    not shown), and every axis category and legend entry of every chart."""
+    not shown), every message, and every axis category and legend entry of every chart."""
     shown: list[str] = []
     for frame in at.dataframe:
         hidden = {c for c, v in _config(frame).items() if v.get("hidden")}
@@ -54,6 +54,8 @@ def _visible_cells(at: AppTest) -> list[str]:
             if str(column) not in hidden:
                 shown += [str(column), *(str(v) for v in value[column])]
         shown += [str(i) for i in value.index]
+    for kind in ("markdown", "caption", "info", "warning", "success", "error", "subheader"):
+        shown += [str(e.value) for e in at.get(kind)]  # messages (the formula behind a score is `text`)
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         for trace in spec["data"]:
@@ -86,7 +88,7 @@ def test_the_home_page_comes_first_with_the_pages_in_order_and_a_sample_loaded(a
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["gloucester-2015", "essex-2010", "lancaster-2011"])
-def test_no_programme_id_in_any_table_or_chart_a_director_sees(at, name):
+def test_no_programme_id_in_any_table_chart_or_message_a_director_sees(at, name):
     programme = load_programme(ROOT / "scenarios" / f"{name}.yaml")
     _go(at, "programme").selectbox(key="programme.pick").set_value(name).run()
     at.button(key="programme.load").click().run()
@@ -101,6 +103,12 @@ def test_no_programme_id_in_any_table_or_chart_a_director_sees(at, name):
     _go(at, "sensitivity").number_input(key="sensitivity.draws").set_value(100)
     at.button(key="sensitivity.run").click().run()
     assert at.get("plotly_chart") and not _ids_shown(at, programme)
+    _go(at, "exit").selectbox(key="exit.partner").set_value(programme.partners[-1].name).run()
+    at.button(key="exit.run").click().run()
+    assert any("Net present value by partner" in h.value for h in at.subheader)
+    assert not _ids_shown(at, programme)
+    _go(at, "decisions").button(key="decisions.save").click().run()
+    assert not _ids_shown(at, programme)
 
 
 def test_money_is_formatted_as_pounds_and_scores_to_three_decimals(at):

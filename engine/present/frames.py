@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from engine.base.errors import Problem
-from engine.present.words import names, option_name, pounds, score_text, words
+from engine.present.words import names, option_labels, option_name, pounds, score_text, words
 from engine.programme.model import Programme
 from engine.scoring.scores import ScoreTable
 from engine.scoring.ties import Ties
@@ -177,7 +177,7 @@ def money_frame(frame: pd.DataFrame, programme: Programme) -> pd.DataFrame:
 def summary_cells(summary: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     """Compare's side-by-side summary (one row per scenario) as text a director reads: £ with
     separators, the objective's value to three decimals, payback to one decimal place, ids named."""
-    lookup = names(programme)  # an option listed alone reads "Service: option"
+    lookup = {**names(programme), **option_labels(programme)}  # the lists here are of options
     out = summary.copy().astype(object)
     for column in out.columns:
         label = str(column)

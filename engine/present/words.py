@@ -66,12 +66,20 @@ def words(token: str) -> str:
     return str(token).replace("_", " ")
 
 
+def option_labels(programme: Programme) -> dict[str, str]:
+    """Every option's id → "Service: option" ("Payroll: outsourced with Civica"), for a list of
+    options outside their service's row."""
+    return {
+        option.id: f"{service.name}: {option_name(programme, option.id)}"
+        for service in programme.services
+        for option in programme.options_for(service.id)
+    }
+
+
 def names(programme: Programme) -> dict[str, str]:
-    """Every id of the programme (partners, services, options, resources, funding) → its name."""
-    found: dict[str, str] = {}
-    for service in programme.services:
-        for option in programme.options_for(service.id):
-            found[option.id] = f"{service.name}: {option_name(programme, option.id)}"
+    """Every id of the programme (partners, services, options, resources, funding) → its name; an
+    id that is both a partner's and an option's names the partner (see :func:`option_labels`)."""
+    found = option_labels(programme)
     found.update({f.id: f.name for f in programme.funding})
     found.update({r.id: r.name for r in programme.resources})
     found.update({s.id: s.name for s in programme.services})

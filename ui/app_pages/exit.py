@@ -17,8 +17,7 @@ from common import current, need_programme, rules_of, whatif
 from engine.appraisal.exit import ExitAnalysis, partner_exit
 from engine.base.errors import SsplanError
 from engine.present.summary import money
-from engine.present.words import named, option_name
-from engine.present.words import names as id_names
+from engine.present.words import named, option_labels, option_name
 from engine.programme.model import Programme
 
 HELD = "exit.result"  # (inputs key, ExitAnalysis)
@@ -125,5 +124,5 @@ if behind:
         key="exit.behind",
     )
 if analysis.withheld():
-    hidden = ", ".join(named(analysis.withheld(), id_names(programme)))
+    hidden = ", ".join(named(analysis.withheld(), option_labels(programme)))
     st.caption(f"Left out of these figures because their prices are exempt: {hidden}.")

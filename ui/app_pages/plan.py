@@ -16,7 +16,16 @@ from engine.plan.windows import budget_windows, capacity_windows, named_override
 from engine.present.charts import gantt_figure, usage_figure
 from engine.present.frames import money_frame, schedule_frame
 from engine.present.nochange import nothing_changes
-from engine.present.words import MONEY_FORMAT, OBJECTIVES, id_help, objective_help, pounds, pounds_rounded
+from engine.present.words import (
+    MONEY_FORMAT,
+    OBJECTIVES,
+    id_help,
+    named,
+    objective_help,
+    option_labels,
+    pounds,
+    pounds_rounded,
+)
 from engine.programme.exempt import NOT_FOR_PUBLICATION
 from engine.programme.money import Appraisal
 
@@ -266,7 +275,9 @@ if finance is not None:
     st.subheader("Money (Green Book)")
     if finance.withheld:
         st.caption(
-            f"Left out of these figures because their prices are exempt: {', '.join(finance.withheld)}."
+            "Left out of these figures because their prices are exempt: "
+            + ", ".join(named(finance.withheld, option_labels(programme)))
+            + "."
         )
     a, b, c, d = st.columns(4)
     a.metric("Net present value", pounds(finance.npv), help=pounds_rounded(finance.npv))

@@ -29,8 +29,7 @@ from engine.present.robustness import (
     stability_frame,
     tornado_frame,
 )
-from engine.present.words import named
-from engine.present.words import names as id_names
+from engine.present.words import named, option_labels
 
 HELD = "sensitivity.result"  # (inputs key, (weight/cost sensitivity, re-planned draws or None))
 
@@ -92,7 +91,7 @@ if kept is None:
 result, replanned = kept
 drawn = f"{result.draws} draws of the weights"
 if result.uncertain:
-    drawn += " and of the uncertain costs of " + "; ".join(named(result.uncertain, id_names(programme)))
+    drawn += " and of the uncertain costs of " + "; ".join(named(result.uncertain, option_labels(programme)))
 st.caption(f"{drawn}, seed {result.seed}.")
 
 st.subheader("How stable is each recommendation?")
