@@ -55,6 +55,8 @@ def served(tmp_path_factory) -> Iterator[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",  # as `ssplan ui` starts it: the folder here has no .streamlit/config.toml
+        "minimal",
     ]
     log = (folder / "streamlit.log").open("w")
     server = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -92,6 +94,7 @@ def test_load_gloucester_plan_and_see_the_gantt(served):
             page.get_by_text(
                 "Gloucester City and Gloucestershire County shared services programme"
             ).first.wait_for(timeout=60_000)
+            assert page.get_by_text("Deploy").count() == 0  # the toolbar is minimal
             page.get_by_role("link", name="Plan").click()
             page.wait_for_selector(idle, timeout=60_000)
             page.get_by_role("button", name="Plan", exact=True).click()

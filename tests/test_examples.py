@@ -110,6 +110,7 @@ def test_lead_councils_in_the_app_plan_as_the_engine_does(monkeypatch, tmp_path)
     monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
     at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=120)
     at.run()
+    at.switch_page("app_pages/programme.py").run()  # the app opens on Home
     at.selectbox(key="programme.pick").set_value("three-vales-2016")
     at.button(key="programme.load").click().run()
     leads = next(d.value for d in at.dataframe if "leads" in d.value.columns)
@@ -121,8 +122,8 @@ def test_lead_councils_in_the_app_plan_as_the_engine_does(monkeypatch, tmp_path)
     rules = load_ruleset(ROOT / "rules" / "default.yaml")
     loaded = prepare_scenario(Scenario(name="what-if", base="(on screen)"), programme, rules, ROOT / "w.yaml")
     expected = run_scenario(loaded).plan.to_frame()
-    shown = next(d.value for d in at.dataframe if {"service", "start", "finish"} <= set(d.value.columns))
-    assert list(shown["start"]) == list(expected["start_label"])
+    shown = next(d.value for d in at.dataframe if {"Service", "Start", "Finish"} <= set(d.value.columns))
+    assert list(shown["Start"]) == list(expected["start_label"])
 
 
 def test_membership_over_time_plans_with_golden_results(capsys):
@@ -198,6 +199,7 @@ def test_membership_over_time_in_the_app(monkeypatch, tmp_path):
     monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
     at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=120)
     at.run()
+    at.switch_page("app_pages/programme.py").run()  # the app opens on Home
     at.selectbox(key="programme.pick").set_value("riverside-2012")
     at.button(key="programme.load").click().run()
     assert not at.exception

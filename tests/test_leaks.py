@@ -379,9 +379,11 @@ def test_app_pages_do_not_leak(name: str, monkeypatch: pytest.MonkeyPatch, tmp_p
         searched += total_needles("the what-if's plan", money, public)
     at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=180)
     at.run()
+    found = hits(_page_text(at), searched)  # Home, with the sample programme loaded
+    at.switch_page("app_pages/programme.py").run()
     at.selectbox(key="programme.pick").set_value(name).run()
     at.button(key="programme.load").click().run()
-    found = hits(_page_text(at), searched)
+    found += hits(_page_text(at), searched)
     actions = {
         "plan": "plan.run",
         "sensitivity": "sensitivity.run",

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from engine.appraisal.scenario import Scenario, prepare_scenario, run_scenario
 from engine.appraisal.sensitivity import weight_sensitivity
 from engine.io.load import load_programme
+from engine.programme.naming import option_name
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
 from tests.conftest import ROOT
@@ -18,10 +19,11 @@ RULES = load_ruleset(ROOT / "rules" / "default.yaml")
 
 
 def _app() -> AppTest:
+    """The app on its Programme page (the first visit opens on Home: see test_words_ui)."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    return at
+    return _go(at, "programme")
 
 
 def _go(at: AppTest, page: str) -> AppTest:
@@ -53,7 +55,7 @@ def test_programme_page_loads_gloucester_first(gloucester_app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Services"] == str(len(programme.services))
     options = at.dataframe[2].value
-    hr_bureau = options[options["option"] == "hr-bureau"].iloc[0]
+    hr_bureau = options[options["option"] == "outsourced with Private HR and payroll bureau"].iloc[0]
     assert hr_bureau["annual cost"] == "[exempt]"  # confidential prices are not shown
 
 
@@ -68,7 +70,7 @@ def test_a_broken_upload_shows_where_and_keeps_the_last_good_programme(glouceste
     assert "broken.yaml cannot be used" in at.error[0].value
     problems = at.dataframe[0].value
     row = problems.iloc[0]
-    assert row["file"] == "broken.yaml" and row["line / row"].isdigit() and "annual_cost" in row["field"]
+    assert row["File"] == "broken.yaml" and row["Where"].startswith("line ") and "annual_cost" in row["Field"]
     assert "Still working on **gloucester-2015**" in at.caption[0].value
     assert at.session_state["programme.current"]["name"] == "gloucester-2015"
 
@@ -90,13 +92,13 @@ def test_moving_a_weight_reranks_as_the_engine_does(gloucester_app):
     programme = load_programme(GLOUCESTER)
     before = at.dataframe[0].value
     expected = score(programme, RULES).services
-    assert list(before["service"]) == list(expected["service"])
+    assert list(before["Service"]) == list(expected["name"])
     at.slider(key="priorities.weight.default.impact").set_value(0.0).run()
     after = at.dataframe[0].value
     moved = score(programme, RULES, weights={"impact": 0.0}).services
-    assert list(after["service"]) == list(moved["service"])
-    assert list(after["recommended"]) == list(moved["recommended"])
-    assert list(after["service"]) != list(before["service"])  # the weight matters here
+    assert list(after["Service"]) == list(moved["name"])
+    assert list(after["Recommended"]) == [option_name(programme, o) for o in moved["recommended"]]
+    assert list(after["Service"]) != list(before["Service"])  # the weight matters here
     # the edit survives a visit to another page
     _go(at, "plan")
     _go(at, "priorities")
@@ -112,9 +114,9 @@ def test_planning_shows_the_engines_schedule(gloucester_app):
         Scenario(name="what-if", base="(on screen)"), programme, RULES, ROOT / "what-if.yaml"
     )
     expected = run_scenario(loaded).plan.to_frame()
-    shown = _table(at, "service", "start", "finish")
-    assert list(shown["service"]) == list(expected["service_name"])
-    assert list(shown["start"]) == list(expected["start_label"])
+    shown = _table(at, "Service", "Start", "Finish")
+    assert list(shown["Service"]) == list(expected["service_name"])
+    assert list(shown["Start"]) == list(expected["start_label"])
     assert at.subheader[0].value == "Plan: optimal"
     assert any(m.label == "Net present value" for m in at.metric)
 
@@ -148,10 +150,12 @@ def test_compare_a_saved_what_if_with_a_shipped_scenario(gloucester_app):
     assert not at.exception
     summary = at.dataframe[0].value
     assert list(summary.columns) == ["no HR", "County first (the MoU default)"]
+    assert summary.loc["NPV (£)"].str.fullmatch(r"-?£\d{1,3}(,\d{3})*").all()  # £ with separators
     # Gloucester's exceptions all rest on confidential prices: their switching values stay out
     assert any("exempt appendix" in c.value for c in at.caption)
-    assert not any("what would flip it" in d.value.columns for d in at.dataframe)
-    assert any("hr" in m.value and "→" in m.value for m in at.markdown)
+    assert not any("What would flip it" in d.value.columns for d in at.dataframe)
+    hr = load_programme(GLOUCESTER).service("hr").name
+    assert any(hr in m.value and "→" in m.value for m in at.markdown)
 
 
 def test_sensitivity_matches_the_engine_for_the_seed(gloucester_app):
@@ -161,8 +165,10 @@ def test_sensitivity_matches_the_engine_for_the_seed(gloucester_app):
     at.button(key="sensitivity.run").click().run()
     assert not at.exception
     expected = weight_sensitivity(load_programme(GLOUCESTER), RULES, draws=300, seed=4)
-    shown = _table(at, "P(same recommendation)")
-    assert list(shown["P(same recommendation)"]) == list(expected.services["P(same recommendation)"])
+    shown = _table(at, "Same recommendation")
+    assert list(shown["Same recommendation"]) == [
+        100 * p for p in expected.services["P(same recommendation)"]
+    ]
 
 
 def test_report_page_offers_the_downloads(gloucester_app):
@@ -205,7 +211,10 @@ def test_with_login_on_nothing_shows_before_sign_in(monkeypatch):
     signed = AppTest.from_file(APP, default_timeout=60)
     signed.user = {"is_logged_in": True, "name": "A Director", "email": "director@example.gov.uk"}
     signed.run()
-    assert signed.dataframe and "Signed in as A Director" in signed.sidebar.caption[0].value
+    assert (
+        signed.title[0].value.startswith("ssplan")
+        and "Signed in as A Director" in signed.sidebar.caption[0].value
+    )
 
 
 def test_password_login_shows_nothing_until_the_right_password(monkeypatch, tmp_path):
@@ -239,7 +248,7 @@ def test_password_login_shows_nothing_until_the_right_password(monkeypatch, tmp_
     assert not at.dataframe and at.error[0].value == "Username or password is incorrect."
     at.text_input[1].set_value("s3cret-pass")
     at.button[0].click().run()
-    assert not at.exception and at.title[0].value == "Programme" and at.dataframe
+    assert not at.exception and at.title[0].value.startswith("ssplan") and at.info  # home, the sample loaded
 
 
 def _upload_small(at: AppTest, extra: str = "") -> None:
@@ -262,19 +271,21 @@ def test_capacity_by_period_and_budget_by_year_reach_the_plan(gloucester_app):
     budget = _table(at, "financial year", "budget")
     assert list(budget["financial year"]) == ["2016/17"] and budget["budget"].iloc[0] == 20000.0
     at.button(key="plan.run").click().run()
-    assert "hr-other" in list(_table(at, "service", "option")["option"])  # its £9,000 fits the year's £20,000
-    first = _table(at, "service", "option", "start").set_index("option").loc["hr-other", "start"]
+    small = load_programme(ROOT / "tests" / "data" / "small.yaml")
+    other, county = option_name(small, "hr-other"), option_name(small, "hr-county")
+    assert other in list(_table(at, "Service", "Change")["Change"])  # its £9,000 fits the year's £20,000
+    first = _table(at, "Service", "Change", "Start").set_index("Change").loc[other, "Start"]
     assert first == "Apr 2016"
     edits = at.session_state["whatif.current"]
     edits["capacity_overrides"] = {"pm": {"2016-04": 0.0, "2016-05": 0.0, "2016-08": 2.0}}
     at.button(key="plan.run").click().run()
-    later = _table(at, "service", "option", "start").set_index("option").loc["hr-other", "start"]
+    later = _table(at, "Service", "Change", "Start").set_index("Change").loc[other, "Start"]
     assert later == "Jun 2016"  # no project-manager days in April or May
     edits["budget"] = {"per_financial_year": 20000.0, "overrides": {"2016/17": 5000.0}}
     at.button(key="plan.run").click().run()
     assert not at.exception
-    schedule = _table(at, "service", "option", "start")
-    assert not {"hr-other", "hr-county"} & set(schedule["option"])  # £9,000 or £10,000 > the year's £5,000
+    schedule = _table(at, "Service", "Change", "Start")
+    assert not {other, county} & set(schedule["Change"])  # £9,000 or £10,000 > the year's £5,000
 
 
 def test_an_uploaded_lead_council_programme_shows_who_leads_what(gloucester_app):
@@ -326,8 +337,10 @@ def test_an_uploaded_staged_programme_shows_which_option_each_stage_follows(glou
     assert not at.exception
     options = _table(at, "option", "follows")
     follows = dict(zip(options["option"], options["follows"], strict=True))
-    assert follows == {"legal-status-quo": "", "legal-shared": "", "legal-company": "legal-shared"}
-    assert dict(zip(options["option"], options["duration"], strict=True))["legal-company"] == 36
+    programme = load_programme(staged)
+    shared, company = option_name(programme, "legal-shared"), option_name(programme, "legal-company")
+    assert follows == {"keep as it is": "", shared: "", company: shared}
+    assert dict(zip(options["option"], options["duration"], strict=True))[company] == 36
 
 
 def test_priorities_flags_assumed_values_and_states_the_tie_rule(gloucester_app):
@@ -335,7 +348,7 @@ def test_priorities_flags_assumed_values_and_states_the_tie_rule(gloucester_app)
     captions = " ".join(c.value for c in at.caption)
     assert "10 of 21 options rest partly on assumed values" in captions
     assert "scores within 0.005 of each other are effectively equal" in captions
-    ranking = _table(at, "service", "effectively equal to")
-    flagged = {s: t for s, t in zip(ranking["service"], ranking["effectively equal to"], strict=True) if t}
+    ranking = _table(at, "Service", "Tied with")
+    flagged = {s: t for s, t in zip(ranking["Service"], ranking["Tied with"], strict=True) if t}
     # scored from today, HR and building control gain within 0.005 of each other: flagged both ways
     assert len(flagged) == 2 and all(t for t in flagged.values())

@@ -450,6 +450,7 @@ def test_the_apps_programme_page_says_unknown(monkeypatch, tmp_path: Path):
     monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
     at = AppTest.from_file(str(ROOT / "ui" / "app.py"), default_timeout=120)
     at.run()
+    at.switch_page("app_pages/programme.py").run()  # the app opens on Home
     at.radio(key="programme.source").set_value("my own file").run()
     at.file_uploader(key="programme.upload").set_value(
         ("unknowns.yaml", UNKNOWNS.read_bytes(), "application/x-yaml")

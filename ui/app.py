@@ -26,7 +26,8 @@ if not signed_in():
 PAGES = HERE / "app_pages"
 navigation = st.navigation(
     [
-        st.Page(PAGES / "programme.py", title="Programme", icon=":material/folder_open:", default=True),
+        st.Page(PAGES / "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(PAGES / "programme.py", title="Programme", icon=":material/folder_open:"),
         st.Page(PAGES / "priorities.py", title="Priorities", icon=":material/tune:"),
         st.Page(PAGES / "weights.py", title="Weights", icon=":material/balance:"),
         st.Page(PAGES / "plan.py", title="Plan", icon=":material/view_timeline:"),

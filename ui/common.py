@@ -118,6 +118,16 @@ def set_programme(name: str, programme: Programme, upload: str | None = None) ->
     st.session_state[WHATIF] = default_whatif()
 
 
+def load_sample() -> None:
+    """Hold the sample programme (Gloucester, the first shipped) when none is held yet, so a first
+    visit has something to look at on every page."""
+    if st.session_state.get(PROGRAMME) is None:
+        from engine.io.load import load_programme
+
+        name, path = next(iter(shipped().items()))
+        set_programme(name, load_programme(path))
+
+
 def programme_hash() -> str:
     held = st.session_state.get(PROGRAMME)
     return str(held["hash"]) if held else ""
@@ -139,7 +149,9 @@ def current_programme() -> Programme | None:
 
 
 def need_programme() -> Programme:
-    """The programme in hand; otherwise a pointer to the Programme page, and the page stops."""
+    """The programme in hand: the sample one on a first visit that starts on another page than
+    Home (a bookmarked page); should even that fail, a pointer to the Programme page."""
+    load_sample()
     programme = current_programme()
     if programme is None:
         st.info("Choose a programme on the **Programme** page first.")
@@ -326,22 +338,44 @@ def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ showing problems
-def problems_table(error: SsplanError) -> pd.DataFrame:
-    rows = [
-        {
-            "file": p.file or "",
-            "line / row": p.line if p.line is not None else (p.row if p.row is not None else ""),
-            "sheet / column": p.sheet if p.sheet is not None else (p.column if p.column is not None else ""),
-            "field": p.field or "",
-            "message": p.message + (f" ({p.hint})" if p.hint else ""),
-        }
-        for p in error.problems
-    ]
-    return pd.DataFrame(rows, columns=["file", "line / row", "sheet / column", "field", "message"]).astype(
-        str
-    )
-
-
 def show_problems(error: SsplanError, what: str) -> None:
-    st.error(f"{what}: {len(error.problems)} problem(s) found. Nothing was changed.")
-    st.dataframe(problems_table(error), hide_index=True, width="stretch")
+    from engine.present.frames import problems_frame
+
+    count = len(error.problems)
+    st.error(f"{what}: {count} problem{'s' if count != 1 else ''} found. Nothing was changed.")
+    st.dataframe(problems_frame(error.problems), hide_index=True, width="stretch")
+
+
+# ------------------------------------------------------------------ tables for people
+def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str, Any]:
+    """Column formats for a table from ``engine.present.frames``: £ with thousands separators,
+    scores to three decimals, shares as percentages (the figures stay numbers, so they sort)."""
+    from engine.present.frames import MONEY, PERCENTS, SCORES
+    from engine.present.words import MONEY_FORMAT, PERCENT_FORMAT, SCORE_FORMAT
+
+    help = help or {}
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        label = str(column)
+        if label in MONEY:
+            config[label] = st.column_config.NumberColumn(label, format=MONEY_FORMAT, help=help.get(label))
+        elif label in SCORES:
+            config[label] = st.column_config.NumberColumn(label, format=SCORE_FORMAT, help=help.get(label))
+        elif label in PERCENTS:
+            config[label] = st.column_config.ProgressColumn(
+                label, format=PERCENT_FORMAT, min_value=0, max_value=100, help=help.get(label), width="small"
+            )
+        elif label in help:
+            config[label] = st.column_config.Column(label, help=help[label])
+    return config
+
+
+def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | None = None, **kw: Any) -> None:
+    """A table for people (see :func:`formats`); percentages are given as shares and shown ×100."""
+    from engine.present.frames import PERCENTS
+
+    shown = frame.copy()
+    for column in shown.columns:
+        if str(column) in PERCENTS:
+            shown[column] = 100 * pd.to_numeric(shown[column], errors="coerce")
+    st.dataframe(shown, hide_index=True, key=key, column_config=formats(shown, help), **kw)

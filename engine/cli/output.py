@@ -63,6 +63,7 @@ def ui(
 
     script = shipped_dir("ui") / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    command += ["--client.toolbarMode", "minimal"]  # no Deploy button, whatever folder it starts in
     if headless:
         command += ["--server.headless", "true"]
     raise typer.Exit(subprocess.call(command))

@@ -18,7 +18,9 @@ from engine.optimise.deadline import OutOfTime, handover_seconds
 from engine.optimise.instance import Instance
 from engine.optimise.model import Model, build_variables
 from engine.optimise.run import make_solver
+from engine.plan.advice import BUDGET, Raise, run_text, runs
 from engine.plan.windows import budget_windows, capacity_windows
+from engine.programme.naming import option_name
 
 LATE_PRICE = 1.0  # per period beyond a deadline or the horizon
 STRETCH_PRICE = 1.0  # per 100 % of a limit
@@ -92,33 +94,35 @@ def _stretched(instance: Instance) -> tuple[Instance, dict[str, int]]:
     return relaxed, deadline
 
 
-def _stretchable_limits(
-    model: Model, relaxed: Instance
-) -> tuple[list, list[tuple[pulp.LpVariable, str, float]]]:
+Stretch = tuple[pulp.LpVariable, str, str, int, float]  # slack, limit's words, window, index, limit
+
+
+def _stretchable_limits(model: Model, relaxed: Instance) -> tuple[list, list[Stretch]]:
     """Every capacity, budget and concurrency limit with a slack priced relative to the limit
     (so stretching a small limit costs as much as a large one by the same share): the penalty
-    terms, and each slack with its words and limit for the advice."""
+    terms, and each slack with its limit's words, its window (label and place in the limit's
+    windows) and the limit, for the advice."""
     programme, horizon = relaxed.programme, relaxed.programme.horizon
     penalties = []
-    stretches: list[tuple[pulp.LpVariable, str, float]] = []
+    stretches: list[Stretch] = []
 
-    def stretchable(label: str, words: str, terms: list, limit: float) -> None:
+    def stretchable(label: str, words: str, window: tuple[str, int], terms: list, limit: float) -> None:
         if not terms:
             return
         slack = model.problem.add_variable(model.name(f"stretch[{label}]"), lowBound=0)
-        model.add(pulp.lpSum(c * v for v, c in terms) <= limit + slack, label, words)
+        model.add(pulp.lpSum(c * v for v, c in terms) <= limit + slack, label, f"{words} in {window[0]}")
         penalties.append(slack * (STRETCH_PRICE / max(limit, 1.0)))
-        stretches.append((slack, words, limit))
+        stretches.append((slack, words, *window, limit))
 
     for pool, windows in relaxed.windows.items():
         name = programme.resource(pool).name
         users = [job for job in relaxed.all_jobs() if pool in job.option.demand]
-        for window in windows:
+        for i, window in enumerate(windows):
             terms = capacity_terms(model, pool, window, users)
-            stretchable(f"cap[{pool}][{window.label}]", f"{name} in {window.label}", terms, window.limit)
-    for window in relaxed.budget:
+            stretchable(f"cap[{pool}][{window.label}]", name, (window.label, i), terms, window.limit)
+    for i, window in enumerate(relaxed.budget):
         terms = budget_terms(model, window)
-        stretchable(f"budget[{window.label}]", f"the one-off budget for {window.label}", terms, window.limit)
+        stretchable(f"budget[{window.label}]", BUDGET, (window.label, i), terms, window.limit)
     if relaxed.max_concurrent is not None:
         for t in range(relaxed.periods):
             terms = [
@@ -126,7 +130,8 @@ def _stretchable_limits(
             ]
             stretchable(
                 f"concurrent[{t}]",
-                f"concurrent transitions in {horizon.label(t)}",
+                "concurrent transitions",
+                (horizon.label(t), t),
                 terms,
                 float(relaxed.max_concurrent),
             )
@@ -143,21 +148,23 @@ def _late_penalties(model: Model, deadline: dict[str, int]) -> list:
     return penalties
 
 
-def _stretch_advice(stretches: list[tuple[pulp.LpVariable, str, float]]) -> list[str]:
-    """Each limit the cheapest relaxation stretched: from what, to what."""
-    advice = []
-    for slack, words, limit in stretches:
-        amount = slack.varValue or 0.0
-        if amount > 1e-6:
-            show = _money if words.startswith("the one-off budget") else _amount
-            advice.append(f"{words} must rise from {show(limit)} to {show(limit + amount)} (+{show(amount)})")
-    return advice
+def _stretch_advice(stretches: list[Stretch]) -> list[str]:
+    """Each limit the cheapest relaxation stretched, from what to what: one line per limit and run
+    of consecutive windows with the same limit ("in the 21 months Jan 2016 – Sep 2017"), not
+    one line per month."""
+    raised = [
+        Raise(words, label, index, limit, slack.varValue or 0.0)
+        for slack, words, label, index, limit in stretches
+        if (slack.varValue or 0.0) > 1e-6
+    ]
+    return [run_text(run) for run in runs(raised)]
 
 
 def _late_advice(model: Model, instance: Instance, deadline: dict[str, int]) -> list[str]:
     """Each transition the cheapest relaxation lets finish late: past the horizon, or past its
     own deadline."""
-    horizon = instance.programme.horizon
+    programme = instance.programme
+    horizon = programme.horizon
     advice = []
     for (option, t), var in model.start.items():
         if (var.varValue or 0) > 0.5:
@@ -167,20 +174,14 @@ def _late_advice(model: Model, instance: Instance, deadline: dict[str, int]) -> 
                 over_horizon = t + job.duration - instance.periods
                 if over_horizon > 0 and deadline[option] == instance.periods:
                     advice.append(
-                        f"`{job.service}` ({option}) needs {over_horizon} more period(s) than the "
+                        f"{programme.service(job.service).name} ({option_name(programme, option)}) needs "
+                        f"{over_horizon} more {horizon.period}(s) than the "
                         f"horizon: it would finish in {horizon.label(t + job.duration - 1)}"
                     )
                 else:
                     advice.append(
-                        f"`{job.service}` ({option}) must be allowed to finish {late} period(s) after "
+                        f"{programme.service(job.service).name} ({option_name(programme, option)}) must "
+                        f"be allowed to finish {late} {horizon.period}(s) after "
                         f"its deadline, in {horizon.label(t + job.duration - 1)}"
                     )
     return advice
-
-
-def _money(value: float) -> str:
-    return f"£{value:,.0f}"
-
-
-def _amount(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 from common import (
     current,
@@ -19,6 +18,8 @@ from common import (
 from engine.appraisal.compare import compare
 from engine.appraisal.scenario import inputs_hash
 from engine.base.errors import SsplanError
+from engine.present.charts import money_bars_figure
+from engine.present.frames import change_text, choices_frame, summary_cells, switching_frame
 
 programme = need_programme()
 edits = whatif()
@@ -58,14 +59,15 @@ except SsplanError as error:
     st.stop()
 
 comparison = compare(results)
-summary = comparison.summary.set_index("scenario").T
+summary = summary_cells(comparison.summary, programme).set_index("scenario").T
+summary.index.name = "Scenario"
 st.subheader("Side by side")
-st.dataframe(summary.astype(str), key="compare.summary")
+st.dataframe(summary, key="compare.summary")
 
 st.subheader("Choices")
 reference = comparison.choices.columns[0]
 st.dataframe(
-    comparison.choices.style.apply(
+    choices_frame(comparison.choices, programme).style.apply(
         lambda row: [
             "" if i == 0 or v == row.iloc[0] else "background-color: #fff3b0" for i, v in enumerate(row)
         ],
@@ -76,18 +78,21 @@ st.dataframe(
 if comparison.changes:
     st.markdown(f"**What changed against '{reference}', and why**")
     for change in comparison.changes:
-        moved = f"{change['service']}: {change['from']} → {change['to']}"
-        st.markdown(f"- *{change['scenario']}*: {moved} ({change['reason']})")
+        st.markdown(f"- {change_text(change, programme)}")
 
-money = comparison.summary.set_index("scenario")[["NPV (£)", "annual saving (£)"]].fillna(0.0)
 st.subheader("NPV and annual saving")
-st.bar_chart(money, stack=False)
+st.plotly_chart(
+    money_bars_figure(
+        comparison.summary, "scenario", {"NPV (£)": "Net present value", "annual saving (£)": "Annual saving"}
+    ),
+    key="compare.money",
+)
 
 st.subheader("Exception switching values")
 values = switching_for(inputs_hash(results[0]), results[0].loaded)
 public = [{k: v for k, v in row.items() if k != "exempt"} for row in values if not row["exempt"]]
 if public:
-    st.dataframe(pd.DataFrame(public), hide_index=True, key="compare.switching")
+    st.dataframe(switching_frame(public, programme), hide_index=True, key="compare.switching")
 if any(row["exempt"] for row in values):
     st.caption("Switching values that rest on confidential prices are in the exempt appendix only.")
 if not values:

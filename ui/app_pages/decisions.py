@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from common import need_programme, run_current
 
 from engine.appraisal.store import Store, default_url
 from engine.base.errors import SsplanError
+from engine.present.frames import runs_frame
 
 NOTE = "decisions.note"  # (kind, text) to show after a callback: ("success" | "error", message)
 UNAVAILABLE = (
@@ -47,7 +47,7 @@ def _record(store: Store) -> None:
     state[NOTE] = ("success", f"Recorded on run {state['decisions.run']}.")
 
 
-need_programme()
+programme = need_programme()
 st.title("Decisions")
 store = _store()
 if store is None:
@@ -71,7 +71,7 @@ if not runs:
     st.info("No runs stored yet.")
     st.stop()
 st.subheader("Runs")
-st.dataframe(pd.DataFrame(runs), hide_index=True, key="decisions.runs")
+st.dataframe(runs_frame(runs, programme), hide_index=True, key="decisions.runs")
 
 st.subheader("Record a decision")
 note = st.session_state.pop(NOTE, None)

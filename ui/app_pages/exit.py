@@ -17,6 +17,7 @@ from common import current, need_programme, rules_of, whatif
 from engine.appraisal.exit import ExitAnalysis, partner_exit
 from engine.base.errors import SsplanError
 from engine.present.summary import money
+from engine.present.words import named, option_labels, option_name
 from engine.programme.model import Programme
 
 HELD = "exit.result"  # (inputs key, ExitAnalysis)
@@ -111,7 +112,11 @@ if behind:
     st.dataframe(
         pd.DataFrame(
             [
-                {"service": programme.service(s).name, "changes to": o, "one-off cost": money(c)}
+                {
+                    "service": programme.service(s).name,
+                    "changes to": option_name(programme, o),
+                    "one-off cost": money(c),
+                }
                 for s, o, c in behind
             ]
         ),
@@ -119,5 +124,5 @@ if behind:
         key="exit.behind",
     )
 if analysis.withheld():
-    hidden = ", ".join(analysis.withheld())
+    hidden = ", ".join(named(analysis.withheld(), option_labels(programme)))
     st.caption(f"Left out of these figures because their prices are exempt: {hidden}.")

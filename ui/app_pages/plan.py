@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import common
 import pandas as pd
 import streamlit as st
 from common import RESULT, held, hold, need_programme, run_current, whatif
@@ -13,27 +14,34 @@ from engine.appraisal.public import finance_view, public_plan
 from engine.base.errors import SsplanError
 from engine.plan.windows import budget_windows, capacity_windows, named_overrides
 from engine.present.charts import gantt_figure, usage_figure
+from engine.present.frames import money_frame, schedule_frame
 from engine.present.nochange import nothing_changes
+from engine.present.words import (
+    MONEY_FORMAT,
+    OBJECTIVES,
+    id_help,
+    named,
+    objective_help,
+    option_labels,
+    pounds,
+    pounds_rounded,
+)
 from engine.programme.exempt import NOT_FOR_PUBLICATION
+from engine.programme.money import Appraisal
 
 programme = need_programme()
 edits = whatif()
 st.title("Plan")
 
-objectives = ["value", "savings", "makespan", "maxmin"]
-labels = {
-    "value": "value (scores, earliest first)",
-    "savings": "net savings",
-    "makespan": "finish soonest",
-    "maxmin": "best for the worst-off partner",
-}
+objectives = list(OBJECTIVES)
 left, right = st.columns(2)
 edits["objective"] = left.selectbox(
     "Objective",
     objectives,
     index=objectives.index(edits["objective"]),
-    format_func=lambda objective: labels[objective],
+    format_func=OBJECTIVES.__getitem__,
     key="plan.objective",
+    help=objective_help(Appraisal().years),
 )
 edits["consensus"] = right.checkbox(
     "No consenting partner worse off than today", value=edits["consensus"], key="plan.consensus"
@@ -110,7 +118,7 @@ _editor(
     _pools,
     _commit_pools,
     disabled=["pool", "resource", "per", "as given"],
-    column_config={"capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
+    column_config={"pool": None, "capacity": st.column_config.NumberColumn(min_value=0.0, step=1.0)},
 )
 
 with st.expander("Capacity period by period"):
@@ -186,7 +194,9 @@ if programme.budget is not None:
         _years,
         _commit_budget,
         disabled=["financial year"],
-        column_config={"budget": st.column_config.NumberColumn(min_value=0.0, step=1000.0, format="£%d")},
+        column_config={
+            "budget": st.column_config.NumberColumn(min_value=0.0, step=1000.0, format=MONEY_FORMAT)
+        },
     )
 
 services = {s.id: s.name for s in programme.services}
@@ -245,29 +255,10 @@ if plan.proof:
 schedule = plan.to_frame()
 if schedule.empty:
     st.info(nothing_changes(plan.left_out))
-st.dataframe(
-    schedule[
-        [
-            "service_name",
-            "option",
-            "provider_name",
-            "model",
-            "exception",
-            "start_label",
-            "finish_label",
-            "stages",
-        ]
-    ].rename(
-        columns={
-            "service_name": "service",
-            "provider_name": "provider",
-            "start_label": "start",
-            "finish_label": "finish",
-            "stages": "in stages",
-        }
-    ),
-    hide_index=True,
+common.table(
+    schedule_frame(schedule, programme),
     key="plan.schedule",
+    help={"Service": id_help(((s.id, s.name) for s in programme.services), "Services")},
 )
 if not schedule.empty:
     st.plotly_chart(gantt_figure(plan), key="plan.gantt")
@@ -284,12 +275,14 @@ if finance is not None:
     st.subheader("Money (Green Book)")
     if finance.withheld:
         st.caption(
-            f"Left out of these figures because their prices are exempt: {', '.join(finance.withheld)}."
+            "Left out of these figures because their prices are exempt: "
+            + ", ".join(named(finance.withheld, option_labels(programme)))
+            + "."
         )
     a, b, c, d = st.columns(4)
-    a.metric("Net present value", f"£{finance.npv:,.0f}")
-    b.metric("One-off costs", f"£{finance.one_off:,.0f}")
-    c.metric("Annual saving", f"£{finance.annual_saving:,.0f}")
+    a.metric("Net present value", pounds(finance.npv), help=pounds_rounded(finance.npv))
+    b.metric("One-off costs", pounds(finance.one_off))
+    c.metric("Annual saving", pounds(finance.annual_saving))
     spending = finance.one_off + float(finance.by_service["resource_cost"].sum())
     payback = "no spending" if spending == 0 and not finance.no_change else finance.payback_text
     d.metric("Payback", payback)
@@ -298,8 +291,5 @@ if finance is not None:
             f"{programme.service(service_id).name}: this change loses money over its appraisal "
             "(negative net present value); it is in the plan for its score, not its savings."
         )
-    st.dataframe(finance.by_year, hide_index=True)
-    st.dataframe(
-        finance.by_partner.assign(partner=lambda f: f["partner"].map(lambda p: programme.partner(p).name)),
-        hide_index=True,
-    )
+    common.table(money_frame(finance.by_year, programme), key="plan.by_year")
+    common.table(money_frame(finance.by_partner, programme), key="plan.by_partner")

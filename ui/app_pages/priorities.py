@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import common
 import streamlit as st
 from common import current_scores, need_programme, rule_sets, rules_of, weight_set_in_use, whatif
 
 from engine.base.errors import SsplanError
-from engine.present.assumed import NOTE, assumed_text, summary_line
+from engine.present.assumed import summary_line
 from engine.present.explain import explain_service
+from engine.present.frames import RANKING_HELP, exceptions_frame, ranking_frame
+from engine.present.plain import ASSUMED_NOTE, assumed_lines, why_lines
 from engine.present.ties import tie_rule, ties_text
 from engine.present.weights import approval_text, weight_set_text
+from engine.present.words import id_help
 from engine.scoring.assumed import assumed_inputs
 from engine.scoring.ties import near_ties
 
@@ -74,18 +78,18 @@ except SsplanError as error:
     st.stop()
 
 st.subheader("Ranking")
-ranking = table.public_services()[
-    ["priority", "service", "name", "recommended", "provider_name", "status", "gain", "score"]
-].rename(columns={"provider_name": "provider"})
 ties, assumed = near_ties(table), assumed_inputs(table)
-ranking["effectively equal to"] = [", ".join(others) for others in ties.services]
-ranking["recommendation tied with"] = [", ".join(ties.recommendation.get(s, [])) for s in ranking["service"]]
-st.dataframe(ranking, hide_index=True, key="priorities.ranking")
+ranking = ranking_frame(table, ties)
+common.table(
+    ranking,
+    key="priorities.ranking",
+    help={**RANKING_HELP, "Service": id_help(((s.id, s.name) for s in programme.services), "Services")},
+)
 st.caption(f"Ties: {tie_rule(table, ties)}.")
 if any(assumed):
-    st.caption(f"{summary_line(table, assumed)}: {NOTE}.")
+    st.caption(f"{summary_line(table, assumed)}: {ASSUMED_NOTE}.")
     with st.expander("Scores resting on assumed values"):
-        st.text(assumed_text(table, assumed).strip())
+        st.markdown("\n".join(assumed_lines(table, assumed)))
 if ties.any():
     with st.expander("Effectively equal scores"):
         st.text(ties_text(table, ties).strip())
@@ -93,27 +97,7 @@ if ties.any():
 exceptions = table.public_exceptions()
 if len(exceptions):
     st.subheader("Exceptions (another partner than the expected provider)")
-    shown = exceptions[
-        [
-            "service",
-            "option",
-            "provider_name",
-            "score",
-            "npv",
-            "benchmark_npv",
-            "required_npv",
-            "gap",
-            "verdict",
-        ]
-    ].rename(
-        columns={
-            "provider_name": "provider",
-            "npv": "NPV (£)",
-            "benchmark_npv": "benchmark NPV (£)",
-            "required_npv": "NPV needed (£)",
-            "gap": "short by (£)",
-        }
-    )
+    shown = exceptions_frame(table)
     st.caption(
         "An exception must beat the expected provider's best net present value by the margin (a share "
         "of that NPV, in £): this is the programme's reading of the MoU's 'greater value' (the MoU "
@@ -121,18 +105,13 @@ if len(exceptions):
     )
     if exceptions["score"].isna().any():
         st.caption("Scores that rest on commercially confidential (exempt) prices are withheld.")
-    st.dataframe(
-        shown.style.apply(
-            lambda row: [
-                "background-color: #fde2c8" if row["verdict"] == "recommended by exception" else ""
-                for _ in row
-            ],
-            axis=1,
-        ),
-        hide_index=True,
-    )
+    common.table(shown, key="priorities.exceptions")
 
 st.subheader("Why")
-for service in programme.services:
-    with st.expander(service.name):
-        st.text(explain_service(table, service.id))
+service_names = {s.id: s.name for s in programme.services}
+why = st.selectbox(
+    "Service", list(service_names), format_func=service_names.__getitem__, key="priorities.why"
+)
+st.markdown("\n".join(why_lines(table, why)))
+with st.expander("The formula behind these scores"):
+    st.text(explain_service(table, why))

@@ -10,6 +10,7 @@ from engine.base.errors import SsplanError
 from engine.io.load import load_programme, programme_from_upload
 from engine.present.staff import fte_text, staff_total
 from engine.present.summary import EXEMPT
+from engine.present.words import option_name, pounds
 from engine.programme.graph import dot_source
 from engine.programme.model import Partner
 
@@ -24,7 +25,7 @@ if source == "a shipped programme":
     names = list(choices)
     default = names.index(held[0]) if held and held[0] in names else 0
     picked = st.selectbox("Programme", names, index=default, key="programme.pick")
-    if st.button("Load", type="primary", key="programme.load") or held is None:
+    if st.button("Load", type="primary", key="programme.load") or held is None:  # held: see load_sample
         set_programme(picked, load_programme(choices[picked]))
 else:
     upload = st.file_uploader(
@@ -60,7 +61,7 @@ far.metric("Dependencies", len(programme.dependencies))
 
 
 def money(record: object, field: str, value: float) -> str:
-    return EXEMPT if field in getattr(record, "exempt", ()) else f"£{value:,.0f}"
+    return EXEMPT if field in getattr(record, "exempt", ()) else pounds(value)
 
 
 def _membership(partner: Partner) -> str:
@@ -76,7 +77,7 @@ st.dataframe(
         [
             {
                 "partner": p.name,
-                "kind": p.kind,
+                "kind": p.kind.replace("_", " "),
                 "default provider": p.default_provider,
                 "leads": ", ".join(s.name for s in programme.services if s.lead_provider == p.id),
                 "member": _membership(p),
@@ -118,16 +119,14 @@ st.dataframe(
     pd.DataFrame(
         [
             {
-                "service": o.service,
-                "option": o.id,
-                "provider": programme.partner(o.provider).name,
-                "model": o.model.replace("_", " "),
+                "service": programme.service(o.service).name,
+                "option": option_name(programme, o.id),
                 "one-off cost": money(o, "one_off_cost", o.one_off_cost),
                 "stranded costs": money(o, "stranded_cost", o.stranded_cost),
                 "annual cost": money(o, "annual_cost", o.annual_cost),
                 "duration": o.duration,
                 "exception": programme.is_exception(o),
-                "follows": o.follows or "",
+                "follows": option_name(programme, o.follows) if o.follows else "",
             }
             for s in programme.services
             for o in programme.options_for(s.id)

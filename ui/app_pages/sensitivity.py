@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import common
 import streamlit as st
-from common import current, held, hold, keep, loaded_whatif, need_programme, scenario_of, sticky, whatif
+from common import (
+    current,
+    held,
+    hold,
+    keep,
+    loaded_whatif,
+    need_programme,
+    rules_of,
+    scenario_of,
+    sticky,
+    whatif,
+)
 
 from engine.appraisal.sensitivity import replan_sensitivity, scenario_sensitivity
 from engine.base.errors import SsplanError
+from engine.present.charts import tornado_figure
+from engine.present.robustness import (
+    CHANCES,
+    NO_EFFECT,
+    TORNADO_NOTE,
+    exception_chances,
+    replanned_frame,
+    stability_frame,
+    tornado_frame,
+)
+from engine.present.words import named, option_labels
 
 HELD = "sensitivity.result"  # (inputs key, (weight/cost sensitivity, re-planned draws or None))
 
@@ -69,28 +91,28 @@ if kept is None:
 result, replanned = kept
 drawn = f"{result.draws} draws of the weights"
 if result.uncertain:
-    drawn += f" and of the uncertain costs of {', '.join(result.uncertain)}"
+    drawn += " and of the uncertain costs of " + "; ".join(named(result.uncertain, option_labels(programme)))
 st.caption(f"{drawn}, seed {result.seed}.")
 
 st.subheader("How stable is each recommendation?")
-stability = result.services.set_index("service")["P(same recommendation)"]
-st.bar_chart(stability, horizontal=True)
-st.dataframe(result.services, hide_index=True, key="sensitivity.services")
+stability = stability_frame(result.services, programme)
+common.table(stability, key="sensitivity.services")
 if len(result.exceptions):
     st.subheader("Exceptions")
-    st.dataframe(result.exceptions, hide_index=True)
+    common.table(
+        exception_chances(result.exceptions, programme),
+        key="sensitivity.exceptions",
+        help=CHANCES,
+    )
 
 st.subheader("Tornado: which weight moves the result most")
-tornado = result.tornado.set_index("criterion")[["low: priority shift", "high: priority shift"]]
-st.bar_chart(
-    pd.DataFrame(
-        {"weight × 0.5": -tornado["low: priority shift"], "weight × 1.5": tornado["high: priority shift"]}
-    ),
-    horizontal=True,
-    stack=False,
-)
-st.dataframe(result.tornado, hide_index=True)
+criteria = {c.id: c.name for c in rules_of(edits["rules"]).criteria}
+st.caption(TORNADO_NOTE)
+if not result.tornado[[c for c in result.tornado.columns if ":" in c]].to_numpy().any():
+    st.info(NO_EFFECT)
+st.plotly_chart(tornado_figure(result.tornado, criteria), key="sensitivity.tornado")
+common.table(tornado_frame(result.tornado, criteria), key="sensitivity.tornado_table")
 
 if replanned is not None:
     st.subheader("Re-planned draws")
-    st.dataframe(replanned, hide_index=True)
+    common.table(replanned_frame(replanned, programme), key="sensitivity.replanned")

@@ -12,6 +12,7 @@ from common import current_scores, need_programme, rules_of, use_weight_set, wei
 
 from engine.base.errors import SsplanError
 from engine.present.weights import approval_text, weight_set_text
+from engine.present.words import level_text
 from engine.scoring.elicit import ahp, pairs, spread
 from engine.scoring.weightsets import (
     Stakeholder,
@@ -111,10 +112,15 @@ else:
     st.markdown(
         "Each swing takes a criterion from its worst to its best level among this programme's options."
     )
+    money = {c.id for c in rules.criteria if c.unit == "money"}
+
+    def swing_text(c: str) -> str:
+        return " → ".join(level_text(v, c in money) for v in levels[c])
+
     ranked = st.multiselect(
         "Rank the swings, most valuable first",
         list(names),
-        format_func=lambda c: f"{names[c]} ({levels[c][0]:,.4g} → {levels[c][1]:,.4g})",
+        format_func=lambda c: f"{names[c]} ({swing_text(c)})",
         key="weights.rank",
     )
     ratings, ceiling = {}, 100.0

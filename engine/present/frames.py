@@ -1,0 +1,270 @@
+"""Tables for people: the engine's frames with names for ids, human column labels, and figures
+left as numbers so the app can format them (£ with separators, scores to three decimals).
+
+The app's pages draw these as they are; which columns are money, scores or percentages is said by
+:data:`MONEY`, :data:`SCORES` and :data:`PERCENTS`, which the app turns into column formats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from engine.base.errors import Problem
+from engine.present.words import names, option_labels, option_name, pounds, score_text, words
+from engine.programme.model import Programme
+from engine.scoring.scores import ScoreTable
+from engine.scoring.ties import Ties
+
+MONEY = frozenset(
+    {
+        "One-off cost",
+        "Stranded costs",
+        "Annual cost",
+        "Annual saving",
+        "Current annual cost",
+        "NPV",
+        "Benchmark NPV",
+        "NPV needed",
+        "Short by",
+        "One-off costs",
+        "Savings",
+        "Net",
+        "Resource cost",
+        "Funding",
+        "One-off net of funding",
+        "Capitalised",
+        "Revenue one-off",
+        "Budget",
+    }
+)
+SCORES = frozenset({"Score", "Gain", "Benchmark score"})
+PERCENTS = frozenset(
+    {
+        "Same recommendation",
+        "In the first 3",
+        "Chance recommended",
+        "Weights alone",
+        "Costs alone",
+        "Chance it changes",
+        "Chance in the first wave",
+    }
+)
+RANKING_HELP = {  # the ranking's column tooltips
+    "Gain": "How much the recommended option scores above keeping the service as it is",
+    "Score": "The recommended option's score (0 = as today)",
+    "Status": "change, change by exception (not the expected provider), or keep as it is",
+    "Tied with": "Services (by their place, #) whose gain is effectively equal (within the tie tolerance)",
+}
+STATUS = {
+    "change": "change",
+    "exception": "change by exception",
+    "keep the status quo": "keep as it is",
+    "no eligible option": "no eligible option",
+}
+
+
+def name_ids(text: object, lookup: Mapping[str, str]) -> str:
+    """``text`` with every whole id in ``lookup`` replaced by its name (longest ids first, so
+    ``hr-county-s101`` is never read as ``hr`` followed by something)."""
+    out = str(text)
+    if not lookup:
+        return out
+    ids = sorted(lookup, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])")
+    return pattern.sub(lambda m: lookup[m.group(1)], out)
+
+
+def option_names(programme: Programme) -> dict[str, str]:
+    return {
+        o.id: option_name(programme, o.id) for s in programme.services for o in programme.options_for(s.id)
+    }
+
+
+def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
+    """The ranking as a director reads it: priority, service, status, gain and score, then the
+    recommendation (its model and provider) and the ties only where there are any.  The short
+    columns come first so a narrow window still shows them; no ids, and no provider column
+    repeating the recommendation."""
+    programme = table.programme
+    services = table.public_services().reset_index(drop=True)
+    lookup = names(programme)
+    frame = pd.DataFrame(
+        {
+            "#": services["priority"],
+            "Service": services["name"],
+            "Status": [STATUS.get(str(s), str(s)) for s in services["status"]],
+            "Gain": pd.to_numeric(services["gain"], errors="coerce"),
+            "Score": pd.to_numeric(services["score"], errors="coerce"),
+            "Recommended": [option_name(programme, str(o)) if o else "—" for o in services["recommended"]],
+        }
+    )
+    place = dict(zip(services["service"], services["priority"], strict=True))
+    equal = [
+        ", ".join(f"#{place[o]}" if o in place else lookup.get(o, o) for o in others)
+        for others in ties.services
+    ]
+    if any(equal):  # by place in the ranking: short, so the table fits the page
+        frame.insert(5, "Tied with", equal)  # before the long recommendation, so it shows
+    tied = [
+        ", ".join(name_ids(o, lookup) for o in ties.recommendation.get(s, [])) for s in services["service"]
+    ]
+    if any(tied):
+        frame["Recommendation tied with"] = tied
+    return frame
+
+
+def exceptions_frame(table: ScoreTable) -> pd.DataFrame:
+    """Exceptions with names and money columns (NaN where withheld: the app shows it empty)."""
+    programme, found = table.programme, table.public_exceptions().reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Service": [programme.service(s).name for s in found["service"]],
+            "Option": [option_name(programme, str(o)) for o in found["option"]],
+            "Score": pd.to_numeric(found["score"], errors="coerce"),
+            "NPV": pd.to_numeric(found["npv"], errors="coerce"),
+            "Benchmark NPV": pd.to_numeric(found["benchmark_npv"], errors="coerce"),
+            "NPV needed": pd.to_numeric(found["required_npv"], errors="coerce"),
+            "Short by": pd.to_numeric(found["gap"], errors="coerce"),
+            "Verdict": found["verdict"].astype(str),
+        }
+    )
+
+
+def schedule_frame(schedule: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """A plan's schedule: service, change (by name), provider, start, finish and stages."""
+    lookup = option_names(programme)
+    return pd.DataFrame(
+        {
+            "Service": schedule["service_name"],
+            "Change": [lookup.get(str(o), str(o)) for o in schedule["option"]],
+            "Exception": schedule["exception"].map({True: "yes", False: ""}),
+            "Start": schedule["start_label"],
+            "Finish": schedule["finish_label"],
+            "In stages": [name_ids(s, lookup) for s in schedule["stages"]],
+        }
+    )
+
+
+LABELS = {
+    "financial year": "Financial year",
+    "one-off costs": "One-off costs",
+    "savings": "Savings",
+    "net": "Net",
+    "funding": "Funding",
+    "one-off net of funding": "One-off net of funding",
+    "capitalised": "Capitalised",
+    "revenue one-off": "Revenue one-off",
+    "partner": "Partner",
+    "one_off": "One-off cost",
+    "resource_cost": "Resource cost",
+    "annual_saving": "Annual saving",
+    "npv": "NPV",
+}
+
+
+def money_frame(frame: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """A finance frame (by year or by partner) with human labels and partners by name."""
+    shown = frame.rename(columns=lambda c: LABELS.get(str(c), str(c)[:1].upper() + str(c)[1:]))
+    if "Partner" in shown:
+        lookup = names(programme)
+        shown["Partner"] = [lookup.get(str(p), str(p)) for p in shown["Partner"]]
+    return shown
+
+
+def summary_cells(summary: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """Compare's side-by-side summary (one row per scenario) as text a director reads: £ with
+    separators, the objective's value to three decimals, payback to one decimal place, ids named."""
+    lookup = {**names(programme), **option_labels(programme)}  # the lists here are of options
+    out = summary.copy().astype(object)
+    for column in out.columns:
+        label = str(column)
+        if "(£" in label:
+            out[column] = [pounds(v) if isinstance(v, (int, float)) else v for v in summary[column]]
+        elif label == "objective value":
+            out[column] = [score_text(v) if isinstance(v, (int, float)) else v for v in summary[column]]
+        elif label.startswith("payback"):
+            out[column] = [f"{v:.1f}" if isinstance(v, float) and v == v else v for v in summary[column]]
+        elif label == "plan objective":
+            out[column] = [words(v) for v in summary[column]]
+        elif label != "scenario" and not pd.api.types.is_numeric_dtype(summary[column]):
+            out[column] = [name_ids(v, lookup) if isinstance(v, str) else v for v in summary[column]]
+    return out.fillna("").astype(str)
+
+
+def choices_frame(choices: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+    """Compare's choices: services by name, options by name."""
+    lookup = option_names(programme)
+    shown = choices.map(lambda v: name_ids(v, lookup))
+    shown.index = [names(programme).get(str(s), str(s)) for s in shown.index]
+    shown.index.name = "Service"
+    return shown
+
+
+def change_text(change: Mapping[str, str], programme: Programme) -> str:
+    """One change against the reference scenario, in names (Markdown)."""
+    lookup = names(programme)
+    options = option_names(programme)
+    moved = f"{name_ids(change['from'], options)} → {name_ids(change['to'], options)}"
+    service = lookup.get(change["service"], change["service"])
+    return f"*{change['scenario']}*: {service}: {moved} ({name_ids(change['reason'], lookup)})"
+
+
+def switching_frame(rows: Sequence[Mapping[str, object]], programme: Programme) -> pd.DataFrame:
+    """Switching values of the exceptions: the exception and what moves it by name."""
+    lookup = names(programme)
+    return pd.DataFrame(
+        {
+            "Exception": [lookup.get(str(r["exception"]), str(r["exception"])) for r in rows],
+            "What moves": [name_ids(r["moving"], lookup) for r in rows],
+            "What would flip it": [name_ids(r["what would flip it"], lookup) for r in rows],
+        }
+    )
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Every problem of a file in one table: where it is as its format places it (a YAML file by
+    line and field, a workbook by sheet, row and column), and what is wrong."""
+    rows = []
+    for p in problems:
+        if p.sheet is not None or p.row is not None:
+            place = [f"sheet {p.sheet}" if p.sheet else "", f"row {p.row}" if p.row is not None else ""]
+            place.append(f"column {p.column}" if p.column is not None else "")
+            where = ", ".join(x for x in place if x)
+        else:
+            where = f"line {p.line}" if p.line is not None else ""
+        rows.append(
+            {
+                "File": p.file or "",
+                "Where": where,
+                "Field": p.field or "",
+                "Problem": p.message + (f" ({p.hint})" if p.hint else ""),
+            }
+        )
+    return pd.DataFrame(rows, columns=["File", "Where", "Field", "Problem"])
+
+
+def runs_frame(runs: list[dict[str, object]], programme: Programme) -> pd.DataFrame:
+    """The store's runs with human labels; the programme in hand by name."""
+    frame = pd.DataFrame(runs)
+    if frame.empty:
+        return frame
+    if "programme" in frame:
+        frame["programme"] = [programme.name if p == programme.id else p for p in frame["programme"]]
+    if "created" in frame:
+        frame["created"] = [str(c).replace("T", " ") for c in frame["created"]]
+    if "not_for_publication" in frame:
+        frame["not_for_publication"] = frame["not_for_publication"].map({True: "yes", False: ""})
+    labels = {
+        "id": "Run",
+        "created": "Stored",
+        "scenario": "What-if",
+        "programme": "Programme",
+        "status": "Plan",
+        "inputs_hash": "Inputs (hash)",
+        "decisions": "Decisions",
+        "not_for_publication": "Not for publication",
+    }
+    return frame.rename(columns=lambda c: labels.get(str(c), str(c).replace("_", " ").capitalize()))

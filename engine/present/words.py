@@ -1,0 +1,129 @@
+"""Names, money, percentages and scores as a director reads them, in one place.
+
+The app and the CLI print ids and raw floats nowhere a person reads: an option is "shared service
+with Gloucestershire County Council" (its id goes in a tooltip), £ carry thousands separators, a
+probability is a percentage and a score has three decimals.  Column formats for Streamlit's
+``NumberColumn`` are printf strings read by sprintf-js in the browser (``,`` groups thousands).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from engine.programme.model import Programme
+from engine.programme.naming import option_name
+
+__all__ = ["option_name"]  # re-exported: pages name options through present
+
+MONEY_FORMAT = "£%,.0f"  # NumberColumn(format=...): £152,154
+PERCENT_FORMAT = "%.0f%%"  # for a column already multiplied by 100
+SCORE_FORMAT = "%.3f"
+NONE = "—"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def pounds(value: float | None) -> str:
+    """£ to the pound with thousands separators, the sign before the £: ``-£121,250``."""
+    if _missing(value):
+        return NONE
+    assert value is not None
+    sign = "-" if round(value) < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+def pounds_rounded(value: float | None) -> str:
+    """£ as officers write a headline figure: ``£2.20 m``, ``£152 k``, ``£950``."""
+    if _missing(value):
+        return NONE
+    assert value is not None
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    if size >= 999_500:
+        return f"{sign}£{size / 1e6:,.2f} m"
+    if size >= 10_000:
+        return f"{sign}£{size / 1e3:,.0f} k"
+    return f"{sign}£{size:,.0f}"
+
+
+def percent(share: float | None, places: int = 0) -> str:
+    """A probability or share (0–1) as a percentage: ``87 %``."""
+    if _missing(share):
+        return NONE
+    assert share is not None
+    return f"{100 * share:.{places}f} %"
+
+
+def score_text(value: float | None) -> str:
+    """A score on the 0–1 (or −1–1) scale to three decimals."""
+    return NONE if _missing(value) else f"{value:.3f}"
+
+
+def words(token: str) -> str:
+    """A model or kind in words: ``s101_delegation`` → ``s101 delegation``."""
+    return str(token).replace("_", " ")
+
+
+def option_labels(programme: Programme) -> dict[str, str]:
+    """Every option's id → "Service: option" ("Payroll: outsourced with Civica"), for a list of
+    options outside their service's row."""
+    return {
+        option.id: f"{service.name}: {option_name(programme, option.id)}"
+        for service in programme.services
+        for option in programme.options_for(service.id)
+    }
+
+
+def names(programme: Programme) -> dict[str, str]:
+    """Every id of the programme (partners, services, options, resources, funding) → its name; an
+    id that is both a partner's and an option's names the partner (see :func:`option_labels`)."""
+    found = option_labels(programme)
+    found.update({f.id: f.name for f in programme.funding})
+    found.update({r.id: r.name for r in programme.resources})
+    found.update({s.id: s.name for s in programme.services})
+    found.update({p.id: p.name for p in programme.partners})
+    return found
+
+
+def named(ids: Iterable[str], lookup: Mapping[str, str]) -> list[str]:
+    """Each id's name (an unknown one as it is)."""
+    return [lookup.get(str(i), str(i)) for i in ids]
+
+
+OBJECTIVES = {
+    "value": "value (scores, earliest first)",
+    "savings": "net savings (NPV of the changes that finish inside the horizon)",
+    "makespan": "finish soonest",
+    "maxmin": "best for the worst-off partner",
+}
+
+
+def objective_help(appraisal_years: int) -> str:
+    """What each objective counts, for the objective's chooser."""
+    return (
+        "**Value**: the score gain of each change, the earlier the better. **Net savings**: the plan's "
+        "net present value — only changes that finish inside the programme's horizon are in a plan, "
+        f"each counted with its one-off costs and costed days against its savings for the "
+        f"{appraisal_years} years after it goes live (nothing later). **Finish soonest**: the recommended "
+        "changes done as early as the limits allow. **Best for the worst-off partner**: the partner "
+        "who gains least gains as much as possible."
+    )
+
+
+def id_help(pairs: Iterable[tuple[str, str]], what: str, most: int = 30) -> str:
+    """A column's tooltip giving the file's id of each name shown (ids belong in tooltips, not in
+    the cells): "Services by their id in the programme file: Payroll = `payroll`; …"."""
+    listed = list(pairs)
+    shown = "; ".join(f"{name} = `{ident}`" for ident, name in listed[:most])
+    more = f"; and {len(listed) - most} more" if len(listed) > most else ""
+    return f"{what} by their id in the programme file: {shown}{more}."
+
+
+def level_text(value: float, money: bool) -> str:
+    """A criterion's level for a person: £ as officers write it for a money criterion ("£1.57 m"),
+    otherwise the number to three significant figures (never "1.567e+06")."""
+    if _missing(value):
+        return NONE
+    return pounds_rounded(value) if money else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
