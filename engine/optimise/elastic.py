@@ -106,7 +106,7 @@ def _stretchable_limits(
         if not terms:
             return
         slack = model.problem.add_variable(model.name(f"stretch[{label}]"), lowBound=0)
-        model.add(pulp.lpSum(c * v for v, c in terms) <= limit + slack, label, words)
+        model.row([*terms, (slack, -1)], "<=", limit, label, words)
         penalties.append(slack * (STRETCH_PRICE / max(limit, 1.0)))
         stretches.append((slack, words, limit))
 
