@@ -19,12 +19,14 @@ from engine.programme.money import (
     benefit_discounts,
     change_ledger,
     change_npv_by_start,
+    change_present_values,
     discount_factor,
     month_discounts,
     month_offset,
     plan_ledgers,
     tranche_split,
 )
+from engine.programme.synth import random_programme
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
 from tests.conftest import DATA, ROOT
@@ -122,6 +124,41 @@ def test_fast_coefficients_equal_the_monthly_ledger_with_stranded_costs(option_i
     else:
         slow = [ledger.npv(book) for ledger in ledgers]
     assert np.allclose(fast, slow)
+
+
+def _ledger_present_values(programme, options, book: Appraisal) -> np.ndarray:
+    rows = []
+    for option in options:
+        ledger = change_ledger(programme, option, 0, book)
+        discount = month_discounts(book, len(ledger.net))
+        rows.append([ledger.savings @ discount, ledger.one_off @ discount, ledger.resources @ discount])
+    return np.array(rows)
+
+
+@pytest.mark.parametrize(
+    "programme",
+    [
+        _small_unwinding(),
+        parse_programme(  # a staged path with costed days in each stage
+            (DATA / "staged.yaml").read_text().replace("capacity: 3}", "capacity: 3, unit_cost: 350}"),
+            "staged.yaml",
+        ),
+        random_programme(7, services=30, staged=True),
+        random_programme(8, services=30, quarterly=True, staged=True),
+    ],
+    ids=["unwinding", "staged", "generated-monthly", "generated-quarterly"],
+)
+@pytest.mark.parametrize("book", [Appraisal(), Appraisal(optimism_bias=0.2, rate=0.05, years=40)])
+def test_scorings_present_values_equal_the_monthly_ledgers(programme, book: Appraisal):
+    """The closed-form present values scoring reads (savings, one-off, days) are the ledger's,
+    option by option, staged paths, stranded costs, costed days and quarters included."""
+    options = [o for s in programme.services for o in programme.options_for(s.id)]
+    fast = change_present_values(programme, options, book)
+    slow = _ledger_present_values(programme, options, book)
+    assert np.abs(slow).max() > 1000  # the programmes have real money in them
+    assert np.allclose(fast, slow, rtol=1e-12, atol=1e-6)
+    npv = fast[:, 0] - fast[:, 1] - fast[:, 2]
+    assert np.allclose(npv, [change_npv_by_start(programme, o, [0], book)[0] for o in options])
 
 
 def test_partner_money_adds_up_to_the_plan_npv_with_stranded_costs():

@@ -110,7 +110,7 @@ def _stretchable_limits(model: Model, relaxed: Instance) -> tuple[list, list[Str
         if not terms:
             return
         slack = model.problem.add_variable(model.name(f"stretch[{label}]"), lowBound=0)
-        model.add(pulp.lpSum(c * v for v, c in terms) <= limit + slack, label, f"{words} in {window[0]}")
+        model.row([*terms, (slack, -1)], "<=", limit, label, f"{words} in {window[0]}")
         penalties.append(slack * (STRETCH_PRICE / max(limit, 1.0)))
         stretches.append((slack, words, *window, limit))
 

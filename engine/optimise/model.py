@@ -7,12 +7,26 @@ programme does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pulp
 
 from engine.optimise.deadline import check
 from engine.optimise.instance import Instance, Job
+
+Terms = Iterable[tuple[pulp.LpVariable, float]]
+SENSES = {"<=": pulp.LpConstraintLE, "==": pulp.LpConstraintEQ, ">=": pulp.LpConstraintGE}
+
+
+def affine(terms: Terms) -> pulp.LpAffineExpression:
+    """Σ c·v from (variable, coefficient) pairs, a variable named twice counted once with the sum
+    of its coefficients, zeros left out.  One dict for the whole row: ``lpSum(c * v for …)`` makes
+    an expression per term and merges them one by one, which was most of the model-building time."""
+    coefficients: dict[pulp.LpVariable, float] = {}
+    for var, c in terms:
+        coefficients[var] = coefficients.get(var, 0) + c
+    return pulp.LpAffineExpression({v: c for v, c in coefficients.items() if c})
 
 
 @dataclass
@@ -42,6 +56,11 @@ class Model:
         name = self.name(label)
         self.problem.addConstraint(constraint, name)
         self.describe[name] = words
+
+    def row(self, terms: Terms, sense: str, rhs: float, label: str, words: str) -> None:
+        """Add Σ c·v ``sense`` ``rhs`` (``sense`` one of <=, ==, >=), named and described as
+        :meth:`add` does, built straight from its terms (see :func:`affine`)."""
+        self.add(pulp.LpConstraint(affine(terms), SENSES[sense], rhs=rhs), label, words)
 
     def starts_of(self, service: str) -> list[tuple[Job, int, pulp.LpVariable]]:
         return [

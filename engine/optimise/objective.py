@@ -19,9 +19,7 @@ makespan: minimise C, the end of the last transition.
 
 from __future__ import annotations
 
-import pulp
-
-from engine.optimise.model import Model
+from engine.optimise.model import Model, affine
 from engine.optimise.partners import partner_money
 from engine.plan.settings import MAXMIN_TIE_BREAK
 from engine.programme.partners import consenting_partners
@@ -34,7 +32,7 @@ def set_objective(model: Model) -> None:
         model.problem.setObjective(model.makespan)
         return
     terms = [(var, instance.value(model.jobs[option], t)) for (option, t), var in model.start.items()]
-    total = pulp.lpSum(c * v for v, c in terms if c)
+    total = affine(terms)
     if instance.settings.objective != "maxmin":
         model.problem.setObjective(total)
         return

@@ -19,7 +19,7 @@ from typing import cast
 
 import pulp
 
-from engine.optimise.model import Model
+from engine.optimise.model import Model, affine
 from engine.programme.money import funded_pools, period_discounts
 
 
@@ -27,7 +27,7 @@ def partner_money(model: Model, partner: str) -> pulp.LpAffineExpression:
     """``partner``'s NPV from the plan as a linear expression of the model's variables."""
     instance = model.instance
     terms = [(var, instance.partner_value(model.jobs[o], t, partner)) for (o, t), var in model.start.items()]
-    money = pulp.lpSum(c * v for v, c in terms if c)
+    money = affine(terms)
     for pool in funded_pools(instance.programme):
         money -= _tranche_cost(model, pool, partner)
     return money
@@ -42,7 +42,7 @@ def _cumulative_days(model: Model, pool: str) -> list[pulp.LpAffineExpression]:
         running = pulp.LpAffineExpression()
         users = [job for job in instance.all_jobs() if pool in job.option.demand]
         for t in range(instance.periods):
-            today = pulp.lpSum(job.demand(pool)[k] * var for job in users for k, var in model.running(job, t))
+            today = affine((var, job.demand(pool)[k]) for job in users for k, var in model.running(job, t))
             cumulative = model.problem.add_variable(model.name(f"used[{pool}][..{t}]"), lowBound=0)
             model.add(cumulative == running + today, f"used[{pool}][..{t}]", f"days of {pool} used to {t}")
             running = pulp.LpAffineExpression(cumulative)

@@ -259,6 +259,41 @@ def change_npv_by_start(
     return value
 
 
+def change_present_values(
+    programme: Programme, options: Sequence[DeliveryOption], appraisal: Appraisal
+) -> np.ndarray:
+    """Present values of each option's change started at the programme's start, one row per
+    option: its savings against today, its one-off spend (stranded costs included) and its costed
+    resource days — the parts of :func:`change_ledger`'s NPV, stage by stage, from one prefix sum
+    of the monthly discount factors instead of a ledger per option (scoring reads them for every
+    row, so a ledger each made scoring 3× slower)."""
+    out = np.zeros((len(options), 3))
+    if not options:
+        return out
+    mpp = programme.horizon.months_per_period
+    months = max(change_months(programme, o, 0, appraisal) for o in options)
+    prefix = np.concatenate(([0.0], np.cumsum(month_discounts(appraisal, months)))).tolist()
+    first = month_offset(programme)
+    costed = [(p.id, p.unit_cost) for p in programme.resources if p.unit_cost]
+    for row, option in enumerate(options):
+        current = programme.service(option.service).annual_cost
+        saved = spent = days = 0.0
+        for stage, until in _stage_spans(programme, option, appraisal):
+            begin, build = first + stage.offset * mpp, stage.duration * mpp
+            if build:
+                spend = stage.option.one_off_spend * (1 + appraisal.optimism_bias) / build
+                spent += spend * (prefix[begin + build] - prefix[begin])
+            for pool, cost in costed:
+                if pool in stage.option.demand:
+                    for k, amount in enumerate(stage.option.demand_profile(pool)):
+                        lo = begin + k * mpp
+                        days += amount * cost / mpp * (prefix[lo + mpp] - prefix[lo])
+            saving = (current - stage.annual_cost) / 12
+            saved += saving * (prefix[first + until] - prefix[begin + build])
+        out[row] = (saved, spent, days)
+    return out
+
+
 def benefit_discounts(programme: Programme, appraisal: Appraisal, periods: int) -> np.ndarray:
     """The value objective's discount for a score gain that starts ``k`` periods into the programme,
     for ``k`` = 0..``periods``: the mean factor of the months over which the finance counts a

@@ -7,7 +7,7 @@ arithmetic (``service.contract_end_period < horizon.periods``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.base.errors import RuleError, source_of
 from engine.programme.model import DeliveryOption, Programme, Service
-from engine.programme.money import GREEN_BOOK, change_ledger, month_discounts
+from engine.programme.money import GREEN_BOOK, change_present_values
 from engine.rules.expr import BOOLEAN, NUMBER, TEXT, Kind, Type
 
 MAYBE_NUMBER = Type(Kind.NUMBER, nullable=True)
@@ -50,16 +50,16 @@ class _Reading:
     def money(self, option: DeliveryOption) -> tuple[float, float, float]:
         """Present values (£, Green Book defaults, the change started at the programme's start)
         of the option's savings against today, its one-off cost and its costed resource days:
-        the parts of the finance's own NPV (savings − one-off − days), from the one ledger."""
+        the parts of the finance's own NPV (savings − one-off − days)."""
         if option.id not in self._money:
-            ledger = change_ledger(self.programme, option, 0, GREEN_BOOK)
-            discount = month_discounts(GREEN_BOOK, len(ledger.net))
-            self._money[option.id] = (
-                float(ledger.savings @ discount),
-                float(ledger.one_off @ discount),
-                float(ledger.resources @ discount),
-            )
+            self.prefetch([option])
         return self._money[option.id]
+
+    def prefetch(self, options: list[DeliveryOption]) -> None:
+        """Work out the present values of many options at once (one prefix sum for them all)."""
+        values = change_present_values(self.programme, options, GREEN_BOOK)
+        for option, (saved, spent, days) in zip(options, values.tolist(), strict=True):
+            self._money[option.id] = (saved, spent, days)
 
     def in_horizon(self, day: date | None) -> bool:
         """Whether ``day`` falls inside the horizon."""
@@ -128,6 +128,22 @@ def schema_for(attributes: Mapping[str, str]) -> dict[str, Type]:
     return schema
 
 
+class Columns(dict[str, np.ndarray]):
+    """The table's columns by field; a field of :data:`FIELDS` not built yet is read from the rows
+    when first asked for (scoring builds only what its rule set reads: reading all 43 fields of
+    10,000 rows took half of the scoring time)."""
+
+    def __init__(self, build: Callable[[str], np.ndarray] | None = None) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, path: str) -> np.ndarray:
+        if self._build is None or path not in FIELDS:
+            raise KeyError(path)
+        self[path] = column = self._build(path)
+        return column
+
+
 @dataclass
 class OptionTable:
     """Every service × option of a programme, with the columns rules read."""
@@ -159,24 +175,27 @@ class OptionTable:
         return {p: self.columns[p][index] for p in paths if p in self.columns}
 
 
-def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionTable:
-    """One row per service × option, one column per field of :data:`FIELDS` and per declared attribute."""
+# What scoring itself reads besides the rules: the frame's exception flag and NPV.
+ALWAYS = ("option.is_exception", "option.npv")
+
+
+def option_table(
+    programme: Programme, attributes: Mapping[str, str], fields: Collection[str] | None = None
+) -> OptionTable:
+    """One row per service × option, one column per field of :data:`FIELDS` (or only those of
+    ``fields``, and :data:`ALWAYS`; the others are built when first read) and per declared
+    attribute."""
     rows = [(s, o) for s in programme.services for o in programme.options_for(s.id)]
-    n = len(rows)
-
-    def col(values: list[Any], kind: Type) -> np.ndarray:
-        if kind.kind == Kind.NUMBER:
-            return np.array([np.nan if v is None else v for v in values], dtype=float)
-        if kind.kind == Kind.BOOLEAN and not (kind.nullable and None in values):
-            return np.array(values, dtype=bool)  # a missing true/false stays None below, never false
-        out = np.empty(n, dtype=object)
-        out[:] = values
-        return out
-
     reading = _Reading(programme)
-    columns = {
-        path: col([read(s, o, reading) for s, o in rows], kind) for path, (kind, read) in FIELDS.items()
-    }
+    wanted = set(FIELDS) if fields is None else set(fields) | set(ALWAYS)
+    if wanted & {"option.pv_savings", "option.pv_one_off", "option.pv_resources", "option.npv"}:
+        reading.prefetch([o for _, o in rows])
+
+    build = _Builder(rows, reading)
+    columns = Columns(build)
+    for path in FIELDS:
+        if path in wanted:
+            columns[path] = build(path)
     for name, kind_name in attributes.items():
         kind = ATTRIBUTE_KINDS[kind_name]
         values = [o.attributes.get(name) for _, o in rows]
@@ -187,8 +206,31 @@ def option_table(programme: Programme, attributes: Mapping[str, str]) -> OptionT
                     field=f"options[{option.id}].attributes.{name}",
                     file=source_of(programme),
                 )
-        columns[f"option.attributes.{name}"] = col(values, Type(kind, True))
+        columns[f"option.attributes.{name}"] = _column(values, Type(kind, True))
     return OptionTable(programme, rows, columns)
+
+
+@dataclass
+class _Builder:
+    """Reads one field of :data:`FIELDS` from every row (a class, not a closure, so that a score
+    table still pickles for the app's cache)."""
+
+    rows: list[tuple[Service, DeliveryOption]]
+    reading: _Reading
+
+    def __call__(self, path: str) -> np.ndarray:
+        kind, read = FIELDS[path]
+        return _column([read(s, o, self.reading) for s, o in self.rows], kind)
+
+
+def _column(values: list[Any], kind: Type) -> np.ndarray:
+    if kind.kind == Kind.NUMBER:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    if kind.kind == Kind.BOOLEAN and not (kind.nullable and None in values):
+        return np.array(values, dtype=bool)  # a missing true/false stays None below, never false
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _kind_of(value: Any) -> Kind:

@@ -140,6 +140,19 @@ class RuleSet(Record):
             raise ProgrammeProblems(problems)
         return out
 
+    @cached_property
+    def fields_read(self) -> frozenset[str]:
+        """Every field any rule reads (derived values read what their expressions read): what
+        scoring builds columns for."""
+        compiled = self.compiled
+        expressions = [
+            *compiled.derived.values(),
+            *compiled.criteria.values(),
+            *compiled.eligibility.values(),
+            *compiled.adjustments.values(),
+        ]
+        return frozenset(symbol for expression in expressions for symbol in expression.symbols)
+
     def weights(self) -> dict[str, float]:
         """Normalised weights (sum 1), from the AHP matrix when the rule set has one."""
         if self.ahp is not None:

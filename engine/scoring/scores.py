@@ -255,7 +255,7 @@ def score(
         raise RuleError.one(f"unknown method `{method}`; expected wsm or topsis")
     weight = _weights(rules, weights)
     compiled = rules.compiled
-    table = option_table(programme, rules.attributes)
+    table = option_table(programme, rules.attributes, rules.fields_read)
     n = len(table)
     done = evaluate(table, rules, vectorised=vectorised)
     columns, raw, eligible, fired = done.columns, done.raw, done.eligible, done.fired

@@ -17,7 +17,7 @@ from engine.programme.model import DeliveryOption
 from engine.programme.money import GREEN_BOOK, change_ledger, month_discounts
 from engine.rules.evaluate import evaluate
 from engine.scoring.mcda import method_scores
-from engine.scoring.scores import ScoreTable, normalised_matrix, status_quo_rows
+from engine.scoring.scores import MONEY_FIELDS, ScoreTable, normalised_matrix, status_quo_rows
 
 COSTS = ("annual_cost", "one_off_cost")
 
@@ -31,6 +31,8 @@ def cost_draw_columns(table: ScoreTable, draws: int, seed: int) -> dict[str, np.
     rows = table.table.rows
     n = len(rows)
     rng = np.random.default_rng([seed, 1])  # its own stream: weight draws use ``seed`` alone
+    for name in (*(f"option.{cost}" for cost in COSTS), *MONEY_FIELDS):
+        table.table.columns[name]  # built now if the rules did not read it: the draws move it
     columns = {name: np.tile(column, draws) for name, column in table.table.columns.items()}
     for i, (_, option) in enumerate(rows):
         for cost in COSTS:
@@ -119,9 +121,7 @@ def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
         for d in range(draws)
     ]
     npv = columns["option.npv"].reshape(draws, n).T
-    return CostDraws(
-        table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)], npv
-    )
+    return CostDraws(table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)], npv)
 
 
 def cost_draw_scores(

@@ -148,14 +148,7 @@ def _measured_from_today(rules: RuleSet, column: str) -> bool:
 
 def fields_read(rules: RuleSet) -> set[str]:
     """Every field any rule of ``rules`` reads (derived values read what their expressions read)."""
-    compiled = rules.compiled
-    expressions = [
-        *compiled.derived.values(),
-        *compiled.criteria.values(),
-        *compiled.eligibility.values(),
-        *compiled.adjustments.values(),
-    ]
-    return {symbol for expression in expressions for symbol in expression.symbols}
+    return set(rules.fields_read)
 
 
 def criteria_reading(rules: RuleSet, fields: set[str]) -> set[str]:
