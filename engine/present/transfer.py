@@ -1,0 +1,89 @@
+"""Whether staff change employer when a service changes, and whose staff they are.
+
+A service's staff belong to their employers (``Service.staff``; by default all to whoever delivers
+it today).  A change moves to the new provider every employer's staff but the provider's own: that
+is a transfer under TUPE 2006, or on TUPE terms under the Cabinet Office Statement of Practice
+(COSOP) between public bodies, and, into a company, it needs an LGPS admission agreement.  Shared
+officers (s113) and a council keeping its own service move nobody.  Each council's FTE is kept
+apart, so a report for one council never counts another's staff as its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.present.law import COUNCILS
+from engine.programme.model import DeliveryOption, Programme, Service
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Staff of one change: who moves (employer → FTE, None where unknown), who stays, and why."""
+
+    likely: bool
+    reason: str
+    moving: dict[str, float | None] = field(default_factory=dict)
+    staying: dict[str, float | None] = field(default_factory=dict)
+    pensions: str = ""
+
+    @property
+    def words(self) -> str:
+        return ("likely: " if self.likely else "unlikely: ") + self.reason
+
+
+def employers(service: Service) -> dict[str, float | None]:
+    """FTE by employing partner: ``staff`` where given, else all with today's provider."""
+    if service.staff:
+        return dict(service.staff)
+    return {service.provider_now: service.fte}
+
+
+def transfer(programme: Programme, option: DeliveryOption) -> Transfer:
+    """Whether ``option`` moves staff to another employer (see the module's docstring)."""
+    service = programme.service(option.service)
+    staff = employers(service)
+    provider = programme.partner(option.provider)
+    if option.is_status_quo:
+        return Transfer(False, "the service stays as it is", staying=staff)
+    if option.shared_officers:
+        return Transfer(
+            False,
+            "staff stay with their employers and are shared between the councils under s113 of the "
+            "Local Government Act 1972",
+            staying=staff,
+        )
+    if option.model == "hand_back":
+        clients = {service.owner, *service.shares}
+        moving = {k: v for k, v in staff.items() if k not in clients}
+        staying = {k: v for k, v in staff.items() if k in clients}
+        if not moving:
+            return Transfer(
+                False,
+                "the staff are already employed by the councils that take the service back",
+                staying=staying,
+            )
+        return Transfer(
+            True,
+            "staff return to the councils that take the service back (TUPE, or TUPE terms under COSOP)",
+            moving,
+            staying,
+        )
+    moving = {k: v for k, v in staff.items() if k != provider.id and v != 0}
+    staying = {k: v for k, v in staff.items() if k == provider.id or v == 0}
+    if not moving:
+        return Transfer(False, f"the staff are already employed by {provider.name}", staying=staying)
+    if provider.kind in COUNCILS:
+        return Transfer(
+            True,
+            f"staff move to {provider.name}, a transfer between public bodies under TUPE or on TUPE "
+            "terms (COSOP)",
+            moving,
+            staying,
+        )
+    pensions = (
+        f"{provider.name} needs an admission agreement to the Local Government Pension Scheme (or a "
+        "broadly comparable scheme) for the staff who transfer; pension strain and any bond to be assessed"
+    )
+    return Transfer(
+        True, f"staff move to {provider.name}, a company: TUPE applies", moving, staying, pensions
+    )
