@@ -73,10 +73,10 @@ class LegalBasis:
 
 
 def provider_category(programme: Programme, option: DeliveryOption) -> str:
-    """Who the provider is to the service's owner: ``own``, ``council``, ``private`` or ``company``."""
-    service = programme.service(option.service)
+    """Who the provider is to the councils it would serve: ``own`` (the owner keeping a service no
+    other council shares), ``council``, ``private`` or ``company``."""
     provider = programme.partner(option.provider)
-    if provider.id == service.owner:
+    if not clients(programme, option):
         return "own"
     if provider.kind in COUNCILS:
         return "council"
@@ -85,18 +85,36 @@ def provider_category(programme: Programme, option: DeliveryOption) -> str:
     return "private"
 
 
+def clients(programme: Programme, option: DeliveryOption) -> list[Partner]:
+    """The councils the provider would serve other than itself: the service's owner and the
+    partners with a share (an owner hosting a shared service serves the others)."""
+    service = programme.service(option.service)
+    ids = dict.fromkeys((service.owner, *service.shares))
+    return [programme.partner(c) for c in ids if c != option.provider]
+
+
+def _names(partners: list[Partner]) -> tuple[str, str]:
+    """Partners' names joined with "and", and the verb's ending ("does"/"do")."""
+    names = [p.name for p in partners]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return joined, ("does" if len(names) == 1 else "do")
+
+
 def legal_basis(programme: Programme, option: DeliveryOption) -> LegalBasis:
     """The usual legal vehicle for ``option`` (see the module's docstring)."""
     category = provider_category(programme, option)
     provider = programme.partner(option.provider)
     service = programme.service(option.service)
     model = option.model
+    if model == "hand_back":
+        category = "back"
     notes = _licensing(option) if service.licensing else ()
     if model == "s101_delegation" and category in ("private", "company"):
         notes += (
-            "s101 delegates only to another council or a joint committee: with a company the vehicle is a contract",
+            "s101 delegates only to another council or a joint committee: with a company the vehicle is "
+            "a contract",
         )
-    if model in ("status_quo", "in_house") or (category == "own" and model != "hand_back"):
+    if model in ("status_quo", "in_house") or category == "own":
         return LegalBasis("the council keeps the service and its staff", (), "none needed", notes)
     if model == "hand_back":
         return LegalBasis(
@@ -127,8 +145,8 @@ def _between_councils(
     programme: Programme, option: DeliveryOption, provider: Partner, notes: tuple[str, ...]
 ) -> LegalBasis:
     """One council providing for another: delegation, joint arrangements or a purchase."""
-    buyer = programme.partner(programme.service(option.service).owner)
-    no_control = f"reg 12(1)/(4) (Teckal) does not apply: {buyer.name} does not control {provider.name}"
+    buyer, does = _names(clients(programme, option))
+    no_control = f"reg 12(1)/(4) (Teckal) does not apply: {buyer} {does} not control {provider.name}"
     if option.model == "s101_delegation":
         return LegalBasis(
             f"the function delegated to {provider.name}, with an agreement on governance and costs",
@@ -145,13 +163,15 @@ def _between_councils(
         )
     if option.model == "commissioned":
         return LegalBasis(
-            f"{buyer.name} commissions the service from {provider.name} under an inter-authority agreement",
+            f"{buyer} commission the service from {provider.name} under an inter-authority agreement"
+            if does == "do"
+            else f"{buyer} commissions the service from {provider.name} under an inter-authority agreement",
             (S101, GOODS, COOPERATION),
             f"{REG_12_7}; {no_control}",
             notes,
         )
     return LegalBasis(  # commercial_contract, outsourced: a purchase from another council
-        f"{buyer.name} buys the service from {provider.name} on a commercial basis",
+        f"{buyer} {'buy' if does == 'do' else 'buys'} the service from {provider.name} on a commercial basis",
         (GOODS, CONTRACT),
         f"{no_control}; reg 12(7) is doubtful for a service bought on a commercial basis, so above the "
         "threshold a competition under the Public Contracts Regulations 2015 is needed",
@@ -163,12 +183,14 @@ def _company(
     programme: Programme, option: DeliveryOption, provider: Partner, notes: tuple[str, ...]
 ) -> LegalBasis:
     """A company the councils may own: Teckal needs control by the buyer and no private capital."""
-    buyer = programme.partner(programme.service(option.service).owner)
+    buyers = clients(programme, option)
     owners = [programme.partner(o) for o in provider.owners]
     private = [o.name for o in owners if o.kind not in COUNCILS]
     fails = []
-    if buyer.id not in provider.owners:
-        fails.append(f"{buyer.name} does not control {provider.name}")
+    outside = [b for b in buyers if b.id not in provider.owners]
+    if outside:
+        names, does = _names(outside)
+        fails.append(f"{names} {does} not control {provider.name}")
     if private:
         fails.append(f"{' and '.join(private)}, a private party, holds shares in {provider.name}")
     if fails:
@@ -178,8 +200,10 @@ def _company(
         procurement = f"{teckal}; {route}"
     else:
         basis = (POWER, TECKAL)
+        names, does = _names(buyers)
         procurement = (
-            f"reg 12(1)/(4) (Teckal) may apply: {buyer.name} controls {provider.name}, alone or with "
+            f"reg 12(1)/(4) (Teckal) may apply: {names} {'controls' if does == 'does' else 'control'} "
+            f"{provider.name}, alone or with "
             "other councils, with no private capital, provided over 80 % of its activity is for its "
             "controlling councils"
         )

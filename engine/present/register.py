@@ -18,6 +18,7 @@ import pandas as pd
 from engine.present.law import option_words, provider_category
 from engine.present.summary import money
 from engine.programme.model import Programme
+from engine.scoring.switching import SwitchingValue
 
 LIKELIHOOD = {"low": 2, "medium": 3, "high": 4}
 
@@ -44,7 +45,7 @@ def register(
     programme: Programme,
     changes: Sequence[str],
     stability: pd.DataFrame,
-    switching: Sequence[object],
+    switching: Sequence[SwitchingValue],
     capacity_tight: bool,
 ) -> list[RiskRow]:
     """Every risk, highest rating first (ties in the order found).  ``changes`` are the option ids
@@ -155,7 +156,7 @@ def _unstable(programme: Programme, stability: pd.DataFrame, owner: str) -> list
     return rows
 
 
-def _close_switching(programme: Programme, values: Sequence[object], owner: str) -> list[RiskRow]:
+def _close_switching(programme: Programme, values: Sequence[SwitchingValue], owner: str) -> list[RiskRow]:
     """An exception verdict that flips for a move of 20 % or less in one annual cost."""
     rows = []
     for v in values:

@@ -449,7 +449,10 @@ def _staff_and_risks(p: Programme, refs: _References) -> list[Problem]:
         total = sum(service.staff.values())
         if service.staff and service.fte is not None and abs(total - service.fte) > 1e-6:
             problems.append(
-                (("services", i, "staff"), f"{who} staff add up to {total:g} FTE; expected its fte, {service.fte:g}")
+                (
+                    ("services", i, "staff"),
+                    f"{who} staff add up to {total:g} FTE; expected its fte, {service.fte:g}",
+                )
             )
     for i, entry in enumerate(p.risks):
         for j, sid in enumerate(entry.services):

@@ -499,14 +499,17 @@ class EqualityScreening(Sourced):
     out is printed "to be completed", never guessed."""
 
     affected: Text | None = Field(
-        None, description="who is affected: service users, staff or residents who share a protected characteristic"
+        None,
+        description="who is affected: service users, staff or residents who share a protected characteristic",
     )
     discrimination: Text | None = Field(
         None, description="s149(1)(a): eliminating discrimination, harassment and victimisation"
     )
     opportunity: Text | None = Field(None, description="s149(1)(b): advancing equality of opportunity")
     relations: Text | None = Field(None, description="s149(1)(c): fostering good relations")
-    outcome: Text | None = Field(None, description="the screening result: whether a full assessment is needed")
+    outcome: Text | None = Field(
+        None, description="the screening result: whether a full assessment is needed"
+    )
     screened_by: Text | None = None
     screened_on: date | None = None
 
@@ -526,7 +529,9 @@ class Implications(Sourced):
     sustainability: Text | None = None
     funding_source: Text | None = Field(None, description="how the one-off costs are to be met")
     mtfp: Text | None = Field(None, description="the link to the medium-term financial plan")
-    price_base: Text | None = Field(None, description="e.g. '2015/16 prices'; default: the horizon's first year")
+    price_base: Text | None = Field(
+        None, description="e.g. '2015/16 prices'; default: the horizon's first year"
+    )
     commercial_case: Text | None = None
     management_case: Text | None = None
     mou_title: Text | None = None

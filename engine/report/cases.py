@@ -31,7 +31,8 @@ def cases(result: ScenarioResult) -> Section:
         blocks.append(para(facts.commercial_case))
     else:
         arrangements = [
-            f"{programme.service(o.service).name}: {legal_basis(programme, o).arrangement}" for o in changed(result)
+            f"{programme.service(o.service).name}: {legal_basis(programme, o).arrangement}"
+            for o in changed(result)
         ]
         blocks.append(
             para(
@@ -66,7 +67,8 @@ def _mtfp(result: ScenarioResult) -> str:
     facts = programme.implications
     base = facts.price_base or f"{_first_year(programme.horizon)} prices, with no allowance for inflation"
     link = facts.mtfp or (
-        f"how the savings enter each council's medium-term financial plan is {TO_COMPLETE} by Financial Services"
+        "how the savings enter each council's medium-term financial plan is "
+        f"{TO_COMPLETE} by Financial Services"
     )
     rate = percent(result.loaded.scenario.appraisal.rate)
     return f"Price base: {base}, discounted at {rate} a year. Medium-term financial plan: {link}."
@@ -82,12 +84,16 @@ def _management(programme: Programme) -> str:
         who = f"the {programme.consensus.body} ({programme.consensus.rule})"
     else:
         bodies = sorted({f"{p.name}'s {p.decision_body}" for p in programme.partners if p.decision_body})
-        who = ", ".join(bodies) if bodies else "each partner's decision-making body"
-    pools = ", ".join(r.name for r in programme.resources)
+        who = _and(bodies) if bodies else "each partner's decision-making body"
+    pools = _and([r.name for r in programme.resources])
     text = f"The programme is governed by {who}; each change comes back with its own business case. "
     if pools:
         text += f"It is delivered within the limits on {pools}, as the plan in Appendix 1 shows. "
     return text + "Progress and savings are recorded against the plan and reported (benefits realisation)."
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
 def consultation(result: ScenarioResult) -> Section:
@@ -109,7 +115,8 @@ def background_papers(result: ScenarioResult) -> Section:
     """The documents relied on (Local Government Act 1972, s100D): the programme's sources."""
     programme = result.loaded.programme
     papers = [
-        s.title + (f" ({s.issued:%d %B %Y})".replace("(0", "(") if s.issued else "") for s in programme.sources
+        s.title + (f" ({s.issued:%d %B %Y})".replace("(0", "(") if s.issued else "")
+        for s in programme.sources
     ]
     lead = (
         "The following documents were relied on in writing this report and are open to inspection "
@@ -128,5 +135,10 @@ def appendix_mou(result: ScenarioResult) -> Section:
     if facts.mou_text:
         blocks += [para(chunk, numbered=False) for chunk in facts.mou_text.split("\n\n") if chunk.strip()]
     else:
-        blocks.append(para("[The signed text is to be attached here: the programme file does not hold it.]", numbered=False))
+        blocks.append(
+            para(
+                "[The signed text is to be attached here: the programme file does not hold it.]",
+                numbered=False,
+            )
+        )
     return section("appendix_mou", blocks)

@@ -29,7 +29,7 @@ PUBLIC_OUTLINE = (
     ("people", "10.0", "People Impact Assessment (PIA)"),
     ("corporate", "11.0", "Other Corporate Implications"),
     ("cases", "12.0", "Commercial and Management Cases"),
-    ("consultation", "13.0", "Consultation and Statutory Officers' Comments"),
+    ("consultation", "13.0", "Consultation and Comments of the Statutory Officers"),
     ("background_papers", "14.0", "Background Papers"),
     ("appendix_plan", "Appendix 1", "High Level Implementation Plan"),
     ("appendix_scores", "Appendix 2", "Scoring Matrix"),

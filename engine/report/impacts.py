@@ -77,12 +77,14 @@ def _robustness(
     sensitivity = evidence.sensitivity
     drawn = f"{sensitivity.draws} random variations of the criterion weights"
     if sensitivity.uncertain:
-        drawn += " and of the uncertain costs of " + ", ".join(
-            option_words(programme, programme.option(o)) for o in sensitivity.uncertain
+        options = [programme.option(o) for o in sensitivity.uncertain]
+        drawn += " and of the uncertain costs of " + "; ".join(
+            f"{programme.service(o.service).name} ({option_words(programme, o)})" for o in options
         )
     blocks = [
         para(
-            f"The recommendations were re-tested under {drawn}. The table gives how often each stays the same."
+            f"The recommendations were re-tested under {drawn}. The table gives how often each stays "
+            "the same."
         ),
         table(
             ["service", "recommended", "stays the same"],
@@ -170,7 +172,7 @@ def equality_blocks(programme: Programme) -> list[Block]:
 
 def people(result: ScenarioResult) -> Section:
     programme = result.loaded.programme
-    blocks = equality_blocks(programme) + [subheading("Staff")]
+    blocks = [*equality_blocks(programme), subheading("Staff")]
     moves = [(option, transfer(programme, option)) for option in changed(result)]
     if not moves:
         blocks.append(para("No service changes, so no posts are affected."))
@@ -231,8 +233,8 @@ def _staff_headline(programme: Programme, moves: list[tuple[DeliveryOption, Tran
     else:
         text = "Staff in the services that change, by employer: " + "; ".join(map(words, others)) + "."
     return (
-        text
-        + " Trade unions and staff will be consulted before any transfer; whether TUPE applies is for Legal Services to confirm."
+        text + " Trade unions and staff will be consulted before any transfer; whether TUPE applies is for "
+        "Legal Services to confirm."
     )
 
 
