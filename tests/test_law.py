@@ -152,6 +152,20 @@ def test_essex_hubs_move_the_other_councils_staff_and_shared_management_moves_no
     assert legal_basis(essex, management).basis == (S113,)
 
 
+def test_a_hand_back_ends_the_arrangement_and_brings_the_hosts_staff_back():
+    programme = _programme(
+        {("hand_back", "city"): "x"},
+        shares={"city": 0.5, "county": 0.5},
+        current_provider="county",
+        staff={"county": 10},
+    )
+    option = programme.options[0]
+    found = legal_basis(programme, option)
+    assert found.basis == () and "exit terms" in found.arrangement
+    move = transfer(programme, option)
+    assert move.likely and move.moving == {"county": 10} and "COSOP" in move.reason
+
+
 def test_status_quo_moves_nobody(gloucester):
     assert not transfer(gloucester, gloucester.option("hr-status-quo")).likely
 

@@ -53,21 +53,7 @@ def transfer(programme: Programme, option: DeliveryOption) -> Transfer:
             staying=staff,
         )
     if option.model == "hand_back":
-        clients = {service.owner, *service.shares}
-        moving = {k: v for k, v in staff.items() if k not in clients}
-        staying = {k: v for k, v in staff.items() if k in clients}
-        if not moving:
-            return Transfer(
-                False,
-                "the staff are already employed by the councils that take the service back",
-                staying=staying,
-            )
-        return Transfer(
-            True,
-            "staff return to the councils that take the service back (TUPE, or TUPE terms under COSOP)",
-            moving,
-            staying,
-        )
+        return _hand_back(programme, service, staff)
     moving = {k: v for k, v in staff.items() if k != provider.id and v != 0}
     staying = {k: v for k, v in staff.items() if k == provider.id or v == 0}
     if not moving:
@@ -86,4 +72,25 @@ def transfer(programme: Programme, option: DeliveryOption) -> Transfer:
     )
     return Transfer(
         True, f"staff move to {provider.name}, a company: TUPE applies", moving, staying, pensions
+    )
+
+
+def _hand_back(programme: Programme, service: Service, staff: dict[str, float | None]) -> Transfer:
+    """Each client council takes its part back: the host's staff who serve the others (and any
+    employer's that is not a client) return to them; how many is for the exit plan."""
+    clients = {service.owner, *service.shares}
+    host = service.provider_now
+    moving = {k: v for k, v in staff.items() if k not in clients or (k == host and clients - {host})}
+    staying = {k: v for k, v in staff.items() if k not in moving}
+    if not moving:
+        return Transfer(
+            False, "the staff are already employed by the councils that take it back", staying=staying
+        )
+    names = ", ".join(programme.partner(k).name for k in moving)
+    return Transfer(
+        True,
+        f"the staff of {names} who serve the other councils return to them (TUPE, or TUPE terms under "
+        "COSOP); how many is settled in the exit plan",
+        moving,
+        staying,
     )
