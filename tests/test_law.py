@@ -9,7 +9,7 @@ from engine.base.errors import SsplanError
 from engine.io.load import parse_programme
 from engine.present.law import CONFIRM, legal_basis, provider_category
 from engine.present.register import register
-from engine.present.transfer import transfer
+from engine.present.transfer import path_transfer, stage_transfers, transfer
 from engine.programme.model import Programme
 from engine.scoring.switching import SwitchingValue
 from tests.conftest import ROOT
@@ -164,6 +164,18 @@ def test_a_hand_back_ends_the_arrangement_and_brings_the_hosts_staff_back():
     assert found.basis == () and "exit terms" in found.arrangement
     move = transfer(programme, option)
     assert move.likely and move.moving == {"county": 10} and "COSOP" in move.reason
+
+
+def test_a_staged_change_moves_the_staff_again_and_counts_them_once():
+    programme = _programme({("shared_service", "county"): "x", ("joint_venture", "council-co"): "y"})
+    first, second = programme.options
+    second = second.model_copy(update={"follows": first.id})
+    stages = stage_transfers(programme, [first, second])
+    assert stages[0].moving == {"city": 10} and stages[1].moving == {"county": 10}
+    assert "admission agreement" in stages[1].pensions
+    whole = path_transfer(programme, [first, second])
+    assert whole.moving == {"city": 10} and whole.staying == {}
+    assert whole.reason.count("; then ") == 1
 
 
 def test_status_quo_moves_nobody(gloucester):

@@ -38,10 +38,13 @@ def employers(service: Service) -> dict[str, float | None]:
     return {service.provider_now: service.fte}
 
 
-def transfer(programme: Programme, option: DeliveryOption) -> Transfer:
-    """Whether ``option`` moves staff to another employer (see the module's docstring)."""
+def transfer(
+    programme: Programme, option: DeliveryOption, staff: dict[str, float | None] | None = None
+) -> Transfer:
+    """Whether ``option`` moves staff to another employer (see the module's docstring); ``staff``:
+    who employs them by then (default: today, :func:`employers`)."""
     service = programme.service(option.service)
-    staff = employers(service)
+    staff = employers(service) if staff is None else staff
     provider = programme.partner(option.provider)
     if option.is_status_quo:
         return Transfer(False, "the service stays as it is", staying=staff)
@@ -94,3 +97,38 @@ def _hand_back(programme: Programme, service: Service, staff: dict[str, float | 
         moving,
         staying,
     )
+
+
+def stage_transfers(programme: Programme, stages: list[DeliveryOption]) -> list[Transfer]:
+    """Each stage's own transfer: a stage moves whoever employs the staff by then (after a stage
+    that moves them, its provider employs them all)."""
+    first = programme.service(stages[0].service)
+    staff = employers(first)
+    out = []
+    for stage in stages:
+        move = transfer(programme, stage, staff)
+        out.append(move)
+        if move.likely:
+            provider = stage.provider if stage.model != "hand_back" else first.owner
+            known = list(staff.values())
+            staff = {provider: None if None in known else sum(v for v in known if v is not None)}
+    return out
+
+
+def path_transfer(programme: Programme, stages: list[DeliveryOption]) -> Transfer:
+    """Staff of a change made in stages, by their first employer: moved if any stage moves them
+    (after the first move a later stage moves them all again), each FTE counted once."""
+    original = employers(programme.service(stages[0].service))
+    moves = stage_transfers(programme, stages)
+    moved: dict[str, float | None] = {}
+    together = False  # an earlier stage moved them: one employer has them all since
+    for move in moves:
+        if move.likely:
+            moved |= {k: v for k, v in original.items() if together or k in move.moving}
+            together = True
+    likely = [m for m in moves if m.likely]
+    if not likely:
+        return moves[-1]
+    stayed = {k: v for k, v in original.items() if k not in moved}
+    pensions = next((m.pensions for m in likely if m.pensions), "")
+    return Transfer(True, "; then ".join(m.reason for m in likely), moved, stayed, pensions)

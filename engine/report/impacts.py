@@ -16,7 +16,7 @@ from engine.present.mou import switching_note
 from engine.present.register import register
 from engine.present.staff import fte_text, staff_total
 from engine.present.summary import money
-from engine.present.transfer import Transfer, employers, transfer
+from engine.present.transfer import Transfer, employers, path_transfer
 from engine.programme.model import DeliveryOption, Programme
 from engine.programme.partners import consenting_partners
 from engine.report.document import Block, Section, para, section, subheading, table
@@ -27,9 +27,14 @@ TO_COMPLETE = "[to be completed]"
 
 def changed(result: ScenarioResult) -> list[DeliveryOption]:
     """The option records the plan takes, each stage of a staged path on its own."""
+    return [stage for path in changed_paths(result) for stage in path]
+
+
+def changed_paths(result: ScenarioResult) -> list[list[DeliveryOption]]:
+    """Each change the plan makes as its stages in order (one stage for most changes)."""
     programme = result.loaded.programme
     schedule = result.plan.to_frame()
-    return [stage.option for o in schedule.get("option", []) for stage in programme.stages(str(o))]
+    return [[stage.option for stage in programme.stages(str(o))] for o in schedule.get("option", [])]
 
 
 def report_council(programme: Programme) -> str | None:
@@ -173,7 +178,7 @@ def equality_blocks(programme: Programme) -> list[Block]:
 def people(result: ScenarioResult) -> Section:
     programme = result.loaded.programme
     blocks = [*equality_blocks(programme), subheading("Staff")]
-    moves = [(option, transfer(programme, option)) for option in changed(result)]
+    moves = [(path, path_transfer(programme, path)) for path in changed_paths(result)]
     if not moves:
         blocks.append(para("No service changes, so no posts are affected."))
         return section("people", blocks)
@@ -181,7 +186,7 @@ def people(result: ScenarioResult) -> Section:
     blocks.append(
         table(
             ["service", "employer", "FTE", "new provider", "staff transfer"],
-            [row for option, move in moves for row in _staff_rows(programme, option, move)],
+            [row for path, move in moves for row in _staff_rows(programme, path, move)],
         )
     )
     pensions = sorted({move.pensions for _, move in moves if move.pensions})
@@ -190,9 +195,9 @@ def people(result: ScenarioResult) -> Section:
     return section("people", blocks)
 
 
-def _staff_rows(programme: Programme, option: DeliveryOption, move: Transfer) -> list[list[str]]:
-    service = programme.service(option.service)
-    provider = programme.partner(option.provider).name
+def _staff_rows(programme: Programme, path: list[DeliveryOption], move: Transfer) -> list[list[str]]:
+    service = programme.service(path[0].service)
+    provider = ", then ".join(dict.fromkeys(programme.partner(o.provider).name for o in path))
     rows = []
     for employer, fte in employers(service).items():
         words = (
@@ -204,13 +209,13 @@ def _staff_rows(programme: Programme, option: DeliveryOption, move: Transfer) ->
     return rows
 
 
-def _staff_headline(programme: Programme, moves: list[tuple[DeliveryOption, Transfer]]) -> str:
+def _staff_headline(programme: Programme, moves: list[tuple[list[DeliveryOption], Transfer]]) -> str:
     """Each council's staff in its own figure: the report's council first, the others apart."""
     by_employer: dict[str, list[tuple[str, float | None]]] = {}
     moving: dict[str, list[tuple[str, float | None]]] = {}
-    for option, move in moves:
-        name = programme.service(option.service).name
-        for employer, fte in employers(programme.service(option.service)).items():
+    for path, move in moves:
+        name = programme.service(path[0].service).name
+        for employer, fte in employers(programme.service(path[0].service)).items():
             by_employer.setdefault(employer, []).append((name, fte))
             if employer in move.moving:
                 moving.setdefault(employer, []).append((name, fte))

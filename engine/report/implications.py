@@ -8,11 +8,11 @@ __all__ = ["corporate", "financial", "legal", "people", "risk"]
 from engine.appraisal.finance import TargetProgress
 from engine.appraisal.scenario import ScenarioResult
 from engine.present.law import CONFIRM, legal_basis
-from engine.present.transfer import transfer
+from engine.present.transfer import stage_transfers
 from engine.report.document import Section, para, section, table
 from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
 from engine.report.funding import by_year_table, funding_paragraph
-from engine.report.impacts import changed, corporate, people, risk
+from engine.report.impacts import changed_paths, corporate, people, risk
 
 
 def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
@@ -106,22 +106,22 @@ def legal(result: ScenarioResult) -> Section:
         ),
     ]
     rows, notes = [], []
-    for option in changed(result):
-        basis = legal_basis(programme, option)
-        move = transfer(programme, option)
-        staff = move.words + (f"; {move.pensions}" if move.pensions else "")
-        rows.append(
-            [
-                programme.service(option.service).name,
-                programme.partner(option.provider).name,
-                basis.arrangement,
-                basis.citation,
-                basis.procurement,
-                staff,
-                CONFIRM,
-            ]
-        )
-        notes += [n for n in basis.notes if n not in notes]
+    for path in changed_paths(result):
+        for option, move in zip(path, stage_transfers(programme, path), strict=True):
+            basis = legal_basis(programme, option)
+            staff = move.words + (f"; {move.pensions}" if move.pensions else "")
+            rows.append(
+                [
+                    programme.service(option.service).name,
+                    programme.partner(option.provider).name,
+                    basis.arrangement,
+                    basis.citation,
+                    basis.procurement,
+                    staff,
+                    CONFIRM,
+                ]
+            )
+            notes += [n for n in basis.notes if n not in notes]
     if rows:
         columns = ["service", "provider", "arrangement", "legal basis", "procurement", "staff", "status"]
         blocks.append(table(columns, rows, caption="Legal basis of each change"))
