@@ -14,7 +14,7 @@ from engine.plan.disclosure import Disclosure, public_switching
 from engine.present.law import option_words
 from engine.present.mou import switching_note
 from engine.present.register import register
-from engine.present.staff import fte_text, staff_total
+from engine.present.staff import StaffTotal, fte_text, staff_total
 from engine.present.summary import money
 from engine.present.transfer import Transfer, employers, path_transfer
 from engine.programme.model import DeliveryOption, Programme
@@ -221,8 +221,8 @@ def _staff_headline(programme: Programme, moves: list[tuple[list[DeliveryOption]
                 moving.setdefault(employer, []).append((name, fte))
 
     def words(employer: str) -> str:
-        total = staff_total(by_employer[employer]).text()
-        likely = staff_total(moving.get(employer, [])).text() if employer in moving else "none"
+        total = _fte(staff_total(by_employer[employer]))
+        likely = _fte(staff_total(moving.get(employer, []))) if employer in moving else "none"
         return f"{programme.partner(employer).name}: {total} (likely to transfer: {likely})"
 
     ours = report_council(programme)
@@ -241,6 +241,17 @@ def _staff_headline(programme: Programme, moves: list[tuple[list[DeliveryOption]
         text + " Trade unions and staff will be consulted before any transfer; whether TUPE applies is for "
         "Legal Services to confirm."
     )
+
+
+def _fte(total: StaffTotal) -> str:
+    """FTE in words; where a service's FTE is not known the sum is a floor and names it."""
+    if total.complete:
+        return f"{total.known:g} FTE"
+    *rest, last = total.unknown
+    names = f"{', '.join(rest)} and {last}" if rest else last
+    if not total.counted:
+        return f"an unknown number of FTE (the sources do not give it for {names})"
+    return f"at least {total.known:g} FTE (the number for {names} is not known)"
 
 
 def _redundancy(programme: Programme) -> str:
