@@ -251,7 +251,8 @@ def _fte(total: StaffTotal) -> str:
     names = f"{', '.join(rest)} and {last}" if rest else last
     if not total.counted:
         return f"an unknown number of FTE (the sources do not give it for {names})"
-    return f"at least {total.known:g} FTE (the number for {names} is not known)"
+    numbers = "numbers for {} are" if rest else "number for {} is"
+    return f"at least {total.known:g} FTE (the {numbers.format(names)} not known)"
 
 
 def _redundancy(programme: Programme) -> str:
