@@ -234,9 +234,14 @@ def test_register_bands():
 
 def test_the_programmes_own_risks_replace_the_defaults(gloucester):
     entry = {"risk": "Members change", "likelihood": 5, "impact": 5, "mitigation": "brief them"}
-    programme = gloucester.model_copy(update={"risks": (entry,)})
+    other = {"risk": "Key staff leave", "likelihood": 2, "impact": 3, "services": ["hr", "ict"]}
+    programme = gloucester.model_copy(update={"risks": (other, entry)})
     rows = register(programme, ["hr-county-s101"], _stability(), [], capacity_tight=False)
-    assert [r.risk for r in rows] == ["Members change"] and rows[0].rating == 25
+    assert [r.risk for r in rows] == [
+        "Members change",
+        "Key staff leave (Human Resources and related transactional services, ICT)",
+    ]
+    assert [r.rating for r in rows] == [25, 6] and rows[1].mitigation == "to be set"
     assert rows[0].owner.startswith("Corporate Director")
 
 
@@ -251,3 +256,19 @@ def test_sensitivity_and_close_switching_values_enter_the_register(gloucester):
     flips = [r for r in rows if "becomes the recommendation" in r.risk]
     assert len(flips) == 1 and flips[0].likelihood == 4 and "£100,000 to £104,000" in flips[0].risk
     assert "hr-bureau" not in flips[0].risk  # names, not ids
+
+
+def test_a_risk_out_of_scale_or_naming_an_unknown_service_is_refused_with_all_problems():
+    text = (ROOT / "tests" / "data" / "small.yaml").read_text(encoding="utf-8")
+    bad = (
+        text
+        + "risks:\n  - {risk: Delay, likelihood: 6, impact: 2}\n  - {risk: Loss, likelihood: 2, impact: 2, services: [nope]}\n"
+    )
+    with pytest.raises(SsplanError) as problem:
+        parse_programme(bad, "small.yaml")
+    message = str(problem.value)
+    assert "small.yaml:21:" in message and "risks[1].likelihood: expected a number ≤ 5, got 6" in message
+    assert (
+        "small.yaml:22:" in message
+        and "risks[2].services[1]: risk references unknown service `nope`" in message
+    )

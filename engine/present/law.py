@@ -29,16 +29,6 @@ CONTRACT = "Public Contracts Regulations 2015 (competition)"
 TECKAL = "Public Contracts Regulations 2015 reg 12(1)/(4)"
 COOPERATION = "Public Contracts Regulations 2015 reg 12(7)"
 
-KIND_WORDS = {
-    "county": "county council",
-    "district": "district council",
-    "city": "city council",
-    "borough": "borough council",
-    "unitary": "unitary council",
-    "private": "private company",
-    "joint_venture": "joint venture company",
-    "other": "other body",
-}
 MODEL_WORDS = {
     "status_quo": "no change",
     "in_house": "redesigned in house",

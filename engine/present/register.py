@@ -17,7 +17,7 @@ import pandas as pd
 
 from engine.present.law import option_words, provider_category
 from engine.present.summary import money
-from engine.programme.model import Programme
+from engine.programme.model import Programme, RiskEntry
 from engine.scoring.switching import SwitchingValue
 
 LIKELIHOOD = {"low": 2, "medium": 3, "high": 4}
@@ -54,7 +54,9 @@ def register(
     owner = owner_words(programme)
     rows = (
         [
-            RiskRow(r.risk, r.likelihood, r.impact, r.mitigation or "to be set", r.owner or owner)
+            RiskRow(
+                _concerns(programme, r), r.likelihood, r.impact, r.mitigation or "to be set", r.owner or owner
+            )
             for r in programme.risks
         ]
         if programme.risks
@@ -62,6 +64,13 @@ def register(
     )
     rows += _unstable(programme, stability, owner) + _close_switching(programme, switching, owner)
     return sorted(rows, key=lambda r: -r.rating)
+
+
+def _concerns(programme: Programme, entry: RiskEntry) -> str:
+    """The risk in words, with the services it concerns by name."""
+    if not entry.services:
+        return entry.risk
+    return f"{entry.risk} ({', '.join(programme.service(s).name for s in entry.services)})"
 
 
 def owner_words(programme: Programme) -> str:
