@@ -260,7 +260,8 @@ def test_sensitivity_and_close_switching_values_enter_the_register(gloucester):
 
 def test_a_risk_out_of_scale_or_naming_an_unknown_service_is_refused_with_all_problems():
     text = (ROOT / "tests" / "data" / "small.yaml").read_text(encoding="utf-8")
-    risks = "  - {risk: Delay, likelihood: 6, impact: 2}\n  - {risk: Loss, likelihood: 2, impact: 2, services: [nope]}\n"
+    risks = "  - {risk: Delay, likelihood: 6, impact: 2}\n"
+    risks += "  - {risk: Loss, likelihood: 2, impact: 2, services: [nope]}\n"
     bad = text + "risks:\n" + risks
     with pytest.raises(SsplanError) as problem:
         parse_programme(bad, "small.yaml")
