@@ -56,6 +56,7 @@ def test_workbook_has_a_sheet_per_record_kind(book: Path):
         "exception_policies",
         "actuals",
         "funding_sources",
+        "risks",
         "funding",
     ]
     options = load_workbook(book)["options"]

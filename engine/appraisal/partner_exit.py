@@ -9,6 +9,7 @@
   scenario's ``change`` of the service's ``shares`` sets them instead); where it owned such a
   service, the partner with the largest remaining share (the first listed on a tie) becomes the
   owner unless the scenario's ``change`` names one;
+- its staff on a shared service (``staff``) leave with it, and the service's ``fte`` falls by as many;
 - a service it provides today returns to its owner (``current_provider`` cleared), and one it leads
   falls back to the default provider (``lead_provider`` cleared), or, in a programme without one,
   passes to the service's owner (the client council that now hosts it);
@@ -95,6 +96,7 @@ def _leave_service(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> No
         if not rest:
             del service["shares"]  # it held every share of another's service: the owner's alone now
         edit.mark(service, "shares", at, deeper=False)
+    _leave_staff(edit, service, pid, at)
     if service.get("owner") == pid and rest:  # else the scenario's change names the new owner
         service["owner"] = max(rest, key=lambda k: rest[k])
         edit.mark(service, "owner", at, deeper=False)
@@ -107,6 +109,19 @@ def _leave_service(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> No
         else:
             service["lead_provider"] = service["owner"]
         edit.mark(service, None, at, deeper=False)
+
+
+def _leave_staff(edit: Edit, service: dict[str, Any], pid: str, at: Loc) -> None:
+    """Its staff leave the service with it: the rest of the service's FTE stays."""
+    staff = dict(service.get("staff") or {})
+    if pid not in staff:
+        return
+    gone = staff.pop(pid)
+    service["staff"] = staff
+    if service.get("fte") is not None:
+        service["fte"] = max(service["fte"] - gone, 0.0)
+        edit.mark(service, "fte", at, deeper=False)
+    edit.mark(service, "staff", at, deeper=False)
 
 
 def _leave_options(edit: Edit, pid: str, at: Loc) -> None:

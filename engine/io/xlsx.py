@@ -3,7 +3,8 @@
 Sheets: ``programme`` (field/value rows for the horizon and policies), ``partners``, ``services``,
 ``options``, ``dependencies``, ``resources``, ``funding`` (resource tranches), ``sources``,
 ``exception_policies`` and ``funding_sources`` (grants, contributions, capitalisation
-directions).  Mappings become dotted columns (``demand.pm-days``, ``attributes.outcome``);
+directions) and ``risks`` (the risk register).  Mappings become dotted columns
+(``demand.pm-days``, ``attributes.outcome``);
 short lists are comma-separated text; a per-period demand profile is ``3; 3; 2``.  The
 conversion is driven by the model's field types, so YAML → workbook → YAML is lossless.
 """
@@ -57,6 +58,7 @@ RECORD_SHEETS: dict[str, tuple[str, type[BaseModel]]] = {
     "exception_policies": ("exception_policies", m.ExceptionPolicy),
     "actuals": ("actuals", m.Actual),
     "funding_sources": ("funding", m.FundingSource),  # the resources' tranches are sheet `funding`
+    "risks": ("risks", m.RiskEntry),
 }
 REQUIRED_SHEETS = ("programme", "partners", "services")
 

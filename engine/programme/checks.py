@@ -46,6 +46,7 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem
     problems += _exception_policy(p, refs)
     problems += _consensus(p, refs)
     problems += _governance(p, refs)
+    problems += _staff_and_risks(p, refs)
     problems += actual_problems(p, refs.aside.ids("options"))
     problems += check_funding(p, refs)
     return problems
@@ -444,6 +445,28 @@ def _governance(p: Programme, refs: _References) -> list[Problem]:
     if lead is None:
         return []
     return refs.check(("governance", "lead"), lead, refs.partners, "partner", "governance")
+
+
+def _staff_and_risks(p: Programme, refs: _References) -> list[Problem]:
+    """Each service's staff by employer names known partners and adds up to its FTE (where known);
+    each risk names known services."""
+    problems: list[Problem] = []
+    for i, service in enumerate(p.services):
+        who = f"service `{service.id}`"
+        for key in service.staff:
+            problems += refs.check(("services", i, "staff", key), key, refs.partners, "partner", who)
+        total = sum(service.staff.values())
+        if service.staff and service.fte is not None and abs(total - service.fte) > 1e-6:
+            problems.append(
+                (
+                    ("services", i, "staff"),
+                    f"{who} staff add up to {total:g} FTE; expected its fte, {service.fte:g}",
+                )
+            )
+    for i, entry in enumerate(p.risks):
+        for j, sid in enumerate(entry.services):
+            problems += refs.check(("risks", i, "services", j), sid, refs.services, "service", "risk")
+    return problems
 
 
 def _duplicates(section: str, ids: list[str], kind: str) -> list[Problem]:

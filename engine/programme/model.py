@@ -233,6 +233,11 @@ class Partner(Sourced):
         default_factory=dict,
         description="the partner's own criterion weights (the rule set's units), for consensus views",
     )
+    procurement: Text | None = Field(
+        None,
+        description="how the councils may buy from this provider without a new competition, e.g. "
+        "'Lancaster City Council added its name to the OJEU notice' (the report's legal table quotes it)",
+    )
     joins: date | None = Field(
         None, description="when the partner joins the programme; before that it provides and changes nothing"
     )
@@ -265,6 +270,13 @@ class Service(Sourced):
         default_factory=dict, description="each partner's share of cost and saving; default: owner 100%"
     )
     exempt: tuple[str, ...] = Field((), description="fields that are confidential (not for publication)")
+    staff: dict[Id, Amount] = Field(
+        default_factory=dict,
+        description="FTE by employing council, adding up to `fte`; default: all the owner's",
+    )
+    licensing: bool = Field(
+        False, description="includes Licensing Act 2003 functions (which s101 LGA 1972 cannot delegate)"
+    )
 
     @property
     def provider_now(self) -> str:
@@ -319,6 +331,11 @@ class DeliveryOption(Sourced):
     )
     stage_gap: int = Field(
         0, ge=0, le=600, description="periods from the earlier stage's go-live to this stage's start"
+    )
+    shared_officers: bool = Field(
+        False,
+        description="staff stay with their employers and serve every partner (s113 LGA 1972: shared "
+        "management); no transfer",
     )
 
     @model_validator(mode="before")
@@ -520,6 +537,66 @@ class Consensus(Sourced):
     rule: Text = "decisions by consensus, no voting"
 
 
+LongText = Annotated[str, Field(max_length=40000)]
+Rating = Annotated[int, Field(ge=1, le=5, description="1 (very low) to 5 (very high)")]
+
+
+class RiskEntry(Sourced):
+    """One line of the risk register: what could go wrong, how likely (1–5), how bad (1–5), what
+    is done about it and who owns it.  The report rates it likelihood × impact."""
+
+    risk: Text
+    likelihood: Rating
+    impact: Rating
+    mitigation: Text = ""
+    owner: Text = ""
+    services: tuple[Id, ...] = Field((), description="the services it concerns (default: the programme)")
+
+
+class EqualityScreening(Sourced):
+    """The officer's answers to the Equality Act 2010 s149 screening questions; an answer left
+    out is printed "to be completed", never guessed."""
+
+    affected: Text | None = Field(
+        None,
+        description="who is affected: service users, staff or residents who share a protected characteristic",
+    )
+    discrimination: Text | None = Field(
+        None, description="s149(1)(a): eliminating discrimination, harassment and victimisation"
+    )
+    opportunity: Text | None = Field(None, description="s149(1)(b): advancing equality of opportunity")
+    relations: Text | None = Field(None, description="s149(1)(c): fostering good relations")
+    outcome: Text | None = Field(
+        None, description="the screening result: whether a full assessment is needed"
+    )
+    screened_by: Text | None = None
+    screened_on: date | None = None
+
+
+class Implications(Sourced):
+    """What only officers can say, as the report prints it; each left out is a marked placeholder
+    ("to be completed" / "to be assessed") so a draft never pretends to a consultation."""
+
+    equality: EqualityScreening = EqualityScreening()
+    redundancy_cost: Money | None = Field(None, description="£ one-off; none: to be assessed")
+    pension_strain: Money | None = Field(None, description="£ one-off LGPS strain; none: to be assessed")
+    financial_services: Text | None = Field(None, description="Financial Services' consultation, in words")
+    legal_services: Text | None = Field(None, description="Legal Services' consultation, in words")
+    s151_comments: Text | None = None
+    monitoring_officer_comments: Text | None = None
+    community_safety: Text | None = None
+    sustainability: Text | None = None
+    funding_source: Text | None = Field(None, description="how the one-off costs are to be met")
+    mtfp: Text | None = Field(None, description="the link to the medium-term financial plan")
+    price_base: Text | None = Field(
+        None, description="e.g. '2015/16 prices'; default: the horizon's first year"
+    )
+    commercial_case: Text | None = None
+    management_case: Text | None = None
+    mou_title: Text | None = None
+    mou_text: LongText | None = Field(None, description="the Memorandum of Understanding, for Appendix 4")
+
+
 class Settings(Record):
     """Programme-wide choices the optimiser follows."""
 
@@ -570,6 +647,10 @@ class Programme(Record):
     )
     settings: Settings = Settings()
     sources: tuple[SourceDocument, ...] = ()
+    risks: tuple[RiskEntry, ...] = Field(
+        (), description="the risk register; default: risks derived from the programme"
+    )
+    implications: Implications = Implications()
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, allow_inf_nan=False, ignored_types=(cached_property,)

@@ -20,6 +20,7 @@ from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.council import Audience, audience, default_council, key_decision
+from engine.report.cases import appendix_mou, background_papers, cases, consultation
 from engine.report.document import Report, Section, items, para, section, table
 from engine.report.figures import FinanceView, finance_view, pounds
 from engine.report.implications import corporate, financial, legal, people, risk
@@ -68,11 +69,15 @@ def build_report(
         risk(result, evidence, exempt),
         people(result),
         corporate(result),
+        cases(result),
+        consultation(result),
+        background_papers(result),
     ]
     appendices = [
         appendix_plan(result, gantt),
         appendix_scores(result, exempt),
         appendix_exceptions(result, evidence, exempt),
+        appendix_mou(result),
     ]
     return Report(
         _header(result, appendices, who, money),

@@ -28,9 +28,13 @@ PUBLIC_OUTLINE = (
     ("risk", "9.0", "Risk & Opportunity Management Implications"),
     ("people", "10.0", "People Impact Assessment (PIA)"),
     ("corporate", "11.0", "Other Corporate Implications"),
+    ("cases", "12.0", "Commercial and Management Cases"),
+    ("consultation", "13.0", "Consultation and Comments of the Statutory Officers"),
+    ("background_papers", "14.0", "Background Papers"),
     ("appendix_plan", "Appendix 1", "High Level Implementation Plan"),
     ("appendix_scores", "Appendix 2", "Scoring Matrix"),
     ("appendix_exceptions", "Appendix 3", "Exception Justifications"),
+    ("appendix_mou", "Appendix 4", "Memorandum of Understanding"),
 )
 EXEMPT_OUTLINE = (
     ("exemption", "1.0", "Exempt Information"),
