@@ -110,7 +110,9 @@ def test_the_legal_table_follows_the_hand_written_table(written):
     result, sections = written
     programme = result.loaded.programme
     legal = sections[HEADINGS["legal"]]
-    assert any("not a legally binding agreement" in p for p in legal["text"])
+    memo = programme.governance.memorandum if programme.governance else None
+    said = any("not a legally binding agreement" in p for p in legal["text"])
+    assert said == (memo is not None and not memo.binding)  # nothing said of an MoU the programme lacks
     rows = legal["tables"][0][1:] if legal["tables"] else []
     options = [s.option for o in result.plan.to_frame().get("option", []) for s in programme.stages(str(o))]
     assert len(rows) == len(options)
@@ -187,8 +189,9 @@ def test_background_papers_and_the_mou_appendix(written):
         assert source.title in papers
     mou = "\n".join(sections[HEADINGS["appendix_mou"]]["text"])
     facts = programme.implications
-    if facts.mou_text:
-        assert facts.mou_text.split("\n\n")[0] in mou
+    memo = programme.governance.memorandum if programme.governance else None
+    if memo is not None and memo.text:
+        assert memo.text.split("\n\n")[0] in mou
     else:
         assert "to be attached" in mou
     officers = "\n".join(sections[HEADINGS["consultation"]]["text"])
@@ -198,7 +201,8 @@ def test_background_papers_and_the_mou_appendix(written):
 
 def test_the_shipped_facts_reach_the_report(gloucester, lancaster):
     assert "OJEU notice" in (lancaster.partner("oneconnect").procurement or "")
-    assert "binding legal effect" in (gloucester.implications.mou_text or "")
+    assert gloucester.governance and gloucester.governance.memorandum
+    assert "binding legal effect" in (gloucester.governance.memorandum.text or "")
     assert gloucester.implications.equality.outcome
 
 

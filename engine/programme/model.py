@@ -199,6 +199,7 @@ class Memorandum(Sourced):
     names_default_provider: bool = Field(
         False, description="whether the MoU itself names the default provider"
     )
+    text: LongText | None = Field(None, description="the MoU's text, printed as the report's MoU appendix")
 
 
 class ProgrammeGovernance(Sourced):
@@ -593,8 +594,6 @@ class Implications(Sourced):
     )
     commercial_case: Text | None = None
     management_case: Text | None = None
-    mou_title: Text | None = None
-    mou_text: LongText | None = Field(None, description="the Memorandum of Understanding, for Appendix 4")
 
 
 class Settings(Record):

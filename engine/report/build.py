@@ -19,8 +19,8 @@ from engine.present.ties import recommendation_tie
 from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
-from engine.report.council import Audience, audience, default_council, key_decision
 from engine.report.cases import appendix_mou, background_papers, cases, consultation
+from engine.report.council import Audience, audience, default_council, key_decision
 from engine.report.document import Report, Section, items, para, section, table
 from engine.report.figures import FinanceView, finance_view, pounds
 from engine.report.implications import corporate, financial, legal, people, risk
@@ -67,7 +67,7 @@ def build_report(
         financial(result, money),
         legal(result),
         risk(result, evidence, exempt),
-        people(result),
+        people(result, who.council.id),
         corporate(result),
         cases(result),
         consultation(result),

@@ -127,13 +127,14 @@ def background_papers(result: ScenarioResult) -> Section:
 
 
 def appendix_mou(result: ScenarioResult) -> Section:
-    """The Memorandum of Understanding's text, from the programme; where the programme does not
-    hold it, a marked place to attach it."""
-    facts = result.loaded.programme.implications
-    title = facts.mou_title or "Memorandum of Understanding"
-    blocks = [para(title, numbered=False)]
-    if facts.mou_text:
-        blocks += [para(chunk, numbered=False) for chunk in facts.mou_text.split("\n\n") if chunk.strip()]
+    """The Memorandum of Understanding's text, from the programme's record of it
+    (``governance.memorandum``); where the programme does not hold the text, a marked place to
+    attach it."""
+    governance = result.loaded.programme.governance
+    memo = governance.memorandum if governance is not None else None
+    blocks = [para(memo.title if memo else "Memorandum of Understanding", numbered=False)]
+    if memo is not None and memo.text:
+        blocks += [para(chunk, numbered=False) for chunk in memo.text.split("\n\n") if chunk.strip()]
     else:
         blocks.append(
             para(

@@ -37,12 +37,6 @@ def changed_paths(result: ScenarioResult) -> list[list[DeliveryOption]]:
     return [[stage.option for stage in programme.stages(str(o))] for o in schedule.get("option", [])]
 
 
-def report_council(programme: Programme) -> str | None:
-    """The council the report is written for: the first exception policy's client; None for a
-    partnership with no single client (each council's figures are then shown alike)."""
-    return programme.policies[0].client if programme.policies else None
-
-
 def risk(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
     programme = result.loaded.programme
     disclosure = Disclosure.of(programme, include_exempt=exempt)
@@ -175,14 +169,14 @@ def equality_blocks(programme: Programme) -> list[Block]:
     ]
 
 
-def people(result: ScenarioResult) -> Section:
+def people(result: ScenarioResult, council: str | None = None) -> Section:
     programme = result.loaded.programme
     blocks = [*equality_blocks(programme), subheading("Staff")]
     moves = [(path, path_transfer(programme, path)) for path in changed_paths(result)]
     if not moves:
         blocks.append(para("No service changes, so no posts are affected."))
         return section("people", blocks)
-    blocks.append(para(_staff_headline(programme, moves)))
+    blocks.append(para(_staff_headline(programme, moves, council)))
     blocks.append(
         table(
             ["service", "employer", "FTE", "new provider", "staff transfer"],
@@ -209,7 +203,9 @@ def _staff_rows(programme: Programme, path: list[DeliveryOption], move: Transfer
     return rows
 
 
-def _staff_headline(programme: Programme, moves: list[tuple[list[DeliveryOption], Transfer]]) -> str:
+def _staff_headline(
+    programme: Programme, moves: list[tuple[list[DeliveryOption], Transfer]], council: str | None
+) -> str:
     """Each council's staff in its own figure: the report's council first, the others apart."""
     by_employer: dict[str, list[tuple[str, float | None]]] = {}
     moving: dict[str, list[tuple[str, float | None]]] = {}
@@ -225,7 +221,7 @@ def _staff_headline(programme: Programme, moves: list[tuple[list[DeliveryOption]
         likely = _fte(staff_total(moving.get(employer, []))) if employer in moving else "none"
         return f"{programme.partner(employer).name}: {total} (likely to transfer: {likely})"
 
-    ours = report_council(programme)
+    ours = council
     others = [e for e in by_employer if e != ours]
     text = ""
     if ours in by_employer:

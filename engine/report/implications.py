@@ -9,7 +9,8 @@ from engine.appraisal.finance import TargetProgress
 from engine.appraisal.scenario import ScenarioResult
 from engine.present.law import CONFIRM, legal_basis
 from engine.present.transfer import stage_transfers
-from engine.report.document import Section, para, section, table
+from engine.programme.model import Programme
+from engine.report.document import Block, Section, para, section, table
 from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
 from engine.report.funding import by_year_table, funding_paragraph
 from engine.report.impacts import changed_paths, corporate, people, risk
@@ -89,6 +90,28 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _memorandum_status(programme: Programme) -> list[Block]:
+    """What the MoU is in law, from the programme's record of it; nothing where there is none."""
+    governance = programme.governance
+    memo = governance.memorandum if governance is not None else None
+    if memo is None:
+        return []
+    if memo.binding:
+        return [
+            para(
+                f"The memorandum of understanding (\u201c{memo.title}\u201d) is recorded as legally "
+                "binding; each change still needs its own agreement."
+            )
+        ]
+    return [
+        para(
+            f"The memorandum of understanding (\u201c{memo.title}\u201d) is a statement of the partners' "
+            "intention to work together, not a legally binding agreement: it creates no legal vehicle, "
+            "and each change needs its own agreement, as below."
+        )
+    ]
+
+
 def legal(result: ScenarioResult) -> Section:
     """The law as a table the officer can check: each change's arrangement, basis, procurement and
     staff, every line marked for Legal Services to confirm."""
@@ -99,11 +122,7 @@ def legal(result: ScenarioResult) -> Section:
             "delivery model and who the provider is to the council; every line is for Legal Services to "
             "confirm in the service's business case."
         ),
-        para(
-            "A memorandum of understanding is a statement of the partners' intention to work together, "
-            "not a legally binding agreement: it creates no legal vehicle, and each change needs its own "
-            "agreement, as below."
-        ),
+        *_memorandum_status(programme),
     ]
     rows, notes = [], []
     for path in changed_paths(result):
