@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.appraisal.compare import compare
 from engine.appraisal.evidence import Evidence, gather
-from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
 from engine.present.mou import READING, margin_words
 from engine.present.ties import recommendation_tie
 from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
+from engine.report.alternatives import alternative_blocks
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
-from engine.report.figures import FinanceView, finance_view, pounds
+from engine.report.figures import FinanceView, finance_view
 from engine.report.implications import corporate, financial, legal, people, risk
 from engine.scoring.ties import near_ties
 
@@ -54,7 +53,7 @@ def build_report(
         _purpose(result, others),
         _recommendations(result, evidence),
         _background(result),
-        _alternatives(result, others, money, exempt),
+        _alternatives(result, others, exempt),
         _reasons(result, evidence),
         _future(result),
         financial(result, money),
@@ -262,60 +261,8 @@ def _weights_source(result: ScenarioResult) -> str:
     return "set by the scenario" if result.loaded.scenario.weights else "the rule set's own"
 
 
-def _alternatives(
-    result: ScenarioResult, others: list[ScenarioResult], money: FinanceView | None, exempt: bool
-) -> Section:
-    blocks = []
-    if money is not None:
-        blocks.append(
-            para(
-                "Do nothing: every service stays as it is. This is rejected because it forgoes the "
-                f"plan's net present value of {pounds(money.npv)} and annual savings of "
-                f"{pounds(money.annual_saving)}"
-                + (" (before the exempt figures)" if money.withheld else "")
-                + ", and the improvements the criteria in Appendix 2 measure."
-            )
-        )
-    if others:
-        comparison = compare([result, *others])
-        for other in others:
-            blocks.append(para(_alternative(result, money, other, comparison.changes, exempt)))
-    return section("alternatives", blocks)
-
-
-def _alternative(
-    result: ScenarioResult,
-    ours: FinanceView | None,
-    other: ScenarioResult,
-    changes: list[dict[str, str]],
-    exempt: bool,
-) -> str:
-    name = other.loaded.name
-    why = [
-        f"{c['service']}: {c['from']} → {c['to']} ({c['reason']})" for c in changes if c["scenario"] == name
-    ]
-    theirs = finance_view(other, exempt)
-    text = f"'{name}'" + (
-        f" ({other.loaded.scenario.description.rstrip('.')})" if other.loaded.scenario.description else ""
-    )
-    if other.plan.plan is None:
-        return text + f": rejected because no plan meets its limits ({other.plan.status_text})."
-    figures = []
-    if ours is not None and theirs is not None and not (ours.withheld or theirs.withheld):
-        figures.append(f"its net present value is {pounds(theirs.npv)} against {pounds(ours.npv)}")
-        figures.append(
-            f"its annual saving {pounds(theirs.annual_saving)} against {pounds(ours.annual_saving)}"
-        )
-    elif ours is not None and theirs is not None:
-        figures.append("its finance includes exempt figures, compared in the exempt appendix")
-    value_ours = public_plan(result.plan, exempt, result.scores).objective_value
-    value_theirs = public_plan(other.plan, exempt, other.scores).objective_value
-    if result.plan.objective == other.plan.objective and value_ours is not None and value_theirs is not None:
-        figures.append(f"its {other.plan.objective} score is {value_theirs:.4f} against {value_ours:.4f}")
-    verdict = "rejected: " if figures else ""
-    detail = "; ".join(figures)
-    changed = (" It differs in: " + "; ".join(why) + ".") if why else ""
-    return f"{text}: {verdict}{detail}.{changed}"
+def _alternatives(result: ScenarioResult, others: list[ScenarioResult], exempt: bool) -> Section:
+    return section("alternatives", alternative_blocks(result, others, exempt))
 
 
 def _gain(value: str | float) -> str:
