@@ -151,7 +151,8 @@ def _consensus(ours: ScenarioResult, other: ScenarioResult, include_exempt: bool
         return []
     partners = [p for p in consenting_partners(programme) if p in consenting_partners(other.loaded.programme)]
     appraisal, scenario = ours.loaded.scenario.appraisal, ours.loaded.scenario
-    npvs, values = [], []
+    npvs: list[dict[str, float]] = []
+    values: list[dict[str, float]] = []
     for result in (ours, other):
         assert result.plan.plan is not None
         rows = plan_finance(result.plan.plan, result.loaded.programme, appraisal).by_partner
@@ -161,7 +162,7 @@ def _consensus(ours: ScenarioResult, other: ScenarioResult, include_exempt: bool
         )
         if not include_exempt and any(t.secret_scales() for t in tables.values()):
             values = []
-        elif values is not None:
+        else:
             values.append(
                 plan_value_by_partner(_choices(result.plan.plan) or {}, result.loaded.programme, tables)
             )
@@ -175,7 +176,6 @@ def _consensus(ours: ScenarioResult, other: ScenarioResult, include_exempt: bool
         )
     for p in partners if len(values) == 2 else []:
         if programme.partner(p).weights:
-            name = programme.partner(p).name
             label = f"score gained for {programme.partner(p).name} by its own weights"
             out.append(Measure("partner_value", label, values[0][p], values[1][p]))
     return out

@@ -73,7 +73,10 @@ def verdict(alt: Alternative, objective: str, exempt: bool = False) -> str:
         same = (
             "makes the same choices as the recommendation" if alt.same_choices else "differs only in timing"
         )
-        return f"It {same} and gives the same figures on every measure shown, so it is not a separate choice.{withheld}"
+        return (
+            f"It {same} and gives the same figures on every measure shown, so it is not a separate "
+            f"choice.{withheld}"
+        )
     if not reasons:
         return (
             "Not rejected on these figures: it is better on every measure that differs ("
@@ -137,7 +140,8 @@ def alternative_blocks(
         alt = compare_alternative(result, listed.do_minimum, exempt)
         blocks.append(
             para(
-                f"Do minimum (change only {listed.minimum_service}, the service that gains most): {verdict(alt, objective, exempt)}"
+                f"Do minimum (change only {listed.minimum_service}, the service that gains most): "
+                + verdict(alt, objective, exempt)
             )
         )
     else:
@@ -197,3 +201,26 @@ def _rows(result: ScenarioResult) -> dict[str, tuple[str, str]]:
         str(r["service"]): (str(r["service_name"]), f"{r['provider_name']} from {r['start_label']}")
         for _, r in schedule.iterrows()
     }
+
+
+def exempt_comparisons(result: ScenarioResult, others: list[ScenarioResult]) -> list[Block]:
+    """For the exempt appendix: in full, every comparison the public report leaves to it (those
+    whose money rests on a confidential price), and nothing the public report already says."""
+    listed = short_list(result)
+    nothing = [] if result.plan.plan is None or not result.plan.plan.assignments else [_nothing(result)]
+    candidates = [
+        ("Business as usual (doing nothing)", nothing[0] if nothing else None),
+        ("Do minimum", listed.do_minimum),
+        ("More ambitious", listed.ambitious),
+        *((f"'{o.loaded.name}'", o) for o in others if not o.loaded.scenario.do_nothing),
+    ]
+    blocks: list[Block] = []
+    for title, other in candidates:
+        if other is None or not compare_alternative(result, other, False).withheld:
+            continue
+        alt = compare_alternative(result, other, True)
+        shown = "; ".join(_figures(m) for m in alt.measures)
+        blocks.append(para(f"{title}: {shown}. {verdict(alt, result.plan.objective, exempt=True)}"))
+    if blocks:
+        blocks.insert(0, subheading("Alternatives compared in full"))
+    return blocks

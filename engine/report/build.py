@@ -16,11 +16,12 @@ from engine.present.mou import READING, margin_words
 from engine.present.ties import recommendation_tie
 from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
-from engine.report.alternatives import alternative_blocks
+from engine.report.alternatives import alternative_blocks, exempt_comparisons
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.document import Report, Section, items, para, section, table
 from engine.report.figures import FinanceView, finance_view
 from engine.report.implications import corporate, financial, legal, people, risk
+from engine.report.money import exact_blocks
 from engine.scoring.ties import near_ties
 
 
@@ -48,7 +49,7 @@ def build_report(
         ("sensitivity", f"{draws} draws, seed {seed}"),
     ]
     if exempt:
-        return _exempt_report(result, evidence, money, provenance)
+        return _exempt_report(result, others, evidence, money, provenance)
     sections = [
         _purpose(result, others),
         _recommendations(result, evidence),
@@ -62,8 +63,10 @@ def build_report(
         people(result),
         corporate(result),
     ]
+    plan_appendix = appendix_plan(result, gantt)
+    plan_appendix.blocks += exact_blocks(result, money, exempt)
     appendices = [
-        appendix_plan(result, gantt),
+        plan_appendix,
         appendix_scores(result, exempt),
         appendix_exceptions(result, evidence, exempt),
     ]
@@ -73,7 +76,11 @@ def build_report(
 
 
 def _exempt_report(
-    result: ScenarioResult, evidence: Evidence, money: FinanceView | None, provenance: list[tuple[str, str]]
+    result: ScenarioResult,
+    others: list[ScenarioResult],
+    evidence: Evidence,
+    money: FinanceView | None,
+    provenance: list[tuple[str, str]],
 ) -> Report:
     """The exempt appendix: the figures the public report withholds, and nothing it already says."""
     exemption = section(
@@ -88,6 +95,7 @@ def _exempt_report(
         exempt=True,
     )
     money_section = _retitled(financial(result, money))
+    money_section.blocks += exempt_comparisons(result, others)  # what section 4 leaves to this appendix
     appendices = [
         _retitled(appendix_scores(result, True)),
         _retitled(appendix_exceptions(result, evidence, True)),

@@ -11,7 +11,8 @@ from engine.present.staff import StaffTotal, fte_text, staff_total
 from engine.programme.partners import consenting_partners
 from engine.report.document import Section, para, section, subheading, table
 from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
-from engine.report.funding import by_year_table, funding_paragraph
+from engine.report.funding import funding_paragraph
+from engine.report.money import body_tables, headline_blocks, settings_text
 
 # The usual legal vehicle for each delivery model, for Legal Services to confirm case by case.
 VEHICLES = {
@@ -36,59 +37,18 @@ VEHICLES = {
 
 
 def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
-    appraisal = result.loaded.scenario.appraisal
+    """Rounded and marked figures for the report's council (see :mod:`engine.report.money`)."""
     blocks = []
     if money is None:
         blocks.append(para("There is no plan, so there are no financial implications beyond officer time."))
         return section("financial", blocks)
-    payback = money.payback_text
-    blocks.append(
-        para(
-            f"Over a {appraisal.years}-year appraisal at the HM Treasury Green Book discount rate of "
-            f"{percent(appraisal.rate)}, the plan's net present value is {pounds(money.npv)}. "
-            f"One-off costs are {pounds(money.one_off)}, including optimism bias of "
-            f"{percent(appraisal.optimism_bias, 0)} on costs; full-year savings once every change is in "
-            f"place are {pounds(money.annual_saving)} a year; payback is {payback}."
-        )
-    )
-    if money.withheld:
-        blocks.append(para(EXEMPT_NOTE.format(options=", ".join(money.withheld))))
+    blocks.append(para(settings_text(result)))
+    blocks += headline_blocks(result, money)
     if money.target is not None:
         blocks.append(para(_target_text(result, money.target)))
     blocks += funding_paragraph(result, money)
-    blocks.append(by_year_table(money.by_year))
+    blocks += body_tables(result, money)
     programme = result.loaded.programme
-    blocks.append(
-        table(
-            ["partner", "one-off costs", "annual saving", "net present value"],
-            [
-                [
-                    programme.partner(str(r["partner"])).name,
-                    pounds(r["one_off"]),
-                    pounds(r["annual_saving"]),
-                    pounds(r["npv"]),
-                ]
-                for _, r in money.by_partner.iterrows()
-            ],
-            caption="Each partner's share",
-        )
-    )
-    blocks.append(
-        table(
-            ["service", "option", "one-off costs", "annual saving", "net present value"],
-            [
-                [
-                    str(r["service"]),
-                    str(r["option"]),
-                    pounds(r["one_off"]),
-                    pounds(r["annual_saving"]),
-                    pounds(r["npv"]),
-                ]
-                for _, r in money.by_service.iterrows()
-            ],
-            caption="By service",
-        )
-    )
     losing = [
         programme.service(str(r["service"])).name
         for _, r in money.by_service.iterrows()
