@@ -16,9 +16,9 @@ from engine.present.mou import READING, margin_words
 from engine.present.ties import recommendation_tie
 from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
-from engine.report.alternatives import alternative_blocks, exempt_comparisons
+from engine.report.alternatives import OBJECTIVE_WORDS, alternative_blocks, exempt_comparisons
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
-from engine.report.document import Report, Section, items, para, section, table
+from engine.report.document import Block, Report, Section, items, para, section, table
 from engine.report.figures import FinanceView, finance_view
 from engine.report.implications import corporate, financial, legal, people, risk
 from engine.report.money import exact_blocks
@@ -278,21 +278,13 @@ def _gain(value: str | float) -> str:
 
 
 def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
-    services = result.scores.public_services()  # a gain worked from an exempt price is banded
-    acting = services[services["status"] == "change"].sort_values("priority")
-    blocks = []
-    if len(acting):
-        top = "; ".join(
-            f"{r['name']} (gain {_gain(r['gain'])} over today, priority {int(r['priority'])})"
-            for _, r in acting.head(3).iterrows()
-        )
-        blocks.append(para(f"The services that gain most on the agreed criteria come first: {top}."))
     plan = result.plan
+    blocks = _gain_order(result)
     blocks.append(
         para(
-            f"The order was chosen by optimisation ({plan.objective} objective, {plan.solver or 'solver'}): "
-            f"the plan is {plan.status_text} within the programme's resource limits, dependencies and "
-            "budgets, and was checked independently against every one of them before this report was written."
+            f"The order was chosen by optimisation for {OBJECTIVE_WORDS[plan.objective]}: the plan is "
+            f"{plan.status_text} within the programme's resource limits, dependencies and budgets, and was "
+            "checked independently against every one of them before this report was written."
         )
     )
     for text in evidence.binding:
@@ -301,6 +293,44 @@ def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
     if plan.advice:
         blocks.append(items("What would have to change for a plan to exist:", list(plan.advice)))
     return section("reasons", blocks)
+
+
+def _gain_order(result: ScenarioResult) -> list[Block]:
+    """The services that gain most, with when each starts; "the biggest gains come first" is said
+    only when the plan's first start is the biggest gain, else what sets the order instead."""
+    services = result.scores.public_services()  # a gain worked from an exempt price is banded
+    acting = services[services["status"] == "change"].sort_values("priority")
+    schedule = result.plan.to_frame()
+    if not len(acting) or not len(schedule):
+        return []
+    order = list(schedule.sort_values(["start", "service"])["service"].astype(str))
+    starts = dict(zip(schedule["service"].astype(str), schedule["start_label"], strict=True))
+
+    def when(service: str) -> str:
+        if service not in starts:
+            return "not in this plan"
+        return f"starts {starts[service]}, {_ordinal(order.index(service) + 1)} of {len(order)}"
+
+    top = "; ".join(
+        f"{r['name']} (gain {_gain(r['gain'])} over keeping it as it is; {when(str(r['service']))})"
+        for _, r in acting.head(3).iterrows()
+    )
+    first = str(acting.iloc[0]["service"])
+    lead = "The services that gain most on the agreed criteria are: " + top + "."
+    if order and order[0] == first:
+        lead += " The service that gains most starts first."
+    else:
+        lead += (
+            " The order is not by gain alone: dependencies, the capacity of each resource and the budgets "
+            "set when each service can start, and the plan weighs each service's gain against when it can "
+            "start."
+        )
+    return [para(lead)]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _tie_reasons(result: ScenarioResult) -> list:
