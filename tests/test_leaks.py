@@ -66,6 +66,10 @@ def _commands() -> list[str]:
     return found
 
 
+def _compared(scenarios: list[str]) -> list[str]:
+    return [arg for path in scenarios for arg in ("--compare", path)]
+
+
 def recipes(case: Case) -> list[tuple[str, list[str]]]:
     """Each command with every output format it has, in an order that works (store save first)."""
     p, s, out = str(case.programme), [str(x) for x in case.scenarios], case.folder
@@ -101,6 +105,8 @@ def recipes(case: Case) -> list[tuple[str, list[str]]]:
             ("report", [first, "--out", str(out / f"report.{f}"), "--draws", "40"])
             for f in ("md", "html", "docx")
         ],
+        # the alternatives section compares every other scenario with the first, on one evidence base
+        ("report", [first, "--out", str(out / "compared.md"), "--draws", "40", *_compared(s[1:])]),
         ("rules check", [str(shipped_rules()), "--programme", p]),
         *[("exit", [p, partner, "--format", f]) for partner in case.leavers for f in ("table", "json")],
         *[("progress", [p, "--format", f]) for f in ("text", "json", "csv")],
