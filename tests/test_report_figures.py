@@ -81,7 +81,7 @@ def expected_figures(result: ScenarioResult, others: list[ScenarioResult]) -> se
         found |= {rounded(v) for v in values}
         if money.target is not None:
             t = money.target
-            found |= {exact(v) for v in (t.target, t.forecast, t.shortfall) if v is not None}
+            found |= {rounded(v) for v in (t.target, t.forecast, t.shortfall) if v is not None}
     listed = short_list(result)
     nothing = [variant(result, "nothing", do_nothing=True)] if result.plan.plan is not None else []
     for other in [*nothing, listed.do_minimum, listed.ambitious, *others]:

@@ -95,6 +95,7 @@ def _exempt_report(
         exempt=True,
     )
     money_section = _retitled(financial(result, money))
+    money_section.blocks += exact_blocks(result, money, True)  # to the penny, with every figure's basis
     money_section.blocks += exempt_comparisons(result, others)  # what section 4 leaves to this appendix
     appendices = [
         _retitled(appendix_scores(result, True)),

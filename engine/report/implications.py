@@ -6,6 +6,7 @@ from engine.appraisal.evidence import Evidence
 from engine.appraisal.finance import TargetProgress
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure, public_switching
+from engine.present.money import officer_pounds as money
 from engine.present.mou import switching_note
 from engine.present.staff import StaffTotal, fte_text, staff_total
 from engine.programme.partners import consenting_partners
@@ -181,7 +182,7 @@ def risk(result: ScenarioResult, evidence: Evidence, exempt: bool) -> Section:
     blocks.append(
         para(
             "Opportunity: each change that goes ahead frees capacity and savings for the next; the plan in "
-            "Appendix 1 orders them so that the largest gains come first."
+            "Appendix 1 weighs each change's gain against when it can start."
         )
     )
     return section("risk", blocks)
@@ -260,7 +261,7 @@ def _target_text(result: ScenarioResult, t: TargetProgress) -> str:
     assert goal is not None
     by = f" by {goal.by:%d %B %Y}" if goal.by else ""
     aims = [f"{percent(t.target_share)} of the in-scope services' current cost"] if t.target_share else []
-    aims += [f"{pounds(t.target)} a year"] if t.target is not None else []
+    aims += [f"{money(t.target)} a year"] if t.target is not None else []
     aim = f"{aims[0]} ({aims[1]})" if len(aims) == 2 else (aims[0] if aims else "withheld")
     text = f"The programme's savings target is {aim}{by}. "
     if t.forecast is None:
@@ -269,9 +270,9 @@ def _target_text(result: ScenarioResult, t: TargetProgress) -> str:
         share = f" ({percent(t.forecast_share)} of the in-scope cost)" if t.forecast_share is not None else ""
         short = t.shortfall
         verdict = (
-            "" if short is None else ", meeting it" if short == 0 else f", {pounds(short)} a year short of it"
+            "" if short is None else ", meeting it" if short == 0 else f", {money(short)} a year short of it"
         )
-        text += f"The plan's changes in place{by or ' within the horizon'} save {pounds(t.forecast)} a year"
+        text += f"The plan's changes in place{by or ' within the horizon'} save {money(t.forecast)} a year"
         text += f"{share}{verdict}."
     if t.late:
         text += " In place only after the target date: "

@@ -19,9 +19,10 @@ from engine.report.funding import by_year_table
 
 def headline_partner(result: ScenarioResult) -> str | None:
     """The council the report is written for: the exception policy's client (None for a
-    partnership that decides together, whose report gives each council's money side by side)."""
+    partnership that decides together or whose councils each have a policy: its report gives each
+    council's money side by side)."""
     programme = result.loaded.programme
-    if programme.consensus is not None or not programme.policies:
+    if programme.consensus is not None or len(programme.policies) != 1:
         return None
     return programme.policies[0].client
 
@@ -87,7 +88,7 @@ def headline_blocks(result: ScenarioResult, money: FinanceView) -> list[Block]:
         )
     else:
         each = "; ".join(f"{programme.partner(p).name} {officer_pounds(r['npv'])}" for p, r in rows.items())
-        text = f"The plan's net present value for each council is: {each}{mark}{excluding}."
+        text = f"The plan's net present value for each council{mark} is: {each}{excluding}."
     text += (
         f" The plan as a whole pays back in {money.payback_text}" if money.payback_years is not None else ""
     )
