@@ -134,6 +134,15 @@ def exact_blocks(result: ScenarioResult, money: FinanceView | None, exempt: bool
     programme = result.loaded.programme
     blocks: list[Block] = [subheading("Financial detail (exact figures)")]
     if money is not None and not (money.withheld and not len(money.by_service)):
+        left_out = f" (excluding {withheld_words(programme, money.withheld)})" if money.withheld else ""
+        blocks.append(
+            para(
+                f"The plan as a whole{left_out}: net present value {pounds(money.npv)}; one-off costs "
+                f"{pounds(money.one_off)}; full-year savings {pounds(money.annual_saving)} a year; payback "
+                f"{money.payback_text}.",
+                numbered=False,
+            )
+        )
         blocks.append(by_year_table(money.by_year, pounds))
         blocks.append(
             table(
