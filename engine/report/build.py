@@ -224,7 +224,7 @@ def _background(result: ScenarioResult) -> Section:
     blocks = []
     if programme.description:
         blocks.append(para(programme.description))
-    partners = ", ".join(f"{p.name} ({p.kind})" for p in programme.partners)
+    partners = ", ".join(f"{p.name} ({p.kind.replace('_', ' ')})" for p in programme.partners)
     blocks.append(para(f"The partners are: {partners}."))
     blocks += [para(text) for text in _policy_texts(programme)]
     blocks.append(
@@ -363,13 +363,14 @@ def _future(result: ScenarioResult) -> Section:
                 + ". They can enter a later plan if their options improve or capacity allows."
             )
         )
-    illustrative = [o.id for o in result.loaded.programme.options if o.illustrative]
-    if illustrative:
+    programme = result.loaded.programme
+    estimates = [o for o in programme.options if o.illustrative]
+    if estimates:
         blocks.append(
             para(
-                "Some figures are illustrative estimates awaiting confirmation "
-                f"({len(illustrative)} options); they are marked in the programme file and should be "
-                "replaced as business cases firm up."
+                f"{len(estimates)} of the {len(programme.options)} options' figures are wholly or partly "
+                "illustrative estimates, marked as such beside each figure in section 7 and Appendix 1; "
+                "they should be replaced by the business cases' figures as these firm up."
             )
         )
     return section("future", blocks)
