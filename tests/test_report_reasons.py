@@ -61,6 +61,16 @@ def test_the_figures_the_sources_give_say_so():
     assert field_basis(programme, programme.service("hr"), "annual_cost").illustrative
 
 
+@pytest.mark.parametrize("programme", list(BASELINES))
+def test_the_value_compared_is_the_value_objective(programme):
+    """Both plans' value is what the value objective counts (gain discounted by when it arrives):
+    for the recommendation itself it is the planner's own objective value."""
+    result = run_scenario(load_scenario(SCENARIOS / programme / BASELINES[programme]))
+    value = next(m for m in compare_alternative(result, result, True).measures if m.key == "value")
+    assert value.ours == pytest.approx(result.plan.objective_value, rel=1e-9)
+    assert value.theirs == value.ours
+
+
 def _amount(text: str) -> float:
     sign = -1 if text.startswith("−") else 1
     number = text.lstrip("−£").replace(",", "")

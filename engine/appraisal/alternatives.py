@@ -18,6 +18,7 @@ from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure
 from engine.plan.result import Plan
 from engine.programme.model import Programme
+from engine.programme.money import Appraisal, benefit_discounts
 from engine.programme.partners import consenting_partners
 from engine.scoring.consensus import partner_tables, plan_value_by_partner
 from engine.scoring.scores import ScoreTable, score
@@ -78,13 +79,15 @@ def compare_alternative(ours: ScenarioResult, other: ScenarioResult, include_exe
     if not found.withheld:
         found.measures += _money(ours, other)
     tables = (ours.scores, _rescored(ours, other))
+    appraisal = ours.loaded.scenario.appraisal
     # a plan's score gain with a secret option in it gives that option's withheld score back
     if include_exempt or not (found.withheld or any(t.secret_scales() for t in tables)):
         found.measures.append(
             Measure(
                 "value",
-                "score gained on the agreed criteria",
-                *(_gain(ours, tables[0]), _gain(other, tables[1])),
+                "value on the agreed criteria (score gained, sooner counting more)",
+                _gain(ours, tables[0], appraisal),
+                _gain(other, tables[1], appraisal),
             )
         )
     if include_exempt or not found.withheld:
@@ -131,15 +134,23 @@ def _rescored(ours: ScenarioResult, other: ScenarioResult) -> ScoreTable:
     )
 
 
-def _gain(result: ScenarioResult, table: ScoreTable) -> float:
-    """The plan's score gained over keeping each changed service as it is (undiscounted)."""
+def _gain(result: ScenarioResult, table: ScoreTable, appraisal: Appraisal) -> float:
+    """The plan's value as the value objective counts it: each change's score gained over keeping
+    the service as it is, discounted (Green Book) by when the gain arrives, so a plan that gains the
+    same later is worth less: for the plan the value objective chose, its objective value."""
+    plan, programme = result.plan.plan, result.loaded.programme
+    if plan is None:
+        return 0.0
     options = table.options
+    periods = max((a.end for a in plan.assignments), default=0)
+    discounts = benefit_discounts(programme, appraisal, max(periods, programme.horizon.periods))
     total = 0.0
-    for service, option in (_choices(result.plan.plan) or {}).items():
-        rows = options[options["service"] == service]
+    for a in plan.assignments:
+        rows = options[options["service"] == a.service]
         before = rows[rows["status_quo"]]["score"]
-        after = rows[rows["option"] == option]["score"]
-        total += float(after.iloc[0]) - (float(before.iloc[0]) if len(before) else 0.0)
+        after = float(rows[rows["option"] == a.option]["score"].iloc[0])
+        gain = after - (float(before.iloc[0]) if len(before) else 0.0)
+        total += gain * float(discounts[a.end])
     return total
 
 
