@@ -85,7 +85,7 @@ def compare_alternative(ours: ScenarioResult, other: ScenarioResult, include_exe
         found.measures.append(
             Measure(
                 "value",
-                "value on the agreed criteria (score gained, sooner counting more)",
+                "value on the agreed criteria, sooner gains counting more",
                 _gain(ours, tables[0], appraisal),
                 _gain(other, tables[1], appraisal),
             )
