@@ -59,6 +59,7 @@ class Alternative:
     failing_exceptions: list[tuple[str, str, str]] = field(default_factory=list)  # service, provider, verdict
     own_rules: str | None = None  # the alternative's own rule set, where it differs from ours
     status_text: str = ""
+    basis: str = ""  # where the money compared comes from, in words (set by the report)
 
 
 def compare_alternative(ours: ScenarioResult, other: ScenarioResult, include_exempt: bool) -> Alternative:
@@ -85,7 +86,7 @@ def compare_alternative(ours: ScenarioResult, other: ScenarioResult, include_exe
         found.measures.append(
             Measure(
                 "value",
-                "value on the agreed criteria, sooner gains counting more",
+                "value score",
                 _gain(ours, tables[0], appraisal),
                 _gain(other, tables[1], appraisal),
             )

@@ -18,7 +18,7 @@ from engine.appraisal.alternatives import (
     variant,
 )
 from engine.appraisal.scenario import ScenarioResult
-from engine.present.money import officer_pounds
+from engine.present.money import Basis, officer_pounds, options_basis
 from engine.report.document import Block, para, subheading
 
 OBJECTIVE_KEY = {"value": "value", "savings": "npv"}
@@ -41,8 +41,21 @@ def winner(m: Measure) -> str:
     return m.winner(lambda v: shown(m, v))
 
 
-def _figures(m: Measure) -> str:
-    return f"{m.label} {shown(m, m.theirs)} against {shown(m, m.ours)}"
+def _figures(m: Measure, basis: str = "") -> str:
+    """ "net present value £1.28 m against £2.95 m (illustrative)": money carries its basis."""
+    mark = f" ({basis})" if basis and m.money else ""
+    return f"{m.label} {shown(m, m.theirs)} against {shown(m, m.ours)}{mark}"
+
+
+def measured(result: ScenarioResult, other: ScenarioResult, exempt: bool) -> Alternative:
+    """``other`` against the recommendation, with the basis of the money both plans are made from."""
+    alt = compare_alternative(result, other, exempt)
+    basis = Basis()
+    for run in (result, other):
+        if run.plan.plan is not None:
+            basis = basis + options_basis(run.loaded.programme, [a.option for a in run.plan.plan.assignments])
+    alt.basis = basis.words()
+    return alt
 
 
 def verdict(alt: Alternative, objective: str, exempt: bool = False) -> str:
@@ -53,7 +66,7 @@ def verdict(alt: Alternative, objective: str, exempt: bool = False) -> str:
         )
     worse = [m for m in alt.measures if winner(m) == "ours"]
     better = [m for m in alt.measures if winner(m) == "theirs"]
-    reasons = [f"its {_figures(m)}" for m in worse]
+    reasons = [f"its {_figures(m, alt.basis)}" for m in worse]
     reasons += [
         f"it takes {service} from {provider} as an exception the MoU test does not recommend ({why})"
         for service, provider, why in alt.failing_exceptions
@@ -80,7 +93,7 @@ def verdict(alt: Alternative, objective: str, exempt: bool = False) -> str:
     if not reasons:
         return (
             "Not rejected on these figures: it is better on every measure that differs ("
-            + "; ".join(_figures(m) for m in better)
+            + "; ".join(_figures(m, alt.basis) for m in better)
             + "). This is a weakness of the recommendation for Members to weigh."
             + withheld
         )
@@ -96,7 +109,7 @@ def verdict(alt: Alternative, objective: str, exempt: bool = False) -> str:
         )
         text += (
             " It is better on "
-            + "; ".join(_figures(m) for m in better)
+            + "; ".join(_figures(m, alt.basis) for m in better)
             + f", but the recommendation is preferred because {because}."
         )
     return text + withheld
@@ -132,12 +145,14 @@ def alternative_blocks(
             "The Green Book short list: business as usual (doing nothing), doing the minimum, the "
             "preferred way forward (this report's recommendation) and a more ambitious option. Each is "
             "measured against the recommendation with the same criteria and weights, the same appraisal "
-            "settings and the same treatment of confidential figures."
+            "settings and the same treatment of confidential figures. The value score is each change's score "
+            "gained on the agreed criteria over keeping the service as it is, with sooner gains counting "
+            "more, as the plans are chosen."
         )
     ]
     blocks.append(para("Business as usual (doing nothing): " + _do_nothing(result, nothing, exempt)))
     if listed.do_minimum is not None:
-        alt = compare_alternative(result, listed.do_minimum, exempt)
+        alt = measured(result, listed.do_minimum, exempt)
         blocks.append(
             para(
                 f"Do minimum (change only {listed.minimum_service}, the service that gains most): "
@@ -155,7 +170,7 @@ def alternative_blocks(
         )
     )
     if listed.ambitious is not None:
-        alt = compare_alternative(result, listed.ambitious, exempt)
+        alt = measured(result, listed.ambitious, exempt)
         names = ", ".join(listed.ambitious_services)
         blocks.append(para(f"More ambitious (also change {names}): {verdict(alt, objective, exempt)}"))
     else:
@@ -164,7 +179,7 @@ def alternative_blocks(
     if rest:
         blocks.append(subheading("Other alternatives considered"))
     for other in rest:
-        alt = compare_alternative(result, other, exempt)
+        alt = measured(result, other, exempt)
         text = f"{_title(alt)}: {verdict(alt, objective, exempt)}{_rules_note(alt, result)}"
         blocks.append(para(text + _differences(result, other)))
     return blocks
@@ -175,7 +190,7 @@ def _do_nothing(result: ScenarioResult, scenarios: list[ScenarioResult], exempt:
     named = f" (the scenario '{scenarios[0].loaded.name}')" if scenarios else ""
     if result.plan.plan is None or not result.plan.plan.assignments:
         return f"every service stays as it is{named}; this is also what the recommendation does."
-    baseline = compare_alternative(result, _nothing(result), exempt)
+    baseline = measured(result, _nothing(result), exempt)
     return f"every service stays as it is{named}. {verdict(baseline, result.plan.objective, exempt)}"
 
 
@@ -218,8 +233,8 @@ def exempt_comparisons(result: ScenarioResult, others: list[ScenarioResult]) -> 
     for title, other in candidates:
         if other is None or not compare_alternative(result, other, False).withheld:
             continue
-        alt = compare_alternative(result, other, True)
-        shown = "; ".join(_figures(m) for m in alt.measures)
+        alt = measured(result, other, True)
+        shown = "; ".join(_figures(m, alt.basis) for m in alt.measures)
         blocks.append(para(f"{title}: {shown}. {verdict(alt, result.plan.objective, exempt=True)}"))
     if blocks:
         blocks.insert(0, subheading("Alternatives compared in full"))

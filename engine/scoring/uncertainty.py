@@ -119,9 +119,7 @@ def cost_draws(table: ScoreTable, draws: int, seed: int) -> CostDraws:
         for d in range(draws)
     ]
     npv = columns["option.npv"].reshape(draws, n).T
-    return CostDraws(
-        table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)], npv
-    )
+    return CostDraws(table.method, eligible.T, normalised, [total[d][eligible[d]] for d in range(draws)], npv)
 
 
 def cost_draw_scores(
