@@ -60,6 +60,7 @@ class Alternative:
     own_rules: str | None = None  # the alternative's own rule set, where it differs from ours
     status_text: str = ""
     basis: str = ""  # where the money compared comes from, in words (set by the report)
+    missing: list[str] = field(default_factory=list)  # consenting partners the alternative leaves out
 
 
 def compare_alternative(ours: ScenarioResult, other: ScenarioResult, include_exempt: bool) -> Alternative:
@@ -97,6 +98,12 @@ def compare_alternative(ours: ScenarioResult, other: ScenarioResult, include_exe
         Measure("high_risk", "changes rated high risk", _high(ours), _high(other), lower_is_better=True)
     )
     found.failing_exceptions = _failing(ours, other)
+    theirs = set(consenting_partners(loaded.programme))
+    found.missing = [
+        ours.loaded.programme.partner(p).name
+        for p in consenting_partners(ours.loaded.programme)
+        if p not in theirs
+    ]
     return found
 
 

@@ -90,11 +90,18 @@ def verdict(alt: Alternative, objective: str, exempt: bool = False) -> str:
             f"It {same} and gives the same figures on every measure shown, so it is not a separate "
             f"choice.{withheld}"
         )
+    gone = (
+        f" It leaves out {' and '.join(alt.missing)}, whose figures it therefore cannot show: the "
+        "comparison is for the councils that stay."
+        if alt.missing
+        else ""
+    )
     if not reasons:
         return (
             "Not rejected on these figures: it is better on every measure that differs ("
             + "; ".join(_figures(m, alt.basis) for m in better)
             + "). This is a weakness of the recommendation for Members to weigh."
+            + gone
             + withheld
         )
     text = "Rejected: " + "; ".join(reasons) + "."
@@ -112,7 +119,7 @@ def verdict(alt: Alternative, objective: str, exempt: bool = False) -> str:
             + "; ".join(_figures(m, alt.basis) for m in better)
             + f", but the recommendation is preferred because {because}."
         )
-    return text + withheld
+    return text + gone + withheld
 
 
 def _title(alt: Alternative) -> str:
