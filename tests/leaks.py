@@ -204,3 +204,37 @@ def hits(text: str, found: list[Needle]) -> list[str]:
             start = max(0, match.start() - 60)
             out.append(f"{needle.what}: …{text[start : match.end() + 20]!r}…")
     return out
+
+
+MONEY_PRINTED = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+|\d{4,})(?:\.\d+)?(?!\d)")
+
+
+def exempt_prices(programme: Programme) -> dict[str, float]:
+    """Each exempt cost of an option or service (what a switching value would move towards)."""
+    out = {}
+    for service in programme.services:
+        if "annual_cost" in service.exempt:
+            out[f"{service.id} current cost"] = float(service.annual_cost)
+    for option in programme.options:
+        for name in ("annual_cost", "one_off_cost", "stranded_cost"):
+            if name in option.exempt and isinstance(getattr(option, name, None), (int, float)):
+                out[f"{option.id} {name}"] = float(getattr(option, name))
+    return out
+
+
+def near_hits(text: str, programme: Programme, tolerance: float = 0.005) -> list[str]:
+    """Figures printed within ``tolerance`` (0.5 %) of an exempt price without equalling it: a
+    switching value or threshold worked towards the price gives it away as surely as the price
+    itself (a public figure of the programme that happens to be near is not one)."""
+    public = _public_money(programme)
+    prices = {k: v for k, v in exempt_prices(programme).items() if v >= 1000}
+    out = []
+    for match in MONEY_PRINTED.finditer(text):
+        value = float(match.group(1).replace(",", ""))
+        if round(value, 2) in public:
+            continue
+        for what, price in prices.items():
+            if value != price and abs(value - price) <= tolerance * price:
+                start = max(0, match.start() - 60)
+                out.append(f"{what} (within {tolerance:.1%}): …{text[start : match.end() + 20]!r}…")
+    return out

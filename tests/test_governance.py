@@ -17,6 +17,7 @@ from engine.appraisal.evidence import gather
 from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.base.errors import InputError
 from engine.io.load import load_programme
+from engine.present.money import officer_pounds
 from engine.programme.model import Governance, Memorandum, ProgrammeGovernance
 from engine.report.build import build_report
 from engine.report.council import audience, key_decision
@@ -118,7 +119,7 @@ def test_each_essex_council_resolves_subject_to_the_others(runs, tmp_path):
             f"and the decisions of {others} through their own decision-making:" in text
         )
         for name in names.values():  # the consensus table: compare's own figures
-            npv = f"£{summary[f'NPV for {name} (£)']:,.0f}"
+            npv = officer_pounds(summary[f"NPV for {name} (£)"])  # rounded as officers write it
             value = f"{summary[f'value for {name} (own weights)']:.3f}"
             assert f"{name} | {npv} | {value} |" in text
         assert "NOT FOR PUBLICATION" not in text and "press and public be excluded" not in text

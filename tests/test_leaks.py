@@ -25,7 +25,7 @@ from engine.programme.synth import random_programme
 from engine.report.figures import secret_options
 from engine.rules.ruleset import load_ruleset
 from tests.conftest import DATA, ROOT
-from tests.leaks import Needle, hits, needles, numbers_in, total_needles
+from tests.leaks import Needle, hits, near_hits, needles, numbers_in, total_needles
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +66,10 @@ def _commands() -> list[str]:
     return found
 
 
+def _compared(scenarios: list[str]) -> list[str]:
+    return [arg for path in scenarios for arg in ("--compare", path)]
+
+
 def recipes(case: Case) -> list[tuple[str, list[str]]]:
     """Each command with every output format it has, in an order that works (store save first)."""
     p, s, out = str(case.programme), [str(x) for x in case.scenarios], case.folder
@@ -101,6 +105,8 @@ def recipes(case: Case) -> list[tuple[str, list[str]]]:
             ("report", [first, "--out", str(out / f"report.{f}"), "--draws", "40"])
             for f in ("md", "html", "docx")
         ],
+        # the alternatives section compares every other scenario with the first, on one evidence base
+        ("report", [first, "--out", str(out / "compared.md"), "--draws", "40", *_compared(s[1:])]),
         ("rules check", [str(shipped_rules()), "--programme", p]),
         *[("exit", [p, partner, "--format", f]) for partner in case.leavers for f in ("table", "json")],
         *[("progress", [p, "--format", f]) for f in ("text", "json", "csv")],
@@ -309,7 +315,7 @@ def test_no_exempt_figure_leaves_through_any_command(tmp_path: Path, capsys: pyt
                 continue
             found += [
                 f"{case.name}: ssplan {command} {' '.join(args[1:] if args else [])}: {h}"
-                for h in hits(text, searched)
+                for h in [*hits(text, searched), *near_hits(text, programme)]
             ]
             for path in case.folder.rglob("*"):
                 if path.is_file() and path.suffix != ".db":
@@ -440,3 +446,19 @@ def test_the_harness_finds_figures_where_they_are_shown(capsys: pytest.CaptureFi
         "hr-other-partner plan NPV",
     ):
         assert what in found, what
+
+
+def test_the_harness_finds_a_price_worked_back_by_a_switching_value(capsys: pytest.CaptureFixture[str]):
+    """A positive control for the derivation: Lancaster's switching values with --include-exempt
+    move each price to a threshold (ICT in house would be recommended at £1,944,057, 0.3 % from
+    OneConnect's ICT price), which is found although it never equals the price; 2.5 % away is not."""
+    lancaster = load_programme(ROOT / "scenarios" / "lancaster-2011.yaml")
+    price = lancaster.option("ict-oneconnect").annual_cost
+    assert near_hits(f"if its annual cost moved to £{price * 1.0003:,.0f}", lancaster)
+    assert not near_hits(f"if its annual cost moved to £{price * 1.025:,.0f}", lancaster)
+    assert not near_hits(f"£{price:,.0f}", lancaster)  # the price itself is the exact needles' job
+    path = str(ROOT / "scenarios" / "lancaster-2011.yaml")
+    _, marked = _run(capsys, ["switching", path, "--include-exempt"])
+    assert any(h.startswith("ict-oneconnect annual_cost") for h in near_hits(marked, lancaster))
+    _, shown = _run(capsys, ["switching", path])
+    assert not near_hits(shown, lancaster) and "withheld" in shown

@@ -98,7 +98,7 @@ def test_compare_and_the_report_state_the_target(tmp_path: Path):
     assert row["savings target (£ a year)"] == pytest.approx(21000)
     assert row["saving towards the target (£ a year)"] is not None
     text = " ".join(render_markdown(build_report(result, draws=50)).split())
-    target = "savings target is 15.0% of the in-scope services' current cost (£21,000.00 a year)"
+    target = "savings target is 15.0% of the in-scope services' current cost (£21,000 a year)"
     assert target in text
     assert "Savings target: 15% of the in-scope services' current cost (£21,000 a year) by 31 Mar 2017." in (
         summary_text(programme)

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.appraisal.compare import compare
 from engine.appraisal.evidence import Evidence, gather
-from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import ScenarioResult, inputs_hash
 from engine.base.version import package_version
 from engine.present.mou import memorandum_texts
 from engine.present.ties import recommendation_tie
 from engine.present.weights import approval_text, day, weight_set_text
 from engine.programme.model import Programme
+from engine.report.alternatives import OBJECTIVE_WORDS, alternative_blocks, exempt_comparisons
 from engine.report.appendices import appendix_exceptions, appendix_plan, appendix_scores
 from engine.report.cases import appendix_mou, background_papers, cases, consultation
 from engine.report.council import Audience, audience, default_council, key_decision
-from engine.report.document import Report, Section, items, para, section, table
-from engine.report.figures import FinanceView, finance_view, pounds
+from engine.report.document import Block, Report, Section, items, para, section, table
+from engine.report.figures import FinanceView, finance_view
 from engine.report.implications import corporate, financial, legal, people, risk
+from engine.report.money import exact_blocks
 from engine.report.resolutions import consensus_blocks, recommendation_blocks
 from engine.scoring.ties import near_ties
 
@@ -56,15 +56,15 @@ def build_report(
         ("sensitivity", f"{draws} draws, seed {seed}"),
     ]
     if exempt:
-        return _exempt_report(result, evidence, money, provenance, who)
+        return _exempt_report(result, others, evidence, money, provenance, who)
     sections = [
         _purpose(result, others, who),
         _recommendations(result, who),
         _background(result),
-        _alternatives(result, others, money, exempt),
+        _alternatives(result, others, exempt),
         _reasons(result, evidence),
         _future(result, who),
-        financial(result, money),
+        financial(result, money, who.council.id),
         legal(result),
         risk(result, evidence, exempt),
         people(result, who.council.id),
@@ -73,8 +73,10 @@ def build_report(
         consultation(result),
         background_papers(result),
     ]
+    plan_appendix = appendix_plan(result, gantt)
+    plan_appendix.blocks += exact_blocks(result, money, exempt)
     appendices = [
-        appendix_plan(result, gantt),
+        plan_appendix,
         appendix_scores(result, exempt),
         appendix_exceptions(result, evidence, exempt),
         appendix_mou(result),
@@ -92,6 +94,7 @@ def build_report(
 
 def _exempt_report(
     result: ScenarioResult,
+    others: list[ScenarioResult],
     evidence: Evidence,
     money: FinanceView | None,
     provenance: list[tuple[str, str]],
@@ -119,7 +122,9 @@ def _exempt_report(
         ],
         exempt=True,
     )
-    money_section = _retitled(financial(result, money))
+    money_section = _retitled(financial(result, money, who.council.id))
+    money_section.blocks += exact_blocks(result, money, True)  # to the penny, with every figure's basis
+    money_section.blocks += exempt_comparisons(result, others)  # what section 4 leaves to this appendix
     appendices = [
         _retitled(appendix_scores(result, True)),
         _retitled(appendix_exceptions(result, evidence, True)),
@@ -241,7 +246,7 @@ def _background(result: ScenarioResult) -> Section:
     blocks = []
     if programme.description:
         blocks.append(para(programme.description))
-    partners = ", ".join(f"{p.name} ({p.kind})" for p in programme.partners)
+    partners = ", ".join(f"{p.name} ({p.kind.replace('_', ' ')})" for p in programme.partners)
     blocks.append(para(f"The partners are: {partners}."))
     blocks += [para(text) for text in _policy_texts(programme)]
     blocks += consensus_blocks(result)
@@ -288,60 +293,8 @@ def _weights_source(result: ScenarioResult) -> str:
     return "set by the scenario" if result.loaded.scenario.weights else "the rule set's own"
 
 
-def _alternatives(
-    result: ScenarioResult, others: list[ScenarioResult], money: FinanceView | None, exempt: bool
-) -> Section:
-    blocks = []
-    if money is not None:
-        blocks.append(
-            para(
-                "Do nothing: every service stays as it is. This is rejected because it forgoes the "
-                f"plan's net present value of {pounds(money.npv)} and annual savings of "
-                f"{pounds(money.annual_saving)}"
-                + (" (before the exempt figures)" if money.withheld else "")
-                + ", and the improvements the criteria in Appendix 2 measure."
-            )
-        )
-    if others:
-        comparison = compare([result, *others])
-        for other in others:
-            blocks.append(para(_alternative(result, money, other, comparison.changes, exempt)))
-    return section("alternatives", blocks)
-
-
-def _alternative(
-    result: ScenarioResult,
-    ours: FinanceView | None,
-    other: ScenarioResult,
-    changes: list[dict[str, str]],
-    exempt: bool,
-) -> str:
-    name = other.loaded.name
-    why = [
-        f"{c['service']}: {c['from']} → {c['to']} ({c['reason']})" for c in changes if c["scenario"] == name
-    ]
-    theirs = finance_view(other, exempt)
-    text = f"'{name}'" + (
-        f" ({other.loaded.scenario.description.rstrip('.')})" if other.loaded.scenario.description else ""
-    )
-    if other.plan.plan is None:
-        return text + f": rejected because no plan meets its limits ({other.plan.status_text})."
-    figures = []
-    if ours is not None and theirs is not None and not (ours.withheld or theirs.withheld):
-        figures.append(f"its net present value is {pounds(theirs.npv)} against {pounds(ours.npv)}")
-        figures.append(
-            f"its annual saving {pounds(theirs.annual_saving)} against {pounds(ours.annual_saving)}"
-        )
-    elif ours is not None and theirs is not None:
-        figures.append("its finance includes exempt figures, compared in the exempt appendix")
-    value_ours = public_plan(result.plan, exempt, result.scores).objective_value
-    value_theirs = public_plan(other.plan, exempt, other.scores).objective_value
-    if result.plan.objective == other.plan.objective and value_ours is not None and value_theirs is not None:
-        figures.append(f"its {other.plan.objective} score is {value_theirs:.4f} against {value_ours:.4f}")
-    verdict = "rejected: " if figures else ""
-    detail = "; ".join(figures)
-    changed = (" It differs in: " + "; ".join(why) + ".") if why else ""
-    return f"{text}: {verdict}{detail}.{changed}"
+def _alternatives(result: ScenarioResult, others: list[ScenarioResult], exempt: bool) -> Section:
+    return section("alternatives", alternative_blocks(result, others, exempt))
 
 
 def _gain(value: str | float) -> str:
@@ -349,21 +302,13 @@ def _gain(value: str | float) -> str:
 
 
 def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
-    services = result.scores.public_services()  # a gain worked from an exempt price is banded
-    acting = services[services["status"] == "change"].sort_values("priority")
-    blocks = []
-    if len(acting):
-        top = "; ".join(
-            f"{r['name']} (gain {_gain(r['gain'])} over today, priority {int(r['priority'])})"
-            for _, r in acting.head(3).iterrows()
-        )
-        blocks.append(para(f"The services that gain most on the agreed criteria come first: {top}."))
     plan = result.plan
+    blocks = _gain_order(result)
     blocks.append(
         para(
-            f"The order was chosen by optimisation ({plan.objective} objective, {plan.solver or 'solver'}): "
-            f"the plan is {plan.status_text} within the programme's resource limits, dependencies and "
-            "budgets, and was checked independently against every one of them before this report was written."
+            f"The order was chosen by optimisation for {OBJECTIVE_WORDS[plan.objective]}: the plan is "
+            f"{plan.status_text} within the programme's resource limits, dependencies and budgets, and was "
+            "checked independently against every one of them before this report was written."
         )
     )
     for text in evidence.binding:
@@ -372,6 +317,44 @@ def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
     if plan.advice:
         blocks.append(items("What would have to change for a plan to exist:", list(plan.advice)))
     return section("reasons", blocks)
+
+
+def _gain_order(result: ScenarioResult) -> list[Block]:
+    """The services that gain most, with when each starts; "the biggest gains come first" is said
+    only when the plan's first start is the biggest gain, else what sets the order instead."""
+    services = result.scores.public_services()  # a gain worked from an exempt price is banded
+    acting = services[services["status"] == "change"].sort_values("priority")
+    schedule = result.plan.to_frame()
+    if not len(acting) or not len(schedule):
+        return []
+    order = list(schedule.sort_values(["start", "service"])["service"].astype(str))
+    starts = dict(zip(schedule["service"].astype(str), schedule["start_label"], strict=True))
+
+    def when(service: str) -> str:
+        if service not in starts:
+            return "not in this plan"
+        return f"starts {starts[service]}, {_ordinal(order.index(service) + 1)} of {len(order)}"
+
+    top = "; ".join(
+        f"{r['name']} (gain {_gain(r['gain'])} over keeping it as it is; {when(str(r['service']))})"
+        for _, r in acting.head(3).iterrows()
+    )
+    first = str(acting.iloc[0]["service"])
+    lead = "The services that gain most on the agreed criteria are: " + top + "."
+    if order and order[0] == first:
+        lead += " The service that gains most starts first."
+    else:
+        lead += (
+            " The order is not by gain alone: dependencies, the capacity of each resource and the budgets "
+            "set when each service can start, and the plan weighs each service's gain against when it can "
+            "start."
+        )
+    return [para(lead)]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _tie_reasons(result: ScenarioResult) -> list:
@@ -408,13 +391,14 @@ def _future(result: ScenarioResult, who: Audience) -> Section:
                 + ". They can enter a later plan if their options improve or capacity allows."
             )
         )
-    illustrative = [o.id for o in result.loaded.programme.options if o.illustrative]
-    if illustrative:
+    programme = result.loaded.programme
+    estimates = [o for o in programme.options if o.illustrative]
+    if estimates:
         blocks.append(
             para(
-                "Some figures are illustrative estimates awaiting confirmation "
-                f"({len(illustrative)} options); they are marked in the programme file and should be "
-                "replaced as business cases firm up."
+                f"{len(estimates)} of the {len(programme.options)} options' figures are wholly or partly "
+                "illustrative estimates, marked as such beside each figure in section 7 and Appendix 1; "
+                "they should be replaced by the business cases' figures as these firm up."
             )
         )
     return section("future", blocks)

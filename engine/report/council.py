@@ -16,7 +16,7 @@ from difflib import get_close_matches
 from engine.appraisal.public import FinanceView
 from engine.appraisal.scenario import ScenarioResult
 from engine.base.errors import InputError
-from engine.present.summary import money
+from engine.present.money import officer_pounds as money
 from engine.programme.model import Governance, Partner, Programme
 from engine.programme.partners import consenting_partners
 

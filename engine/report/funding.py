@@ -3,6 +3,8 @@ the money by financial year with the funding columns where the programme has any
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from engine.appraisal.scenario import ScenarioResult
@@ -51,7 +53,7 @@ def _source_text(programme: Programme, source: FundingSource, withheld: bool) ->
     return f"{source.name}, a capitalisation direction for one-off costs: {amounts}"
 
 
-def by_year_table(by_year: pd.DataFrame) -> Block:
+def by_year_table(by_year: pd.DataFrame, money: Callable[[float], str] = pounds) -> Block:
     """Money by financial year; with funding, the funding, the one-off costs net of it, and the
     one-off costs met from capital."""
     columns = ["financial year", "one-off costs", "savings"]
@@ -59,6 +61,6 @@ def by_year_table(by_year: pd.DataFrame) -> Block:
         columns += ["funding", "one-off net of funding", "capitalised"]
     columns.append("net")
     rows = [
-        [str(r[c]) if c == "financial year" else pounds(r[c]) for c in columns] for _, r in by_year.iterrows()
+        [str(r[c]) if c == "financial year" else money(r[c]) for c in columns] for _, r in by_year.iterrows()
     ]
     return table(columns, rows, caption="Money by financial year (April to March)")

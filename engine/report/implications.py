@@ -8,68 +8,29 @@ __all__ = ["corporate", "financial", "legal", "people", "risk"]
 from engine.appraisal.finance import TargetProgress
 from engine.appraisal.scenario import ScenarioResult
 from engine.present.law import CONFIRM, legal_basis
+from engine.present.money import officer_pounds as money
 from engine.present.transfer import stage_transfers
 from engine.programme.model import Programme
 from engine.report.document import Block, Section, para, section, table
-from engine.report.figures import EXEMPT_NOTE, FinanceView, percent, pounds
-from engine.report.funding import by_year_table, funding_paragraph
+from engine.report.figures import FinanceView, percent
+from engine.report.funding import funding_paragraph
 from engine.report.impacts import changed_paths, corporate, people, risk
+from engine.report.money import body_tables, headline_blocks, settings_text
 
 
-def financial(result: ScenarioResult, money: FinanceView | None) -> Section:
-    appraisal = result.loaded.scenario.appraisal
+def financial(result: ScenarioResult, money: FinanceView | None, council: str | None = None) -> Section:
+    """Rounded and marked figures for the report's council (see :mod:`engine.report.money`)."""
     blocks = []
     if money is None:
         blocks.append(para("There is no plan, so there are no financial implications beyond officer time."))
         return section("financial", blocks)
-    payback = money.payback_text
-    blocks.append(
-        para(
-            f"Over a {appraisal.years}-year appraisal at the HM Treasury Green Book discount rate of "
-            f"{percent(appraisal.rate)}, the plan's net present value is {pounds(money.npv)}. "
-            f"One-off costs are {pounds(money.one_off)}, including optimism bias of "
-            f"{percent(appraisal.optimism_bias, 0)} on costs; full-year savings once every change is in "
-            f"place are {pounds(money.annual_saving)} a year; payback is {payback}."
-        )
-    )
-    if money.withheld:
-        blocks.append(para(EXEMPT_NOTE.format(options=", ".join(money.withheld))))
+    blocks.append(para(settings_text(result)))
+    blocks += headline_blocks(result, money, council)
     if money.target is not None:
         blocks.append(para(_target_text(result, money.target)))
     blocks += funding_paragraph(result, money)
-    blocks.append(by_year_table(money.by_year))
+    blocks += body_tables(result, money)
     programme = result.loaded.programme
-    blocks.append(
-        table(
-            ["partner", "one-off costs", "annual saving", "net present value"],
-            [
-                [
-                    programme.partner(str(r["partner"])).name,
-                    pounds(r["one_off"]),
-                    pounds(r["annual_saving"]),
-                    pounds(r["npv"]),
-                ]
-                for _, r in money.by_partner.iterrows()
-            ],
-            caption="Each partner's share",
-        )
-    )
-    blocks.append(
-        table(
-            ["service", "option", "one-off costs", "annual saving", "net present value"],
-            [
-                [
-                    str(r["service"]),
-                    str(r["option"]),
-                    pounds(r["one_off"]),
-                    pounds(r["annual_saving"]),
-                    pounds(r["npv"]),
-                ]
-                for _, r in money.by_service.iterrows()
-            ],
-            caption="By service",
-        )
-    )
     losing = [
         programme.service(str(r["service"])).name
         for _, r in money.by_service.iterrows()
@@ -158,7 +119,7 @@ def _target_text(result: ScenarioResult, t: TargetProgress) -> str:
     assert goal is not None
     by = f" by {goal.by:%d %B %Y}" if goal.by else ""
     aims = [f"{percent(t.target_share)} of the in-scope services' current cost"] if t.target_share else []
-    aims += [f"{pounds(t.target)} a year"] if t.target is not None else []
+    aims += [f"{money(t.target)} a year"] if t.target is not None else []
     aim = f"{aims[0]} ({aims[1]})" if len(aims) == 2 else (aims[0] if aims else "withheld")
     text = f"The programme's savings target is {aim}{by}. "
     if t.forecast is None:
@@ -167,9 +128,9 @@ def _target_text(result: ScenarioResult, t: TargetProgress) -> str:
         share = f" ({percent(t.forecast_share)} of the in-scope cost)" if t.forecast_share is not None else ""
         short = t.shortfall
         verdict = (
-            "" if short is None else ", meeting it" if short == 0 else f", {pounds(short)} a year short of it"
+            "" if short is None else ", meeting it" if short == 0 else f", {money(short)} a year short of it"
         )
-        text += f"The plan's changes in place{by or ' within the horizon'} save {pounds(t.forecast)} a year"
+        text += f"The plan's changes in place{by or ' within the horizon'} save {money(t.forecast)} a year"
         text += f"{share}{verdict}."
     if t.late:
         text += " In place only after the target date: "

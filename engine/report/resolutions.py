@@ -13,7 +13,7 @@ import pandas as pd
 
 from engine.appraisal.compare import compare
 from engine.appraisal.scenario import ScenarioResult
-from engine.present.summary import money
+from engine.present.money import officer_pounds as money
 from engine.programme.model import Programme
 from engine.report.council import Audience, own_services
 from engine.report.document import Block, items, para, table
