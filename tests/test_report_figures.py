@@ -91,7 +91,7 @@ def expected_figures(result: ScenarioResult, others: list[ScenarioResult]) -> se
             if m.money:
                 found |= {rounded(m.ours), rounded(m.theirs)}
     programme = result.loaded.programme
-    found |= {exact(v) for source in programme.funding for v in source.amounts.values()}
+    found |= {rounded(v) for source in programme.funding for v in source.amounts.values()}
     thresholds = [  # the constitutions' key-decision thresholds, inputs the header compares against
         p.governance.key_decision_threshold
         for p in programme.partners
@@ -109,7 +109,7 @@ def expected_figures(result: ScenarioResult, others: list[ScenarioResult]) -> se
             }
     risk = evidence.npv_risk
     if risk is not None:
-        found |= {exact(v) for v in (risk.p10, risk.p50, risk.p90)}
+        found |= {rounded(v) for v in (risk.p10, risk.p50, risk.p90)}
     return found
 
 

@@ -17,10 +17,10 @@ READING = "this is the programme's reading of the MoU's 'greater value' (the MoU
 
 
 def margin_words(margin: float, expected: str = "the expected provider") -> str:
-    """The test as a rule: 'a net present value at least 5 % above …'."""
+    """The test as a rule: 'a net present value that beats … by at least 5 % of that option's'."""
     return (
-        f"a net present value (£ over the appraisal, against keeping things as they are) at least "
-        f"{margin:.0%} of the benchmark's above {expected}'s best option's"
+        f"a net present value (£ over the appraisal, against keeping things as they are) that beats "
+        f"{expected}'s best option's by at least {margin:.0%} of that option's net present value"
     )
 
 
@@ -67,16 +67,19 @@ def memorandum_texts(programme: Programme) -> list[str]:
     for policy in programme.policies:
         benchmark = "the expected provider"
         route = f"the {policy.joint_decision}, and the final decision rests with {policy.final_decision}"
-        out.append(
-            (
-                "The programme reads 'greater value recognised by both sides' as "
-                if quoted
-                else "The programme's own test for choosing a provider other than the expected one is "
+        if quoted:  # the reading is named as such in the sentence itself
+            text = (
+                f"The programme reads 'greater value recognised by both sides' as "
+                f"{margin_words(policy.margin, benchmark)}; the MoU itself gives no margin. "
+                f"Such a case needs {route}."
             )
-            + f"{margin_words(policy.margin, benchmark)} ({READING}); "
-            + ("such a case needs " if quoted else "the programme's decision route for such a case is ")
-            + f"{route}."
-        )
+        else:
+            text = (
+                "The programme's own test for choosing a provider other than the expected one is "
+                f"{margin_words(policy.margin, benchmark)} ({READING}); the programme's decision route "
+                f"for such a case is {route}."
+            )
+        out.append(text)
     return out
 
 

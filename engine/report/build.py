@@ -231,7 +231,10 @@ def _purpose(result: ScenarioResult, others: list[ScenarioResult], who: Audience
         )
     if others:
         names = ", ".join(f"'{o.loaded.name}'" for o in others)
-        blocks.append(para(f"To report the alternatives considered: {names}, and doing nothing."))
+        nothing = any(o.loaded.scenario.do_nothing for o in others)  # named once, not twice
+        blocks.append(
+            para(f"To report the alternatives considered: {names}{'' if nothing else ', and doing nothing'}.")
+        )
     return section("purpose", blocks)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from engine.appraisal.scenario import ScenarioResult
+from engine.present.money import officer_pounds
 from engine.programme.funding import recipients
 from engine.programme.model import FundingSource, Programme
 from engine.report.document import Block, para, table
@@ -40,7 +41,7 @@ def _source_text(programme: Programme, source: FundingSource, withheld: bool) ->
     amounts = (
         "amounts withheld"
         if withheld
-        else " and ".join(f"{pounds(v)} in {fy}" for fy, v in source.amounts.items())
+        else " and ".join(f"{officer_pounds(v)} in {fy}" for fy, v in source.amounts.items())
     )
     receivers = " and ".join(
         f"{programme.partner(p).name} ({share:.0%})" for p, share in recipients(programme, source).items()

@@ -12,6 +12,7 @@ from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure, public_switching
 from engine.present.law import option_words
+from engine.present.money import officer_pounds
 from engine.present.mou import switching_note
 from engine.present.register import register
 from engine.present.staff import StaffTotal, fte_text, staff_total
@@ -20,7 +21,7 @@ from engine.present.transfer import Transfer, employers, path_transfer
 from engine.programme.model import DeliveryOption, Programme
 from engine.programme.partners import consenting_partners
 from engine.report.document import Block, Section, para, section, subheading, table
-from engine.report.figures import EXEMPT_NOTE, percent, pounds
+from engine.report.figures import EXEMPT_NOTE, percent
 
 TO_COMPLETE = "[to be completed]"
 
@@ -127,8 +128,9 @@ def _robustness(
             blocks.append(
                 para(
                     "With uncertain costs drawn from their ranges, the plan's NPV lies between "
-                    f"{pounds(r.p10)} (P10) and {pounds(r.p90)} (P90), median {pounds(r.p50)}; the chance "
-                    f"it is positive is {percent(r.probability_positive, 0)}."
+                    f"{officer_pounds(r.p10)} (P10) and {officer_pounds(r.p90)} (P90), "
+                    f"median {officer_pounds(r.p50)}; the chance it is positive is "
+                    f"{percent(r.probability_positive, 0)}."
                 )
             )
     return blocks
