@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -136,11 +136,12 @@ class App:
 
     def go(self, path: str, title: str) -> None:
         """Open a page from the sidebar by its URL path (``plan``); the default page's link is the
-        bare URL, so a page without its own path is found by its title."""
+        bare URL.  ``title`` is what the failure says."""
         nav = self.page.locator('[data-testid="stSidebarNav"]')
         link = nav.locator(f'a[href$="/{path}"]')
         if link.count() == 0:
-            link = nav.get_by_role("link", name=title, exact=True)
+            link = nav.locator(f'a[href="{self.url}/"]')
+        assert link.count(), f"no sidebar link to the {title} page"
         href = str(link.first.get_attribute("href") or "")
         link.first.click()
         self.page.wait_for_url(href, timeout=30_000)
@@ -163,8 +164,24 @@ class App:
         main = self.page.locator(MAIN)
         main.get_by_role("radio").nth(1).check(force=True)
         self.settle()
-        main.locator('input[type="file"]').set_input_files(str(path))
+        # the bytes, not the path: Chromium keeps the first snapshot of a path it was given
+        upload = {"name": path.name, "mimeType": "application/octet-stream", "buffer": path.read_bytes()}
+        main.locator('input[type="file"]').set_input_files(files=[upload])
         self.settle()
+
+    def until(self, check: Callable[[], None], seconds: float = 20) -> None:
+        """Retry ``check`` (which asserts) until it passes: a rerun redraws the page element by
+        element, so what it shows is judged once it has finished, not half-way."""
+        deadline = time.monotonic() + seconds
+        while True:
+            self.settle()
+            try:
+                check()
+                return
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+            self.page.wait_for_timeout(300)
 
     def text(self) -> str:
         """Everything the main area holds, the grids' accessible tables and the charts' SVG included."""
