@@ -11,6 +11,7 @@ shown, which figures change, what is stale), not on wording, and each step leave
 from __future__ import annotations
 
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -34,11 +35,7 @@ def shipped(name: str) -> Programme:
 def only_in(one: Programme, other: Programme) -> list[str]:
     """Services' names of ``one`` that no name of ``other`` contains (both have an "ICT";
     Gloucester's "Payroll" is inside Lancaster's "HR and Payroll system")."""
-    return [
-        s.name
-        for s in one.services
-        if not any(s.name in t.name or s.id == t.id for t in other.services)
-    ]
+    return [s.name for s in one.services if not any(s.name in t.name or s.id == t.id for t in other.services)]
 
 
 class Journey:
@@ -46,10 +43,14 @@ class Journey:
 
     def __init__(self, app: App, label: str) -> None:
         self.app, self.label, self.step = app, label, 0
+        self.started = time.perf_counter()
 
     def shot(self, what: str) -> None:
         self.step += 1
         self.app.shot(f"journey-{self.label}-{self.step:02d}-{what}")
+        now = time.perf_counter()
+        print(f"{self.label} {self.step:02d} {what}: {now - self.started:.1f} s")  # shown with -s
+        self.started = now
 
 
 def _shown(app: App, programme: Programme, names: list[str]) -> list[str]:
@@ -253,16 +254,19 @@ def _reset(app: App, defaults: list[float], journey: Journey) -> None:
     app.settle()
     assert app.slider_values() != defaults
     app.click("Reset weights")
-    assert app.slider_values() == defaults
+    app.until(lambda: _at(app, defaults))
     app.sliders().first.focus()
     app.page.keyboard.press("ArrowRight")
     app.page.keyboard.press("ArrowLeft")
-    app.settle()
-    assert app.slider_values() == defaults
+    app.until(lambda: _at(app, defaults))
     app.go("plan", "Plan")
     app.go("priorities", "Priorities")
-    assert app.slider_values() == defaults
+    app.until(lambda: _at(app, defaults))
     journey.shot("reset")
+
+
+def _at(app: App, values: list[float]) -> None:
+    assert app.slider_values() == values
 
 
 def _capacity_then_plan_once(app: App, journey: Journey) -> None:
