@@ -29,7 +29,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.support import IDLE, MAIN, App, chromium, free_port, serve, streamlit_command  # noqa: E402
+from tests.browser.support import (  # noqa: E402
+    IDLE,
+    MAIN,
+    RERUN_DONE,
+    WATCH,
+    App,
+    chromium,
+    free_port,
+    serve,
+    streamlit_command,
+)
 
 HEADING = f"{MAIN} h1"
 
@@ -62,19 +72,6 @@ def cold_start(browser: Any, folder: Path) -> float:
         server.wait(timeout=20)
 
 
-WATCH = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    window.__benchRan = false;
-    window.__benchWatch?.disconnect();
-    window.__benchWatch = new MutationObserver(() => {
-        if (app.getAttribute('data-test-script-state') === 'running') window.__benchRan = true;
-    });
-    window.__benchWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-DONE = """() => window.__benchRan &&
-    document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
-
-
 def settled(app: App, action: Callable[[], None], shown: str) -> float:
     """Seconds from ``action`` until the rerun it started has finished and ``shown`` (a selector)
     is visible.  A MutationObserver set before the action sees the run start however short it is."""
@@ -82,7 +79,7 @@ def settled(app: App, action: Callable[[], None], shown: str) -> float:
     page.evaluate(WATCH)
     started = time.perf_counter()
     action()
-    page.wait_for_function(DONE, timeout=120_000, polling="raf")
+    page.wait_for_function(RERUN_DONE, timeout=120_000, polling="raf")
     page.locator(shown).first.wait_for(timeout=120_000)
     return time.perf_counter() - started
 

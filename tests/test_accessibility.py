@@ -56,8 +56,6 @@ def test_every_page_meets_wcag_22_aa(app: App) -> None:
         app.go(path, path or "the first page")
         if path in COMPUTE:
             app.click(COMPUTE[path])
-            app.page.wait_for_timeout(500)
-            app.settle()
         found = _severe(axe_violations(app.page))
         if found:
             failures[path or "/"] = found
@@ -91,8 +89,7 @@ def test_load_a_programme_and_plan_with_the_keyboard_alone(app: App) -> None:
     page = app.page
     page.locator("body").focus()
     _tab_to(app, f"({_link_to('programme')}) || (el.tagName === 'A' && el.innerText.endsWith('Programme'))")
-    page.keyboard.press("Enter")
-    app.settle()
+    app.press("Enter")
     _tab_to(app, "el.getAttribute('role') === 'combobox'")
     page.keyboard.press("ArrowDown")  # opens the list on the option after the one chosen
     highlighted = page.locator("[role=option][data-focused=true]")
@@ -101,18 +98,14 @@ def test_load_a_programme_and_plan_with_the_keyboard_alone(app: App) -> None:
         if "lancaster" in highlighted.inner_text().lower():
             break
         page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    app.settle()
+    app.press("Enter")
     _tab_to(app, _button("Load"))
-    page.keyboard.press("Enter")
-    app.settle()
+    app.press("Enter")
     page.locator(MAIN).get_by_text(lancaster.name).first.wait_for(timeout=30_000)
     _tab_to(app, _link_to("plan"))
-    page.keyboard.press("Enter")
-    app.settle()
+    app.press("Enter")
     _tab_to(app, _button("Plan"))
-    page.keyboard.press("Space")
-    app.settle()
+    app.press("Space")
     app.until(lambda: _shows_lancaster(app, [s.name for s in lancaster.services]))
     app.shot("keyboard-plan")
 

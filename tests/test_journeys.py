@@ -116,8 +116,7 @@ def _weigh(app: App, one: Programme, two: Programme, journey: Journey) -> list[f
     defaults = app.slider_values()
     assert len(defaults) >= 2 and defaults[0] > 0
     app.sliders().first.focus()
-    app.page.keyboard.press("Home")
-    app.settle()
+    app.press("Home")
     assert app.slider_values()[0] == 0
     assert app.slider_values()[1:] == defaults[1:]
     shows_services(app, one, two)
@@ -145,8 +144,7 @@ def _compare(app: App, one: Programme, two: Programme, journey: Journey) -> None
 def _sensitivity(app: App, one: Programme, two: Programme, journey: Journey) -> None:
     app.go("sensitivity", "Sensitivity")
     app.page.locator(MAIN).locator('[data-testid="stNumberInput"] input').first.fill(DRAWS)
-    app.page.keyboard.press("Enter")
-    app.settle()
+    app.press("Enter")
     app.click("Run")
     app.page.locator(MAIN).locator('[data-testid="stDataFrame"]').first.wait_for(timeout=120_000)
     shows_services(app, one, two)
@@ -157,8 +155,7 @@ def _report(app: App, one: Programme, journey: Journey, folder: Path) -> None:
     """Prepare and download the Cabinet report: a Word file that names the programme's services."""
     app.go("report", "Report")
     app.page.locator(MAIN).locator('[data-testid="stNumberInput"] input').first.fill(DRAWS)
-    app.page.keyboard.press("Enter")
-    app.settle()
+    app.press("Enter")
     app.click("Prepare the report")
     button = app.page.locator(MAIN).locator('[data-testid="stDownloadButton"] button').first
     button.wait_for(timeout=180_000)
@@ -176,8 +173,7 @@ def _decide(app: App, journey: Journey) -> None:
     """Store the plan as a run and record a decision on it: the log shows the decision."""
     app.go("decisions", "Decisions")
     main = app.page.locator(MAIN)
-    main.get_by_role("button").first.click()  # store the current what-if's plan
-    app.settle()
+    app.rerun_by(main.locator(".st-key-decisions-save button").click)  # store the what-if's plan
     form = main.locator('[data-testid="stForm"]')
     form.wait_for(timeout=30_000)
     inputs = form.locator('input[type="text"]')
@@ -185,8 +181,7 @@ def _decide(app: App, journey: Journey) -> None:
     inputs.nth(1).fill("Cabinet, 17 June 2015")
     words = f"Agreed in the journey test ({journey.label})"
     form.locator("textarea").first.fill(words)
-    form.get_by_role("button").first.click()
-    app.settle()
+    app.rerun_by(form.locator('[data-testid$="FormSubmit"]').first.click)
     app.page.get_by_text(words).first.wait_for(timeout=30_000)
     journey.shot("decision")
 
@@ -250,14 +245,13 @@ def _reset(app: App, defaults: list[float], journey: Journey) -> None:
     another page is visited and after another interaction (they used to spring back)."""
     app.go("priorities", "Priorities")
     app.sliders().nth(1).focus()
-    app.page.keyboard.press("End")
-    app.settle()
+    app.press("End")
     assert app.slider_values() != defaults
     app.click("Reset weights")
     app.until(lambda: _at(app, defaults))
     app.sliders().first.focus()
-    app.page.keyboard.press("ArrowRight")
-    app.page.keyboard.press("ArrowLeft")
+    app.press("ArrowRight")
+    app.press("ArrowLeft")
     app.until(lambda: _at(app, defaults))
     app.go("plan", "Plan")
     app.go("priorities", "Priorities")

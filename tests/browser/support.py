@@ -29,6 +29,19 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# A MutationObserver on the app's script state, set before an action, sees the rerun the action
+# starts however short it is; RERUN_DONE is true once that rerun has finished.
+WATCH = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__ran = false;
+    window.__watch?.disconnect();
+    window.__watch = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__ran = true;
+    });
+    window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+RERUN_DONE = """() => window.__ran &&
+    document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
 MAIN = '[data-testid="stMain"]'
 
 
@@ -143,9 +156,11 @@ class App:
             link = nav.locator(f'a[href="{self.url}/"]')
         assert link.count(), f"no sidebar link to the {title} page"
         href = str(link.first.get_attribute("href") or "")
-        link.first.click()
+        if self.page.url.rstrip("/") == href.rstrip("/"):
+            self.settle()  # already there
+            return
+        self.rerun_by(link.first.click)
         self.page.wait_for_url(href, timeout=30_000)
-        self.settle()
 
     def load(self, programme: str) -> None:
         """Load a shipped programme on the Programme page (``programme``: a word of its file name)."""
@@ -187,9 +202,19 @@ class App:
         """Everything the main area holds, the grids' accessible tables and the charts' SVG included."""
         return str(self.page.locator(MAIN).text_content() or "")
 
+    def rerun_by(self, action: Callable[[], Any], timeout: float = 120_000) -> None:
+        """Do ``action`` and wait until the rerun it starts has finished (not merely until the
+        app is idle, which it may still be from before the action reached the server)."""
+        self.page.evaluate(WATCH)
+        action()
+        self.page.wait_for_function(RERUN_DONE, timeout=timeout, polling="raf")
+
     def click(self, name: str) -> None:
-        self.page.locator(MAIN).get_by_role("button", name=name, exact=True).first.click()
-        self.settle()
+        self.rerun_by(self.page.locator(MAIN).get_by_role("button", name=name, exact=True).first.click)
+
+    def press(self, key: str) -> None:
+        """Press ``key`` on the focused widget and wait for the rerun it starts."""
+        self.rerun_by(lambda: self.page.keyboard.press(key))
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -215,8 +240,7 @@ class App:
         self.page.wait_for_timeout(300)
         self.page.keyboard.type(value)  # typing on a selected cell replaces its value
         self.page.wait_for_timeout(300)
-        self.page.keyboard.press("Enter")
-        self.page.wait_for_timeout(300)
+        self.press("Enter")  # the edit is committed: a rerun
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
