@@ -204,7 +204,9 @@ class App:
 
     def rerun_by(self, action: Callable[[], Any], timeout: float = 120_000) -> None:
         """Do ``action`` and wait until the rerun it starts has finished (not merely until the
-        app is idle, which it may still be from before the action reached the server)."""
+        app is idle, which it may still be from before the action reached the server).  A run
+        still going from before is let finish first: its end is not the action's."""
+        self.page.wait_for_selector(IDLE, timeout=timeout)
         self.page.evaluate(WATCH)
         action()
         self.page.wait_for_function(RERUN_DONE, timeout=timeout, polling="raf")
