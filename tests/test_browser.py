@@ -12,6 +12,7 @@ PLOT = '[data-testid="stPlotlyChart"]'
 
 def test_load_gloucester_plan_and_see_the_gantt(app):
     app.load("gloucester")
+    assert app.page.get_by_text("Deploy").count() == 0  # the toolbar is minimal
     app.go("plan", "Plan")
     app.click("Plan")
     page = app.page

@@ -75,6 +75,8 @@ def streamlit_command(port: int) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",  # as `ssplan ui` starts it: the folder here has no .streamlit/config.toml
+        "minimal",
     ]
 
 
