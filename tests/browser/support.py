@@ -211,6 +211,11 @@ class App:
         self.page.wait_for_selector(IDLE, timeout=timeout)
         self.page.evaluate(WATCH)
         action()
+        try:  # an action that starts no rerun (a value already committed) is seen to start none
+            self.page.wait_for_function("() => window.__ran", timeout=10_000, polling="raf")
+        except Exception:
+            self.page.wait_for_selector(IDLE, timeout=timeout)
+            return
         self.page.wait_for_function(RERUN_DONE, timeout=timeout, polling="raf")
 
     def click(self, name: str) -> None:
