@@ -46,3 +46,34 @@ def lancaster() -> Programme:
 @pytest.fixture(scope="session")
 def small() -> Programme:
     return load_programme(DATA / "small.yaml")
+
+
+# ------------------------------------------------------------------ the real-browser tests
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One ``streamlit run`` server per test module (tests/browser/support.py)."""
+    from tests.browser.support import serve
+
+    with serve(tmp_path_factory.mktemp("served")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, one per test module; each test opens its own context (its own session)."""
+    from tests.browser.support import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def app(served, browser):  # type: ignore[no-untyped-def]
+    """A fresh director's session on the served app, its first page shown."""
+    from tests.browser.support import App
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+    try:
+        yield App(context.new_page(), served).open()
+    finally:
+        context.close()

@@ -229,9 +229,9 @@ def test_a_weight_that_changes_a_recommendation_but_not_the_order_still_has_its_
 
 
 def test_ssplan_ui_starts_the_app_with_a_minimal_toolbar(monkeypatch):
-    """No Deploy button, whatever folder `ssplan ui` is started in (Streamlit reads
-    .streamlit/config.toml only from the folder it starts in), and the checkout's own config says
-    the same for `streamlit run ui/app.py` there."""
+    """No Deploy button, whatever folder the app is started from: the script-level config beside
+    ui/app.py (which Streamlit reads wherever the server starts) says so, and `ssplan ui` passes
+    the flag as well."""
     import subprocess
     import tomllib
 
@@ -244,5 +244,5 @@ def test_ssplan_ui_starts_the_app_with_a_minimal_toolbar(monkeypatch):
     assert stopped.value.code == 0
     command = started[0]
     assert command[command.index("--client.toolbarMode") + 1] == "minimal"
-    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    config = tomllib.loads((ROOT / "ui" / ".streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == "minimal"

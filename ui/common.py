@@ -10,21 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from engine.appraisal.scenario import (
-    BudgetOverride,
-    CapacityOverride,
-    LoadedScenario,
-    Scenario,
-    ScenarioResult,
-    load_scenario,
-    prepare_scenario,
-    run_scenario,
-)
 from engine.base.errors import SsplanError
 from engine.io.load import dump_programme, parse_programme
 from engine.io.shipped import shipped_dir, shipped_programmes
@@ -34,6 +24,10 @@ from engine.rules.ruleset import RuleSet, load_ruleset
 from engine.scoring.scores import ScoreTable, score
 from engine.scoring.switching import switching_values
 from engine.scoring.weightsets import WeightSet, find_weight_set
+
+if TYPE_CHECKING:  # the scenario wing brings the optimiser and PuLP: imported when first used, so
+    # the first page of a cold server is not kept waiting for them (issue 18: cold start <= 5 s)
+    from engine.appraisal.scenario import LoadedScenario, Scenario, ScenarioResult
 
 PROGRAMME = "programme.current"  # {"name": str, "yaml": str, "hash": str, "upload": str | None}
 WHATIF = "whatif.current"  # the edits: see default_whatif
@@ -185,6 +179,8 @@ def whatif() -> dict[str, Any]:
 
 
 def scenario_of(edits: dict[str, Any]) -> Scenario:
+    from engine.appraisal.scenario import BudgetOverride, CapacityOverride, Scenario
+
     return Scenario(
         name=edits["name"],
         base="(on screen)",
@@ -287,6 +283,8 @@ def current_scores() -> ScoreTable:
 
 
 def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenario:
+    from engine.appraisal.scenario import Scenario, prepare_scenario
+
     scenario = Scenario.model_validate_json(scenario_json)
     base = programme_of(yaml_text, name)
     loaded = prepare_scenario(scenario, base, rules_of(scenario.rules), Path(f"{scenario.name}.yaml"))
@@ -300,12 +298,16 @@ def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenar
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def run_whatif(yaml_text: str, name: str, scenario_json: str) -> ScenarioResult:
+    from engine.appraisal.scenario import run_scenario
+
     return run_scenario(loaded_whatif(yaml_text, name, scenario_json), reasons=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def run_shipped(path: str, stamp: float) -> ScenarioResult:
     """A shipped scenario file's result (``stamp``, its modification time, keys the cache)."""
+    from engine.appraisal.scenario import load_scenario, run_scenario
+
     return run_scenario(load_scenario(path))
 
 

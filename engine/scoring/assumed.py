@@ -62,6 +62,10 @@ class Assumed:
 
 def assumed_inputs(table: ScoreTable) -> list[list[Assumed]]:
     """Per row of ``table``'s options, the inputs its score (or eligibility) read as a default."""
+    return table.once("assumed_inputs", lambda: _assumed_inputs(table))
+
+
+def _assumed_inputs(table: ScoreTable) -> list[list[Assumed]]:
     n, rules = len(table.table), table.rules
     taken = _taken(table, n)
     sources = {c.id: _closure(rules, c.id, taken) for c in rules.criteria}

@@ -11,9 +11,9 @@ Ties are broken deterministically: by service order in the programme file, then 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ from engine.rules.ruleset import RuleSet
 from engine.scoring.mcda import change, normalise, topsis, wsm
 from engine.scoring.recommend import recommend
 
+T = TypeVar("T")
 TIE_BREAK = (
     "equal scores are ordered by the service's place in the programme file, then by the option's "
     "(the status quo first, then the file's order)"
@@ -50,6 +51,16 @@ class ScoreTable:
     values: dict[str, np.ndarray]  # every column rules read, derived values included
     tie_break: str = TIE_BREAK
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # answers worked out once per table (see once): the public view and the explanations ask for
+    # the same ones per service and per option (most of a Priorities rerun in the app, issue 18)
+    _once: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def once(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out on the first call with ``key`` and kept with the table (whose
+        frames are results, never edited after scoring), so asking again costs nothing."""
+        if key not in self._once:
+            self._once[key] = compute()
+        return cast(T, self._once[key])
 
     def undiscriminating(self) -> list[str]:
         """Criteria on which every eligible option of the programme gets the same value: they add
@@ -87,6 +98,9 @@ class ScoreTable:
         """Criteria whose scale is set by a value worked from an exempt figure: a min–max scale
         whose end only a secret option reaches, or a vector or sum norm a secret value enters.
         Every option's normalised value on such a criterion, and so every total, gives it back."""
+        return list(self.once("secret_scales", self._find_secret_scales))
+
+    def _find_secret_scales(self) -> list[str]:
         frame = self.options[self.options["eligible"].astype(bool)]
         out = []
         for criterion in self.rules.criteria:
@@ -117,6 +131,9 @@ class ScoreTable:
         """The options frame as it may be published: every value worked from an exempt figure
         (raw, normalised, contribution) blanked and, unless the programme says otherwise
         (``settings.band_exempt_scores``), the total score of such an option given as its band."""
+        return self.once("public_options", self._public_options).copy()
+
+    def _public_options(self) -> pd.DataFrame:
         from engine.programme.exempt import band
 
         frame = self.options.copy()

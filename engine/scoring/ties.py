@@ -50,6 +50,10 @@ class Ties:
 
 def near_ties(table: ScoreTable, include_exempt: bool = False) -> Ties:
     """The table's near-ties under its rule set's tolerance, in the public view unless asked."""
+    return table.once(("near_ties", include_exempt), lambda: _near_ties(table, include_exempt))
+
+
+def _near_ties(table: ScoreTable, include_exempt: bool) -> Ties:
     tolerance = table.rules.tie_tolerance
     frame = table.options if include_exempt else table.public_options()
     scores = np.where(frame["eligible"].astype(bool), _numbers(frame["score"]), np.nan)

@@ -66,6 +66,10 @@ def unknown_ranges(table: ScoreTable, assumed: bool = False) -> UnknownRanges:
     """The ranges and possible flips of ``table``'s scores while its unknown values stay unknown;
     with ``assumed``, attributes the file leaves out (read through the rule's default) are tried
     as if unknown too (opt-in: it flags every status quo the rules rate by default)."""
+    return table.once(("unknown_ranges", assumed), lambda: _unknown_ranges(table, assumed))
+
+
+def _unknown_ranges(table: ScoreTable, assumed: bool) -> UnknownRanges:
     n = len(table.table)
     unknowns, failed = find_unknowns(table, assumed), ""
     try:
