@@ -157,3 +157,37 @@ def test_lancaster_public_finance_is_never_a_false_zero(reports):
     text = _section(reports["lancaster-2011"], "7.0", "8.0")
     assert "£0" not in text and "0.0 years" not in text
     assert "exempt appendix" in text and "OneConnect Limited" in text
+
+
+def _body(path: Path) -> str:
+    """Every paragraph and table cell before Appendix 1 (the appendices may cite ids and pennies)."""
+    document = docx.Document(str(path))
+    parts: list[str] = []
+    for child in document.element.body.iterchildren():
+        text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t"))
+        if child.tag.endswith("}p") and text.startswith("Appendix 1"):
+            break
+        parts.append(text)
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("programme", list(BASELINES))
+def test_the_whole_body_speaks_names_not_ids(reports, programme):
+    """Issue 17's read-back: no backtick, no code token and no record id in any section of the body.
+
+    Ids that are ordinary words ("payroll", "legal") cannot be told from English, so the check is on
+    ids that no sentence would contain: with a hyphen, an underscore or a digit."""
+    body = _body(reports[programme])
+    loaded = load_programme(SCENARIOS / f"{programme}.yaml")
+    ids = {
+        x.id
+        for x in (*loaded.services, *loaded.options, *loaded.partners, *loaded.resources)
+        if re.search(r"[-_0-9]", x.id)
+    }
+    assert ids, "the programme has ids a sentence would not contain, so the check can fail"
+    tokens = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]", body))
+    assert not tokens & ids, sorted(tokens & ids)
+    assert "`" not in body
+    for code in ("is_status_quo", "??", "joint_venture", "s101_delegation", "highs", "seed "):
+        assert code not in body, code
