@@ -352,3 +352,17 @@ def test_priorities_flags_assumed_values_and_states_the_tie_rule(gloucester_app)
     flagged = {s: t for s, t in zip(ranking["Service"], ranking["Tied with"], strict=True) if t}
     # scored from today, HR and building control gain within 0.005 of each other: flagged both ways
     assert len(flagged) == 2 and all(t for t in flagged.values())
+
+
+def test_report_page_offers_no_exempt_appendix_when_nothing_is_exempt(gloucester_app):
+    """Essex has no confidential figure: no "NOT FOR PUBLICATION" appendix is made or offered."""
+    at = gloucester_app
+    at.selectbox(key="programme.pick").set_value("essex-2010")
+    at.button(key="programme.load").click().run()
+    at = _go(at, "report")
+    at.number_input(key="report.draws").set_value(100)
+    at.button(key="report.make").click().run()
+    assert not at.exception
+    assert at.session_state["report.files"][1]["exempt"] is None
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Cabinet report (.docx)", "Plan (.xlsx)", "Plan (.csv)"]

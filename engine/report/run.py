@@ -106,13 +106,18 @@ def write_report(
     return written
 
 
-def report_downloads(result: ScenarioResult, draws: int = 1000, seed: int = 0) -> tuple[bytes, bytes]:
-    """The Word report of a scenario already run (a what-if on screen) and its exempt appendix,
-    as the bytes of two files to download."""
+def report_downloads(
+    result: ScenarioResult, draws: int = 1000, seed: int = 0
+) -> tuple[bytes, bytes | None]:
+    """The Word report of a scenario already run (a what-if on screen) and its exempt appendix, as
+    the bytes of files to download; no appendix (None) when nothing in the programme is exempt, as
+    the command line writes none."""
+    withheld = has_exempt(result.loaded.programme)
     with tempfile.TemporaryDirectory() as folder:
         public, exempt = Path(folder) / "report.docx", Path(folder) / "exempt.docx"
-        _write(result, [], [(public, False), (exempt, True)], "docx", None, draws, seed)
-        return public.read_bytes(), exempt.read_bytes()
+        targets = [(public, False), *([(exempt, True)] if withheld else [])]
+        _write(result, [], targets, "docx", None, draws, seed)
+        return public.read_bytes(), (exempt.read_bytes() if withheld else None)
 
 
 def _write(

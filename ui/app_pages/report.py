@@ -52,13 +52,14 @@ docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 st.download_button(
     "Cabinet report (.docx)", files["public"], "cabinet-report.docx", docx_type, key="report.public"
 )
-st.download_button(
-    "Exempt appendix — NOT FOR PUBLICATION (.docx)",
-    files["exempt"],
-    "exempt-appendix.docx",
-    docx_type,
-    key="report.exempt",
-)
+if files["exempt"] is not None:  # nothing exempt: no "NOT FOR PUBLICATION" appendix to offer
+    st.download_button(
+        "Exempt appendix — NOT FOR PUBLICATION (.docx)",
+        files["exempt"],
+        "exempt-appendix.docx",
+        docx_type,
+        key="report.exempt",
+    )
 st.download_button(
     "Plan (.xlsx)",
     files["xlsx"],
