@@ -9,6 +9,14 @@ from engine.io.shipped import shipped_programmes
 from engine.programme.model import Programme
 
 ROOT = Path(__file__).resolve().parent.parent
+# Each shipped programme's scenario its Cabinet report is written from (the others are its alternatives).
+REPORT_BASELINES = {
+    "gloucester-2015": "county-first.yaml",
+    "essex-2010": "baseline.yaml",
+    "lancaster-2011": "baseline.yaml",
+    "riverside-2012": "baseline.yaml",
+    "three-vales-2016": "baseline.yaml",
+}
 DATA = Path(__file__).resolve().parent / "data"
 
 

@@ -22,16 +22,10 @@ from engine.appraisal.evidence import gather
 from engine.appraisal.public import finance_view
 from engine.appraisal.scenario import ScenarioResult, load_scenario, run_scenario
 from engine.plan.disclosure import Disclosure, public_switching
-from tests.conftest import ROOT
+from tests.conftest import REPORT_BASELINES, ROOT
 
 SCENARIOS = ROOT / "scenarios"
-BASELINES = {
-    "gloucester-2015": "county-first.yaml",
-    "essex-2010": "baseline.yaml",
-    "lancaster-2011": "baseline.yaml",
-    "riverside-2012": "baseline.yaml",
-    "three-vales-2016": "baseline.yaml",
-}
+BASELINES = REPORT_BASELINES
 DRAWS = 20
 MONEY = re.compile(r"−?£\d{1,3}(?:,\d{3})*(?:\.\d+)?(?: m)?")
 

@@ -15,16 +15,10 @@ from engine.io.load import load_programme
 from engine.present.money import field_basis, officer_pounds
 from engine.report.alternatives import verdict
 from engine.report.run import write_report
-from tests.conftest import ROOT
+from tests.conftest import REPORT_BASELINES, ROOT
 
 SCENARIOS = ROOT / "scenarios"
-BASELINES = {
-    "gloucester-2015": "county-first.yaml",
-    "essex-2010": "baseline.yaml",
-    "lancaster-2011": "baseline.yaml",
-    "riverside-2012": "baseline.yaml",
-    "three-vales-2016": "baseline.yaml",
-}
+BASELINES = REPORT_BASELINES
 PAIRS = [
     (programme, base, other.name)
     for programme, base in BASELINES.items()
