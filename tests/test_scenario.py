@@ -155,3 +155,16 @@ def test_percentages_written_as_whole_numbers_are_refused(tmp_path: Path, line: 
     (folder / "p.yaml").write_text(f"name: p\nbase: ../gloucester-2015.yaml\n{line}\n")
     with pytest.raises(InputError, match=re.escape(expected)):
         load_scenario(folder / "p.yaml")
+
+
+def test_a_programme_given_where_a_scenario_is_expected_is_told_so(capsys):
+    """A programme file passed to `report` (or `compare`) names its scenarios instead of listing one
+    "unknown field" per programme section; exit 2."""
+    from engine.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["compare", str(ROOT / "scenarios" / "essex-2010.yaml")])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "this file is not a scenario" in err and "scenarios/essex-2010/baseline.yaml" in err
+    assert "unknown field" not in err

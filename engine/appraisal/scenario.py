@@ -20,7 +20,7 @@ from engine.appraisal.finance import Appraisal, PlanFinance, plan_finance
 from engine.appraisal.overrides import Additions, Changes, Edit, Removals, add, change, remove
 from engine.base.errors import InputError, Problem
 from engine.base.limits import MAX_FILE_BYTES, read_input
-from engine.io.load import load_programme
+from engine.io.load import is_scenario_file, load_programme
 from engine.io.records import parse_yaml_located, programme_data, validate_programme
 from engine.io.shipped import shipped_rules
 from engine.io.validation import Loc
@@ -127,7 +127,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     path = Path(path)
     if not path.exists():
         raise InputError.one("no such scenario file", file=str(path))
-    content = read_input(path, MAX_FILE_BYTES, "scenario file")
+    content = read_input(path, MAX_FILE_BYTES, "scenario file")  # refuses devices, pipes, giants
+    if path.suffix.lower() in (".yaml", ".yml") and not is_scenario_file(path):
+        raise InputError.one(_not_a_scenario(path), file=str(path), field="base")
     scenario, doc = parse_yaml_located(content, str(path), Scenario, "scenario", InputError)
     base_path = (path.parent / scenario.base).resolve()
     if not base_path.exists():
@@ -155,6 +157,21 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     loaded = prepare_scenario(scenario, base, rules, path, doc)
     loaded.weight_set = chosen
     return loaded
+
+
+def _not_a_scenario(path: Path) -> str:
+    """Why a file without a top-level ``base:`` is refused, and the scenarios to use instead: a
+    programme passed where a scenario is expected used to answer with one "unknown field" per
+    section of the programme."""
+    beside = sorted((path.parent / path.stem).glob("*.y*ml"))
+    hint = (
+        f"; its scenarios are {', '.join(str(p) for p in beside[:6])}" if beside else
+        "; write a scenario whose `base:` names this programme"
+    )
+    return (
+        "this file is not a scenario: a scenario names its programme at the top level with `base:` "
+        f"(this looks like a programme itself){hint}"
+    )
 
 
 def _named_weight_set(
