@@ -307,3 +307,20 @@ def test_each_council_agrees_only_its_own_changes(path):
             assert (name in noted) == (row["service"] not in mine), (council.id, row["service"])
         excluded = any("press and public be excluded" in r for r in resolve.items)
         assert excluded == has_exempt(programme)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("gloucester-2015", "the MoU names the default provider"),
+        ("lancaster-2011", "the default provider is the programme's assumption, not named in the MoU"),
+    ],
+)
+def test_show_says_whose_the_default_provider_is(name, said):
+    """`ssplan show` words the exception rule as the report does: the margin is the programme's
+    reading, and a default provider the MoU does not name is the programme's assumption."""
+    from engine.present.summary import summary_text
+
+    text = " ".join(summary_text(load_programme(ROOT / "scenarios" / f"{name}.yaml"), width=400).split())
+    assert said in text
+    assert "the margin is the programme's reading of the MoU's 'greater value'" in text

@@ -153,10 +153,21 @@ def _policy_line(p: Programme, policy: ExceptionPolicy) -> str:
         expected = f"the service's lead provider{fallback}"
     return (
         f"Exception rule ({scope}): another partner only where its net present value (£) beats "
-        f"{expected}'s by {policy.margin:.0%} of that value (this is the programme's reading of the MoU's "
-        f"'greater value' (the MoU gives no margin)); {policy.joint_decision}; final decision: "
-        f"{policy.final_decision}."
+        f"{expected}'s by {policy.margin:.0%} of that value; the margin is the programme's reading of "
+        f"the MoU's 'greater value', for which the MoU gives no figure{_default_caveat(p)}; "
+        f"{policy.joint_decision}; final decision: {policy.final_decision}."
     )
+
+
+def _default_caveat(p: Programme) -> str:
+    """Whether the default provider is the MoU's or the programme's own assumption, where the
+    programme records its MoU (a default the MoU does not name must not read as the MoU's)."""
+    memo = p.governance.memorandum if p.governance is not None else None
+    if memo is None or p.default_provider is None:
+        return ""
+    if memo.names_default_provider:
+        return "; the MoU names the default provider"
+    return "; the default provider is the programme's assumption, not named in the MoU"
 
 
 def _partners_table(p: Programme) -> Table:
