@@ -335,7 +335,9 @@ def test_the_report_opens_in_libreoffice(written, tmp_path):
     assert len(pictures) == len(pages) > 1 and all(p.stat().st_size > 5000 for p in pictures)
     first = " ".join(pages[0].split())  # lines wrap as the page does
     assert "Subject: Partnership working with Gloucestershire County Council" in first
-    assert "Cabinet is asked to RESOLVE" in first
+    opening = " ".join(" ".join(page.split()) for page in pages[:2])  # Scrutiny first, then Cabinet
+    assert "Overview & Scrutiny Committee is asked to note the report" in opening
+    assert "Cabinet is asked to RESOLVE" in opening
     assert "FOR GENERAL RELEASE" in pages[0] and "Purpose of Report" in pages[0]
     appendix = next(i for i, text in enumerate(pages) if "Appendix 1 High Level Implementation Plan" in text)
     images = [o for o in pdf[appendix].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]

@@ -471,8 +471,9 @@ def test_the_written_report_says_unknown_and_gives_the_ranges(tmp_path: Path):
     out = tmp_path / "report.md"
     write_report(_scenario(tmp_path, "force_in: [hr, payroll, audit]\n"), out, draws=20)
     text = out.read_text()
-    assert "| Payroll | unknown | County Council |" in text and "| Payroll | 0 |" not in text
-    assert "At least 3 full-time-equivalent posts (the number for Audit and Payroll are not known)" in text
+    assert "| Payroll | City Council | unknown | County Council |" in text
+    assert "| Payroll | City Council | 0 |" not in text
+    assert "City Council: at least 3 FTE (the numbers for Audit and Payroll are not known)" in text
     assert "### Scores resting on unknown values" in text
     assert "| hr-other | 0.450 (0.200–0.700 while the outcome of HR by Other Council is unknown) |" in text
 

@@ -20,6 +20,7 @@ from engine.present.summary import money
 from engine.present.transfer import Transfer, employers, path_transfer
 from engine.programme.model import DeliveryOption, Programme
 from engine.programme.partners import consenting_partners
+from engine.report.council import body_name
 from engine.report.document import Block, Section, para, section, subheading, table
 from engine.report.figures import EXEMPT_NOTE, percent
 
@@ -275,10 +276,14 @@ def corporate(result: ScenarioResult) -> Section:
         blocks.append(
             para(f"Each consenting partner's share is shown in section 7 ({len(partners)} partners).")
         )
-    else:
-        bodies = sorted({f"{p.name}: {p.decision_body}" for p in programme.partners if p.decision_body})
-        if bodies:
-            blocks.append(para("Each partner keeps its own decision making: " + "; ".join(bodies) + "."))
+    else:  # each council's body as its own report names it (engine/report/council.py)
+        deciding = [p for p in programme.partners if p.governance is not None or p.decision_body]
+        bodies = [f"{p.name}: {body_name(p)}" for p in deciding]
+        blocks.append(
+            para("Each partner keeps its own decision making: " + "; ".join(bodies) + ".")
+            if bodies
+            else para("Each council keeps its own decision making; the programme records no joint body.")
+        )
     blocks += [subheading("Community Safety"), para(facts.community_safety or TO_COMPLETE)]
     blocks += [subheading("Sustainability"), para(facts.sustainability or TO_COMPLETE)]
     blocks.append(subheading("Staffing & Trade Union"))
