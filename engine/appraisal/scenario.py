@@ -20,7 +20,7 @@ from engine.appraisal.finance import Appraisal, PlanFinance, plan_finance
 from engine.appraisal.overrides import Additions, Changes, Edit, Removals, add, change, remove
 from engine.base.errors import InputError, Problem
 from engine.base.limits import MAX_FILE_BYTES, read_input
-from engine.io.load import is_scenario_file, load_programme
+from engine.io.load import load_programme, names_a_base
 from engine.io.records import parse_yaml_located, programme_data, validate_programme
 from engine.io.shipped import shipped_rules
 from engine.io.validation import Loc
@@ -128,7 +128,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if not path.exists():
         raise InputError.one("no such scenario file", file=str(path))
     content = read_input(path, MAX_FILE_BYTES, "scenario file")  # refuses devices, pipes, giants
-    if path.suffix.lower() in (".yaml", ".yml") and not is_scenario_file(path):
+    if path.suffix.lower() in (".yaml", ".yml") and not names_a_base(content):  # read once, above
         raise InputError.one(_not_a_scenario(path), file=str(path), field="base")
     scenario, doc = parse_yaml_located(content, str(path), Scenario, "scenario", InputError)
     base_path = (path.parent / scenario.base).resolve()

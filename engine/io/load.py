@@ -88,4 +88,9 @@ def is_scenario_file(path: str | Path) -> bool:
         content = read_input(path, MAX_FILE_BYTES, "scenario file")
     except SsplanError:
         return False  # read as a programme, which says what is wrong
+    return names_a_base(content)
+
+
+def names_a_base(content: bytes) -> bool:
+    """Whether a YAML text names a ``base:`` programme at the top level (what makes it a scenario)."""
     return bool(_SCENARIO_KEY.search(content.decode("utf-8", errors="replace")))
