@@ -58,14 +58,16 @@ def test_pounds_to_the_pound_with_separators(value, text):
     ("value", "text"),
     [
         (2_204_000, "£2.20 m"),
-        (152_153.73, "£152 k"),
+        (152_153.73, "£152,000"),
         (950, "£950"),
-        (-1_500_000, "-£1.50 m"),
+        (-1_500_000, "−£1.50 m"),
         (999_600, "£1.00 m"),
     ],
 )
 def test_headline_money_as_officers_write_it(value, text):
+    """The app's headline figures are written as the Cabinet report writes them."""
     assert pounds_rounded(value) == text
+    assert pounds_rounded(None) == "—"
 
 
 def test_percentages_and_scores():
@@ -142,7 +144,7 @@ def test_money_bars_in_the_order_given_with_pound_labels():
     frame = pd.DataFrame({"scenario": ["zeta", "alpha"], "npv": [2_204_000.0, -5000.0]})
     figure = money_bars_figure(frame, "scenario", {"npv": "NPV"})
     assert list(figure.layout.xaxis.categoryarray) == ["zeta", "alpha"]
-    assert list(figure.data[0].text) == ["£2.20 m", "-£5,000"]
+    assert list(figure.data[0].text) == ["£2.20 m", "−£5,000"]
     long = pd.DataFrame({"scenario": ["County savings of 8.5 %, not the 15 % targeted"], "npv": [1.0]})
     labels = money_bars_figure(long, "scenario", {"npv": "NPV"}).layout.xaxis.categoryarray
     assert labels == ("County savings of 8.5 %,<br>not the 15 % targeted",)
@@ -285,6 +287,6 @@ def test_both_gantts_colour_each_provider_as_its_partner(monkeypatch, tmp_path):
 
 def test_a_criterion_level_reads_as_money_or_a_plain_number():
     assert level_text(1566796.2128851884, money=True) == "£1.57 m"
-    assert level_text(247886.47, money=True) == "£248 k"
+    assert level_text(247886.47, money=True) == "£248,000"
     assert level_text(3.0, money=False) == "3" and level_text(0.4567, money=False) == "0.457"
     assert level_text(15667.2, money=False) == "15,667" and level_text(math.nan, money=False) == "—"

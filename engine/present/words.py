@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from engine.present.money import officer_pounds
 from engine.programme.model import Programme
 from engine.programme.naming import option_name
 
@@ -36,16 +37,13 @@ def pounds(value: float | None) -> str:
 
 
 def pounds_rounded(value: float | None) -> str:
-    """£ as officers write a headline figure: ``£2.20 m``, ``£152 k``, ``£950``."""
+    """£ as officers write a headline figure (``£2.20 m``, ``£152,000``, ``£950``): the report's
+    own rounding (:func:`engine.present.money.officer_pounds`), so the app and the Cabinet report
+    print one figure the same way; a missing figure reads as a dash."""
     if _missing(value):
         return NONE
     assert value is not None
-    sign, size = ("-" if value < 0 else ""), abs(value)
-    if size >= 999_500:
-        return f"{sign}£{size / 1e6:,.2f} m"
-    if size >= 10_000:
-        return f"{sign}£{size / 1e3:,.0f} k"
-    return f"{sign}£{size:,.0f}"
+    return officer_pounds(value)
 
 
 def percent(share: float | None, places: int = 0) -> str:
