@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from engine.appraisal.compare import compare, comparison_html, comparison_workbook
+from engine.appraisal.compare import compare
 from engine.appraisal.scenario import load_scenario, run_scenario
 from engine.io.cells import frame_csv
 from engine.io.xlsx import read_workbook, workbook_bytes
+from engine.present.comparison import comparison_html, comparison_workbook
 from engine.present.tables import plan_workbook
 from tests.test_injection import (
     CONTROL,

@@ -18,7 +18,7 @@ from engine.appraisal.public import FinanceView, finance_view, public_plan
 from engine.appraisal.scenario import ScenarioResult
 from engine.plan.disclosure import Disclosure
 from engine.plan.result import Assignment, stage_rows, usage
-from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
+from engine.programme.exempt import CLASSIFICATION
 from engine.programme.model import Programme
 from engine.programme.partners import consenting_partners
 from engine.scoring.consensus import partner_tables, plan_value_by_partner
@@ -213,9 +213,9 @@ def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
     if scenario.do_nothing:
         return "the scenario keeps every service as it is"
     if service in scenario.fix_provider:
-        return f"the provider is fixed to `{scenario.fix_provider[service]}`"
+        return f"the provider is fixed to {scenario.fix_provider[service]}"
     if service in scenario.fix_option:
-        return f"the option is fixed to `{scenario.fix_option[service]}`"
+        return f"the option is fixed to {scenario.fix_option[service]}"
     if service in scenario.force_in:
         return "the service is forced to change"
     if service in scenario.force_out:
@@ -232,7 +232,7 @@ def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
     if any(
         d in scenario.fix_provider or d in scenario.fix_option or d in scenario.force_out for d in dependents
     ):
-        return f"it follows `{dependents[0]}`, which the scenario changes"
+        return f"it follows {dependents[0]}, which the scenario changes"
     if (
         scenario.capacities != ref.capacities
         or scenario.budget != ref.budget
@@ -244,81 +244,3 @@ def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
     if scenario.objective != ref.objective:
         return f"the objective is {scenario.objective}"
     return "the plan trades this service against the scenario's other changes"
-
-
-def comparison_text(comparison: Comparison) -> str:
-    lines = [NOT_FOR_PUBLICATION, ""] if comparison.include_exempt else []
-    lines += ["Scenarios compared (the first is the reference)", ""]
-    summary = comparison.summary.set_index("scenario").T
-    lines.append(summary.to_string())
-    lines += ["", "Choices (option and start):", comparison.choices.to_string()]
-    if comparison.changes:
-        lines += ["", "What changed against the reference, and why:"]
-        for change in comparison.changes:
-            lines.append(
-                f"- {change['scenario']}: {change['service']}: {change['from']} → {change['to']} "
-                f"({change['reason']})"
-            )
-    return "\n".join(lines)
-
-
-def comparison_workbook(comparison: Comparison) -> bytes:
-    """Summary, choices and changes as three sheets, for officers who work in Excel."""
-    from engine.io.cells import frames_workbook
-
-    changes = pd.DataFrame(comparison.changes, columns=["scenario", "service", "from", "to", "reason"])
-    notice = [("notice", pd.DataFrame({"notice": [NOT_FOR_PUBLICATION]}), False)]
-    return frames_workbook(
-        (notice if comparison.include_exempt else [])
-        + [
-            ("summary", comparison.summary, False),
-            ("choices", comparison.choices, True),
-            ("changes", changes, False),
-        ]
-    )
-
-
-def comparison_html(comparison: Comparison) -> str:
-    """A self-contained page: the tables, with every choice that differs from the reference marked."""
-    from html import escape
-
-    reference = comparison.choices.columns[0]
-
-    def mark(column: pd.Series) -> list[str]:
-        return [
-            ""
-            if column.name == reference or value == comparison.choices.at[service, reference]
-            else "background-color: #fff3b0; font-weight: bold"
-            for service, value in column.items()
-        ]
-
-    summary = comparison.summary.set_index("scenario").T.to_html(
-        na_rep="", float_format=lambda v: f"{v:,.2f}", escape=True
-    )
-    choices = (  # the Styler writes text as it is unless told to escape: cells, row and column labels
-        comparison.choices.style.apply(mark)
-        .format(escape="html", na_rep="")
-        .format_index(escape="html", axis=0)
-        .format_index(escape="html", axis=1)
-        .to_html()
-    )
-    changes = "".join(
-        f"<li><b>{escape(c['scenario'])}</b>: {escape(c['service'])}: {escape(c['from'])} → "
-        f"{escape(c['to'])} <i>({escape(c['reason'])})</i></li>"
-        for c in comparison.changes
-    )
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Scenarios compared</title>"
-        "<style>body{font-family:sans-serif} table{border-collapse:collapse} td,th{border:1px solid #ccc;"
-        "padding:4px 8px}</style></head><body>"
-        + (
-            f"<p style='color:#b00;font-weight:bold'>{NOT_FOR_PUBLICATION}</p>"
-            if comparison.include_exempt
-            else ""
-        )
-        + "<h1>Scenarios compared</h1>"
-        f"<p>The first scenario, <b>{escape(str(reference))}</b>, is the reference; "
-        "changes are highlighted.</p>"
-        f"<h2>Summary</h2>{summary}<h2>Choices (option and start)</h2>{choices}"
-        f"<h2>What changed, and why</h2><ul>{changes}</ul></body></html>"
-    )

@@ -28,8 +28,8 @@ def compare(
     import json
 
     from engine.appraisal.compare import compare as run_compare
-    from engine.appraisal.compare import comparison_html, comparison_text, comparison_workbook
     from engine.appraisal.scenario import load_scenario, run_scenario
+    from engine.present.comparison import comparison_html, comparison_text, comparison_workbook
 
     output_target(out, output)
     if output == "xlsx" and out is None:

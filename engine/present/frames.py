@@ -8,7 +8,7 @@ The app's pages draw these as they are; which columns are money, scores or perce
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -174,10 +174,22 @@ def money_frame(frame: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     return shown
 
 
-def summary_cells(summary: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+Programmes = Programme | Sequence[Programme]
+
+
+def _merged(programmes: Programmes, lookup: Callable[[Programme], Mapping[str, str]]) -> dict[str, str]:
+    """One id → name table over several programmes (a comparison's scenarios may add services or
+    options the reference lacks); where two name an id, the first (the reference) wins."""
+    found: dict[str, str] = {}
+    for programme in reversed([programmes] if isinstance(programmes, Programme) else list(programmes)):
+        found.update(lookup(programme))
+    return found
+
+
+def summary_cells(summary: pd.DataFrame, programmes: Programmes) -> pd.DataFrame:
     """Compare's side-by-side summary (one row per scenario) as text a director reads: £ with
     separators, the objective's value to three decimals, payback to one decimal place, ids named."""
-    lookup = {**names(programme), **option_labels(programme)}  # the lists here are of options
+    lookup = {**_merged(programmes, names), **_merged(programmes, option_labels)}  # lists of options
     out = summary.copy().astype(object)
     for column in out.columns:
         label = str(column)
@@ -194,22 +206,29 @@ def summary_cells(summary: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     return out.fillna("").astype(str)
 
 
-def choices_frame(choices: pd.DataFrame, programme: Programme) -> pd.DataFrame:
+def choices_frame(choices: pd.DataFrame, programmes: Programmes) -> pd.DataFrame:
     """Compare's choices: services by name, options by name."""
-    lookup = option_names(programme)
+    lookup = _merged(programmes, option_names)
+    services = _merged(programmes, names)
     shown = choices.map(lambda v: name_ids(v, lookup))
-    shown.index = [names(programme).get(str(s), str(s)) for s in shown.index]
+    shown.index = [services.get(str(s), str(s)) for s in shown.index]
     shown.index.name = "Service"
     return shown
 
 
-def change_text(change: Mapping[str, str], programme: Programme) -> str:
-    """One change against the reference scenario, in names (Markdown)."""
-    lookup = names(programme)
-    options = option_names(programme)
+def change_parts(change: Mapping[str, str], programmes: Programmes) -> tuple[str, str, str, str]:
+    """One change against the reference scenario in names: scenario, service, "from → to", why."""
+    lookup = _merged(programmes, names)
+    options = _merged(programmes, option_names)
     moved = f"{name_ids(change['from'], options)} → {name_ids(change['to'], options)}"
     service = lookup.get(change["service"], change["service"])
-    return f"*{change['scenario']}*: {service}: {moved} ({name_ids(change['reason'], lookup)})"
+    return change["scenario"], service, moved, name_ids(change["reason"], lookup)
+
+
+def change_text(change: Mapping[str, str], programmes: Programmes) -> str:
+    """One change against the reference scenario, in names (Markdown)."""
+    scenario, service, moved, reason = change_parts(change, programmes)
+    return f"*{scenario}*: {service}: {moved} ({reason})"
 
 
 def switching_frame(rows: Sequence[Mapping[str, object]], programme: Programme) -> pd.DataFrame:
