@@ -185,3 +185,17 @@ def test_the_whole_body_speaks_names_not_ids(reports, programme):
     assert "`" not in body
     for code in ("is_status_quo", "??", "joint_venture", "s101_delegation", "highs", "seed "):
         assert code not in body, code
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("programme", list(BASELINES))
+def test_the_exception_justifications_speak_names(reports, programme):
+    """Appendix 3 is prose for members: each exception and what it is weighed against by name (the
+    model and its provider), never by the file's ids; the draws counted with a separator."""
+    text = _section(reports[programme], "Appendix 3", "Appendix 4")
+    loaded = load_programme(SCENARIOS / f"{programme}.yaml")
+    ids = {x.id for x in (*loaded.options, *loaded.partners) if re.search(r"[-_0-9]", x.id)}
+    assert not set(re.findall(r"[A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]", text)) & ids
+    if programme == "gloucester-2015":
+        assert "Human Resources and related transactional services: outsourced with Private HR" in text
+        assert "weighed against the s101 delegation with Gloucestershire County Council" in text

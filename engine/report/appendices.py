@@ -7,10 +7,13 @@ from pathlib import Path
 from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
 from engine.present.assumed import NOTE, assumed_label, summary_line
+from engine.present.frames import name_ids
 from engine.present.mou import READING, verdict_words
 from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band
+from engine.programme.model import Programme
+from engine.programme.naming import option_name
 from engine.report.document import EXEMPT, Block, Section, para, section, subheading, table
 from engine.report.figures import percent, pounds, secret_options
 from engine.scoring.assumed import assumed_inputs
@@ -156,15 +159,16 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
     for _, r in exceptions.iterrows():
         option = str(r["option"])
         blocks.append(
-            subheading(f"{programme.service(str(r['service'])).name}: {option} ({r['provider_name']})")
+            subheading(f"{programme.service(str(r['service'])).name}: {option_name(programme, option)}")
         )
         benchmark = r["benchmark_option"]
+        against = option_name(programme, benchmark) if isinstance(benchmark, str) else ""
         weighed_on_secrets = option in secret or (isinstance(benchmark, str) and benchmark in secret)
         weighed_on_secrets |= bool(result.scores.secret_scales())  # every score gives a price back
         if isinstance(benchmark, str) and weighed_on_secrets and not exempt:
             blocks.append(
                 para(
-                    f"It is weighed against {benchmark} ({r['benchmark_provider']}) with the programme's "
+                    f"It is weighed against the {against} with the programme's "
                     "margin of "
                     f"{r['margin']:.0%} of its net present value (£); {READING}. The figures "
                     "compared rest on exempt prices and are given in the "
@@ -175,8 +179,8 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
         elif isinstance(benchmark, str):
             blocks.append(
                 para(
-                    f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {benchmark} "
-                    f"({r['benchmark_provider']}); {verdict_words(r)}. Verdict: {r['verdict']}.",
+                    f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for the {against}; "
+                    f"{_named(verdict_words(r), programme)}. Verdict: {r['verdict']}.",
                     numbered=False,
                 )
             )
@@ -194,14 +198,17 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(para(f"Switching values: {EXEMPT}.", numbered=False))
         elif flips:
             blocks.append(
-                para("Switching values: " + "; ".join(s.text() for s in flips) + ".", numbered=False)
+                para(
+                    "Switching values: " + "; ".join(_named(s.text(), programme) for s in flips) + ".",
+                    numbered=False,
+                )
             )
         if chance is not None and option in chance.index:
             row = chance.loc[option]
             blocks.append(
                 para(
-                    f"Under {evidence.sensitivity.draws} random variations it is recommended in "
-                    f"{percent(row['P(recommended)'], 1)} of cases.",
+                    f"Under {evidence.sensitivity.draws:,} random variations of the weights it is "
+                    f"recommended in {percent(row['P(recommended)'], 1)} of cases.",
                     numbered=False,
                 )
             )
@@ -209,7 +216,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(para(f"Decision route: {r['decision_route']}.", numbered=False))
     if exempt:
         figures = [
-            [o.id, name, pounds(float(getattr(o, name)))]
+            [option_name(programme, o.id), name.replace("_", " "), pounds(float(getattr(o, name)))]
             for o in programme.options
             if o.id in secret
             for name in ("annual_cost", "one_off_cost", "stranded_cost")
@@ -219,6 +226,16 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             blocks.append(subheading("Exempt figures"))
             blocks.append(table(["option", "field", "value"], figures))
     return section("appendix_exceptions", blocks)
+
+
+def _named(text: str, programme: Programme) -> str:
+    """A sentence the scoring wrote with option ids, with each option named as members read it
+    ("the joint venture with Riverside Legal Services Ltd")."""
+    lookup = {
+        o.id: "keeping the service as it is" if o.is_status_quo else f"the {option_name(programme, o.id)}"
+        for o in programme.options
+    }
+    return name_ids(text, lookup)
 
 
 def _unknown_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
