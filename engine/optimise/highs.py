@@ -1,22 +1,17 @@
-"""PuLP's HiGHS interface with two changes: the whole matrix goes over in one call, and a plan
-the solver should start from goes with it.
+"""PuLP's HiGHS interface, with the whole matrix handed over in one call.
 
-PuLP (3.3) hands a model to highspy a column and then a row at a time and passes no starting
-solution; this subclass builds the column bounds, costs and the row-wise matrix as arrays, gives
-them to ``Highs.passModel`` at once, and calls ``Highs.setSolution`` with the start before
-``run``.  Everything else (options, reading the answer back, statuses) is PuLP's, so
-:func:`engine.optimise.run.translate` reads this solver as it reads ``pulp.HiGHS``.  It relies on
-PuLP's ``buildSolverModel``/``callSolver`` hooks and the ``index`` attributes its read-back uses,
-hence the upper bound on pulp in ``pyproject.toml``.
+PuLP (3.3) hands a model to highspy a column and then a row at a time (one Python-to-C++ call
+each, with lists converted every time); this subclass builds the costs, bounds and the row-wise
+matrix as arrays and gives them to ``Highs.passModel`` at once.  Everything else (options,
+running, reading the answer back) is PuLP's, so :func:`engine.optimise.run.translate` reads this
+solver as it reads ``pulp.HiGHS``.  It relies on PuLP's ``buildSolverModel`` hook and on the
+``index`` attributes its read-back uses, hence the upper bound on pulp in ``pyproject.toml``.
 
-Why a start helps: with a valid plan already known, HiGHS prunes with its value from the first
-node and spends less of its root effort looking for one (bench/README.md, issue 19).
+No MIP start is passed: the priority-rule plan as a start (``Highs.setSolution``) was measured
+and lost (bench/README.md, issue 19: HiGHS's root search took as long or longer with it).
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 import highspy
 import numpy as np
@@ -24,26 +19,11 @@ import pulp
 
 
 class HandOver(pulp.HiGHS):
-    """``pulp.HiGHS`` that passes the matrix in one call and starts from ``start``.
-
-    ``start`` maps variables to values (a partial start is allowed: HiGHS completes the
-    continuous variables itself); it is ignored when the LP relaxation is solved."""
-
-    def __init__(self, start: Mapping[pulp.LpVariable, float] | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.start = dict(start or {})
+    """``pulp.HiGHS`` that passes the matrix in one call (:func:`matrix`)."""
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # PuLP's hook
         if lp.solverModel.passModel(matrix(lp, integral=self.mip)) == highspy.HighsStatus.kError:
             raise pulp.PulpSolverError("HiGHS refused the model (a coefficient out of its range)")
-
-    def callSolver(self, lp: pulp.LpProblem) -> None:  # PuLP's hook
-        if self.start and self.mip:
-            known = [(var.index, value) for var, value in self.start.items() if hasattr(var, "index")]
-            index = np.array([i for i, _ in known], dtype=np.int32)
-            values = np.array([v for _, v in known], dtype=np.float64)
-            lp.solverModel.setSolution(len(known), index, values)
-        lp.solverModel.run()
 
 
 def matrix(lp: pulp.LpProblem, integral: bool = True) -> highspy.HighsLp:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +39,9 @@ def make_solver(
     log: Path | None = None,
     relaxed: bool = False,
     reserve: float = 0.0,
-    start: Mapping[pulp.LpVariable, float] | None = None,
 ) -> pulp.LpSolver:
     """Every solver is created here. HiGHS (highspy) by default, handed the matrix in one call
-    and ``start`` as its first plan (:mod:`engine.optimise.highs`); CBC through COIN_CMD and
-    cbcbox (no start).
+    (:mod:`engine.optimise.highs`); CBC through COIN_CMD and cbcbox.
 
     ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.  The time limit
     is the settings' but never past the command's deadline (:mod:`engine.optimise.deadline`), less
@@ -64,7 +61,7 @@ def make_solver(
             threads=1,
             logPath=str(log) if log else None,
         )
-    return HandOver(start, mip=not relaxed, msg=verbose(), timeLimit=seconds, gapRel=settings.gap, threads=1)
+    return HandOver(mip=not relaxed, msg=verbose(), timeLimit=seconds, gapRel=settings.gap, threads=1)
 
 
 def build_model(instance: Instance) -> Model:
@@ -158,20 +155,10 @@ def extract(model: Model) -> Plan:
     )
 
 
-def starting_values(model: Model, plan: Plan) -> dict[pulp.LpVariable, float]:
-    """``plan`` as values of the model's start variables: 1 where it starts an option, 0 elsewhere
-    (the solver works out the rest, such as the worst-off partner's money)."""
-    chosen = {(a.option, a.start) for a in plan.assignments}
-    return {var: float(key in chosen) for key, var in model.start.items()}
-
-
-def run(model: Model, settings: PlanSettings, start: Plan | None = None) -> tuple[Outcome, Plan | None]:
-    """Solve ``model``; ``start``, a plan the verifier accepted, is the solver's first plan."""
+def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
-        values = starting_values(model, start) if start is not None else None
-        reserve = handover_seconds(model.problem, model.built_seconds)
-        solver = make_solver(settings, log, reserve=reserve, start=values)
+        solver = make_solver(settings, log, reserve=handover_seconds(model.problem, model.built_seconds))
         model.problem.solve(solver)
         outcome = translate(model, solver, log)
     return outcome, extract(model) if outcome.status.has_plan else None

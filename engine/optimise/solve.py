@@ -169,11 +169,11 @@ def _complete(instance: Instance, plan: Plan) -> bool:
 
 
 def _solve_value(instance: Instance, heuristic: Plan, result: PlanResult) -> PlanResult:
+    model = build_model(instance)
+    outcome, plan = run(model, instance.settings)
     have_heuristic = _complete(instance, heuristic) and not verify(
         heuristic, instance.programme, instance.settings, _allowed(instance)
     )
-    model = build_model(instance)
-    outcome, plan = run(model, instance.settings, heuristic if have_heuristic else None)
     if outcome.status == PlanStatus.INFEASIBLE:
         result.status = PlanStatus.INFEASIBLE
         result.message = "no plan satisfies every limit"
