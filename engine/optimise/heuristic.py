@@ -126,7 +126,9 @@ def serial_sgs(instance: Instance, chosen: Sequence[Job]) -> Plan:
 
 
 def greedy_plan(instance: Instance) -> Plan:
-    """Best option per service by value at its earliest start; forced services first, then by value.
+    """Best option per service by a priority rule; forced services first, then by that rule.  For
+    the planning objectives each rule of :func:`_rules` is tried and the best plan kept (one that
+    places every forced service first); for makespan, value is the soonest finish.
 
     The priority rule declines services that go live together with another candidate (their
     ends must coincide, which a one-by-one schedule cannot promise), and under 'block' every
@@ -164,10 +166,11 @@ def _priority_list(instance: Instance, together: set[str], rule: Callable[[Job],
 
 
 def _rules(instance: Instance) -> list[Callable[[Job], float]]:
-    """Priority rules for the planning objectives: value alone, and value per share of what is
-    scarce (each year's budget and each pool's capacity, as fractions of the whole programme's),
-    since where a budget binds, value alone fills it with a few large changes (issue 19: the
-    value rule was 18–27 % below the optimum on budget-bound programmes)."""
+    """Priority rules for the planning objectives: value alone, value per share of the one-off
+    budget over the horizon, and value per share of that budget and of each pool's capacity
+    (fractions of the horizon's totals), since where a budget binds, value alone fills it with a
+    few large changes (issue 19: the value rule was 18–27 % below the optimum on budget-bound
+    programmes)."""
     budget = sum(w.limit for w in instance.budget)
     capacity = {pool: sum(w.limit for w in windows) for pool, windows in instance.windows.items()}
 

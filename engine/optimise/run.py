@@ -35,10 +35,7 @@ class Outcome:
 
 
 def make_solver(
-    settings: PlanSettings,
-    log: Path | None = None,
-    relaxed: bool = False,
-    reserve: float = 0.0,
+    settings: PlanSettings, log: Path | None = None, relaxed: bool = False, reserve: float = 0.0
 ) -> pulp.LpSolver:
     """Every solver is created here. HiGHS (highspy) by default, handed the matrix in one call
     (:mod:`engine.optimise.highs`); CBC through COIN_CMD and cbcbox.
