@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--options", type=int, default=3)
     parser.add_argument("--periods", type=int, default=36)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--objective", default="value", choices=["value", "savings", "makespan"])
+    parser.add_argument("--objective", default="value", choices=["value", "savings", "maxmin", "makespan"])
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--gap", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=2015)

@@ -15,6 +15,7 @@ import pulp
 
 from engine.optimise import constraints
 from engine.optimise.deadline import handover_seconds, solver_seconds
+from engine.optimise.highs import HandOver
 from engine.optimise.instance import Instance
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
@@ -36,7 +37,8 @@ class Outcome:
 def make_solver(
     settings: PlanSettings, log: Path | None = None, relaxed: bool = False, reserve: float = 0.0
 ) -> pulp.LpSolver:
-    """Every solver is created here. HiGHS (highspy) by default; CBC through COIN_CMD and cbcbox.
+    """Every solver is created here. HiGHS (highspy) by default, handed the matrix in one call
+    (:mod:`engine.optimise.highs`); CBC through COIN_CMD and cbcbox.
 
     ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.  The time limit
     is the settings' but never past the command's deadline (:mod:`engine.optimise.deadline`), less
@@ -56,9 +58,7 @@ def make_solver(
             threads=1,
             logPath=str(log) if log else None,
         )
-    return pulp.getSolver(
-        "HiGHS", mip=not relaxed, msg=verbose(), timeLimit=seconds, gapRel=settings.gap, threads=1
-    )
+    return HandOver(mip=not relaxed, msg=verbose(), timeLimit=seconds, gapRel=settings.gap, threads=1)
 
 
 def build_model(instance: Instance) -> Model:
