@@ -152,7 +152,7 @@ def test_the_joined_optimum_is_the_whole_models_and_the_oracles(case: tuple[Prog
     programme, forced = case
     table = score(programme, RULES)
     for objective in ("value", "savings"):
-        settings = PlanSettings(objective=objective, gap=0.0, time_limit=60, **forced)  # type: ignore[arg-type]
+        settings = PlanSettings(objective=objective, gap=0.0, time_limit=60, **forced)
         instance = build_instance(programme, settings, table)
         assert len(components(instance)) >= 2  # the groups are apart
         pieces = parts(instance, small=1)
