@@ -132,11 +132,16 @@ def _gap(theirs: dict[str, Any]) -> str:
     return f" (gap {abs(bound - value) / max(abs(value), 1e-9):.2%})"
 
 
+def _own_gap(ours: dict[str, Any]) -> str:
+    """The product's gap, or why there is none (no bound: the limit stopped it before the solver)."""
+    return "no bound" if ours["gap"] is None else f"gap {ours['gap']:.2%}"
+
+
 def line(label: str, objective: str, row: dict[str, Any]) -> str:
     ours, theirs = row["ours"], row["cpsat"]
     share = f"{ours['building_cpu']:.1f} s ({ours['building_cpu'] / max(ours['cpu'], 1e-9):.0%})"
     return (
-        f"| {label} | {objective} | {ours['status']} {ours['seconds']:.2f} s (gap {ours['gap'] or 0:.2%}) "
+        f"| {label} | {objective} | {ours['status']} {ours['seconds']:.2f} s ({_own_gap(ours)}) "
         f"| {ours['cpu']:.1f} s | {share} | {ours['peak_mb']:.0f} MB "
         f"| {theirs['status']} {theirs.get('seconds', 0):.2f} s{_gap(theirs)} "
         f"(+{theirs.get('build_seconds', 0):.2f} s building) | {theirs.get('cpu', 0):.1f} s "
