@@ -8,6 +8,7 @@ from __future__ import annotations
 import networkx as nx
 import pulp
 
+from engine.optimise import steps
 from engine.optimise.instance import FINISH_TO_START, GO_LIVE_TOGETHER, Dep, Job
 from engine.optimise.model import Model
 from engine.optimise.partners import partner_money
@@ -38,14 +39,17 @@ def precedence(model: Model) -> None:
       horizon any(a) = any(b): both change or neither); under 'ignore'
       F(a,τ) ≤ F(b,τ) + 1 − any(b) and F(b,τ) ≤ F(a,τ) + 1 − any(a) (the same end if both change).
 
-    Under 'block' a deferred a also keeps b from starting at all (the first two kinds).
+    Under 'block' a deferred a also keeps b from starting at all (the first two kinds).  A large
+    model writes the first two kinds as running sums, the same rows in linear size
+    (:mod:`engine.optimise.steps`).
     """
     instance = model.instance
+    starts_after = steps.starts_after if steps.worth_it(model) else _starts_after
     for dep in instance.dependencies:
         if dep.kind == GO_LIVE_TOGETHER:
             _go_live_together(model, dep)
         elif dep.after in instance.jobs:
-            _starts_after(model, dep)
+            starts_after(model, dep)
 
 
 def _starts_after(model: Model, dep: Dep) -> None:

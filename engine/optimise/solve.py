@@ -13,6 +13,7 @@ from typing import Literal
 from engine.base.errors import InfeasibleError
 from engine.optimise.deadline import OutOfTime, within
 from engine.optimise.deadline import deadline as current_deadline
+from engine.optimise.decompose import solve_parts
 from engine.optimise.elastic import advise
 from engine.optimise.heuristic import greedy_plan, plan_value
 from engine.optimise.instance import Instance, build_instance
@@ -169,8 +170,7 @@ def _complete(instance: Instance, plan: Plan) -> bool:
 
 
 def _solve_value(instance: Instance, heuristic: Plan, result: PlanResult) -> PlanResult:
-    model = build_model(instance)
-    outcome, plan = run(model, instance.settings)
+    outcome, plan = solve_parts(instance)  # independent parts apart, joined (engine.optimise.decompose)
     have_heuristic = _complete(instance, heuristic) and not verify(
         heuristic, instance.programme, instance.settings, _allowed(instance)
     )
