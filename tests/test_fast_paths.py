@@ -11,11 +11,12 @@ import io
 import zipfile
 from collections.abc import Mapping
 
+import pandas as pd
 import pytest
 
 from engine.appraisal.evidence import gather
 from engine.appraisal.scenario import load_scenario, run_scenario
-from engine.appraisal.sensitivity import weight_sensitivity
+from engine.appraisal.sensitivity import Sensitivity, weight_sensitivity
 from engine.io.load import load_programme
 from engine.programme.model import Programme
 from engine.rules.ruleset import RuleSet, load_ruleset
@@ -40,9 +41,18 @@ def _by_full_scoring(
 ) -> list[SwitchingValue]:
     """Switching values as they were worked out before: a full score table at every bisection step."""
     fast = switching.recommended_by_exception
-    switching.recommended_by_exception = lambda p, r, e, m, w, _options=None: exception_recommended(  # type: ignore[assignment]
-        p, r, e, m, w
-    )
+
+    def full(
+        p: Programme,
+        r: RuleSet,
+        e: str,
+        m: str | None = None,
+        w: Mapping[str, float] | None = None,
+        options: pd.DataFrame | None = None,
+    ) -> bool:
+        return exception_recommended(p, r, e, m, w)
+
+    switching.recommended_by_exception = full
     try:
         return switching_values(programme, rules, weights=weights)
     finally:
@@ -80,7 +90,7 @@ def test_switching_values_equal_those_of_full_rescoring_on_every_shipped_program
         )
 
 
-def _same_sensitivity(a, b) -> None:  # type: ignore[no-untyped-def]
+def _same_sensitivity(a: Sensitivity, b: Sensitivity) -> None:
     assert (a.draws, a.seed, a.uncertain) == (b.draws, b.seed, b.uncertain)
     for frame in ("services", "exceptions", "tornado"):
         assert getattr(a, frame).equals(getattr(b, frame)), frame
