@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from background import jobs
 from common import (
     current,
     need_programme,
@@ -23,6 +24,7 @@ from engine.present.frames import change_text, choices_frame, summary_cells, swi
 
 programme = need_programme()
 edits = whatif()
+jobs()  # the report writer's imports start in the background: a report usually follows
 st.title("Compare")
 saved = saved_whatifs()  # only those saved on this programme: they never follow to another
 
