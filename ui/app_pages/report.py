@@ -1,34 +1,24 @@
 """Report: the Cabinet report, its exempt appendix, and the plan as a workbook or CSV.
 
 Writing the Word files takes seconds (the Gantt picture, two documents), so the click starts them
-on a background job keyed by the content (programme, rule set, what-if, draws) and settles at
-once: the page shows progress and offers them when they are ready.  The job reuses the
-sensitivity and switching values the other pages worked out for the same content.
+in a worker process (``background.Jobs``), keyed by the content (programme, rule set, what-if,
+draws), and settles at once: the page shows progress and offers them when they are ready.  The
+worker reuses the sensitivity and switching values the other pages kept for the same content.
 """
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import streamlit as st
-from background import Kept, jobs, kept
-from common import (
-    RESULT,
-    held,
-    hold,
-    inputs_key,
-    keep,
-    need_programme,
-    run_current,
-    sensitivity_key,
-    sensitivity_of,
-    sticky,
-    switching_of,
-)
+from background import jobs, kept
+from common import RESULT, held, hold, inputs_key, keep, need_programme, run_current, sensitivity_key, sticky
+from report_writer import write_word
 
-from engine.appraisal.scenario import ScenarioResult, inputs_hash
+from engine.appraisal.scenario import inputs_hash
 from engine.base.errors import SsplanError
 from engine.io.cells import frame_csv
 from engine.present.tables import plan_workbook
@@ -39,33 +29,21 @@ PLAN = "report.plan"  # (inputs key, {"xlsx": bytes, "csv": bytes}): offered as 
 SEED = 0  # the Sensitivity page's default seed: the report cites the same draws
 
 
-def word_files(store: Kept, sensitivity: str, result: ScenarioResult, draws: int) -> dict[str, Any]:
-    """The report and its exempt appendix (None when nothing is exempt), from evidence kept by
-    content (worked out here when no page has yet).  Runs on the background job's thread."""
-    from engine.appraisal.evidence import gather
-    from engine.report.run import report_downloads
-
-    evidence = gather(
-        result,
-        draws=draws,
-        seed=SEED,
-        sensitivity=sensitivity_of(store, sensitivity, result.loaded, draws, SEED),
-        switching=switching_of(store, inputs_hash(result), result.loaded),
-    )
-    public, exempt = report_downloads(result, draws=draws, seed=SEED, evidence=evidence)
-    return {"public": public, "exempt": exempt}
-
-
 def ask(draws: int) -> None:
-    """Start the Word files for what is on screen (or find them started) and offer the plan."""
+    """Start the Word files for what is on screen (or find them started) and offer the plan.  The
+    worker gets the sensitivity and switching values the Sensitivity and Compare pages kept for
+    these inputs (it works out those no page has)."""
     result = run_current()
-    job, store, sensitivity = inputs_key("report", str(draws)), kept(), sensitivity_key(draws, SEED)
-    jobs().start(job, lambda: word_files(store, sensitivity, result, draws))  # no session state there
+    store = kept()
+    sensitivity = store.peek(sensitivity_key(draws, SEED))
+    switching = store.peek(f"switching:{inputs_hash(result)}")
     plan = {
         "xlsx": plan_workbook(result.plan),
         "csv": frame_csv(result.plan.to_frame(), index=False).encode(),
     }
     hold(PLAN, plan, str(draws))
+    job = inputs_key("report", str(draws))
+    jobs().start(job, write_word, result, draws, SEED, sensitivity, switching)
     hold(ASKED, (job, time.monotonic()), str(draws))
     hold(RESULT, result)
 
@@ -120,11 +98,13 @@ def word_downloads(job: Future[dict[str, Any]], started: float, done: bool) -> N
         return
     if not done:
         st.rerun()
-    error = job.exception()
-    if isinstance(error, SsplanError):
-        st.error("; ".join(str(p) for p in error.problems))
+    if isinstance(job.exception(), BrokenProcessPool):  # the worker was stopped (out of memory)
+        st.error("The report could not be written: its worker stopped. Press **Prepare the report** again.")
         return
     files = job.result()  # a bug in the writer is raised here, as the page would have raised it
+    if "problems" in files:
+        st.error("; ".join(files["problems"]))
+        return
     st.download_button(
         "Cabinet report (.docx)", files["public"], "cabinet-report.docx", docx_type, key="report.public"
     )
@@ -139,7 +119,8 @@ def word_downloads(job: Future[dict[str, Any]], started: float, done: bool) -> N
 
 
 plan = held(PLAN, "the plan", str(draws))
-if job.done() and job.exception() is None and st.session_state.get(FILES, ("",))[0] != inputs_key(str(draws)):
+written = job.done() and job.exception() is None and "problems" not in job.result()
+if written and st.session_state.get(FILES, ("",))[0] != inputs_key(str(draws)):
     hold(FILES, {**job.result(), **plan}, str(draws))  # every file of these inputs, kept for the session
 word_downloads(job, started, job.done())
 st.download_button(

@@ -1,0 +1,50 @@
+"""The Word report written in a worker process (see ``background.Jobs``): no Streamlit here, so
+the worker imports only the engine and the writer's own libraries."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.appraisal.scenario import ScenarioResult
+    from engine.appraisal.sensitivity import Sensitivity
+    from engine.scoring.switching import SwitchingValue
+
+
+def warm() -> None:
+    """Import what writing a report needs (matplotlib for the Gantt picture, python-docx), once per
+    worker, before the first report is asked for."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates
+    import matplotlib.pyplot
+
+    import engine.present.charts
+    import engine.report.run  # noqa: F401
+
+
+def ready() -> bool:
+    return True
+
+
+def write_word(
+    result: ScenarioResult,
+    draws: int,
+    seed: int,
+    sensitivity: Sensitivity | None,
+    switching: list[SwitchingValue] | None,
+) -> dict[str, Any]:
+    """The report and its exempt appendix (None when nothing is exempt) as bytes, from the
+    sensitivity and switching values the pages worked out (here when they have not); a problem
+    with the inputs comes back as its messages, to be shown, not raised across processes."""
+    from engine.appraisal.evidence import gather
+    from engine.base.errors import SsplanError
+    from engine.report.run import report_downloads
+
+    try:
+        evidence = gather(result, draws=draws, seed=seed, sensitivity=sensitivity, switching=switching)
+        public, exempt = report_downloads(result, draws=draws, seed=seed, evidence=evidence)
+    except SsplanError as error:
+        return {"problems": [str(p) for p in error.problems]}
+    return {"public": public, "exempt": exempt}
