@@ -1,5 +1,6 @@
-"""Waiting for the Report page's Word files in AppTest: the click starts them on a background job
-(ui/background.py) and the page offers them on the first run after they are written."""
+"""Waiting in AppTest for what the pages work out beside themselves (ui/background.py): the
+Report's Word files and Compare's switching values are shown on the first run after they are
+ready."""
 
 from __future__ import annotations
 
@@ -17,6 +18,18 @@ def report_written(at: AppTest, timeout: float = 180.0) -> AppTest:
         assert not at.exception, [e.message for e in at.exception]
         assert not at.error, [e.value for e in at.error]
         assert time.monotonic() < deadline, "the Word report was not written in time"
+        time.sleep(0.1)
+        at.run()
+    return at
+
+
+def filled_in(at: AppTest, timeout: float = 120.0) -> AppTest:
+    """Run the page again until nothing is still being worked out beside it (Compare's switching
+    values: the page says "Working out …" until they are shown)."""
+    deadline = time.monotonic() + timeout
+    while any(i.value.startswith("Working out") for i in at.info):
+        assert not at.exception, [e.message for e in at.exception]
+        assert time.monotonic() < deadline, "the page did not finish working out"
         time.sleep(0.1)
         at.run()
     return at

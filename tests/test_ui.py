@@ -12,7 +12,7 @@ from engine.programme.naming import option_name
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
 from tests.conftest import ROOT
-from tests.report_wait import report_written
+from tests.report_wait import filled_in, report_written
 
 APP = str(ROOT / "ui" / "app.py")
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
@@ -148,6 +148,7 @@ def test_compare_a_saved_what_if_with_a_shipped_scenario(gloucester_app):
     at.session_state["whatif.current"]["force_out"] = ["hr"]
     at.button(key="compare.save").click().run()
     at.multiselect(key="compare.pick").set_value(["saved: no HR", "shipped: county-first"]).run()
+    filled_in(at)  # the switching values are worked out beside the page
     assert not at.exception
     summary = at.dataframe[0].value
     assert list(summary.columns) == ["no HR", "County first (the MoU default)"]

@@ -24,7 +24,7 @@ import threading
 import types
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -120,3 +120,10 @@ def kept() -> Kept:
 @st.cache_resource(show_spinner=False)
 def jobs() -> Jobs:
     return Jobs()
+
+
+@st.cache_resource(show_spinner=False)
+def helper() -> ThreadPoolExecutor:
+    """One thread for the short work a page fills in after it is drawn (Compare's switching
+    values): numpy-heavy and about a second, so a thread, not the report's process."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssplan-helper")

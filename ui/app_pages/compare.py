@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from typing import Any
+
 import streamlit as st
-from background import jobs
+from background import helper, jobs, kept
 from common import (
     current,
     need_programme,
@@ -13,6 +16,7 @@ from common import (
     scenario_of,
     shipped_scenarios,
     switching_for,
+    switching_of,
     whatif,
 )
 
@@ -91,11 +95,38 @@ st.plotly_chart(
 )
 
 st.subheader("Exception switching values")
-values = switching_for(inputs_hash(results[0]), results[0].loaded)
-public = [{k: v for k, v in row.items() if k != "exempt"} for row in values if not row["exempt"]]
-if public:
-    st.dataframe(switching_frame(public, programme), hide_index=True, key="compare.switching")
-if any(row["exempt"] for row in values):
-    st.caption("Switching values that rest on confidential prices are in the exempt appendix only.")
-if not values:
-    st.write("No exception to weigh.")
+# bisections that re-score the programme many times: worked out beside the page (kept by the
+# reference's content, so the Report reuses them) and shown when ready; the rest is drawn at once
+inputs, store = inputs_hash(results[0]), kept()
+working = store.get(
+    f"switching-job:{inputs}", lambda: helper().submit(switching_of, store, inputs, results[0].loaded)
+)
+
+
+@st.fragment(run_every=None if working.done() else 0.5)
+def switching_section(job: Future[Any], done: bool) -> None:
+    """The reference's switching values once worked out (``done``: when the page was drawn; a job
+    that ends after it redraws the page, which stops the polling)."""
+    if not job.done():
+        st.info(
+            "Working out how far each cost could move before a verdict flips…",
+            icon=":material/hourglass_top:",
+        )
+        return
+    if not done:
+        st.rerun()
+    try:
+        values = switching_for(inputs, results[0].loaded)
+    except SsplanError as error:
+        st.error("; ".join(str(p) for p in error.problems))
+        return
+    public = [{k: v for k, v in row.items() if k != "exempt"} for row in values if not row["exempt"]]
+    if public:
+        st.dataframe(switching_frame(public, programme), hide_index=True, key="compare.switching")
+    if any(row["exempt"] for row in values):
+        st.caption("Switching values that rest on confidential prices are in the exempt appendix only.")
+    if not values:
+        st.write("No exception to weigh.")
+
+
+switching_section(working, working.done())
