@@ -8,7 +8,8 @@ a stale result:
   values, the cost draws a sensitivity makes whatever the weights), safe to read and fill from
   any thread, so the Report's background job reuses what the Sensitivity and Compare pages did.
 - :class:`Jobs`: the Word report, written in a worker process so the click that asks for it
-  settles at once; the page shows progress and offers the files when they are ready.  A process,
+  settles at once; the page shows progress and offers the files when they are ready.  Compare's
+  switching values are worked out the same way, in a second worker.  A process,
   not a thread: writing a document is pure Python, and on a thread it would hold the interpreter
   lock half the time, slowing every page of every session while it runs.
 
@@ -24,7 +25,7 @@ import threading
 import types
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -66,21 +67,20 @@ class Jobs:
     """Work run one at a time in a worker process, by key: asking again for a key already started
     (and not failed) gives the same job, so a report is written once per content."""
 
-    def __init__(self, keep: int = 6) -> None:
-        self._keep = keep
+    def __init__(self, warm: Callable[[], None], keep: int = 6) -> None:
+        self._keep, self._warm = keep, warm
         self._jobs: OrderedDict[str, Future[Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._pool = self._new_pool()
 
-    @staticmethod
-    def _new_pool() -> ProcessPoolExecutor:
+    def _new_pool(self) -> ProcessPoolExecutor:
         import multiprocessing
 
         import report_writer
 
         # a fresh interpreter ("spawn"): forking a server that runs threads is not safe
         context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=report_writer.warm)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=self._warm)
         # spawn re-runs the parent's __main__ in the child, and Streamlit makes the page script
         # __main__: the worker is started under a blank one so it never runs the app
         blank, main = types.ModuleType("__main__"), sys.modules["__main__"]
@@ -119,11 +119,16 @@ def kept() -> Kept:
 
 @st.cache_resource(show_spinner=False)
 def jobs() -> Jobs:
-    return Jobs()
+    """The Word report's worker."""
+    import report_writer
+
+    return Jobs(report_writer.warm)
 
 
 @st.cache_resource(show_spinner=False)
-def helper() -> ThreadPoolExecutor:
-    """One thread for the short work a page fills in after it is drawn (Compare's switching
-    values): numpy-heavy and about a second, so a thread, not the report's process."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssplan-helper")
+def quick() -> Jobs:
+    """A second worker for the short work a page fills in after it is drawn (Compare's switching
+    values, about a second of re-scoring), so it never waits behind a report being written."""
+    import report_writer
+
+    return Jobs(report_writer.warm_scoring)

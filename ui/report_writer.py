@@ -1,12 +1,12 @@
-"""The Word report written in a worker process (see ``background.Jobs``): no Streamlit here, so
-the worker imports only the engine and the writer's own libraries."""
+"""What the worker processes run (see ``background.Jobs``): the Word report and switching values.
+No Streamlit here, so a worker imports only the engine and the writer's own libraries."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engine.appraisal.scenario import ScenarioResult
+    from engine.appraisal.scenario import LoadedScenario, ScenarioResult
     from engine.appraisal.sensitivity import Sensitivity
     from engine.scoring.switching import SwitchingValue
 
@@ -22,6 +22,28 @@ def warm() -> None:
 
     import engine.present.charts
     import engine.report.run  # noqa: F401
+
+
+def warm_scoring() -> None:
+    """Import what re-scoring needs, once per worker."""
+    import engine.appraisal.scenario
+    import engine.scoring.switching  # noqa: F401
+
+
+def switching(loaded: LoadedScenario) -> dict[str, Any]:
+    """The scenario's switching values (Compare shows them; the Report cites them) as
+    ``{"values": [...]}``, or a problem with the inputs as ``{"problems": [messages]}``."""
+    from engine.base.errors import SsplanError
+    from engine.scoring.switching import switching_values
+
+    scenario = loaded.scenario
+    try:
+        values = switching_values(
+            loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None
+        )
+    except SsplanError as error:
+        return {"problems": [str(p) for p in error.problems]}
+    return {"values": values}
 
 
 def ready() -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Any
 
+import report_writer
 import streamlit as st
-from background import helper, jobs, kept
+from background import jobs, kept, quick
 from common import (
     current,
     need_programme,
@@ -16,7 +17,6 @@ from common import (
     scenario_of,
     shipped_scenarios,
     switching_for,
-    switching_of,
     whatif,
 )
 
@@ -98,9 +98,9 @@ st.subheader("Exception switching values")
 # bisections that re-score the programme many times: worked out beside the page (kept by the
 # reference's content, so the Report reuses them) and shown when ready; the rest is drawn at once
 inputs, store = inputs_hash(results[0]), kept()
-working = store.get(
-    f"switching-job:{inputs}", lambda: helper().submit(switching_of, store, inputs, results[0].loaded)
-)
+working = quick().start(f"switching:{inputs}", report_writer.switching, results[0].loaded)
+if working.done() and "values" in working.result():  # kept for the Report (switching_for reads it)
+    store.get(f"switching:{inputs}", lambda: working.result()["values"])
 
 
 @st.fragment(run_every=None if working.done() else 0.5)
@@ -115,11 +115,10 @@ def switching_section(job: Future[Any], done: bool) -> None:
         return
     if not done:
         st.rerun()
-    try:
-        values = switching_for(inputs, results[0].loaded)
-    except SsplanError as error:
-        st.error("; ".join(str(p) for p in error.problems))
+    if "problems" in job.result():  # a bug in the worker is raised by result(), as it would be here
+        st.error("; ".join(job.result()["problems"]))
         return
+    values = switching_for(inputs, results[0].loaded)  # the job's, kept above
     public = [{k: v for k, v in row.items() if k != "exempt"} for row in values if not row["exempt"]]
     if public:
         st.dataframe(switching_frame(public, programme), hide_index=True, key="compare.switching")
