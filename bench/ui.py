@@ -4,8 +4,10 @@ Cold start: from launching ``streamlit run ui/app.py`` to its first page shown (
 Interactions on Gloucester, each timed from the key press or click until the page has settled
 (Streamlit's running indicator gone and the expected element shown), median of ``--repeat``
 (target <= 1 s; plan <= 2 s): a weight moved (the ranking redrawn), plan, compare (save the what-if,
-the comparison redrawn), sensitivity (1,000 draws) and the report prepared.  Each repetition moves
-a weight first, so no answer comes from the cache of the one before.
+the comparison redrawn), sensitivity (1,000 draws) and the report asked for (the click settled, the
+plan's files offered and the Word files' progress shown); then, apart, until the Word files are
+offered (they are written in a worker process).  Each repetition moves a weight first, so no
+answer comes from the cache of the one before.
 
 ``--apptest`` adds the older figures through Streamlit's AppTest (no browser: the script's own time).
 

@@ -91,10 +91,10 @@ if st.button("Run", type="primary", key="sensitivity.run"):
     except SsplanError as error:
         st.error("; ".join(str(p) for p in error.problems))
 
-kept = held(HELD, "this analysis", *settings)
-if kept is None:
+analysis = held(HELD, "this analysis", *settings)
+if analysis is None:
     st.stop()
-result, replanned = kept
+result, replanned = analysis
 drawn = f"{result.draws} draws of the weights"
 if result.uncertain:
     drawn += " and of the uncertain costs of " + "; ".join(named(result.uncertain, option_labels(programme)))
