@@ -103,7 +103,7 @@ if working.done() and "values" in working.result():  # kept for the Report (swit
     store.get(f"switching:{inputs}", lambda: working.result()["values"])
 
 
-@st.fragment(run_every=None if working.done() else 0.5)
+@st.fragment(run_every=None if working.done() else 1.0)
 def switching_section(job: Future[Any], done: bool) -> None:
     """The reference's switching values once worked out (``done``: when the page was drawn; a job
     that ends after it redraws the page, which stops the polling)."""

@@ -86,11 +86,12 @@ if job is None:  # the server forgot it (restarted): ask again
 docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@st.fragment(run_every=None if job.done() else 0.5)
+@st.fragment(run_every=None if job.done() else 1.0)
 def word_downloads(job: Future[dict[str, Any]], started: float, done: bool) -> None:
-    """The Word files once written.  Until then, how long it has taken so far, redrawn alone twice
-    a second; when the job ends, the whole page again (``done`` is the job's state when the page
-    was drawn), which offers the files and stops the redrawing."""
+    """The Word files once written.  Until then, how long it has taken so far, redrawn alone once
+    a second (more often keeps a loaded server busy redrawing); when the job ends, the whole page
+    again (``done`` is the job's state when the page was drawn), which offers the files and stops
+    the redrawing."""
     if not job.done():
         st.info(
             f"Writing the Cabinet report… {time.monotonic() - started:.0f} s", icon=":material/hourglass_top:"
