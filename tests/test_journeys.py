@@ -165,7 +165,10 @@ def _report(app: App, one: Programme, journey: Journey, folder: Path) -> None:
     app.page.locator(MAIN).locator('[data-testid="stNumberInput"] input').first.fill(DRAWS)
     app.press("Enter")
     app.click("Prepare the report")
-    button = app.page.locator(MAIN).locator('[data-testid="stDownloadButton"] button').first
+    # the Word files are written on a background job: the plan's downloads come first, then these
+    button = app.page.locator(MAIN).locator(
+        '[data-testid="stDownloadButton"] button', has_text="Cabinet report"
+    )
     button.wait_for(timeout=180_000)
     with app.page.expect_download() as download:
         button.click()

@@ -26,6 +26,7 @@ from engine.report.figures import secret_options
 from engine.rules.ruleset import load_ruleset
 from tests.conftest import DATA, ROOT
 from tests.leaks import Needle, hits, near_hits, needles, numbers_in, total_needles
+from tests.report_wait import filled_in, report_written
 
 pytestmark = pytest.mark.slow
 
@@ -407,6 +408,10 @@ def test_app_pages_do_not_leak(name: str, monkeypatch: pytest.MonkeyPatch, tmp_p
             if page == "report":
                 at.number_input(key="report.draws").set_value(40)
             at.button(key=actions[page]).click().run()
+            if page == "report":
+                report_written(at)  # the Word files are written on a background job
+        if page == "compare":
+            filled_in(at)  # the switching values are worked out beside the page: read them too
         assert not at.exception, [e.message for e in at.exception]
         text = _page_text(at)
         if page == "report":

@@ -12,6 +12,7 @@ from engine.programme.naming import option_name
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
 from tests.conftest import ROOT
+from tests.report_wait import filled_in, report_written
 
 APP = str(ROOT / "ui" / "app.py")
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
@@ -147,6 +148,7 @@ def test_compare_a_saved_what_if_with_a_shipped_scenario(gloucester_app):
     at.session_state["whatif.current"]["force_out"] = ["hr"]
     at.button(key="compare.save").click().run()
     at.multiselect(key="compare.pick").set_value(["saved: no HR", "shipped: county-first"]).run()
+    filled_in(at)  # the switching values are worked out beside the page
     assert not at.exception
     summary = at.dataframe[0].value
     assert list(summary.columns) == ["no HR", "County first (the MoU default)"]
@@ -174,7 +176,7 @@ def test_sensitivity_matches_the_engine_for_the_seed(gloucester_app):
 def test_report_page_offers_the_downloads(gloucester_app):
     at = _go(gloucester_app, "report")
     at.number_input(key="report.draws").set_value(100)
-    at.button(key="report.make").click().run()
+    report_written(at.button(key="report.make").click().run())
     assert not at.exception
     files = at.session_state["report.files"][1]  # (inputs key, files)
     assert files["public"][:2] == b"PK" and files["exempt"][:2] == b"PK" and files["xlsx"][:2] == b"PK"
@@ -361,7 +363,7 @@ def test_report_page_offers_no_exempt_appendix_when_nothing_is_exempt(gloucester
     at.button(key="programme.load").click().run()
     at = _go(at, "report")
     at.number_input(key="report.draws").set_value(100)
-    at.button(key="report.make").click().run()
+    report_written(at.button(key="report.make").click().run())
     assert not at.exception
     assert at.session_state["report.files"][1]["exempt"] is None
     labels = [b.proto.label for b in at.get("download_button")]

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from engine.io.load import load_programme
 from engine.rules.ruleset import load_ruleset
 from tests.conftest import ROOT
+from tests.report_wait import report_written
 
 APP = str(ROOT / "ui" / "app.py")
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")
@@ -68,7 +69,7 @@ def test_after_a_switch_no_page_shows_or_offers_the_last_programmes_results(app)
     assert any("Same recommendation" in d.value.columns for d in at.dataframe)
     _go(at, "report")
     at.number_input(key="report.draws").set_value(100)
-    at.button(key="report.make").click().run()
+    report_written(at.button(key="report.make").click().run())
     assert at.get("download_button")
     _go(at, "plan")
     at.button(key="plan.run").click().run()
@@ -92,7 +93,7 @@ def test_after_a_switch_no_page_shows_or_offers_the_last_programmes_results(app)
     assert not at.get("download_button")  # a stale report can never be downloaded
     # recomputing on the new inputs brings the downloads back
     at.number_input(key="report.draws").set_value(100)
-    at.button(key="report.make").click().run()
+    report_written(at.button(key="report.make").click().run())
     assert len(at.get("download_button")) == 4 and not at.warning
 
 

@@ -27,7 +27,12 @@ from engine.scoring.weightsets import WeightSet, find_weight_set
 
 if TYPE_CHECKING:  # the scenario wing brings the optimiser and PuLP: imported when first used, so
     # the first page of a cold server is not kept waiting for them (issue 18: cold start <= 5 s)
+    from background import Kept
+
     from engine.appraisal.scenario import LoadedScenario, Scenario, ScenarioResult
+    from engine.appraisal.sensitivity import Sensitivity
+    from engine.scoring.switching import SwitchingValue
+    from engine.scoring.uncertainty import CostDraws
 
 PROGRAMME = "programme.current"  # {"name": str, "yaml": str, "hash": str, "upload": str | None}
 WHATIF = "whatif.current"  # the edits: see default_whatif
@@ -316,18 +321,13 @@ def run_current() -> ScenarioResult:
     return run_whatif(text, name, scenario_of(whatif()).model_dump_json())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
-    """Switching values of a scenario's exceptions, cached on its inputs' hash (they re-score many
-    times); those of a service with a confidential price are marked so the page leaves them out
-    (the public view's rule, engine.plan.disclosure)."""
+    """Switching values of a scenario's exceptions, kept on its inputs' hash (they re-score many
+    times, and the Report reuses them); those of a service with a confidential price are marked so
+    the page leaves them out (the public view's rule, engine.plan.disclosure)."""
+    from background import kept
+
     disclosure = Disclosure.of(_loaded.programme)
-    values = switching_values(
-        _loaded.programme,
-        _loaded.rules,
-        method=_loaded.scenario.method,
-        weights=_loaded.scenario.weights or None,
-    )
     return [
         {
             "exception": v.exception,
@@ -335,8 +335,49 @@ def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
             "what would flip it": v.text(),
             "exempt": disclosure.hides_service(v.service),
         }
-        for v in values
+        for v in switching_of(kept(), inputs, _loaded)
     ]
+
+
+def switching_of(store: Kept, inputs: str, loaded: LoadedScenario) -> list[SwitchingValue]:
+    """The scenario's switching values, kept in ``store`` under ``inputs`` (its
+    :func:`engine.appraisal.scenario.inputs_hash`); safe off the pages' thread."""
+    scenario = loaded.scenario
+    return store.get(
+        f"switching:{inputs}",
+        lambda: switching_values(
+            loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None
+        ),
+    )
+
+
+def sensitivity_key(draws: int, seed: int) -> str:
+    """The key of the what-if on screen's sensitivity for ``draws`` and ``seed``: the Sensitivity
+    page and the Report ask the same question of the same inputs, so they share the answer."""
+    return inputs_key("sensitivity", str(draws), str(seed))
+
+
+def sensitivity_of(store: Kept, key: str, loaded: LoadedScenario, draws: int, seed: int) -> Sensitivity:
+    """The scenario's sensitivity, kept in ``store`` under ``key`` (:func:`sensitivity_key`), its cost
+    draws kept apart: they do not depend on the weights, so moving a weight reuses them."""
+    from engine.appraisal.sensitivity import scenario_sensitivity
+
+    def drawn_costs(table: ScoreTable, draws: int, seed: int) -> CostDraws:
+        from engine.scoring.uncertainty import cost_draws
+
+        content = digest(
+            "cost draws",
+            table.programme.model_dump_json(),
+            table.rules.model_dump_json(),
+            table.method,
+            str(draws),
+            str(seed),
+        )
+        return store.get(content, lambda: cost_draws(table, draws, seed))
+
+    return store.get(
+        key, lambda: scenario_sensitivity(loaded, draws=draws, seed=seed, drawn_costs=drawn_costs)
+    )
 
 
 # ------------------------------------------------------------------ showing problems

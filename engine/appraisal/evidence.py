@@ -21,14 +21,32 @@ class Evidence:
     binding: list[str]  # sentences naming the limits the plan uses to the full
 
 
-def gather(result: ScenarioResult, draws: int = 1000, seed: int = 0) -> Evidence:
-    """Everything a report says about robustness, drawn with one ``seed`` so a report can be rebuilt."""
+def gather(
+    result: ScenarioResult,
+    draws: int = 1000,
+    seed: int = 0,
+    sensitivity: Sensitivity | None = None,
+    switching: list[SwitchingValue] | None = None,
+) -> Evidence:
+    """Everything a report says about robustness, drawn with one ``seed`` so a report can be rebuilt.
+
+    ``sensitivity`` and ``switching`` are the scenario's own, already worked out (the app's
+    Sensitivity and Compare pages ask the same questions of the same inputs): given, they are
+    used as they are; the caller answers for their being ``scenario_sensitivity(result.loaded,
+    draws, seed)`` and the scenario's ``switching_values``."""
     loaded = result.loaded
     scenario = loaded.scenario
-    sensitivity = scenario_sensitivity(loaded, draws=draws, seed=seed)
-    switching = switching_values(
-        loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None
-    )
+    if sensitivity is None:
+        sensitivity = scenario_sensitivity(loaded, draws=draws, seed=seed)
+    elif (sensitivity.draws, sensitivity.seed) != (draws, seed):
+        raise ValueError(
+            f"sensitivity of {sensitivity.draws} draws, seed {sensitivity.seed}, given for "
+            f"{draws} draws, seed {seed}"
+        )
+    if switching is None:
+        switching = switching_values(
+            loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None
+        )
     plan = result.plan.plan
     risk = None
     if plan is not None and any(o.ranges for o in loaded.programme.options):

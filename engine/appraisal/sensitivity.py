@@ -26,7 +26,7 @@ from engine.rules.ruleset import RuleSet
 from engine.scoring.mcda import method_scores
 from engine.scoring.recommend import mou_choice, priorities
 from engine.scoring.scores import ScoreTable, score
-from engine.scoring.uncertainty import cost_draws, uncertain_options
+from engine.scoring.uncertainty import CostDraws, cost_draws, uncertain_options
 
 
 @dataclass
@@ -63,9 +63,14 @@ def weight_sensitivity(
     method: str | None = None,
     weights: Mapping[str, float] | None = None,
     costs: bool = True,
+    drawn_costs: Callable[[ScoreTable, int, int], CostDraws] = cost_draws,
 ) -> Sensitivity:
     """Weights drawn around the set weights; with ``costs``, every ranged cost drawn as well, so each
-    draw re-scores the programme (seeded: the same seed, the same answer)."""
+    draw re-scores the programme (seeded: the same seed, the same answer).
+
+    ``drawn_costs`` makes the cost draws (:func:`engine.scoring.uncertainty.cost_draws`); they do not
+    depend on the weights, so a caller that asks again with other weights may hand in one that
+    keeps them (the app does, keyed on the programme, rule set, method, draws and seed)."""
     table = score(programme, rules, method=method, weights=weights)
     options = table.options
     base_w = np.array([table.weights[c] for c in table.criteria()])
@@ -74,7 +79,7 @@ def weight_sensitivity(
     uncertain = uncertain_options(table) if costs else []
     scores, live, by_costs, npv = weight_scores, None, None, None
     if uncertain:
-        drawn = cost_draws(table, draws, seed)  # the rules run once; both weight sets reuse it
+        drawn = drawn_costs(table, draws, seed)  # the rules run once; both weight sets reuse it
         scores, live, npv = drawn.scores(samples), drawn.eligible, drawn.npv
         by_costs = mou_choice(programme, options, drawn.scores(base_w), live, npv).won
     joint = mou_choice(programme, options, scores, live, npv)
@@ -105,6 +110,7 @@ def scenario_sensitivity(
     concentration: float = 50.0,
     first_wave: int = 3,
     costs: bool = True,
+    drawn_costs: Callable[[ScoreTable, int, int], CostDraws] = cost_draws,
 ) -> Sensitivity:
     """:func:`weight_sensitivity` of a scenario under the scenario's own method and weights: the
     command line, the app and a report's evidence ask the one question, so they ask it here."""
@@ -119,6 +125,7 @@ def scenario_sensitivity(
         method=scenario.method,
         weights=scenario.weights or None,
         costs=costs,
+        drawn_costs=drawn_costs,
     )
 
 

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.appraisal.evidence import gather
+from engine.appraisal.evidence import Evidence, gather
 from engine.appraisal.scenario import ScenarioResult, load_scenario, run_scenario
 from engine.base.errors import InputError
 from engine.io.atomic import atomic_write, check_target, private_writes, same_file
@@ -107,16 +107,17 @@ def write_report(
 
 
 def report_downloads(
-    result: ScenarioResult, draws: int = 1000, seed: int = 0
+    result: ScenarioResult, draws: int = 1000, seed: int = 0, evidence: Evidence | None = None
 ) -> tuple[bytes, bytes | None]:
     """The Word report of a scenario already run (a what-if on screen) and its exempt appendix, as
     the bytes of files to download; no appendix (None) when nothing in the programme is exempt, as
-    the command line writes none."""
+    the command line writes none.  ``evidence`` is ``gather(result, draws, seed)`` when the caller
+    has it already (the app gathers it from the sensitivity and switching values it holds)."""
     withheld = has_exempt(result.loaded.programme)
     with tempfile.TemporaryDirectory() as folder:
         public, exempt = Path(folder) / "report.docx", Path(folder) / "exempt.docx"
         targets = [(public, False), *([(exempt, True)] if withheld else [])]
-        _write(result, [], targets, "docx", None, draws, seed)
+        _write(result, [], targets, "docx", None, draws, seed, evidence=evidence)
         return public.read_bytes(), (exempt.read_bytes() if withheld else None)
 
 
@@ -129,9 +130,11 @@ def _write(
     draws: int,
     seed: int,
     council: str | None = None,
+    evidence: Evidence | None = None,
 ) -> list[Path]:
     """Each (file, exempt?) target, from one set of evidence and one chart."""
-    evidence = gather(result, draws=draws, seed=seed)  # sensitivity and switching values: the slow part
+    if evidence is None:  # sensitivity and switching values: the slow part
+        evidence = gather(result, draws=draws, seed=seed)
     with tempfile.TemporaryDirectory() as scratch:
         gantt = None
         if result.plan.plan is not None and result.plan.plan.assignments:

@@ -267,41 +267,14 @@ def score(
     vectorised: bool = True,
 ) -> ScoreTable:
     """Score ``programme`` under ``rules``; ``weights`` overrides named criteria's weights."""
-    method = method or rules.method
-    if method not in ("wsm", "topsis"):
-        raise RuleError.one(f"unknown method `{method}`; expected wsm or topsis")
-    weight = _weights(rules, weights)
-    compiled = rules.compiled
-    table = option_table(programme, rules.attributes, rules.fields_read)
-    n = len(table)
-    done = evaluate(table, rules, vectorised=vectorised)
-    columns, raw, eligible, fired = done.columns, done.raw, done.eligible, done.fired
-    if not eligible.any():
-        raise RuleError.one(
-            f"rule set `{rules.id}` rules out every option of the programme", file=source_of(rules)
-        )
-    criteria = [c.id for c in rules.criteria]
-    normalised = normalised_matrix(rules, raw, eligible, status_quo_rows(table)) + np.where(
-        eligible[:, None], done.criterion_adjustment, 0
-    )
-    check_in_scale(rules, table, normalised, fired)
-    total_adjustment = done.total_adjustment
-
-    w = np.array([weight[c] for c in criteria])
-    contributions = np.full((n, len(criteria)), np.nan)
-    scores = np.full(n, np.nan)
-    tables: dict[str, pd.DataFrame] = {}
-    if method == "wsm":
-        contributions[eligible], scores[eligible] = wsm(normalised[eligible], w)
-    else:
-        result = topsis(normalised[eligible], w)
-        contributions[eligible] = result["weighted"]
-        scores[eligible] = result["score"]
-        if explain:
-            tables["TOPSIS ideal and anti-ideal"] = pd.DataFrame(
-                {"ideal (PIS)": result["pis"], "anti-ideal (NIS)": result["nis"]}, index=criteria
-            )
-    scores[eligible] += total_adjustment[eligible]
+    done = scored_arrays(programme, rules, method=method, weights=weights, vectorised=vectorised)
+    method, table, criteria, w = done.method, done.table, done.criteria, done.weights
+    weight, compiled, tables = done.weight, rules.compiled, dict[str, pd.DataFrame]()
+    raw, normalised, eligible, fired = done.raw, done.normalised, done.eligible, done.fired
+    contributions, scores, total_adjustment = done.contributions, done.scores, done.total_adjustment
+    if done.ideal is not None and explain:
+        tables["TOPSIS ideal and anti-ideal"] = pd.DataFrame(done.ideal, index=criteria)
+    columns = done.columns
 
     options = _options_frame(
         table, criteria, raw, normalised, w, contributions, scores, eligible, total_adjustment, fired, rules
@@ -326,6 +299,83 @@ def score(
         table,
         columns,
         tables=tables,
+    )
+
+
+@dataclass
+class Scored:
+    """The numbers of one scoring before any frame is built: what :func:`score` assembles, and all a
+    caller needs that only asks which option wins (switching values re-score many times)."""
+
+    method: str
+    weight: dict[str, float]  # criterion -> share
+    weights: np.ndarray  # the same, in criteria order
+    criteria: list[str]
+    table: OptionTable
+    columns: dict[str, np.ndarray]
+    raw: np.ndarray
+    normalised: np.ndarray
+    eligible: np.ndarray
+    fired: list[list[Fired]]
+    contributions: np.ndarray
+    scores: np.ndarray
+    total_adjustment: np.ndarray
+    ideal: dict[str, np.ndarray] | None  # TOPSIS's ideal and anti-ideal points (None for WSM)
+
+
+def scored_arrays(
+    programme: Programme,
+    rules: RuleSet,
+    *,
+    method: str | None = None,
+    weights: Mapping[str, float] | None = None,
+    vectorised: bool = True,
+) -> Scored:
+    """Rules evaluated, values normalised and weighted: every score, with no frame built."""
+    method = method or rules.method
+    if method not in ("wsm", "topsis"):
+        raise RuleError.one(f"unknown method `{method}`; expected wsm or topsis")
+    weight = _weights(rules, weights)
+    table = option_table(programme, rules.attributes, rules.fields_read)
+    n = len(table)
+    done = evaluate(table, rules, vectorised=vectorised)
+    raw, eligible, fired = done.raw, done.eligible, done.fired
+    if not eligible.any():
+        raise RuleError.one(
+            f"rule set `{rules.id}` rules out every option of the programme", file=source_of(rules)
+        )
+    criteria = [c.id for c in rules.criteria]
+    normalised = normalised_matrix(rules, raw, eligible, status_quo_rows(table)) + np.where(
+        eligible[:, None], done.criterion_adjustment, 0
+    )
+    check_in_scale(rules, table, normalised, fired)
+    w = np.array([weight[c] for c in criteria])
+    contributions = np.full((n, len(criteria)), np.nan)
+    scores = np.full(n, np.nan)
+    ideal = None
+    if method == "wsm":
+        contributions[eligible], scores[eligible] = wsm(normalised[eligible], w)
+    else:
+        result = topsis(normalised[eligible], w)
+        contributions[eligible] = result["weighted"]
+        scores[eligible] = result["score"]
+        ideal = {"ideal (PIS)": result["pis"], "anti-ideal (NIS)": result["nis"]}
+    scores[eligible] += done.total_adjustment[eligible]
+    return Scored(
+        method,
+        weight,
+        w,
+        criteria,
+        table,
+        done.columns,
+        raw,
+        normalised,
+        eligible,
+        fired,
+        contributions,
+        scores,
+        done.total_adjustment,
+        ideal,
     )
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from typing import Any
+
+import report_writer
 import streamlit as st
+from background import jobs, kept, quick
 from common import (
     current,
     need_programme,
@@ -23,6 +28,7 @@ from engine.present.frames import change_text, choices_frame, summary_cells, swi
 
 programme = need_programme()
 edits = whatif()
+jobs()  # the report writer's imports start in the background: a report usually follows
 st.title("Compare")
 saved = saved_whatifs()  # only those saved on this programme: they never follow to another
 
@@ -89,11 +95,37 @@ st.plotly_chart(
 )
 
 st.subheader("Exception switching values")
-values = switching_for(inputs_hash(results[0]), results[0].loaded)
-public = [{k: v for k, v in row.items() if k != "exempt"} for row in values if not row["exempt"]]
-if public:
-    st.dataframe(switching_frame(public, programme), hide_index=True, key="compare.switching")
-if any(row["exempt"] for row in values):
-    st.caption("Switching values that rest on confidential prices are in the exempt appendix only.")
-if not values:
-    st.write("No exception to weigh.")
+# bisections that re-score the programme many times: worked out beside the page (kept by the
+# reference's content, so the Report reuses them) and shown when ready; the rest is drawn at once
+inputs, store = inputs_hash(results[0]), kept()
+working = quick().start(f"switching:{inputs}", report_writer.switching, results[0].loaded)
+if working.done() and "values" in working.result():  # kept for the Report (switching_for reads it)
+    store.get(f"switching:{inputs}", lambda: working.result()["values"])
+
+
+@st.fragment(run_every=None if working.done() else 1.0)
+def switching_section(job: Future[Any], done: bool) -> None:
+    """The reference's switching values once worked out (``done``: when the page was drawn; a job
+    that ends after it redraws the page, which stops the polling)."""
+    if not job.done():
+        st.info(
+            "Working out how far each cost could move before a verdict flips…",
+            icon=":material/hourglass_top:",
+        )
+        return
+    if not done:
+        st.rerun()
+    if "problems" in job.result():  # a bug in the worker is raised by result(), as it would be here
+        st.error("; ".join(job.result()["problems"]))
+        return
+    values = switching_for(inputs, results[0].loaded)  # the job's, kept above
+    public = [{k: v for k, v in row.items() if k != "exempt"} for row in values if not row["exempt"]]
+    if public:
+        st.dataframe(switching_frame(public, programme), hide_index=True, key="compare.switching")
+    if any(row["exempt"] for row in values):
+        st.caption("Switching values that rest on confidential prices are in the exempt appendix only.")
+    if not values:
+        st.write("No exception to weigh.")
+
+
+switching_section(working, working.done())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import common
 import streamlit as st
+from background import jobs, kept
 from common import (
     current,
     held,
@@ -13,11 +14,13 @@ from common import (
     need_programme,
     rules_of,
     scenario_of,
+    sensitivity_key,
+    sensitivity_of,
     sticky,
     whatif,
 )
 
-from engine.appraisal.sensitivity import replan_sensitivity, scenario_sensitivity
+from engine.appraisal.sensitivity import replan_sensitivity
 from engine.base.errors import SsplanError
 from engine.present.charts import tornado_figure
 from engine.present.robustness import (
@@ -35,6 +38,7 @@ HELD = "sensitivity.result"  # (inputs key, (weight/cost sensitivity, re-planned
 
 programme = need_programme()
 edits = whatif()
+jobs()  # the report writer's imports start in the background: a report usually follows
 st.title("Sensitivity")
 
 left, middle, right = st.columns(3)
@@ -67,7 +71,9 @@ if st.button("Run", type="primary", key="sensitivity.run"):
     bar = st.progress(0.0, text="Drawing weights and costs…")
     try:
         loaded = loaded_whatif(text, name, scenario_of(edits).model_dump_json())
-        result = scenario_sensitivity(loaded, draws=int(draws), seed=int(seed))
+        # kept by content: the Report cites this very analysis, and the cost draws outlive a weight
+        key = sensitivity_key(int(draws), int(seed))
+        result = sensitivity_of(kept(), key, loaded, int(draws), int(seed))
         replanned = None
         if replan:
             done = [0]
@@ -85,10 +91,10 @@ if st.button("Run", type="primary", key="sensitivity.run"):
     except SsplanError as error:
         st.error("; ".join(str(p) for p in error.problems))
 
-kept = held(HELD, "this analysis", *settings)
-if kept is None:
+analysis = held(HELD, "this analysis", *settings)
+if analysis is None:
     st.stop()
-result, replanned = kept
+result, replanned = analysis
 drawn = f"{result.draws} draws of the weights"
 if result.uncertain:
     drawn += " and of the uncertain costs of " + "; ".join(named(result.uncertain, option_labels(programme)))
