@@ -54,6 +54,13 @@ def stop_requested() -> bool:
     return progress is not None and progress.stop.is_set()
 
 
+def search_over() -> None:
+    """Tell the watcher the search has ended (the plan is found; the reasons pass may follow)."""
+    progress = _WATCHED.get()
+    if progress is not None:
+        progress.searching = False
+
+
 def _allowed(instance: Instance) -> dict[str, set[str]]:
     return {service: {job.option.id for job in jobs} for service, jobs in instance.jobs.items()}
 

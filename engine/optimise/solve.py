@@ -96,6 +96,7 @@ def _solve(
     result.proof = _proof(result, instance)
     if result.plan is not None:
         result.negative_npv = negative_npv(result.plan, programme, settings.appraisal)
+    anytime.search_over()
     if reasons and result.plan is not None and not anytime.stop_requested():
         result.left_out = left_out(
             programme,

@@ -49,6 +49,7 @@ class Progress:
     best: Incumbent | None = None
     bound: float | None = None  # the solver's latest proven bound (it tightens between plans too)
     stopped_search: bool = False  # set by the optimiser when ``stop`` cut a search short
+    searching: bool = True  # False once the search is over and only the reasons pass is left
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started

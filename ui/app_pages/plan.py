@@ -8,10 +8,13 @@ from typing import Any
 import common
 import pandas as pd
 import streamlit as st
-from common import RESULT, held, hold, need_programme, run_current, whatif
+from background import Background, finished
+from common import RESULT, held, hold, need_programme, whatif
 
 from engine.appraisal.public import finance_view, public_plan
 from engine.base.errors import SsplanError
+from engine.plan.progress import Incumbent
+from engine.plan.result import PlanResult, PlanStatus, gap_words
 from engine.plan.windows import budget_windows, capacity_windows, named_overrides
 from engine.present.charts import gantt_figure, usage_figure
 from engine.present.frames import money_frame, schedule_frame
@@ -199,6 +202,122 @@ if programme.budget is not None:
         },
     )
 
+RUNNING = "plan.running"  # the plan still being worked out on a worker thread (ui/background.py)
+INTERIM = "plan.interim"  # (the incumbent shown, its table and Gantt): drawn once per better plan
+WAIT = 1.5  # seconds a click waits for its plan before showing the search as it goes
+POLL = 0.75  # seconds between looks at a search still going
+
+
+def _start() -> None:
+    """Plan the what-if on a worker thread, so a long search can be watched and stopped.  A plan
+    that comes within ``WAIT`` seconds is shown at once, as before; a longer one shows the best
+    plan so far, with its gap, and a **Stop** button (:func:`_watch`)."""
+    previous = st.session_state.pop(RUNNING, None)
+    if previous is not None:
+        previous.stop()  # a new click replaces a search still going
+    name, text = common.current() or ("", "")
+    scenario_json = common.scenario_of(edits).model_dump_json()
+    done = finished(text, name, scenario_json)
+    if done is not None:
+        hold(RESULT, done)
+        return
+    try:
+        loaded = common.loaded_whatif(text, name, scenario_json)
+    except SsplanError as error:
+        _failed(error)
+        return
+    job = Background(common.inputs_key(), loaded, (text, name, scenario_json)).start()
+    if job.wait(WAIT):
+        _collect(job)
+    else:
+        st.session_state[RUNNING] = job
+
+
+def _failed(error: SsplanError) -> None:
+    st.session_state.pop(RESULT, None)
+    st.error("; ".join(str(p) for p in error.problems))
+
+
+def _collect(job: Background) -> None:
+    """Hold a finished plan with the inputs it was started for (not the inputs now)."""
+    try:
+        st.session_state[RESULT] = (job.key, job.outcome())
+    except SsplanError as error:
+        _failed(error)
+
+
+def _running() -> None:
+    """A search still going: watched until it ends; dropped (and stopped) once the inputs change."""
+    job = st.session_state.get(RUNNING)
+    if job is None:
+        return
+    if job.key != common.inputs_key():
+        job.stop()
+        st.session_state.pop(RUNNING, None)
+        st.warning("The settings changed while the plan was being worked out, so that search was stopped.")
+        return
+    if job.done:
+        st.session_state.pop(RUNNING, None)
+        _collect(job)
+        return
+    _watch(job)
+    st.stop()
+
+
+@st.fragment(run_every=POLL)
+def _watch(job: Background) -> None:
+    """The search as it goes: the best verified plan so far and how far it may be from the best
+    possible, redrawn as better ones are found; **Stop** keeps the best so far."""
+    if job.done:
+        st.rerun()
+    st.subheader("Planning…")
+    left, right = st.columns([5, 1])
+    if right.button(
+        "Stop",
+        key="plan.stop",
+        disabled=job.stopping or not job.progress.searching,  # the reasons pass cannot be stopped
+        help="End the search now and keep the best plan found so far.",
+    ):
+        job.stop()
+        if job.wait(2.0):
+            st.rerun()
+    best, gap = job.best()
+    seconds = f"{job.seconds():.0f} s"
+    if job.stopping:
+        left.info(f"Stopping the search ({seconds})…")
+    elif not job.progress.searching:
+        left.info(
+            f"The plan is found ({seconds}); now working out why each service left unchanged stays as it is…"
+        )
+    elif best is None:
+        left.info(f"Looking for a first plan ({seconds})…")
+    else:
+        found = "by the priority rule" if best.source == "priority rule" else "by the optimiser"
+        left.info(
+            f"Still searching ({seconds}). The best plan so far (found {found}) is {gap_words(gap)}; "
+            "it is shown below and may still improve."
+        )
+    if best is not None:
+        _interim(best, gap)
+
+
+def _interim(best: Incumbent, gap: float | None) -> None:
+    """The best plan so far through the public view, its table and Gantt drawn once per plan."""
+    shown = st.session_state.get(INTERIM)
+    if shown is None or shown[0] is not best:
+        interim = PlanResult(
+            PlanStatus.FEASIBLE, edits["objective"], plan=best.plan, programme=programme, gap=gap
+        )
+        public = public_plan(interim, False, common.current_scores())
+        frame = schedule_frame(public.to_frame(), programme)
+        shown = (best, frame, gantt_figure(public) if best.plan.assignments else None)
+        st.session_state[INTERIM] = shown
+    _, frame, figure = shown
+    common.table(frame, key="plan.interim_schedule")
+    if figure is not None:
+        st.plotly_chart(figure, key="plan.interim_gantt")
+
+
 services = {s.id: s.name for s in programme.services}
 left, right = st.columns(2)
 edits["force_in"] = left.multiselect(
@@ -221,13 +340,9 @@ edits["force_out"] = right.multiselect(
 )
 
 if st.button("Plan", type="primary", key="plan.run"):
-    try:
-        with st.spinner("Optimising the order…"):
-            hold(RESULT, run_current())
-    except SsplanError as error:
-        st.session_state.pop(RESULT, None)
-        st.error("; ".join(str(p) for p in error.problems))
-
+    with st.spinner("Optimising the order…"):
+        _start()
+_running()
 result = held(RESULT, "this plan")
 if result is None:
     st.stop()
