@@ -293,9 +293,14 @@ def _watch(job: Background) -> None:
         left.info(f"Looking for a first plan ({seconds})…")
     else:
         found = "by the priority rule" if best.source == "priority rule" else "by the optimiser"
+        how_far = (
+            f"it is {gap_words(gap)}"
+            if gap is not None
+            else "how far it is from the best possible is not yet known"
+        )
         left.info(
-            f"Still searching ({seconds}). The best plan so far (found {found}) is {gap_words(gap)}; "
-            "it is shown below and may still improve."
+            f"Still searching ({seconds}). The best plan so far (found {found}) is shown below and may "
+            f"still improve; {how_far}."
         )
     if best is not None:
         _interim(best, gap)
