@@ -203,6 +203,7 @@ if programme.budget is not None:
     )
 
 RUNNING = "plan.running"  # the plan still being worked out on a worker thread (ui/background.py)
+FIGURES = "plan.figures"  # (the held result, the exempt view, its Gantt, its resource use)
 INTERIM = "plan.interim"  # (the incumbent shown, its table and Gantt): drawn once per better plan
 WAIT = 1.5  # seconds a click waits for its plan before showing the search as it goes
 POLL = 0.75  # seconds between looks at a search still going
@@ -306,6 +307,17 @@ def _watch(job: Background) -> None:
         _interim(best, gap)
 
 
+def _figures(result: Any, plan: PlanResult, show_exempt: bool) -> tuple[Any, Any]:
+    """The plan's Gantt and resource use, built once per held result and view (a quarter to half a
+    second of Plotly each): a rerun that does not change the plan (the exempt toggle, a visit from
+    another page) draws them again without building them again."""
+    kept = st.session_state.get(FIGURES)
+    if kept is None or kept[0] is not result or kept[1] != show_exempt:
+        kept = (result, show_exempt, gantt_figure(plan), usage_figure(plan))
+        st.session_state[FIGURES] = kept
+    return kept[2], kept[3]
+
+
 def _interim(best: Incumbent, gap: float | None) -> None:
     """The best plan so far through the public view, its table and Gantt drawn once per plan."""
     shown = st.session_state.get(INTERIM)
@@ -381,8 +393,9 @@ common.table(
     help={"Service": id_help(((s.id, s.name) for s in programme.services), "Services")},
 )
 if not schedule.empty:
-    st.plotly_chart(gantt_figure(plan), key="plan.gantt")
-    st.plotly_chart(usage_figure(plan), key="plan.usage")
+    gantt, use = _figures(result, plan, show_exempt)
+    st.plotly_chart(gantt, key="plan.gantt")
+    st.plotly_chart(use, key="plan.usage")
 
 kept = [s for s in programme.services if s.id not in set(schedule["service"])]
 if kept:
