@@ -3,11 +3,15 @@ bound, and a stopped one returns the best plan so far, "stopped", with its gap â
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import threading
 import time
 
 import pytest
 
+from engine.io.load import dump_programme
 from engine.optimise.heuristic import plan_value
 from engine.optimise.instance import build_instance
 from engine.optimise.solve import solve
@@ -166,3 +170,48 @@ def test_a_stopped_result_says_what_it_knows():
     result.gap = None
     assert result.status_text.endswith("how far it is from the best possible is not known")
     assert gap_words(-1e-12) == "within 0.00% of the best possible"
+
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    from engine.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+@pytest.mark.slow
+def test_plan_progress_shows_each_better_plan_on_stderr_and_stdout_still_parses(
+    capsys, tmp_path, twenty_five
+):
+    programme, _ = twenty_five
+    path = tmp_path / "seeded-25.yaml"
+    path.write_text(dump_programme(programme))
+    code, out, err = _cli(
+        capsys, "plan", str(path), "--objective", "savings", "--progress", "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["status"] == "optimal"
+    lines = [line for line in err.splitlines() if "best plan so far" in line]
+    assert "(priority rule)" in lines[0] and any("(optimiser)" in line for line in lines[1:]), err
+    assert not any("Â£" in line or "objective" in line for line in lines), "no figure the public view hides"
+
+
+@pytest.mark.slow
+def test_the_first_ctrl_c_stops_the_search_with_the_best_plan_so_far(capsys, tmp_path, forty):
+    programme, _ = forty
+    path = tmp_path / "seeded-40.yaml"
+    path.write_text(dump_programme(programme))
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        code, out, err = _cli(
+            capsys, "plan", str(path), "--objective", "savings", "--progress", "--format", "json"
+        )
+    finally:
+        timer.cancel()
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "stopped", err
+    assert data["status_text"].startswith("stopped by you: best plan found")
+    assert "stopping: the best plan so far follows" in err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "Ctrl+C is put back"
