@@ -103,7 +103,7 @@ def interactions(app: App, repeat: int) -> dict[str, list[float]]:
         times["weight moved"].append(settled(app, press, f"{MAIN} {grid}"))
         app.go("plan", "Plan")
         plan = main.get_by_role("button", name="Plan", exact=True)
-        # the plan's own heading, not the search view a plan longer than 1.5 s shows first
+        # the plan's own heading, not the search view a plan longer than 2 s shows first
         final = f"{MAIN} >> text=/^Plan: /"
         times["plan"].append(settled(app, plan.click, final, f'{MAIN} [data-testid="stPlotlyChart"]'))
         app.go("compare", "Compare")

@@ -50,6 +50,32 @@ def _remember(key: str, result: ScenarioResult) -> None:
             _finished.popitem(last=False)
 
 
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Once per server, on a daemon thread: import the optimiser and build a throwaway Plotly
+    timeline and subplot figure, so the first **Plan** click does not pay for them (about a second
+    of imports and Plotly's lazily loaded figure classes on the development machine)."""
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def work() -> None:
+        import pandas as pd
+        import plotly.express as px
+        from plotly.subplots import make_subplots
+
+        import engine.appraisal.scenario  # noqa: F401  (the solver and PuLP come with it)
+
+        start = pd.Timestamp("2015-04-01")
+        frame = pd.DataFrame({"row": ["a"], "begin": [start], "end": [start + pd.Timedelta(days=30)]})
+        px.timeline(frame, x_start="begin", x_end="end", y="row").update_layout(height=200)
+        make_subplots(rows=2, cols=1, shared_xaxes=True).update_layout(height=200)
+
+    threading.Thread(target=work, name="ssplan-warm-up", daemon=True).start()
+
+
 class Background:
     """One what-if being planned on a worker thread: the best plan so far, then the result.
 

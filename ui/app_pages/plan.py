@@ -8,7 +8,7 @@ from typing import Any
 import common
 import pandas as pd
 import streamlit as st
-from background import Background, finished
+from background import Background, finished, warm_up
 from common import RESULT, held, hold, need_programme, whatif
 
 from engine.appraisal.public import finance_view, public_plan
@@ -33,6 +33,7 @@ from engine.programme.exempt import NOT_FOR_PUBLICATION
 from engine.programme.money import Appraisal
 
 programme = need_programme()
+warm_up()  # the first Plan click should not wait for the solver's and Plotly's imports
 edits = whatif()
 st.title("Plan")
 
@@ -205,8 +206,9 @@ if programme.budget is not None:
 RUNNING = "plan.running"  # the plan still being worked out on a worker thread (ui/background.py)
 FIGURES = "plan.figures"  # (the held result, the exempt view, its Gantt, its resource use)
 INTERIM = "plan.interim"  # (the incumbent shown, its table and Gantt): drawn once per better plan
-WAIT = 1.5  # seconds a click waits for its plan before showing the search as it goes
-POLL = 0.75  # seconds between looks at a search still going
+WAIT = 2.0  # seconds a click waits for its plan before showing the search as it goes (issue 19: 2 s)
+POLL = 0.5  # seconds between looks at a search still going
+LINGER = 0.25  # seconds each look waits for the end, so a finished plan is shown without a wait
 
 
 def _start() -> None:
@@ -269,7 +271,7 @@ def _running() -> None:
 def _watch(job: Background) -> None:
     """The search as it goes: the best verified plan so far and how far it may be from the best
     possible, redrawn as better ones are found; **Stop** keeps the best so far."""
-    if job.done:
+    if job.wait(LINGER):
         st.rerun()
     st.subheader("Planning…")
     left, right = st.columns([5, 1])
