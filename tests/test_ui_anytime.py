@@ -17,8 +17,8 @@ APP = str(ROOT / "ui" / "app.py")
 
 
 def _long_programme_text() -> str:
-    """40 services under the savings objective: the priority-rule plan in a tenth of a second, the
-    optimum proved only after three seconds and more (bench/whatif.py's programme)."""
+    """40 services under the savings objective (bench/whatif.py's programme): the priority-rule
+    plan in a tenth of a second, the optimum in one to several seconds as the machine allows."""
     programme = random_programme(
         2015,
         services=40,
@@ -39,7 +39,20 @@ def long_plan_page(monkeypatch, tmp_path) -> AppTest:  # type: ignore[no-untyped
     monkeypatch.delenv("SSPLAN_LOGIN", raising=False)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    import common  # ui/ is on the path once the app has run
+    monkeypatch.syspath_prepend(str(ROOT / "ui"))  # the app's own modules, as its pages import them
+    import background
+    import common
+
+    seen = background.Background._seen
+
+    def held_at_the_first_plan(job, incumbent):  # type: ignore[no-untyped-def]
+        """The real search, held once it has passed on the priority-rule plan until the user stops
+        it (or a minute passes), so what the page shows does not depend on the machine's speed."""
+        seen(job, incumbent)
+        if incumbent.source == "priority rule":
+            job.progress.stop.wait(60)
+
+    monkeypatch.setattr(background.Background, "_seen", held_at_the_first_plan)
 
     text = _long_programme_text()
     at.session_state[common.PROGRAMME] = {
@@ -85,7 +98,9 @@ def test_a_long_plan_shows_the_best_so_far_and_stop_keeps_it(long_plan_page):
     assert not at.exception, [e.message for e in at.exception]
     assert job.stopping and job.done
     words = _words(at)
-    assert "Plan: stopped by you: best plan found, within" in words, words
+    # stopped before the solver had a bound: the gap is said to be unknown (the engine's tests
+    # stop it later and check the gap)
+    assert "Plan: stopped by you: best plan found, how far it is from the best possible is not known" in words
     assert "Plan: optimal" not in words
     _, result = at.session_state["plan.result"]
     assert result.plan.status == PlanStatus.STOPPED
