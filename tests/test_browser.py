@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -43,3 +45,47 @@ def _one_click_after_a_capacity_edit(app) -> None:  # type: ignore[no-untyped-de
     assert page.locator(PLOT).count() == 0
     assert page.get_by_text("no change, so no payback").count() == 1
     app.shot("plan-after-capacity-edit")
+
+
+def test_a_long_plan_shows_the_best_so_far_and_stop_keeps_it(app, tmp_path):
+    """A seeded 150-service programme under the savings objective (the priority-rule plan at once,
+    the optimiser's first better plan after a few seconds, 10 % from the best possible, and the
+    proof much later): after the click the page shows the search as it goes — the best plan so
+    far, its gap, a Stop button — and Stop ends it with that plan, said to be stopped, never
+    "optimal"."""
+    from engine.io.load import dump_programme
+    from engine.programme.synth import random_programme
+
+    programme = random_programme(
+        2015,
+        services=150,
+        options_per_service=3,
+        min_options=3,
+        periods=36,
+        pools=3,
+        dependency_density=0.15,
+        quarterly=False,
+        capacity=(90, 300),
+    )
+    path = tmp_path / "seeded-150.yaml"
+    path.write_text(dump_programme(programme))
+    app.upload(path)
+    app.go("plan", "Plan")
+    page = app.page
+    main = page.locator('[data-testid="stMain"]')
+    main.locator('[data-testid="stSelectbox"]').first.click()
+    app.rerun_by(page.get_by_role("option", name=re.compile("net savings")).first.click)
+    app.click("Plan")
+    page.get_by_text("Still searching").first.wait_for(timeout=30_000)
+    assert page.get_by_text("Planning…").count() == 1
+    assert page.get_by_text("The best plan so far").count() == 1
+    assert main.get_by_role("button", name="Stop", exact=True).count() == 1
+    page.locator(PLOT).first.wait_for(timeout=30_000)  # the best plan so far, as a Gantt
+    app.shot("plan-searching")
+    main.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_text("Plan: stopped by you: best plan found, within").first.wait_for(timeout=30_000)
+    app.settle()
+    assert page.get_by_text("Planning…").count() == 0
+    assert page.get_by_text("Plan: optimal").count() == 0
+    assert page.locator(PLOT).count() == 2  # the stopped plan's Gantt and resource use
+    app.shot("plan-stopped")

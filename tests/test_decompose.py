@@ -180,3 +180,24 @@ def test_solve_parts_on_one_part_is_the_plain_model():
     plain, _ = run(build_model(instance), instance.settings)
     assert outcome.status == plain.status == PlanStatus.OPTIMAL and plan is not None
     assert outcome.objective == pytest.approx(plain.objective)
+
+
+def test_a_watched_search_is_one_model_so_every_plan_shown_is_whole():
+    """Someone watching a search sees whole plans: with a watcher the programme is not split, and
+    each better plan passed on holds every service the joined plan does."""
+    from engine.optimise import anytime
+    from engine.plan.progress import Progress
+
+    programme = _programme([0, 0, 1, 2], [0, 0, 0, 0], [])
+    instance = build_instance(programme, PlanSettings(gap=0.0), score(programme, RULES))
+    assert len(parts(instance, small=1)) >= 2
+    seen: list[Any] = []
+    with mock.patch("engine.optimise.decompose.SMALL_PART", 1):
+        split, _ = solve_parts(instance)
+        with (
+            anytime.watching(Progress(on_progress=seen.append)),
+            mock.patch("engine.optimise.decompose.build_model", wraps=build_model) as built,
+        ):
+            watched, plan = solve_parts(instance)
+    assert built.call_count == 1
+    assert watched.objective == pytest.approx(split.objective) and plan is not None

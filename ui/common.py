@@ -303,8 +303,13 @@ def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenar
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def run_whatif(yaml_text: str, name: str, scenario_json: str) -> ScenarioResult:
+    from planning import finished  # the Plan page plans on a worker thread (ui/planning.py)
+
     from engine.appraisal.scenario import run_scenario
 
+    done = finished(yaml_text, name, scenario_json)
+    if done is not None:
+        return done
     return run_scenario(loaded_whatif(yaml_text, name, scenario_json), reasons=True)
 
 

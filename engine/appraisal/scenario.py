@@ -26,6 +26,7 @@ from engine.io.shipped import shipped_rules
 from engine.io.validation import Loc
 from engine.io.yamlsource import YamlDoc
 from engine.optimise.solve import solve
+from engine.plan.progress import Progress
 from engine.plan.result import PlanResult
 from engine.plan.settings import PlanSettings
 from engine.programme.model import Amount, Fraction, Id, Money, Programme, Record, Text, Weight
@@ -351,11 +352,14 @@ class ScenarioResult:
     finance: PlanFinance | None
 
 
-def run_scenario(loaded: LoadedScenario, reasons: bool = False) -> ScenarioResult:
-    """Score, plan and appraise; ``reasons`` also says why each unchanged service stays as it is."""
+def run_scenario(
+    loaded: LoadedScenario, reasons: bool = False, progress: Progress | None = None
+) -> ScenarioResult:
+    """Score, plan and appraise; ``reasons`` also says why each unchanged service stays as it is;
+    ``progress`` watches the plan's search and can stop it (:mod:`engine.plan.progress`)."""
     scenario = loaded.scenario
     table = score(loaded.programme, loaded.rules, method=scenario.method, weights=scenario.weights or None)
-    result = solve(loaded.programme, loaded.settings, table, reasons=reasons)
+    result = solve(loaded.programme, loaded.settings, table, reasons=reasons, progress=progress)
     finance = (
         plan_finance(result.plan, loaded.programme, scenario.appraisal) if result.plan is not None else None
     )

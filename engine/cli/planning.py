@@ -73,9 +73,18 @@ def plan(
     out: Annotated[Path | None, typer.Option("--out", help="file for csv/json/xlsx output")] = None,
     gantt: Annotated[Path | None, typer.Option("--gantt", help="write a Gantt chart (.html or .png)")] = None,
     include_exempt: IncludeExempt = False,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress",
+            help="show each better plan on standard error while the solver runs; Ctrl+C then stops "
+            "the search with the best plan so far",
+        ),
+    ] = False,
 ) -> None:
     """Choose each service's option and start period under the programme's limits."""
     from engine.appraisal.public import public_plan
+    from engine.cli.watch import on_stderr, stop_on_interrupt
     from engine.optimise.deadline import for_command
     from engine.optimise.solve import solve
 
@@ -96,7 +105,10 @@ def plan(
             max_concurrent=max_concurrent,
             consensus=consensus,
         )
-        result = public_plan(solve(loaded, settings, table, reasons=True), include_exempt, table)
+        watch = on_stderr() if progress else None
+        with stop_on_interrupt(watch):
+            solved = solve(loaded, settings, table, reasons=True, progress=watch)
+        result = public_plan(solved, include_exempt, table)
     _write_plan(result, output, out, gantt)
     if result.status.value == "infeasible":
         raise typer.Exit(2)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from engine.optimise import anytime
 from engine.optimise.instance import Instance, Job
 from engine.optimise.run import Outcome, build_model, gap_between, run
 from engine.plan.result import Plan, PlanStatus
@@ -123,7 +124,9 @@ def solve_parts(instance: Instance) -> tuple[Outcome, Plan | None]:
     says why the sum of the parts' optima is the whole programme's).  A single part is the plain
     model.  Each part's solver gets what is left of the command's deadline."""
     pieces = parts(instance)
-    if len(pieces) == 1:
+    if len(pieces) == 1 or anytime.current() is not None:
+        # a watched search is one model: each better plan shown must be a whole plan, and a stop
+        # must end one search, not leave the parts after it unsolved
         return run(build_model(instance), instance.settings)
     answers = [run(build_model(piece), piece.settings) for piece in pieces]
     return join(instance, answers)

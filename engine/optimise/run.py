@@ -10,10 +10,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pulp
 
-from engine.optimise import constraints
+from engine.optimise import anytime, constraints
 from engine.optimise.deadline import handover_seconds, solver_seconds
 from engine.optimise.highs import HandOver
 from engine.optimise.instance import Instance
@@ -35,14 +36,19 @@ class Outcome:
 
 
 def make_solver(
-    settings: PlanSettings, log: Path | None = None, relaxed: bool = False, reserve: float = 0.0
+    settings: PlanSettings,
+    log: Path | None = None,
+    relaxed: bool = False,
+    reserve: float = 0.0,
+    hooks: dict[str, Any] | None = None,
 ) -> pulp.LpSolver:
     """Every solver is created here. HiGHS (highspy) by default, handed the matrix in one call
     (:mod:`engine.optimise.highs`); CBC through COIN_CMD and cbcbox.
 
     ``relaxed`` solves the LP relaxation (integrality dropped), for lower bounds.  The time limit
     is the settings' but never past the command's deadline (:mod:`engine.optimise.deadline`), less
-    ``reserve`` seconds for handing the model over and reading the answer back.
+    ``reserve`` seconds for handing the model over and reading the answer back.  ``hooks`` are
+    HiGHS callback options (a watched solve: :mod:`engine.optimise.anytime`).
     """
     seconds = solver_seconds(settings.time_limit, reserve)
     if settings.solver == "cbc":
@@ -58,7 +64,14 @@ def make_solver(
             threads=1,
             logPath=str(log) if log else None,
         )
-    return HandOver(mip=not relaxed, msg=verbose(), timeLimit=seconds, gapRel=settings.gap, threads=1)
+    return HandOver(
+        mip=not relaxed,
+        msg=verbose(),
+        timeLimit=seconds,
+        gapRel=settings.gap,
+        threads=1,
+        **(hooks or {}),
+    )
 
 
 def build_model(instance: Instance) -> Model:
@@ -155,7 +168,11 @@ def extract(model: Model) -> Plan:
 def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
-        solver = make_solver(settings, log, reserve=handover_seconds(model.problem, model.built_seconds))
+        watch = anytime.watcher(model, settings)  # None unless someone watches this solve
+        reserve = handover_seconds(model.problem, model.built_seconds)
+        solver = make_solver(settings, log, reserve=reserve, hooks=watch.options() if watch else None)
         model.problem.solve(solver)
+        if watch is not None:
+            watch.done()
         outcome = translate(model, solver, log)
     return outcome, extract(model) if outcome.status.has_plan else None

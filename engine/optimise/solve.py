@@ -11,6 +11,7 @@ import time
 from typing import Literal
 
 from engine.base.errors import InfeasibleError
+from engine.optimise import anytime
 from engine.optimise.deadline import OutOfTime, within
 from engine.optimise.deadline import deadline as current_deadline
 from engine.optimise.decompose import solve_parts
@@ -21,6 +22,7 @@ from engine.optimise.quiet import solver_output_to_stderr
 from engine.optimise.rcpsp import pure_rcpsp, solve_by_bounds
 from engine.optimise.reasons import TIME_STOPPED, left_out
 from engine.optimise.run import Outcome, build_model, gap_between, run
+from engine.plan.progress import Progress
 from engine.plan.result import Plan, PlanResult, PlanStatus
 from engine.plan.settings import PlanSettings
 from engine.plan.verify import verify
@@ -39,6 +41,7 @@ def solve(
     scores: ScoreTable | None = None,
     *,
     reasons: bool = False,
+    progress: Progress | None = None,
 ) -> PlanResult:
     """Choose options and start periods; every returned plan has passed ``verify``.
 
@@ -46,10 +49,14 @@ def solve(
     (``PlanResult.left_out``; see :mod:`engine.optimise.reasons`), within the same time limit.
     ``settings.time_limit`` bounds the whole call — model building, solvers, infeasibility advice
     and reasons (:mod:`engine.optimise.deadline`); what the limit cuts short, the result says.
-    Whatever the solvers print goes to standard error (see :mod:`engine.optimise.quiet`)."""
+    Whatever the solvers print goes to standard error (see :mod:`engine.optimise.quiet`).
+
+    ``progress`` watches the search: each better verified plan is passed to its ``on_progress`` and
+    setting its ``stop`` ends the search with the best plan so far, "stopped"
+    (:mod:`engine.plan.progress`); the reasons pass is then skipped."""
     settings = settings or PlanSettings()
-    with solver_output_to_stderr(), within(settings.time_limit):
-        return _solve(programme, settings, scores, reasons)
+    with solver_output_to_stderr(), within(settings.time_limit), anytime.watching(progress):
+        return anytime.settle(_solve(programme, settings, scores, reasons), progress)
 
 
 def _solve(
@@ -67,6 +74,7 @@ def _solve(
         result.solve_seconds = time.perf_counter() - started
         return result
     heuristic = greedy_plan(instance)
+    anytime.offer_heuristic(instance, heuristic)
     result.advice = list(instance.notes)
     if not instance.jobs:  # nothing can or need change: the empty plan is the only plan
         result.status, result.plan = PlanStatus.OPTIMAL, heuristic
@@ -89,7 +97,8 @@ def _solve(
     result.proof = _proof(result, instance)
     if result.plan is not None:
         result.negative_npv = negative_npv(result.plan, programme, settings.appraisal)
-    if reasons and result.plan is not None:
+    anytime.search_over()
+    if reasons and result.plan is not None and not anytime.stop_requested():
         result.left_out = left_out(
             programme,
             settings,

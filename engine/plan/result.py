@@ -54,10 +54,18 @@ class PlanStatus(Enum):
     INFEASIBLE = "infeasible"
     NO_SOLUTION = "no solution"  # stopped (time limit) before any plan was found
     ERROR = "error"
+    STOPPED = "stopped"  # the user stopped the search: the best verified plan found so far
 
     @property
     def has_plan(self) -> bool:
-        return self in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
+        return self in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE, PlanStatus.STOPPED)
+
+
+def gap_words(gap: float | None) -> str:
+    """A gap as a director reads it: "within 1.25% of the best possible"."""
+    if gap is None:
+        return "how far it is from the best possible is not known"
+    return f"within {max(gap, 0.0):.2%} of the best possible"
 
 
 @dataclass
@@ -87,6 +95,8 @@ class PlanResult:
         if self.status == PlanStatus.FEASIBLE:
             gap = f" (gap {self.gap:.1%})" if self.gap is not None else ""
             return f"best found, not proven optimal{gap}"
+        if self.status == PlanStatus.STOPPED:
+            return f"stopped by you: best plan found, {gap_words(self.gap)}"
         return self.status.value
 
     def to_frame(self) -> pd.DataFrame:

@@ -8,10 +8,13 @@ from typing import Any
 import common
 import pandas as pd
 import streamlit as st
-from common import RESULT, held, hold, need_programme, run_current, whatif
+from common import RESULT, held, hold, need_programme, whatif
+from planning import Background, finished, warm_up
 
 from engine.appraisal.public import finance_view, public_plan
 from engine.base.errors import SsplanError
+from engine.plan.progress import Incumbent
+from engine.plan.result import PlanResult, PlanStatus, gap_words
 from engine.plan.windows import budget_windows, capacity_windows, named_overrides
 from engine.present.charts import gantt_figure, usage_figure
 from engine.present.frames import money_frame, schedule_frame
@@ -30,6 +33,7 @@ from engine.programme.exempt import NOT_FOR_PUBLICATION
 from engine.programme.money import Appraisal
 
 programme = need_programme()
+warm_up()  # the first Plan click should not wait for the solver's and Plotly's imports
 edits = whatif()
 st.title("Plan")
 
@@ -199,6 +203,140 @@ if programme.budget is not None:
         },
     )
 
+RUNNING = "plan.running"  # the plan still being worked out on a worker thread (ui/background.py)
+FIGURES = "plan.figures"  # (the held result, the exempt view, its Gantt, its resource use)
+INTERIM = "plan.interim"  # (the incumbent shown, its table and Gantt): drawn once per better plan
+WAIT = 2.0  # seconds a click waits for its plan before showing the search as it goes (issue 19: 2 s)
+POLL = 0.5  # seconds between looks at a search still going
+LINGER = 0.25  # seconds each look waits for the end, so a finished plan is shown without a wait
+
+
+def _start() -> None:
+    """Plan the what-if on a worker thread, so a long search can be watched and stopped.  A plan
+    that comes within ``WAIT`` seconds is shown at once, as before; a longer one shows the best
+    plan so far, with its gap, and a **Stop** button (:func:`_watch`)."""
+    previous = st.session_state.pop(RUNNING, None)
+    if previous is not None:
+        previous.stop()  # a new click replaces a search still going
+    name, text = common.current() or ("", "")
+    scenario_json = common.scenario_of(edits).model_dump_json()
+    done = finished(text, name, scenario_json)
+    if done is not None:
+        hold(RESULT, done)
+        return
+    try:
+        loaded = common.loaded_whatif(text, name, scenario_json)
+    except SsplanError as error:
+        _failed(error)
+        return
+    job = Background(common.inputs_key(), loaded, (text, name, scenario_json)).start()
+    if job.wait(WAIT):
+        _collect(job)
+    else:
+        st.session_state[RUNNING] = job
+
+
+def _failed(error: SsplanError) -> None:
+    st.session_state.pop(RESULT, None)
+    st.error("; ".join(str(p) for p in error.problems))
+
+
+def _collect(job: Background) -> None:
+    """Hold a finished plan with the inputs it was started for (not the inputs now)."""
+    try:
+        st.session_state[RESULT] = (job.key, job.outcome())
+    except SsplanError as error:
+        _failed(error)
+
+
+def _running() -> None:
+    """A search still going: watched until it ends; dropped (and stopped) once the inputs change."""
+    job = st.session_state.get(RUNNING)
+    if job is None:
+        return
+    if job.key != common.inputs_key():
+        job.stop()
+        st.session_state.pop(RUNNING, None)
+        st.warning("The settings changed while the plan was being worked out, so that search was stopped.")
+        return
+    if job.done:
+        st.session_state.pop(RUNNING, None)
+        _collect(job)
+        return
+    _watch(job)
+    st.stop()
+
+
+@st.fragment(run_every=POLL)
+def _watch(job: Background) -> None:
+    """The search as it goes: the best verified plan so far and how far it may be from the best
+    possible, redrawn as better ones are found; **Stop** keeps the best so far."""
+    if job.wait(LINGER):
+        st.rerun()
+    st.subheader("Planning…")
+    left, right = st.columns([5, 1])
+    if right.button(
+        "Stop",
+        key="plan.stop",
+        disabled=job.stopping or not job.progress.searching,  # the reasons pass cannot be stopped
+        help="End the search now and keep the best plan found so far.",
+    ):
+        job.stop()
+        if job.wait(2.0):
+            st.rerun()
+    best, gap = job.best()
+    seconds = f"{job.seconds():.0f} s"
+    if job.stopping:
+        left.info(f"Stopping the search ({seconds})…")
+    elif not job.progress.searching:
+        left.info(
+            f"The plan is found ({seconds}); now working out why each service left unchanged stays as it is…"
+        )
+    elif best is None:
+        left.info(f"Looking for a first plan ({seconds})…")
+    else:
+        found = "by the priority rule" if best.source == "priority rule" else "by the optimiser"
+        how_far = (
+            f"it is {gap_words(gap)}"
+            if gap is not None
+            else "how far it is from the best possible is not yet known"
+        )
+        left.info(
+            f"Still searching ({seconds}). The best plan so far (found {found}) is shown below and may "
+            f"still improve; {how_far}."
+        )
+    if best is not None:
+        _interim(best, gap)
+
+
+def _figures(result: Any, plan: PlanResult, show_exempt: bool) -> tuple[Any, Any]:
+    """The plan's Gantt and resource use, built once per held result and view (a quarter to half a
+    second of Plotly each): a rerun that does not change the plan (the exempt toggle, a visit from
+    another page) draws them again without building them again."""
+    kept = st.session_state.get(FIGURES)
+    if kept is None or kept[0] is not result or kept[1] != show_exempt:
+        kept = (result, show_exempt, gantt_figure(plan), usage_figure(plan))
+        st.session_state[FIGURES] = kept
+    return kept[2], kept[3]
+
+
+def _interim(best: Incumbent, gap: float | None) -> None:
+    """The best plan so far through the public view, its table and Gantt drawn once per plan."""
+    shown = st.session_state.get(INTERIM)
+    if shown is None or shown[0] is not best:
+        interim = PlanResult(
+            PlanStatus.FEASIBLE, edits["objective"], plan=best.plan, programme=programme, gap=gap
+        )
+        public = public_plan(interim, False, common.current_scores())
+        frame = schedule_frame(public.to_frame(), programme)
+        shown = (best, frame, gantt_figure(public) if best.plan.assignments else None)
+        st.session_state[INTERIM] = shown
+    _, frame, figure = shown
+    common.table(frame, key="plan.interim_schedule")
+    if figure is not None:
+        st.plotly_chart(figure, key="plan.interim_gantt")
+
+
 services = {s.id: s.name for s in programme.services}
 left, right = st.columns(2)
 edits["force_in"] = left.multiselect(
@@ -221,13 +359,9 @@ edits["force_out"] = right.multiselect(
 )
 
 if st.button("Plan", type="primary", key="plan.run"):
-    try:
-        with st.spinner("Optimising the order…"):
-            hold(RESULT, run_current())
-    except SsplanError as error:
-        st.session_state.pop(RESULT, None)
-        st.error("; ".join(str(p) for p in error.problems))
-
+    with st.spinner("Optimising the order…"):
+        _start()
+_running()
 result = held(RESULT, "this plan")
 if result is None:
     st.stop()
@@ -261,8 +395,9 @@ common.table(
     help={"Service": id_help(((s.id, s.name) for s in programme.services), "Services")},
 )
 if not schedule.empty:
-    st.plotly_chart(gantt_figure(plan), key="plan.gantt")
-    st.plotly_chart(usage_figure(plan), key="plan.usage")
+    gantt, use = _figures(result, plan, show_exempt)
+    st.plotly_chart(gantt, key="plan.gantt")
+    st.plotly_chart(use, key="plan.usage")
 
 kept = [s for s in programme.services if s.id not in set(schedule["service"])]
 if kept:
