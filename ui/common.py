@@ -12,7 +12,6 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from engine.base.errors import SsplanError
@@ -20,14 +19,17 @@ from engine.io.load import dump_programme, parse_programme
 from engine.io.shipped import shipped_dir, shipped_programmes
 from engine.plan.disclosure import Disclosure
 from engine.programme.model import Programme
-from engine.rules.ruleset import RuleSet, load_ruleset
-from engine.scoring.scores import ScoreTable, score
-from engine.scoring.switching import switching_values
-from engine.scoring.weightsets import WeightSet, find_weight_set
 
-if TYPE_CHECKING:  # the scenario wing brings the optimiser and PuLP: imported when first used, so
-    # the first page of a cold server is not kept waiting for them (issue 18: cold start <= 5 s)
+if TYPE_CHECKING:  # imported when first used, so the Home page of a cold server waits for none of
+    # them (issue 18: cold start <= 5 s): pandas and the rule engine (rules, scoring, weight sets,
+    # about 1 s under load), and the scenario wing, which brings the optimiser and PuLP.
+    # tests/test_ui_start.py holds Home to that; ui/warm.py imports them once Home is drawn.
+    import pandas as pd
+
     from engine.appraisal.scenario import LoadedScenario, Scenario, ScenarioResult
+    from engine.rules.ruleset import RuleSet
+    from engine.scoring.scores import ScoreTable
+    from engine.scoring.weightsets import WeightSet
 
 PROGRAMME = "programme.current"  # {"name": str, "yaml": str, "hash": str, "upload": str | None}
 WHATIF = "whatif.current"  # the edits: see default_whatif
@@ -55,6 +57,8 @@ def use_weight_set(weight_set: WeightSet) -> None:
 
 def weight_set_in_use(programme_id: str) -> WeightSet | None:
     """The weight set the what-if scores with, while its weights are still the set's."""
+    from engine.scoring.weightsets import find_weight_set
+
     edits = whatif()
     name = edits.get("weight_set")
     if not name:
@@ -204,6 +208,8 @@ def scenario_of(edits: dict[str, Any]) -> Scenario:
 
 @st.cache_resource(show_spinner=False)
 def rules_of(name: str) -> RuleSet:
+    from engine.rules.ruleset import load_ruleset
+
     return load_ruleset(shipped_dir("rules") / f"{name}.yaml")
 
 
@@ -273,6 +279,8 @@ def saved_whatifs() -> dict[str, str]:
 def scores_of(
     yaml_text: str, name: str, rules: str, method: str | None, weights: tuple[tuple[str, float], ...]
 ) -> ScoreTable:
+    from engine.scoring.scores import score
+
     return score(programme_of(yaml_text, name), rules_of(rules), method=method, weights=dict(weights) or None)
 
 
@@ -284,6 +292,7 @@ def current_scores() -> ScoreTable:
 
 def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenario:
     from engine.appraisal.scenario import Scenario, prepare_scenario
+    from engine.scoring.weightsets import find_weight_set
 
     scenario = Scenario.model_validate_json(scenario_json)
     base = programme_of(yaml_text, name)
@@ -321,6 +330,8 @@ def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
     """Switching values of a scenario's exceptions, cached on its inputs' hash (they re-score many
     times); those of a service with a confidential price are marked so the page leaves them out
     (the public view's rule, engine.plan.disclosure)."""
+    from engine.scoring.switching import switching_values
+
     disclosure = Disclosure.of(_loaded.programme)
     values = switching_values(
         _loaded.programme,
@@ -374,6 +385,8 @@ def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str
 
 def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | None = None, **kw: Any) -> None:
     """A table for people (see :func:`formats`); percentages are given as shares and shown ×100."""
+    import pandas as pd
+
     from engine.present.frames import PERCENTS
 
     shown = frame.copy()
