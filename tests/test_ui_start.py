@@ -4,12 +4,15 @@ server options that cost time on every run are off."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
 import time
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -169,3 +172,49 @@ def test_the_pages_are_warmed_in_the_order_of_the_menu():
     every = {p.stem for p in (ROOT / "ui" / "app_pages").glob("*.py")} - {"home"}
     assert [p.stem for p in pages][:3] == ["programme", "priorities", "weights"]
     assert {p.stem for p in pages} == every and pages[-1].stem == "decisions"
+
+
+def test_home_needs_only_the_model_before_the_first_page():
+    """What ui/serve.py imports while the first browser loads: Home's needs, not the heavy rest."""
+    modules = warm.home_modules()
+    assert {"engine.io.load", "engine.programme.model", "engine.present.welcome"} <= set(modules)
+    later = ("engine.scoring", "engine.rules", "engine.appraisal", "engine.optimise")
+    heavy = {m for m in modules if m.split(".")[0] in HEAVY or m.startswith(later)}
+    assert not heavy
+
+
+def test_the_launcher_imports_homes_needs_once_the_server_is_up(monkeypatch):
+    calls: list[list[str]] = []
+    monkeypatch.setattr(warm, "server_up", lambda: True)
+    monkeypatch.setattr(warm, "warm_up", lambda modules: calls.append(list(modules)) or [])
+    warm.before_first_page().join(5)
+    assert calls == [warm.home_modules()]
+    monkeypatch.setattr(warm, "server_up", lambda: False)  # a server that never came up: nothing
+    warm.before_first_page().join(5)
+    assert len(calls) == 1
+
+
+@pytest.mark.e2e
+def test_ssplan_ui_serves_home_with_the_sample_in_a_real_browser(tmp_path: Path):
+    """The command councils use (``ssplan ui`` runs ui/serve.py) starts the app and shows Home."""
+    from tests.browser.support import IDLE, MAIN, chromium, free_port, wait_healthy
+
+    port = free_port()
+    env = {**os.environ, "SSPLAN_LOGIN": "off", "SSPLAN_DB": f"sqlite:///{tmp_path / 'store.db'}"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    command = [sys.executable, "-m", "engine.cli", "ui", "--headless", "--port", str(port)]
+    log = tmp_path / "server.log"
+    with chromium() as browser, log.open("w") as out:
+        server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}", server, log)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}")
+            page.wait_for_selector(f"{MAIN} h1", timeout=90_000)
+            page.wait_for_selector(IDLE, timeout=90_000)
+            text = page.locator(MAIN).inner_text()
+            assert "ssplan: shared services planning" in text and "sample programme is loaded" in text
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    assert "Traceback" not in log.read_text()

@@ -72,13 +72,15 @@ _started = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def imported_by(files: Iterable[Path]) -> list[str]:
-    """The absolute imports of ``files`` (module level or inside functions), in order, each once:
-    ``import a.b`` gives ``a.b``; ``from a.b import c`` gives ``a.b`` and ``a.b.c`` (which may be a
-    function rather than a module: :func:`warm_up` tells them apart)."""
+def imported_by(files: Iterable[Path], nested: bool = True) -> list[str]:
+    """The absolute imports of ``files`` (module level first, then those inside functions and
+    ``if`` blocks unless not ``nested``), in order, each once: ``import a.b`` gives ``a.b``;
+    ``from a.b import c`` gives ``a.b`` and ``a.b.c`` (which may be a function rather than a
+    module: :func:`warm_up` tells them apart)."""
     found: dict[str, None] = {}
     for path in files:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree) if nested else tree.body:
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -121,6 +123,38 @@ def warm_up(modules: Sequence[str], gate: Gate = GATE, pause: float = 0.0, freez
     if freeze:
         gc.freeze()
     return done
+
+
+def server_up(seconds: float = 60.0) -> bool:
+    """Wait until this process's Streamlit server is up (its runtime past its initial state), so
+    that imports here do not run beside the server's own start-up imports."""
+    from streamlit.runtime import Runtime, RuntimeState
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def home_modules() -> list[str]:
+    """What Home needs before it can draw: the module-level imports of ``common`` and the page."""
+    return imported_by([UI / "common.py", UI / "app_pages" / "home.py"], nested=False)
+
+
+def before_first_page() -> threading.Thread:
+    """For a launcher that runs the server in this process (``ui/serve.py``): import what Home
+    needs while the first browser is still loading Streamlit's scripts (1-2 s after the server is
+    up, when the server has nothing else to do), so the first page run finds them imported."""
+
+    def run() -> None:
+        if server_up():
+            warm_up(home_modules())
+
+    thread = threading.Thread(target=run, name="ssplan-warm-home", daemon=True)
+    thread.start()
+    return thread
 
 
 def start(pages: Sequence[Path]) -> threading.Thread | None:

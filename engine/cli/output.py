@@ -61,8 +61,9 @@ def ui(
 
     from engine.io.shipped import shipped_dir
 
-    script = shipped_dir("ui") / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    # `streamlit run ui/app.py`, with the first page's imports made while the browser loads
+    # (ui/serve.py; issue 18: a cold start shows the first page in <= 5 s)
+    command = [sys.executable, str(shipped_dir("ui") / "serve.py"), "--server.port", str(port)]
     command += ["--client.toolbarMode", "minimal"]  # no Deploy button, whatever folder it starts in
     if headless:
         command += ["--server.headless", "true"]
