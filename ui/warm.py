@@ -164,7 +164,8 @@ def start(pages: Sequence[Path]) -> threading.Thread | None:
     with _started:
         if _thread is not None:
             return None
-        modules = imported_by([UI / "common.py", *pages])
+        # each page's imports in the menu's order, then what common imports where first used
+        modules = imported_by([UI / "common.py"], nested=False) + imported_by([*pages, UI / "common.py"])
         _thread = threading.Thread(
             target=warm_up, args=(modules, GATE, PAUSE, True), name="ssplan-warm-up", daemon=True
         )
