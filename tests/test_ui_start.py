@@ -183,15 +183,33 @@ def test_home_needs_only_the_model_before_the_first_page():
     assert not heavy
 
 
-def test_the_launcher_imports_homes_needs_once_the_server_is_up(monkeypatch):
+def test_the_launcher_imports_homes_needs_and_reads_the_sample_once_the_server_is_up(monkeypatch):
+    import common
+
     calls: list[list[str]] = []
     monkeypatch.setattr(warm, "server_up", lambda: True)
     monkeypatch.setattr(warm, "warm_up", lambda modules: calls.append(list(modules)) or [])
-    warm.before_first_page().join(5)
-    assert calls == [warm.home_modules()]
+    common._shipped_yaml.cache_clear()
+    warm.before_first_page().join(30)
+    assert calls == [warm.home_modules()] and common._shipped_yaml.cache_info().currsize == 1
     monkeypatch.setattr(warm, "server_up", lambda: False)  # a server that never came up: nothing
     warm.before_first_page().join(5)
     assert len(calls) == 1
+
+
+def test_the_sample_is_read_once_per_version_of_its_file(tmp_path: Path, monkeypatch):
+    import common
+
+    from engine.io.load import parse_programme
+
+    name, text = common.sample()
+    assert name == "gloucester-2015" and parse_programme(text).name.startswith("Gloucester")
+    assert common.sample()[1] is text  # the same, not read again
+    copy = tmp_path / "gloucester-2015.yaml"
+    original = (ROOT / "scenarios" / "gloucester-2015.yaml").read_text()
+    copy.write_text(original.replace("\nname: Gloucester City", "\nname: Glos City"))
+    monkeypatch.setattr(common, "shipped", lambda: {"gloucester-2015": copy})
+    assert "Glos City" in common.sample()[1]  # another file (or a new version of it): read afresh
 
 
 @pytest.mark.e2e

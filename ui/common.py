@@ -8,6 +8,7 @@ widget keys: Streamlit drops a widget's value when the user moves to a page that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,19 +112,36 @@ def set_programme(name: str, programme: Programme, upload: str | None = None) ->
     fresh what-if on it.  ``upload`` is the uploaded file's content hash: the upload's identity,
     so the same name with other content replaces the programme.  Results of the last programme
     need no clearing: they carry the hash of their inputs, which no longer matches (see hold)."""
-    text = dump_programme(programme)
+    hold_yaml(name, dump_programme(programme), upload)
+
+
+def hold_yaml(name: str, text: str, upload: str | None = None) -> None:
+    """Hold a validated programme's YAML (see set_programme) and start a fresh what-if on it."""
     st.session_state[PROGRAMME] = {"name": name, "yaml": text, "hash": digest(text), "upload": upload}
     st.session_state[WHATIF] = default_whatif()
 
 
-def load_sample() -> None:
-    """Hold the sample programme (Gloucester, the first shipped) when none is held yet, so a first
-    visit has something to look at on every page."""
-    if st.session_state.get(PROGRAMME) is None:
-        from engine.io.load import load_programme
+@functools.lru_cache(maxsize=4)
+def _shipped_yaml(path: str, stamp: float) -> str:
+    from engine.io.load import load_programme
 
-        name, path = next(iter(shipped().items()))
-        set_programme(name, load_programme(path))
+    return dump_programme(load_programme(path))
+
+
+def sample() -> tuple[str, str]:
+    """The sample programme (Gloucester, the first shipped) as the app holds it, name and YAML:
+    read and validated once per server process and version of the file (``stamp``, its modification
+    time), as every director's first visit needs it; ui/serve.py reads it before the first browser
+    has connected."""
+    name, path = next(iter(shipped().items()))
+    return name, _shipped_yaml(str(path), path.stat().st_mtime)
+
+
+def load_sample() -> None:
+    """Hold the sample programme when none is held yet, so a first visit has something to look at
+    on every page."""
+    if st.session_state.get(PROGRAMME) is None:
+        hold_yaml(*sample())
 
 
 def programme_hash() -> str:

@@ -145,12 +145,20 @@ def home_modules() -> list[str]:
 
 def before_first_page() -> threading.Thread:
     """For a launcher that runs the server in this process (``ui/serve.py``): import what Home
-    needs while the first browser is still loading Streamlit's scripts (1-2 s after the server is
-    up, when the server has nothing else to do), so the first page run finds them imported."""
+    needs, and read the sample programme, while the first browser is still loading Streamlit's
+    scripts (1-2 s after the server is up, when the server has nothing else to do), so the first
+    page run finds them ready."""
 
     def run() -> None:
         if server_up():
             warm_up(home_modules())
+            with GATE.importing():  # reading it imports a little more (the loader's own needs)
+                try:
+                    import common
+
+                    common.sample()
+                except Exception:  # Home reads it again and shows what is wrong
+                    return
 
     thread = threading.Thread(target=run, name="ssplan-warm-home", daemon=True)
     thread.start()
