@@ -8,10 +8,11 @@ modules the pages and ``common`` import, read from their source (so a page's new
 without a list to keep up to date).
 
 Python's import locks keep two threads from importing one module twice, but two threads entering
-the same package by different modules can each hold a module the other needs (a "deadlock detected"
-ImportError).  So a page never runs while the thread imports: :data:`GATE` lets any number of page
-runs go together and a warm import only while no page runs or waits, one module at a time, so a
-page waits at most for the one import in progress (which it would most likely have needed itself).
+the same package by different modules can each hold a module the other needs, and one of them then
+fails with "deadlock detected".  So a page never runs while the thread imports: :data:`GATE` lets
+any number of page runs go together and a warm import only while no page runs or waits, one module
+at a time, so a page waits at most for the one import in progress (which it would most likely have
+needed itself).
 """
 
 from __future__ import annotations
