@@ -47,6 +47,8 @@ from tests.browser.support import (  # noqa: E402
 HEADING = f"{MAIN} h1"
 
 
+# Headless, as no window may open here; with an address, as a director's own start (not headless)
+# would not look up the machine's external address either (`ssplan ui --help`).
 SSPLAN_UI = [sys.executable, "-m", "engine.cli", "ui"]
 
 
@@ -57,7 +59,7 @@ def cold_commands(folder: Path) -> dict[str, Callable[[int], list[str]]]:
     empty = folder / "empty.py"
     empty.write_text('import streamlit as st\n\nst.title("ssplan")\n')
     return {
-        "`ssplan ui`": lambda port: [*SSPLAN_UI, "--headless", "--port", str(port)],
+        "`ssplan ui`": lambda port: [*SSPLAN_UI, "--headless", "--address", "127.0.0.1", "--port", str(port)],
         "`streamlit run ui/app.py`": streamlit_command,
         "Streamlit alone (an app of one heading)": lambda port: [
             *streamlit_command(port)[:4],

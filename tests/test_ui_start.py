@@ -220,7 +220,8 @@ def test_ssplan_ui_serves_home_with_the_sample_in_a_real_browser(tmp_path: Path)
     port = free_port()
     env = {**os.environ, "SSPLAN_LOGIN": "off", "SSPLAN_DB": f"sqlite:///{tmp_path / 'store.db'}"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    command = [sys.executable, "-m", "engine.cli", "ui", "--headless", "--port", str(port)]
+    command = [sys.executable, "-m", "engine.cli", "ui", "--headless", "--address", "127.0.0.1"]
+    command += ["--port", str(port)]
     log = tmp_path / "server.log"
     with chromium() as browser, log.open("w") as out:
         server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -236,3 +237,20 @@ def test_ssplan_ui_serves_home_with_the_sample_in_a_real_browser(tmp_path: Path)
             server.terminate()
             server.wait(timeout=20)
     assert "Traceback" not in log.read_text()
+
+
+def test_ssplan_ui_runs_the_launcher_with_the_options_given(monkeypatch):
+    import subprocess as processes
+
+    from engine.cli import main
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(processes, "call", lambda command: started.append(command) or 0)
+    with pytest.raises(SystemExit) as done:
+        main(["ui", "--headless", "--address", "127.0.0.1", "--port", "8600"])
+    assert done.value.code == 0 and len(started) == 1
+    command = started[0]
+    assert command[0] == sys.executable and command[1].endswith(str(Path("ui") / "serve.py"))
+    assert " ".join(command[2:]) == (
+        "--server.port 8600 --client.toolbarMode minimal --server.headless true --server.address 127.0.0.1"
+    )

@@ -55,6 +55,15 @@ def report(
 def ui(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to serve on")] = 8501,
     headless: Annotated[bool, typer.Option("--headless", help="do not open a browser")] = False,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="the address to listen on, e.g. 127.0.0.1 for this machine only (default: every "
+            "interface); with --headless, naming a particular one spares Streamlit looking up the "
+            "machine's external address on the internet (up to 2 s) before it answers",
+        ),
+    ] = None,
 ) -> None:
     """Start the Streamlit front end (what-if scenarios for directors)."""
     import subprocess
@@ -67,6 +76,8 @@ def ui(
     command += ["--client.toolbarMode", "minimal"]  # no Deploy button, whatever folder it starts in
     if headless:
         command += ["--server.headless", "true"]
+    if address:
+        command += ["--server.address", address]
     raise typer.Exit(subprocess.call(command))
 
 
