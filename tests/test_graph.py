@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from engine.programme import graph
 from engine.programme.model import Programme
 
@@ -36,3 +39,31 @@ def test_cycles_name_every_knot_once():
 def test_earliest_starts_follow_the_longest_path(small: Programme):
     starts = graph.earliest_starts(small, {"hr": 2, "payroll": 1})
     assert starts == {"hr": 0, "payroll": 2}
+
+
+def test_acyclic_says_what_networkx_finds():
+    """The plain pre-check that spares a sound programme networkx: the hand cases first."""
+    from engine.programme.checks import acyclic
+
+    assert acyclic("abc", [("a", "b"), ("b", "c"), ("a", "c")])
+    assert acyclic("ab", [("a", "b"), ("a", "b")])  # listed twice is another problem, not a loop
+    assert not acyclic("abc", [("a", "b"), ("b", "c"), ("c", "a")])
+    assert not acyclic("ab", [("b", "b")])
+    assert not acyclic("a", [("a", "x"), ("x", "a")])  # a service only a dependency names
+
+
+def _graphs(n: int) -> st.SearchStrategy[tuple[int, list[tuple[int, int]]]]:
+    node = st.integers(0, n - 1)
+    return st.tuples(st.just(n), st.lists(st.tuples(node, node), max_size=12))
+
+
+@given(st.integers(1, 7).flatmap(_graphs))
+@settings(max_examples=300, deadline=None)
+def test_acyclic_agrees_with_networkx_on_random_graphs(case):
+    from engine.programme.checks import acyclic
+
+    n, edges = case
+    nodes = [f"s{i}" for i in range(n)]
+    pairs = [(nodes[a], nodes[b]) for a, b in edges]
+    expected = graph.cycles(graph.build(nodes, [(a, b, 0, "") for a, b in pairs])) == []
+    assert acyclic(nodes, pairs) is expected

@@ -16,6 +16,7 @@ for folder in (HERE, HERE.parent):  # ui/ for common and auth; the checkout for 
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+import warm  # noqa: E402
 from auth import signed_in  # noqa: E402
 
 st.set_page_config(page_title="ssplan", page_icon=":material/account_tree:", layout="wide")
@@ -38,4 +39,7 @@ navigation = st.navigation(
         st.Page(PAGES / "decisions.py", title="Decisions", icon=":material/gavel:"),
     ]
 )
-navigation.run()
+with warm.GATE.page():  # no background import runs while a page does: see warm.py
+    navigation.run()
+# The first page has been sent: import what the other pages need while the director reads it.
+warm.start(warm.menu_order(PAGES.glob("*.py"), Path(__file__).read_text(encoding="utf-8")))

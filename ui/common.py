@@ -8,11 +8,11 @@ widget keys: Streamlit drops a widget's value when the user moves to a page that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from engine.base.errors import SsplanError
@@ -20,19 +20,21 @@ from engine.io.load import dump_programme, parse_programme
 from engine.io.shipped import shipped_dir, shipped_programmes
 from engine.plan.disclosure import Disclosure
 from engine.programme.model import Programme
-from engine.rules.ruleset import RuleSet, load_ruleset
-from engine.scoring.scores import ScoreTable, score
-from engine.scoring.switching import switching_values
-from engine.scoring.weightsets import WeightSet, find_weight_set
 
-if TYPE_CHECKING:  # the scenario wing brings the optimiser and PuLP: imported when first used, so
-    # the first page of a cold server is not kept waiting for them (issue 18: cold start <= 5 s)
+if TYPE_CHECKING:  # imported when first used, so the Home page of a cold server waits for none of
+    # them (issue 18: cold start <= 5 s): pandas and the rule engine (rules, scoring, weight sets,
+    # about 1 s under load), and the scenario wing, which brings the optimiser and PuLP.
+    # tests/test_ui_start.py holds Home to that; ui/warm.py imports them once Home is drawn.
+    import pandas as pd
     from background import Kept
 
     from engine.appraisal.scenario import LoadedScenario, Scenario, ScenarioResult
     from engine.appraisal.sensitivity import Sensitivity
+    from engine.rules.ruleset import RuleSet
+    from engine.scoring.scores import ScoreTable
     from engine.scoring.switching import SwitchingValue
     from engine.scoring.uncertainty import CostDraws
+    from engine.scoring.weightsets import WeightSet
 
 PROGRAMME = "programme.current"  # {"name": str, "yaml": str, "hash": str, "upload": str | None}
 WHATIF = "whatif.current"  # the edits: see default_whatif
@@ -60,6 +62,8 @@ def use_weight_set(weight_set: WeightSet) -> None:
 
 def weight_set_in_use(programme_id: str) -> WeightSet | None:
     """The weight set the what-if scores with, while its weights are still the set's."""
+    from engine.scoring.weightsets import find_weight_set
+
     edits = whatif()
     name = edits.get("weight_set")
     if not name:
@@ -112,19 +116,36 @@ def set_programme(name: str, programme: Programme, upload: str | None = None) ->
     fresh what-if on it.  ``upload`` is the uploaded file's content hash: the upload's identity,
     so the same name with other content replaces the programme.  Results of the last programme
     need no clearing: they carry the hash of their inputs, which no longer matches (see hold)."""
-    text = dump_programme(programme)
+    hold_yaml(name, dump_programme(programme), upload)
+
+
+def hold_yaml(name: str, text: str, upload: str | None = None) -> None:
+    """Hold a validated programme's YAML (see set_programme) and start a fresh what-if on it."""
     st.session_state[PROGRAMME] = {"name": name, "yaml": text, "hash": digest(text), "upload": upload}
     st.session_state[WHATIF] = default_whatif()
 
 
-def load_sample() -> None:
-    """Hold the sample programme (Gloucester, the first shipped) when none is held yet, so a first
-    visit has something to look at on every page."""
-    if st.session_state.get(PROGRAMME) is None:
-        from engine.io.load import load_programme
+@functools.lru_cache(maxsize=4)
+def _shipped_yaml(path: str, stamp: float) -> str:
+    from engine.io.load import load_programme
 
-        name, path = next(iter(shipped().items()))
-        set_programme(name, load_programme(path))
+    return dump_programme(load_programme(path))
+
+
+def sample() -> tuple[str, str]:
+    """The sample programme (Gloucester, the first shipped) as the app holds it, name and YAML:
+    read and validated once per server process and version of the file (``stamp``, its modification
+    time), as every director's first visit needs it; ui/serve.py reads it before the first browser
+    has connected."""
+    name, path = next(iter(shipped().items()))
+    return name, _shipped_yaml(str(path), path.stat().st_mtime)
+
+
+def load_sample() -> None:
+    """Hold the sample programme when none is held yet, so a first visit has something to look at
+    on every page."""
+    if st.session_state.get(PROGRAMME) is None:
+        hold_yaml(*sample())
 
 
 def programme_hash() -> str:
@@ -209,6 +230,8 @@ def scenario_of(edits: dict[str, Any]) -> Scenario:
 
 @st.cache_resource(show_spinner=False)
 def rules_of(name: str) -> RuleSet:
+    from engine.rules.ruleset import load_ruleset
+
     return load_ruleset(shipped_dir("rules") / f"{name}.yaml")
 
 
@@ -278,6 +301,8 @@ def saved_whatifs() -> dict[str, str]:
 def scores_of(
     yaml_text: str, name: str, rules: str, method: str | None, weights: tuple[tuple[str, float], ...]
 ) -> ScoreTable:
+    from engine.scoring.scores import score
+
     return score(programme_of(yaml_text, name), rules_of(rules), method=method, weights=dict(weights) or None)
 
 
@@ -289,6 +314,7 @@ def current_scores() -> ScoreTable:
 
 def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenario:
     from engine.appraisal.scenario import Scenario, prepare_scenario
+    from engine.scoring.weightsets import find_weight_set
 
     scenario = Scenario.model_validate_json(scenario_json)
     base = programme_of(yaml_text, name)
@@ -347,6 +373,8 @@ def switching_for(inputs: str, _loaded: LoadedScenario) -> list[dict[str, Any]]:
 def switching_of(store: Kept, inputs: str, loaded: LoadedScenario) -> list[SwitchingValue]:
     """The scenario's switching values, kept in ``store`` under ``inputs`` (its
     :func:`engine.appraisal.scenario.inputs_hash`); safe off the pages' thread."""
+    from engine.scoring.switching import switching_values
+
     scenario = loaded.scenario
     return store.get(
         f"switching:{inputs}",
@@ -420,6 +448,8 @@ def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str
 
 def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | None = None, **kw: Any) -> None:
     """A table for people (see :func:`formats`); percentages are given as shares and shown ×100."""
+    import pandas as pd
+
     from engine.present.frames import PERCENTS
 
     shown = frame.copy()

@@ -55,17 +55,29 @@ def report(
 def ui(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to serve on")] = 8501,
     headless: Annotated[bool, typer.Option("--headless", help="do not open a browser")] = False,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="the address to listen on, e.g. 127.0.0.1 for this machine only (default: every "
+            "interface); with --headless, naming a particular one spares Streamlit looking up the "
+            "machine's external address on the internet (up to 2 s) before it answers",
+        ),
+    ] = None,
 ) -> None:
     """Start the Streamlit front end (what-if scenarios for directors)."""
     import subprocess
 
     from engine.io.shipped import shipped_dir
 
-    script = shipped_dir("ui") / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    # `streamlit run ui/app.py`, with the first page's imports made while the browser loads
+    # (ui/serve.py; issue 18: a cold start shows the first page in <= 5 s)
+    command = [sys.executable, str(shipped_dir("ui") / "serve.py"), "--server.port", str(port)]
     command += ["--client.toolbarMode", "minimal"]  # no Deploy button, whatever folder it starts in
     if headless:
         command += ["--server.headless", "true"]
+    if address:
+        command += ["--server.address", address]
     raise typer.Exit(subprocess.call(command))
 
 

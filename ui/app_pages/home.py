@@ -1,4 +1,8 @@
-"""Home: what ssplan does, the order of the pages, and the sample programme already loaded."""
+"""Home: what ssplan does, the order of the pages, and the sample programme already loaded.
+
+The first page of a cold server, so it imports only what it shows (issue 18: shown in <= 5 s):
+``common`` without pandas, the rule engine or the planner (tests/test_ui_start.py holds it to that).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from common import current_programme, load_sample
 from engine.present.welcome import INTRO, SAMPLE, steps_markdown
 
 st.title("ssplan: shared services planning")
-load_sample()
 st.markdown(INTRO)
 st.subheader("Where to go next")
 st.markdown(steps_markdown())
+load_sample()  # after the words, which a cold server can show before the sample is read
 programme = current_programme()
 if programme is not None:
     st.info(SAMPLE.format(name=programme.name))
