@@ -27,7 +27,7 @@ from engine.optimise.heuristic import plan_value
 from engine.optimise.instance import Instance
 from engine.optimise.model import Model
 from engine.plan.progress import Incumbent, Progress
-from engine.plan.result import Assignment, Plan, PlanResult, PlanStatus, gap_words
+from engine.plan.result import Plan, PlanResult, PlanStatus, gap_words
 from engine.plan.settings import PlanSettings
 from engine.plan.verify import verify
 
@@ -86,23 +86,7 @@ def offer_heuristic(instance: Instance, plan: Plan) -> None:
 
 def plan_of(model: Model, values: Any) -> Plan:
     """The plan a solution's column values describe (``values[var.index]``, PuLP's column order)."""
-    chosen = []
-    for (option, t), var in model.start.items():
-        if values[var.index] > 0.5:
-            job = model.jobs[option]
-            chosen.append(
-                Assignment(
-                    service=job.service,
-                    option=option,
-                    provider=job.option.provider,
-                    start=t,
-                    duration=job.duration,
-                )
-            )
-    chosen.sort(key=lambda a: (a.start, a.service))
-    return Plan(
-        programme=model.instance.programme.id, periods=model.instance.periods, assignments=tuple(chosen)
-    )
+    return model.plan(lambda var: values[var.index] > 0.5)
 
 
 class Watcher:

@@ -7,13 +7,14 @@ programme does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pulp
 
 from engine.optimise.deadline import check
 from engine.optimise.instance import Instance, Job
+from engine.plan.result import Assignment, Plan
 
 Terms = Iterable[tuple[pulp.LpVariable, float]]
 SENSES = {"<=": pulp.LpConstraintLE, "==": pulp.LpConstraintEQ, ">=": pulp.LpConstraintGE}
@@ -61,6 +62,26 @@ class Model:
         """Add Σ c·v ``sense`` ``rhs`` (``sense`` one of <=, ==, >=), named and described as
         :meth:`add` does, built straight from its terms (see :func:`affine`)."""
         self.add(pulp.LpConstraint(affine(terms), SENSES[sense], rhs=rhs), label, words)
+
+    def plan(self, started: Callable[[pulp.LpVariable], bool]) -> Plan:
+        """The plan of the starts ``started`` says are taken: from the solver's final values
+        (:func:`engine.optimise.run.extract`) or from a solution HiGHS reports while it searches
+        (:mod:`engine.optimise.anytime`)."""
+        chosen = [
+            Assignment(
+                service=self.jobs[option].service,
+                option=option,
+                provider=self.jobs[option].option.provider,
+                start=t,
+                duration=self.jobs[option].duration,
+            )
+            for (option, t), var in self.start.items()
+            if started(var)
+        ]
+        chosen.sort(key=lambda a: (a.start, a.service))
+        return Plan(
+            programme=self.instance.programme.id, periods=self.instance.periods, assignments=tuple(chosen)
+        )
 
     def starts_of(self, service: str) -> list[tuple[Job, int, pulp.LpVariable]]:
         return [

@@ -21,7 +21,7 @@ from engine.optimise.instance import Instance
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
 from engine.optimise.quiet import verbose
-from engine.plan.result import Assignment, Plan, PlanStatus
+from engine.plan.result import Plan, PlanStatus
 from engine.plan.settings import PlanSettings
 
 
@@ -146,23 +146,8 @@ def gap_between(value: float | None, bound: float | None) -> float | None:
 
 
 def extract(model: Model) -> Plan:
-    chosen = []
-    for (option, t), var in model.start.items():
-        if var.varValue is not None and var.varValue > 0.5:
-            job = model.jobs[option]
-            chosen.append(
-                Assignment(
-                    service=job.service,
-                    option=option,
-                    provider=job.option.provider,
-                    start=t,
-                    duration=job.duration,
-                )
-            )
-    chosen.sort(key=lambda a: (a.start, a.service))
-    return Plan(
-        programme=model.instance.programme.id, periods=model.instance.periods, assignments=tuple(chosen)
-    )
+    """The plan of the solver's final values."""
+    return model.plan(lambda var: var.varValue is not None and var.varValue > 0.5)
 
 
 def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
