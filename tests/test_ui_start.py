@@ -254,3 +254,20 @@ def test_ssplan_ui_runs_the_launcher_with_the_options_given(monkeypatch):
     assert " ".join(command[2:]) == (
         "--server.port 8600 --client.toolbarMode minimal --server.headless true --server.address 127.0.0.1"
     )
+
+
+def test_ssplan_ui_serves_this_machine_only_unless_told(monkeypatch):
+    """The app holds confidential prices and login is off by default, so `ssplan ui` listens on
+    127.0.0.1 unless an address is given."""
+    import subprocess as processes
+
+    from engine.cli import main
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(processes, "call", lambda command: started.append(command) or 0)
+    for args, address in (([], "127.0.0.1"), (["--address", "0.0.0.0"], "0.0.0.0")):
+        with pytest.raises(SystemExit):
+            main(["ui", "--headless", *args])
+        command = started[-1]
+        assert command[command.index("--server.address") + 1] == address
+        assert command.count("--server.address") == 1

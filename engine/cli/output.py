@@ -56,14 +56,14 @@ def ui(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to serve on")] = 8501,
     headless: Annotated[bool, typer.Option("--headless", help="do not open a browser")] = False,
     address: Annotated[
-        str | None,
+        str,
         typer.Option(
             "--address",
-            help="the address to listen on, e.g. 127.0.0.1 for this machine only (default: every "
-            "interface); with --headless, naming a particular one spares Streamlit looking up the "
-            "machine's external address on the internet (up to 2 s) before it answers",
+            help="the address to listen on: 127.0.0.1 (the default) serves this machine only; the "
+            "server's own address or 0.0.0.0 shares the app on the network, for which turn login on "
+            "first (SSPLAN_LOGIN), as the app holds confidential prices",
         ),
-    ] = None,
+    ] = "127.0.0.1",
 ) -> None:
     """Start the Streamlit front end (what-if scenarios for directors)."""
     import subprocess
@@ -76,8 +76,7 @@ def ui(
     command += ["--client.toolbarMode", "minimal"]  # no Deploy button, whatever folder it starts in
     if headless:
         command += ["--server.headless", "true"]
-    if address:
-        command += ["--server.address", address]
+    command += ["--server.address", address]
     raise typer.Exit(subprocess.call(command))
 
 
