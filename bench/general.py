@@ -38,27 +38,11 @@ from engine.optimise.run import build_model
 from engine.optimise.solve import solve
 from engine.plan.settings import PlanSettings
 from engine.programme.model import Programme
-from engine.programme.synth import random_programme
+from engine.programme.synth import seeded_programme as seeded
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import ScoreTable, score
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def seeded(services: int, seed: int = 2015) -> Programme:
-    """The what-if bench's shape (3 options a service, 36 months, 3 pools scaled with the size)."""
-    scale = max(1, services // 10)
-    return random_programme(
-        seed,
-        services=services,
-        options_per_service=3,
-        min_options=3,
-        periods=36,
-        pools=3,
-        dependency_density=0.15,
-        quarterly=False,
-        capacity=(6 * scale, 20 * scale),
-    )
 
 
 def reference(programme: Programme, settings: PlanSettings, table: ScoreTable) -> dict[str, Any]:

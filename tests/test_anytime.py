@@ -19,7 +19,7 @@ from engine.plan.progress import Incumbent, Progress
 from engine.plan.result import Plan, PlanResult, PlanStatus, gap_words
 from engine.plan.settings import PlanSettings
 from engine.plan.verify import verify
-from engine.programme.synth import random_programme
+from engine.programme.synth import seeded_programme
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
 from tests.conftest import ROOT
@@ -30,18 +30,7 @@ SAVINGS = PlanSettings(objective="savings")
 
 def _seeded(services: int):  # type: ignore[no-untyped-def]
     """bench/whatif.py's programme: 25 services solve in about half a second, 40 in three or more."""
-    scale = max(1, services // 10)
-    programme = random_programme(
-        2015,
-        services=services,
-        options_per_service=3,
-        min_options=3,
-        periods=36,
-        pools=3,
-        dependency_density=0.15,
-        quarterly=False,
-        capacity=(6 * scale, 20 * scale),
-    )
+    programme = seeded_programme(services)
     return programme, score(programme, RULES)
 
 

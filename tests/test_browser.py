@@ -54,19 +54,9 @@ def test_a_long_plan_shows_the_best_so_far_and_stop_keeps_it(app, tmp_path):
     far, its gap, a Stop button — and Stop ends it with that plan, said to be stopped, never
     "optimal"."""
     from engine.io.load import dump_programme
-    from engine.programme.synth import random_programme
+    from engine.programme.synth import seeded_programme
 
-    programme = random_programme(
-        2015,
-        services=150,
-        options_per_service=3,
-        min_options=3,
-        periods=36,
-        pools=3,
-        dependency_density=0.15,
-        quarterly=False,
-        capacity=(90, 300),
-    )
+    programme = seeded_programme(150)
     path = tmp_path / "seeded-150.yaml"
     path.write_text(dump_programme(programme))
     app.upload(path)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from engine.io.load import dump_programme
 from engine.plan.result import PlanStatus
 from engine.plan.verify import verify
-from engine.programme.synth import random_programme
+from engine.programme.synth import seeded_programme
 from tests.conftest import ROOT
 
 APP = str(ROOT / "ui" / "app.py")
@@ -19,17 +19,7 @@ APP = str(ROOT / "ui" / "app.py")
 def _long_programme_text() -> str:
     """40 services under the savings objective (bench/whatif.py's programme): the priority-rule
     plan in a tenth of a second, the optimum in one to several seconds as the machine allows."""
-    programme = random_programme(
-        2015,
-        services=40,
-        options_per_service=3,
-        min_options=3,
-        periods=36,
-        pools=3,
-        dependency_density=0.15,
-        quarterly=False,
-        capacity=(24, 80),
-    )
+    programme = seeded_programme(40)
     return dump_programme(programme)
 
 

@@ -297,3 +297,21 @@ def _stages(rng: random.Random, shape: _Shape, data: dict[str, Any]) -> None:
 
 def random_programme(seed: int, **kwargs: Any) -> Programme:
     return Programme.model_validate(random_programme_data(seed, **kwargs))
+
+
+def seeded_programme(services: int, seed: int = 2015) -> Programme:
+    """The what-if bench's shape (``bench/whatif.py``, ``bench/general.py``, and the tests that need
+    a programme of a given size): 3 options a service, 36 months, 3 pools whose capacity grows with
+    the number of services, dependencies at 15 %."""
+    scale = max(1, services // 10)
+    return random_programme(
+        seed,
+        services=services,
+        options_per_service=3,
+        min_options=3,
+        periods=36,
+        pools=3,
+        dependency_density=0.15,
+        quarterly=False,
+        capacity=(6 * scale, 20 * scale),
+    )
