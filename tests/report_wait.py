@@ -33,3 +33,15 @@ def filled_in(at: AppTest, timeout: float = 120.0) -> AppTest:
         time.sleep(0.1)
         at.run()
     return at
+
+
+def planned(at: AppTest, timeout: float = 180.0) -> AppTest:
+    """Click **Plan** and run the page until the plan is shown.  A plan that takes longer than the
+    page's two seconds (a loaded machine) is watched on a worker thread first; this waits for it
+    and runs the page once more, as the page's own poll would."""
+    at.button(key="plan.run").click().run()
+    while "plan.running" in at.session_state:
+        assert not at.exception, [e.message for e in at.exception]
+        assert at.session_state["plan.running"].wait(timeout), "the plan was not found in time"
+        at.run()
+    return at

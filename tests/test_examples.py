@@ -18,6 +18,7 @@ import pytest
 
 from engine.cli import main
 from tests.conftest import ROOT
+from tests.report_wait import planned
 
 GOLDEN = Path(__file__).parent / "golden" / "examples"
 VALES = ROOT / "scenarios" / "three-vales-2016.yaml"
@@ -116,7 +117,7 @@ def test_lead_councils_in_the_app_plan_as_the_engine_does(monkeypatch, tmp_path)
     leads = next(d.value for d in at.dataframe if "leads" in d.value.columns)
     assert "Building control" in leads.set_index("partner").loc["Chase Vale District Council", "leads"]
     at.switch_page("app_pages/plan.py").run()
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert not at.exception
     programme = load_programme(VALES)
     rules = load_ruleset(ROOT / "rules" / "default.yaml")

@@ -12,7 +12,7 @@ from engine.programme.naming import option_name
 from engine.rules.ruleset import load_ruleset
 from engine.scoring.scores import score
 from tests.conftest import ROOT
-from tests.report_wait import filled_in, report_written
+from tests.report_wait import filled_in, planned, report_written
 
 APP = str(ROOT / "ui" / "app.py")
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
@@ -108,7 +108,7 @@ def test_moving_a_weight_reranks_as_the_engine_does(gloucester_app):
 
 def test_planning_shows_the_engines_schedule(gloucester_app):
     at = _go(gloucester_app, "plan")
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert not at.exception
     programme = load_programme(GLOUCESTER)
     loaded = prepare_scenario(
@@ -125,7 +125,7 @@ def test_planning_shows_the_engines_schedule(gloucester_app):
 def test_a_plan_that_changes_nothing_says_so(gloucester_app):
     at = _go(gloucester_app, "plan")
     at.multiselect(key="plan.force_out").set_value([s.id for s in load_programme(GLOUCESTER).services]).run()
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert not at.exception
     assert "every service stays as it is" in at.info[0].value
     assert not at.get("plotly_chart")
@@ -136,7 +136,7 @@ def test_an_impossible_capacity_gets_advice(gloucester_app):
     at.multiselect(key="plan.force_in").set_value(["ict", "property", "hr", "payroll"]).run()
     editor = at.session_state["whatif.current"]
     editor["capacities"] = {pool.id: 0.0 for pool in load_programme(GLOUCESTER).resources}
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert not at.exception
     assert "infeasible" in at.subheader[0].value
     assert at.markdown  # the advice lines
@@ -272,7 +272,7 @@ def test_capacity_by_period_and_budget_by_year_reach_the_plan(gloucester_app):
     assert len(windows) == 12 and windows.set_index("window").loc["Aug 2016", "capacity"] == 2.0
     budget = _table(at, "financial year", "budget")
     assert list(budget["financial year"]) == ["2016/17"] and budget["budget"].iloc[0] == 20000.0
-    at.button(key="plan.run").click().run()
+    planned(at)
     small = load_programme(ROOT / "tests" / "data" / "small.yaml")
     other, county = option_name(small, "hr-other"), option_name(small, "hr-county")
     assert other in list(_table(at, "Service", "Change")["Change"])  # its £9,000 fits the year's £20,000
@@ -280,11 +280,11 @@ def test_capacity_by_period_and_budget_by_year_reach_the_plan(gloucester_app):
     assert first == "Apr 2016"
     edits = at.session_state["whatif.current"]
     edits["capacity_overrides"] = {"pm": {"2016-04": 0.0, "2016-05": 0.0, "2016-08": 2.0}}
-    at.button(key="plan.run").click().run()
+    planned(at)
     later = _table(at, "Service", "Change", "Start").set_index("Change").loc[other, "Start"]
     assert later == "Jun 2016"  # no project-manager days in April or May
     edits["budget"] = {"per_financial_year": 20000.0, "overrides": {"2016/17": 5000.0}}
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert not at.exception
     schedule = _table(at, "Service", "Change", "Start")
     assert not {other, county} & set(schedule["Change"])  # £9,000 or £10,000 > the year's £5,000

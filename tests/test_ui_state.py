@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from engine.io.load import load_programme
 from engine.rules.ruleset import load_ruleset
 from tests.conftest import ROOT
-from tests.report_wait import report_written
+from tests.report_wait import planned, report_written
 
 APP = str(ROOT / "ui" / "app.py")
 RULES = load_ruleset(ROOT / "rules" / "default.yaml")
@@ -72,7 +72,7 @@ def test_after_a_switch_no_page_shows_or_offers_the_last_programmes_results(app)
     report_written(at.button(key="report.make").click().run())
     assert at.get("download_button")
     _go(at, "plan")
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert any("Start" in d.value.columns for d in at.dataframe)
 
     _load(at, "gloucester-2015")
@@ -160,11 +160,11 @@ def _edit_cells(at: AppTest, key: str, edited: dict[int, dict[str, float]]) -> N
 
 def test_one_click_after_a_capacity_edit_plans_with_the_edit_and_says_why_nothing_changes(app):
     at = _go(app, "plan")
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert at.get("plotly_chart")  # as given, the plan changes services
     programme = load_programme(ROOT / "scenarios" / "gloucester-2015.yaml")
     _edit_cells(at, "plan.capacities", {row: {"capacity": 0.0} for row in range(len(programme.resources))})
-    at.button(key="plan.run").click().run()  # one click, in the run that carries the edit
+    planned(at)  # one click, in the run that carries the edit
     assert not at.exception, [e.message for e in at.exception]
     assert at.session_state["whatif.current"]["capacities"] == {p.id: 0.0 for p in programme.resources}
     assert not any("have changed since" in w.value for w in at.warning)

@@ -17,6 +17,7 @@ from engine.present.charts import partner_colours
 from engine.present.welcome import STEPS
 from engine.rules.ruleset import load_ruleset
 from tests.conftest import ROOT
+from tests.report_wait import planned
 
 APP = str(ROOT / "ui" / "app.py")
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
@@ -94,7 +95,7 @@ def test_no_programme_id_in_any_table_chart_or_message_a_director_sees(at, name)
     at.button(key="programme.load").click().run()
     for page in ("programme", "priorities"):
         assert not _ids_shown(_go(at, page), programme), page
-    _go(at, "plan").button(key="plan.run").click().run()
+    planned(_go(at, "plan"))
     assert at.get("plotly_chart") and not _ids_shown(at, programme)
     # the check can fail: the capacity editor holds the pools' ids, in a column it hides
     held = {str(v) for f in at.dataframe for v in f.value.to_numpy().ravel()}
@@ -118,7 +119,7 @@ def test_money_is_formatted_as_pounds_and_scores_to_three_decimals(at):
     assert config["Score"]["type_config"]["format"] == "%.3f"
     assert config["Gain"]["type_config"]["format"] == "%.3f"
     assert {"Status", "Gain", "Score"} <= set(ranking.value.columns) and len(ranking.value.columns) <= 8
-    _go(at, "plan").button(key="plan.run").click().run()
+    planned(_go(at, "plan"))
     by_year = next(f for f in at.dataframe if "Financial year" in f.value.columns)
     for column in ("One-off costs", "Savings", "Net"):
         assert _config(by_year)[column]["type_config"]["format"] == "£%,.0f"
@@ -157,11 +158,11 @@ def test_each_partner_keeps_its_colour_from_one_plan_to_the_next(at):
         spec = json.loads(at.get("plotly_chart")[0].proto.spec)
         return {t["name"]: t["marker"]["color"] for t in spec["data"]}
 
-    _go(at, "plan").button(key="plan.run").click().run()
+    planned(_go(at, "plan"))
     first = gantt()
     # keeping the first services as they are changes which provider's bar comes first
     at.multiselect(key="plan.force_out").set_value(["community-engagement", "hr"]).run()
-    at.button(key="plan.run").click().run()
+    planned(at)
     second = gantt()
     assert list(first) != list(second)  # the order of the providers changed …
     assert all(colours[name] == colour for name, colour in {**first, **second}.items())  # … not their colours
@@ -186,7 +187,7 @@ def test_an_upload_lists_every_problem_at_once_by_line_and_field(at):
 def test_advice_for_an_impossible_plan_is_one_line_per_cause(at):
     _go(at, "plan").multiselect(key="plan.force_in").set_value(["ict", "hr"]).run()
     at.session_state["whatif.current"]["capacities"] = {"pm-days": 1.0}
-    at.button(key="plan.run").click().run()
+    planned(at)
     assert "infeasible" in at.subheader[0].value
     advice = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert len(advice) == 1, advice  # was one bullet a month
