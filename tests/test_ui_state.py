@@ -226,3 +226,33 @@ def test_a_store_that_cannot_be_opened_gets_a_plain_message(monkeypatch, tmp_pat
     message = at.error[0].value
     assert "cannot be used" in message and "SSPLAN_DB" in message
     assert "sqlalche" not in message.lower() and "http" not in message
+
+
+def test_a_rule_file_edited_while_the_app_runs_is_read_again_and_its_old_results_not_reused(
+    tmp_path, monkeypatch
+):
+    """The rule set, the what-if's result and a finished plan are kept by the rule file's content,
+    not its name: a weight edited in ``rules/default.yaml`` changes what the app scores and plans."""
+    monkeypatch.syspath_prepend(str(ROOT / "ui"))
+    import common
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for path in (ROOT / "rules").glob("*.yaml"):
+        (folder / path.name).write_text(path.read_text())
+    monkeypatch.setattr(common, "shipped_dir", lambda kind: folder if kind == "rules" else ROOT / kind)
+    name = "gloucester-2015"
+    text = (ROOT / "scenarios" / f"{name}.yaml").read_text()
+    scenario_json = common.scenario_of(common.default_whatif()).model_dump_json()
+
+    before = common.run_whatif(text, name, scenario_json)
+    first = common.rules_of("default").criteria[0]
+    rules_file = folder / "default.yaml"
+    edited = rules_file.read_text().replace(f"weight: {first.weight:g}\n", "weight: 1\n", 1)
+    assert edited != rules_file.read_text()
+    rules_file.write_text(edited)
+
+    assert common.rules_of("default").criteria[0].weight == 1  # read again, not the kept copy
+    after = common.run_whatif(text, name, scenario_json)
+    assert after is not before
+    assert after.scores.weights[first.id] < before.scores.weights[first.id]

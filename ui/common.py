@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -228,11 +229,22 @@ def scenario_of(edits: dict[str, Any]) -> Scenario:
     )
 
 
-@st.cache_resource(show_spinner=False)
 def rules_of(name: str) -> RuleSet:
+    """The rule set ``name`` as its file reads now: kept by content, so an edited file is read again."""
+    return _rules_at(name, rules_hash(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _rules_at(name: str, content: str) -> RuleSet:  # ``content`` keys the cache
     from engine.rules.ruleset import load_ruleset
 
     return load_ruleset(shipped_dir("rules") / f"{name}.yaml")
+
+
+def scenario_rules_hash(scenario_json: str) -> str:
+    """The content hash of the rule set a what-if (as JSON) names: part of every key its results
+    are kept under, so a rule file edited while the app runs does not bring back old results."""
+    return rules_hash(str(json.loads(scenario_json).get("rules", "")))
 
 
 def rules_hash(name: str) -> str:
@@ -299,7 +311,12 @@ def saved_whatifs() -> dict[str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def scores_of(
-    yaml_text: str, name: str, rules: str, method: str | None, weights: tuple[tuple[str, float], ...]
+    yaml_text: str,
+    name: str,
+    rules: str,
+    method: str | None,
+    weights: tuple[tuple[str, float], ...],
+    rules_content: str,  # the rule file's hash: keys the cache (rules_of reads the file as it is)
 ) -> ScoreTable:
     from engine.scoring.scores import score
 
@@ -309,7 +326,8 @@ def scores_of(
 def current_scores() -> ScoreTable:
     name, text = current() or ("", "")
     edits = whatif()
-    return scores_of(text, name, edits["rules"], edits["method"], tuple(sorted(edits["weights"].items())))
+    weights = tuple(sorted(edits["weights"].items()))
+    return scores_of(text, name, edits["rules"], edits["method"], weights, rules_hash(edits["rules"]))
 
 
 def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenario:
@@ -327,8 +345,13 @@ def loaded_whatif(yaml_text: str, name: str, scenario_json: str) -> LoadedScenar
     return loaded
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def run_whatif(yaml_text: str, name: str, scenario_json: str) -> ScenarioResult:
+    """The what-if's result, kept by the programme, the what-if and its rule file's content."""
+    return _run_whatif(yaml_text, name, scenario_json, scenario_rules_hash(scenario_json))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _run_whatif(yaml_text: str, name: str, scenario_json: str, rules_content: str) -> ScenarioResult:
     from planning import finished  # the Plan page plans on a worker thread (ui/planning.py)
 
     from engine.appraisal.scenario import run_scenario

@@ -29,8 +29,11 @@ _finished_lock = threading.Lock()
 
 
 def _key(yaml_text: str, name: str, scenario_json: str) -> str:
+    """The inputs a finished plan answers: the programme, the what-if and its rule file's content."""
+    from common import scenario_rules_hash
+
     sha = hashlib.sha256()
-    for part in (yaml_text, name, scenario_json):
+    for part in (yaml_text, name, scenario_json, scenario_rules_hash(scenario_json)):
         data = part.encode()
         sha.update(f"{len(data)}:".encode() + data)
     return sha.hexdigest()
