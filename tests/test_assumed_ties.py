@@ -110,7 +110,7 @@ def test_score_shows_assumed_values_in_every_format(capsys):
     args = ("score", str(TINY), "--rules", str(TINY_RULES))
     text, _ = _cli(capsys, *args)
     assert "3 of 8 options rest partly on assumed values" in text
-    assert "hr-status-quo (City Council): rating not given: assumed 0.5 (0.500 of 0.500)" in text
+    assert "HR, keep as it is: rating not given: assumed 0.5 (0.500 of 0.500)" in text
     data = json.loads(_cli(capsys, *args, "--format", "json")[0])
     quo = next(o for o in data["options"] if o["option"] == "hr-status-quo")
     rating = next(a for a in quo["assumed"] if a["field"] == "option.attributes.rating")
@@ -177,10 +177,12 @@ def test_two_options_0_002_apart_are_effectively_equal_with_the_tie_break(tiny, 
     assert ties.options[_row(tiny, "hr-c")] == []  # 0.2 below
     assert ties.recommendation == {"hr": ["hr-a"]}  # hr-b is recommended, 0.002 above hr-a
     text, _ = _cli(capsys, "score", str(TINY), "--rules", str(TINY_RULES))
-    assert "HR: hr-a ≈ hr-b" in text and TIE_BREAK in text
-    assert "the recommendation is effectively equal to hr-a" in text
-    hr = next(line for line in text.splitlines() if line.lstrip().startswith("3  hr "))
-    assert hr.endswith("change ≈")
+    # hr-b and hr-c are both a shared service with the County: the id tells the two apart
+    assert "HR: s101 delegation with County Council ≈ shared service with County Council (hr-b)" in text
+    assert TIE_BREAK in text
+    assert "the recommendation is effectively equal to s101 delegation with County Council" in text
+    hr = next(line for line in text.splitlines() if line.lstrip().startswith("3  HR "))
+    assert "change ≈" in hr
 
 
 def test_services_whose_gains_are_within_the_tolerance_are_flagged(tiny):
@@ -210,15 +212,21 @@ def test_json_and_csv_carry_the_flags(capsys):
     flags = {o["option"]: o["effectively_equal"] for o in data["options"]}
     assert flags["hr-a"] == ["hr-b"] and flags["hr-c"] == []
     hr = next(s for s in data["services"] if s["service"] == "hr")
-    assert hr["recommendation_effectively_equal_to"] == ["hr-a"] and "hr-a" in hr["recommendation_tie"]
+    assert (
+        hr["recommendation_effectively_equal_to"] == ["hr-a"]
+        and "s101 delegation with County Council" in hr["recommendation_tie"]
+    )
     rows = {r["option"]: r for r in csv.DictReader(io.StringIO(_cli(capsys, *args, "--format", "csv")[0]))}
     assert rows["hr-b"]["effectively_equal_to"] == "hr-a"
 
 
 def test_explain_says_the_recommendation_is_tied(tiny):
     text = explain_service(tiny, "hr")
-    assert "the recommendation is effectively equal to hr-a (scores within 0.005)" in text
-    assert "    effectively equal to hr-b (within 0.005)" in text
+    assert (
+        "the recommendation is effectively equal to s101 delegation with County Council (scores within 0.005)"
+        in text
+    )
+    assert "    effectively equal to shared service with County Council (hr-b) (within 0.005)" in text
 
 
 @given(
@@ -262,8 +270,8 @@ def test_the_part_an_assumption_carries_is_withheld_where_the_score_is_banded(ca
     args = ("score", str(programme), "--rules", str(rule_file))
     out, _ = _cli(capsys, *args)
     assert (
-        "hr-c (County Council): rating not given: assumed 0.5 (the part of the score it carries is withheld"
-        in out
+        "HR, shared service with County Council (hr-c): rating not given: assumed 0.5 (the part of the "
+        "score it carries is withheld" in out
     )
     data = json.loads(_cli(capsys, *args, "--format", "json")[0])
     hr_c = next(o for o in data["options"] if o["option"] == "hr-c")
@@ -338,5 +346,7 @@ def test_the_reports_reasons_say_when_a_recommendation_is_effectively_tied(tmp_p
     scenario.write_text(f"name: Near ties\nbase: {TINY.resolve()}\nrules: {TINY_RULES.resolve()}\n")
     result = run_scenario(load_scenario(scenario))
     (reason,) = _tie_reasons(result)
-    assert reason.text.startswith("The recommendation for HR is effectively equal to hr-a")
+    assert reason.text.startswith(
+        "The recommendation for HR is effectively equal to s101 delegation with County Council"
+    )
     assert "tie-break" in reason.text

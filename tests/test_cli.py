@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -117,9 +118,14 @@ def test_score_table_ranks_services_and_lists_exceptions(capsys):
     assert code == 0
     assert "rule set `default`, method WSM" in out
     # the bureau's NPV clears the County's by the margin; its score (outcomes 3, high risk) does not lead
-    bureau = "hr-bureau (Private HR and payroll bureau)"
+    bureau = (
+        "Human Resources and related transactional services, outsourced with Private HR and payroll bureau"
+    )
     assert f"{bureau}: beats the margin, but another option scores higher" in out
     assert "Ties:" in out
+    # people read names: the table and its notes name services and options, never by their ids
+    assert "s101 delegation with Gloucestershire County Council" in out
+    assert not re.search(r"\b(hr|ict|payroll)-[a-z0-9-]+\b", out), out
 
 
 def test_score_json_and_csv(capsys):
@@ -165,7 +171,9 @@ def test_bad_rules_in_score_exit_2(capsys):
 def test_plan_table_json_csv_xlsx_and_gantt(capsys, tmp_path: Path):
     path = str(ROOT / "scenarios" / "gloucester-2015.yaml")
     code, out, _ = run(capsys, "plan", path, "--gantt", str(tmp_path / "g.html"))
-    assert code == 0 and "Plan (value objective, highs): optimal" in out and "hr-county-s101" in out
+    assert code == 0 and "Plan (value objective, highs): optimal" in out
+    assert "Human Resources and related transactional services" in out
+    assert "s101 delegation with Gloucestershire County Council" in out and "hr-county-s101" not in out
     assert (tmp_path / "g.html").read_text().count("plotly") > 0
     code, out, _ = run(capsys, "plan", path, "--format", "json", "--objective", "makespan", "--solver", "cbc")
     data = json.loads(out)

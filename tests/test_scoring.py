@@ -265,7 +265,7 @@ def test_exempt_figures_are_withheld_from_public_output(gloucester):
 
 def test_explanation_reads_as_plain_english(gloucester):
     text = explain_service(score(gloucester, RULES["default"]), "hr")
-    assert "recommended: hr-county-s101 via Gloucestershire County Council" in text
+    assert "recommended: s101 delegation with Gloucestershire County Council (score" in text
     assert "option.pv_savings" in text and "option.pv_one_off" in text
     assert "option.duration_months (6) <= 3" in text
     # the bureau's NPV clears the County's by the margin, but its score (outcomes 3, high risk) is lower
@@ -311,4 +311,5 @@ def test_a_service_that_must_change_shows_no_gain_rather_than_nan():
     )
     shown = ranking_text(score(parse_programme(text, "must.yaml"), RULES["default"]))
     assert "nan" not in shown
-    assert next(line for line in shown.splitlines() if " payroll " in line).split()[-2] == "—"
+    row = next(line for line in shown.splitlines() if " Payroll " in line).split()
+    assert row[1] == "Payroll" and row[3] == "—"  # #, service, score, gain

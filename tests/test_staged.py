@@ -385,9 +385,8 @@ def test_show_and_explain_say_which_stages_an_option_takes():
     )
     explained = explain_service(score(programme, load_ruleset(shipped_rules())), "legal")
     assert (
-        "legal-company: Legal Services Company, joint venture (in stages, scored as the whole path: "
-        "legal-shared (County Council, shared service), then legal-company (Legal Services Company, "
-        "joint venture))"
+        "joint venture with Legal Services Company (`legal-company`) (in stages, scored as the whole "
+        "path: shared service with County Council, then joint venture with Legal Services Company)"
     ) in explained
 
 

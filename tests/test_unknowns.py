@@ -428,10 +428,10 @@ def test_the_explanation_says_unknown_where_the_file_does_and_missing_where_it_i
         capsys, "score", str(UNKNOWNS), "--rules", str(DATA / "unknowns-rules.yaml"), "--explain", "hr"
     )
     assert (
-        "while values the sources do not give stay unknown, the recommendation could be hr-county or hr-other"
-        in text
+        "while values the sources do not give stay unknown, the recommendation could be s101 delegation "
+        "with County Council or shared service with Other Council" in text
     )
-    other = text.split("- hr-other:")[1]
+    other = text.split("- shared service with Other Council (`hr-other`):")[1]
     assert (
         "resting on unknown values: 0.750 (0.500–1.000 while the outcome of HR by Other Council is unknown)"
         in other
@@ -439,7 +439,7 @@ def test_the_explanation_says_unknown_where_the_file_does_and_missing_where_it_i
     assert "option.attributes.outcome (unknown) ?? 3" in other
     assert (
         "option.attributes.outcome (missing) ?? 3"
-        in text.split("- hr-status-quo:")[1].split("- hr-county")[0]
+        in text.split("- keep as it is (`hr-status-quo`):")[1].split("(`hr-county`)")[0]
     )
 
 
@@ -475,7 +475,10 @@ def test_the_written_report_says_unknown_and_gives_the_ranges(tmp_path: Path):
     assert "| Payroll | City Council | 0 |" not in text
     assert "City Council: at least 3 FTE (the numbers for Audit and Payroll are not known)" in text
     assert "### Scores resting on unknown values" in text
-    assert "| hr-other | 0.450 (0.200–0.700 while the outcome of HR by Other Council is unknown) |" in text
+    assert (
+        "| HR: shared service with Other Council | 0.450 (0.200–0.700 while the outcome of HR by Other "
+        "Council is unknown) |" in text
+    )
 
 
 def test_unknown_money_in_a_workbook_is_located_at_its_cell(unknowns, tmp_path: Path):

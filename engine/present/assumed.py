@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from engine.programme.naming import option_name
 from engine.scoring.assumed import Assumed, resting_on_assumed
 from engine.scoring.scores import ScoreTable, secret_fields
 
@@ -82,7 +83,8 @@ def assumed_text(table: ScoreTable, assumed: list[list[Assumed]], include_exempt
         if items:
             row = table.options.iloc[i]
             labels = "; ".join(assumed_label(table, a, include_exempt) for a in items)
-            lines.append(f"  {row['option']} ({row['provider_name']}): {labels}")
+            service = table.programme.service(str(row["service"])).name
+            lines.append(f"  {service}, {option_name(table.programme, str(row['option']))}: {labels}")
     return "\n".join(lines)
 
 

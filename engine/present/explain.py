@@ -14,6 +14,7 @@ from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
 from engine.programme.exempt import band, secret_options
 from engine.programme.model import Programme
+from engine.programme.naming import option_name
 from engine.rules.expr import Expression
 from engine.rules.expr_tree import UNKNOWN
 from engine.scoring.assumed import assumed_inputs
@@ -40,10 +41,7 @@ def _stages_text(programme: Programme, option_id: str) -> str:
     stages = programme.stages(option_id)
     if len(stages) < 2:
         return ""
-    steps = ", then ".join(
-        f"{s.option.id} ({programme.partner(s.option.provider).name}, {s.option.model.replace('_', ' ')})"
-        for s in stages
-    )
+    steps = ", then ".join(option_name(programme, s.option.id) for s in stages)
     return f" (in stages, scored as the whole path: {steps})"
 
 
@@ -67,7 +65,7 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
     lines = [f"{service.name} ({service.id}), owned by {programme.partner(service.owner).name}"]
     if summary["recommended"]:
         lines.append(
-            f"{STATUS_TEXT[summary['status']]}: {summary['recommended']} via {summary['provider_name']} "
+            f"{STATUS_TEXT[summary['status']]}: {option_name(programme, str(summary['recommended']))} "
             f"({score_text(summary['score'], summary['recommended'])}; priority {summary['priority']} of "
             f"{len(scores.services)})"
         )
@@ -87,11 +85,11 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
     if ranges.could_flip(service_id):
         lines.append(
             "while values the sources do not give stay unknown, the recommendation could be "
-            + " or ".join(ranges.choices[service_id])
+            + " or ".join(option_name(programme, c) for c in ranges.choices[service_id])
         )
     for index, row in rows.iterrows():
         i = int(str(index))
-        head = f"- {row['option']}: {row['provider_name']}, {row['model'].replace('_', ' ')}"
+        head = f"- {option_name(programme, str(row['option']))} (`{row['option']}`)"
         head += _stages_text(programme, str(row["option"]))
         if not row["eligible"]:
             lines.append(f"{head}: ruled out: {row['ineligible_reason']}")
@@ -102,7 +100,9 @@ def explain_service(scores: ScoreTable, service_id: str, include_exempt: bool = 
             lines.append(f"{head}: score {row['score']:.3f} (rank {row['rank']} in the programme)")
         if ties.options[i]:
             lines.append(
-                f"    effectively equal to {' and '.join(ties.options[i])} (within {ties.tolerance:g})"
+                "    effectively equal to "
+                + " and ".join(option_name(programme, o) for o in ties.options[i])
+                + f" (within {ties.tolerance:g})"
             )
         for a in assumed[i]:
             lines.append(f"    assumed: {assumed_label(scores, a, include_exempt)}")

@@ -11,6 +11,7 @@ from engine.plan.disclosure import Disclosure
 from engine.plan.result import PlanResult, usage
 from engine.present.mou import verdict_words
 from engine.programme.exempt import band
+from engine.programme.naming import option_name
 from engine.scoring.scores import ScoreTable
 
 
@@ -32,35 +33,36 @@ def ranking_text(
         banding = band(value) if everything or (isinstance(option, str) and option in banded) else None
         return banding or f"{value:.3f}"
 
-    services = table.services
+    programme, services = table.programme, table.services
+    names = [str(n) for n in services["name"]]
+    options = [option_name(programme, str(o)) if o else "—" for o in services["recommended"]]
+    wide = _width("service", names)  # the recommendation is last: no padding after it
     lines = [
-        f"{table.programme.name}: services ranked by the gain of their recommended option "
-        "over the status quo",
+        f"{programme.name}: services ranked by the gain of their recommended option over the status quo",
         f"rule set `{table.rules.id}`, method {table.method.upper()}, weights "
         + ", ".join(f"{c} {w:.2f}" for c, w in table.weights.items()),
         "",
-        f"{'#':>3}  {'service':<22} {'recommended option':<28} {'provider':<32} "
-        f"{'score':>7} {'gain':>7}  status",
+        f"{'#':>3}  {'service':<{wide}}  {'score':>7} {'gain':>7}  {'status':<22}  recommendation",
     ]
-    for _, row in services.iterrows():
+    for (_, row), name, option in zip(services.iterrows(), names, options, strict=True):
         score, gain = shown(row["score"], row["recommended"]), shown(row["gain"], row["recommended"])
-        mark = marks.get(str(row["service"]), "")
-        lines.append(
-            f"{row['priority']:>3}  {row['service']:<22} {row['recommended']!s:<28} "
-            f"{str(row['provider_name'])[:32]:<32} {score:>7} {gain:>7}  {row['status']}{mark}"
-        )
+        status = f"{row['status']}{marks.get(str(row['service']), '')}"
+        lines.append(f"{row['priority']:>3}  {name:<{wide}}  {score:>7} {gain:>7}  {status:<22}  {option}")
     if len(table.exceptions):
         lines += ["", "Exceptions (another partner than the expected provider):"]
         for _, e in table.exceptions.iterrows():
+            where = f"{programme.service(str(e['service'])).name}, {option_name(programme, str(e['option']))}"
             if everything or {e["option"], e["benchmark_option"]} & disclosure.secret:
-                lines.append(
-                    f"  {e['option']} ({e['provider_name']}): {e['verdict']}; the scores rest on exempt "
-                    "prices and are withheld"
-                )
+                lines.append(f"  {where}: {e['verdict']}; the scores rest on exempt prices and are withheld")
                 continue
-            lines.append(f"  {e['option']} ({e['provider_name']}): {e['verdict']}; {verdict_words(e)}")
+            lines.append(f"  {where}: {e['verdict']}; {verdict_words(e)}")
     lines += ["", f"Ties: {table.tie_break}."]
     return "\n".join(lines)
+
+
+def _width(heading: str, cells: list[str]) -> int:
+    """A column as wide as its longest name: names are not cut short (two may differ at the end)."""
+    return max([len(heading), *map(len, cells)])
 
 
 def plan_text(result: PlanResult) -> str:
@@ -78,16 +80,18 @@ def plan_text(result: PlanResult) -> str:
         lines.append(f"  - {advice}")
     if result.plan is None or result.programme is None:
         return "\n".join(lines)
-    frame = result.to_frame()
-    lines += ["", f"{'service':<24} {'option':<28} {'provider':<32} {'start':<10} {'finish':<10}"]
-    for _, row in frame.iterrows():
+    frame, programme = result.to_frame(), result.programme
+    names = [programme.service(str(s)).name for s in frame["service"]]
+    wide = _width("service", names)
+    lines += ["", f"{'service':<{wide}}  {'start':<8}  {'finish':<8}  change"]
+    for (_, row), name in zip(frame.iterrows(), names, strict=True):
         mark = "  EXCEPTION" if row["exception"] else ""
         lines.append(
-            f"{row['service']:<24} {row['option']:<28} {str(row['provider_name'])[:32]:<32} "
-            f"{row['start_label']:<10} {row['finish_label']:<10}{mark}"
+            f"{name:<{wide}}  {row['start_label']:<8}  {row['finish_label']:<8}  "
+            f"{option_name(programme, str(row['option']))}{mark}"
         )
         if row["stages"]:
-            lines.append(f"{'':<24} in stages: {row['stages']}")
+            lines.append(f"{'':<{wide}}  in stages: {row['stages']}")
     for service_id in result.negative_npv:
         lines.append(
             f"WARNING: {result.programme.service(service_id).name} loses money over its appraisal "

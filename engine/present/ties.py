@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.programme.naming import option_name
 from engine.scoring.scores import ScoreTable
 from engine.scoring.ties import Ties
 
@@ -21,8 +22,9 @@ def recommendation_tie(table: ScoreTable, ties: Ties, service: str) -> str:
     rivals = ties.recommendation.get(service)
     if not rivals:
         return ""
+    named = " and ".join(option_name(table.programme, o) for o in rivals)
     return (
-        f"effectively equal to {' and '.join(rivals)} (scores within {ties.tolerance:g}): the choice "
+        f"effectively equal to {named} (scores within {ties.tolerance:g}): the choice "
         "rests on the MoU rule and the tie-break, not on a difference in score"
     )
 
@@ -42,7 +44,9 @@ def ties_text(table: ScoreTable, ties: Ties) -> str:
     for k, others in enumerate(ties.options):
         service = programme.service(str(table.options["service"].iloc[k])).name
         for other in (o for o in others if options.index(o) > k):
-            lines.append(f"  {service}: {options[k]} ≈ {other}")
+            lines.append(
+                f"  {service}: {option_name(programme, options[k])} ≈ {option_name(programme, other)}"
+            )
     for service in ties.recommendation:
         tie = recommendation_tie(table, ties, service)
         lines.append(f"  {programme.service(service).name}: the recommendation is {tie}")

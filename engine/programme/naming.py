@@ -23,6 +23,8 @@ def option_name(programme: Programme, option_id: str) -> str:
     if option.model == "hand_back":
         return "hand back to each council"
     provider = programme.partner(option.provider).name
-    if option.model == "in_house":
-        return f"in house at {provider}"
-    return f"{model} with {provider}"
+    named = f"in house at {provider}" if option.model == "in_house" else f"{model} with {provider}"
+    same = (option.model, option.provider)
+    twins = [o for o in programme.options_for(option.service) if (o.model, o.provider) == same]
+    # two options of one service with the same model and provider differ only in the file: its id says which
+    return f"{named} ({option.id})" if len(twins) > 1 else named

@@ -25,16 +25,15 @@ def appendix_plan(result: ScenarioResult, gantt: Path | None) -> Section:
     blocks: list[Block] = []
     if gantt is not None:
         blocks.append(Block("image", image=gantt, caption="High-level implementation plan (Gantt chart)"))
-    schedule = result.plan.to_frame()
+    schedule, programme = result.plan.to_frame(), result.loaded.programme
     if len(schedule):
         blocks.append(
             table(
-                ["service", "option", "provider", "start", "finish"],
+                ["service", "change", "start", "finish"],
                 [
                     [
                         str(r["service_name"]),
-                        str(r["option"]) + (" (exception)" if r["exception"] else ""),
-                        str(r["provider_name"]),
+                        option_name(programme, str(r["option"])) + (" (exception)" if r["exception"] else ""),
                         str(r["start_label"]),
                         str(r["finish_label"]),
                     ]
@@ -89,7 +88,7 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
     scales = set() if exempt else set(scores.secret_scales())  # every value on these rests on a price
     banding = programme.settings.band_exempt_scores
     for _, r in frame.iterrows():
-        cells = [str(r["service"]), str(r["option"]), str(r["provider"])]
+        cells = [programme.service(str(r["service"])).name, option_name(programme, str(r["option"]))]
         if not r["eligible"]:
             cells += ["—"] * len(criteria) + ["ruled out", str(r["ineligible_reason"])]
         elif r["exempt"] and not exempt:
@@ -105,14 +104,14 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
         rows.append(cells)
     blocks.append(
         table(
-            ["service", "option", "provider", *[c.name for c in criteria], "score", "rank in service"],
+            ["service", "option", *[c.name for c in criteria], "score", "rank in service"],
             rows,
             caption="Scoring matrix",
         )
     )
     blocks.append(subheading("Rules that applied"))
     fired_rows = [
-        [str(frame.iloc[i]["option"]), f.text + (f" ({f.effect})" if f.effect else "")]
+        [_option_label(programme, str(frame.iloc[i]["option"])), f.text + (f" ({f.effect})" * bool(f.effect))]
         for i, fired in enumerate(scores.fired)
         for f in fired
     ]
@@ -125,7 +124,7 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
     if exempt:
         secret = secret_options(result.loaded.programme)
         raw_rows = [
-            [str(r["option"]), c.name, f"{r[f'{c.id}.raw']:,.2f}"]
+            [_option_label(programme, str(r["option"])), c.name, f"{r[f'{c.id}.raw']:,.2f}"]
             for _, r in frame.iterrows()
             if r["option"] in secret
             for c in criteria
@@ -228,6 +227,12 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
     return section("appendix_exceptions", blocks)
 
 
+def _option_label(programme: Programme, option_id: str) -> str:
+    """An option in a table without a service column: its service, then the option in words."""
+    service = programme.service(programme.option(option_id).service).name
+    return f"{service}: {option_name(programme, option_id)}"
+
+
 def _named(text: str, programme: Programme) -> str:
     """A sentence the scoring wrote with option ids, with each option named as members read it
     ("the joint venture with Riverside Legal Services Ltd")."""
@@ -246,9 +251,9 @@ def _unknown_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
     flagged = [i for i, reads in enumerate(ranges.reads) if reads]
     if not flagged:
         return []
-    options = scores.options
+    options, programme = scores.options, result.loaded.programme
     rows = [
-        [str(options.iloc[i]["option"]), range_detail(scores, ranges, i, include_exempt=exempt)]
+        [_option_label(programme, str(options.iloc[i]["option"])), range_detail(scores, ranges, i, exempt)]
         for i in flagged
     ]
     blocks = [
@@ -260,12 +265,11 @@ def _unknown_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
         ),
         table(["option", "score while unknown"], rows),
     ]
-    programme = result.loaded.programme
     for service, choices in ranges.choices.items():
         blocks.append(
             para(
                 f"The recommendation for {programme.service(service).name} could be "
-                + " or ".join(choices)
+                + " or ".join(option_name(programme, c) for c in choices)
                 + " while these values are unknown.",
                 numbered=False,
             )
@@ -279,8 +283,12 @@ def _assumed_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
     assumed = assumed_inputs(scores)
     if not any(assumed):
         return []
+    programme = result.loaded.programme
     rows = [
-        [str(scores.options.iloc[i]["option"]), "; ".join(assumed_label(scores, a, exempt) for a in items)]
+        [
+            _option_label(programme, str(scores.options.iloc[i]["option"])),
+            "; ".join(assumed_label(scores, a, exempt) for a in items),
+        ]
         for i, items in enumerate(assumed)
         if items
     ]
@@ -301,8 +309,8 @@ def _tie_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
     rows = [
         [
             programme.service(str(scores.options.iloc[i]["service"])).name,
-            str(scores.options.iloc[i]["option"]),
-            ", ".join(others),
+            option_name(programme, str(scores.options.iloc[i]["option"])),
+            ", ".join(option_name(programme, o) for o in others),
         ]
         for i, others in enumerate(ties.options)
         if others
