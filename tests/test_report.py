@@ -347,3 +347,23 @@ def test_the_report_opens_in_libreoffice(written, tmp_path):
     assert images, "the Gantt chart is on the Appendix 1 page"
     assert f"sensitivity: {DRAWS} draws, seed 0" in pages[-1]  # the report details close the document
     pdf.close()
+
+
+def test_the_appendices_tables_name_services_and_options_not_their_ids(written, result):
+    """Appendices 1 and 2 (the plan and the scoring matrix, the rules applied, assumed values and
+    ties) are read by members: every option is its model and provider, every service its name."""
+    programme = result.loaded.programme
+    ids = {o.id for o in programme.options} | {s.id for s in programme.services}
+    document = docx.Document(str(written["public"]))
+    cells = [c.text.strip() for grid in document.tables for row in grid.rows for c in row.cells]
+    assert not ids & set(cells), sorted(ids & set(cells))
+    assert not [c for c in cells if any(f"{o} (" in c or c.startswith(f"{o}:") for o in ids)]
+    plan = next(
+        t
+        for t in document.tables
+        if [c.text for c in t.rows[0].cells] == ["service", "change", "start", "finish"]
+    )
+    first = [c.text for c in plan.rows[1].cells]
+    assignment = result.plan.plan.assignments[0]
+    assert first[0] == programme.service(assignment.service).name
+    assert first[1].startswith(option_name(programme, assignment.option))

@@ -84,9 +84,7 @@ def _summary_row(result: ScenarioResult, disclosure: Disclosure) -> dict[str, An
     loaded, plan = result.loaded, result.plan
     programme = loaded.programme
     schedule = plan.to_frame()
-    exceptions = [
-        f"{row['option']} ({row['provider_name']})" for _, row in schedule.iterrows() if row["exception"]
-    ]
+    exceptions = [str(r["option"]) for _, r in schedule.iterrows() if r["exception"]]  # ids: named in tables
     money = finance_view(result, disclosure.include_exempt)
     withheld = disclosure.withheld_in(plan.plan)
     shown = public_plan(plan, disclosure.include_exempt, result.scores)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from engine.appraisal.scenario import ScenarioResult
 from engine.present.money import Basis, field_basis, officer_pounds, options_basis
 from engine.programme.model import Programme
+from engine.programme.naming import option_name
 from engine.report.document import Block, para, subheading, table
 from engine.report.figures import FinanceView, percent, pounds
 from engine.report.funding import by_year_table
@@ -165,7 +166,7 @@ def exact_blocks(result: ScenarioResult, money: FinanceView | None, exempt: bool
                 [
                     [
                         programme.service(str(r["service"])).name,
-                        str(r["option"]),
+                        option_name(programme, str(r["option"])),
                         *(pounds(float(r[k])) for k in ("one_off", "annual_saving", "npv")),
                     ]
                     for _, r in money.by_service.iterrows()
