@@ -168,6 +168,40 @@ def test_score_with_a_named_set_equals_scoring_with_its_weights(gloucester, caps
     ]
 
 
+def test_plan_and_switching_weigh_the_criteria_with_a_named_set(gloucester, capsys):
+    """`ssplan plan --weights` and `ssplan switching --weights` use the set's weights, as `score` does:
+    the plan's value objective is the one the set's scores give, not the rule set's own weights."""
+    from engine.appraisal.public import public_plan
+    from engine.optimise.solve import solve
+    from engine.plan.disclosure import Disclosure, public_switching
+    from engine.plan.settings import PlanSettings
+    from engine.present.frames import name_ids
+    from engine.present.words import option_labels
+    from engine.scoring.switching import switching_values
+
+    elicit(gloucester, "jane", JANE)
+    saved = load_weight_set(folder(gloucester) / "jane.yaml")
+    programme = load_programme(gloucester)
+    code, out, _ = run(capsys, "plan", str(gloucester), "--weights", "jane", "--format", "json")
+    assert code == 0
+    weighed = solve(programme, PlanSettings(), score(programme, RULES, weights=saved.weights))
+    plain = solve(programme, PlanSettings(), score(programme, RULES))
+    expected = public_plan(weighed, False, score(programme, RULES, weights=saved.weights)).objective_value
+    assert json.loads(out)["objective_value"] == pytest.approx(expected)
+    assert weighed.objective_value != pytest.approx(plain.objective_value)  # the check can fail
+    code, out, _ = run(capsys, "switching", str(gloucester), "--weights", "jane", "--include-exempt")
+    assert code == 0  # Gloucester's exceptions all rest on exempt prices
+    values = switching_values(programme, RULES, weights=saved.weights)
+    shown, _ = public_switching(values, Disclosure.of(programme, include_exempt=True))
+    lookup = option_labels(programme)
+    assert shown and all(f"- {name_ids(value.text(), lookup)}" in out for value in shown)
+    assert "hr-bureau" not in out and "outsourced with Private HR and payroll bureau" in out
+    plain = {v.text() for v in switching_values(programme, RULES)}
+    assert plain != {v.text() for v in values}  # the check can fail: the set's weights move them
+    code, _, err = run(capsys, "plan", str(gloucester), "--weights", "nobody")
+    assert code == 2 and "--weights: unknown weight set `nobody`" in err
+
+
 def test_a_missing_or_mismatched_weight_set_exits_2(gloucester, capsys):
     code, _, err = run(capsys, "score", str(gloucester), "--weights", "nobody")
     assert code == 2 and "command line: --weights: unknown weight set `nobody`" in err

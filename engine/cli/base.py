@@ -146,6 +146,13 @@ IncludeExempt = Annotated[
     typer.Option("--include-exempt", help="show confidential (exempt) figures: output NOT FOR PUBLICATION"),
 ]
 DbOption = Annotated[str, typer.Option("--db", help="SQLAlchemy URL (default: sqlite:///ssplan.db)")]
+WeightsName = Annotated[
+    str | None, typer.Option("--weights", help="score with a named weight set (`ssplan weights list`)")
+]
+WeightsDir = Annotated[
+    Path | None,
+    typer.Option("--weights-dir", help="folder of weight sets (default: weights/<programme id>/ beside it)"),
+]
 
 
 def _check_files(paths: list[Path], load: Callable[[Path], Any], describe: Callable[[Any], str]) -> None:

@@ -10,6 +10,8 @@ import typer
 from engine.base.errors import SsplanError
 from engine.cli.base import (
     IncludeExempt,
+    WeightsDir,
+    WeightsName,
     _emit,
     _pairs,
     app,
@@ -73,6 +75,8 @@ def plan(
     out: Annotated[Path | None, typer.Option("--out", help="file for csv/json/xlsx output")] = None,
     gantt: Annotated[Path | None, typer.Option("--gantt", help="write a Gantt chart (.html or .png)")] = None,
     include_exempt: IncludeExempt = False,
+    weights: WeightsName = None,
+    weights_dir: WeightsDir = None,
     progress: Annotated[
         bool,
         typer.Option(
@@ -92,7 +96,8 @@ def plan(
     _check_gantt(gantt)
     distinct_targets(("--out", out), ("--gantt", gantt))
     with for_command(time_limit):  # one wall-clock deadline: reading, scoring, solving, advice, reasons
-        loaded, table, objective = _plan_input(programme, psplib, rules, method, objective)
+        weighed = (weights, weights_dir)
+        loaded, table, objective = _plan_input(programme, psplib, rules, method, objective, weighed)
         settings = _plan_settings(
             objective=objective,
             solver=solver,
@@ -131,24 +136,35 @@ _Objective = Literal["value", "savings", "maxmin", "makespan"]
 
 
 def _plan_input(
-    programme: Path | None, psplib: Path | None, rules: Path | None, method: str | None, objective: _Objective
+    programme: Path | None,
+    psplib: Path | None,
+    rules: Path | None,
+    method: str | None,
+    objective: _Objective,
+    weight_set: tuple[str | None, Path | None] = (None, None),
 ) -> tuple[Programme, ScoreTable | None, _Objective]:
     """The programme to plan, its scores and the objective: a PSPLIB instance has no scores and
-    only a makespan to minimise, so it overrides --objective; a programme is scored by --rules."""
+    only a makespan to minimise, so it overrides --objective; a programme is scored by --rules
+    (with the named weight set of ``--weights``, if given)."""
     if (programme is None) == (psplib is None):
         raise SsplanError.one("give a programme file or --psplib FILE.sm (one of them)")
+    if psplib is not None and weight_set[0] is not None:
+        raise option_error("--weights", "a PSPLIB instance has no scores to weigh; give a programme file")
     if psplib is not None:
         from engine.optimise.psplib import read_sm, to_programme
 
         return to_programme(read_sm(psplib), source=str(psplib)), None, "makespan"
     assert programme is not None
+    from engine.cli.scoring import weight_set_for
     from engine.io.load import load_programme
     from engine.io.shipped import shipped_rules
     from engine.rules.ruleset import load_ruleset
     from engine.scoring.scores import score as run_score
 
     loaded = load_programme(programme)
-    table = run_score(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    ruleset = load_ruleset(rules or shipped_rules())
+    chosen = weight_set_for(programme, loaded, ruleset, *weight_set)
+    table = run_score(loaded, ruleset, method=method, weights=chosen.weights if chosen else None)
     return loaded, table, objective
 
 

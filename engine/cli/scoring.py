@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from engine.base.errors import SsplanError
-from engine.cli.base import IncludeExempt, app, echo
+from engine.cli.base import IncludeExempt, WeightsDir, WeightsName, app, echo
 
 if TYPE_CHECKING:
     from engine.programme.model import Programme
@@ -49,15 +49,8 @@ def score(
         bool,
         typer.Option("--strict", help="refuse scores that read a default or an unknown for a missing value"),
     ] = False,
-    weights: Annotated[
-        str | None, typer.Option("--weights", help="score with a named weight set (`ssplan weights list`)")
-    ] = None,
-    weights_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--weights-dir", help="folder of weight sets (default: weights/<programme id>/ beside it)"
-        ),
-    ] = None,
+    weights: WeightsName = None,
+    weights_dir: WeightsDir = None,
 ) -> None:
     """Score every option and rank the services with their recommended option."""
     import json
@@ -83,7 +76,7 @@ def score(
 
     loaded = load_programme(programme)
     ruleset = load_ruleset(rules or shipped_rules())
-    chosen = _weight_set(programme, loaded, ruleset, weights, weights_dir)
+    chosen = weight_set_for(programme, loaded, ruleset, weights, weights_dir)
     table = run_score(loaded, ruleset, method=method, weights=chosen.weights if chosen else None)
     assumed = assumed_inputs(table)
     if strict:
@@ -135,10 +128,11 @@ ASSUMED_RANGES = (
 )
 
 
-def _weight_set(
+def weight_set_for(
     path: Path, programme: Programme, rules: RuleSet, name: str | None, folder: Path | None
 ) -> WeightSet | None:
-    """The named weight set, checked against the programme and the rule set it is used with."""
+    """The named weight set (``--weights``), checked against the programme and the rule set it is
+    used with; score, plan and switching values all weigh the criteria with it."""
     if name is None:
         return None
     from engine.scoring.weightsets import check_fits, find_weight_set, weights_folder
@@ -197,25 +191,32 @@ def switching(
     ] = None,
     method: Annotated[Literal["wsm", "topsis"] | None, typer.Option("--method", help="wsm or topsis")] = None,
     include_exempt: IncludeExempt = False,
+    weights: WeightsName = None,
+    weights_dir: WeightsDir = None,
 ) -> None:
     """How far each exception's (or the default provider's) annual cost must move to flip the verdict."""
     from engine.io.load import load_programme
     from engine.io.shipped import shipped_rules
     from engine.plan.disclosure import Disclosure, public_switching
+    from engine.present.frames import name_ids
     from engine.present.mou import switching_note
+    from engine.present.words import option_labels
     from engine.programme.exempt import NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
     from engine.scoring.switching import switching_values
 
     loaded = load_programme(programme)
-    values = switching_values(loaded, load_ruleset(rules or shipped_rules()), method=method)
+    ruleset = load_ruleset(rules or shipped_rules())
+    chosen = weight_set_for(programme, loaded, ruleset, weights, weights_dir)
+    values = switching_values(loaded, ruleset, method=method, weights=chosen.weights if chosen else None)
     if not values:
         echo("no option of another partner is judged by the exception rule in this programme")
     if include_exempt:
         echo(NOT_FOR_PUBLICATION)
     shown, withheld = public_switching(values, Disclosure.of(loaded, include_exempt))
+    lookup = option_labels(loaded)  # people read options by service, model and provider, not ids
     for value in shown:
-        echo(f"- {value.text()}")
+        echo(f"- {name_ids(value.text(), lookup)}")
     if values:
         echo(switching_note(loaded))
     if withheld:
