@@ -22,8 +22,9 @@ The plan is "optimal" only when it is within the settings' gap of the bound, whi
 whole programme; otherwise "best found, not proven" with that gap.  The caller verifies the plan
 (``engine.plan.verify``) like any other.
 
-If the fixed MIP has no plan (fixing can cut every plan off), the outcome has the bound and no
-plan, and :func:`engine.optimise.solve._solve_value` shows the priority-rule plan against it.
+If the first MIP has no plan (fixing can cut every plan off), step 3 is the whole MIP; if there
+is still no plan, the outcome has the bound and no plan, and
+:func:`engine.optimise.solve._solve_value` shows the priority-rule plan against it.
 A watched search (:mod:`engine.optimise.anytime`) keeps the one whole-programme MIP: the bounds
 it shows while searching must hold for the programme, and a restricted MIP's do not.
 """
@@ -88,13 +89,16 @@ class _Search:
     settings: PlanSettings
     highs: highspy.Highs
     starts: np.ndarray  # the columns of the start variables
+    cut_short: bool = False  # a run stopped on its time limit or an interrupt
 
     def run(self, relaxation: bool, presolve: str, share: float = 1.0) -> highspy.HighsModelStatus:
         self.highs.setOptionValue("solve_relaxation", relaxation)
         self.highs.setOptionValue("presolve", presolve)
         self.highs.setOptionValue("time_limit", _limit(self.settings, share))
         self.highs.run()
-        return self.highs.getModelStatus()
+        status = self.highs.getModelStatus()
+        self.cut_short |= status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+        return status
 
     def fix(self, columns: np.ndarray, level: float) -> None:
         if columns.size:
@@ -113,7 +117,8 @@ class _Search:
 
 
 def solve_relaxed(model: Model, settings: PlanSettings) -> tuple[Any, Plan | None, bool]:
-    """(outcome, plan, whether the deadline interrupted HiGHS) by the route of the module docstring."""
+    """(outcome, plan, whether a time limit or the deadline cut a HiGHS run short) by the route of
+    the module docstring."""
     from engine.optimise.run import Outcome, gap_between
 
     clock = Interrupt(deadline())
@@ -128,20 +133,23 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> tuple[Any, Plan | Non
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return Outcome(PlanStatus.INFEASIBLE, None, None, None), None, clock.fired  # LP has none: MIP neither
     if status != highspy.HighsModelStatus.kOptimal:
-        return Outcome(PlanStatus.NO_SOLUTION, None, None, None), None, clock.fired
+        return Outcome(PlanStatus.NO_SOLUTION, None, None, None), None, clock.fired or search.cut_short
     lower = highs.getInfo().objective_function_value
     values, costs = np.asarray(highs.getSolution().col_value), np.asarray(highs.getSolution().col_dual)
     taken = values[search.starts]
     search.fix(search.starts[taken <= FIX_TOLERANCE], 0.0)
     search.run(relaxation=False, presolve="on", share=HEURISTIC_SHARE)
     best = search.incumbent()
-    if best is not None and not clock.fired and presolve_affordable(nonzeros, remaining() - READ_BACK):
+    if not clock.fired and presolve_affordable(nonzeros, remaining() - READ_BACK):
         search.free()
-        _fix_by_reduced_costs(search, lower, best[0], values, costs)
-        highs.setSolution(_solution(best[1]))
-        search.run(relaxation=False, presolve="on")
+        if best is not None:
+            _fix_by_reduced_costs(search, lower, best[0], values, costs)
+            highs.setSolution(_solution(best[1]))
+        status = search.run(relaxation=False, presolve="on")
+        if best is None and status == highspy.HighsModelStatus.kInfeasible:  # the whole MIP: none
+            return Outcome(PlanStatus.INFEASIBLE, None, None, None), None, clock.fired or search.cut_short
         found = search.incumbent()
-        if found is not None and found[0] <= best[0]:
+        if found is not None and (best is None or found[0] <= best[0]):
             best = found
         # a bound over the whole programme (see _fix_by_reduced_costs), whether or not it was proved
         lower = max(lower, highs.getInfo().mip_dual_bound)
@@ -149,13 +157,13 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> tuple[Any, Plan | Non
     offset = model.instance.objective_offset
     bound = sign * lower + offset
     if best is None:  # the fixed MIP found no plan
-        return Outcome(PlanStatus.NO_SOLUTION, None, bound, None), None, clock.fired
+        return Outcome(PlanStatus.NO_SOLUTION, None, bound, None), None, clock.fired or search.cut_short
     value, solution = sign * best[0] + offset, best[1]
     plan = model.plan(lambda var: solution[var.index] > 0.5)
     gap = gap_between(value, bound)
     proven = gap is not None and gap <= settings.gap + 1e-9
     verdict = PlanStatus.OPTIMAL if proven else PlanStatus.FEASIBLE
-    return Outcome(verdict, value, bound, gap), plan, clock.fired
+    return Outcome(verdict, value, bound, gap), plan, clock.fired or search.cut_short
 
 
 def _solution(values: np.ndarray) -> highspy.HighsSolution:

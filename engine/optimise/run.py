@@ -35,7 +35,7 @@ class Outcome:
     objective: float | None
     bound: float | None
     gap: float | None
-    interrupted: bool = False  # the command's deadline stopped HiGHS (engine.optimise.interrupt)
+    interrupted: bool = False  # HiGHS was stopped before it finished: the deadline or the Stop button
 
 
 def make_solver(
@@ -173,8 +173,18 @@ def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
         if watch is not None:
             watch.done()
         outcome = translate(model, solver, log)
-        outcome.interrupted = clock.fired
+        outcome.interrupted = clock.fired or _cut_short(model, settings)
     return outcome, extract(model) if outcome.status.has_plan else None
+
+
+def _cut_short(model: Model, settings: PlanSettings) -> bool:
+    """Whether HiGHS stopped on its time limit (set from the deadline) or an interrupt."""
+    if settings.solver != "highs":
+        return False
+    import highspy
+
+    status = model.problem.solverModel.getModelStatus()
+    return status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
 
 
 def _highs_terms(model: Model, clock: Interrupt) -> tuple[float, dict[str, Any]]:
