@@ -32,7 +32,7 @@ it shows while searching must hold for the programme, and a restricted MIP's do 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import highspy
 import numpy as np
@@ -116,11 +116,23 @@ class _Search:
         return self.highs.getInfo().objective_function_value, np.asarray(self.highs.getSolution().col_value)
 
 
-def solve_relaxed(model: Model, settings: PlanSettings) -> tuple[Any, Plan | None, bool]:
-    """(outcome, plan, whether a time limit or the deadline cut a HiGHS run short) by the route of
-    the module docstring."""
-    from engine.optimise.run import Outcome, gap_between
+class Relaxed(NamedTuple):
+    """What the route found (``engine.optimise.run`` makes its ``Outcome`` of it)."""
 
+    status: PlanStatus
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    plan: Plan | None
+    cut_short: bool  # a time limit or the deadline stopped a HiGHS run
+
+
+def _gap(value: float, bound: float) -> float:
+    return abs(value - bound) / max(abs(value), 1e-9)
+
+
+def solve_relaxed(model: Model, settings: PlanSettings) -> Relaxed:
+    """Solve ``model`` by the route of the module docstring."""
     clock = Interrupt(deadline())
     highs = _highs(settings, clock)
     lp = matrix(model.problem, integral=True)
@@ -131,9 +143,9 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> tuple[Any, Plan | Non
     search = _Search(model, settings, highs, starts)
     status = search.run(relaxation=True, presolve="off")
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        return Outcome(PlanStatus.INFEASIBLE, None, None, None), None, clock.fired  # LP has none: MIP neither
+        return Relaxed(PlanStatus.INFEASIBLE, None, None, None, None, clock.fired)  # LP has none: MIP neither
     if status != highspy.HighsModelStatus.kOptimal:
-        return Outcome(PlanStatus.NO_SOLUTION, None, None, None), None, clock.fired or search.cut_short
+        return Relaxed(PlanStatus.NO_SOLUTION, None, None, None, None, clock.fired or search.cut_short)
     lower = highs.getInfo().objective_function_value
     values, costs = np.asarray(highs.getSolution().col_value), np.asarray(highs.getSolution().col_dual)
     taken = values[search.starts]
@@ -147,7 +159,7 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> tuple[Any, Plan | Non
             highs.setSolution(_solution(best[1]))
         status = search.run(relaxation=False, presolve="on")
         if best is None and status == highspy.HighsModelStatus.kInfeasible:  # the whole MIP: none
-            return Outcome(PlanStatus.INFEASIBLE, None, None, None), None, clock.fired or search.cut_short
+            return Relaxed(PlanStatus.INFEASIBLE, None, None, None, None, clock.fired or search.cut_short)
         found = search.incumbent()
         if found is not None and (best is None or found[0] <= best[0]):
             best = found
@@ -157,13 +169,13 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> tuple[Any, Plan | Non
     offset = model.instance.objective_offset
     bound = sign * lower + offset
     if best is None:  # the fixed MIP found no plan
-        return Outcome(PlanStatus.NO_SOLUTION, None, bound, None), None, clock.fired or search.cut_short
+        return Relaxed(PlanStatus.NO_SOLUTION, None, bound, None, None, clock.fired or search.cut_short)
     value, solution = sign * best[0] + offset, best[1]
     plan = model.plan(lambda var: solution[var.index] > 0.5)
-    gap = gap_between(value, bound)
-    proven = gap is not None and gap <= settings.gap + 1e-9
+    gap = _gap(value, bound)
+    proven = gap <= settings.gap + 1e-9
     verdict = PlanStatus.OPTIMAL if proven else PlanStatus.FEASIBLE
-    return Outcome(verdict, value, bound, gap), plan, clock.fired or search.cut_short
+    return Relaxed(verdict, value, bound, gap, plan, clock.fired or search.cut_short)
 
 
 def _solution(values: np.ndarray) -> highspy.HighsSolution:

@@ -158,9 +158,8 @@ def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
     (:mod:`engine.optimise.relax`), the rest as one MIP whose HiGHS run the deadline interrupts
     (:mod:`engine.optimise.interrupt`; presolve only where it fits in the time left)."""
     if relax.worth_it(model, settings):
-        outcome, plan, fired = relax.solve_relaxed(model, settings)
-        outcome.interrupted = fired
-        return outcome, plan
+        found = relax.solve_relaxed(model, settings)
+        return Outcome(found.status, found.objective, found.bound, found.gap, found.cut_short), found.plan
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
         watch = anytime.watcher(model, settings)  # None unless someone watches this solve
