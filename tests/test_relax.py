@@ -105,11 +105,11 @@ def test_a_large_solve_given_a_tiny_deadline_ends_soon_with_a_verified_plan_not_
     instance = build_instance(programme, settings, table)
     model = build_model(instance)
     began = time.perf_counter()
-    with within(0.8):
+    with within(0.2):
         outcome, _ = run(model, settings)
     took = time.perf_counter() - began
     assert outcome.interrupted and outcome.status != PlanStatus.OPTIMAL
-    assert took < 0.8 + 3.0  # the hand-over and read-back, not the search
+    assert took < 0.2 + 3.0  # the hand-over and read-back, not the search
     began = time.perf_counter()
     result = solve(programme, settings.model_copy(update={"time_limit": 4.0}), table)
     assert time.perf_counter() - began < 4.0 + 3.0
