@@ -110,6 +110,12 @@ class Watcher:
         ]
         return {"callbackTuple": (self._callback, None), "callbacksToActivate": wanted}
 
+    def hook(self) -> tuple[Any, list[Any]]:
+        """The callback and the kinds it wants, for a wrapper that shares PuLP's one callback
+        (:class:`engine.optimise.interrupt.Interrupt`)."""
+        options = self.options()
+        return options["callbackTuple"][0], options["callbacksToActivate"]
+
     def _callback(self, kind: Any, message: str, out: Any, data_in: Any, user_data: Any) -> None:
         import highspy
 

@@ -14,10 +14,12 @@ from typing import Any
 
 import pulp
 
-from engine.optimise import anytime, constraints
-from engine.optimise.deadline import handover_seconds, solver_seconds
+from engine.optimise import anytime, constraints, relax
+from engine.optimise.deadline import SECONDS_PER_NONZERO, handover_seconds, remaining, solver_seconds
+from engine.optimise.deadline import deadline as current_deadline
 from engine.optimise.highs import HandOver
 from engine.optimise.instance import Instance
+from engine.optimise.interrupt import Interrupt, presolve_affordable
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
 from engine.optimise.quiet import verbose
@@ -33,6 +35,7 @@ class Outcome:
     objective: float | None
     bound: float | None
     gap: float | None
+    interrupted: bool = False  # HiGHS was stopped before it finished: the deadline or the Stop button
 
 
 def make_solver(
@@ -151,13 +154,46 @@ def extract(model: Model) -> Plan:
 
 
 def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
+    """Solve ``model`` under the command's deadline: large models by their LP relaxation
+    (:mod:`engine.optimise.relax`), the rest as one MIP whose HiGHS run the deadline interrupts
+    (:mod:`engine.optimise.interrupt`; presolve only where it fits in the time left)."""
+    if relax.worth_it(model, settings):
+        found = relax.solve_relaxed(model, settings)
+        return Outcome(found.status, found.objective, found.bound, found.gap, found.cut_short), found.plan
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
         watch = anytime.watcher(model, settings)  # None unless someone watches this solve
-        reserve = handover_seconds(model.problem, model.built_seconds)
-        solver = make_solver(settings, log, reserve=reserve, hooks=watch.options() if watch else None)
+        clock = Interrupt(current_deadline(), *watch.hook()) if watch else Interrupt(current_deadline())
+        reserve, hooks = _highs_terms(model, clock) if settings.solver == "highs" else (0.0, {})
+        if settings.solver == "cbc":
+            reserve = handover_seconds(model.problem, model.built_seconds)
+        solver = make_solver(settings, log, reserve=reserve, hooks=hooks or None)
         model.problem.solve(solver)
         if watch is not None:
             watch.done()
         outcome = translate(model, solver, log)
+        outcome.interrupted = clock.fired or _cut_short(model, settings)
     return outcome, extract(model) if outcome.status.has_plan else None
+
+
+def _cut_short(model: Model, settings: PlanSettings) -> bool:
+    """Whether HiGHS stopped on its time limit (set from the deadline) or an interrupt."""
+    if settings.solver != "highs":
+        return False
+    import highspy
+
+    status = model.problem.solverModel.getModelStatus()
+    return status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+
+
+def _highs_terms(model: Model, clock: Interrupt) -> tuple[float, dict[str, Any]]:
+    """What to keep back for the hand-over and read-back (HiGHS's clock does not see them; with
+    the matrix passed in one call, well under :data:`SECONDS_PER_NONZERO` a nonzero), and the
+    solver's hooks: the deadline's interrupt, and presolve off where it would not fit in the
+    time left (it calls no interrupt callback)."""
+    nonzeros = sum(len(constraint) for constraint in model.problem.constraints())
+    reserve = SECONDS_PER_NONZERO * nonzeros
+    hooks = clock.options()
+    if not presolve_affordable(nonzeros, remaining() - reserve):
+        hooks["presolve"] = "off"
+    return reserve, hooks
