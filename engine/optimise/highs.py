@@ -19,10 +19,15 @@ import pulp
 
 
 class HandOver(pulp.HiGHS):
-    """``pulp.HiGHS`` that passes the matrix in one call (:func:`matrix`)."""
+    """``pulp.HiGHS`` that passes the matrix in one call (:func:`matrix`); ``prebuilt`` is that
+    matrix when the caller has built it already (to recognise a model solved before:
+    :mod:`engine.optimise.reuse`), so it is built once."""
+
+    prebuilt: highspy.HighsLp | None = None
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # PuLP's hook
-        if lp.solverModel.passModel(matrix(lp, integral=self.mip)) == highspy.HighsStatus.kError:
+        built = self.prebuilt if self.prebuilt is not None else matrix(lp, integral=self.mip)
+        if lp.solverModel.passModel(built) == highspy.HighsStatus.kError:
             raise pulp.PulpSolverError("HiGHS refused the model (a coefficient out of its range)")
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pulp
 
-from engine.optimise import anytime, constraints
+from engine.optimise import anytime, constraints, reuse
 from engine.optimise.deadline import handover_seconds, solver_seconds
-from engine.optimise.highs import HandOver
+from engine.optimise.highs import HandOver, matrix
 from engine.optimise.instance import Instance
 from engine.optimise.model import Model, build_variables
 from engine.optimise.objective import set_objective
@@ -91,7 +92,10 @@ def build_model(instance: Instance) -> Model:
 def translate(model: Model, solver: pulp.LpSolver, log: Path | None) -> Outcome:
     """The one place solver statuses become PlanStatus, with bound and gap read from the solver,
     and the funding's constant (left out of the solver's objective) added to both."""
-    outcome = _translate(model, solver, log)
+    return _with_offset(model, _translate(model, solver, log))
+
+
+def _with_offset(model: Model, outcome: Outcome) -> Outcome:
     offset = model.instance.objective_offset
     if offset:
         outcome.objective = None if outcome.objective is None else outcome.objective + offset
@@ -151,13 +155,36 @@ def extract(model: Model) -> Plan:
 
 
 def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
+    """Solve ``model``, or recall the answer proven for a model of the same content earlier in this
+    process (HiGHS only; :mod:`engine.optimise.reuse`); a proven optimum is kept for next time."""
+    built = matrix(model.problem) if settings.solver == "highs" else None
+    digest = reuse.key(built, True, settings.gap) if built is not None else None
+    known = reuse.recall(digest) if digest is not None else None
+    if known is not None:
+        for var in model.problem.variables():
+            var.varValue = float(known.values[var.index])
+        outcome = Outcome(PlanStatus.OPTIMAL, known.objective, known.bound, known.gap)
+        return _with_offset(model, outcome), extract(model)
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
         watch = anytime.watcher(model, settings)  # None unless someone watches this solve
         reserve = handover_seconds(model.problem, model.built_seconds)
         solver = make_solver(settings, log, reserve=reserve, hooks=watch.options() if watch else None)
+        if isinstance(solver, HandOver):
+            solver.prebuilt = built
         model.problem.solve(solver)
         if watch is not None:
             watch.done()
-        outcome = translate(model, solver, log)
+        outcome = _translate(model, solver, log)
+    if digest is not None and outcome.status == PlanStatus.OPTIMAL and outcome.objective is not None:
+        _keep(model, digest, outcome)
+    outcome = _with_offset(model, outcome)
     return outcome, extract(model) if outcome.status.has_plan else None
+
+
+def _keep(model: Model, digest: bytes, outcome: Outcome) -> None:
+    """Keep a proven optimum (solver terms, before the funding's constant) with its column values."""
+    assert outcome.objective is not None
+    values = np.array(model.problem.solverModel.getSolution().col_value, dtype=np.float64)
+    bound = outcome.objective if outcome.bound is None else outcome.bound
+    reuse.remember(digest, reuse.Proven(outcome.objective, bound, outcome.gap or 0.0, values))
