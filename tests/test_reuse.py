@@ -56,8 +56,10 @@ def test_a_weight_move_under_a_money_objective_recalls_the_proven_plan(objective
     calls = _no_solver(monkeypatch)
     first = solve(programme, settings, score(programme, RULES, weights=WEIGHTS[0]))
     assert first.status == PlanStatus.OPTIMAL and len(calls) == 1 and reuse.kept() == 1
+    recalled = reuse.recalled()
     again = solve(programme, settings, score(programme, RULES, weights=WEIGHTS[1]))
     assert len(calls) == 1, "the same model was solved again"
+    assert reuse.recalled() == recalled + 1
     assert again.status == PlanStatus.OPTIMAL
     assert again.plan == first.plan
     assert (again.objective_value, again.bound, again.gap) == (first.objective_value, first.bound, first.gap)

@@ -40,6 +40,7 @@ class Proven:
 
 _STORE: OrderedDict[bytes, Proven] = OrderedDict()
 _LOCK = threading.Lock()
+_RECALLED = [0]  # answers recalled in this process (the what-if bench reports it)
 
 
 def key(lp: highspy.HighsLp, integral: bool, gap: float | None) -> bytes:
@@ -69,6 +70,7 @@ def recall(digest: bytes) -> Proven | None:
         answer = _STORE.get(digest)
         if answer is not None:
             _STORE.move_to_end(digest)
+            _RECALLED[0] += 1
         return answer
 
 
@@ -90,3 +92,9 @@ def forget() -> None:
 def kept() -> int:
     with _LOCK:
         return len(_STORE)
+
+
+def recalled() -> int:
+    """How many answers this process has recalled instead of solving."""
+    with _LOCK:
+        return _RECALLED[0]
