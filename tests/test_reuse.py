@@ -139,3 +139,44 @@ def test_the_store_keeps_the_most_recently_used_answers_only():
     assert reuse.kept() == reuse.LIMIT
     assert reuse.recall((1).to_bytes(4, "big")) is None  # the least recently used went
     assert reuse.recall((0).to_bytes(4, "big")) is answer
+
+
+def _starts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each HiGHS run from here on was handed a MIP start."""
+    seen: list[bool] = []
+    original = HandOver.buildSolverModel
+
+    def watched(self: HandOver, lp: Any) -> None:
+        seen.append(self.start is not None)
+        original(self, lp)
+
+    monkeypatch.setattr(HandOver, "buildSolverModel", watched)
+    return seen
+
+
+def test_a_weight_move_under_the_value_objective_starts_from_the_last_plan(monkeypatch):
+    programme = _programme()
+    value, savings = PlanSettings(objective="value"), PlanSettings(objective="savings")
+    seen = _starts(monkeypatch)
+    for weights in WEIGHTS:
+        solve(programme, value, score(programme, RULES, weights=weights))
+    assert seen == [False, True]
+    solve(programme, savings, score(programme, RULES))  # money objectives take no start
+    narrower = PlanSettings(objective="value", force_out=(programme.services[0].id,))
+    solve(programme, narrower, score(programme, RULES, weights=WEIGHTS[0]))  # another shape: no start
+    assert seen == [False, True, False, False]
+
+
+@pytest.mark.parametrize("seed", [3, 5, 8])
+def test_a_started_solve_proves_the_same_optimum_as_a_fresh_one(seed: int):
+    programme = random_programme(seed, services=8, periods=18, pools=2, dependency_density=0.2)
+    settings = PlanSettings(objective="value", gap=0.0)
+    draws = [{"impact": 10 + 7 * n, "outcomes": 40 - 5 * n, "time": 5 + 3 * n} for n in range(4)]
+    started = [solve(programme, settings, score(programme, RULES, weights=w)) for w in draws]
+    fresh = []
+    for weights in draws:
+        reuse.forget()
+        fresh.append(solve(programme, settings, score(programme, RULES, weights=weights)))
+    for a, b in zip(started, fresh, strict=True):
+        assert a.status == b.status == PlanStatus.OPTIMAL
+        assert a.objective_value == pytest.approx(b.objective_value, rel=1e-9, abs=1e-12)

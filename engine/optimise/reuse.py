@@ -8,7 +8,14 @@ costs, the bounds, the matrix in row form, the integrality, the sense, and the o
 what "proven" means (integral or relaxed, the relative gap) — never under names: two models with
 the same content have the same optimal column values, whatever their variables are called.
 
-Only a proven optimum (HiGHS's ``kOptimal`` with a plan) is kept: a time-limited, stopped or
+Under the value objective a weight moved changes the costs only: the model has the same *shape*
+(matrix, bounds, integrality; :func:`shape`), so the plan found for the last weights is a feasible
+plan of the new model, and is handed to HiGHS as a MIP start (:func:`start_for`).  Measured on
+seeds 2015–2018 at 40 services, five weight moves each: 19.4 s of HiGHS CPU with the start against
+25.3 s without, faster in 18 of 19 moves (bench/README.md).  A start is a first plan, not a proof:
+any plan the solver returned is kept as one, proven or not.
+
+Only a proven optimum (HiGHS's ``kOptimal`` with a plan) is kept as an answer: a time-limited, stopped or
 infeasible answer is solved again.  The time limit is not part of the key, because a proof does
 not depend on how long it was allowed to take.  At most :data:`LIMIT` answers are kept, the least
 recently used going first; a lock guards the store, since the app plans on worker threads.
@@ -40,16 +47,26 @@ class Proven:
 
 _STORE: OrderedDict[bytes, Proven] = OrderedDict()
 _LOCK = threading.Lock()
+_STARTS: OrderedDict[bytes, np.ndarray] = OrderedDict()  # shape -> the last plan's column values
 _RECALLED = [0]  # answers recalled in this process (the what-if bench reports it)
 
 
 def key(lp: highspy.HighsLp, integral: bool, gap: float | None) -> bytes:
     """A digest of everything that decides ``lp``'s optimum (the module docstring says what)."""
-    digest = hashlib.blake2b(digest_size=32)
+    return _digest(lp, integral, gap, costs=True)
+
+
+def shape(lp: highspy.HighsLp) -> bytes:
+    """A digest of ``lp``'s feasible plans: everything but the costs (and the gap)."""
+    return _digest(lp, True, None, costs=False)
+
+
+def _digest(lp: highspy.HighsLp, integral: bool, gap: float | None, costs: bool) -> bytes:
+    digest = hashlib.blake2b(digest_size=32, person=b"costs" if costs else b"shape")
     matrix = lp.a_matrix_
     digest.update(repr((lp.num_col_, lp.num_row_, int(matrix.format_), integral, gap)).encode())
     for array in (
-        lp.col_cost_,
+        lp.col_cost_ if costs else np.zeros(0),
         lp.col_lower_,
         lp.col_upper_,
         lp.row_lower_,
@@ -83,10 +100,30 @@ def remember(digest: bytes, answer: Proven) -> None:
             _STORE.popitem(last=False)
 
 
+def start_for(form: bytes) -> np.ndarray | None:
+    """The column values of the last plan found for a model of shape ``form``, if any."""
+    with _LOCK:
+        values = _STARTS.get(form)
+        if values is not None:
+            _STARTS.move_to_end(form)
+        return values
+
+
+def keep_start(form: bytes, values: np.ndarray) -> None:
+    """Keep a plan's column values as the next start for models of shape ``form``."""
+    with _LOCK:
+        _STARTS[form] = values
+        _STARTS.move_to_end(form)
+        while len(_STARTS) > LIMIT:
+            _STARTS.popitem(last=False)
+
+
 def forget() -> None:
-    """Drop every kept answer (tests that time or watch the solver itself start from nothing)."""
+    """Drop every kept answer and start (tests that time or watch the solver itself start from
+    nothing)."""
     with _LOCK:
         _STORE.clear()
+        _STARTS.clear()
 
 
 def kept() -> int:

@@ -165,6 +165,7 @@ def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
             var.varValue = float(known.values[var.index])
         outcome = Outcome(PlanStatus.OPTIMAL, known.objective, known.bound, known.gap)
         return _with_offset(model, outcome), extract(model)
+    form: bytes | None = None
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
         watch = anytime.watcher(model, settings)  # None unless someone watches this solve
@@ -172,14 +173,27 @@ def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
         solver = make_solver(settings, log, reserve=reserve, hooks=watch.options() if watch else None)
         if isinstance(solver, HandOver):
             solver.prebuilt = built
+            form = _start_from_last_plan(solver, built, settings)
         model.problem.solve(solver)
         if watch is not None:
             watch.done()
         outcome = _translate(model, solver, log)
     if digest is not None and outcome.status == PlanStatus.OPTIMAL and outcome.objective is not None:
         _keep(model, digest, outcome)
+    if form is not None and outcome.status.has_plan:
+        reuse.keep_start(form, np.array(model.problem.solverModel.getSolution().col_value, dtype=np.float64))
     outcome = _with_offset(model, outcome)
     return outcome, extract(model) if outcome.status.has_plan else None
+
+
+def _start_from_last_plan(solver: HandOver, built: Any, settings: PlanSettings) -> bytes | None:
+    """Under the value objective, hand HiGHS the last plan found for a model of the same shape (a
+    weight moved changes the costs only) as a MIP start; the shape, to keep this run's plan under."""
+    if settings.objective != "value":
+        return None
+    form = reuse.shape(built)
+    solver.start = reuse.start_for(form)
+    return form
 
 
 def _keep(model: Model, digest: bytes, outcome: Outcome) -> None:
