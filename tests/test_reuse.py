@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pulp
 import pytest
 
 from engine.io.load import load_programme
@@ -180,3 +181,15 @@ def test_a_started_solve_proves_the_same_optimum_as_a_fresh_one(seed: int):
     for a, b in zip(started, fresh, strict=True):
         assert a.status == b.status == PlanStatus.OPTIMAL
         assert a.objective_value == pytest.approx(b.objective_value, rel=1e-9, abs=1e-12)
+
+
+def test_a_model_with_a_constant_objective_is_solved_as_pulp_solves_it():
+    """PuLP adds a dummy column to such a model while solving, so its matrix is not built ahead."""
+    model = _model()
+    model.problem.setObjective(pulp.LpAffineExpression(0))
+    plans = []
+    for _ in range(2):  # the second time PuLP has left its dummy column in, with a cost of 0
+        outcome, plan = run(model, PlanSettings(objective="savings"))
+        assert outcome.status == PlanStatus.OPTIMAL and outcome.objective == 0
+        plans.append(plan)
+    assert plans[0] is not None and plans[0] == plans[1]

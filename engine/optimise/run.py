@@ -157,7 +157,9 @@ def extract(model: Model) -> Plan:
 def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
     """Solve ``model``, or recall the answer proven for a model of the same content earlier in this
     process (HiGHS only; :mod:`engine.optimise.reuse`); a proven optimum is kept for next time."""
-    built = matrix(model.problem) if settings.solver == "highs" else None
+    objective = model.problem.objective
+    constant = objective is None or objective.isNumericalConstant()  # PuLP adds a dummy column to solve it
+    built = matrix(model.problem) if settings.solver == "highs" and not constant else None
     digest = reuse.key(built, True, settings.gap) if built is not None else None
     known = reuse.recall(digest) if digest is not None else None
     if known is not None:
@@ -171,7 +173,7 @@ def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
         watch = anytime.watcher(model, settings)  # None unless someone watches this solve
         reserve = handover_seconds(model.problem, model.built_seconds)
         solver = make_solver(settings, log, reserve=reserve, hooks=watch.options() if watch else None)
-        if isinstance(solver, HandOver):
+        if isinstance(solver, HandOver) and built is not None:
             solver.prebuilt = built
             form = _start_from_last_plan(solver, built, settings)
         model.problem.solve(solver)
