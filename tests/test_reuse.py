@@ -169,11 +169,13 @@ def test_a_weight_move_under_the_value_objective_starts_from_the_last_plan(monke
 
 
 @pytest.mark.parametrize("seed", [3, 5, 8])
-def test_a_started_solve_proves_the_same_optimum_as_a_fresh_one(seed: int):
+def test_a_started_solve_proves_the_same_optimum_as_a_fresh_one(seed: int, monkeypatch):
     programme = random_programme(seed, services=8, periods=18, pools=2, dependency_density=0.2)
     settings = PlanSettings(objective="value", gap=0.0)
     draws = [{"impact": 10 + 7 * n, "outcomes": 40 - 5 * n, "time": 5 + 3 * n} for n in range(3)]
+    seen = _starts(monkeypatch)
     started = [solve(programme, settings, score(programme, RULES, weights=w)) for w in draws]
+    assert any(seen), "no move kept the model's shape: nothing was started"
     fresh = []
     for weights in draws:
         reuse.forget()
