@@ -33,6 +33,7 @@ from unittest import mock
 
 from engine.io.load import load_programme
 from engine.io.shipped import shipped_programmes, shipped_rules
+from engine.optimise import reuse
 from engine.optimise.instance import build_instance
 from engine.optimise.run import build_model
 from engine.optimise.solve import solve
@@ -82,6 +83,7 @@ def compare(
     programme: Programme, table: ScoreTable, objective: str, limit: float, gap: float
 ) -> dict[str, Any]:
     settings = PlanSettings(objective=objective, time_limit=limit, gap=gap)  # type: ignore[arg-type]
+    reuse.forget()  # a fresh solve: no answer recalled from a model solved before (engine.optimise.reuse)
     began, cpu = time.perf_counter(), time.process_time()
     result = solve(programme, settings, table)
     ours = {"status": result.status.value, "objective": result.objective_value, "gap": result.gap}

@@ -33,6 +33,15 @@ def tight_gloucester(folder: Path) -> Path:
 
 
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _solve_afresh():
+    """Each test solves its own models: no proven answer is recalled from an earlier test
+    (engine.optimise.reuse), so a test's outcome does not depend on the order tests run in."""
+    from engine.optimise import reuse
+
+    reuse.forget()
 SHIPPED = shipped_programmes()
 
 

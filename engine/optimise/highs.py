@@ -7,8 +7,9 @@ running, reading the answer back) is PuLP's, so :func:`engine.optimise.run.trans
 solver as it reads ``pulp.HiGHS``.  It relies on PuLP's ``buildSolverModel`` hook and on the
 ``index`` attributes its read-back uses, hence the upper bound on pulp in ``pyproject.toml``.
 
-No MIP start is passed: the priority-rule plan as a start (``Highs.setSolution``) was measured
-and lost (bench/README.md, issue 19: HiGHS's root search took as long or longer with it).
+The priority-rule plan is not passed as a MIP start (``Highs.setSolution``): measured, it lost
+(bench/README.md, issue 19: HiGHS's root search took as long or longer with it).  The plan of the
+same model solved for the previous weights is (``start``; :mod:`engine.optimise.reuse`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,22 @@ import pulp
 
 
 class HandOver(pulp.HiGHS):
-    """``pulp.HiGHS`` that passes the matrix in one call (:func:`matrix`)."""
+    """``pulp.HiGHS`` that passes the matrix in one call (:func:`matrix`); ``prebuilt`` is that
+    matrix when the caller has built it already (to recognise a model solved before:
+    :mod:`engine.optimise.reuse`), so it is built once."""
+
+    prebuilt: highspy.HighsLp | None = None
+    start: np.ndarray | None = None  # column values of a feasible plan, handed to HiGHS as a MIP start
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # PuLP's hook
-        if lp.solverModel.passModel(matrix(lp, integral=self.mip)) == highspy.HighsStatus.kError:
+        built = self.prebuilt if self.prebuilt is not None else matrix(lp, integral=self.mip)
+        if lp.solverModel.passModel(built) == highspy.HighsStatus.kError:
             raise pulp.PulpSolverError("HiGHS refused the model (a coefficient out of its range)")
+        if self.start is not None and self.mip:
+            solution = highspy.HighsSolution()
+            solution.col_value = self.start
+            solution.value_valid = True
+            lp.solverModel.setSolution(solution)
 
 
 def matrix(lp: pulp.LpProblem, integral: bool = True) -> highspy.HighsLp:

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pulp
 
-from engine.optimise import anytime, constraints, relax
+from engine.optimise import anytime, constraints, relax, reuse
 from engine.optimise.deadline import SECONDS_PER_NONZERO, handover_seconds, remaining, solver_seconds
 from engine.optimise.deadline import deadline as current_deadline
-from engine.optimise.highs import HandOver
+from engine.optimise.highs import HandOver, matrix
 from engine.optimise.instance import Instance
 from engine.optimise.interrupt import Interrupt, presolve_affordable
 from engine.optimise.model import Model, build_variables
@@ -94,7 +95,10 @@ def build_model(instance: Instance) -> Model:
 def translate(model: Model, solver: pulp.LpSolver, log: Path | None) -> Outcome:
     """The one place solver statuses become PlanStatus, with bound and gap read from the solver,
     and the funding's constant (left out of the solver's objective) added to both."""
-    outcome = _translate(model, solver, log)
+    return _with_offset(model, _translate(model, solver, log))
+
+
+def _with_offset(model: Model, outcome: Outcome) -> Outcome:
     offset = model.instance.objective_offset
     if offset:
         outcome.objective = None if outcome.objective is None else outcome.objective + offset
@@ -156,10 +160,35 @@ def extract(model: Model) -> Plan:
 def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
     """Solve ``model`` under the command's deadline: large models by their LP relaxation
     (:mod:`engine.optimise.relax`), the rest as one MIP whose HiGHS run the deadline interrupts
-    (:mod:`engine.optimise.interrupt`; presolve only where it fits in the time left)."""
+    (:mod:`engine.optimise.interrupt`; presolve only where it fits in the time left).  A model of
+    the same content as one proven earlier in this process is not solved again: its answer is
+    recalled, and a proven optimum is kept for next time (HiGHS only; :mod:`engine.optimise.reuse`)."""
     if relax.worth_it(model, settings):
         found = relax.solve_relaxed(model, settings)
         return Outcome(found.status, found.objective, found.bound, found.gap, found.cut_short), found.plan
+    objective = model.problem.objective
+    constant = objective is None or objective.isNumericalConstant()  # PuLP adds a dummy column to solve it
+    built = matrix(model.problem) if settings.solver == "highs" and not constant else None
+    digest = reuse.key(built, True, settings.gap) if built is not None else None
+    known = reuse.recall(digest) if digest is not None else None
+    if known is not None:
+        for var in model.problem.variables():
+            var.varValue = float(known.values[var.index])
+        outcome = Outcome(PlanStatus.OPTIMAL, known.objective, known.bound, known.gap)
+        return _with_offset(model, outcome), extract(model)
+    outcome, form = _solve_once(model, settings, built)
+    if digest is not None and outcome.status == PlanStatus.OPTIMAL and outcome.objective is not None:
+        _keep(model, digest, outcome)
+    if form is not None and outcome.status.has_plan:
+        reuse.keep_start(form, np.array(model.problem.solverModel.getSolution().col_value, dtype=np.float64))
+    outcome = _with_offset(model, outcome)
+    return outcome, extract(model) if outcome.status.has_plan else None
+
+
+def _solve_once(model: Model, settings: PlanSettings, built: Any) -> tuple[Outcome, bytes | None]:
+    """One solver run (before the funding's constant), and the model's shape its plan is kept
+    under as the next run's start (:func:`_start_from_last_plan`)."""
+    form: bytes | None = None
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "cbc.log" if settings.solver == "cbc" else None
         watch = anytime.watcher(model, settings)  # None unless someone watches this solve
@@ -168,12 +197,15 @@ def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
         if settings.solver == "cbc":
             reserve = handover_seconds(model.problem, model.built_seconds)
         solver = make_solver(settings, log, reserve=reserve, hooks=hooks or None)
+        if isinstance(solver, HandOver) and built is not None:
+            solver.prebuilt = built
+            form = _start_from_last_plan(solver, built, settings)
         model.problem.solve(solver)
         if watch is not None:
             watch.done()
-        outcome = translate(model, solver, log)
+        outcome = _translate(model, solver, log)
         outcome.interrupted = clock.fired or _cut_short(model, settings)
-    return outcome, extract(model) if outcome.status.has_plan else None
+    return outcome, form
 
 
 def _cut_short(model: Model, settings: PlanSettings) -> bool:
@@ -197,3 +229,21 @@ def _highs_terms(model: Model, clock: Interrupt) -> tuple[float, dict[str, Any]]
     if not presolve_affordable(nonzeros, remaining() - reserve):
         hooks["presolve"] = "off"
     return reserve, hooks
+
+
+def _start_from_last_plan(solver: HandOver, built: Any, settings: PlanSettings) -> bytes | None:
+    """Under the value objective, hand HiGHS the last plan found for a model of the same shape (a
+    weight moved changes the costs only) as a MIP start; the shape, to keep this run's plan under."""
+    if settings.objective != "value":
+        return None
+    form = reuse.shape(built)
+    solver.start = reuse.start_for(form)
+    return form
+
+
+def _keep(model: Model, digest: bytes, outcome: Outcome) -> None:
+    """Keep a proven optimum (solver terms, before the funding's constant) with its column values."""
+    assert outcome.objective is not None
+    values = np.array(model.problem.solverModel.getSolution().col_value, dtype=np.float64)
+    bound = outcome.objective if outcome.bound is None else outcome.bound
+    reuse.remember(digest, reuse.Proven(outcome.objective, bound, outcome.gap or 0.0, values))
