@@ -30,6 +30,9 @@ from engine.optimise.heuristic import Rcpsp, propagate
 # is checked between them; the solver keeps what it has learnt from one slice to the next.
 SLICE_SECONDS = 0.25
 CLAUSE_BATCH = 100_000  # clauses handed to the solver between two looks at the deadline
+# CryptoMiniSat runs a stochastic local search before its first search, some 50–80 ms even on a
+# formula of four clauses: most of the time on a j30 instance that needs one or two calls
+SOLVER_OPTIONS = {"sls": "0"}
 
 
 @dataclass
@@ -136,7 +139,7 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
     if windows is None:  # nothing finishes before `upper`: the plan in hand is optimal
         return SatOutcome(upper, None, True)
     encoding = _Encoding(problem, upper - 1, windows)
-    solver = pycryptosat.Solver(threads=1)
+    solver = pycryptosat.Solver(threads=1, options=SOLVER_OPTIONS)
     for first in range(0, len(encoding.clauses), CLAUSE_BATCH):  # millions on j120: a second or more
         check()
         solver.add_clauses(encoding.clauses[first : first + CLAUSE_BATCH])
