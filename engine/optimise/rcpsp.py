@@ -200,9 +200,7 @@ def _start(instance: Instance, rcpsp: Rcpsp, result: PlanResult, deadline: float
         _time_table(search)
     if search.upper > search.lower:
         until = time.perf_counter() + HEURISTIC_SHARE * search.left()
-        sampled, better = rcpsp_schedule(
-            rcpsp, samples=SAMPLES, until=until, bound=search.lower, rules=False
-        )
+        sampled, better = rcpsp_schedule(rcpsp, samples=SAMPLES, until=until, bound=search.lower, rules=False)
         if better < search.upper:
             search.best, search.upper = search.as_plan(sampled), better
     return search
