@@ -33,6 +33,12 @@ CLAUSE_BATCH = 100_000  # clauses handed to the solver between two looks at the 
 # CryptoMiniSat runs a stochastic local search before its first search, some 50–80 ms even on a
 # formula of four clauses: most of the time on a j30 instance that needs one or two calls
 SOLVER_OPTIONS = {"sls": "0"}
+PROBE_AFTER = 0.5  # seconds a bisection call runs before the first probe below the best plan
+PROBE_SECONDS = 0.2  # wall-clock seconds for each probe
+# no probes once the bounds are this close (relative to the best plan): the bisection's own
+# horizons are then next to the best plan anyway, and the hard calls are the last proofs (j309_2)
+PROBE_GAP = 0.05
+PROBES_EACH = 2
 
 
 @dataclass
@@ -131,7 +137,15 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
     the model's makespan.  They meet at the optimum, unless time runs out first (the best plan
     found so far is returned either way).  ``seconds`` and the command's deadline
     (:mod:`engine.optimise.deadline`) are both wall-clock bounds: building the clauses stops at the
-    latter (raising ``OutOfTime``) and the search at whichever comes first."""
+    latter (raising ``OutOfTime``) and the search at whichever comes first.
+
+    A horizon halfway between far-apart bounds can take the solver longer than the whole limit
+    (j60, j120), and the plan in hand would then be the priority rules' to the end.  So a call that
+    has run ``PROBE_AFTER`` seconds (then twice, four times as long…) is interrupted, while the
+    bounds are more than ``PROBE_GAP`` apart, by short probes just below the best plan ("finish
+    one period sooner" is usually quick to satisfy; each best plan is probed at most
+    ``PROBES_EACH`` times, as the horizon below it may be the hard proof), then resumed; the
+    solver keeps what it learnt, so the bisection loses little."""
     deadline = min(time.perf_counter() + seconds, command_deadline())
     if lower >= upper:
         return SatOutcome(lower, None, True)
@@ -143,35 +157,68 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
     for first in range(0, len(encoding.clauses), CLAUSE_BATCH):  # millions on j120: a second or more
         check()
         solver.add_clauses(encoding.clauses[first : first + CLAUSE_BATCH])
-    tails = problem.tails()
-    best: list[int] | None = None
-    while lower < upper:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0.01:
-            return SatOutcome(lower, best, False)
-        horizon = (lower + upper - 1) // 2
-        assumptions = []
-        possible = True
-        for j in range(problem.size):
-            finish_by = encoding.by(j, horizon - tails[j])  # start early enough to finish by `horizon`
-            if finish_by is False:
-                possible = False
+    search = _Bisection(problem, encoding, solver, lower, upper, deadline)
+    while search.lower < search.upper:
+        horizon = (search.lower + search.upper - 1) // 2
+        wait = PROBE_AFTER
+        while search.ask(horizon, time.perf_counter() + wait) is None:
+            if search.out_of_time():
+                return SatOutcome(search.lower, search.best, False)
+            if search.upper - search.lower > PROBE_GAP * search.upper:
+                search.probe_below_best()
+            if search.upper <= horizon or search.lower > horizon:  # the probes settled it
                 break
+            wait *= 2
+    return SatOutcome(search.lower, search.best, True)
+
+
+@dataclass
+class _Bisection:
+    """The state of :func:`sat_search`: bounds, the best schedule, one solver and its clauses."""
+
+    problem: Rcpsp
+    encoding: _Encoding
+    solver: pycryptosat.Solver
+    lower: int
+    upper: int
+    deadline: float
+    best: list[int] | None = None
+
+    def __post_init__(self) -> None:
+        self.tails = self.problem.tails()
+        self.probed: list[int] = []  # the best makespan at each probe
+
+    def out_of_time(self) -> bool:
+        return self.deadline - time.perf_counter() <= 0.01
+
+    def ask(self, horizon: int, until: float) -> bool | None:
+        """Can everything finish by ``horizon``?  Moves the bounds by the answer; None when
+        ``until`` (or the deadline) came first."""
+        assumptions = []
+        for j in range(self.problem.size):
+            finish_by = self.encoding.by(
+                j, horizon - self.tails[j]
+            )  # start early enough to finish by `horizon`
+            if finish_by is False:
+                self.lower = max(self.lower, horizon + 1)
+                return False
             if finish_by is not True:
                 assumptions.append(int(finish_by))
-        if not possible:
-            lower = horizon + 1
-            continue
-        satisfied, model = _solve_by_wall_clock(solver, assumptions, deadline)
-        if satisfied is None:
-            return SatOutcome(lower, best, False)
+        satisfied, model = _solve_by_wall_clock(self.solver, assumptions, min(until, self.deadline))
         if satisfied:
             assert model is not None  # a satisfied call always has a model
-            best = encoding.starts(model)
-            upper = problem.makespan(best)
-        else:
-            lower = horizon + 1
-    return SatOutcome(lower, best, True)
+            self.best = self.encoding.starts(model)
+            self.upper = self.problem.makespan(self.best)
+        elif satisfied is False:
+            self.lower = max(self.lower, horizon + 1)
+        return satisfied
+
+    def probe_below_best(self) -> None:
+        """One period sooner than the best plan, on ``PROBE_SECONDS`` each, while that succeeds."""
+        while self.lower < self.upper and self.probed.count(self.upper) < PROBES_EACH:
+            self.probed.append(self.upper)
+            if not self.ask(self.upper - 1, time.perf_counter() + PROBE_SECONDS):
+                return
 
 
 def _solve_by_wall_clock(
