@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.optimise.instance import FINISH_TO_START, GO_LIVE_TOGETHER, Instance, Job
 from engine.plan.result import Assignment, Plan, partner_benefits
@@ -259,6 +260,15 @@ class Rcpsp:
                 tail[j] = max(tail[j], self.durations[j] + tail[s])
         return tail
 
+    def frozen(self) -> tuple[tuple[int, ...], ...]:
+        """Durations, capacities, each job's demands, each job's successors: a hashable copy."""
+        return (
+            tuple(self.durations),
+            tuple(self.capacities),
+            *(tuple(row) for row in self.demands),
+            *(tuple(row) for row in self.successors),
+        )
+
     def lower_bound(self) -> int:
         """max(critical path, resource energy): no schedule can finish sooner."""
         critical = max((h + d for h, d in zip(self.heads(), self.durations, strict=True)), default=0)
@@ -339,6 +349,38 @@ def _improve(
     return best
 
 
+def justify(problem: Rcpsp, starts: list[int]) -> list[int]:
+    """``starts`` improved forward and backward (justified right, then left, while it shortens): a
+    schedule read off a SAT model starts its jobs anywhere the model allowed, and justifying it
+    often ends it a period or more sooner at no risk (never later than ``starts``)."""
+    preds = problem.predecessors()
+    horizon = max(sum(problem.durations), problem.makespan(starts)) + 1
+    return _improve(problem, starts, preds, horizon, _reversed(problem, preds))
+
+
+def neighbourhood_search(problem: Rcpsp, starts: list[int], until: float, rng: random.Random) -> list[int]:
+    """Priority lists sampled around the best schedule so far (its start times, each moved by up
+    to a tenth of its makespan at random), each scheduled and justified, until ``until``
+    (``time.perf_counter()`` clock); a list as short as the best is taken too, so the search
+    walks along plateaus.  Never returns a longer schedule than ``starts``."""
+    preds = problem.predecessors()
+    backward = _reversed(problem, preds)
+    horizon = max(sum(problem.durations), problem.makespan(starts)) + 1
+    best, best_span = starts, problem.makespan(starts)
+    current = starts
+    while time.perf_counter() < until:
+        spread = max(1.0, 0.1 * best_span)
+        key = [s + rng.random() * spread for s in current]
+        order = _precedence_list(problem, preds, key)
+        tried = _improve(problem, _sgs(problem, order, preds, horizon), preds, horizon, backward)
+        span = problem.makespan(tried)
+        if span <= best_span:
+            current = tried
+            if span < best_span:
+                best, best_span = tried, span
+    return best
+
+
 def _reversed(problem: Rcpsp, preds: list[list[int]]) -> Rcpsp:
     """The same jobs with every precedence reversed: scheduling it forwards is scheduling the
     original backwards from its end."""
@@ -360,6 +402,9 @@ def rcpsp_schedule(
     (a proven lower bound; critical path and resource energy when not given).  Without ``rules``
     only the samples run (the caller has the priority rules' schedule already).
     """
+    if samples == 0 and rules and bound is None:
+        starts, span = _priority_rules(problem.frozen())
+        return list(starts), span
     preds = problem.predecessors()
     backward = _reversed(problem, preds)
     horizon = sum(problem.durations) + 1
@@ -394,6 +439,19 @@ def rcpsp_schedule(
         if best_span <= bound:
             break
     return best_start, best_span
+
+
+@lru_cache(maxsize=8)
+def _priority_rules(frozen: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], int]:
+    """The three priority rules' best schedule, kept: reading a PSPLIB file takes its horizon from
+    it, and the solve starts from it again (deterministic, so the same problem gives the same)."""
+    size = len(frozen[0])
+    durations, capacities = list(frozen[0]), list(frozen[1])
+    demands = [list(row) for row in frozen[2 : 2 + size]]
+    successors = [list(row) for row in frozen[2 + size :]]
+    problem = Rcpsp(durations, demands, capacities, successors)
+    starts, span = rcpsp_schedule(problem, samples=0, bound=problem.lower_bound())
+    return tuple(starts), span
 
 
 def _all_successors(problem: Rcpsp) -> list[set[int]]:

@@ -57,10 +57,10 @@ def pure_rcpsp(instance: Instance) -> Rcpsp | None:
     for job in jobs:
         row = []
         for pool in pools:
-            profile = job.demand(pool)
-            if len(set(profile)) > 1 or any(float(v) != int(v) for v in profile):
+            profile = set(job.demand(pool))
+            if len(profile) > 1 or any(float(v) != int(v) for v in profile):
                 return None
-            row.append(int(profile[0]) if profile else 0)
+            row.append(int(profile.pop()) if profile else 0)
         demands.append(row)
     successors: list[list[int]] = [[] for _ in jobs]
     for dep in instance.dependencies:
@@ -194,7 +194,7 @@ def _start(instance: Instance, rcpsp: Rcpsp, result: PlanResult, deadline: float
     settles it anyway was most of the time on easy instances."""
     jobs = instance.all_jobs()
     lower = rcpsp.lower_bound()
-    starts, upper = rcpsp_schedule(rcpsp, samples=0, bound=lower)
+    starts, upper = rcpsp_schedule(rcpsp, samples=0)  # kept from reading a PSPLIB file
     search = _Search(instance, rcpsp, result, deadline, jobs, _as_plan(instance, jobs, starts), upper, lower)
     if upper > lower:
         _time_table(search)
@@ -228,7 +228,8 @@ def _time_table(search: _Search) -> PlanResult | None:
 def _satisfiability(search: _Search) -> PlanResult | None:
     """SAT search with clause learning, on ``SAT_SHARE`` of the time left: it settles nearly
     every instance; the MIPs below get the rest."""
-    found = sat_search(search.rcpsp, search.lower, search.upper, SAT_SHARE * search.left())
+    starts = [a.start for a in search.best.assignments]  # in job order (see _as_plan)
+    found = sat_search(search.rcpsp, search.lower, search.upper, SAT_SHARE * search.left(), starts)
     if found.starts is not None:
         if found.finished:
             message = f"proved optimal: no plan finishes before period {found.lower}"

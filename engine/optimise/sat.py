@@ -15,6 +15,7 @@ time-indexed LP bound stays several periods short on the highly resource-constra
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import pypblib.pblib as pb
 
 from engine.optimise.deadline import check
 from engine.optimise.deadline import deadline as command_deadline
-from engine.optimise.heuristic import Rcpsp, propagate
+from engine.optimise.heuristic import Rcpsp, justify, neighbourhood_search, propagate
 
 # CryptoMiniSat's time limit counts its own CPU time, not the wall clock: under load a 7 s limit ran
 # 36 s of wall.  So the search runs in slices of at most this much CPU, and the wall-clock deadline
@@ -131,7 +132,9 @@ class _Encoding:
         return out
 
 
-def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOutcome:
+def sat_search(
+    problem: Rcpsp, lower: int, upper: int, seconds: float, starts: list[int] | None = None
+) -> SatOutcome:
     """Bisect between ``lower`` (no shorter plan is possible) and ``upper`` (achieved): a horizon
     proved impossible raises the lower bound past it; a satisfied one brings the best plan down to
     the model's makespan.  They meet at the optimum, unless time runs out first (the best plan
@@ -145,7 +148,8 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
     bounds are more than ``PROBE_GAP`` apart, by short probes just below the best plan ("finish
     one period sooner" is usually quick to satisfy; each best plan is probed at most
     ``PROBES_EACH`` times, as the horizon below it may be the hard proof), then resumed; the
-    solver keeps what it learnt, so the bisection loses little."""
+    solver keeps what it learnt, so the bisection loses little.  ``starts`` (a schedule ending at
+    ``upper``) seeds the neighbourhood search that runs where a probe cannot tell."""
     deadline = min(time.perf_counter() + seconds, command_deadline())
     if lower >= upper:
         return SatOutcome(lower, None, True)
@@ -157,7 +161,7 @@ def sat_search(problem: Rcpsp, lower: int, upper: int, seconds: float) -> SatOut
     for first in range(0, len(encoding.clauses), CLAUSE_BATCH):  # millions on j120: a second or more
         check()
         solver.add_clauses(encoding.clauses[first : first + CLAUSE_BATCH])
-    search = _Bisection(problem, encoding, solver, lower, upper, deadline)
+    search = _Bisection(problem, encoding, solver, lower, upper, deadline, given=starts)
     while search.lower < search.upper:
         horizon = (search.lower + search.upper - 1) // 2
         wait = PROBE_AFTER
@@ -184,8 +188,11 @@ class _Bisection:
     deadline: float
     best: list[int] | None = None
 
+    given: list[int] | None = None  # the caller's schedule ending at `upper`, if it has one
+
     def __post_init__(self) -> None:
         self.tails = self.problem.tails()
+        self.rng = random.Random(0)
         self.probed: list[int] = []  # the best makespan at each probe
 
     def out_of_time(self) -> bool:
@@ -207,18 +214,31 @@ class _Bisection:
         satisfied, model = _solve_by_wall_clock(self.solver, assumptions, min(until, self.deadline))
         if satisfied:
             assert model is not None  # a satisfied call always has a model
-            self.best = self.encoding.starts(model)
+            self.best = justify(self.problem, self.encoding.starts(model))
             self.upper = self.problem.makespan(self.best)
         elif satisfied is False:
             self.lower = max(self.lower, horizon + 1)
         return satisfied
 
     def probe_below_best(self) -> None:
-        """One period sooner than the best plan, on ``PROBE_SECONDS`` each, while that succeeds."""
+        """One period sooner than the best plan, on ``PROBE_SECONDS`` each, while that succeeds;
+        where the solver cannot tell in that time, as long again for a neighbourhood search
+        around the best schedule (the solver alone found nothing in 10 s on j6013_10)."""
         while self.lower < self.upper and self.probed.count(self.upper) < PROBES_EACH:
             self.probed.append(self.upper)
-            if not self.ask(self.upper - 1, time.perf_counter() + PROBE_SECONDS):
+            answer = self.ask(self.upper - 1, time.perf_counter() + PROBE_SECONDS)
+            if answer is None and self.best_or_heuristic is not None:
+                until = min(self.deadline, time.perf_counter() + PROBE_SECONDS)
+                found = neighbourhood_search(self.problem, self.best_or_heuristic, until, self.rng)
+                if self.problem.makespan(found) < self.upper:
+                    self.best, self.upper = found, self.problem.makespan(found)
+                    continue
+            if not answer:
                 return
+
+    @property
+    def best_or_heuristic(self) -> list[int] | None:
+        return self.best if self.best is not None else self.given
 
 
 def _solve_by_wall_clock(
