@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pycryptosat
 import pypblib.pblib as pb
 
-from engine.optimise.deadline import check
+from engine.optimise.deadline import OutOfTime, check, within
 from engine.optimise.deadline import deadline as command_deadline
 from engine.optimise.heuristic import Rcpsp, justify, neighbourhood_search, propagate
 
@@ -40,6 +40,12 @@ PROBE_SECONDS = 0.2  # wall-clock seconds for each probe
 # horizons are then next to the best plan anyway, and the hard calls are the last proofs (j309_2)
 PROBE_GAP = 0.05
 PROBES_EACH = 2
+# Where the clauses would be costly to build (j60's hardest, most of j120: 3–15 s for 0.5–0.8
+# million clauses under load) and the bounds far apart, a neighbourhood search around the best
+# schedule runs first on this share of the time: a shorter plan narrows every window, so the
+# clauses are fewer as well.  j30 stays below the size (j309_2: about 1,900).
+ENCODING_LARGE = 4000
+LOCAL_SHARE = 0.3
 
 
 @dataclass
@@ -139,8 +145,8 @@ def sat_search(
     proved impossible raises the lower bound past it; a satisfied one brings the best plan down to
     the model's makespan.  They meet at the optimum, unless time runs out first (the best plan
     found so far is returned either way).  ``seconds`` and the command's deadline
-    (:mod:`engine.optimise.deadline`) are both wall-clock bounds: building the clauses stops at the
-    latter (raising ``OutOfTime``) and the search at whichever comes first.
+    (:mod:`engine.optimise.deadline`) are both wall-clock bounds: building the clauses and the
+    search stop at whichever comes first.
 
     A horizon halfway between far-apart bounds can take the solver longer than the whole limit
     (j60, j120), and the plan in hand would then be the priority rules' to the end.  So a call that
@@ -149,19 +155,33 @@ def sat_search(
     one period sooner" is usually quick to satisfy; each best plan is probed at most
     ``PROBES_EACH`` times, as the horizon below it may be the hard proof), then resumed; the
     solver keeps what it learnt, so the bisection loses little.  ``starts`` (a schedule ending at
-    ``upper``) seeds the neighbourhood search that runs where a probe cannot tell."""
+    ``upper``) seeds the neighbourhood searches: where a probe cannot tell, and first of all where
+    the clauses would be costly to build (see ``ENCODING_LARGE``)."""
     deadline = min(time.perf_counter() + seconds, command_deadline())
     if lower >= upper:
         return SatOutcome(lower, None, True)
     windows = propagate(problem, upper - 1)
+    shortened = None
+    if windows is not None and starts is not None and _costly(problem, windows, lower, upper):
+        until = time.perf_counter() + LOCAL_SHARE * (deadline - time.perf_counter())
+        shortened = neighbourhood_search(problem, starts, until, random.Random(0))
+        if problem.makespan(shortened) < upper:
+            starts, upper = shortened, problem.makespan(shortened)
+            windows = propagate(problem, upper - 1) if lower < upper else None
+        else:
+            shortened = None
     if windows is None:  # nothing finishes before `upper`: the plan in hand is optimal
-        return SatOutcome(upper, None, True)
-    encoding = _Encoding(problem, upper - 1, windows)
+        return SatOutcome(upper, shortened, True)
     solver = pycryptosat.Solver(threads=1, options=SOLVER_OPTIONS)
-    for first in range(0, len(encoding.clauses), CLAUSE_BATCH):  # millions on j120: a second or more
-        check()
-        solver.add_clauses(encoding.clauses[first : first + CLAUSE_BATCH])
-    search = _Bisection(problem, encoding, solver, lower, upper, deadline, given=starts)
+    try:
+        with within(deadline - time.perf_counter()):  # the search's own share, or the command's
+            encoding = _Encoding(problem, upper - 1, windows)
+            for first in range(0, len(encoding.clauses), CLAUSE_BATCH):  # millions on j120
+                check()
+                solver.add_clauses(encoding.clauses[first : first + CLAUSE_BATCH])
+    except OutOfTime:  # no time to search: the neighbourhood search's plan, if shorter, stands
+        return SatOutcome(lower, shortened, False)
+    search = _Bisection(problem, encoding, solver, lower, upper, deadline, shortened, given=starts)
     while search.lower < search.upper:
         horizon = (search.lower + search.upper - 1) // 2
         wait = PROBE_AFTER
@@ -174,6 +194,19 @@ def sat_search(
                 break
             wait *= 2
     return SatOutcome(search.lower, search.best, True)
+
+
+def _costly(problem: Rcpsp, windows: tuple[list[int], list[int]], lower: int, upper: int) -> bool:
+    """Whether the clauses would take long to build (a job-period "runs" literal for each period a
+    job may run, and the resource constraints over them: ``ENCODING_LARGE`` of those take some
+    seconds) while the bounds are far apart."""
+    earliest, latest = windows
+    running = sum(
+        last - first + d
+        for first, last, d, need in zip(earliest, latest, problem.durations, problem.demands, strict=True)
+        if any(need)
+    )
+    return running > ENCODING_LARGE and upper - lower > PROBE_GAP * upper
 
 
 @dataclass
