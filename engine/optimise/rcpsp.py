@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pulp
 
 from engine.base.errors import InfeasibleError
+from engine.optimise import anytime
 from engine.optimise.deadline import OutOfTime, check
 from engine.optimise.deadline import deadline as command_deadline
 from engine.optimise.heuristic import Rcpsp, propagate, rcpsp_schedule
@@ -196,6 +197,7 @@ def _start(instance: Instance, rcpsp: Rcpsp, result: PlanResult, deadline: float
     lower = rcpsp.lower_bound()
     starts, upper = rcpsp_schedule(rcpsp, samples=0)  # kept from reading a PSPLIB file
     search = _Search(instance, rcpsp, result, deadline, jobs, _as_plan(instance, jobs, starts), upper, lower)
+    anytime.offer_heuristic(instance, search.best)  # what a watcher sees first
     if upper > lower:
         _time_table(search)
     if search.upper > search.lower:
