@@ -21,7 +21,7 @@ from engine.optimise.heuristic import (
     rcpsp_schedule,
 )
 from engine.optimise.psplib import read_sm, to_programme, to_rcpsp
-from tests.test_sat import feasible, makespan, problems
+from tests.test_sat import brute_force, feasible, makespan, problems
 
 PSPLIB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "psplib"
 needs_psplib = pytest.mark.skipif(not (PSPLIB / "j60").is_dir(), reason="PSPLIB files not present")
@@ -102,3 +102,21 @@ def test_probes_shorten_the_plan_where_the_bisection_is_stuck():
     outcome = sat.sat_search(problem, lower, upper, seconds=4.0, starts=starts)
     assert outcome.starts is not None and feasible(problem, outcome.starts)
     assert 82 <= makespan(problem, outcome.starts) < upper
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems())
+def test_the_search_that_starts_with_a_neighbourhood_search_still_finds_the_optimum(problem):
+    """Every instance treated as costly to encode: the neighbourhood search runs first (its plan
+    narrows the clauses) and the bisection after it still ends at the optimum."""
+    starts, upper = rcpsp_schedule(problem, samples=0)
+    optimum = brute_force(problem, upper)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sat, "ENCODING_LARGE", -1)
+        patch.setattr(sat, "LOCAL_SHARE", 0.002)
+        outcome = sat.sat_search(problem, 0, upper, seconds=5, starts=starts)
+    assert outcome.finished and outcome.lower == optimum
+    if outcome.starts is not None:
+        assert feasible(problem, outcome.starts) and makespan(problem, outcome.starts) == optimum
+    else:
+        assert upper == optimum
