@@ -68,7 +68,7 @@ class _LoadedSolver:
     """CryptoMiniSat on a loaded machine: its time limit counts CPU, and each CPU second takes
     three of wall; it never finishes (as on a hard instance)."""
 
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int = 1, options: object = None):
         self.calls: list[float] = []
 
     def add_clauses(self, clauses: object) -> None:

@@ -9,11 +9,13 @@ pure scheduling problems (PSPLIB): sampled priority lists plus forward–backwar
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.optimise.instance import FINISH_TO_START, GO_LIVE_TOGETHER, Instance, Job
 from engine.plan.result import Assignment, Plan, partner_benefits
@@ -258,6 +260,15 @@ class Rcpsp:
                 tail[j] = max(tail[j], self.durations[j] + tail[s])
         return tail
 
+    def frozen(self) -> tuple[tuple[int, ...], ...]:
+        """Durations, capacities, each job's demands, each job's successors: a hashable copy."""
+        return (
+            tuple(self.durations),
+            tuple(self.capacities),
+            *(tuple(row) for row in self.demands),
+            *(tuple(row) for row in self.successors),
+        )
+
     def lower_bound(self) -> int:
         """max(critical path, resource energy): no schedule can finish sooner."""
         critical = max((h + d for h, d in zip(self.heads(), self.durations, strict=True)), default=0)
@@ -269,48 +280,60 @@ class Rcpsp:
 
 
 def _sgs(problem: Rcpsp, order: Sequence[int], preds: list[list[int]], horizon: int) -> list[int]:
+    """Serial schedule generation: each job in ``order`` at its earliest precedence- and
+    resource-feasible start.  A clash at period u rules out every start up to u, so the search
+    jumps past the last clash in the job's span (a C-speed ``min`` over the span tells whether
+    there is one); on j30–j120 this is most of the priority-rule sampling's time."""
+    durations = problem.durations
     free = [[c] * horizon for c in problem.capacities]
     start = [0] * problem.size
     for j in order:
-        d, need = problem.durations[j], problem.demands[j]
-        t = max((start[p] + problem.durations[p] for p in preds[j]), default=0)
-        while True:
-            clash = next(
-                (u for u in range(t, t + d) for k, r in enumerate(need) if r and free[k][u] < r), None
-            )
-            if clash is None:
-                break
-            t = clash + 1
-        for u in range(t, t + d):
-            for k, r in enumerate(need):
-                if r:
-                    free[k][u] -= r
+        d = durations[j]
+        rows = [(free[k], r) for k, r in enumerate(problem.demands[j]) if r]
+        t = max((start[p] + durations[p] for p in preds[j]), default=0)
+        clash = 0
+        while d and clash >= 0:
+            clash = -1
+            for row, r in rows:
+                if min(row[t : t + d]) < r:  # some period short: find the last one
+                    u = t + d - 1
+                    while row[u] >= r:
+                        u -= 1
+                    clash = max(clash, u)
+            if clash >= 0:
+                t = clash + 1
+        for row, r in rows:
+            for u in range(t, t + d):
+                row[u] -= r
         start[j] = t
     return start
 
 
 def _precedence_list(problem: Rcpsp, preds: list[list[int]], key: Sequence[float]) -> list[int]:
-    """Highest-priority eligible job first (smaller key = earlier), always precedence-feasible."""
+    """Highest-priority eligible job first (smaller key = earlier, ties by index), always
+    precedence-feasible."""
     remaining = [len(p) for p in preds]
-    ready = [j for j in range(problem.size) if remaining[j] == 0]
+    ready = [(key[j], j) for j in range(problem.size) if remaining[j] == 0]
+    heapq.heapify(ready)
     order = []
     while ready:
-        j = min(ready, key=lambda x: (key[x], x))
-        ready.remove(j)
+        _, j = heapq.heappop(ready)
         order.append(j)
         for s in problem.successors[j]:
             remaining[s] -= 1
             if remaining[s] == 0:
-                ready.append(s)
+                heapq.heappush(ready, (key[s], s))
     return order
 
 
-def _improve(problem: Rcpsp, start: list[int], preds: list[list[int]], horizon: int) -> list[int]:
-    """Forward–backward improvement: right-justify then left-justify until nothing shortens."""
+def _improve(
+    problem: Rcpsp, start: list[int], preds: list[list[int]], horizon: int, backward: Rcpsp
+) -> list[int]:
+    """Forward–backward improvement: right-justify then left-justify until nothing shortens.
+    ``backward`` is ``problem`` with every precedence reversed (see :func:`_reversed`)."""
     best = start
     best_span = problem.makespan(start)
-    backward = Rcpsp(problem.durations, problem.demands, problem.capacities, problem.predecessors())
-    back_preds = backward.predecessors()
+    back_preds = problem.successors
     for _ in range(10):
         finish = [s + d for s, d in zip(best, problem.durations, strict=True)]
         order = _precedence_list(backward, back_preds, [-f for f in finish])
@@ -326,20 +349,69 @@ def _improve(problem: Rcpsp, start: list[int], preds: list[list[int]], horizon: 
     return best
 
 
+def justify(problem: Rcpsp, starts: list[int]) -> list[int]:
+    """``starts`` improved forward and backward (justified right, then left, while it shortens): a
+    schedule read off a SAT model starts its jobs anywhere the model allowed, and justifying it
+    often ends it a period or more sooner at no risk (never later than ``starts``)."""
+    preds = problem.predecessors()
+    horizon = max(sum(problem.durations), problem.makespan(starts)) + 1
+    return _improve(problem, starts, preds, horizon, _reversed(problem, preds))
+
+
+def neighbourhood_search(problem: Rcpsp, starts: list[int], until: float, rng: random.Random) -> list[int]:
+    """Priority lists sampled around the best schedule so far (its start times, each moved by up
+    to a tenth of its makespan at random), each scheduled and justified, until ``until``
+    (``time.perf_counter()`` clock); a list as short as the best is taken too, so the search
+    walks along plateaus.  Never returns a longer schedule than ``starts``."""
+    preds = problem.predecessors()
+    backward = _reversed(problem, preds)
+    horizon = max(sum(problem.durations), problem.makespan(starts)) + 1
+    best, best_span = starts, problem.makespan(starts)
+    current = starts
+    while time.perf_counter() < until:
+        spread = max(1.0, 0.1 * best_span)
+        key = [s + rng.random() * spread for s in current]
+        order = _precedence_list(problem, preds, key)
+        tried = _improve(problem, _sgs(problem, order, preds, horizon), preds, horizon, backward)
+        span = problem.makespan(tried)
+        if span <= best_span:
+            current = tried
+            if span < best_span:
+                best, best_span = tried, span
+    return best
+
+
+def _reversed(problem: Rcpsp, preds: list[list[int]]) -> Rcpsp:
+    """The same jobs with every precedence reversed: scheduling it forwards is scheduling the
+    original backwards from its end."""
+    return Rcpsp(problem.durations, problem.demands, problem.capacities, preds)
+
+
 def rcpsp_schedule(
-    problem: Rcpsp, samples: int = 60, seed: int = 0, until: float = math.inf
+    problem: Rcpsp,
+    samples: int = 60,
+    seed: int = 0,
+    until: float = math.inf,
+    bound: int | None = None,
+    rules: bool = True,
 ) -> tuple[list[int], int]:
     """Best schedule found by priority rules (LFT, MTS, GRPW) and biased random sampling, each
     improved forward and backward.  Deterministic for a given seed and enough time: the sampling
-    stops at ``until`` (``time.perf_counter()`` clock; 60 samples take about 3 s on j120 under
-    load), the three priority rules always run.
+    stops at ``until`` (``time.perf_counter()`` clock; 60 samples take about 1 s on j120 under
+    load), the three priority rules always run; and it stops as soon as a schedule meets ``bound``
+    (a proven lower bound; critical path and resource energy when not given).  Without ``rules``
+    only the samples run (the caller has the priority rules' schedule already).
     """
+    if samples == 0 and rules and bound is None:
+        starts, span = _priority_rules(problem.frozen())
+        return list(starts), span
     preds = problem.predecessors()
+    backward = _reversed(problem, preds)
     horizon = sum(problem.durations) + 1
     tails = problem.tails()
     latest_finish = [max(tails) - t + d for t, d in zip(tails, problem.durations, strict=True)]
     successors_total = _all_successors(problem)
-    rules: list[list[float]] = [
+    keys: list[list[float]] = [
         [float(lf) for lf in latest_finish],
         [-float(len(s)) for s in successors_total],
         [
@@ -349,22 +421,37 @@ def rcpsp_schedule(
     ]
     rng = random.Random(seed)
     spread = max(latest_finish) - min(latest_finish) + 1
+    if not rules:
+        keys = []
     for _ in range(samples):
-        rules.append([lf + rng.random() * spread * 0.3 for lf in latest_finish])
+        keys.append([lf + rng.random() * spread * 0.3 for lf in latest_finish])
     best_start: list[int] = []
     best_span = horizon + 1
-    bound = problem.lower_bound()
-    for tried, key in enumerate(rules):
-        if tried >= 3 and time.perf_counter() > until:
+    bound = problem.lower_bound() if bound is None else bound
+    for tried, key in enumerate(keys):
+        if (tried >= 3 or not rules) and time.perf_counter() > until:
             break
         order = _precedence_list(problem, preds, key)
-        start = _improve(problem, _sgs(problem, order, preds, horizon), preds, horizon)
+        start = _improve(problem, _sgs(problem, order, preds, horizon), preds, horizon, backward)
         span = problem.makespan(start)
         if span < best_span:
             best_start, best_span = start, span
         if best_span <= bound:
             break
     return best_start, best_span
+
+
+@lru_cache(maxsize=8)
+def _priority_rules(frozen: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], int]:
+    """The three priority rules' best schedule, kept: reading a PSPLIB file takes its horizon from
+    it, and the solve starts from it again (deterministic, so the same problem gives the same)."""
+    size = len(frozen[0])
+    durations, capacities = list(frozen[0]), list(frozen[1])
+    demands = [list(row) for row in frozen[2 : 2 + size]]
+    successors = [list(row) for row in frozen[2 + size :]]
+    problem = Rcpsp(durations, demands, capacities, successors)
+    starts, span = rcpsp_schedule(problem, samples=0, bound=problem.lower_bound())
+    return tuple(starts), span
 
 
 def _all_successors(problem: Rcpsp) -> list[set[int]]:

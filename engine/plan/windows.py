@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.programme.calendar import Horizon
 from engine.programme.funding import budget_relief
@@ -43,8 +44,8 @@ def capacity_windows(
     named = pool.overrides if overrides is None else overrides
     if pool.per == "period":
         return [
-            Window(horizon.label(t), (t,), named.get(horizon.key(t), default), horizon.key(t))
-            for t in range(count)
+            Window(label, (t,), named.get(key, default), key)
+            for t, (label, key) in enumerate(_period_names(horizon, count))
         ]
     if pool.per == "financial_year":
         return [
@@ -52,6 +53,13 @@ def capacity_windows(
             for fy, ts in _financial_years(horizon, count).items()
         ]
     return [Window("the whole programme", tuple(range(count)), default)]
+
+
+@lru_cache(maxsize=64)
+def _period_names(horizon: Horizon, count: int) -> tuple[tuple[str, str], ...]:
+    """Each period's label and key: the optimiser, the verifier and the charts ask for the same
+    horizon's windows pool after pool, and the calendar arithmetic was most of the time."""
+    return tuple((horizon.label(t), horizon.key(t)) for t in range(count))
 
 
 def named_overrides(limits: Mapping[str, float], capacity: float) -> dict[str, float]:
