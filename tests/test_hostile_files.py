@@ -239,10 +239,10 @@ def test_yaml_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
 
 def test_yaml_with_too_many_values_gives_that_reason_and_the_file(tmp_path):
     path = tmp_path / "values.yaml"
-    path.write_text(SMALL.read_text() + "description: [" + "0," * 210_000 + "0]\n")
+    path.write_text(SMALL.read_text() + "description: [" + "0," * (limits.MAX_VALUES + 10_000) + "0]\n")
     assert path.stat().st_size < limits.MAX_FILE_BYTES
     message = refused(path)
-    assert "the document holds" in message and "values; the limit is 200,000" in message
+    assert "the document holds" in message and f"values; the limit is {limits.MAX_VALUES:,}" in message
     assert "aliases" not in message
     assert message.startswith(str(path))
 
@@ -259,7 +259,9 @@ def test_alias_bomb_still_says_aliases_and_names_the_file():
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     with quickly(), pytest.raises(InputError) as caught:
         parse_programme("\n".join(lines), "bomb.yaml")
-    assert str(caught.value).startswith("bomb.yaml:1: the document expands to more than 200,000 values")
+    assert str(caught.value).startswith(
+        f"bomb.yaml:1: the document expands to more than {limits.MAX_VALUES:,} values"
+    )
 
 
 def test_long_text_in_yaml_is_refused_at_its_line(tmp_path):
@@ -419,7 +421,9 @@ def test_readme_limits_table_is_the_code():
         f"| {mib(limits.MAX_SHARED_STRINGS_BYTES)} |",
         f"| {limits.MAX_SHEET_ROWS:,} rows, {limits.MAX_SHEET_COLUMNS} columns (A–IV) |",
         f"| records in one list of a YAML file | {limits.MAX_RECORDS:,} |",
-        f"| {limits.MAX_VALUES:,} |",
+        f"| {limits.MAX_VALUES:,} (a 2,000-service programme has about 191,000) |",
+        f"| filled cells in one workbook | {limits.MAX_CELLS:,} (a 1,000-service workbook has about "
+        "43,000) |",
         f"| one text value | {limits.MAX_STRING_CHARS:,} characters",
         f"| £{limits.MAX_MONEY:,.0f} |",
         f"| {limits.MAX_AMOUNT:,.0f} |",
@@ -430,7 +434,7 @@ def test_readme_limits_table_is_the_code():
         f"and {limits.MAX_LITERAL_CHARS} characters",
     ]:
         assert expected in table, expected
-    assert table.count("\n| ") == 13  # a row per limit above (the header line aside)
+    assert table.count("\n| ") == 14  # a row per limit above (the header line aside)
     assert limits.MAX_SHEET_COLUMNS == 256  # column IV
 
 
@@ -496,3 +500,16 @@ def test_workbook_with_too_many_filled_cells_is_refused_while_reading(workbook, 
     message = refused(path)
     assert "[sheet partners] row " in message
     assert "the workbook holds more than 200,000 filled cells; the limit is 200,000" in message
+
+
+@pytest.mark.slow
+def test_a_regional_programme_of_2000_services_is_read_within_the_limits(tmp_path):
+    """A county and its districts (2,000 service lines, three options each) is a file the planner
+    is built for (issue 19): the limits on untrusted input must not refuse it."""
+    from engine.io.load import dump_programme, load_programme
+    from engine.programme.synth import seeded_programme
+
+    path = tmp_path / "regional.yaml"
+    path.write_text(dump_programme(seeded_programme(2000)))
+    assert path.stat().st_size < limits.MAX_FILE_BYTES
+    assert len(load_programme(path).services) == 2000

@@ -50,10 +50,15 @@ MAX_SHEET_COLUMNS = 256
 MAX_RECORDS = 100_000
 """Records in one section of a file (services, options, ...): the same as a sheet's rows."""
 
-MAX_VALUES = 200_000
-"""Values in one YAML document (keys included, aliases expanded), or filled cells in one workbook:
-a 1,000-service programme has about 79,000, so this allows about 2,500 services.  Reading YAML
-with positions costs about 2 s per MB; the values are counted from the parser's events first."""
+MAX_VALUES = 500_000
+"""Values in one YAML document (keys included, aliases expanded): a regional programme of 2,000
+services (three options each, the planner bench's shape) has about 191,000, so this allows about
+5,000 services, where the 4 MiB file limit usually refuses first.  Reading YAML with positions
+costs about 2 s per MB; the values are counted from the parser's events first."""
+
+MAX_CELLS = 200_000
+"""Filled cells in one workbook: a 1,000-service programme's workbook has about 43,000, so this
+allows about 4,500 services.  Counted while the sheets are read."""
 
 MAX_STRING_CHARS = 32_767
 """Characters in one text value: Excel's own limit for a cell.  Names and notes have lower limits

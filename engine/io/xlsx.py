@@ -28,12 +28,12 @@ from pydantic import BaseModel
 
 from engine.base.errors import InputError, Problem, remember_source
 from engine.base.limits import (
+    MAX_CELLS,
     MAX_SHARED_STRINGS_BYTES,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
     MAX_STRING_CHARS,
     MAX_UNZIPPED_BYTES,
-    MAX_VALUES,
     MAX_WORKBOOK_BYTES,
     MAX_ZIP_MEMBERS,
     MAX_ZIP_RATIO,
@@ -345,9 +345,9 @@ class _Reader:
     def _count_cells(self, name: str, row_no: int, row: tuple[Any, ...]) -> None:
         """Count the row's filled cells towards the whole workbook's limit (over every sheet)."""
         self.cells += sum(value is not None for value in row)
-        if self.cells > MAX_VALUES:
+        if self.cells > MAX_CELLS:
             raise InputError.one(
-                f"the workbook holds more than {MAX_VALUES:,} filled cells; the limit is {MAX_VALUES:,}",
+                f"the workbook holds more than {MAX_CELLS:,} filled cells; the limit is {MAX_CELLS:,}",
                 file=self.source,
                 sheet=name,
                 row=row_no,
