@@ -114,6 +114,35 @@ def test_a_stop_before_the_search_gives_the_priority_rule_plan(forty):
     assert result.plan == progress.best.plan and verify(result.plan, programme, SAVINGS) == []
 
 
+def test_a_stop_while_the_model_is_built_ends_the_search_before_the_solver_runs(forty, monkeypatch):
+    """Building a large model takes seconds: a Stop pressed then ends the search at the next row
+    (``engine.optimise.deadline.check``), with the priority-rule plan, and HiGHS is never started."""
+    import engine.optimise.model as model_module
+    import engine.optimise.run as run_module
+
+    programme, table = forty
+    progress = Progress()
+    rows = [0]
+    add = model_module.Model.add
+
+    def add_then_stop(self, *args):  # type: ignore[no-untyped-def]
+        rows[0] += 1
+        if rows[0] == 50:  # the user presses Stop part-way through building the model
+            progress.stop.set()
+        return add(self, *args)
+
+    solvers: list[object] = []
+    make_solver = run_module.make_solver
+    monkeypatch.setattr(model_module.Model, "add", add_then_stop)
+    monkeypatch.setattr(run_module, "make_solver", lambda *a, **k: solvers.append(1) or make_solver(*a, **k))
+    result = solve(programme, SAVINGS, table, progress=progress)
+    assert rows[0] == 50, "no row is added after the Stop"
+    assert solvers == [], "HiGHS was started after the Stop"
+    assert result.status == PlanStatus.STOPPED and result.plan == progress.best.plan
+    assert progress.best.source == "priority rule" and verify(result.plan, programme, SAVINGS) == []
+    assert "You stopped the search" in result.message
+
+
 def test_a_failing_watcher_is_raised_after_the_solver_stops(twenty_five):
     programme, table = twenty_five
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pulp
 
+from engine.optimise.deadline import stoppable
 from engine.optimise.heuristic import plan_value
 from engine.optimise.instance import Instance
 from engine.optimise.model import Model
@@ -39,9 +40,23 @@ def watching(progress: Progress | None) -> Iterator[None]:
     """Report the block's search to ``progress`` (None: to no one, hiding any enclosing watcher)."""
     token = _WATCHED.set(progress)
     try:
-        yield
+        with stoppable(None if progress is None else _stop_check(progress)):
+            yield
     finally:
         _WATCHED.reset(token)
+
+
+def _stop_check(progress: Progress) -> Callable[[], bool]:
+    """Whether the user has stopped a search still going (the model building and the hand-over
+    check it, so a Stop there ends the search at once, with the best plan so far)."""
+
+    def stopped() -> bool:
+        if progress.searching and progress.stop.is_set():
+            progress.stopped_search = True
+            return True
+        return False
+
+    return stopped
 
 
 def current() -> Progress | None:

@@ -17,7 +17,7 @@ import contextvars
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,27 @@ def remaining() -> float:
     return _DEADLINE.get() - time.perf_counter()
 
 
+_STOPPED: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar(
+    "ssplan_stopped", default=None
+)
+
+
+@contextlib.contextmanager
+def stoppable(stopped: Callable[[], bool] | None) -> Iterator[None]:
+    """Within the block, :func:`check` also ends the work when ``stopped()`` says the user asked
+    (the Stop button: :mod:`engine.optimise.anytime`), as it does at the deadline."""
+    token = _STOPPED.set(stopped)
+    try:
+        yield
+    finally:
+        _STOPPED.reset(token)
+
+
 def check() -> None:
-    if time.perf_counter() > _DEADLINE.get():
+    """End the work (``OutOfTime``) at the deadline, or once the user has asked the search to stop:
+    building a large model takes seconds, and a Stop then should not wait for the solver."""
+    stopped = _STOPPED.get()
+    if time.perf_counter() > _DEADLINE.get() or (stopped is not None and stopped()):
         raise OutOfTime
 
 
