@@ -31,7 +31,10 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from engine.base.recent import Recent
+
 T = TypeVar("T")
+_MISSING = object()
 
 
 class Kept:
@@ -39,27 +42,19 @@ class Kept:
     only read them (they are the engine's own results)."""
 
     def __init__(self, size: int = 32) -> None:
-        self._size = size
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: Recent[str, Any] = Recent(size)
 
     def peek(self, key: str) -> Any:
         """The value kept under ``key``, or None."""
-        with self._lock:
-            return self._items.get(key)
+        return self._items.peek(key)
 
     def get(self, key: str, make: Callable[[], T]) -> T:
         """The value kept under ``key``, made (outside the lock) and kept when there is none."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                found: T = self._items[key]
-                return found
+        found: Any = self._items.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
         value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        self._items.put(key, value)
         return value
 
 

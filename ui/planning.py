@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from engine.base.recent import Recent
 from engine.plan.progress import Incumbent, Progress
 
 if TYPE_CHECKING:
     from engine.appraisal.scenario import LoadedScenario, ScenarioResult
 
 KEEP = 16  # finished results kept for common.run_whatif
-_finished: OrderedDict[str, ScenarioResult] = OrderedDict()
-_finished_lock = threading.Lock()
+_finished: Recent[str, ScenarioResult] = Recent(KEEP)
 
 
 def _key(yaml_text: str, name: str, scenario_json: str) -> str:
@@ -41,16 +40,11 @@ def _key(yaml_text: str, name: str, scenario_json: str) -> str:
 
 def finished(yaml_text: str, name: str, scenario_json: str) -> ScenarioResult | None:
     """The result a worker finished for these inputs, if it is still kept."""
-    with _finished_lock:
-        return _finished.get(_key(yaml_text, name, scenario_json))
+    return _finished.get(_key(yaml_text, name, scenario_json))
 
 
 def _remember(key: str, result: ScenarioResult) -> None:
-    with _finished_lock:
-        _finished[key] = result
-        _finished.move_to_end(key)
-        while len(_finished) > KEEP:
-            _finished.popitem(last=False)
+    _finished.put(key, result)
 
 
 _warmed = threading.Event()

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
+
+from engine.base.recent import Recent
 
 # answers kept at most (an answer holds one float per column: 2 MB at 2,000 services)
 LIMIT = 32
@@ -45,9 +46,9 @@ class Proven:
     values: np.ndarray  # the optimal column values, in the model's column order
 
 
-_STORE: OrderedDict[bytes, Proven] = OrderedDict()
+_STORE: Recent[bytes, Proven] = Recent(LIMIT)
+_STARTS: Recent[bytes, np.ndarray] = Recent(LIMIT)  # shape -> the last plan's column values
 _LOCK = threading.Lock()
-_STARTS: OrderedDict[bytes, np.ndarray] = OrderedDict()  # shape -> the last plan's column values
 _RECALLED = [0]  # answers recalled in this process (the what-if bench reports it)
 
 
@@ -83,52 +84,37 @@ def _digest(lp: highspy.HighsLp, integral: bool, gap: float | None, costs: bool)
 
 def recall(digest: bytes) -> Proven | None:
     """The answer proven for the model of ``digest``, if this process has one."""
-    with _LOCK:
-        answer = _STORE.get(digest)
-        if answer is not None:
-            _STORE.move_to_end(digest)
+    answer = _STORE.get(digest)
+    if answer is not None:
+        with _LOCK:
             _RECALLED[0] += 1
-        return answer
+    return answer
 
 
 def remember(digest: bytes, answer: Proven) -> None:
     """Keep a proven answer (the caller has checked it is one), dropping the oldest beyond LIMIT."""
-    with _LOCK:
-        _STORE[digest] = answer
-        _STORE.move_to_end(digest)
-        while len(_STORE) > LIMIT:
-            _STORE.popitem(last=False)
+    _STORE.put(digest, answer)
 
 
 def start_for(form: bytes) -> np.ndarray | None:
     """The column values of the last plan found for a model of shape ``form``, if any."""
-    with _LOCK:
-        values = _STARTS.get(form)
-        if values is not None:
-            _STARTS.move_to_end(form)
-        return values
+    return _STARTS.get(form)
 
 
 def keep_start(form: bytes, values: np.ndarray) -> None:
     """Keep a plan's column values as the next start for models of shape ``form``."""
-    with _LOCK:
-        _STARTS[form] = values
-        _STARTS.move_to_end(form)
-        while len(_STARTS) > LIMIT:
-            _STARTS.popitem(last=False)
+    _STARTS.put(form, values)
 
 
 def forget() -> None:
     """Drop every kept answer and start (tests that time or watch the solver itself start from
     nothing)."""
-    with _LOCK:
-        _STORE.clear()
-        _STARTS.clear()
+    _STORE.clear()
+    _STARTS.clear()
 
 
 def kept() -> int:
-    with _LOCK:
-        return len(_STORE)
+    return len(_STORE)
 
 
 def recalled() -> int:
