@@ -100,6 +100,26 @@ def test_the_reasons_say_when_the_limit_stopped_them(gloucester, monkeypatch):
     assert "has no option" in result.left_out["audit"]  # what needs no re-plan is still said
 
 
+def test_a_re_plan_is_not_started_without_the_time_its_setup_takes(gloucester, monkeypatch):
+    """A re-plan first builds the instance and the priority-rule plan, which do not stop at the
+    deadline (1.8 s at 2,000 services): with less time left than that, none is started."""
+    from engine.optimise.reasons import replan_seconds
+
+    pools = [
+        pool.model_copy(update={"capacity": 0.0, "overrides": {}}) if pool.id == "pm-days" else pool
+        for pool in gloucester.resources
+    ]
+    programme = gloucester.model_copy(update={"resources": tuple(pools)})
+    table = score(programme, RULES)
+    assert replan_seconds(programme) == pytest.approx(1.0 + 0.001 * len(programme.services))
+    left = replan_seconds(programme) - 0.05  # just too little for one re-plan
+    monkeypatch.setattr(SOLVE, "current_deadline", lambda: time.perf_counter() + left)
+    result = solve(programme, PlanSettings(), table, reasons=True)
+    assert "hr" in result.left_out and TIME_STOPPED in result.left_out["hr"]
+    monkeypatch.setattr(SOLVE, "current_deadline", lambda: time.perf_counter() + 30.0)
+    assert TIME_STOPPED not in solve(programme, PlanSettings(), table, reasons=True).left_out["hr"]
+
+
 def test_a_large_programme_at_a_small_limit_is_bounded():
     """300 generated services at 0.5 s: the model is not even built in time, so the priority-rule
     plan comes back, marked as such (the old code built the whole model first, however long)."""
