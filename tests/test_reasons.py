@@ -91,3 +91,28 @@ def test_the_report_warns_members_of_a_change_that_loses_money(tmp_path):
     result = run_scenario(load_scenario(losing_scenario(tmp_path)))
     text = render_markdown(build_report(result, draws=20))
     assert "the recommended change of HR has a negative net present value" in text
+
+
+def test_a_re_plan_cut_short_gives_its_loss_as_at_most(gloucester):
+    """A re-plan that ran out of time found a plan, not the best with the service forced in: its
+    loss is an upper bound ("at most"), and a plan it found at least as good is not called a tie."""
+    from engine.optimise.reasons import _forced_reason
+    from engine.plan.result import PlanResult
+
+    def result(status: PlanStatus, value: float) -> PlanResult:
+        made = PlanResult(status, "savings", programme=gloucester)
+        made.objective_value = value
+        return made
+
+    base = result(PlanStatus.OPTIMAL, 100_000.0)
+    assert _forced_reason(gloucester, base, result(PlanStatus.OPTIMAL, 90_000.0)).endswith("by £10,000")
+    cut = _forced_reason(gloucester, base, result(PlanStatus.FEASIBLE, 90_000.0))
+    assert "by at most £10,000" in cut and "ran out of time" in cut
+    assert "(a tie)" in _forced_reason(gloucester, base, result(PlanStatus.OPTIMAL, 100_000.0))
+    assert "as good as the one shown" in _forced_reason(
+        gloucester, base, result(PlanStatus.FEASIBLE, 100_000.0)
+    )
+    better = _forced_reason(
+        gloucester, result(PlanStatus.FEASIBLE, 100_000.0), result(PlanStatus.OPTIMAL, 1.1e5)
+    )
+    assert "better than the one shown" in better and "lowers" not in better

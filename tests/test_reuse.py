@@ -195,3 +195,22 @@ def test_a_model_with_a_constant_objective_is_solved_as_pulp_solves_it():
         assert outcome.status == PlanStatus.OPTIMAL and outcome.objective == 0
         plans.append(plan)
     assert plans[0] is not None and plans[0] == plans[1]
+
+
+def test_a_maximum_and_the_minimum_of_its_negated_costs_are_kept_apart():
+    """The matrix of a maximum has its costs negated, so max 3x + 2y and min -3x - 2y hand HiGHS the
+    same model; their answers are each other's negation, so the key holds the sense too."""
+    import pulp
+
+    def problem(sense: int, sign: float) -> pulp.LpProblem:
+        made = pulp.LpProblem("p", sense)
+        x, y = made.add_variable("x", 0, 1, cat="Binary"), made.add_variable("y", 0, 1, cat="Binary")
+        made += sign * (3 * x + 2 * y)
+        made += x + y <= 1
+        return made
+
+    highest, lowest = problem(pulp.LpMaximize, 1.0), problem(pulp.LpMinimize, -1.0)
+    assert list(matrix(highest).col_cost_) == list(matrix(lowest).col_cost_)  # one model to HiGHS
+    assert reuse.key(matrix(highest), True, 1e-4, highest.sense) != reuse.key(
+        matrix(lowest), True, 1e-4, lowest.sense
+    )

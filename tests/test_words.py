@@ -29,7 +29,7 @@ from engine.rules.ruleset import load_ruleset
 from engine.scoring.assumed import assumed_inputs
 from engine.scoring.scores import score
 from engine.scoring.ties import near_ties
-from tests.conftest import ROOT
+from tests.conftest import DATA, ROOT
 
 GLOUCESTER = ROOT / "scenarios" / "gloucester-2015.yaml"
 
@@ -165,6 +165,17 @@ def test_name_ids_replaces_whole_ids_only():
     assert name_ids("shr and hr-x and hr_y", lookup) == "shr and hr-x and hr_y"  # not parts of other words
 
 
+def test_name_ids_never_rewrites_a_figure_when_ids_are_numbers():
+    """Ids may be all digits (`100`, `12`): the money and percentages around them stay figures."""
+    lookup = {"100": "HR: shared service with Y", "12": "ICT: keep as it is", "5": "Audit"}
+    text = "100 would be recommended if 12 moved from £100,000 to £112,500 (+£12,500, +12.5%) by 2016/17"
+    assert name_ids(text, lookup) == (
+        "HR: shared service with Y would be recommended if ICT: keep as it is moved from £100,000 to "
+        "£112,500 (+£12,500, +12.5%) by 2016/17"
+    )
+    assert name_ids("5, 12 and 100.", lookup) == "Audit, ICT: keep as it is and HR: shared service with Y."
+
+
 def test_the_ranking_names_every_service_and_recommendation(gloucester, scores):
     frame = ranking_frame(scores, near_ties(scores))
     assert list(frame.columns[:7]) == ["#", "Service", "Status", "Gain", "Score", "Tied with", "Recommended"]
@@ -290,3 +301,17 @@ def test_a_criterion_level_reads_as_money_or_a_plain_number():
     assert level_text(247886.47, money=True) == "£248,000"
     assert level_text(3.0, money=False) == "3" and level_text(0.4567, money=False) == "0.457"
     assert level_text(15667.2, money=False) == "15,667" and level_text(math.nan, money=False) == "—"
+
+
+def test_options_that_would_read_the_same_carry_their_ids():
+    """Two partners may share a display name: two options of one service with the same model and
+    such partners would read alike, so each says its id; an option that reads uniquely does not."""
+    from engine.io.load import parse_programme
+
+    text = (DATA / "small.yaml").read_text()
+    text = text.replace("{id: other, name: Other Council", "{id: other, name: County Council")
+    text = text.replace("model: s101_delegation", "model: shared_service")
+    programme = parse_programme(text, "twins.yaml")
+    assert option_name(programme, "hr-county") == "shared service with County Council (hr-county)"
+    assert option_name(programme, "hr-other") == "shared service with County Council (hr-other)"
+    assert option_name(programme, "payroll-county") == "commercial contract with County Council"

@@ -165,7 +165,24 @@ def _forced_reason(programme: Programme, base: PlanResult, forced: PlanResult) -
     if not forced.status.has_plan or forced.objective_value is None or base.objective_value is None:
         return "worth changing on its own, but no plan with it was found in the time left"
     loss = base.objective_value - forced.objective_value
-    if abs(loss) <= 1e-9 * max(1.0, abs(base.objective_value)):
+    proven = forced.status == PlanStatus.OPTIMAL  # else the re-plan ran out of time: its loss is at most this
+    tied = abs(loss) <= 1e-9 * max(1.0, abs(base.objective_value))
+    if tied and proven:
         return "an equally good plan changes it too (a tie); the plan shown keeps it"
+    if tied:
+        return (
+            "worth changing on its own: a plan that changes it too was found as good as the one shown "
+            "(the re-plan ran out of time before it could show more)"
+        )
+    if loss < 0:  # the plan shown was not proven the best
+        return (
+            "worth changing on its own: a plan that changes it too was found better than the one shown, "
+            "which was not proven the best in the time there was"
+        )
     unit = f"{loss:,.4f} value points" if base.objective == "value" else f"£{loss:,.0f}"
+    if not proven:
+        return (
+            f"worth changing on its own, but forcing it in lowers the best plan's objective by at most "
+            f"{unit} (the re-plan ran out of time before proving its best)"
+        )
     return f"worth changing on its own, but forcing it in lowers the best plan's objective by {unit}"

@@ -159,11 +159,12 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> Relaxed:
     values, costs = np.asarray(highs.getSolution().col_value), np.asarray(highs.getSolution().col_dual)
     taken = values[search.starts]
     search.fix(search.starts[taken <= FIX_TOLERANCE], 0.0)
-    # the first plan shares the time with the proof only where the proof can run at all
-    share = HEURISTIC_SHARE if presolve_affordable(nonzeros, remaining() - search.reserve) else 1.0
-    search.run(relaxation=False, presolve="on", share=share)
+    # the first plan shares the time with the proof only where the proof can run at all; decided
+    # once, so a proof planned for is not dropped for want of the half the first plan was given
+    proof = presolve_affordable(nonzeros, remaining() - search.reserve)
+    search.run(relaxation=False, presolve="on", share=HEURISTIC_SHARE if proof else 1.0)
     best = search.incumbent()
-    if not clock.fired and presolve_affordable(nonzeros, remaining() - search.reserve):
+    if not clock.fired and proof:
         search.free()
         if best is not None:
             _fix_by_reduced_costs(search, lower, best[0], values, costs)
@@ -174,8 +175,11 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> Relaxed:
         found = search.incumbent()
         if found is not None and (best is None or found[0] <= best[0]):
             best = found
-        # a bound over the whole programme (see _fix_by_reduced_costs), whether or not it was proved
-        lower = max(lower, highs.getInfo().mip_dual_bound)
+        # a bound over the whole programme (see _fix_by_reduced_costs), whether or not it was proved;
+        # an infeasible or unbounded run's is infinite and says nothing
+        dual = highs.getInfo().mip_dual_bound
+        if abs(dual) < 1e30 and status != highspy.HighsModelStatus.kInfeasible:
+            lower = max(lower, dual)
     sign = -1.0 if _maximising(model) else 1.0  # matrix() negated the costs of a maximum
     offset = model.instance.objective_offset
     bound = sign * lower + offset
@@ -186,7 +190,8 @@ def solve_relaxed(model: Model, settings: PlanSettings) -> Relaxed:
     gap = _gap(value, bound)
     proven = gap <= settings.gap + 1e-9
     verdict = PlanStatus.OPTIMAL if proven else PlanStatus.FEASIBLE
-    return Relaxed(verdict, value, bound, gap, plan, clock.fired or search.cut_short)
+    # a run cut short on its way to a proven plan (the first plan's share) stopped nothing
+    return Relaxed(verdict, value, bound, gap, plan, clock.fired or (search.cut_short and not proven))
 
 
 def _solution(values: np.ndarray) -> highspy.HighsSolution:

@@ -52,9 +52,12 @@ _LOCK = threading.Lock()
 _RECALLED = [0]  # answers recalled in this process (the what-if bench reports it)
 
 
-def key(lp: highspy.HighsLp, integral: bool, gap: float | None) -> bytes:
-    """A digest of everything that decides ``lp``'s optimum (the module docstring says what)."""
-    return _digest(lp, integral, gap, costs=True)
+def key(lp: highspy.HighsLp, integral: bool, gap: float | None, sense: int = 1) -> bytes:
+    """A digest of everything that decides ``lp``'s optimum (the module docstring says what).
+    ``sense`` is the model's (PuLP's 1 minimise, -1 maximise): the matrix of a maximum has its
+    costs negated, so a maximum and the minimum of the negated costs hand over the same ``lp``,
+    and the answer kept is in the model's own terms."""
+    return _digest(lp, integral, (gap, sense), costs=True)
 
 
 def shape(lp: highspy.HighsLp) -> bytes:
@@ -62,7 +65,7 @@ def shape(lp: highspy.HighsLp) -> bytes:
     return _digest(lp, True, None, costs=False)
 
 
-def _digest(lp: highspy.HighsLp, integral: bool, gap: float | None, costs: bool) -> bytes:
+def _digest(lp: highspy.HighsLp, integral: bool, gap: object, costs: bool) -> bytes:
     digest = hashlib.blake2b(digest_size=32, person=b"costs" if costs else b"shape")
     matrix = lp.a_matrix_
     digest.update(repr((lp.num_col_, lp.num_row_, int(matrix.format_), integral, gap)).encode())

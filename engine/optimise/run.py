@@ -169,7 +169,7 @@ def run(model: Model, settings: PlanSettings) -> tuple[Outcome, Plan | None]:
     objective = model.problem.objective
     constant = objective is None or objective.isNumericalConstant()  # PuLP adds a dummy column to solve it
     built = matrix(model.problem) if settings.solver == "highs" and not constant else None
-    digest = reuse.key(built, True, settings.gap) if built is not None else None
+    digest = reuse.key(built, True, settings.gap, model.problem.sense) if built is not None else None
     known = reuse.recall(digest) if digest is not None else None
     if known is not None:
         for var in model.problem.variables():

@@ -73,7 +73,9 @@ def name_ids(text: object, lookup: Mapping[str, str]) -> str:
     if not lookup:
         return out
     ids = sorted(lookup, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])")
+    # an id may be all digits: never a part of a figure (£100,000, 12.5%, +£12,500, 2016/17)
+    before, after = r"(?<![\w\-£$+−.,/])", r"(?![\w\-%/]|[.,]\d)"
+    pattern = re.compile(before + "(" + "|".join(re.escape(i) for i in ids) + ")" + after)
     return pattern.sub(lambda m: lookup[m.group(1)], out)
 
 

@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from common import current, need_programme, rules_of, whatif
+from common import current, need_programme, rules_hash, rules_of, whatif
 
 from engine.appraisal.exit import ExitAnalysis, partner_exit
 from engine.base.errors import SsplanError
@@ -24,7 +24,8 @@ HELD = "exit.result"  # (inputs key, ExitAnalysis)
 
 
 def _key(text: str, rules: str, partner: str, at: date | None) -> str:
-    return hashlib.sha256(f"{text}\0{rules}\0{partner}\0{at}".encode()).hexdigest()
+    """The inputs the stress test answers, the rule file by its content (an edited file is new)."""
+    return hashlib.sha256(f"{text}\0{rules}\0{rules_hash(rules)}\0{partner}\0{at}".encode()).hexdigest()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
