@@ -421,7 +421,7 @@ def test_readme_limits_table_is_the_code():
         f"| {mib(limits.MAX_SHARED_STRINGS_BYTES)} |",
         f"| {limits.MAX_SHEET_ROWS:,} rows, {limits.MAX_SHEET_COLUMNS} columns (A–IV) |",
         f"| records in one list of a YAML file | {limits.MAX_RECORDS:,} |",
-        f"| {limits.MAX_VALUES:,} (a 2,000-service programme has about 191,000) |",
+        f"| {limits.MAX_VALUES:,} (a 2,000-service programme has about 215,000) |",
         f"| filled cells in one workbook | {limits.MAX_CELLS:,} (a 1,000-service workbook has about "
         "43,000) |",
         f"| one text value | {limits.MAX_STRING_CHARS:,} characters",

@@ -51,9 +51,9 @@ MAX_RECORDS = 100_000
 """Records in one section of a file (services, options, ...): the same as a sheet's rows."""
 
 MAX_VALUES = 500_000
-"""Values in one YAML document (keys included, aliases expanded): a regional programme of 2,000
-services (three options each, the planner bench's shape) has about 191,000, so this allows about
-5,000 services, where the 4 MiB file limit usually refuses first.  Reading YAML with positions
+"""Values in one YAML document (keys, lists and mappings included, aliases expanded): a regional
+programme of 2,000 services (three options each, the planner bench's shape) has about 215,000, so
+this allows about 4,500 services (the 4 MiB file limit, about 4,800).  Reading YAML with positions
 costs about 2 s per MB; the values are counted from the parser's events first."""
 
 MAX_CELLS = 200_000
