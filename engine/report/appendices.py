@@ -11,6 +11,7 @@ from engine.present.frames import name_ids
 from engine.present.mou import READING, verdict_words
 from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
+from engine.present.words import option_labels
 from engine.programme.exempt import band
 from engine.programme.model import Programme
 from engine.programme.naming import option_name
@@ -110,8 +111,9 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
         )
     )
     blocks.append(subheading("Rules that applied"))
+    labels = option_labels(programme)  # "Service: option", for tables without a service column
     fired_rows = [
-        [_option_label(programme, str(frame.iloc[i]["option"])), f.text + (f" ({f.effect})" * bool(f.effect))]
+        [labels[str(frame.iloc[i]["option"])], f.text + (f" ({f.effect})" * bool(f.effect))]
         for i, fired in enumerate(scores.fired)
         for f in fired
     ]
@@ -124,7 +126,7 @@ def appendix_scores(result: ScenarioResult, exempt: bool) -> Section:
     if exempt:
         secret = secret_options(result.loaded.programme)
         raw_rows = [
-            [_option_label(programme, str(r["option"])), c.name, f"{r[f'{c.id}.raw']:,.2f}"]
+            [labels[str(r["option"])], c.name, f"{r[f'{c.id}.raw']:,.2f}"]
             for _, r in frame.iterrows()
             if r["option"] in secret
             for c in criteria
@@ -227,12 +229,6 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
     return section("appendix_exceptions", blocks)
 
 
-def _option_label(programme: Programme, option_id: str) -> str:
-    """An option in a table without a service column: its service, then the option in words."""
-    service = programme.service(programme.option(option_id).service).name
-    return f"{service}: {option_name(programme, option_id)}"
-
-
 def _named(text: str, programme: Programme) -> str:
     """A sentence the scoring wrote with option ids, with each option named as members read it
     ("the joint venture with Riverside Legal Services Ltd")."""
@@ -252,8 +248,9 @@ def _unknown_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
     if not flagged:
         return []
     options, programme = scores.options, result.loaded.programme
+    labels = option_labels(programme)
     rows = [
-        [_option_label(programme, str(options.iloc[i]["option"])), range_detail(scores, ranges, i, exempt)]
+        [labels[str(options.iloc[i]["option"])], range_detail(scores, ranges, i, exempt)]
         for i in flagged
     ]
     blocks = [
@@ -283,10 +280,10 @@ def _assumed_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
     assumed = assumed_inputs(scores)
     if not any(assumed):
         return []
-    programme = result.loaded.programme
+    labels = option_labels(result.loaded.programme)
     rows = [
         [
-            _option_label(programme, str(scores.options.iloc[i]["option"])),
+            labels[str(scores.options.iloc[i]["option"])],
             "; ".join(assumed_label(scores, a, exempt) for a in items),
         ]
         for i, items in enumerate(assumed)
