@@ -42,6 +42,8 @@ def _solve_afresh():
     from engine.optimise import reuse
 
     reuse.forget()
+
+
 SHIPPED = shipped_programmes()
 
 

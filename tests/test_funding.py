@@ -329,9 +329,7 @@ def test_the_report_names_the_funding_sources(tmp_path, capsys):
     text = report.read_text()
     assert code == 0
     assert "Transformation Challenge Award, a grant to City Council (60%) and County Council (40%)" in text
-    assert (
-        "Capitalisation direction, a capitalisation direction for one-off costs: £3,000 in 2016/17" in text
-    )
+    assert "Capitalisation direction, a capitalisation direction for one-off costs: £3,000 in 2016/17" in text
     assert "12,345" not in text and "| funding |" in text
 
 

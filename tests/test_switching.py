@@ -18,9 +18,7 @@ def values(gloucester):
 
 def test_every_judged_exception_gets_both_switching_values(values):
     assert {(v.exception, v.role) for v in values} == {
-        (e, r)
-        for e in ("hr-bureau", "payroll-bureau", "finance-civica")
-        for r in ("exception", "benchmark")
+        (e, r) for e in ("hr-bureau", "payroll-bureau", "finance-civica") for r in ("exception", "benchmark")
     }
 
 

@@ -166,8 +166,9 @@ def _not_a_scenario(path: Path) -> str:
     section of the programme."""
     beside = sorted((path.parent / path.stem).glob("*.y*ml"))
     hint = (
-        f"; its scenarios are {', '.join(str(p) for p in beside[:6])}" if beside else
-        "; write a scenario whose `base:` names this programme"
+        f"; its scenarios are {', '.join(str(p) for p in beside[:6])}"
+        if beside
+        else "; write a scenario whose `base:` names this programme"
     )
     return (
         "this file is not a scenario: a scenario names its programme at the top level with `base:` "

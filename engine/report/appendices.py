@@ -250,8 +250,7 @@ def _unknown_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
     options, programme = scores.options, result.loaded.programme
     labels = option_labels(programme)
     rows = [
-        [labels[str(options.iloc[i]["option"])], range_detail(scores, ranges, i, exempt)]
-        for i in flagged
+        [labels[str(options.iloc[i]["option"])], range_detail(scores, ranges, i, exempt)] for i in flagged
     ]
     blocks = [
         subheading("Scores resting on unknown values"),
