@@ -84,6 +84,25 @@ def test_tornado_lists_every_criterion(gloucester):
     assert {"low: recommendations changed", "high: priority shift"} <= set(tornado.columns)
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_the_tornado_puts_the_longest_bars_at_the_top(path):
+    """A bar is both sides together (the chart draws half and one and a half times the weight):
+    recommendations changed first, then places moved, largest at the top (Gloucester's quick wins,
+    2 + 2 places, used to sit below impact's 2 because only the larger side counted)."""
+    tornado = weight_sensitivity(load_programme(path), RULES, draws=10).tornado
+    length = [
+        (
+            row["low: recommendations changed"] + row["high: recommendations changed"],
+            row["low: priority shift"] + row["high: priority shift"],
+        )
+        for _, row in tornado.iterrows()
+    ]
+    assert length == sorted(length, reverse=True)
+    if path.stem == "gloucester-2015":  # where the order has something to show
+        assert length[0] > length[-1]
+        assert tornado["criterion"].iloc[0] == "quick_wins"
+
+
 def test_replanning_draws_do_not_depend_on_the_number_of_workers():
     from engine.appraisal.sensitivity import replan_sensitivity
 

@@ -182,13 +182,14 @@ def _tornado(
             row[f"{label}: priority shift"] = int(np.abs(rank - base_rank).sum())
         rows.append(row)
     frame = pd.DataFrame(rows)
-    swing = frame[["low: priority shift", "high: priority shift"]].max(axis=1) + 100 * frame[
-        ["low: recommendations changed", "high: recommendations changed"]
-    ].max(axis=1)
+    # largest effect first, as the bars are drawn: a bar's length is its two sides together, and
+    # recommendations changed come before places moved (ties keep the rule set's order)
+    changed = frame["low: recommendations changed"] + frame["high: recommendations changed"]
+    moved = frame["low: priority shift"] + frame["high: priority shift"]
     return (
-        frame.assign(_swing=swing)
-        .sort_values("_swing", ascending=False, kind="stable")
-        .drop(columns="_swing")
+        frame.assign(_changed=changed, _moved=moved)
+        .sort_values(["_changed", "_moved"], ascending=False, kind="stable")
+        .drop(columns=["_changed", "_moved"])
     )
 
 
