@@ -315,3 +315,16 @@ def test_options_that_would_read_the_same_carry_their_ids():
     assert option_name(programme, "hr-county") == "shared service with County Council (hr-county)"
     assert option_name(programme, "hr-other") == "shared service with County Council (hr-other)"
     assert option_name(programme, "payroll-county") == "commercial contract with County Council"
+
+
+def test_each_pools_use_has_room_and_its_unit():
+    """Three Vales' one pool was drawn as a strip 70 px high with its axis numbers overlapping:
+    each pool gets 220 px of plot besides the headings, its axis named by its unit."""
+    from engine.present.charts import usage_figure
+
+    programme, plan = _small_plan()
+    figure = usage_figure(plan)
+    pools = len(programme.resources)
+    assert figure.layout.height >= 150 + 220 * pools
+    titles = [figure.layout[f"yaxis{'' if i == 1 else i}"].title.text for i in range(1, pools + 1)]
+    assert titles == [pool.unit for pool in programme.resources]

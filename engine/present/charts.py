@@ -143,7 +143,13 @@ def usage_figure(result: PlanResult):  # -> plotly.graph_objects.Figure
                 row=i,
                 col=1,
             )
-    figure.update_layout(title="Resource use per period (dashed: capacity)", height=220 * max(1, len(pools)))
+    # the title and each subplot's heading take about 150 px of their own: a plot of one pool at
+    # 220 px in all was squashed to a strip with its axis numbers on top of each other
+    figure.update_layout(
+        title="Resource use per period (dashed: capacity)", height=150 + 220 * max(1, len(pools))
+    )
+    for i, pool in enumerate(pools, start=1):
+        figure.update_yaxes(title_text=pool.unit, nticks=5, rangemode="tozero", row=i, col=1)
     return figure
 
 
