@@ -68,8 +68,23 @@ def _ids_in_cells(app: App, programme: Programme) -> list[str]:
     return sorted(cells & ids)
 
 
+# a figure as a machine writes it: a float's tail ("18250.000000000004", "0.4771834954180449") or
+# five or more digits without a thousands separator ("133333", "-121250"); years and "#12" are not
+RAW_FIGURE = re.compile(r"\d+\.\d{4,}|(?<![\d,.#])-?\d{5,}(?![\d,])")
+POUNDS = re.compile(r"^[-−]?£\d{1,3}(,\d{3})*$")
+
+
+def _raw_figures(app: App) -> list[str]:
+    """Figures on the page (text, and the grids' accessible tables a screen reader reads) written
+    as a machine writes them rather than as money, a score or a share."""
+    main = app.page.locator(MAIN)
+    texts = [*main.locator("td").all_text_contents(), main.inner_text()]  # each cell on its own
+    return sorted({raw for text in texts for raw in RAW_FIGURE.findall(text)})
+
+
 def shows_services(app: App, programme: Programme, other: Programme) -> None:
-    """The page names the programme's services and none that only the other programme has."""
+    """The page names the programme's services and none that only the other programme has; its
+    tables hold no record id and no figure written as a machine writes it."""
 
     def check() -> None:
         assert _shown(app, programme, [s.name for s in programme.services]), (
@@ -79,6 +94,8 @@ def shows_services(app: App, programme: Programme, other: Programme) -> None:
         assert not stale, f"{other.name}'s services still shown on {app.page.url}: {stale}"
         ids = _ids_in_cells(app, programme)
         assert not ids, f"ids in the tables on {app.page.url}: {ids}"
+        raw = _raw_figures(app)
+        assert not raw, f"figures not written for people on {app.page.url}: {raw[:8]}"
 
     app.until(check)
 
@@ -137,6 +154,8 @@ def _plan(app: App, one: Programme, two: Programme, journey: Journey) -> None:
     app.click("Plan")
     app.page.locator(MAIN).get_by_text(re.compile(r"Plan: \w+")).first.wait_for(timeout=60_000)
     shows_services(app, one, two)
+    money = app.page.locator(MAIN).locator('[data-testid="stMetricValue"]').all_text_contents()[:3]
+    assert money and all(POUNDS.match(m.strip()) or not re.search(r"\d", m) for m in money), money
     journey.shot("plan")
 
 

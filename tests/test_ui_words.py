@@ -125,6 +125,11 @@ def test_money_is_formatted_as_pounds_and_scores_to_three_decimals(at):
         assert _config(by_year)[column]["type_config"]["format"] == "£%,.0f"
     metrics = {m.label: m.value for m in at.metric}
     assert re.fullmatch(r"-?£\d{1,3}(,\d{3})+", metrics["Net present value"])
+    # the values themselves are rounded as shown: a screen reader reads them, not the drawing
+    money = by_year.value[["One-off costs", "Savings", "Net"]].to_numpy().ravel()
+    assert all(float(v).is_integer() for v in money if v == v)
+    scores = ranking.value["Score"].dropna().to_numpy()
+    assert all(round(float(v), 3) == float(v) for v in scores)
 
 
 def test_the_tornado_is_sorted_by_effect_and_draws_what_the_table_says(at):

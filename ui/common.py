@@ -470,13 +470,21 @@ def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str
 
 
 def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | None = None, **kw: Any) -> None:
-    """A table for people (see :func:`formats`); percentages are given as shares and shown ×100."""
+    """A table for people (see :func:`formats`); percentages are given as shares and shown ×100.
+
+    The figures are also rounded as shown (pounds whole, scores to three places, shares to one):
+    the grid draws them formatted, but its accessible table, which a screen reader reads, holds
+    the values themselves ("18250.000000000004").  A missing figure is drawn as a dash, not "None"."""
     import pandas as pd
 
-    from engine.present.frames import PERCENTS
+    from engine.present.frames import MONEY, PERCENTS
 
     shown = frame.copy()
     for column in shown.columns:
-        if str(column) in PERCENTS:
-            shown[column] = 100 * pd.to_numeric(shown[column], errors="coerce")
+        label = str(column)
+        if label in PERCENTS:
+            shown[column] = (100 * pd.to_numeric(shown[column], errors="coerce")).round(1)
+        elif pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].round(0 if label in MONEY else 3) + 0.0  # never "-0"
+    kw.setdefault("placeholder", "—")
     st.dataframe(shown, hide_index=True, key=key, column_config=formats(shown, help), **kw)
