@@ -182,7 +182,8 @@ def test_plan_table_json_csv_xlsx_and_gantt(capsys, tmp_path: Path):
     assert code == 0 and out.startswith("service,service_name,option")
     assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
     code, out, _ = run(capsys, "plan", path, "--format", "xlsx", "--out", str(tmp_path / "plan.xlsx"))
-    assert code == 0 and load_workbook(tmp_path / "plan.xlsx").sheetnames == ["summary", "schedule", "usage"]
+    sheets = load_workbook(tmp_path / "plan.xlsx").sheetnames
+    assert code == 0 and sheets == ["Summary", "Schedule", "Resource use"]
 
 
 def test_plan_what_if_options(capsys):

@@ -68,18 +68,29 @@ def _ids_in_cells(app: App, programme: Programme) -> list[str]:
     return sorted(cells & ids)
 
 
-# a figure as a machine writes it: a float's tail ("18250.000000000004", "0.4771834954180449") or
-# five or more digits without a thousands separator ("133333", "-121250"); years and "#12" are not
+# a figure as a machine writes it: a float's tail ("18250.000000000004", "0.4771834954180449"), or
+# in the page's own text five or more digits without a thousands separator ("133333", "£200000");
+# the grids' accessible tables (read by screen readers) hold the figures as numbers, whole pounds
+FLOAT_TAIL = re.compile(r"\d+\.\d{4,}")
 RAW_FIGURE = re.compile(r"\d+\.\d{4,}|(?<![\d,.#])-?\d{5,}(?![\d,])")
 POUNDS = re.compile(r"^[-−]?£\d{1,3}(,\d{3})*$")
+TEXT_OUTSIDE_GRIDS = """(main) => {
+    const walker = document.createTreeWalker(document.querySelector(main), NodeFilter.SHOW_TEXT);
+    const texts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.parentElement.closest('[data-testid="stDataFrame"]')) texts.push(node.textContent);
+    }
+    return texts;
+}"""
 
 
 def _raw_figures(app: App) -> list[str]:
-    """Figures on the page (text, and the grids' accessible tables a screen reader reads) written
-    as a machine writes them rather than as money, a score or a share."""
+    """Figures written as a machine writes them rather than as money, a score or a share: in the
+    page's text (each text node on its own) and in the grids' accessible tables."""
     main = app.page.locator(MAIN)
-    texts = [*main.locator("td").all_text_contents(), main.inner_text()]  # each cell on its own
-    return sorted({raw for text in texts for raw in RAW_FIGURE.findall(text)})
+    found = {raw for text in app.page.evaluate(TEXT_OUTSIDE_GRIDS, MAIN) for raw in RAW_FIGURE.findall(text)}
+    found |= {raw for cell in main.locator("td").all_text_contents() for raw in FLOAT_TAIL.findall(cell)}
+    return sorted(found)
 
 
 def shows_services(app: App, programme: Programme, other: Programme) -> None:

@@ -328,3 +328,25 @@ def test_each_pools_use_has_room_and_its_unit():
     assert figure.layout.height >= 150 + 220 * pools
     titles = [figure.layout[f"yaxis{'' if i == 1 else i}"].title.text for i in range(1, pools + 1)]
     assert titles == [pool.unit for pool in programme.resources]
+
+
+def test_the_plan_workbook_is_for_people():
+    """The app's 'Plan (.xlsx)' held objective_value 0.4320053852180988, solver, shared_service,
+    False and ids: now names, months and the plan's reasons in words (json and csv keep the ids)."""
+    from engine.appraisal.scenario import load_scenario, run_scenario
+    from engine.present.tables import plan_workbook
+    from tests.test_injection import workbook_texts
+
+    scenario = load_scenario(ROOT / "scenarios" / "gloucester-2015" / "county-first.yaml")
+    result = run_scenario(scenario, reasons=True)
+    texts = workbook_texts(plan_workbook(result.plan))
+    programme = result.loaded.programme
+    records = (*programme.services, *programme.options, *programme.partners, *programme.resources)
+    ids = {r.id for r in records if re.search(r"[-_0-9]", r.id)}
+    assert not {t for t in texts if any(re.search(rf"\b{re.escape(i)}\b", t) for i in ids)}
+    planned = {programme.service(s).name for s in result.plan.to_frame()["service"]}
+    assert planned <= texts and "Jul 2015" in texts
+    assert {"solver", "objective_value", "shared_service", "highs"}.isdisjoint(texts)
+    kept = {s.name for s in programme.services} - planned
+    assert {f"Kept as it is: {name}" for name in kept} <= texts
+    assert all(result.plan.left_out[s.id] in texts for s in programme.services if s.name in kept)

@@ -9,7 +9,9 @@ import pandas as pd
 from engine.io.cells import frames_workbook
 from engine.plan.disclosure import Disclosure
 from engine.plan.result import PlanResult, usage
+from engine.present.frames import name_ids, schedule_frame
 from engine.present.mou import verdict_words
+from engine.present.words import OBJECTIVES, names
 from engine.programme.exempt import band
 from engine.programme.naming import option_name
 from engine.scoring.scores import ScoreTable
@@ -114,13 +116,35 @@ def plan_text(result: PlanResult) -> str:
 
 
 def plan_workbook(result: PlanResult) -> bytes:
-    """The plan as an Excel workbook: summary, schedule and resource use per period."""
-    summary = pd.DataFrame([{k: v for k, v in result.to_json().items() if not isinstance(v, (list, dict))}])
-    sheets = [("summary", summary, False), ("schedule", result.to_frame(), False)]
-    if result.plan is not None and result.programme is not None:
-        horizon = result.programme.horizon
-        used = usage(result.plan, result.programme)
-        sheets.append(
-            ("usage", pd.DataFrame(used, index=[horizon.key(t) for t in range(result.plan.periods)]), True)
-        )
+    """The plan as an Excel workbook for officers: what the plan is and why, the schedule and each
+    resource's use per period, with services, options and pools by name and months as words
+    (``--format json``/``csv`` keep the ids and exact figures for machines)."""
+    programme = result.programme
+    lookup = names(programme) if programme is not None else {}
+    rows = [("Plan", result.status_text), ("Objective", OBJECTIVES.get(result.objective, result.objective))]
+    rows += [("Proof", result.proof), ("Message", result.message), ("Notice", result.notice)]
+    rows += [("Advice", line) for line in result.advice]
+    if programme is not None:
+        rows.insert(0, ("Programme", programme.name))
+        if result.plan is not None:  # as the Plan page says it: every service kept, and why
+            changed = {a.service for a in result.plan.assignments}
+            rows += [
+                (f"Kept as it is: {s.name}", result.left_out.get(s.id, "not worked out for this plan"))
+                for s in programme.services
+                if s.id not in changed
+            ]
+        rows += [
+            (f"Loses money: {programme.service(s).name}", "negative net present value over its appraisal")
+            for s in result.negative_npv
+        ]
+    summary = pd.DataFrame(
+        [(item, name_ids(text, lookup)) for item, text in rows if text], columns=["Item", "Value"]
+    )
+    sheets = [("Summary", summary, False)]
+    if result.plan is not None and programme is not None:
+        sheets.append(("Schedule", schedule_frame(result.to_frame(), programme), False))
+        horizon, used = programme.horizon, usage(result.plan, programme)
+        per_pool = {f"{p.name} ({p.unit})": [round(v, 2) for v in used[p.id]] for p in programme.resources}
+        labels = pd.Index([horizon.label(t) for t in range(result.plan.periods)], name="Period")
+        sheets.append(("Resource use", pd.DataFrame(per_pool, index=labels), True))
     return frames_workbook(sheets)
