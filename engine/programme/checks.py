@@ -7,7 +7,7 @@ them back to a YAML line or a workbook cell.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from engine.base.partial import SetAside
@@ -430,15 +430,20 @@ def _exception_policy(p: Programme, refs: _References) -> list[Problem]:
             problems += found
     if problems:
         return problems
-    return _policies_per_service(p, places)
+    # a default provider set aside for a field problem is still the default provider
+    aside = refs.aside.records.get("partners", ())
+    aside_default = any(isinstance(r, Mapping) and r.get("default_provider") is True for r in aside)
+    return _policies_per_service(p, places, aside_default)
 
 
-def _policies_per_service(p: Programme, places: list[tuple[Loc, ExceptionPolicy]]) -> list[Problem]:
+def _policies_per_service(
+    p: Programme, places: list[tuple[Loc, ExceptionPolicy]], aside_default: bool = False
+) -> list[Problem]:
     problems: list[Problem] = []
     for loc, policy in places:
         governed = [s for s in p.services if policy in p.policies_for(s)]
         unled = [f"`{s.id}`" for s in governed if not s.lead_provider]
-        if unled and not _default_providers(p):
+        if unled and not _default_providers(p) and not aside_default:
             problems.append(
                 (
                     loc,
