@@ -251,3 +251,40 @@ _CHOICES = st.lists(
 def test_any_set_of_independent_problems_is_told_in_one_pass(path: Path, chosen: list[tuple[str, int]]):
     problems, expected = _inject(path, chosen)
     _assert_each_once(problems, expected)
+
+
+def test_a_workbook_with_a_problem_of_its_own_still_tells_the_others(tmp_path: Path):
+    """The reader's own problems (an unknown column, a formula never calculated) no longer stop
+    the pass: the negative cost and the unknown provider on other rows are told with them, and
+    the formula's empty cell is not told again as a missing field."""
+    book = tmp_path / "gloucester.xlsx"
+    save_programme(load_programme(REAL[0]), book)
+    wb = load_workbook(book)
+    services, options = wb["services"], wb["options"]
+    header = {c.value: c.column_letter for c in services[1]}
+    services[f"{header['annual_cost']}2"] = "=1+1"  # openpyxl stores no value, as if never calculated
+    services[f"{header['annual_cost']}3"] = -5
+    provider = next(c.column_letter for c in options[1] if c.value == "provider")
+    options[f"{provider}2"] = "nobody-council"
+    options.cell(row=1, column=options.max_column + 1, value="colour")
+    wb.save(book)
+    problems = _problems(lambda: load_programme(book))
+    told = sorted((p.sheet or "", p.row or 0, p.message.split(":")[0].split(" (")[0]) for p in problems)
+    assert told == [
+        ("options", 1, "unknown column `colour`"),
+        ("options", 2, f"option `{options['A2'].value}` references unknown partner `nobody-council`"),
+        ("services", 2, "formula without a value"),
+        ("services", 3, "expected a number ≥ 0, got -5"),
+    ], "\n".join(map(str, problems))
+
+
+def test_a_missing_column_is_told_alone_not_once_a_row(tmp_path: Path):
+    book = tmp_path / "gloucester.xlsx"
+    save_programme(load_programme(REAL[0]), book)
+    wb = load_workbook(book)
+    options = wb["options"]
+    options.delete_cols(next(c.column for c in options[1] if c.value == "model"))
+    wb["services"][f"{next(c.column_letter for c in wb['services'][1] if c.value == 'annual_cost')}3"] = -5
+    wb.save(book)
+    (only,) = _problems(lambda: load_programme(book))
+    assert only.message == "missing column `model`" and only.sheet == "options"
