@@ -212,6 +212,9 @@ KINDS: dict[str, Injection] = {  # field kinds, then reference kinds; each on it
     "unknown provider": _set("options", "provider", "nobody-council", "unknown partner `nobody-council`"),
     "unknown pool": _unknown_pool,
     "unknown dependency service": _unknown_dependency,
+    "unknown earlier stage": _set(
+        "options", "follows", "no-such-stage", "follows unknown option `no-such-stage`"
+    ),
 }
 
 
@@ -231,14 +234,14 @@ def _assert_each_once(problems: list[Problem], expected: dict[str, str]) -> None
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.stem)
 def test_every_kind_injected_at_once_is_told_once(path: Path):
-    """Seven independent problems, field and reference kinds mixed (a provider and a risk, and
+    """Eight independent problems, field and reference kinds mixed (a provider and a risk, and
     a provider and a cost, on one option), all told in one pass, each at its own field."""
     problems, expected = _inject(path, [(kind, 0) for kind in KINDS])
     _assert_each_once(problems, expected)
 
 
 _CHOICES = st.lists(
-    st.tuples(st.sampled_from(sorted(KINDS)), st.integers(0, 1)),
+    st.tuples(st.sampled_from(sorted(KINDS)), st.integers(0, 5)),
     min_size=1,
     max_size=len(KINDS),
     unique_by=lambda c: c[0],
