@@ -291,3 +291,23 @@ def test_a_missing_column_is_told_alone_not_once_a_row(tmp_path: Path):
     wb.save(book)
     (only,) = _problems(lambda: load_programme(book))
     assert only.message == "missing column `model`" and only.sheet == "options"
+
+
+@pytest.mark.parametrize(
+    ("broken", "second"),
+    [(3, 3), (1, 3), (0, 5)],
+    ids=["the repeat is broken", "the first use is broken", "both kept, after a broken record"],
+)
+def test_a_repeated_id_is_told_with_field_problems_at_the_files_own_item_number(broken: int, second: int):
+    """An id used twice is told whichever of the two records has a field problem, and the item it
+    was first used at is counted in the file, not among the records left after setting aside."""
+    data = copy.deepcopy(programme_data(load_programme(REAL[0])))
+    first = second - 2
+    repeated = data["options"][first]["id"]
+    data["options"][second]["id"] = repeated
+    data["options"][broken]["risk"] = "lowish"
+    problems = _problems(lambda: parse_programme(dump_yaml(data), "twice.yaml"))
+    messages = sorted(p.message for p in problems)
+    assert len(problems) == 2 and messages[0] == (
+        f"duplicate option id `{repeated}` (first used at item {first + 1})"
+    ), messages
