@@ -12,7 +12,7 @@ item has no id) is not judged at all.  Messages are worded as the cross-checks w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +40,11 @@ def raw_reference_problems(data: Any, broken: Sequence[Loc], unseen: Sequence[Lo
     place when None: the cross-checks did not run), skipping places under a ``broken`` one."""
     if not isinstance(data, Mapping):
         return []
+    wrong, places = set(broken), None if unseen is None else set(unseen)  # looked up once a reference
     known = {kind: _ids(data, section) for kind, section in SECTIONS.items()}
-    problems = _repeated_ids(data, unseen)
+    problems = _repeated_ids(data, places)
     for ref in _references(data):
-        if not isinstance(ref.value, str) or not _within(ref.loc, unseen) or _broken(ref, broken):
+        if not isinstance(ref.value, str) or not _within(ref.loc, places) or _broken(ref, wrong):
             continue
         ids = known[ref.kind]
         if ids is None or ref.value in ids:
@@ -127,7 +128,7 @@ def _funding(data: Mapping[str, Any]) -> Iterator[Ref]:
         yield from _listed((*at, "services"), r, "service", who)
 
 
-def _repeated_ids(data: Mapping[str, Any], unseen: Sequence[Loc] | None) -> list[Problem]:
+def _repeated_ids(data: Mapping[str, Any], unseen: Collection[Loc] | None) -> list[Problem]:
     """An id used twice where either use was not seen by the cross-checks (they report the rest)."""
     out: list[Problem] = []
     for kind, section in SECTIONS.items():
@@ -156,13 +157,15 @@ def _ids(data: Mapping[str, Any], section: str) -> set[str] | None:
     return {x for x in ids if isinstance(x, str)} if all(isinstance(x, str) for x in ids) else None
 
 
-def _within(loc: Loc, places: Sequence[Loc] | None) -> bool:
-    return places is None or any(loc[: len(p)] == p for p in places)
+def _within(loc: Loc, places: Collection[Loc] | None) -> bool:
+    """Whether ``loc`` is one of ``places`` or inside one (every place when None)."""
+    return places is None or any(loc[:end] in places for end in range(1, len(loc) + 1))
 
 
-def _broken(ref: Ref, broken: Sequence[Loc]) -> bool:
+def _broken(ref: Ref, broken: Collection[Loc]) -> bool:
     """Whether the reference's own place has a field problem (a key's value may be broken apart)."""
-    return any(ref.loc[: len(b)] == b and not (ref.key and b == ref.loc) for b in broken)
+    ends = range(1, len(ref.loc) if ref.key else len(ref.loc) + 1)
+    return any(ref.loc[:end] in broken for end in ends)
 
 
 def _who(kind: str, record: Mapping[str, Any], i: int) -> str:
