@@ -5,8 +5,9 @@ field is valid, so an officer would fix the field problems and only then meet th
 problems. Instead, the records with field problems are set aside (the whole list item; an
 optional section or unknown field is dropped) and the rest is validated again. The cross-checks
 are told what was set aside, through pydantic's validation context, so a reference to a broken
-record is not reported as unknown. Where a required section itself is broken, nothing is
-guessed: the later problems wait for the next pass.
+record is not reported as unknown. Where a required section itself is broken, the cross-checks
+wait for the next pass; :func:`cross_checked` says what they did not see, so that a check on the
+raw data (``engine.programme.rawrefs``: the references a broken record makes) can still judge it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class SetAside:
 
     records: dict[str, list[Any]] = field(default_factory=dict)
     kept: dict[str, list[int]] = field(default_factory=dict)
+    unseen: list[Loc] = field(default_factory=list)  # the items and sections left out, as in the file
 
     def original(self, loc: Loc) -> Loc:
         """Map a location in the reduced data back to the file's own item numbers."""
@@ -53,9 +55,18 @@ class SetAside:
 
 def later_problems(model: type[BaseModel], data: Any, broken: Sequence[Loc]) -> list[tuple[Loc, str]]:
     """The cross-check problems of ``data`` with the ``broken`` places set aside (file locations)."""
+    return cross_checked(model, data, broken)[0]
+
+
+def cross_checked(
+    model: type[BaseModel], data: Any, broken: Sequence[Loc]
+) -> tuple[list[tuple[Loc, str]], list[Loc] | None]:
+    """As :func:`later_problems`, with the places the cross-checks did not see: the records and
+    optional sections set aside, or None where they could not run at all.  What they did not see,
+    a check on the raw data may still judge (the references a broken record makes)."""
     reduced = _reduce(model, data, broken)
     if reduced is None:
-        return []
+        return [], None
     rest, aside = reduced
     try:
         model.model_validate(rest, context={"set_aside": aside})
@@ -64,12 +75,12 @@ def later_problems(model: type[BaseModel], data: Any, broken: Sequence[Loc]) -> 
         for error in exc.errors():
             cause = (error.get("ctx") or {}).get("error")
             if not isinstance(cause, ProgrammeProblems):
-                return []  # setting aside broke something else: wait for the next pass
+                return [], None  # setting aside broke something else: wait for the next pass
             found += [(aside.original(tuple(loc)), message) for loc, message in cause.problems]
-        return found
+        return found, aside.unseen
     except RecursionError:
-        return []
-    return []
+        return [], None
+    return [], aside.unseen
 
 
 def _reduce(
@@ -79,6 +90,7 @@ def _reduce(
         return None
     rest = dict(data)
     drop: dict[str, set[int]] = {}
+    unseen: list[Loc] = []
     for loc in broken:
         if not loc:
             return None
@@ -88,16 +100,20 @@ def _reduce(
             if difflib.get_close_matches(head, list(model.model_fields), n=1):
                 return None
             rest.pop(head, None)
+            unseen.append((head,))
         elif len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(head), list):
             drop.setdefault(head, set()).add(loc[1])
         elif not info.is_required():
             rest.pop(head, None)
+            unseen.append((head,))
         else:
             return None
     aside = SetAside()
     for head, indices in drop.items():
+        unseen += [(head, i) for i in sorted(indices)]
         items = data[head]
         aside.kept[head] = [i for i in range(len(items)) if i not in indices]
         aside.records[head] = [items[i] for i in sorted(indices)]
         rest[head] = [items[i] for i in aside.kept[head]]
+    aside.unseen = list(dict.fromkeys(unseen))
     return rest, aside

@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.base.errors import InputError, Problem, SsplanError, remember_source
-from engine.base.partial import later_problems
+from engine.base.partial import cross_checked
 from engine.io.validation import Loc, broken_places, located, problems_from
 from engine.io.yamlsource import YamlDoc, read_yaml
 from engine.programme.model import Programme
+from engine.programme.rawrefs import raw_reference_problems
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,7 +56,10 @@ def validate_model(
         problems = problems_from(exc, model, data, locate)
         broken = broken_places(exc, data)
         if broken:  # the cross-checks did not run: look at the rest now, not after the fixes
-            problems += located(later_problems(model, data, broken), data, locate)
+            found, unseen = cross_checked(model, data, broken)
+            if issubclass(model, Programme):  # and at what they could not see, on the raw data
+                found += raw_reference_problems(data, broken, unseen)
+            problems += located(found, data, locate)
         raise error(problems) from None
     except RecursionError:
         raise error([Problem(f"nested too deeply to be a {what}", file=source)]) from None

@@ -176,6 +176,8 @@ def read_workbook(path: str | Path | IO[bytes], source: str | None = None) -> m.
     finally:
         for book in books:
             book.close()
+    if reader.problems:  # the cells read, judged in the same pass (what the reader told, not again)
+        raise InputError([*reader.problems, *reader.later(data)])
     programme = validate_programme(data, name, reader.locate)
     remember_source(programme, name)
     return programme
@@ -248,6 +250,8 @@ class _Reader:
         self.formulas: Any = None
         self.cells = 0  # filled cells read so far, over every sheet
         self.problems: list[Problem] = []
+        self.guessing = False  # a problem that leaves every row short: validation would only guess
+        self.funding_left_out = False
 
     def locate(self, loc: Loc) -> dict[str, Any]:
         for end in range(len(loc), -1, -1):
@@ -277,9 +281,26 @@ class _Reader:
                 data[section] = self._records(book[sheet_name], sheet_name, section, model)
         if "funding" in sheets:
             self._funding(book["funding"], data)
-        if self.problems:
-            raise InputError(self.problems)
         return data
+
+    def later(self, data: dict[str, Any]) -> list[Problem]:
+        """The problems validation finds in what was read despite the reader's own problems, none
+        of them a knock-on: nothing where a whole column or the programme sheet is unreadable (every
+        row would miss it), nothing on a row the reader told about (a formula without a value reads
+        as an empty cell), nothing about a pool's funding when a funding row was left out."""
+        if self.guessing:
+            return []
+        told = {(p.sheet, p.row) for p in self.problems if p.row not in (None, 1)}
+        try:
+            validate_programme(data, self.source, self.locate)
+        except InputError as exc:
+            return [
+                p
+                for p in exc.problems
+                if (p.sheet, p.row) not in told
+                and not (self.funding_left_out and ".funding" in (p.field or ""))
+            ]
+        return []
 
     def _rows(self, sheet: Any) -> tuple[list[str], list[tuple[int, list[Any]]]]:
         rows = self._bounded_rows(sheet)
@@ -379,6 +400,7 @@ class _Reader:
         header, body = self._rows(sheet)
         if header[:2] != ["field", "value"]:
             self.problem("expected the columns `field` and `value` in row 1", "programme", 1)
+            self.guessing = True
             return {}
         data: dict[str, Any] = {}
         for row_no, row in body:
@@ -410,6 +432,7 @@ class _Reader:
         for required in (n for n, f in fields.items() if f.is_required() and n != "funding"):
             if body and not any(c == required or str(c).startswith(f"{required}.") for c in header if c):
                 self.problem(f"missing column `{required}`", name, 1)
+                self.guessing = True
         records: list[dict[str, Any]] = []
         for index, (row_no, row) in enumerate(body):
             record: dict[str, Any] = {}
@@ -432,6 +455,7 @@ class _Reader:
             found = by_id.get(cells.get("resource"))
             if found is None:
                 self.problem(f"unknown resource `{cells.get('resource')}`", "funding", row_no, "A")
+                self.funding_left_out = True
                 continue
             index, resource = found
             tranche = {

@@ -7,7 +7,7 @@ them back to a YAML line or a workbook cell.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from engine.base.partial import SetAside
@@ -32,7 +32,7 @@ def cross_check(p: Programme, set_aside: SetAside | None = None) -> list[Problem
     check runs only when every reference before it is sound.
     """
     refs = _References(p, set_aside or SetAside())
-    problems = _unique_ids(p)
+    problems = _unique_ids(p, refs.aside)
     problems += _partners(p, refs)
     problems += _services(p, refs)
     problems += _options_and_status_quo(p, refs)
@@ -73,12 +73,12 @@ class _References:
         return []
 
 
-def _unique_ids(p: Programme) -> list[Problem]:
+def _unique_ids(p: Programme, aside: SetAside) -> list[Problem]:
     """Ids used twice, or differing only in case, among partners, services, resources and options."""
-    problems = _duplicates("partners", [x.id for x in p.partners], "partner")
-    problems += _duplicates("services", [x.id for x in p.services], "service")
-    problems += _duplicates("resources", [x.id for x in p.resources], "resource")
-    problems += _duplicates("options", [x.id for x in p.options], "option")
+    problems = _duplicates("partners", [x.id for x in p.partners], "partner", aside)
+    problems += _duplicates("services", [x.id for x in p.services], "service", aside)
+    problems += _duplicates("resources", [x.id for x in p.resources], "resource", aside)
+    problems += _duplicates("options", [x.id for x in p.options], "option", aside)
     return problems
 
 
@@ -430,15 +430,20 @@ def _exception_policy(p: Programme, refs: _References) -> list[Problem]:
             problems += found
     if problems:
         return problems
-    return _policies_per_service(p, places)
+    # a default provider set aside for a field problem is still the default provider
+    aside = refs.aside.records.get("partners", ())
+    aside_default = any(isinstance(r, Mapping) and r.get("default_provider") is True for r in aside)
+    return _policies_per_service(p, places, aside_default)
 
 
-def _policies_per_service(p: Programme, places: list[tuple[Loc, ExceptionPolicy]]) -> list[Problem]:
+def _policies_per_service(
+    p: Programme, places: list[tuple[Loc, ExceptionPolicy]], aside_default: bool = False
+) -> list[Problem]:
     problems: list[Problem] = []
     for loc, policy in places:
         governed = [s for s in p.services if policy in p.policies_for(s)]
         unled = [f"`{s.id}`" for s in governed if not s.lead_provider]
-        if unled and not _default_providers(p):
+        if unled and not _default_providers(p) and not aside_default:
             problems.append(
                 (
                     loc,
@@ -493,9 +498,14 @@ def _staff_and_risks(p: Programme, refs: _References) -> list[Problem]:
     return problems
 
 
-def _duplicates(section: str, ids: list[str], kind: str) -> list[Problem]:
+def _duplicates(section: str, ids: list[str], kind: str, aside: SetAside) -> list[Problem]:
     """Ids used twice, and ids that differ only in case (``hr`` and ``HR``): a file system,
-    a spreadsheet lookup or a reader would take them for one."""
+    a spreadsheet lookup or a reader would take them for one.  Items are numbered as in the file,
+    not as in what is left once records with field problems are set aside."""
+
+    def item(i: int) -> int:
+        return int(aside.original((section, i))[1]) + 1
+
     counts = Counter(ids)
     first: dict[str, int] = {}
     folded: dict[str, int] = {}
@@ -503,14 +513,17 @@ def _duplicates(section: str, ids: list[str], kind: str) -> list[Problem]:
     for i, value in enumerate(ids):
         if counts[value] > 1 and value in first:
             out.append(
-                ((section, i, "id"), f"duplicate {kind} id `{value}` (first used at item {first[value] + 1})")
+                (
+                    (section, i, "id"),
+                    f"duplicate {kind} id `{value}` (first used at item {item(first[value])})",
+                )
             )
         elif value.casefold() in folded and value not in first:
             j = folded[value.casefold()]
             out.append(
                 (
                     (section, i, "id"),
-                    f"{kind} id `{value}` differs from {kind} `{ids[j]}` (item {j + 1}) only in case; "
+                    f"{kind} id `{value}` differs from {kind} `{ids[j]}` (item {item(j)}) only in case; "
                     "ids must differ in more than case",
                 )
             )
