@@ -20,12 +20,12 @@ def exit_text(analysis: ExitAnalysis) -> str:
     lines.append(
         f"It is a client of: {', '.join(programme.service(s).name for s in analysis.receives) or 'none'}."
     )
-    after = analysis.after.plan
     lines.append(
-        f"The plan as it stands: {analysis.before.plan.status_text}; after it leaves: {after.status_text}."
+        f"The plan as it stands: {analysis.before.plan.status_text}; "
+        f"after it leaves: {analysis.after_status()}."
     )
-    if after.plan is None and after.advice:
-        lines += ["", "Why no plan can be made:", *(f"  {a}" for a in after.advice)]
+    if analysis.after_advice():
+        lines += ["", "Why no plan can be made:", *(f"  {a}" for a in analysis.after_advice())]
     lines += [f"Without it: {note}." for note in analysis.notes()]
     partial = bool(analysis.withheld())  # public figures leave exempt options out: no like-for-like change
     lines += ["", "Net present value by partner (£, the finance's appraisal):"]
@@ -49,7 +49,7 @@ def exit_json(analysis: ExitAnalysis) -> dict[str, Any]:
         "provides": analysis.provides,
         "receives": analysis.receives,
         "plan_before": analysis.before.plan.status_text,
-        "plan_after": analysis.after.plan.status_text,
+        "plan_after": analysis.after_status(),
         "npv_by_partner": [
             {"partner": p, "before": _round(b), "after": _round(a)} for p, b, a in analysis.npv_by_partner()
         ],
