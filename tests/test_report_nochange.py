@@ -109,3 +109,17 @@ def test_a_plan_that_changes_one_service_says_so(tmp_path):
     )
     # OneConnect's price is exempt: the one change's money is in the exempt appendix, not "nothing"
     assert "rests on commercially confidential prices" in paragraphs["7.2"]
+
+
+@pytest.mark.slow
+def test_a_plan_that_changes_nothing_but_has_funding_says_the_money_is_the_funding(tmp_path):
+    """Riverside's grant and Marsh's contribution are money even when no service changes: 7.2 gives
+    Marsh's £100,000 (its half of the £300,000 grant less its £50,000 contribution) as funding."""
+    path = _scenario(tmp_path, "riverside-2012", "capacities:\n  programme-days: {capacity: 0}\n")
+    paragraphs, text = _read(path, tmp_path)
+    assert paragraphs["7.2"].startswith(
+        "For Marsh District Council, the plan's net present value is £100,000 (the programme's funding "
+        "alone: the plan changes no service)"
+    )
+    assert "The plan changes no service: its only money is the programme's funding" in text
+    assert NOTHING not in text and "changes a single service" not in text

@@ -70,7 +70,9 @@ def headline_blocks(result: ScenarioResult, money: FinanceView, council: str | N
     if nothing_moves(result, money):
         return [para(NOTHING)]
     basis = options_basis(programme, [str(o) for o in money.by_service["option"]])
-    mark = f" ({basis.words()})"
+    mark = f" ({basis.words()})" if len(money.by_service) else ""
+    if changes_nothing(result):  # the programme's funding is all the money there is
+        mark = " (the programme's funding alone: the plan changes no service)"
     if money.withheld and not len(money.by_service):
         return [
             para(
@@ -157,14 +159,15 @@ def exact_blocks(result: ScenarioResult, money: FinanceView | None, exempt: bool
         blocks.append(para(NOTHING, numbered=False))
     elif money is not None and not (money.withheld and not len(money.by_service)):
         left_out = f" (excluding {withheld_words(programme, money.withheld)})" if money.withheld else ""
-        blocks.append(
-            para(
-                f"The plan as a whole{left_out}: net present value {pounds(money.npv)}; one-off costs "
-                f"{pounds(money.one_off)}; full-year savings {pounds(money.annual_saving)} a year; payback "
-                f"{money.payback_text}.",
-                numbered=False,
-            )
+        whole = (
+            f"The plan changes no service: its only money is the programme's funding, net present value "
+            f"{pounds(money.npv)}; there are no one-off costs, savings or payback."
+            if changes_nothing(result)
+            else f"The plan as a whole{left_out}: net present value {pounds(money.npv)}; one-off costs "
+            f"{pounds(money.one_off)}; full-year savings {pounds(money.annual_saving)} a year; payback "
+            f"{money.payback_text}."
         )
+        blocks.append(para(whole, numbered=False))
         blocks.append(by_year_table(money.by_year, pounds))
         blocks.append(
             table(
