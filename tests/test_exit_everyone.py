@@ -158,3 +158,14 @@ def test_a_what_if_naming_what_leaves_keeps_only_what_stays():
     settings = analysis.after.loaded.settings
     assert settings.fix_option == {} and settings.fix_provider == {} and settings.objective == "savings"
     assert analysis.before.loaded.settings.fix_option == {"legal": "legal-company"}
+
+
+def test_a_partner_the_what_if_already_removed_is_refused_by_name():
+    """The what-if takes Hillside out; asking for Hillside's exit from it is an input error."""
+    from engine.appraisal.overrides import Removals
+    from engine.base.errors import InputError
+
+    programme = load_programme(SCENARIOS / "riverside-2012.yaml")
+    whatif = Scenario(name="no Hillside", base="(on screen)", remove=Removals(partners=("hillside",)))
+    with pytest.raises(InputError, match="unknown partner `hillside`"):
+        partner_exit(programme, RULES, "hillside", whatif=whatif)

@@ -188,11 +188,11 @@ def partner_exit(
 ) -> ExitAnalysis:
     """Plan the programme as it stands (or as ``whatif`` has it) and without ``partner`` (now, or
     leaving on ``at``), under the same plan settings."""
+    if whatif is not None:
+        programme = apply(programme, whatif, str(source))
     known = {p.id for p in programme.partners}
     if partner not in known:
         raise InputError.one(f"unknown partner `{partner}`; expected one of {', '.join(sorted(known))}")
-    if whatif is not None:
-        programme = apply(programme, whatif, str(source))
     plan = _plan_fields(whatif)
     as_it_stands = Scenario(name=whatif.name if whatif else "as it stands", base=str(source), **plan)
     before = run_scenario(_loaded(as_it_stands, programme, rules, source))
