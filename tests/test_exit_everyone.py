@@ -169,3 +169,20 @@ def test_a_partner_the_what_if_already_removed_is_refused_by_name():
     whatif = Scenario(name="no Hillside", base="(on screen)", remove=Removals(partners=("hillside",)))
     with pytest.raises(InputError, match="unknown partner `hillside`"):
         partner_exit(programme, RULES, "hillside", whatif=whatif)
+
+
+def test_the_command_on_a_scenario_stress_tests_its_what_if(capsys):
+    """`ssplan exit SCENARIO PARTNER`: "before" is the scenario's own plan (Riverside dissolving)."""
+    from engine.appraisal.scenario import load_scenario
+    from engine.cli import main
+
+    path = SCENARIOS / "riverside-2012" / "dissolution.yaml"
+    with pytest.raises(SystemExit) as exited:
+        main(["exit", str(path), "city", "--format", "json"])
+    assert exited.value.code in (0, None)
+    payload = json.loads(capsys.readouterr().out)
+    own = run_scenario(load_scenario(path))
+    assert own.finance is not None
+    expected = own.finance.by_partner.set_index("partner")["npv"]
+    before = {row["partner"]: row["before"] for row in payload["npv_by_partner"]}
+    assert before["marsh"] == pytest.approx(float(expected["marsh"]), abs=0.01)
