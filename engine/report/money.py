@@ -20,7 +20,7 @@ from engine.report.nochange import changes_nothing
 
 NOTHING = (
     "The plan changes no service, so it has no one-off costs, savings or net present value for any "
-    "council, and nothing to pay back."
+    "council. Payback: no change, so no payback."
 )
 
 
