@@ -6,6 +6,8 @@ from typing import Any
 
 from engine.appraisal.exit import ExitAnalysis
 from engine.present.summary import money
+from engine.present.words import named, option_labels
+from engine.programme.naming import option_name
 
 
 def exit_text(analysis: ExitAnalysis) -> str:
@@ -35,8 +37,9 @@ def exit_text(analysis: ExitAnalysis) -> str:
         change = "" if before is None or now is None or partial else f"  ({_signed(now - before)})"
         lines.append(f"  {name}: {_money(before)} before, {left} after{change}")
     for service, option, one_off in analysis.left_behind():
-        lines.append(f"{programme.service(service).name} changes to {option}: one-off {money(one_off)}.")
-    hidden = analysis.withheld()
+        what = option_name(programme, option)
+        lines.append(f"{programme.service(service).name} changes to {what}: one-off {money(one_off)}.")
+    hidden = named(analysis.withheld(), option_labels(programme))
     if hidden:
         lines.append(f"Left out of the figures (exempt): {', '.join(hidden)}.")
     return "\n".join(lines) + "\n"
