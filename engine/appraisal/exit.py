@@ -12,6 +12,16 @@ again under the same rules and settings.
   it provides can be in place after it, and every service it delivers today must change before
   then to a provider that stays (a hand-back or another partner), or the plan is infeasible and
   says why.
+- A change already made with it (an ``actuals`` record of an option that leaves with it) is
+  history: its money is spent and stays in ``ssplan progress``, but the option is gone, so the
+  stressed programme drops the record and the service is back to needing a decision, which the plan
+  after makes (a Section 151 officer's reading: sunk costs are sunk, the service must be provided
+  somehow). ``notes`` says so, service by service. The stress test plans from the horizon's start,
+  as ``ssplan plan`` does, so actuals never move either plan.
+- ``whatif`` given (the app's what-if on screen, or any scenario): both plans are the what-if's,
+  before and after the exit, so the two columns compare like with like. Its edits of the records
+  are made first; its plan settings (objective, forced services, weights…) hold for both runs,
+  less whatever names a service, partner or option that leaves with the partner.
 
 The answer names the services it provides today or in the plan, the services it is a client of,
 each partner's NPV before and after (the public view unless ``include_exempt``) and the one-off
@@ -23,11 +33,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from engine.appraisal.overrides import Changes, Removals
+from engine.appraisal.overrides import Additions, Changes, Edit, Removals, remove
 from engine.appraisal.public import FinanceView, finance_view
-from engine.appraisal.scenario import LoadedScenario, Scenario, ScenarioResult, prepare_scenario, run_scenario
+from engine.appraisal.scenario import (
+    LoadedScenario,
+    Scenario,
+    ScenarioResult,
+    apply,
+    prepare_scenario,
+    run_scenario,
+)
 from engine.base.errors import InputError
+from engine.io.records import programme_data
 from engine.programme.model import Programme
 from engine.programme.partners import consenting_partners
 from engine.rules.ruleset import RuleSet
@@ -40,7 +59,7 @@ class ExitAnalysis:
     provides: list[str]  # services it delivers today or would deliver under the current plan
     receives: list[str]  # services it owns or has a share of
     before: ScenarioResult
-    after: ScenarioResult
+    after: ScenarioResult | None  # None: every service was its own alone, so nothing is left to plan
     money_before: FinanceView | None
     money_after: FinanceView | None
 
@@ -50,6 +69,11 @@ class ExitAnalysis:
         counts it."""
         programme = self.before.loaded.programme
         before, after = _by_partner(self.money_before), _by_partner(self.money_after)
+        if self.after is None:  # nothing left: those who stay are as they are today, £0
+            return [
+                (p, before.get(p, 0.0) if self.money_before else None, None if p == self.partner else 0.0)
+                for p in consenting_partners(programme)
+            ]
         stays = {p.id for p in self.after.loaded.programme.partners}
 
         def npv(money: FinanceView | None, found: dict[str, float], partner: str) -> float | None:
@@ -62,9 +86,24 @@ class ExitAnalysis:
             for p in consenting_partners(programme)
         ]
 
+    def after_status(self) -> str:
+        """The plan after the exit in words ("optimal", "infeasible", "nothing left to plan")."""
+        return "nothing left to plan" if self.after is None else self.after.plan.status_text
+
+    def after_advice(self) -> list[str]:
+        """Why no plan can be made after the exit (empty when one can, or nothing is left)."""
+        if self.after is None or self.after.plan.plan is not None:
+            return []
+        return list(self.after.plan.advice)
+
     def notes(self) -> list[str]:
-        """What the exit takes with it besides the partner: the MoU's exception rule, a consensus."""
-        base, now = self.before.loaded.programme, self.after.loaded.programme
+        """What the exit takes with it besides the partner: the MoU's exception rule, a consensus,
+        the days it paid for, the changes already made with it; or the whole programme."""
+        base = self.before.loaded.programme
+        if self.after is None:
+            who = base.partner(self.partner).name
+            return [f"every service of the programme is {who}'s own, so none is left to share or plan"]
+        now = self.after.loaded.programme
         out = []
         if base.exception_policy is not None and now.exception_policy is None:
             out.append("the MoU's exception rule no longer applies (its client or its default provider left)")
@@ -72,6 +111,42 @@ class ExitAnalysis:
             out.append(
                 f"the {base.consensus.body} is left with one partner: decisions are no longer by consensus"
             )
+        return out + self._funding() + self._history()
+
+    def _funding(self) -> list[str]:
+        """Days the partner paid for alone, and who pays for them now (see ``_funding_without``)."""
+        if self.at is not None or self.after is None:
+            return []  # a member to the end: it pays as it did
+        base, now = self.before.loaded.programme, self.after.loaded.programme
+        who = base.partner(self.partner).name
+        pools = {r.id: r for r in now.resources}
+        out = []
+        for pool in base.resources:
+            if pool.id not in pools or not any(set(t.by) == {self.partner} for t in pool.funding):
+                continue
+            payers = dict.fromkeys(p for t in pools[pool.id].funding for p in t.by)
+            by = " and ".join(now.partner(p).name for p in payers) or "the services that use them"
+            out.append(f"the {pool.name} {who} paid for alone are paid by {by}")
+        return out
+
+    def _history(self) -> list[str]:
+        """A change already made with the partner (an actual of an option that left with it)."""
+        if self.after is None:
+            return []
+        base, now = self.before.loaded.programme, self.after.loaded.programme
+        kept = {a.option for a in now.actuals}
+        out = []
+        for actual in base.actuals:
+            if actual.option in kept:
+                continue
+            option = base.option(actual.option)
+            service = base.service(option.service).name
+            by = base.partner(option.provider).name
+            if actual.live:
+                what = f"live since {_day(actual.live)}, is history: what it cost is spent"
+            else:
+                what = f"in progress since {_day(actual.started)}, stops: what was spent is spent"
+            out.append(f"the change of {service} to {by}, {what}, and {service} needs a decision again")
         return out
 
     def withheld(self) -> list[str]:
@@ -92,6 +167,10 @@ class ExitAnalysis:
         ]
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def _by_partner(money: FinanceView | None) -> dict[str, float]:
     if money is None:
         return {}
@@ -105,16 +184,24 @@ def partner_exit(
     at: date | None = None,
     source: Path = Path("<exit>"),
     include_exempt: bool = False,
+    whatif: Scenario | None = None,
 ) -> ExitAnalysis:
-    """Plan the programme as it stands and without ``partner`` (now, or leaving on ``at``)."""
+    """Plan the programme as it stands (or as ``whatif`` has it) and without ``partner`` (now, or
+    leaving on ``at``), under the same plan settings."""
+    if whatif is not None:
+        programme = apply(programme, whatif, str(source))
     known = {p.id for p in programme.partners}
     if partner not in known:
         raise InputError.one(f"unknown partner `{partner}`; expected one of {', '.join(sorted(known))}")
-    before = run_scenario(_loaded(Scenario(name="as it stands", base=str(source)), programme, rules, source))
+    plan = _plan_fields(whatif)
+    as_it_stands = Scenario(name=whatif.name if whatif else "as it stands", base=str(source), **plan)
+    before = run_scenario(_loaded(as_it_stands, programme, rules, source))
     provides = _provides(programme, before, partner)
     receives = [s.id for s in programme.services if partner in {s.owner, *s.shares}]
     leaving = _leaving(partner, at, programme, source)
-    after = run_scenario(_loaded(leaving, programme, rules, source))
+    after = None
+    if at is not None or _surviving(programme, leaving.remove, source)[1]:
+        after = run_scenario(_loaded(_with_plan(leaving, plan, programme, source), programme, rules, source))
     return ExitAnalysis(
         partner,
         at,
@@ -123,7 +210,7 @@ def partner_exit(
         before,
         after,
         finance_view(before, include_exempt),
-        finance_view(after, include_exempt),
+        None if after is None else finance_view(after, include_exempt),
     )
 
 
@@ -155,7 +242,16 @@ def _removals(programme: Programme, partner: str) -> Removals:
     return Removals(partners=(partner,), exception_policy=drop_policy, consensus=drop_consensus)
 
 
-def _part_leaves(programme: Programme, partner: str) -> Changes:
+def _surviving(programme: Programme, removals: Removals, source: Path) -> tuple[set[str], set[str]]:
+    """The options and services still there once ``removals`` cascade (a later stage of a removed
+    option goes too, and a hand-back of a service no longer shared): the partner-exit cascade
+    itself, run on a copy, so the stress test never names a record it takes out."""
+    edit = Edit(programme_data(programme), str(source), None, {})
+    remove(edit, removals, Changes(), Additions())
+    return {o["id"] for o in edit.data["options"]}, {s["id"] for s in edit.data["services"]}
+
+
+def _part_leaves(programme: Programme, partner: str, surviving: set[str]) -> Changes:
     """The partner's part of each service it shares leaves with it: the service's current annual
     cost and FTE, and each option's annual cost, shrink to the others' share, while one-off costs
     stay whole (setting up for fewer councils costs no less), as does a hand-back's running cost:
@@ -177,20 +273,25 @@ def _part_leaves(programme: Programme, partner: str) -> Changes:
     options: dict[str, dict[str, object]] = {
         o.id: {"annual_cost": o.annual_cost * rest[o.service]}
         for o in programme.options
-        if o.service in rest and o.provider != partner and o.model != "hand_back"
+        if o.service in rest and o.id in surviving and o.model != "hand_back"
     }
     return Changes(services=services, options=options, resources=_funding_without(programme, partner))
 
 
 def _funding_without(programme: Programme, partner: str) -> dict[str, dict[str, object]]:
     """A resource's funding tranche the partner paid alone goes with it: the tranches after it
-    start sooner (the others pay for those days), and with none left the days are paid as any
-    unfunded pool's are (by the services that use them)."""
+    start sooner (the others pay for those days); where it paid the remainder, the payers of the
+    tranche before it pay the remainder too (a priced pool's funding must say who pays the rest);
+    and with none left the days are paid as any unfunded pool's are (by the services that use
+    them)."""
     out: dict[str, dict[str, object]] = {}
     for pool in programme.resources:
-        kept = [t for t in pool.funding if set(t.by) != {partner}]
-        if len(kept) < len(pool.funding):
-            out[pool.id] = {"funding": [t.model_dump(exclude_defaults=True) for t in kept]}
+        kept = [t.model_dump(exclude_defaults=True) for t in pool.funding if set(t.by) != {partner}]
+        if len(kept) == len(pool.funding):
+            continue
+        if kept and pool.unit_cost and "first" in kept[-1]:
+            del kept[-1]["first"]
+        out[pool.id] = {"funding": kept}
     return out
 
 
@@ -199,11 +300,14 @@ def _leaving(partner: str, at: date | None, programme: Programme, source: Path) 
     it delivers today changed before then."""
     name = f"{programme.partner(partner).name} leaves" + (f" on {at:%d %B %Y}" if at else "")
     if at is None:
+        removals = _removals(programme, partner)
+        options, _ = _surviving(programme, removals, source)
+        gone = tuple(a.option for a in programme.actuals if a.option not in options)
         return Scenario(
             name=name,
             base=str(source),
-            remove=_removals(programme, partner),
-            change=_part_leaves(programme, partner),
+            remove=removals.model_copy(update={"actuals": gone}),
+            change=_part_leaves(programme, partner, options),
         )
     today = tuple(s.id for s in programme.services if s.current_provider == partner)
     before_then = at - timedelta(days=1)
@@ -219,3 +323,45 @@ def _leaving(partner: str, at: date | None, programme: Programme, source: Path) 
         change=Changes(partners={partner: {"leaves": at}}, options=deadlines),
         force_in=today,
     )
+
+
+PLAN_FIELDS = (
+    "method",
+    "weights",
+    "objective",
+    "consensus",
+    "solver",
+    "time_limit",
+    "do_nothing",
+    "force_in",
+    "force_out",
+    "fix_provider",
+    "fix_option",
+    "max_concurrent",
+    "appraisal",
+)
+
+
+def _plan_fields(whatif: Scenario | None) -> dict[str, Any]:
+    """The what-if's plan settings (its edits of records are already in the programme)."""
+    if whatif is None:
+        return {}
+    return {name: getattr(whatif, name) for name in PLAN_FIELDS}
+
+
+def _with_plan(leaving: Scenario, plan: dict[str, Any], programme: Programme, source: Path) -> Scenario:
+    """The exit under the what-if's plan settings, less what names a service, option or partner
+    that leaves: a service the exit forces to change is no longer kept as it is."""
+    if not plan:
+        return leaving
+    options, services = _surviving(programme, leaving.remove, source)
+    gone = set(leaving.remove.partners)
+    forced = set(leaving.force_in)
+    update = {
+        **plan,
+        "force_in": tuple(dict.fromkeys(s for s in (*leaving.force_in, *plan["force_in"]) if s in services)),
+        "force_out": tuple(s for s in plan["force_out"] if s in services and s not in forced),
+        "fix_provider": {s: p for s, p in plan["fix_provider"].items() if s in services and p not in gone},
+        "fix_option": {s: o for s, o in plan["fix_option"].items() if s in services and o in options},
+    }
+    return leaving.model_copy(update=update)

@@ -21,7 +21,10 @@ def _date(text: str) -> date:
 
 @app.command("exit")
 def exit_(
-    programme: Annotated[Path, typer.Argument(help="programme file (.yaml or .xlsx)")],
+    programme: Annotated[
+        Path,
+        typer.Argument(help="programme file (.yaml or .xlsx), or a scenario: its what-if before and after"),
+    ],
     partner: Annotated[str, typer.Argument(help="the partner that leaves (its id)")],
     at: Annotated[
         date | None,
@@ -34,24 +37,27 @@ def exit_(
     include_exempt: IncludeExempt = False,
 ) -> None:
     """What happens if a partner leaves: the services it provides or receives, the plan for the
-    rest, and each partner's NPV before and after."""
+    rest, and each partner's NPV before and after (of a scenario: its what-if, before and after)."""
     import json
 
     from engine.appraisal.exit import partner_exit
-    from engine.io.load import load_programme
+    from engine.appraisal.scenario import load_scenario
+    from engine.io.load import is_scenario_file, load_programme
     from engine.io.shipped import shipped_rules
     from engine.present.exit import exit_json, exit_text
     from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION
     from engine.rules.ruleset import load_ruleset
 
-    loaded = load_programme(programme)
+    whatif = load_scenario(programme) if is_scenario_file(programme) else None
+    loaded = whatif.base if whatif is not None else load_programme(programme)
     if at is not None and not loaded.horizon.start <= at <= loaded.horizon.end:
         raise InputError.one(
             f"--at {at:%Y-%m-%d} is outside the programme's horizon "
             f"({loaded.horizon.start:%Y-%m-%d} to {loaded.horizon.end:%Y-%m-%d})"
         )
+    chosen = load_ruleset(rules) if rules else (whatif.rules if whatif else load_ruleset(shipped_rules()))
     analysis = partner_exit(
-        loaded, load_ruleset(rules or shipped_rules()), partner, at, programme, include_exempt
+        loaded, chosen, partner, at, programme, include_exempt, whatif.scenario if whatif else None
     )
     if output == "json":
         payload = exit_json(analysis)

@@ -6,6 +6,8 @@ from typing import Any
 
 from engine.appraisal.exit import ExitAnalysis
 from engine.present.summary import money
+from engine.present.words import named, option_labels
+from engine.programme.naming import option_name
 
 
 def exit_text(analysis: ExitAnalysis) -> str:
@@ -20,12 +22,12 @@ def exit_text(analysis: ExitAnalysis) -> str:
     lines.append(
         f"It is a client of: {', '.join(programme.service(s).name for s in analysis.receives) or 'none'}."
     )
-    after = analysis.after.plan
     lines.append(
-        f"The plan as it stands: {analysis.before.plan.status_text}; after it leaves: {after.status_text}."
+        f"The plan as it stands: {analysis.before.plan.status_text}; "
+        f"after it leaves: {analysis.after_status()}."
     )
-    if after.plan is None and after.advice:
-        lines += ["", "Why no plan can be made:", *(f"  {a}" for a in after.advice)]
+    if analysis.after_advice():
+        lines += ["", "Why no plan can be made:", *(f"  {a}" for a in analysis.after_advice())]
     lines += [f"Without it: {note}." for note in analysis.notes()]
     partial = bool(analysis.withheld())  # public figures leave exempt options out: no like-for-like change
     lines += ["", "Net present value by partner (£, the finance's appraisal):"]
@@ -35,8 +37,9 @@ def exit_text(analysis: ExitAnalysis) -> str:
         change = "" if before is None or now is None or partial else f"  ({_signed(now - before)})"
         lines.append(f"  {name}: {_money(before)} before, {left} after{change}")
     for service, option, one_off in analysis.left_behind():
-        lines.append(f"{programme.service(service).name} changes to {option}: one-off {money(one_off)}.")
-    hidden = analysis.withheld()
+        what = option_name(programme, option)
+        lines.append(f"{programme.service(service).name} changes to {what}: one-off {money(one_off)}.")
+    hidden = named(analysis.withheld(), option_labels(programme))
     if hidden:
         lines.append(f"Left out of the figures (exempt): {', '.join(hidden)}.")
     return "\n".join(lines) + "\n"
@@ -49,7 +52,7 @@ def exit_json(analysis: ExitAnalysis) -> dict[str, Any]:
         "provides": analysis.provides,
         "receives": analysis.receives,
         "plan_before": analysis.before.plan.status_text,
-        "plan_after": analysis.after.plan.status_text,
+        "plan_after": analysis.after_status(),
         "npv_by_partner": [
             {"partner": p, "before": _round(b), "after": _round(a)} for p, b, a in analysis.npv_by_partner()
         ],

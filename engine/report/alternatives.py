@@ -167,15 +167,8 @@ def alternative_blocks(
             )
         )
     else:
-        blocks.append(
-            para("Do minimum: the recommendation changes a single service, so it is itself the minimum.")
-        )
-    blocks.append(
-        para(
-            f"Preferred way forward: the recommendation, the plan with {OBJECTIVE_WORDS[objective]} "
-            "within the programme's limits (section 5)."
-        )
-    )
+        blocks.append(para("Do minimum: " + _minimum(result)))
+    blocks.append(para("Preferred way forward: " + _preferred(result)))
     if listed.ambitious is not None:
         alt = measured(result, listed.ambitious, exempt)
         names = ", ".join(listed.ambitious_services)
@@ -190,6 +183,23 @@ def alternative_blocks(
         text = f"{_title(alt)}: {verdict(alt, objective, exempt)}{_rules_note(alt, result)}"
         blocks.append(para(text + _differences(result, other)))
     return blocks
+
+
+def _minimum(result: ScenarioResult) -> str:
+    """Why the short list has no separate do-minimum: the recommendation is already it."""
+    if result.plan.plan is None or not result.plan.plan.assignments:
+        return "the recommendation changes no service, so there is nothing smaller: it is business as usual."
+    return "the recommendation changes a single service, so it is itself the minimum."
+
+
+def _preferred(result: ScenarioResult) -> str:
+    words = OBJECTIVE_WORDS[result.plan.objective]
+    if result.plan.plan is not None and not result.plan.plan.assignments:
+        return (
+            f"the recommendation, which changes no service: of the plans within the programme's limits, "
+            f"keeping every service as it is has {words} (section 5)."
+        )
+    return f"the recommendation, the plan with {words} within the programme's limits (section 5)."
 
 
 def _do_nothing(result: ScenarioResult, scenarios: list[ScenarioResult], exempt: bool) -> str:

@@ -24,6 +24,7 @@ from engine.report.document import Block, Report, Section, items, para, section,
 from engine.report.figures import FinanceView, finance_view
 from engine.report.implications import corporate, financial, legal, people, risk
 from engine.report.money import exact_blocks
+from engine.report.nochange import changes_nothing, planned, unplanned_names, why_nothing
 from engine.report.resolutions import consensus_blocks, recommendation_blocks
 from engine.scoring.ties import near_ties
 
@@ -203,15 +204,7 @@ def _properties(result: ScenarioResult, who: Audience, exempt: bool) -> dict[str
 
 def _purpose(result: ScenarioResult, others: list[ScenarioResult], who: Audience) -> Section:
     programme = result.loaded.programme
-    changes = result.plan.plan.assignments if result.plan.plan else ()
-    blocks = [
-        para(
-            f"To seek {who.council.name}'s approval, through {who.body}, of the recommended order in which "
-            f"{len(changes)} of the {len(programme.services)} services in the {result.loaded.base.name} "
-            "would change how they are delivered, and of the delivery partner for each, as set out in the "
-            f"high-level implementation plan at Appendix 1 (scenario: {result.loaded.name})."
-        ),
-    ]
+    blocks = [para(_purpose_text(result, who))]
     if programme.policies:
         blocks.append(
             para(
@@ -236,6 +229,30 @@ def _purpose(result: ScenarioResult, others: list[ScenarioResult], who: Audience
             para(f"To report the alternatives considered: {names}{'' if nothing else ', and doing nothing'}.")
         )
     return section("purpose", blocks)
+
+
+def _purpose_text(result: ScenarioResult, who: Audience) -> str:
+    """1.1: the order of the changes, the single change, or that nothing changes and why."""
+    programme, scenario = result.loaded.programme, result.loaded.name
+    count, total = len(planned(result)), len(programme.services)
+    asked = f"{who.council.name}'s approval, through {who.body}"
+    if changes_nothing(result):
+        return (
+            f"To report to {who.body} that under this scenario ({scenario}) none of the {total} services in "
+            f"the {result.loaded.base.name} would change how it is delivered, because {why_nothing(result)}, "
+            "and to note that every service stays as it is for now."
+        )
+    if count == 1:
+        return (
+            f"To seek {asked}, of the recommended change to how 1 of the {total} services in the "
+            f"{result.loaded.base.name} is delivered, and of its delivery partner, as set out in the "
+            f"high-level implementation plan at Appendix 1 (scenario: {scenario})."
+        )
+    return (
+        f"To seek {asked}, of the recommended order in which {count} of the {total} services in the "
+        f"{result.loaded.base.name} would change how they are delivered, and of the delivery partner for "
+        f"each, as set out in the high-level implementation plan at Appendix 1 (scenario: {scenario})."
+    )
 
 
 def _recommendations(result: ScenarioResult, who: Audience) -> Section:
@@ -307,19 +324,31 @@ def _gain(value: str | float) -> str:
 def _reasons(result: ScenarioResult, evidence: Evidence) -> Section:
     plan = result.plan
     blocks = _gain_order(result)
-    blocks.append(
-        para(
-            f"The order was chosen by optimisation for {OBJECTIVE_WORDS[plan.objective]}: the plan is "
-            f"{plan.status_text} within the programme's resource limits, dependencies and budgets, and was "
-            "checked independently against every one of them before this report was written."
-        )
-    )
+    blocks.append(para(_chosen(result)))
     for text in evidence.binding:
         blocks.append(para(text))
     blocks += _tie_reasons(result)
     if plan.advice:
         blocks.append(items("What would have to change for a plan to exist:", list(plan.advice)))
     return section("reasons", blocks)
+
+
+def _chosen(result: ScenarioResult) -> str:
+    """5.1: how the plan was chosen: an order, a single change, or no change and why."""
+    plan = result.plan
+    checked = "and was checked independently against every one of them before this report was written"
+    limits = "the programme's resource limits, dependencies and budgets"
+    if changes_nothing(result):
+        return (
+            f"No change is recommended, because {why_nothing(result)}: keeping every service as it is "
+            f"was found by optimisation for {OBJECTIVE_WORDS[plan.objective]} ({plan.status_text}) within "
+            f"{limits}, {checked}."
+        )
+    what = "The change was chosen" if len(planned(result)) == 1 else "The order was chosen"
+    return (
+        f"{what} by optimisation for {OBJECTIVE_WORDS[plan.objective]}: the plan is {plan.status_text} "
+        f"within {limits}, {checked}."
+    )
 
 
 def _gain_order(result: ScenarioResult) -> list[Block]:
@@ -373,24 +402,37 @@ def _tie_reasons(result: ScenarioResult) -> list:
 
 
 def _future(result: ScenarioResult, who: Audience) -> Section:
-    services = result.scores.services
-    kept = services[services["status"] != "change"]
+    kept = unplanned_names(result)
     governance = result.loaded.programme.governance
-    blocks = [
-        para(
+    cases = governance is not None and governance.business_cases
+    if changes_nothing(result):
+        first = f"No change is planned now; any later change will come back to {who.body}" + (
+            " with its own business case before any binding decision is made."
+            if cases
+            else " for its decision."
+        )
+    elif cases:
+        first = (
             f"Each service will come back to {who.body} with its own business case before any binding "
             "decision is made, so the start dates in Appendix 1 are indicative; the figures here are for "
             "prioritisation and are to be confirmed in those cases."
-            if governance is not None and governance.business_cases
-            else f"Each change will come back to {who.body} for its decision; the figures here are for "
+        )
+    else:
+        first = (
+            f"Each change will come back to {who.body} for its decision; the figures here are for "
             "prioritisation and are to be confirmed before then."
         )
-    ]
-    if len(kept):
+    blocks = [para(first)]
+    if kept:
+        lead = (
+            "Every service stays under review"
+            if changes_nothing(result)
+            else "Services not in this plan stay under review"
+        )
         blocks.append(
             para(
-                "Services not in this plan stay under review: "
-                + ", ".join(str(n) for n in kept["name"])
+                f"{lead}: "
+                + ", ".join(kept)
                 + ". They can enter a later plan if their options improve or capacity allows."
             )
         )

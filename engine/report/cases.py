@@ -17,6 +17,7 @@ from engine.programme.model import Programme
 from engine.report.document import Block, Section, items, para, section, subheading
 from engine.report.figures import percent
 from engine.report.impacts import TO_COMPLETE, changed
+from engine.report.nochange import changes_nothing
 
 
 def _placeholder(who: str) -> str:
@@ -29,6 +30,8 @@ def cases(result: ScenarioResult) -> Section:
     blocks: list[Block] = [subheading("Commercial case")]
     if facts.commercial_case:
         blocks.append(para(facts.commercial_case))
+    elif changes_nothing(result):
+        blocks.append(para("No change is planned, so nothing is to be bought or agreed now."))
     else:
         arrangements = [
             f"{programme.service(o.service).name}: {legal_basis(programme, o).arrangement}"
@@ -45,7 +48,7 @@ def cases(result: ScenarioResult) -> Section:
     blocks.append(subheading("Funding and the medium-term financial plan"))
     blocks += [para(_funding(programme)), para(_mtfp(result))]
     blocks.append(subheading("Management case"))
-    blocks.append(para(facts.management_case or _management(programme)))
+    blocks.append(para(facts.management_case or _management(programme, changes_nothing(result))))
     return section("cases", blocks)
 
 
@@ -79,7 +82,7 @@ def _first_year(horizon: Horizon) -> str:
     return years[0] if years else "today's"
 
 
-def _management(programme: Programme) -> str:
+def _management(programme: Programme, nothing: bool = False) -> str:
     if programme.consensus is not None:
         who = f"the {programme.consensus.body} ({programme.consensus.rule})"
     else:
@@ -87,7 +90,9 @@ def _management(programme: Programme) -> str:
         who = _and(bodies) if bodies else "each partner's decision-making body"
     pools = _and([r.name for r in programme.resources])
     text = f"The programme is governed by {who}; each change comes back with its own business case. "
-    if pools:
+    if pools and nothing:
+        text += f"Any change is to be delivered within the limits on {pools}; none is planned now. "
+    elif pools:
         text += f"It is delivered within the limits on {pools}, as the plan in Appendix 1 shows. "
     return text + "Progress and savings are recorded against the plan and reported (benefits realisation)."
 

@@ -23,6 +23,7 @@ from engine.programme.partners import consenting_partners
 from engine.report.council import body_name
 from engine.report.document import Block, Section, para, section, subheading, table
 from engine.report.figures import EXEMPT_NOTE, percent
+from engine.report.nochange import changes_nothing
 
 TO_COMPLETE = "[to be completed]"
 
@@ -111,7 +112,11 @@ def _robustness(
         criterion = str(sensitivity.tornado.iloc[0]["criterion"])
         names = {c.id: c.name for c in result.loaded.rules.criteria}
         blocks.append(para(f"The weight that moves the result most is {names.get(criterion, criterion)}."))
-    if evidence.npv_risk is not None:
+    if evidence.npv_risk is not None and changes_nothing(result):
+        blocks.append(
+            para("The plan changes no service, so no uncertain cost enters it: its net present value is nil.")
+        )
+    elif evidence.npv_risk is not None:
         r = evidence.npv_risk
         hidden = (disclosure.secret & set(r.uncertain)) | set(disclosure.withheld_in(result.plan.plan))
         if hidden:

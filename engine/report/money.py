@@ -16,6 +16,12 @@ from engine.programme.naming import option_name
 from engine.report.document import Block, para, subheading, table
 from engine.report.figures import FinanceView, percent, pounds
 from engine.report.funding import by_year_table
+from engine.report.nochange import changes_nothing
+
+NOTHING = (
+    "The plan changes no service, so it has no one-off costs, savings or net present value for any "
+    "council. Payback: no change, so no payback."
+)
 
 
 def headline_partner(result: ScenarioResult, council: str | None = None) -> str | None:
@@ -61,8 +67,12 @@ def settings_text(result: ScenarioResult) -> str:
 def headline_blocks(result: ScenarioResult, money: FinanceView, council: str | None = None) -> list[Block]:
     """The headline: the report's council's own money (or each council's), rounded and marked."""
     programme = result.loaded.programme
+    if nothing_moves(result, money):
+        return [para(NOTHING)]
     basis = options_basis(programme, [str(o) for o in money.by_service["option"]])
-    mark = f" ({basis.words()})"
+    mark = f" ({basis.words()})" if len(money.by_service) else ""
+    if changes_nothing(result):  # the programme's funding is all the money there is
+        mark = " (the programme's funding alone: the plan changes no service)"
     if money.withheld and not len(money.by_service):
         return [
             para(
@@ -99,9 +109,18 @@ def headline_blocks(result: ScenarioResult, money: FinanceView, council: str | N
     return [para(text)]
 
 
+def nothing_moves(result: ScenarioResult, money: FinanceView) -> bool:
+    """The plan changes nothing and no money moves for anyone (no funding received or paid either):
+    a table of £0 rows and an empty list of councils would say nothing true, so one sentence does."""
+    if not changes_nothing(result) or len(money.by_service) or len(money.by_partner):
+        return False
+    figures = money.by_year.select_dtypes("number").to_numpy()
+    return bool(abs(figures).max(initial=0.0) < 0.005)
+
+
 def body_tables(result: ScenarioResult, money: FinanceView) -> list[Block]:
     """By year, by partner and by service, rounded; the exact figures are in Appendix 1."""
-    if money.withheld and not len(money.by_service):
+    if (money.withheld and not len(money.by_service)) or nothing_moves(result, money):
         return []
     programme = result.loaded.programme
     return [
@@ -136,16 +155,19 @@ def exact_blocks(result: ScenarioResult, money: FinanceView | None, exempt: bool
     figure comes from."""
     programme = result.loaded.programme
     blocks: list[Block] = [subheading("Financial detail (exact figures)")]
-    if money is not None and not (money.withheld and not len(money.by_service)):
+    if money is not None and nothing_moves(result, money):
+        blocks.append(para(NOTHING, numbered=False))
+    elif money is not None and not (money.withheld and not len(money.by_service)):
         left_out = f" (excluding {withheld_words(programme, money.withheld)})" if money.withheld else ""
-        blocks.append(
-            para(
-                f"The plan as a whole{left_out}: net present value {pounds(money.npv)}; one-off costs "
-                f"{pounds(money.one_off)}; full-year savings {pounds(money.annual_saving)} a year; payback "
-                f"{money.payback_text}.",
-                numbered=False,
-            )
+        whole = (
+            f"The plan changes no service: its only money is the programme's funding, net present value "
+            f"{pounds(money.npv)}; there are no one-off costs, savings or payback."
+            if changes_nothing(result)
+            else f"The plan as a whole{left_out}: net present value {pounds(money.npv)}; one-off costs "
+            f"{pounds(money.one_off)}; full-year savings {pounds(money.annual_saving)} a year; payback "
+            f"{money.payback_text}."
         )
+        blocks.append(para(whole, numbered=False))
         blocks.append(by_year_table(money.by_year, pounds))
         blocks.append(
             table(

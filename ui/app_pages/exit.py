@@ -1,8 +1,10 @@
 """Partner exit: what happens to everyone else if one partner leaves, now or on a date.
 
-The stress test is the engine's (``engine.appraisal.exit.partner_exit``) on the programme in hand
-and the what-if's rule set; its answer is held with the inputs it came from, so a different
-programme, rule set, partner or date never shows an old answer.
+The stress test is the engine's (``engine.appraisal.exit.partner_exit``) on the what-if on screen:
+"before" is the what-if's plan and "after" the same what-if without the partner, so the two compare
+like with like (the Plan page's figures are the "before" column). Its answer is held with the
+inputs it came from, so a different programme, what-if, rule set, partner or date never shows an
+old answer.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from common import current, need_programme, rules_hash, rules_of, whatif
+from common import current, need_programme, rules_hash, rules_of, scenario_of, whatif
 
 from engine.appraisal.exit import ExitAnalysis, partner_exit
+from engine.appraisal.scenario import Scenario
 from engine.base.errors import SsplanError
 from engine.present.summary import money
 from engine.present.words import named, option_labels, option_name
@@ -23,15 +26,20 @@ from engine.programme.model import Programme
 HELD = "exit.result"  # (inputs key, ExitAnalysis)
 
 
-def _key(text: str, rules: str, partner: str, at: date | None) -> str:
-    """The inputs the stress test answers, the rule file by its content (an edited file is new)."""
-    return hashlib.sha256(f"{text}\0{rules}\0{rules_hash(rules)}\0{partner}\0{at}".encode()).hexdigest()
+def _key(text: str, scenario: str, rules: str, partner: str, at: date | None) -> str:
+    """The inputs the stress test answers: the programme, the what-if, the rule file by its
+    content (an edited file is new), the partner and the date."""
+    inputs = f"{text}\0{scenario}\0{rules}\0{rules_hash(rules)}\0{partner}\0{at}"
+    return hashlib.sha256(inputs.encode()).hexdigest()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _stress(_programme: Programme, key: str, rules: str, partner: str, at: date | None) -> ExitAnalysis:
-    """The stress test, cached on ``key`` (the programme's text, the rule set, the partner, the date)."""
-    return partner_exit(_programme, rules_of(rules), partner, at)
+def _stress(
+    _programme: Programme, key: str, scenario: str, rules: str, partner: str, at: date | None
+) -> ExitAnalysis:
+    """The stress test of the what-if ``scenario`` (JSON), cached on ``key`` (see ``_key``)."""
+    whatif = Scenario.model_validate_json(scenario)
+    return partner_exit(_programme, rules_of(rules), partner, at, whatif=whatif)
 
 
 def _npv_table(analysis: ExitAnalysis, programme: Programme) -> pd.DataFrame:
@@ -74,11 +82,13 @@ if on_date:
         format="DD/MM/YYYY",
     )
 name, text = current() or ("", "")
-key = _key(text, edits["rules"], names[who], at)
+scenario = scenario_of(edits).model_dump_json()
+key = _key(text, scenario, edits["rules"], names[who], at)
 if st.button("Run the stress test", type="primary", key="exit.run"):
     try:
         with st.spinner("Planning with and without the partner…"):
-            st.session_state[HELD] = (key, _stress(programme, key, edits["rules"], names[who], at))
+            found = _stress(programme, key, scenario, edits["rules"], names[who], at)
+            st.session_state[HELD] = (key, found)
     except SsplanError as error:
         st.error("; ".join(str(p) for p in error.problems))
         st.stop()
@@ -87,7 +97,9 @@ held = st.session_state.get(HELD)
 if held is None:
     st.stop()
 if held[0] != key:
-    st.warning("The programme, rule set, partner or date has changed since this answer: run it again.")
+    st.warning(
+        "The programme, what-if, rule set, partner or date has changed since this answer: run it again."
+    )
     st.stop()
 analysis: ExitAnalysis = held[1]
 leaver = programme.partner(analysis.partner).name
@@ -99,9 +111,10 @@ st.markdown(f"**It provides:** {', '.join(provides) or 'nothing, today or in the
 st.markdown(f"**It is a client of:** {', '.join(receives) or 'no service'}")
 st.markdown(
     f"**The plan as it stands:** {analysis.before.plan.status_text}; "
-    f"**after it leaves:** {analysis.after.plan.status_text}"
+    f"**after it leaves:** {analysis.after_status()}"
 )
-for advice in analysis.after.plan.advice if analysis.after.plan.plan is None else []:
+st.caption("Both plans are the what-if on screen (its capacities, budget, objective and forced services).")
+for advice in analysis.after_advice():
     st.markdown(f"- {advice}")
 for note in analysis.notes():
     st.warning(f"Without it: {note}.")
