@@ -110,7 +110,7 @@ def test_one_window_reads_as_before_and_unequal_rises_give_the_largest():
         "the one-off budget for 2016/17 must rise from £13,000 to £16,000 (+£3,000)"
     )
     assert run_text([Raise("PM days", "Q1 2016/17", 0, 4, 1), Raise("PM days", "Q2 2016/17", 1, 4, 2.5)]) == (
-        "PM days in the 2 quarters Q1 2016/17 – Q2 2016/17 must rise from 4 by up to 2.5 (to 6.5 at most)"
+        "PM days in the 2 quarters Q1 2016/17 – Q2 2016/17 must rise from 4 to between 5 and 6.5 (+1 to +2.5)"
     )
 
 

@@ -110,8 +110,10 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
     ]
     if any(equal):  # by place in the ranking: short, so the table fits the page
         frame.insert(5, "Tied with", equal)  # before the long recommendation, so it shows
+    options = option_names(programme)  # option ids: an option's name, never a partner's of the same id
     tied = [
-        ", ".join(name_ids(o, lookup) for o in ties.recommendation.get(s, [])) for s in services["service"]
+        ", ".join(options.get(str(o), name_ids(o, lookup)) for o in ties.recommendation.get(s, []))
+        for s in services["service"]
     ]
     if any(tied):
         frame["Recommendation tied with"] = tied
@@ -234,11 +236,13 @@ def change_text(change: Mapping[str, str], programmes: Programmes) -> str:
 
 
 def switching_frame(rows: Sequence[Mapping[str, object]], programme: Programme) -> pd.DataFrame:
-    """Switching values of the exceptions: the exception and what moves it by name."""
+    """Switching values of the exceptions: the exception (an option: "Service: option", never the
+    partner whose id it shares) and what moves it by name."""
     lookup = names(programme)
+    labels = option_labels(programme)
     return pd.DataFrame(
         {
-            "Exception": [lookup.get(str(r["exception"]), str(r["exception"])) for r in rows],
+            "Exception": [labels.get(str(r["exception"]), str(r["exception"])) for r in rows],
             "What moves": [name_ids(r["moving"], lookup) for r in rows],
             "What would flip it": [name_ids(r["what would flip it"], lookup) for r in rows],
         }

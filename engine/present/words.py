@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from engine.present.money import officer_pounds
+from engine.programme.exempt import SHOWN_WITH
 from engine.programme.model import Programme
 from engine.programme.naming import option_name
 
@@ -74,6 +75,21 @@ def option_labels(programme: Programme) -> dict[str, str]:
     }
 
 
+NOUN_MODELS = frozenset({"shared_service", "s101_delegation", "commercial_contract", "joint_venture"})
+
+
+def option_phrase(programme: Programme, option_id: str) -> str:
+    """An option as the object of a sentence: "the s101 delegation with Gloucestershire County
+    Council", but "the option 'outsourced with OneConnect Limited'" where the model is not a noun
+    (outsourced, commissioned, in house, keep as it is): "the outsourced with …" is not English."""
+    try:
+        model = programme.option(option_id).model
+    except KeyError:
+        model = ""
+    name = option_name(programme, option_id)
+    return f"the {name}" if model in NOUN_MODELS else f"the option ‘{name}’"
+
+
 def names(programme: Programme) -> dict[str, str]:
     """Every id of the programme (partners, services, options, resources, funding) → its name; an
     id that is both a partner's and an option's names the partner (see :func:`option_labels`)."""
@@ -125,3 +141,13 @@ def level_text(value: float, money: bool) -> str:
     if _missing(value):
         return NONE
     return pounds_rounded(value) if money else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+EXEMPT_TOGGLE = "Show confidential (exempt) figures"  # the app's switch (Plan page) for withheld figures
+SHOWN_IN_THE_APP = f'(switch on "{EXEMPT_TOGGLE}" to see it)'
+
+
+def for_the_app(text: str) -> str:
+    """An engine sentence as the app says it: a director has no command line, so "(shown with
+    --include-exempt)" becomes the switch that shows withheld figures."""
+    return text.replace(SHOWN_WITH, SHOWN_IN_THE_APP)
