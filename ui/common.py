@@ -447,19 +447,22 @@ def show_problems(error: SsplanError, what: str) -> None:
 
 # ------------------------------------------------------------------ tables for people
 def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str, Any]:
-    """Column formats for a table from ``engine.present.frames``: £ with thousands separators,
-    scores to three decimals, shares as percentages (the figures stay numbers, so they sort)."""
+    """Column configs for a table from ``engine.present.frames``: money and score columns stay
+    numbers (so they sort) with no format of their own, as their cells show the engine's text
+    (:func:`table`); shares as percentages."""
+    import pandas as pd
+
     from engine.present.frames import MONEY, PERCENTS, SCORES
-    from engine.present.words import MONEY_FORMAT, PERCENT_FORMAT, SCORE_FORMAT
+    from engine.present.words import PERCENT_FORMAT
 
     help = help or {}
     config: dict[str, Any] = {}
     for column in frame.columns:
         label = str(column)
-        if label in MONEY:
-            config[label] = st.column_config.NumberColumn(label, format=MONEY_FORMAT, help=help.get(label))
-        elif label in SCORES:
-            config[label] = st.column_config.NumberColumn(label, format=SCORE_FORMAT, help=help.get(label))
+        if (label in MONEY or label in SCORES) and not pd.api.types.is_numeric_dtype(frame[column]):
+            config[label] = st.column_config.TextColumn(label, help=help.get(label), alignment="right")
+        elif label in MONEY or label in SCORES:
+            config[label] = st.column_config.NumberColumn(label, help=help.get(label))
         elif label in PERCENTS:
             config[label] = st.column_config.ProgressColumn(
                 label, format=PERCENT_FORMAT, min_value=0, max_value=100, help=help.get(label), width="small"
@@ -470,13 +473,30 @@ def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str
 
 
 def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | None = None, **kw: Any) -> None:
-    """A table for people (see :func:`formats`); percentages are given as shares and shown ×100."""
+    """A table for people (see :func:`formats`); percentages are given as shares and shown ×100.
+
+    Money and score cells show :func:`engine.present.frames.cell_formats` ("−£162,900", "withheld",
+    a band, blank where missing) as a Styler's display values: a NumberColumn's printf format
+    cannot put the minus sign before the £.  The grid shows "None" for an empty number whatever
+    its display value, so a column with an empty cell is shown as its text (right-aligned)."""
     import pandas as pd
 
-    from engine.present.frames import PERCENTS
+    from engine.present.frames import PERCENTS, cell_formats, shown_texts
 
-    shown = frame.copy()
+    shown = frame.reset_index(drop=True)
     for column in shown.columns:
         if str(column) in PERCENTS:
             shown[column] = 100 * pd.to_numeric(shown[column], errors="coerce")
-    st.dataframe(shown, hide_index=True, key=key, column_config=formats(shown, help), **kw)
+    data: Any = shown
+    formatters, overrides = cell_formats(shown)
+    for column, cells in shown_texts(shown).items():
+        if shown[column].isna().any():  # the grid shows "None" for an empty number, whatever its text
+            shown[column] = cells  # so this column is its text: "withheld", a band, blank
+            formatters.pop(column)
+            overrides.pop(column, None)
+    if formatters and not shown.empty:
+        data = shown.style.format(formatters)
+        for column, cells in overrides.items():  # "withheld", a band: few cells, each its own text
+            for row, text in cells.items():
+                data = data.format(lambda _, text=text: text, subset=pd.IndexSlice[[row], [column]])
+    st.dataframe(data, hide_index=True, key=key, column_config=formats(shown, help), **kw)

@@ -7,6 +7,7 @@ The app's pages draw these as they are; which columns are money, scores or perce
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -41,6 +42,8 @@ MONEY = frozenset(
     }
 )
 SCORES = frozenset({"Score", "Gain", "Benchmark score"})
+SHOWN = "shown"  # a frame's attrs key: column -> row position -> the text that cell shows
+WITHHELD = "withheld"
 PERCENTS = frozenset(
     {
         "Same recommendation",
@@ -103,6 +106,11 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
             "Recommended": [option_name(programme, str(o)) if o else "—" for o in services["recommended"]],
         }
     )
+    # a score published as a band ("0.8–0.9": its prices are exempt) is shown as the band
+    frame.attrs[SHOWN] = {
+        column: {i: str(v) for i, v in enumerate(services[source]) if isinstance(v, str)}
+        for column, source in (("Gain", "gain"), ("Score", "score"))
+    }
     place = dict(zip(services["service"], services["priority"], strict=True))
     equal = [
         ", ".join(f"#{place[o]}" if o in place else lookup.get(o, o) for o in others)
@@ -123,7 +131,8 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
 def exceptions_frame(table: ScoreTable) -> pd.DataFrame:
     """Exceptions with names and money columns (NaN where withheld: the app shows it empty)."""
     programme, found = table.programme, table.public_exceptions().reset_index(drop=True)
-    return pd.DataFrame(
+    full = table.exceptions.reset_index(drop=True)
+    frame = pd.DataFrame(
         {
             "Service": [programme.service(s).name for s in found["service"]],
             "Option": [option_name(programme, str(o)) for o in found["option"]],
@@ -135,6 +144,56 @@ def exceptions_frame(table: ScoreTable) -> pd.DataFrame:
             "Verdict": found["verdict"].astype(str),
         }
     )
+    withheld = {  # a figure the public view blanked where the full table has one: withheld, not missing
+        column: {
+            i: WITHHELD for i in range(len(found)) if _blank(found[source][i]) and not _blank(full[source][i])
+        }
+        for column, source in EXCEPTION_FIGURES.items()
+        if source in found.columns and source in full.columns
+    }
+    frame.attrs[SHOWN] = withheld
+    return frame
+
+
+EXCEPTION_FIGURES = {
+    "Score": "score",
+    "NPV": "npv",
+    "Benchmark NPV": "benchmark_npv",
+    "NPV needed": "required_npv",
+    "Short by": "gap",
+}
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def cell_text(column: str, value: object) -> str:
+    """A money or score cell as a director reads it: "−£162,900" (the sign before the £, as the
+    report writes it), a score to three decimals, and a missing figure blank (never "None")."""
+    if _blank(value) or not isinstance(value, (int, float)):
+        return "" if _blank(value) else str(value)
+    return pounds(float(value)) if column in MONEY else score_text(float(value))
+
+
+def cell_formats(frame: pd.DataFrame) -> tuple[dict[str, Callable[[object], str]], dict[str, dict[int, str]]]:
+    """How ``frame``'s money and score cells read: a formatter per column (:func:`cell_text`) and
+    the cells a frame words itself (``attrs[SHOWN]``: "withheld", a score's band), by position.
+    The app shows these as display values over the numbers, so the columns still sort."""
+    columns = [str(c) for c in frame.columns if str(c) in MONEY or str(c) in SCORES]
+    given: dict[str, dict[int, str]] = frame.attrs.get(SHOWN, {})
+    formatters = {c: functools.partial(cell_text, c) for c in columns}
+    return formatters, {c: cells for c, cells in given.items() if c in columns and cells}
+
+
+def shown_texts(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """What each money and score cell of ``frame`` shows (:func:`cell_formats`), for the CLI's
+    and the tests' view of a table as the app draws it."""
+    formatters, given = cell_formats(frame)
+    return {
+        c: [given.get(c, {}).get(i, format_(v)) for i, v in enumerate(frame[c])]
+        for c, format_ in formatters.items()
+    }
 
 
 def schedule_frame(schedule: pd.DataFrame, programme: Programme) -> pd.DataFrame:

@@ -29,11 +29,12 @@ def _missing(value: float | None) -> bool:
 
 
 def pounds(value: float | None) -> str:
-    """£ to the pound with thousands separators, the sign before the £: ``-£121,250``."""
+    """£ to the pound with thousands separators, a minus sign (U+2212, as the report writes it)
+    before the £: ``−£121,250``."""
     if _missing(value):
         return NONE
     assert value is not None
-    sign = "-" if round(value) < 0 else ""
+    sign = "−" if round(value) < 0 else ""
     return f"{sign}£{abs(value):,.0f}"
 
 
