@@ -489,9 +489,9 @@ def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | No
             shown[column] = 100 * pd.to_numeric(shown[column], errors="coerce")
     data: Any = shown
     formatters, overrides = cell_formats(shown)
-    for column, cells in shown_texts(shown).items():
+    for column, texts in shown_texts(shown).items():
         if shown[column].isna().any():  # the grid shows "None" for an empty number, whatever its text
-            shown[column] = cells  # so this column is its text: "withheld", a band, blank
+            shown[column] = texts  # so this column is its text: "withheld", a band, blank
             formatters.pop(column)
             overrides.pop(column, None)
     if formatters and not shown.empty:

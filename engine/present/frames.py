@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from engine.base.errors import Problem
-from engine.present.words import names, option_labels, option_name, pounds, score_text, words
+from engine.present.words import (
+    names,
+    option_labels,
+    option_name,
+    payback_words,
+    pounds,
+    score_text,
+    when_text,
+    words,
+)
 from engine.programme.model import Programme
 from engine.scoring.scores import ScoreTable
 from engine.scoring.ties import Ties
@@ -182,7 +191,7 @@ def cell_formats(frame: pd.DataFrame) -> tuple[dict[str, Callable[[object], str]
     The app shows these as display values over the numbers, so the columns still sort."""
     columns = [str(c) for c in frame.columns if str(c) in MONEY or str(c) in SCORES]
     given: dict[str, dict[int, str]] = frame.attrs.get(SHOWN, {})
-    formatters = {c: functools.partial(cell_text, c) for c in columns}
+    formatters: dict[str, Callable[[object], str]] = {c: functools.partial(cell_text, c) for c in columns}
     return formatters, {c: cells for c, cells in given.items() if c in columns and cells}
 
 
@@ -261,12 +270,34 @@ def summary_cells(summary: pd.DataFrame, programmes: Programmes) -> pd.DataFrame
         elif label == "objective value":
             out[column] = [score_text(v) if isinstance(v, (int, float)) else v for v in summary[column]]
         elif label.startswith("payback"):
-            out[column] = [f"{v:.1f}" if isinstance(v, float) and v == v else v for v in summary[column]]
+            out[column] = _paybacks(summary, column)
         elif label == "plan objective":
             out[column] = [words(v) for v in summary[column]]
         elif label != "scenario" and not pd.api.types.is_numeric_dtype(summary[column]):
             out[column] = [name_ids(v, lookup) if isinstance(v, str) else v for v in summary[column]]
     return out.fillna("").astype(str)
+
+
+def _paybacks(summary: pd.DataFrame, column: object) -> list[str]:
+    """Compare's payback column in the Plan page's words: "no change, so no payback" where no
+    service changes, "no spending" where nothing is spent (payback 0), else the years."""
+    changing = summary.get("services changing", pd.Series([1] * len(summary)))
+    spent = summary.get("one-off cost (£)", pd.Series([1.0] * len(summary)))
+    out = []
+    for years, changes, one_off in zip(summary[column], changing, spent, strict=True):
+        number, cost = _number(years), _number(one_off)
+        if changes == 0:
+            out.append(payback_words(None, True))
+        elif cost is None:
+            out.append("")  # no plan, or its money withheld: blank
+        else:
+            spends = not (cost == 0 and number is not None and round(number, 1) == 0)
+            out.append(payback_words(number, False, spends).removesuffix(" years"))  # the column says years
+    return out
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and value == value else None
 
 
 def choices_frame(choices: pd.DataFrame, programmes: Programmes) -> pd.DataFrame:
@@ -338,7 +369,7 @@ def runs_frame(runs: list[dict[str, object]], programme: Programme) -> pd.DataFr
     if "programme" in frame:
         frame["programme"] = [programme.name if p == programme.id else p for p in frame["programme"]]
     if "created" in frame:
-        frame["created"] = [str(c).replace("T", " ") for c in frame["created"]]
+        frame["created"] = [when_text(c) for c in frame["created"]]
     if "not_for_publication" in frame:
         frame["not_for_publication"] = frame["not_for_publication"].map({True: "yes", False: ""})
     labels = {
