@@ -124,6 +124,43 @@ def hold_yaml(name: str, text: str, upload: str | None = None) -> None:
     """Hold a validated programme's YAML (see set_programme) and start a fresh what-if on it."""
     st.session_state[PROGRAMME] = {"name": name, "yaml": text, "hash": digest(text), "upload": upload}
     st.session_state[WHATIF] = default_whatif()
+    st.session_state.pop(LOST_UPLOAD, None)
+    remember_in_url()
+
+
+IN_URL = "programme"  # ?programme=lancaster-2011: the shipped programme held, so a reload keeps it
+UPLOADED = "uploaded"  # ?uploaded=mine.yaml: an upload, which a reload cannot bring back
+LOST_UPLOAD = "programme.lost_upload"  # the upload's name after a reload: to be uploaded again
+
+
+def remember_in_url() -> None:
+    """Put the programme held in the page's address: a shipped one by its file name (a reload
+    loads it again), an upload by its name only (its content is not kept, so after a reload the
+    Home and Programme pages ask for it again).  The address is left alone when it already says so."""
+    held = st.session_state.get(PROGRAMME)
+    if not held:
+        return
+    shipped_name = held["upload"] is None and held["name"] in shipped()
+    key, other = (IN_URL, UPLOADED) if shipped_name else (UPLOADED, IN_URL)
+    if st.query_params.get(key) != held["name"]:
+        st.query_params[key] = held["name"]
+    if other in st.query_params:
+        del st.query_params[other]
+
+
+def _from_url() -> tuple[str, str] | None:
+    """The shipped programme the address names (a reload, a bookmark), read as the sample is."""
+    wanted = st.query_params.get(IN_URL)
+    path = shipped().get(str(wanted)) if wanted else None
+    if path is None:
+        return None
+    return str(wanted), _shipped_yaml(str(path), path.stat().st_mtime)
+
+
+def lost_upload() -> str | None:
+    """The name of a file uploaded before the page was reloaded (it must be uploaded again)."""
+    name = st.session_state.get(LOST_UPLOAD)
+    return str(name) if name else None
 
 
 @functools.lru_cache(maxsize=4)
@@ -142,11 +179,36 @@ def sample() -> tuple[str, str]:
     return name, _shipped_yaml(str(path), path.stat().st_mtime)
 
 
+def sample_name() -> str:
+    """The sample programme's file name (Gloucester, the first shipped)."""
+    return next(iter(shipped()))
+
+
+@functools.lru_cache(maxsize=32)
+def _shipped_title(path: str, stamp: float) -> str:
+    import yaml
+
+    found = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return str(found.get("name") or Path(path).stem) if isinstance(found, dict) else Path(path).stem
+
+
+def shipped_titles() -> dict[str, str]:
+    """Each shipped programme's file name -> the programme's own name, for the picker (the file
+    name goes in its tooltip); read once per version of each file."""
+    return {stem: _shipped_title(str(path), path.stat().st_mtime) for stem, path in shipped().items()}
+
+
 def load_sample() -> None:
-    """Hold the sample programme when none is held yet, so a first visit has something to look at
-    on every page."""
-    if st.session_state.get(PROGRAMME) is None:
-        hold_yaml(*sample())
+    """Hold a programme when none is held yet, so a first visit has something to look at on every
+    page: the shipped one the address names (a reload keeps the programme loaded), else the
+    sample.  An upload named in the address cannot come back: the sample is held, and the pages
+    say the file must be uploaded again (:func:`lost_upload`)."""
+    if st.session_state.get(PROGRAMME) is not None:
+        return
+    lost = st.query_params.get(UPLOADED)
+    hold_yaml(*(_from_url() or sample()))
+    if lost:
+        st.session_state[LOST_UPLOAD] = str(lost)
 
 
 def programme_hash() -> str:

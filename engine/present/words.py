@@ -196,3 +196,12 @@ def when_text(stamp: object) -> str:
 def saved_as(name: str, programme_name: str) -> str:
     """Where a saved weight set went, as a director knows it (never the server's folder)."""
     return f"saved as ‘{name}’ for {programme_name}"
+
+
+def files_help(titles: Mapping[str, str]) -> str:
+    """The programme picker's tooltip: each programme's file (file names belong in tooltips)."""
+    return (
+        "The file each programme is read from: "
+        + "; ".join(f"{title} = `{stem}.yaml`" for stem, title in titles.items())
+        + "."
+    )
