@@ -255,7 +255,7 @@ def test_schedule_and_runs_tables_by_name(gloucester):
         [{"id": 1, "programme": "gloucester-2015", "decisions": 0, "created": "2026-12-01T21:08"}], gloucester
     )
     assert list(runs.columns) == ["Run", "Programme", "Decisions", "Stored"]
-    assert runs["Programme"].iloc[0] == gloucester.name and runs["Stored"].iloc[0] == "2026-12-01 21:08"
+    assert runs["Programme"].iloc[0] == gloucester.name and runs["Stored"].iloc[0] == "1 Dec 2026, 21:08"
 
 
 def test_an_id_tooltip_lists_each_name_with_its_id():
