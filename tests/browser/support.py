@@ -165,7 +165,8 @@ class App:
         self.page.wait_for_url(href, timeout=30_000)
 
     def load(self, programme: str) -> None:
-        """Load a shipped programme on the Programme page (``programme``: a word of its file name)."""
+        """Load a shipped programme on the Programme page (``programme``: a word of its file name,
+        which is also a word of the programme's name, as the picker shows it)."""
         self.go("programme", "Programme")
         main = self.page.locator(MAIN)
         main.get_by_role("radio").first.check(force=True)  # "a shipped programme"
