@@ -204,6 +204,7 @@ def load_sample() -> None:
     sample.  An upload named in the address cannot come back: the sample is held, and the pages
     say the file must be uploaded again (:func:`lost_upload`)."""
     if st.session_state.get(PROGRAMME) is not None:
+        remember_in_url()  # again on every page: moving to another page may leave the address bare
         return
     lost = st.query_params.get(UPLOADED)
     hold_yaml(*(_from_url() or sample()))
