@@ -316,8 +316,7 @@ def change_parts(change: Mapping[str, str], programmes: Programmes) -> tuple[str
     options = _merged(programmes, option_names)
     moved = f"{name_ids(change['from'], options)} → {name_ids(change['to'], options)}"
     service = lookup.get(change["service"], change["service"])
-    said = {**lookup, **_merged(programmes, option_labels)}  # "fixed to <option>": the option, not a partner
-    return change["scenario"], service, moved, name_ids(change["reason"], said)
+    return change["scenario"], service, moved, name_ids(change["reason"], lookup)
 
 
 def change_text(change: Mapping[str, str], programmes: Programmes) -> str:
