@@ -552,8 +552,9 @@ def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | No
             shown[column] = 100 * pd.to_numeric(shown[column], errors="coerce")
     data: Any = shown
     formatters, overrides = cell_formats(shown)
+    styled = shown.size <= int(pd.get_option("styler.render.max_elements"))  # else Streamlit refuses a Styler
     for column, texts in shown_texts(shown).items():
-        if shown[column].isna().any():  # the grid shows "None" for an empty number, whatever its text
+        if not styled or shown[column].isna().any():  # the grid shows "None" for an empty number
             shown[column] = texts  # so this column is its text: "withheld", a band, blank
             formatters.pop(column)
             overrides.pop(column, None)
