@@ -43,7 +43,8 @@ def _one_click_after_a_capacity_edit(app) -> None:  # type: ignore[no-untyped-de
     app.settle()
     assert page.get_by_text("have changed since").count() == 0
     assert page.locator(PLOT).count() == 0
-    assert page.get_by_text("no change, so no payback").count() == 1
+    payback = page.locator('[data-testid="stMetric"]').filter(has_text="Payback")
+    assert payback.inner_text().split()[-1] == "none"  # short, never cut; the words are its help
     app.shot("plan-after-capacity-edit")
 
 
@@ -79,3 +80,18 @@ def test_a_long_plan_shows_the_best_so_far_and_stop_keeps_it(app, tmp_path):
     assert page.get_by_text("Plan: optimal").count() == 0
     assert page.locator(PLOT).count() == 2  # the stopped plan's Gantt and resource use
     app.shot("plan-stopped")
+
+
+def test_a_reload_keeps_the_programme_loaded(app):
+    """The audit's reload went back to Gloucester after Lancaster was loaded: the address now
+    names the shipped programme held (``?programme=lancaster-2011``), on every page."""
+    app.load("lancaster")
+    app.go("plan", "Plan")
+    page = app.page
+    page.get_by_text("Programme: Lancaster").first.wait_for(timeout=30_000)
+    assert "programme=lancaster-2011" in page.url
+    page.reload()
+    page.get_by_text("Programme: Lancaster").first.wait_for(timeout=60_000)
+    app.settle()
+    assert "programme=lancaster-2011" in page.url
+    app.shot("plan-after-reload")

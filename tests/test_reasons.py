@@ -30,7 +30,7 @@ def test_zero_capacity_gives_capacity_as_the_reason_not_the_scores(gloucester):
     assert "hr" in worth and "ict" in worth
     assert "Programme and project management days" in result.left_out["hr"]
     assert all("scores better" not in result.left_out[s] for s in worth)
-    assert "proven optimal over every option" in result.proof
+    assert "proven optimal: no other choice of options and start dates" in result.proof
 
 
 def test_a_service_left_out_for_a_better_plan_says_what_forcing_it_in_costs(gloucester):

@@ -542,7 +542,7 @@ def test_compare_names_the_overrides_as_the_reason(tmp_path):
     assert comparison.choices.at["ict", "what-if"] == NOT_IN_PROGRAMME
     reasons = {c["service"]: c["reason"] for c in comparison.changes}
     assert reasons["ict"] == reasons["building-control"]
-    assert reasons["ict"] == "the scenario's change, add or remove alters this service or its options"
+    assert reasons["ict"] == "the what-if changes, adds or removes this service or one of its options"
     assert reasons["hr"] == "an option of this service is excluded"
 
 

@@ -43,7 +43,7 @@ def gloucester():
     ("value", "text"),
     [
         (133333.3333, "£133,333"),
-        (-121250, "-£121,250"),
+        (-121250, "−£121,250"),
         (0.4, "£0"),
         (-0.4, "£0"),
         (None, "—"),
@@ -110,7 +110,7 @@ def test_one_window_reads_as_before_and_unequal_rises_give_the_largest():
         "the one-off budget for 2016/17 must rise from £13,000 to £16,000 (+£3,000)"
     )
     assert run_text([Raise("PM days", "Q1 2016/17", 0, 4, 1), Raise("PM days", "Q2 2016/17", 1, 4, 2.5)]) == (
-        "PM days in the 2 quarters Q1 2016/17 – Q2 2016/17 must rise from 4 by up to 2.5 (to 6.5 at most)"
+        "PM days in the 2 quarters Q1 2016/17 – Q2 2016/17 must rise from 4 to between 5 and 6.5 (+1 to +2.5)"
     )
 
 
@@ -255,7 +255,7 @@ def test_schedule_and_runs_tables_by_name(gloucester):
         [{"id": 1, "programme": "gloucester-2015", "decisions": 0, "created": "2026-12-01T21:08"}], gloucester
     )
     assert list(runs.columns) == ["Run", "Programme", "Decisions", "Stored"]
-    assert runs["Programme"].iloc[0] == gloucester.name and runs["Stored"].iloc[0] == "2026-12-01 21:08"
+    assert runs["Programme"].iloc[0] == gloucester.name and runs["Stored"].iloc[0] == "1 Dec 2026, 21:08"
 
 
 def test_an_id_tooltip_lists_each_name_with_its_id():

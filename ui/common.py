@@ -124,6 +124,43 @@ def hold_yaml(name: str, text: str, upload: str | None = None) -> None:
     """Hold a validated programme's YAML (see set_programme) and start a fresh what-if on it."""
     st.session_state[PROGRAMME] = {"name": name, "yaml": text, "hash": digest(text), "upload": upload}
     st.session_state[WHATIF] = default_whatif()
+    st.session_state.pop(LOST_UPLOAD, None)
+    remember_in_url()
+
+
+IN_URL = "programme"  # ?programme=lancaster-2011: the shipped programme held, so a reload keeps it
+UPLOADED = "uploaded"  # ?uploaded=mine.yaml: an upload, which a reload cannot bring back
+LOST_UPLOAD = "programme.lost_upload"  # the upload's name after a reload: to be uploaded again
+
+
+def remember_in_url() -> None:
+    """Put the programme held in the page's address: a shipped one by its file name (a reload
+    loads it again), an upload by its name only (its content is not kept, so after a reload the
+    Home and Programme pages ask for it again).  The address is left alone when it already says so."""
+    held = st.session_state.get(PROGRAMME)
+    if not held:
+        return
+    shipped_name = held["upload"] is None and held["name"] in shipped()
+    key, other = (IN_URL, UPLOADED) if shipped_name else (UPLOADED, IN_URL)
+    if st.query_params.get(key) != held["name"]:
+        st.query_params[key] = held["name"]
+    if other in st.query_params:
+        del st.query_params[other]
+
+
+def _from_url() -> tuple[str, str] | None:
+    """The shipped programme the address names (a reload, a bookmark), read as the sample is."""
+    wanted = st.query_params.get(IN_URL)
+    path = shipped().get(str(wanted)) if wanted else None
+    if path is None:
+        return None
+    return str(wanted), _shipped_yaml(str(path), path.stat().st_mtime)
+
+
+def lost_upload() -> str | None:
+    """The name of a file uploaded before the page was reloaded (it must be uploaded again)."""
+    name = st.session_state.get(LOST_UPLOAD)
+    return str(name) if name else None
 
 
 @functools.lru_cache(maxsize=4)
@@ -142,11 +179,37 @@ def sample() -> tuple[str, str]:
     return name, _shipped_yaml(str(path), path.stat().st_mtime)
 
 
+def sample_name() -> str:
+    """The sample programme's file name (Gloucester, the first shipped)."""
+    return next(iter(shipped()))
+
+
+@functools.lru_cache(maxsize=32)
+def _shipped_title(path: str, stamp: float) -> str:
+    import yaml
+
+    found = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return str(found.get("name") or Path(path).stem) if isinstance(found, dict) else Path(path).stem
+
+
+def shipped_titles() -> dict[str, str]:
+    """Each shipped programme's file name -> the programme's own name, for the picker (the file
+    name goes in its tooltip); read once per version of each file."""
+    return {stem: _shipped_title(str(path), path.stat().st_mtime) for stem, path in shipped().items()}
+
+
 def load_sample() -> None:
-    """Hold the sample programme when none is held yet, so a first visit has something to look at
-    on every page."""
-    if st.session_state.get(PROGRAMME) is None:
-        hold_yaml(*sample())
+    """Hold a programme when none is held yet, so a first visit has something to look at on every
+    page: the shipped one the address names (a reload keeps the programme loaded), else the
+    sample.  An upload named in the address cannot come back: the sample is held, and the pages
+    say the file must be uploaded again (:func:`lost_upload`)."""
+    if st.session_state.get(PROGRAMME) is not None:
+        remember_in_url()  # again on every page: moving to another page may leave the address bare
+        return
+    lost = st.query_params.get(UPLOADED)
+    hold_yaml(*(_from_url() or sample()))
+    if lost:
+        st.session_state[LOST_UPLOAD] = str(lost)
 
 
 def programme_hash() -> str:
@@ -447,19 +510,22 @@ def show_problems(error: SsplanError, what: str) -> None:
 
 # ------------------------------------------------------------------ tables for people
 def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str, Any]:
-    """Column formats for a table from ``engine.present.frames``: £ with thousands separators,
-    scores to three decimals, shares as percentages (the figures stay numbers, so they sort)."""
+    """Column configs for a table from ``engine.present.frames``: money and score columns stay
+    numbers (so they sort) with no format of their own, as their cells show the engine's text
+    (:func:`table`); shares as percentages."""
+    import pandas as pd
+
     from engine.present.frames import MONEY, PERCENTS, SCORES
-    from engine.present.words import MONEY_FORMAT, PERCENT_FORMAT, SCORE_FORMAT
+    from engine.present.words import PERCENT_FORMAT
 
     help = help or {}
     config: dict[str, Any] = {}
     for column in frame.columns:
         label = str(column)
-        if label in MONEY:
-            config[label] = st.column_config.NumberColumn(label, format=MONEY_FORMAT, help=help.get(label))
-        elif label in SCORES:
-            config[label] = st.column_config.NumberColumn(label, format=SCORE_FORMAT, help=help.get(label))
+        if (label in MONEY or label in SCORES) and not pd.api.types.is_numeric_dtype(frame[column]):
+            config[label] = st.column_config.TextColumn(label, help=help.get(label), alignment="right")
+        elif label in MONEY or label in SCORES:
+            config[label] = st.column_config.NumberColumn(label, help=help.get(label))
         elif label in PERCENTS:
             config[label] = st.column_config.ProgressColumn(
                 label, format=PERCENT_FORMAT, min_value=0, max_value=100, help=help.get(label), width="small"
@@ -472,19 +538,35 @@ def formats(frame: pd.DataFrame, help: dict[str, str] | None = None) -> dict[str
 def table(frame: pd.DataFrame, key: str | None = None, help: dict[str, str] | None = None, **kw: Any) -> None:
     """A table for people (see :func:`formats`); percentages are given as shares and shown ×100.
 
-    The figures are also rounded as shown (pounds whole, scores to three places, shares to one):
-    the grid draws them formatted, but its accessible table, which a screen reader reads, holds
-    the values themselves ("18250.000000000004").  A missing figure is drawn as a dash, not "None"."""
+    Money and score cells show :func:`engine.present.frames.cell_formats` ("−£162,900", "withheld",
+    a band, blank where missing) as a Styler's display values: a NumberColumn's printf format
+    cannot put the minus sign before the £.  The grid shows "None" for an empty number whatever
+    its display value, so a column with an empty cell is shown as its text (right-aligned).
+    The figures themselves are rounded as shown (pounds whole, scores to three places, shares to
+    one): the grid's accessible table, which a screen reader reads, holds the values, not the
+    display ("18250.000000000004")."""
     import pandas as pd
 
-    from engine.present.frames import MONEY, PERCENTS
+    from engine.present.frames import MONEY, PERCENTS, cell_formats, shown_texts
 
-    shown = frame.copy()
+    shown = frame.reset_index(drop=True)
     for column in shown.columns:
         label = str(column)
         if label in PERCENTS:
             shown[column] = (100 * pd.to_numeric(shown[column], errors="coerce")).round(1)
-        elif pd.api.types.is_float_dtype(shown[column]):
+        elif pd.api.types.is_float_dtype(shown[column]):  # as shown: the accessible table reads these
             shown[column] = shown[column].round(0 if label in MONEY else 3) + 0.0  # never "-0"
-    kw.setdefault("placeholder", "—")
-    st.dataframe(shown, hide_index=True, key=key, column_config=formats(shown, help), **kw)
+    data: Any = shown
+    formatters, overrides = cell_formats(shown)
+    styled = shown.size <= int(pd.get_option("styler.render.max_elements"))  # else Streamlit refuses a Styler
+    for column, texts in shown_texts(shown).items():
+        if not styled or shown[column].isna().any():  # the grid shows "None" for an empty number
+            shown[column] = texts  # so this column is its text: "withheld", a band, blank
+            formatters.pop(column)
+            overrides.pop(column, None)
+    if formatters and not shown.empty:
+        data = shown.style.format(formatters)
+        for column, cells in overrides.items():  # "withheld", a band: few cells, each its own text
+            for row, text in cells.items():
+                data = data.format(lambda _, text=text: text, subset=pd.IndexSlice[[row], [column]])
+    st.dataframe(data, hide_index=True, key=key, column_config=formats(shown, help), **kw)

@@ -225,7 +225,7 @@ def _reason(result: ScenarioResult, reference: Any, service: str) -> str:
     ):
         return "an option of this service is excluded"
     if _overridden(result, reference, service):
-        return "the scenario's change, add or remove alters this service or its options"
+        return "the what-if changes, adds or removes this service or one of its options"
     dependents = [d.before for d in result.loaded.programme.dependencies if d.after == service]
     if any(
         d in scenario.fix_provider or d in scenario.fix_option or d in scenario.force_out for d in dependents

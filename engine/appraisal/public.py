@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from engine.appraisal.finance import TargetProgress, plan_finance, target_progress
-from engine.plan.disclosure import Disclosure
-from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION, WITHHELD_REASON
+from engine.plan.disclosure import Disclosure, public_reason
+from engine.programme.exempt import CLASSIFICATION, NOT_FOR_PUBLICATION, SHOWN_WITH, WITHHELD_REASON
 
 if TYPE_CHECKING:
     from engine.appraisal.scenario import ScenarioResult
@@ -135,10 +135,9 @@ def public_plan(
         return replace(result, notice=NOT_FOR_PUBLICATION)
     disclosure = Disclosure.of(result.programme)
     scaled = result.objective == "value" and scores is not None and bool(scores.secret_scales())
-    left_out = {  # a reason with no figure in it ("kept as it is by this what-if") gives nothing away
-        s: WITHHELD_REASON
-        if (scaled or disclosure.hides_service(s)) and any(c.isdigit() for c in why)
-        else why
+    secret_money = bool(disclosure.secret or disclosure.secret_funding)
+    left_out = {  # only a reason made of money or scores can rest on a secret figure: public_reason
+        s: public_reason(why, scaled or disclosure.hides_service(s), secret_money, WITHHELD_REASON)
         for s, why in result.left_out.items()
     }
     negative = [s for s in result.negative_npv if not disclosure.hides_service(s)]
@@ -160,5 +159,5 @@ def public_plan(
         bound=None,
         left_out=left_out,
         negative_npv=negative,
-        notice=f"The objective value rests on {what} and is withheld (shown with --include-exempt).",
+        notice=f"The objective value rests on {what} and is withheld {SHOWN_WITH}.",
     )

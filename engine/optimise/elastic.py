@@ -18,7 +18,7 @@ from engine.optimise.deadline import OutOfTime, handover_seconds
 from engine.optimise.instance import Instance
 from engine.optimise.model import Model, build_variables
 from engine.optimise.run import make_solver
-from engine.plan.advice import BUDGET, Raise, run_text, runs
+from engine.plan.advice import BUDGET, Raise, counted, run_text, runs
 from engine.plan.windows import budget_windows, capacity_windows
 from engine.programme.naming import option_name
 
@@ -175,13 +175,13 @@ def _late_advice(model: Model, instance: Instance, deadline: dict[str, int]) -> 
                 if over_horizon > 0 and deadline[option] == instance.periods:
                     advice.append(
                         f"{programme.service(job.service).name} ({option_name(programme, option)}) needs "
-                        f"{over_horizon} more {horizon.period}(s) than the "
+                        f"{counted(over_horizon, horizon.period, 'more ')} than the "
                         f"horizon: it would finish in {horizon.label(t + job.duration - 1)}"
                     )
                 else:
                     advice.append(
                         f"{programme.service(job.service).name} ({option_name(programme, option)}) must "
-                        f"be allowed to finish {late} {horizon.period}(s) after "
+                        f"be allowed to finish {counted(late, horizon.period)} after "
                         f"its deadline, in {horizon.label(t + job.duration - 1)}"
                     )
     return advice

@@ -20,6 +20,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from engine.optimise.instance import Instance
+from engine.plan.disclosure import CANNOT_FIT, OUTSIDE_MEMBERSHIP
 from engine.plan.result import PlanResult, PlanStatus
 from engine.plan.settings import PlanSettings
 from engine.programme.model import DeliveryOption, Partner, Programme
@@ -148,7 +149,7 @@ def _membership_reason(
             if membership(programme, who, periods) != (0, periods):
                 partners[who] = None
     dates = "; ".join(_membership_text(programme.partner(who)) for who in partners)
-    return f"no option fits the time its partners are in the programme ({dates})"
+    return f"{OUTSIDE_MEMBERSHIP} ({dates})"
 
 
 def _membership_text(partner: Partner) -> str:
@@ -161,7 +162,7 @@ def _forced_reason(programme: Programme, base: PlanResult, forced: PlanResult) -
     if forced.status == PlanStatus.INFEASIBLE:
         advice = "; ".join(forced.advice[:3]) or "the limits leave no room for it"
         more = f" (and {len(forced.advice) - 3} more)" if len(forced.advice) > 3 else ""
-        return f"cannot fit: {advice}{more}"
+        return f"{CANNOT_FIT}{advice}{more}"
     if not forced.status.has_plan or forced.objective_value is None or base.objective_value is None:
         return "worth changing on its own, but no plan with it was found in the time left"
     loss = base.objective_value - forced.objective_value

@@ -166,12 +166,16 @@ def negative_npv(plan: Plan, programme: Programme, appraisal: Appraisal) -> list
 def _proof(result: PlanResult, instance: Instance) -> str:
     """What the status line promises, over the whole programme."""
     if result.status == PlanStatus.OPTIMAL:
-        scope = "proven optimal over every option and start the programme and this what-if allow"
+        scope = (
+            "proven optimal: no other choice of options and start dates that the programme and this "
+            "what-if allow does better"
+        )
         if instance.settings.objective == "makespan":
             scope = "proven soonest finish for the recommended changes"
         if instance.set_aside:
             scope += (
-                f"; {instance.set_aside} candidate change(s) were set aside first by a dominance rule "
+                f"; {instance.set_aside} candidate change{'s were' if instance.set_aside != 1 else ' was'} "
+                "set aside first by a dominance rule "
                 "that cannot change the optimum (they cannot repay their cost)"
             )
         return scope

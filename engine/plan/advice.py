@@ -50,7 +50,14 @@ def run_text(run: list[Raise]) -> str:
     where = f"{first.words} in the {len(run)} {_unit(first.label)} {first.label} – {last.label}"
     if all(abs(r.amount - most) < 1e-6 for r in run):
         return f"{where} must rise from {low} to {high} (+{plus}) in each"
-    return f"{where} must rise from {low} by up to {plus} (to {high} at most)"
+    least = min(r.amount for r in run)
+    lowest = show(first.limit + least)
+    return f"{where} must rise from {low} to between {lowest} and {high} (+{show(least)} to +{plus})"
+
+
+def counted(number: int, unit: str, between: str = "") -> str:
+    """A count of periods in English: "1 more month", "12 more months" (never "month(s)")."""
+    return f"{number} {between}{unit}{'' if number == 1 else 's'}"
 
 
 def _unit(label: str) -> str:

@@ -31,6 +31,7 @@ capitalisation direction raises a year's one-off budget, that amount too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -96,3 +97,26 @@ def public_switching(values: list[Any], disclosure: Disclosure) -> tuple[list[An
     service with a secret option is a price (or a score made from one) moved to a threshold."""
     shown = [v for v in values if not disclosure.hides_service(v.service)]
     return shown, len(values) - len(shown)
+
+
+CANNOT_FIT = "cannot fit: "  # a reason the limits give: capacity days, dates, budget £ (reasons.py)
+OUTSIDE_MEMBERSHIP = "no option fits the time its partners are in the programme"  # dates only
+_POUNDS = re.compile(r"£[\d,]+(?:\.\d+)?")
+
+
+def public_reason(why: str, rests_on_secret: bool, secret_money: bool, withheld: str) -> str:
+    """Why a service is kept as it is, as the public view may say it.
+
+    Only a reason whose figures come from money or scores can reveal an exempt figure: one that
+    ``rests_on_secret`` (the service has a secret option, or the value objective's scores are on a
+    scale a secret figure sets) is ``withheld``, unless its figures are of other kinds.  A reason
+    the limits give (``cannot fit``: officer days, periods, dates) is shown with its £ figures
+    masked where anything is secret (``secret_money``: a budget shortfall can be a secret one-off
+    cost, or a budget a secret grant raises); a membership reason holds only dates.  A reason
+    with no figure in it ("kept as it is by this what-if") gives nothing away.
+    """
+    if not any(c.isdigit() for c in why) or why.startswith(OUTSIDE_MEMBERSHIP):
+        return why
+    if why.startswith(CANNOT_FIT):
+        return _POUNDS.sub("£[exempt]", why) if secret_money else why
+    return withheld if rests_on_secret else why

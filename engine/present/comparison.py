@@ -14,7 +14,7 @@ import pandas as pd
 
 from engine.appraisal.compare import Comparison
 from engine.present.frames import change_parts, change_text, choices_frame, name_ids, summary_cells
-from engine.present.words import names
+from engine.present.words import names, option_labels
 from engine.programme.exempt import NOT_FOR_PUBLICATION
 from engine.programme.model import Programme
 
@@ -51,6 +51,7 @@ def comparison_workbook(comparison: Comparison) -> bytes:
 
     programmes = _programmes(comparison)
     lookup = {k: v for p in reversed(programmes) for k, v in names(p).items()}
+    lookup.update({k: v for p in reversed(programmes) for k, v in option_labels(p).items()})  # options win
     summary = comparison.summary.copy()
     for column in summary.columns:
         if column != "scenario" and not pd.api.types.is_numeric_dtype(summary[column]):

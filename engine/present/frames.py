@@ -7,13 +7,23 @@ The app's pages draw these as they are; which columns are money, scores or perce
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from engine.base.errors import Problem
-from engine.present.words import names, option_labels, option_name, pounds, score_text, words
+from engine.present.words import (
+    names,
+    option_labels,
+    option_name,
+    payback_words,
+    pounds,
+    score_text,
+    when_text,
+    words,
+)
 from engine.programme.model import Programme
 from engine.scoring.scores import ScoreTable
 from engine.scoring.ties import Ties
@@ -41,6 +51,8 @@ MONEY = frozenset(
     }
 )
 SCORES = frozenset({"Score", "Gain", "Benchmark score"})
+SHOWN = "shown"  # a frame's attrs key: column -> row position -> the text that cell shows
+WITHHELD = "withheld"
 PERCENTS = frozenset(
     {
         "Same recommendation",
@@ -103,6 +115,11 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
             "Recommended": [option_name(programme, str(o)) if o else "—" for o in services["recommended"]],
         }
     )
+    # a score published as a band ("0.8–0.9": its prices are exempt) is shown as the band
+    frame.attrs[SHOWN] = {
+        column: {i: str(v) for i, v in enumerate(services[source]) if isinstance(v, str)}
+        for column, source in (("Gain", "gain"), ("Score", "score"))
+    }
     place = dict(zip(services["service"], services["priority"], strict=True))
     equal = [
         ", ".join(f"#{place[o]}" if o in place else lookup.get(o, o) for o in others)
@@ -110,8 +127,10 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
     ]
     if any(equal):  # by place in the ranking: short, so the table fits the page
         frame.insert(5, "Tied with", equal)  # before the long recommendation, so it shows
+    options = option_names(programme)  # option ids: an option's name, never a partner's of the same id
     tied = [
-        ", ".join(name_ids(o, lookup) for o in ties.recommendation.get(s, [])) for s in services["service"]
+        ", ".join(options.get(str(o), name_ids(o, lookup)) for o in ties.recommendation.get(s, []))
+        for s in services["service"]
     ]
     if any(tied):
         frame["Recommendation tied with"] = tied
@@ -121,7 +140,8 @@ def ranking_frame(table: ScoreTable, ties: Ties) -> pd.DataFrame:
 def exceptions_frame(table: ScoreTable) -> pd.DataFrame:
     """Exceptions with names and money columns (NaN where withheld: the app shows it empty)."""
     programme, found = table.programme, table.public_exceptions().reset_index(drop=True)
-    return pd.DataFrame(
+    full = table.exceptions.reset_index(drop=True)
+    frame = pd.DataFrame(
         {
             "Service": [programme.service(s).name for s in found["service"]],
             "Option": [option_name(programme, str(o)) for o in found["option"]],
@@ -133,6 +153,56 @@ def exceptions_frame(table: ScoreTable) -> pd.DataFrame:
             "Verdict": found["verdict"].astype(str),
         }
     )
+    withheld = {  # a figure the public view blanked where the full table has one: withheld, not missing
+        column: {
+            i: WITHHELD for i in range(len(found)) if _blank(found[source][i]) and not _blank(full[source][i])
+        }
+        for column, source in EXCEPTION_FIGURES.items()
+        if source in found.columns and source in full.columns
+    }
+    frame.attrs[SHOWN] = withheld
+    return frame
+
+
+EXCEPTION_FIGURES = {
+    "Score": "score",
+    "NPV": "npv",
+    "Benchmark NPV": "benchmark_npv",
+    "NPV needed": "required_npv",
+    "Short by": "gap",
+}
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def cell_text(column: str, value: object) -> str:
+    """A money or score cell as a director reads it: "−£162,900" (the sign before the £, as the
+    report writes it), a score to three decimals, and a missing figure blank (never "None")."""
+    if _blank(value) or not isinstance(value, (int, float)):
+        return "" if _blank(value) else str(value)
+    return pounds(float(value)) if column in MONEY else score_text(float(value))
+
+
+def cell_formats(frame: pd.DataFrame) -> tuple[dict[str, Callable[[object], str]], dict[str, dict[int, str]]]:
+    """How ``frame``'s money and score cells read: a formatter per column (:func:`cell_text`) and
+    the cells a frame words itself (``attrs[SHOWN]``: "withheld", a score's band), by position.
+    The app shows these as display values over the numbers, so the columns still sort."""
+    columns = [str(c) for c in frame.columns if str(c) in MONEY or str(c) in SCORES]
+    given: dict[str, dict[int, str]] = frame.attrs.get(SHOWN, {})
+    formatters: dict[str, Callable[[object], str]] = {c: functools.partial(cell_text, c) for c in columns}
+    return formatters, {c: cells for c, cells in given.items() if c in columns and cells}
+
+
+def shown_texts(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """What each money and score cell of ``frame`` shows (:func:`cell_formats`), for the CLI's
+    and the tests' view of a table as the app draws it."""
+    formatters, given = cell_formats(frame)
+    return {
+        c: [given.get(c, {}).get(i, format_(v)) for i, v in enumerate(frame[c])]
+        for c, format_ in formatters.items()
+    }
 
 
 def schedule_frame(schedule: pd.DataFrame, programme: Programme) -> pd.DataFrame:
@@ -200,12 +270,34 @@ def summary_cells(summary: pd.DataFrame, programmes: Programmes) -> pd.DataFrame
         elif label == "objective value":
             out[column] = [score_text(v) if isinstance(v, (int, float)) else v for v in summary[column]]
         elif label.startswith("payback"):
-            out[column] = [f"{v:.1f}" if isinstance(v, float) and v == v else v for v in summary[column]]
+            out[column] = _paybacks(summary, column)
         elif label == "plan objective":
             out[column] = [words(v) for v in summary[column]]
         elif label != "scenario" and not pd.api.types.is_numeric_dtype(summary[column]):
             out[column] = [name_ids(v, lookup) if isinstance(v, str) else v for v in summary[column]]
     return out.fillna("").astype(str)
+
+
+def _paybacks(summary: pd.DataFrame, column: object) -> list[str]:
+    """Compare's payback column in the Plan page's words: "no change, so no payback" where no
+    service changes, "no spending" where nothing is spent (payback 0), else the years."""
+    changing = summary.get("services changing", pd.Series([1] * len(summary)))
+    spent = summary.get("one-off cost (£)", pd.Series([1.0] * len(summary)))
+    out = []
+    for years, changes, one_off in zip(summary[column], changing, spent, strict=True):
+        number, cost = _number(years), _number(one_off)
+        if changes == 0:
+            out.append(payback_words(None, True))
+        elif cost is None:
+            out.append("")  # no plan, or its money withheld: blank
+        else:
+            spends = not (cost == 0 and number is not None and round(number, 1) == 0)
+            out.append(payback_words(number, False, spends).removesuffix(" years"))  # the column says years
+    return out
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and value == value else None
 
 
 def choices_frame(choices: pd.DataFrame, programmes: Programmes) -> pd.DataFrame:
@@ -234,11 +326,13 @@ def change_text(change: Mapping[str, str], programmes: Programmes) -> str:
 
 
 def switching_frame(rows: Sequence[Mapping[str, object]], programme: Programme) -> pd.DataFrame:
-    """Switching values of the exceptions: the exception and what moves it by name."""
+    """Switching values of the exceptions: the exception (an option: "Service: option", never the
+    partner whose id it shares) and what moves it by name."""
     lookup = names(programme)
+    labels = option_labels(programme)
     return pd.DataFrame(
         {
-            "Exception": [lookup.get(str(r["exception"]), str(r["exception"])) for r in rows],
+            "Exception": [labels.get(str(r["exception"]), str(r["exception"])) for r in rows],
             "What moves": [name_ids(r["moving"], lookup) for r in rows],
             "What would flip it": [name_ids(r["what would flip it"], lookup) for r in rows],
         }
@@ -275,7 +369,7 @@ def runs_frame(runs: list[dict[str, object]], programme: Programme) -> pd.DataFr
     if "programme" in frame:
         frame["programme"] = [programme.name if p == programme.id else p for p in frame["programme"]]
     if "created" in frame:
-        frame["created"] = [str(c).replace("T", " ") for c in frame["created"]]
+        frame["created"] = [when_text(c) for c in frame["created"]]
     if "not_for_publication" in frame:
         frame["not_for_publication"] = frame["not_for_publication"].map({True: "yes", False: ""})
     labels = {

@@ -84,9 +84,9 @@ def _verdict(table: ScoreTable, summary: object) -> str:
     return f"**Recommended: {chosen}** ({status}; {where})."
 
 
-ASSUMED_NOTE = (
-    "where the file does not give a value, the rule set counts a default in its place "
-    "(ssplan score --strict refuses them)"
+ASSUMED_NOTE = (  # for a director (the app): no command line, but what to do about it
+    "where the programme file does not give a value, the rule set counts a default in its place; "
+    "these scores are provisional until the officers who keep the file give the real values"
 )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from engine.present.frames import option_names
-from engine.present.words import names
+from engine.present.words import names, option_labels
 from engine.programme.model import Programme
 
 TORNADO_NOTE = (
@@ -43,8 +43,10 @@ def stability_frame(services: pd.DataFrame, programme: Programme) -> pd.DataFram
 
 
 def exception_chances(exceptions: pd.DataFrame, programme: Programme) -> pd.DataFrame:
-    """Each exception's chance of being recommended under the draws, by name."""
-    lookup = names(programme)
+    """Each exception's chance of being recommended under the draws, by name: an exception is an
+    option, so it reads "Service: model with provider" (an option id that is also a partner's id,
+    Gloucester's ``hr-bureau``, must not read as the partner)."""
+    lookup = option_labels(programme)
     shown = pd.DataFrame(
         {
             "Exception": [lookup.get(str(o), str(o)) for o in exceptions["exception"]],

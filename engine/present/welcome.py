@@ -26,6 +26,11 @@ STEPS: tuple[tuple[str, str], ...] = (
 )
 
 SAMPLE = "A sample programme is loaded: **{name}**. Change it on the Programme page."
+HELD = "Working on **{name}**. Change it on the Programme page."
+LOST_UPLOAD = (
+    "**{file}** was uploaded before this page was reloaded, and an uploaded file does not survive a "
+    "reload: upload it again on the Programme page. Meanwhile the page shows **{name}**."
+)
 
 
 def steps_markdown() -> str:

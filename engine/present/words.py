@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from engine.present.money import officer_pounds
+from engine.programme.exempt import SHOWN_WITH
 from engine.programme.model import Programme
 from engine.programme.naming import option_name
 
@@ -28,11 +29,12 @@ def _missing(value: float | None) -> bool:
 
 
 def pounds(value: float | None) -> str:
-    """£ to the pound with thousands separators, the sign before the £: ``-£121,250``."""
+    """£ to the pound with thousands separators, a minus sign (U+2212, as the report writes it)
+    before the £: ``−£121,250``."""
     if _missing(value):
         return NONE
     assert value is not None
-    sign = "-" if round(value) < 0 else ""
+    sign = "−" if round(value) < 0 else ""
     return f"{sign}£{abs(value):,.0f}"
 
 
@@ -55,8 +57,32 @@ def percent(share: float | None, places: int = 0) -> str:
 
 
 def score_text(value: float | None) -> str:
-    """A score on the 0–1 (or −1–1) scale to three decimals."""
-    return NONE if _missing(value) else f"{value:.3f}"
+    """A score on the 0–1 (or −1–1) scale to three decimals; a value that rounds to nothing is
+    0.000, never "-0.000" (a what-if that changes nothing scores -1e-12, not less than nothing)."""
+    if _missing(value):
+        return NONE
+    text = f"{value:.3f}"
+    return text[1:] if text == "-0.000" else text
+
+
+NO_CHANGE_PAYBACK = "no change, so no payback"
+NO_SPENDING = "no spending"
+
+
+def payback_words(years: float | None, no_change: bool, spends: bool = True) -> str:
+    """Payback as every page says it: a plan that changes nothing has none, a plan that spends
+    nothing has nothing to pay back (not "0.0 years"), else the years or "not within the appraisal"."""
+    if no_change:
+        return NO_CHANGE_PAYBACK
+    if not spends:
+        return NO_SPENDING
+    return "not within the appraisal" if _missing(years) else f"{years:.1f} years"
+
+
+def metric_words(text: str) -> tuple[str, str | None]:
+    """A figure for ``st.metric``, which cuts a long value ("no change, s…"): a long phrase shows
+    as "none" with the phrase in the metric's help."""
+    return (text, None) if len(text) <= 12 else ("none", text[:1].upper() + text[1:] + ".")
 
 
 def words(token: str) -> str:
@@ -72,6 +98,19 @@ def option_labels(programme: Programme) -> dict[str, str]:
         for service in programme.services
         for option in programme.options_for(service.id)
     }
+
+
+NOUN_MODELS = frozenset({"shared_service", "s101_delegation", "commercial_contract", "joint_venture"})
+
+
+def option_phrase(programme: Programme, option_id: str) -> str:
+    """An option as the object of a sentence: "the s101 delegation with Gloucestershire County
+    Council", but "the option 'outsourced with OneConnect Limited'" where the model is not a noun
+    (outsourced, commissioned, in house, keep as it is): "the outsourced with …" is not English."""
+    known = {o.id: str(o.model) for o in programme.options}
+    model = known.get(option_id, "")
+    name = option_name(programme, option_id)
+    return f"the {name}" if model in NOUN_MODELS else f"the option ‘{name}’"
 
 
 def names(programme: Programme) -> dict[str, str]:
@@ -125,3 +164,44 @@ def level_text(value: float, money: bool) -> str:
     if _missing(value):
         return NONE
     return pounds_rounded(value) if money else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+EXEMPT_TOGGLE = "Show confidential (exempt) figures"  # the app's switch (Plan page) for withheld figures
+SHOWN_IN_THE_APP = f'(switch on "{EXEMPT_TOGGLE}" to see it)'
+
+
+def for_the_app(text: str) -> str:
+    """An engine sentence as the app says it: a director has no command line, so "(shown with
+    --include-exempt)" becomes the switch that shows withheld figures."""
+    return text.replace(SHOWN_WITH, SHOWN_IN_THE_APP)
+
+
+def programme_caption(name: str) -> str:
+    """The line under a page's title that says which programme it works on (before any button)."""
+    return f"Programme: **{name}**"
+
+
+def when_text(stamp: object) -> str:
+    """A stored time as people write it: "2 Dec 2026, 06:39" (not "2026-12-02T06:39:47"); a
+    value that is not a time is given back as it is."""
+    from datetime import datetime
+
+    try:
+        moment = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
+def saved_as(name: str, programme_name: str) -> str:
+    """Where a saved weight set went, as a director knows it (never the server's folder)."""
+    return f"saved as ‘{name}’ for {programme_name}"
+
+
+def files_help(titles: Mapping[str, str]) -> str:
+    """The programme picker's tooltip: each programme's file (file names belong in tooltips)."""
+    return (
+        "The file each programme is read from: "
+        + "; ".join(f"{title} = `{stem}.yaml`" for stem, title in titles.items())
+        + "."
+    )

@@ -11,7 +11,8 @@ import math
 
 from engine.programme.model import Programme
 
-WITHHELD_REASON = "the reason rests on exempt figures (shown with --include-exempt)"
+SHOWN_WITH = "(shown with --include-exempt)"  # how the CLI shows a withheld figure; the app says its own
+WITHHELD_REASON = f"the reason rests on exempt figures {SHOWN_WITH}"
 NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: contains exempt (commercially confidential) figures"
 CLASSIFICATION = {"classification": "NOT FOR PUBLICATION"}
 

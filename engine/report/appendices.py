@@ -11,7 +11,7 @@ from engine.present.frames import name_ids
 from engine.present.mou import READING, verdict_words
 from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
-from engine.present.words import option_labels
+from engine.present.words import option_labels, option_phrase
 from engine.programme.exempt import band
 from engine.programme.model import Programme
 from engine.programme.naming import option_name
@@ -163,13 +163,13 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
             subheading(f"{programme.service(str(r['service'])).name}: {option_name(programme, option)}")
         )
         benchmark = r["benchmark_option"]
-        against = option_name(programme, benchmark) if isinstance(benchmark, str) else ""
+        against = option_phrase(programme, benchmark) if isinstance(benchmark, str) else ""
         weighed_on_secrets = option in secret or (isinstance(benchmark, str) and benchmark in secret)
         weighed_on_secrets |= bool(result.scores.secret_scales())  # every score gives a price back
         if isinstance(benchmark, str) and weighed_on_secrets and not exempt:
             blocks.append(
                 para(
-                    f"It is weighed against the {against} with the programme's "
+                    f"It is weighed against {against} with the programme's "
                     "margin of "
                     f"{r['margin']:.0%} of its net present value (£); {READING}. The figures "
                     "compared rest on exempt prices and are given in the "
@@ -180,7 +180,7 @@ def appendix_exceptions(result: ScenarioResult, evidence: Evidence, exempt: bool
         elif isinstance(benchmark, str):
             blocks.append(
                 para(
-                    f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for the {against}; "
+                    f"It scores {r['score']:.3f} against {r['benchmark_score']:.3f} for {against}; "
                     f"{_named(verdict_words(r), programme)}. Verdict: {r['verdict']}.",
                     numbered=False,
                 )
@@ -233,7 +233,7 @@ def _named(text: str, programme: Programme) -> str:
     """A sentence the scoring wrote with option ids, with each option named as members read it
     ("the joint venture with Riverside Legal Services Ltd")."""
     lookup = {
-        o.id: "keeping the service as it is" if o.is_status_quo else f"the {option_name(programme, o.id)}"
+        o.id: "keeping the service as it is" if o.is_status_quo else option_phrase(programme, o.id)
         for o in programme.options
     }
     return name_ids(text, lookup)

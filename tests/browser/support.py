@@ -157,15 +157,17 @@ class App:
         if link.count() == 0:
             link = nav.locator(f'a[href="{self.url}/"]')
         assert link.count(), f"no sidebar link to the {title} page"
-        href = str(link.first.get_attribute("href") or "")
-        if self.page.url.rstrip("/") == href.rstrip("/"):
+        href = str(link.first.get_attribute("href") or "").split("?")[0].rstrip("/")
+        if self.page.url.split("?")[0].rstrip("/") == href:
             self.settle()  # already there
             return
         self.rerun_by(link.first.click)
-        self.page.wait_for_url(href, timeout=30_000)
+        # the address carries the programme held (?programme=gloucester-2015): the path is the page
+        self.page.wait_for_url(lambda url: url.split("?")[0].rstrip("/") == href, timeout=30_000)
 
     def load(self, programme: str) -> None:
-        """Load a shipped programme on the Programme page (``programme``: a word of its file name)."""
+        """Load a shipped programme on the Programme page (``programme``: a word of its file name,
+        which is also a word of the programme's name, as the picker shows it)."""
         self.go("programme", "Programme")
         main = self.page.locator(MAIN)
         main.get_by_role("radio").first.check(force=True)  # "a shipped programme"

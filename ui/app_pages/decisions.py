@@ -17,6 +17,7 @@ from common import need_programme, run_current
 from engine.appraisal.store import Store, default_url
 from engine.base.errors import SsplanError
 from engine.present.frames import runs_frame
+from engine.present.words import when_text
 
 NOTE = "decisions.note"  # (kind, text) to show after a callback: ("success" | "error", message)
 UNAVAILABLE = (
@@ -94,6 +95,6 @@ for run in runs:
         st.error(UNAVAILABLE)
         break
     for entry in detail.get("decisions", []):
-        who = f"recorded by {entry['recorded_by']}, {entry['recorded']}"
+        who = f"recorded by {entry['recorded_by']}, {when_text(entry['recorded'])}"
         heading = f"Run {run['id']} ({run['scenario']}): **{entry['body']}**"
         st.markdown(f"- {heading} — {entry['decision']} *({who})*")

@@ -7,9 +7,9 @@ The first page of a cold server, so it imports only what it shows (issue 18: sho
 from __future__ import annotations
 
 import streamlit as st
-from common import current_programme, load_sample
+from common import current, current_programme, load_sample, lost_upload, sample_name
 
-from engine.present.welcome import INTRO, SAMPLE, steps_markdown
+from engine.present.welcome import HELD, INTRO, LOST_UPLOAD, SAMPLE, steps_markdown
 
 st.title("ssplan: shared services planning")
 st.markdown(INTRO)
@@ -18,7 +18,11 @@ st.markdown(steps_markdown())
 load_sample()  # after the words, which a cold server can show before the sample is read
 programme = current_programme()
 if programme is not None:
-    st.info(SAMPLE.format(name=programme.name))
+    lost = lost_upload()
+    if lost:
+        st.warning(LOST_UPLOAD.format(file=lost, name=programme.name))
+    held = current()
+    st.info((SAMPLE if held and held[0] == sample_name() else HELD).format(name=programme.name))
     if programme.description:
         st.caption(programme.description)
 st.page_link("app_pages/programme.py", label="Start with the programme", icon=":material/arrow_forward:")

@@ -22,12 +22,16 @@ from engine.present.nochange import nothing_changes
 from engine.present.words import (
     MONEY_FORMAT,
     OBJECTIVES,
+    for_the_app,
     id_help,
+    metric_words,
     named,
     objective_help,
     option_labels,
+    payback_words,
     pounds,
     pounds_rounded,
+    programme_caption,
 )
 from engine.programme.exempt import NOT_FOR_PUBLICATION
 from engine.programme.money import Appraisal
@@ -36,6 +40,7 @@ programme = need_programme()
 warm_up()  # the first Plan click should not wait for the solver's and Plotly's imports
 edits = whatif()
 st.title("Plan")
+st.caption(programme_caption(programme.name))
 
 objectives = list(OBJECTIVES)
 left, right = st.columns(2)
@@ -388,7 +393,7 @@ if plan.proof:
     st.caption(plan.proof)
 schedule = plan.to_frame()
 if schedule.empty:
-    st.info(nothing_changes(plan.left_out))
+    st.info(for_the_app(nothing_changes(plan.left_out)))
 common.table(
     schedule_frame(schedule, programme),
     key="plan.schedule",
@@ -403,7 +408,8 @@ kept = [s for s in programme.services if s.id not in set(schedule["service"])]
 if kept:
     st.markdown("**Kept as they are, and why**")
     for service in kept:
-        st.markdown(f"- {service.name}: {plan.left_out.get(service.id, 'not worked out for this plan')}")
+        why = plan.left_out.get(service.id, "not worked out for this plan")
+        st.markdown(f"- {service.name}: {for_the_app(why)}")
 
 finance = finance_view(result, show_exempt)
 if finance is not None:
@@ -419,8 +425,10 @@ if finance is not None:
     b.metric("One-off costs", pounds(finance.one_off))
     c.metric("Annual saving", pounds(finance.annual_saving))
     spending = finance.one_off + float(finance.by_service["resource_cost"].sum())
-    payback = "no spending" if spending == 0 and not finance.no_change else finance.payback_text
-    d.metric("Payback", payback)
+    payback, payback_help = metric_words(
+        payback_words(finance.payback_years, finance.no_change, spending != 0)
+    )
+    d.metric("Payback", payback, help=payback_help)
     for service_id in plan.negative_npv:
         st.warning(
             f"{programme.service(service_id).name}: this change loses money over its appraisal "

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import PROGRAMME, current, current_programme, digest, set_programme, shipped, show_problems
+from common import (
+    PROGRAMME,
+    current,
+    current_programme,
+    digest,
+    load_sample,
+    lost_upload,
+    set_programme,
+    shipped,
+    shipped_titles,
+    show_problems,
+)
 
 from engine.base.errors import SsplanError
 from engine.io.load import load_programme, programme_from_upload
 from engine.present.staff import fte_text, staff_total
 from engine.present.summary import EXEMPT
-from engine.present.words import option_name, pounds
+from engine.present.welcome import LOST_UPLOAD
+from engine.present.words import files_help, option_name, pounds
 from engine.programme.graph import dot_source
 from engine.programme.model import Partner
 
 st.title("Programme")
+load_sample()  # the programme the address names after a reload, else the sample
+lost = lost_upload()
+if lost:
+    held_now = current_programme()
+    st.warning(LOST_UPLOAD.format(file=lost, name=held_now.name if held_now else ""))
 
 choices = shipped()
+titles = shipped_titles()
 source = st.radio(
     "Start from", ["a shipped programme", "my own file"], horizontal=True, key="programme.source"
 )
@@ -24,7 +42,14 @@ if source == "a shipped programme":
     held = current()
     names = list(choices)
     default = names.index(held[0]) if held and held[0] in names else 0
-    picked = st.selectbox("Programme", names, index=default, key="programme.pick")
+    picked = st.selectbox(
+        "Programme",
+        names,
+        index=default,
+        key="programme.pick",
+        format_func=lambda stem: titles.get(stem, stem),
+        help=files_help(titles),
+    )
     if st.button("Load", type="primary", key="programme.load") or held is None:  # held: see load_sample
         set_programme(picked, load_programme(choices[picked]))
 else:
@@ -36,9 +61,9 @@ else:
             uploaded = programme_from_upload(upload.getvalue(), upload.name)
         except SsplanError as error:
             show_problems(error, f"{upload.name} cannot be used")
-            held = current()
-            if held is not None:
-                st.caption(f"Still working on **{held[0]}**, the last programme that loaded.")
+            still = current_programme()  # by its name: the file's name is no name for a director
+            if still is not None:
+                st.caption(f"Still working on **{still.name}**, the last programme that loaded.")
         else:
             # an upload is its content: the same name with a changed figure is another programme
             content = digest(upload.name, upload.getvalue())

@@ -12,7 +12,7 @@ from common import current_scores, need_programme, rules_of, use_weight_set, wei
 
 from engine.base.errors import SsplanError
 from engine.present.weights import approval_text, weight_set_text
-from engine.present.words import level_text
+from engine.present.words import level_text, saved_as
 from engine.scoring.elicit import ahp, pairs, spread
 from engine.scoring.weightsets import (
     Stakeholder,
@@ -50,11 +50,11 @@ def _judged(a: str, b: str) -> Callable[[float], str]:
 
 def _save(made: WeightSet) -> None:
     try:
-        path = save_weight_set(folder, made)
+        save_weight_set(folder, made)
     except SsplanError as error:
         st.error("; ".join(p.message for p in error.problems))
         return
-    st.success(f"{weight_set_text(made)}; saved to {path}")
+    st.success(f"{weight_set_text(made)}; {saved_as(made.name, programme.name)}")
 
 
 st.subheader("Ask a stakeholder")
