@@ -6,9 +6,10 @@ from pathlib import Path
 
 from engine.appraisal.evidence import Evidence
 from engine.appraisal.scenario import ScenarioResult
-from engine.present.assumed import NOTE, assumed_label, summary_line
+from engine.present.assumed import assumed_label, summary_line
 from engine.present.frames import name_ids
 from engine.present.mou import READING, verdict_words
+from engine.present.plain import ASSUMED_NOTE
 from engine.present.ties import recommendation_tie, tie_rule
 from engine.present.unknowns import range_detail
 from engine.present.words import option_labels, option_phrase
@@ -290,7 +291,7 @@ def _assumed_blocks(result: ScenarioResult, exempt: bool) -> list[Block]:
     ]
     return [
         subheading("Scores resting on assumed values"),
-        para(f"{summary_line(scores, assumed)}: {NOTE}.", numbered=False),
+        para(f"{summary_line(scores, assumed)}: {ASSUMED_NOTE}.", numbered=False),
         table(["option", "assumed (part of the score it carries)"], rows),
     ]
 
