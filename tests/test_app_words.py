@@ -70,7 +70,7 @@ def test_only_a_reason_of_money_or_scores_is_withheld():
     loss = (
         "worth changing on its own, but forcing it in lowers the best plan's objective by 0.0123 value points"
     )
-    dates = "no option fits the time its partners are in the programme (County Council leaves 01 Jun 2016)"
+    dates = "no option fits the time its partners are in the programme (County Council leaves 1 Jun 2016)"
     assert public_reason(days, True, True, WITHHELD_REASON) == days
     assert public_reason(money, True, True, WITHHELD_REASON) == (
         "cannot fit: the one-off budget for 2016/17 must rise from £[exempt] to £[exempt] (+£[exempt])"

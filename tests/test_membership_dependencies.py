@@ -116,7 +116,7 @@ def test_show_names_the_kind_and_the_membership_dates():
     )
     text = summary_text(p)
     assert "go live together" in text
-    assert "joins 01 Jun 2016" in text and "leaves 01 Jan 2017" in text
+    assert "joins 1 Jun 2016" in text and "leaves 1 Jan 2017" in text
 
 
 def test_a_go_live_together_pair_is_not_a_cycle_and_orders_by_its_end():
@@ -238,7 +238,7 @@ def test_the_reason_names_membership():
     assert result.plan is not None
     assert {a.service for a in result.plan.assignments} == {"b"}
     assert result.left_out["a"] == (
-        "no option fits the time its partners are in the programme (County Council leaves 01 Jun 2016)"
+        "no option fits the time its partners are in the programme (County Council leaves 1 Jun 2016)"
     )
 
 

@@ -298,7 +298,7 @@ def test_show_names_the_changes_begun(capsys):
     text = " ".join(out.split())
     assert (
         code == 0
-        and "Actuals (to 10 Mar 2017): HR live since 20 May 2016; Payroll in progress since 01 Feb 2017"
+        and "Actuals (to 10 Mar 2017): HR live since 20 May 2016; Payroll in progress since 1 Feb 2017"
         in text
     )
 

@@ -350,3 +350,13 @@ def test_the_plan_workbook_is_for_people():
     kept = {s.name for s in programme.services} - planned
     assert {f"Kept as it is: {name}" for name in kept} <= texts
     assert all(result.plan.left_out[s.id] in texts for s in programme.services if s.name in kept)
+
+
+def test_a_date_reads_as_people_write_it():
+    from datetime import date
+
+    from engine.programme.calendar import day_text
+
+    assert day_text(date(2013, 4, 1)) == "1 April 2013"
+    assert day_text(date(2016, 6, 1), short=True) == "1 Jun 2016"
+    assert day_text(date(2017, 3, 10)) == "10 March 2017"

@@ -47,6 +47,7 @@ from engine.appraisal.scenario import (
 )
 from engine.base.errors import InputError
 from engine.io.records import programme_data
+from engine.programme.calendar import day_text
 from engine.programme.model import Programme
 from engine.programme.partners import consenting_partners
 from engine.rules.ruleset import RuleSet
@@ -298,7 +299,7 @@ def _funding_without(programme: Programme, partner: str) -> dict[str, dict[str, 
 def _leaving(partner: str, at: date | None, programme: Programme, source: Path) -> Scenario:
     """The what-if of the partner leaving: removed now, or a member until ``at`` with every service
     it delivers today changed before then."""
-    name = f"{programme.partner(partner).name} leaves" + (f" on {at:%d %B %Y}" if at else "")
+    name = f"{programme.partner(partner).name} leaves" + (f" on {day_text(at)}" if at else "")
     if at is None:
         removals = _removals(programme, partner)
         options, _ = _surviving(programme, removals, source)

@@ -30,7 +30,7 @@ from engine.io.records import programme_data, validate_programme
 from engine.optimise.solve import solve
 from engine.plan.result import Assignment, Plan, PlanResult
 from engine.plan.settings import PlanSettings
-from engine.programme.calendar import add_months, financial_year
+from engine.programme.calendar import add_months, day_text, financial_year
 from engine.programme.exempt import secret_options
 from engine.programme.model import Actual, Programme
 from engine.rules.ruleset import RuleSet
@@ -211,7 +211,7 @@ def _replan(
         return (
             None,
             None,
-            [f"the programme's horizon ended on {horizon.end:%d %B %Y}: nothing is left to plan"],
+            [f"the programme's horizon ended on {day_text(horizon.end)}: nothing is left to plan"],
         )
     rebased = as_of_programme(programme, as_of)
     going = {programme.option(a.option).service: a.option for a in programme.actuals if not a.is_live}

@@ -23,6 +23,7 @@ from engine.optimise.instance import Instance
 from engine.plan.disclosure import CANNOT_FIT, OUTSIDE_MEMBERSHIP
 from engine.plan.result import PlanResult, PlanStatus
 from engine.plan.settings import PlanSettings
+from engine.programme.calendar import day_text
 from engine.programme.model import DeliveryOption, Partner, Programme
 from engine.programme.partners import membership, option_window
 from engine.scoring.scores import ScoreTable
@@ -153,8 +154,8 @@ def _membership_reason(
 
 
 def _membership_text(partner: Partner) -> str:
-    parts = [f"joins {partner.joins:%d %b %Y}"] if partner.joins else []
-    parts += [f"leaves {partner.leaves:%d %b %Y}"] if partner.leaves else []
+    parts = [f"joins {day_text(partner.joins, short=True)}"] if partner.joins else []
+    parts += [f"leaves {day_text(partner.leaves, short=True)}"] if partner.leaves else []
     return f"{partner.name} {' and '.join(parts)}"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from engine.appraisal.exit import ExitAnalysis
 from engine.present.summary import money
 from engine.present.words import named, option_labels
+from engine.programme.calendar import day_text
 from engine.programme.naming import option_name
 
 
@@ -15,7 +16,7 @@ def exit_text(analysis: ExitAnalysis) -> str:
     services affected and what the new plan does with the ones the partner leaves behind."""
     programme = analysis.before.loaded.programme
     who = programme.partner(analysis.partner).name
-    when = f"on {analysis.at:%d %B %Y}" if analysis.at else "now"
+    when = f"on {day_text(analysis.at)}" if analysis.at else "now"
     lines = [f"If {who} leaves the programme {when}:", ""]
     names = [programme.service(s).name for s in analysis.provides]
     lines.append(f"It provides: {', '.join(names) or 'nothing, today or in the plan'}.")

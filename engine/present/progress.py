@@ -11,6 +11,7 @@ import pandas as pd
 from engine.appraisal.as_of import cut_off
 from engine.appraisal.progress import ByYear, ChangeProgress, Progress
 from engine.present.summary import EXEMPT, money
+from engine.programme.calendar import day_text
 
 COLUMNS = (
     "service",
@@ -31,7 +32,7 @@ COLUMNS = (
 
 
 def _day(value: date | None) -> str:
-    return f"{value:%d %b %Y}" if value else "—"
+    return f"{day_text(value, short=True)}" if value else "—"
 
 
 def _pounds(values: ByYear | None, year: str | None = None) -> str:
@@ -66,8 +67,8 @@ def progress_text(report: Progress) -> str:
     p = report.programme
     cut = cut_off(p, report.as_of)
     lines = [
-        f"Progress of {p.name} as of {report.as_of:%d %B %Y}",
-        f"Compared with {report.against}; money by financial year to {cut:%d %B %Y} "
+        f"Progress of {p.name} as of {day_text(report.as_of)}",
+        f"Compared with {report.against}; money by financial year to {day_text(cut)} "
         "(planned: no optimism bias).",
         "",
     ]

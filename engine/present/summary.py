@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.present.staff import fte_text, staff_total
+from engine.programme.calendar import day_text
 from engine.programme.funding import recipients
 from engine.programme.graph import dependency_order
 from engine.programme.model import DeliveryOption, ExceptionPolicy, Programme, Service, Sourced
@@ -112,7 +113,7 @@ def _target_line(p: Programme, include_exempt: bool) -> str:
     includes an exempt current cost (the sum would give that cost away)."""
     goal = p.savings_target
     assert goal is not None
-    by = f" by {goal.by:%d %b %Y}" if goal.by else ""
+    by = f" by {day_text(goal.by, short=True)}" if goal.by else ""
     if goal.amount is not None:
         return f"Savings target: {money(goal.amount)} a year{by}."
     share = goal.share or 0.0
@@ -129,13 +130,12 @@ def _actuals_line(p: Programme, include_exempt: bool) -> str:
     for actual in p.actuals:
         name = p.service(p.option(actual.option).service).name
         if actual.live is not None:
-            parts.append(
-                f"{name} live since {figure(actual, 'live', f'{actual.live:%d %b %Y}', include_exempt)}"
-            )
+            live = figure(actual, "live", day_text(actual.live, short=True), include_exempt)
+            parts.append(f"{name} live since {live}")
         else:
-            started = figure(actual, "started", f"{actual.started:%d %b %Y}", include_exempt)
+            started = figure(actual, "started", day_text(actual.started, short=True), include_exempt)
             parts.append(f"{name} in progress since {started}")
-    to = f" (to {p.as_of:%d %b %Y})" if p.as_of else ""
+    to = f" (to {day_text(p.as_of, short=True)})" if p.as_of else ""
     return f"Actuals{to}: {'; '.join(parts)}; `ssplan progress` compares them with the plan."
 
 
@@ -181,9 +181,9 @@ def _partners_table(p: Programme) -> Table:
         if partner.decision_body:
             roles.append(f"decides through its {partner.decision_body}")
         if partner.joins:
-            roles.append(f"joins {partner.joins:%d %b %Y}")
+            roles.append(f"joins {day_text(partner.joins, short=True)}")
         if partner.leaves:
-            roles.append(f"leaves {partner.leaves:%d %b %Y}")
+            roles.append(f"leaves {day_text(partner.leaves, short=True)}")
         _row(partners, [partner.id, partner.name, partner.kind.replace("_", " "), "; ".join(roles)])
     return partners
 
@@ -275,7 +275,7 @@ def _service_row(p: Programme, s: Service, include_exempt: bool) -> list[str]:
     if s.area == "front_line":
         notes.append("front line")
     if s.contract_end:
-        notes.append(f"contract ends {s.contract_end:%d %b %Y}")
+        notes.append(f"contract ends {day_text(s.contract_end, short=True)}")
     if s.shares:
         notes.append("shared " + ", ".join(f"{k} {v:.0%}" for k, v in s.shares.items()))
     if s.lead_provider:

@@ -17,6 +17,11 @@ PERIOD_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 FY_KEY = re.compile(r"^(\d{4})/(\d{2})$")
 
 
+def day_text(d: date, short: bool = False) -> str:
+    """A date as people write it: "1 April 2013" ("1 Apr 2013" short), never "01 April 2013"."""
+    return f"{d.day} {d:%b %Y}" if short else f"{d.day} {d:%B %Y}"
+
+
 def add_months(d: date, months: int) -> date:
     """First-of-month arithmetic; the horizon only ever holds first days of months."""
     index = d.year * 12 + (d.month - 1) + months

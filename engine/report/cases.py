@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from engine.appraisal.scenario import ScenarioResult
 from engine.present.law import legal_basis
-from engine.programme.calendar import Horizon
+from engine.programme.calendar import Horizon, day_text
 from engine.programme.model import Programme
 from engine.report.document import Block, Section, items, para, section, subheading
 from engine.report.figures import percent
@@ -119,10 +119,7 @@ def consultation(result: ScenarioResult) -> Section:
 def background_papers(result: ScenarioResult) -> Section:
     """The documents relied on (Local Government Act 1972, s100D): the programme's sources."""
     programme = result.loaded.programme
-    papers = [
-        s.title + (f" ({s.issued:%d %B %Y})".replace("(0", "(") if s.issued else "")
-        for s in programme.sources
-    ]
+    papers = [s.title + (f" ({day_text(s.issued)})" if s.issued else "") for s in programme.sources]
     lead = (
         "The following documents were relied on in writing this report and are open to inspection "
         "(Local Government Act 1972, section 100D):"

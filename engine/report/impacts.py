@@ -18,6 +18,7 @@ from engine.present.register import register
 from engine.present.staff import StaffTotal, fte_text, staff_total
 from engine.present.summary import money
 from engine.present.transfer import Transfer, employers, path_transfer
+from engine.programme.calendar import day_text
 from engine.programme.model import DeliveryOption, Programme
 from engine.programme.partners import consenting_partners
 from engine.report.council import body_name
@@ -163,7 +164,7 @@ def equality_blocks(programme: Programme) -> list[Block]:
     answers = programme.implications.equality
     rows = [[question, getattr(answers, key) or TO_COMPLETE] for key, question in EQUALITY]
     who = answers.screened_by or TO_COMPLETE
-    when = f"{answers.screened_on:%d %B %Y}".lstrip("0") if answers.screened_on else TO_COMPLETE
+    when = day_text(answers.screened_on) if answers.screened_on else TO_COMPLETE
     rows.append(["Screened by, and when", f"{who}; {when}"])
     return [
         subheading("Equality impact screening (Equality Act 2010, section 149)"),

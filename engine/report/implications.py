@@ -10,6 +10,7 @@ from engine.appraisal.scenario import ScenarioResult
 from engine.present.law import CONFIRM, legal_basis
 from engine.present.money import officer_pounds as money
 from engine.present.transfer import stage_transfers
+from engine.programme.calendar import day_text
 from engine.programme.model import Programme
 from engine.report.document import Block, Section, para, section, table
 from engine.report.figures import FinanceView, percent
@@ -117,7 +118,7 @@ def _target_text(result: ScenarioResult, t: TargetProgress) -> str:
     programme = result.loaded.programme
     goal = programme.savings_target
     assert goal is not None
-    by = f" by {goal.by:%d %B %Y}" if goal.by else ""
+    by = f" by {day_text(goal.by)}" if goal.by else ""
     aims = [f"{percent(t.target_share)} of the in-scope services' current cost"] if t.target_share else []
     aims += [f"{money(t.target)} a year"] if t.target is not None else []
     aim = f"{aims[0]} ({aims[1]})" if len(aims) == 2 else (aims[0] if aims else "withheld")

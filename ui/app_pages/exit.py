@@ -21,6 +21,7 @@ from engine.appraisal.scenario import Scenario
 from engine.base.errors import SsplanError
 from engine.present.summary import money
 from engine.present.words import named, option_labels, option_name
+from engine.programme.calendar import day_text
 from engine.programme.model import Programme
 
 HELD = "exit.result"  # (inputs key, ExitAnalysis)
@@ -103,7 +104,7 @@ if held[0] != key:
     st.stop()
 analysis: ExitAnalysis = held[1]
 leaver = programme.partner(analysis.partner).name
-when = f"on {analysis.at:%d %B %Y}" if analysis.at else "now"
+when = f"on {day_text(analysis.at)}" if analysis.at else "now"
 st.subheader(f"If {leaver} leaves {when}")
 provides = [programme.service(s).name for s in analysis.provides]
 receives = [programme.service(s).name for s in analysis.receives]

@@ -23,6 +23,7 @@ from engine.present.staff import fte_text, staff_total
 from engine.present.summary import EXEMPT
 from engine.present.welcome import LOST_UPLOAD
 from engine.present.words import files_help, option_name, pounds
+from engine.programme.calendar import day_text
 from engine.programme.graph import dot_source
 from engine.programme.model import Partner
 
@@ -91,8 +92,8 @@ def money(record: object, field: str, value: float) -> str:
 
 def _membership(partner: Partner) -> str:
     """When a partner is in the programme, in words ("" for the whole horizon)."""
-    parts = [f"from {partner.joins:%d %b %Y}"] if partner.joins else []
-    parts += [f"until {partner.leaves:%d %b %Y}"] if partner.leaves else []
+    parts = [f"from {day_text(partner.joins, short=True)}"] if partner.joins else []
+    parts += [f"until {day_text(partner.leaves, short=True)}"] if partner.leaves else []
     return " ".join(parts)
 
 
