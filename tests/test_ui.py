@@ -187,7 +187,7 @@ def test_report_page_offers_the_downloads(gloucester_app):
         "Cabinet report (.docx)",
         "Exempt appendix — NOT FOR PUBLICATION (.docx)",
         "Plan (.xlsx)",
-        "Plan (.csv)",
+        "Plan data (.csv)",
     ]
 
 
@@ -368,4 +368,4 @@ def test_report_page_offers_no_exempt_appendix_when_nothing_is_exempt(gloucester
     assert not at.exception
     assert at.session_state["report.files"][1]["exempt"] is None
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Cabinet report (.docx)", "Plan (.xlsx)", "Plan (.csv)"]
+    assert labels == ["Cabinet report (.docx)", "Plan (.xlsx)", "Plan data (.csv)"]

@@ -131,4 +131,11 @@ st.download_button(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="report.xlsx",
 )
-st.download_button("Plan (.csv)", plan["csv"], "plan.csv", "text/csv", key="report.csv")
+st.download_button(
+    "Plan data (.csv)",
+    plan["csv"],
+    "plan.csv",
+    "text/csv",
+    key="report.csv",
+    help="For other systems: the programme file's ids and exact figures (the .xlsx is for reading).",
+)
