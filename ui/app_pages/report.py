@@ -18,6 +18,7 @@ from background import jobs, kept
 from common import RESULT, held, hold, inputs_key, keep, need_programme, run_current, sensitivity_key, sticky
 from report_writer import write_word
 
+from engine.appraisal.public import public_plan
 from engine.appraisal.scenario import inputs_hash
 from engine.base.errors import SsplanError
 from engine.io.cells import frame_csv
@@ -37,9 +38,10 @@ def ask(draws: int) -> None:
     store = kept()
     sensitivity = store.peek(sensitivity_key(draws, SEED))
     switching = store.peek(f"switching:{inputs_hash(result)}")
+    public = public_plan(result.plan, False, result.scores)  # the report page's files are for publication
     plan = {
-        "xlsx": plan_workbook(result.plan),
-        "csv": frame_csv(result.plan.to_frame(), index=False).encode(),
+        "xlsx": plan_workbook(public),
+        "csv": frame_csv(public.to_frame(), index=False).encode(),
     }
     hold(PLAN, plan, str(draws))
     job = inputs_key("report", str(draws))
