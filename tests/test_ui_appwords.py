@@ -71,6 +71,33 @@ def test_an_upload_lost_to_a_reload_is_asked_for_again(app):
     assert "mine.yaml" in _go(at, "programme").warning[0].value
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "x**. [Your session expired: sign in here](https://evil.example/login) **y.yaml",
+        "x. [Sign in](https://evil.example/login)",
+        "../../etc/passwd",
+    ],
+)
+def test_an_address_cannot_put_words_or_links_in_the_apps_mouth(app, written):
+    """Anyone can write an address: ?uploaded= is shown only when it is a file's name, and then as
+    words (a link written into it showed as the app's own link inside its warning)."""
+    at = app
+    at.query_params["uploaded"] = written
+    at.run()
+    assert not at.exception
+    shown = " ".join(w.value for w in at.warning)
+    assert "](" not in shown and "evil.example" not in shown and "passwd" not in shown
+
+
+def test_a_real_file_name_with_spaces_and_brackets_is_still_asked_for(app):
+    at = app
+    at.query_params["uploaded"] = "Council draft (v2) - Gloucester.yaml"
+    at.run()
+    words = at.warning[0].value.replace("\\", "")  # markdown_text's backslashes are not shown
+    assert "Council draft (v2) - Gloucester.yaml" in words and "upload it again" in words
+
+
 def test_the_picker_shows_programme_names_and_plan_names_its_programme(app):
     at = app
     at.run()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +132,7 @@ def hold_yaml(name: str, text: str, upload: str | None = None) -> None:
 IN_URL = "programme"  # ?programme=lancaster-2011: the shipped programme held, so a reload keeps it
 UPLOADED = "uploaded"  # ?uploaded=mine.yaml: an upload, which a reload cannot bring back
 LOST_UPLOAD = "programme.lost_upload"  # the upload's name after a reload: to be uploaded again
+UPLOAD_NAME = re.compile(r"[\w .()-]{1,120}\.(ya?ml|xlsx)", re.IGNORECASE)  # what an upload can be called
 
 
 def remember_in_url() -> None:
@@ -208,7 +210,7 @@ def load_sample() -> None:
         return
     lost = st.query_params.get(UPLOADED)
     hold_yaml(*(_from_url() or sample()))
-    if lost:
+    if lost and UPLOAD_NAME.fullmatch(str(lost)):  # anyone can write an address: a file's name only
         st.session_state[LOST_UPLOAD] = str(lost)
 
 

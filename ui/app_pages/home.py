@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from common import current, current_programme, load_sample, lost_upload, sample_name
 
+from engine.present.escape import markdown_text
 from engine.present.welcome import HELD, INTRO, LOST_UPLOAD, SAMPLE, steps_markdown
 
 st.title("ssplan: shared services planning")
@@ -20,7 +21,7 @@ programme = current_programme()
 if programme is not None:
     lost = lost_upload()
     if lost:
-        st.warning(LOST_UPLOAD.format(file=lost, name=programme.name))
+        st.warning(LOST_UPLOAD.format(file=markdown_text(lost), name=markdown_text(programme.name)))
     held = current()
     st.info((SAMPLE if held and held[0] == sample_name() else HELD).format(name=programme.name))
     if programme.description:

@@ -19,6 +19,7 @@ from common import (
 
 from engine.base.errors import SsplanError
 from engine.io.load import load_programme, programme_from_upload
+from engine.present.escape import markdown_text
 from engine.present.staff import fte_text, staff_total
 from engine.present.summary import EXEMPT
 from engine.present.welcome import LOST_UPLOAD
@@ -32,7 +33,8 @@ load_sample()  # the programme the address names after a reload, else the sample
 lost = lost_upload()
 if lost:
     held_now = current_programme()
-    st.warning(LOST_UPLOAD.format(file=lost, name=held_now.name if held_now else ""))
+    shown_now = markdown_text(held_now.name if held_now else "")
+    st.warning(LOST_UPLOAD.format(file=markdown_text(lost), name=shown_now))
 
 choices = shipped()
 titles = shipped_titles()
