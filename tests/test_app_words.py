@@ -72,9 +72,11 @@ def test_only_a_reason_of_money_or_scores_is_withheld():
     )
     dates = "no option fits the time its partners are in the programme (County Council leaves 1 Jun 2016)"
     assert public_reason(days, True, True, WITHHELD_REASON) == days
-    assert public_reason(money, True, True, WITHHELD_REASON) == (
+    assert public_reason(money, False, True, WITHHELD_REASON) == (
         "cannot fit: the one-off budget for 2016/17 must rise from £[exempt] to £[exempt] (+£[exempt])"
     )
+    # the service's own secret cost: which years fall short bounds it even with the £ masked
+    assert public_reason(money, True, True, WITHHELD_REASON) == WITHHELD_REASON
     assert public_reason(money, False, False, WITHHELD_REASON) == money  # nothing secret: as it is
     assert public_reason(loss, True, False, WITHHELD_REASON) == WITHHELD_REASON
     assert public_reason(loss, False, True, WITHHELD_REASON) == loss

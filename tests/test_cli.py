@@ -202,7 +202,8 @@ def test_plan_what_if_options(capsys):
     assert code == 0 and "finance-civica" in out and "EXCEPTION" in out
     assert "Kept as they are, and why:" in out
     assert "Human Resources and related transactional services: kept as it is by this what-if" in out
-    assert "Payroll: cannot fit: service `payroll` must change, but `hr`, which must come first" in out
+    hr = "Human Resources and related transactional services"
+    assert f"Payroll: cannot fit: Payroll must change, but {hr}, which must come first" in out
     assert "Internal Audit: has no option to change to" in out
     code, _, err = run(capsys, "plan", path, "--fix-provider", "hr")
     assert code == 2 and "expected SERVICE=VALUE" in err

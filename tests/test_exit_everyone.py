@@ -186,3 +186,36 @@ def test_the_command_on_a_scenario_stress_tests_its_what_if(capsys):
     expected = own.finance.by_partner.set_index("partner")["npv"]
     before = {row["partner"]: row["before"] for row in payload["npv_by_partner"]}
     assert before["marsh"] == pytest.approx(float(expected["marsh"]), abs=0.01)
+
+
+def test_doing_nothing_under_a_dated_exit_changes_only_what_the_exit_must():
+    """A do-nothing what-if with the County leaving on a date was 'infeasible: services both forced
+    in and out'; now it keeps every other service as it is and tells the exit's own limits, the
+    same as the programme's exit does (Gloucester's audit and communications have no other provider)."""
+    from datetime import date
+
+    programme = load_programme(SCENARIOS / "gloucester-2015.yaml")
+    whatif = Scenario(name="do nothing", base="(on screen)", do_nothing=True)
+    at = date(2016, 4, 1)
+    analysis = partner_exit(programme, RULES, "glos-cc", at=at, whatif=whatif)
+    plain = partner_exit(programme, RULES, "glos-cc", at=at)
+    assert not any("both forced in and out" in a for a in analysis.after_advice())
+    assert analysis.after_advice() == plain.after_advice()
+    assert not any("`" in a for a in analysis.after_advice())  # names, not ids
+    settings = analysis.after.loaded.settings if analysis.after else None
+    assert settings is not None and set(settings.force_out) == {s.id for s in programme.services} - set(
+        settings.force_in
+    )
+
+
+def test_a_dated_exit_drops_a_fix_to_the_partner_that_leaves():
+    """HR fixed to the bureau, the bureau leaving on 1 January 2016: the fix goes with it (it made
+    the plan after 'infeasible: service `hr` must change but has no option')."""
+    from datetime import date
+
+    programme = load_programme(SCENARIOS / "gloucester-2015.yaml")
+    whatif = Scenario(name="HR bureau", base="(on screen)", fix_provider={"hr": "hr-bureau"})
+    analysis = partner_exit(programme, RULES, "hr-bureau", at=date(2016, 1, 1), whatif=whatif)
+    assert analysis.after is not None and analysis.after.plan.plan is not None
+    assert analysis.after.loaded.settings.fix_provider == {}
+    assert analysis.before.loaded.settings.fix_provider == {"hr": "hr-bureau"}

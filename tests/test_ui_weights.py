@@ -157,7 +157,8 @@ def test_a_set_put_to_use_scores_the_what_if_and_priorities_names_whose_weights(
     expected = score(load_programme(ROOT / "scenarios" / "gloucester-2015.yaml"), RULES, weights=jane.weights)
     shown = at.dataframe[0].value
     assert list(shown["Service"]) == list(expected.services["name"])
-    assert list(shown["Score"]) == pytest.approx(list(expected.services["score"]), abs=5e-4)  # shown to 3 places
+    scores = list(expected.services["score"])
+    assert list(shown["Score"]) == pytest.approx(scores, abs=5e-4)  # shown to three places
     at.slider(key="priorities.weight.default.impact").set_value(0.0).run()  # no longer jane's
     assert not any("Weights `jane`" in c.value for c in at.caption)
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.appraisal.overrides import Additions, Changes, Edit, Removals, remove
-from engine.appraisal.public import FinanceView, finance_view
+from engine.appraisal.public import FinanceView, finance_view, public_plan
 from engine.appraisal.scenario import (
     LoadedScenario,
     Scenario,
@@ -63,6 +63,7 @@ class ExitAnalysis:
     after: ScenarioResult | None  # None: every service was its own alone, so nothing is left to plan
     money_before: FinanceView | None
     money_after: FinanceView | None
+    include_exempt: bool = False  # the view the figures and the advice are given in
 
     def npv_by_partner(self) -> list[tuple[str, float | None, float | None]]:
         """Each partner of the programme as it stands: its NPV before, after (None: it has left, or
@@ -92,10 +93,11 @@ class ExitAnalysis:
         return "nothing left to plan" if self.after is None else self.after.plan.status_text
 
     def after_advice(self) -> list[str]:
-        """Why no plan can be made after the exit (empty when one can, or nothing is left)."""
+        """Why no plan can be made after the exit (empty when one can, or nothing is left), in the
+        analysis's view: £ worked from an exempt price masked unless it includes exempt figures."""
         if self.after is None or self.after.plan.plan is not None:
             return []
-        return list(self.after.plan.advice)
+        return list(public_plan(self.after.plan, self.include_exempt, self.after.scores).advice)
 
     def notes(self) -> list[str]:
         """What the exit takes with it besides the partner: the MoU's exception rule, a consensus,
@@ -144,9 +146,9 @@ class ExitAnalysis:
             service = base.service(option.service).name
             by = base.partner(option.provider).name
             if actual.live:
-                what = f"live since {_day(actual.live)}, is history: what it cost is spent"
+                what = f"live since {day_text(actual.live)}, is history: what it cost is spent"
             else:
-                what = f"in progress since {_day(actual.started)}, stops: what was spent is spent"
+                what = f"in progress since {day_text(actual.started)}, stops: what was spent is spent"
             out.append(f"the change of {service} to {by}, {what}, and {service} needs a decision again")
         return out
 
@@ -166,10 +168,6 @@ class ExitAnalysis:
             for _, r in rows.iterrows()
             if r["service"] in provided
         ]
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _by_partner(money: FinanceView | None) -> dict[str, float]:
@@ -212,6 +210,7 @@ def partner_exit(
         after,
         finance_view(before, include_exempt),
         None if after is None else finance_view(after, include_exempt),
+        include_exempt,
     )
 
 
@@ -356,12 +355,16 @@ def _with_plan(leaving: Scenario, plan: dict[str, Any], programme: Programme, so
     if not plan:
         return leaving
     options, services = _surviving(programme, leaving.remove, source)
-    gone = set(leaving.remove.partners)
+    dated = {p for p, fields in leaving.change.partners.items() if fields.get("leaves") is not None}
+    gone = set(leaving.remove.partners) | dated  # removed now, or a member only until a date
     forced = set(leaving.force_in)
+    # doing nothing under the exit: every service kept as it is, but those the exit must change
+    kept = [s for s in services if s not in forced] if plan["do_nothing"] else plan["force_out"]
     update = {
         **plan,
+        "do_nothing": False,
         "force_in": tuple(dict.fromkeys(s for s in (*leaving.force_in, *plan["force_in"]) if s in services)),
-        "force_out": tuple(s for s in plan["force_out"] if s in services and s not in forced),
+        "force_out": tuple(s for s in kept if s in services and s not in forced),
         "fix_provider": {s: p for s, p in plan["fix_provider"].items() if s in services and p not in gone},
         "fix_option": {s: o for s, o in plan["fix_option"].items() if s in services and o in options},
     }

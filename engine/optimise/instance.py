@@ -251,14 +251,14 @@ def _candidates(
         out = _fitting_jobs(programme, service, choice.options, verdicts.gains, periods)
         if choice.soft and not out:  # only recommended: it stays as it is, and the plan says why
             notes.append(
-                f"`{service.id}` is left as it is: its recommended change does not fit the horizon and "
+                f"{service.name} is left as it is: its recommended change does not fit the horizon and "
                 "the time its provider and owner are partners of the programme"
             )
             continue
         if choice.must and not out:
             problems.append(
                 Problem(
-                    f"service `{service.id}` must change but has no option that is allowed and fits "
+                    f"{service.name} must change but has no option that is allowed and fits "
                     "the horizon and the time its provider and owner are partners of the programme"
                 )
             )
@@ -285,9 +285,7 @@ def _choose(
     must = service.id in settings.force_in or not service.allow_status_quo
     if service.id in settings.force_out:
         if not service.allow_status_quo:
-            problems.append(
-                Problem(f"service `{service.id}` is forced out, but keeping it as it is is not allowed")
-            )
+            problems.append(Problem(f"{service.name} is forced out, but keeping it as it is is not allowed"))
         return None
     changes = [o for o in programme.options_for(service.id) if not o.is_status_quo]
     allowed, eligible = verdicts.allowed, verdicts.eligible
@@ -528,17 +526,15 @@ def _drop_blocked(instance: Instance, holds: nx.DiGraph, order: list[str]) -> No
 
 def _cannot_change(instance: Instance, service: str, missing: str, how: str) -> None:
     """Drop ``service``, whose change needs ``missing`` to ``how``; infeasible if it is forced."""
+    name, other = instance.programme.service(service).name, instance.programme.service(missing).name
     if service in instance.soft:
         instance.forced.discard(service)
         needs = "first" if how == "come first" else "to go live with it"
         instance.notes.append(
-            f"`{service}` is left as it is: its recommended change needs `{missing}` {needs}, "
-            "which cannot change"
+            f"{name} is left as it is: its recommended change needs {other} {needs}, which cannot change"
         )
     elif service in instance.forced:
-        raise InfeasibleError(
-            [Problem(f"service `{service}` must change, but `{missing}`, which must {how}, cannot")]
-        )
+        raise InfeasibleError([Problem(f"{name} must change, but {other}, which must {how}, cannot")])
     del instance.jobs[service]
 
 

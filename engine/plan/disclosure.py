@@ -112,11 +112,15 @@ def public_reason(why: str, rests_on_secret: bool, secret_money: bool, withheld:
     scale a secret figure sets) is ``withheld``, unless its figures are of other kinds.  A reason
     the limits give (``cannot fit``: officer days, periods, dates) is shown with its £ figures
     masked where anything is secret (``secret_money``: a budget shortfall can be a secret one-off
-    cost, or a budget a secret grant raises); a membership reason holds only dates.  A reason
+    cost, or a budget a secret grant raises), but withheld whole for a service resting on a secret
+    where it speaks of the budget at all: which years fall short, and that the budget is what binds,
+    bound its secret one-off cost even with the £ masked.  A membership reason holds only dates.  A reason
     with no figure in it ("kept as it is by this what-if") gives nothing away.
     """
     if not any(c.isdigit() for c in why) or why.startswith(OUTSIDE_MEMBERSHIP):
         return why
     if why.startswith(CANNOT_FIT):
+        if rests_on_secret and ("£" in why or "budget" in why):  # its size or its years bound the secret
+            return withheld
         return _POUNDS.sub("£[exempt]", why) if secret_money else why
     return withheld if rests_on_secret else why
