@@ -68,7 +68,8 @@ def test_a_provider_leaving_on_a_date_must_be_replaced_before_then():
     analysis = partner_exit(programme, RULES, "glos-cc", date(2017, 1, 1))
     assert {"audit", "communications"} <= set(analysis.provides)
     assert analysis.after.plan.plan is None
-    assert any("audit" in line and "partners of the programme" in line for line in analysis.after.plan.advice)
+    audit = programme.service("audit").name  # named, not by its id
+    assert any(audit in line and "partners of the programme" in line for line in analysis.after.plan.advice)
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
