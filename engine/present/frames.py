@@ -15,6 +15,7 @@ import pandas as pd
 
 from engine.base.errors import Problem
 from engine.present.words import (
+    missing,
     names,
     option_labels,
     option_name,
@@ -155,7 +156,9 @@ def exceptions_frame(table: ScoreTable) -> pd.DataFrame:
     )
     withheld = {  # a figure the public view blanked where the full table has one: withheld, not missing
         column: {
-            i: WITHHELD for i in range(len(found)) if _blank(found[source][i]) and not _blank(full[source][i])
+            i: WITHHELD
+            for i in range(len(found))
+            if missing(found[source][i]) and not missing(full[source][i])
         }
         for column, source in EXCEPTION_FIGURES.items()
         if source in found.columns and source in full.columns
@@ -173,15 +176,11 @@ EXCEPTION_FIGURES = {
 }
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def cell_text(column: str, value: object) -> str:
     """A money or score cell as a director reads it: "−£162,900" (the sign before the £, as the
     report writes it), a score to three decimals, and a missing figure blank (never "None")."""
-    if _blank(value) or not isinstance(value, (int, float)):
-        return "" if _blank(value) else str(value)
+    if missing(value) or not isinstance(value, (int, float)):
+        return "" if missing(value) else str(value)
     return pounds(float(value)) if column in MONEY else score_text(float(value))
 
 

@@ -24,14 +24,15 @@ SCORE_FORMAT = "%.3f"
 NONE = "—"
 
 
-def _missing(value: float | None) -> bool:
+def missing(value: object) -> bool:
+    """No figure: None or NaN (pandas' empty cell)."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def pounds(value: float | None) -> str:
     """£ to the pound with thousands separators, a minus sign (U+2212, as the report writes it)
     before the £: ``−£121,250``."""
-    if _missing(value):
+    if missing(value):
         return NONE
     assert value is not None
     sign = "−" if round(value) < 0 else ""
@@ -42,7 +43,7 @@ def pounds_rounded(value: float | None) -> str:
     """£ as officers write a headline figure (``£2.20 m``, ``£152,000``, ``£950``): the report's
     own rounding (:func:`engine.present.money.officer_pounds`), so the app and the Cabinet report
     print one figure the same way; a missing figure reads as a dash."""
-    if _missing(value):
+    if missing(value):
         return NONE
     assert value is not None
     return officer_pounds(value)
@@ -50,7 +51,7 @@ def pounds_rounded(value: float | None) -> str:
 
 def percent(share: float | None, places: int = 0) -> str:
     """A probability or share (0–1) as a percentage: ``87 %``."""
-    if _missing(share):
+    if missing(share):
         return NONE
     assert share is not None
     return f"{100 * share:.{places}f} %"
@@ -59,7 +60,7 @@ def percent(share: float | None, places: int = 0) -> str:
 def score_text(value: float | None) -> str:
     """A score on the 0–1 (or −1–1) scale to three decimals; a value that rounds to nothing is
     0.000, never "-0.000" (a what-if that changes nothing scores -1e-12, not less than nothing)."""
-    if _missing(value):
+    if missing(value):
         return NONE
     text = f"{value:.3f}"
     return text[1:] if text == "-0.000" else text
@@ -76,7 +77,7 @@ def payback_words(years: float | None, no_change: bool, spends: bool = True) -> 
         return NO_CHANGE_PAYBACK
     if not spends:
         return NO_SPENDING
-    return "not within the appraisal" if _missing(years) else f"{years:.1f} years"
+    return "not within the appraisal" if missing(years) else f"{years:.1f} years"
 
 
 def metric_words(text: str) -> tuple[str, str | None]:
@@ -161,7 +162,7 @@ def id_help(pairs: Iterable[tuple[str, str]], what: str, most: int = 30) -> str:
 def level_text(value: float, money: bool) -> str:
     """A criterion's level for a person: £ as officers write it for a money criterion ("£1.57 m"),
     otherwise the number to three significant figures (never "1.567e+06")."""
-    if _missing(value):
+    if missing(value):
         return NONE
     return pounds_rounded(value) if money else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
